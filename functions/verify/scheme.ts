@@ -1,0 +1,81 @@
+import type { HeaderMap } from './headers.ts';
+import type {
+  AcceptedDetails,
+  KeyResolver,
+  RejectionReason,
+  SchemeVerdict,
+  VerificationKey,
+} from './types.ts';
+
+/** What a scheme's `verify` receives: the request as received, normalised once by the core. */
+export interface SchemeInput<Options> {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderMap;
+  readonly body: Uint8Array;
+  /** At least one key; the core refuses an empty list before a scheme runs. */
+  readonly keys: readonly VerificationKey[];
+  readonly options: Options;
+  readonly nowMs: number;
+  readonly toleranceSeconds: number;
+  readonly resolveKey?: KeyResolver;
+}
+
+/** How a scheme reads `--option key=value` pairs into its typed options. */
+export type OptionParser<Options> = (raw: Readonly<Record<string, string>>) => Options;
+
+/** One provider's signing scheme: a little data and one verification function. */
+export interface Scheme<Options = Record<string, never>> {
+  readonly name: string;
+  readonly summary: string;
+  /** The provider's documentation of the scheme. */
+  readonly docs: string;
+  /** Headers the scheme reads, as the provider spells them. */
+  readonly headers: readonly string[];
+  /** Whether keys are shared secrets or the provider's public keys. */
+  readonly keyKind: 'secret' | 'public-key';
+  /**
+   * How far a signed timestamp may be from our clock, either way.
+   * @default - the scheme signs no timestamp
+   */
+  readonly defaultToleranceSeconds?: number;
+  /**
+   * Where the event id and type sit in a JSON body, for schemes that carry them only there;
+   * read by {@link readEventFields} after verification, so verification never parses.
+   * @default - ids come from headers only
+   */
+  readonly eventFields?: { readonly id?: string; readonly type?: string };
+  /** Reads and validates option strings. @default - the scheme takes no options */
+  readonly parseOptions?: OptionParser<Options>;
+  verify(input: SchemeInput<Options>): SchemeVerdict | Promise<SchemeVerdict>;
+}
+
+/** A refusal with its reason; `detail` must never quote a secret, signature or body. */
+export function reject(reason: RejectionReason, detail: string): SchemeVerdict {
+  return { accepted: false, reason, detail };
+}
+
+type Details = {
+  readonly [Key in keyof Omit<AcceptedDetails, 'keyIndex'>]?: AcceptedDetails[Key] | undefined;
+};
+
+/** An acceptance, keeping only the details the request actually carried. */
+export function accept(keyIndex: number, details: Details = {}): SchemeVerdict {
+  const verdict: Record<string, unknown> = { accepted: true, keyIndex };
+  for (const [name, value] of Object.entries(details)) {
+    if (value !== undefined) verdict[name] = value;
+  }
+  return verdict as unknown as SchemeVerdict;
+}
+
+/** Reads a required header, or explains which one is missing. */
+export function requireHeader(
+  headers: HeaderMap,
+  name: string,
+): { value: string; rejection?: never } | { value?: never; rejection: SchemeVerdict } {
+  const value = headers[name];
+  if (value === undefined || value === '') {
+    return { rejection: reject('missing_header', `${name} header is missing`) };
+  }
+  return { value };
+}
