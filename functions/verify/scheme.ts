@@ -13,7 +13,7 @@ export interface SchemeInput<Options> {
   readonly url: string;
   readonly headers: HeaderMap;
   readonly body: Uint8Array;
-  /** At least one key; the core refuses an empty list before a scheme runs. */
+  /** At least one key, unless `resolveKey` is given; the core refuses neither before a scheme runs. */
   readonly keys: readonly VerificationKey[];
   readonly options: Options;
   readonly nowMs: number;

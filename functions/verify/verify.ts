@@ -59,7 +59,7 @@ export function verifyDeliverySync<Name extends SchemeName>(
 function run(input: VerifyDeliveryInput<SchemeName>): Verdict | Promise<Verdict> {
   const scheme = getScheme(input.scheme);
   const { keys } = input;
-  if (keys.length === 0) {
+  if (keys.length === 0 && input.resolveKey === undefined) {
     return {
       accepted: false,
       scheme: scheme.name,
