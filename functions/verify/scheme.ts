@@ -62,7 +62,10 @@ type Details = {
 /** An acceptance, keeping only the details the request actually carried. */
 export function accept(keyIndex: number, details: Details = {}): SchemeVerdict {
   const verdict: Record<string, unknown> = { accepted: true, keyIndex };
-  for (const [name, value] of Object.entries(details)) {
+  // A for-in over own keys visits what Object.entries would, without its per-call arrays.
+  for (const name in details) {
+    if (!Object.hasOwn(details, name)) continue;
+    const value = details[name as keyof Details];
     if (value !== undefined) verdict[name] = value;
   }
   return verdict as unknown as SchemeVerdict;

@@ -36,3 +36,34 @@ export function checkTimestamp(
   }
   return undefined;
 }
+
+const RFC_3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Parses an RFC 3339 date-time (e.g. Twitch's `2023-07-19T10:11:12.634234626Z`), strictly,
+ * into Unix seconds, truncated to the millisecond. Every field is range-checked (February 30
+ * is refused, not rolled over); fractions beyond nanoseconds and the leap second `:60`,
+ * which no clock here can place, are refused too.
+ */
+export function parseRfc3339Timestamp(text: string): number | undefined {
+  const match = RFC_3339.exec(text);
+  if (match === null) return undefined;
+  const field = (index: number) => Number(match[index] ?? 0);
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = [1, 2, 3, 4, 5, 6].map(
+    field,
+  );
+  const [offsetHours, offsetMinutes] = [field(10), field(11)];
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+    return undefined;
+  }
+  // setUTCFullYear, unlike Date.UTC, does not read years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  date.setUTCHours(hour, minute, second, 0);
+  // Whole milliseconds, cut from the digits: decimal fractions are inexact in floating point.
+  const fractionMs = Number((match[7] ?? '').slice(0, 3).padEnd(3, '0'));
+  const offsetMs = (offsetHours * 60 + offsetMinutes) * 60_000 * (match[9] === '-' ? -1 : 1);
+  return (date.getTime() + fractionMs - offsetMs) / 1000;
+}

@@ -1,11 +1,169 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { choiceOption, optionParser } from '../options.ts';
+import { accept, reject, requireHeader, type Scheme, type SchemeInput } from '../scheme.ts';
+import { findMatchingKey, hmac } from '../signatures.ts';
+import type { SchemeVerdict, VerificationKey } from '../types.ts';
 
-/** Placeholder: refuses every delivery until the adyen scheme is written. */
-export const adyen: Scheme = {
+export interface AdyenOptions {
+  /**
+   * Which kind of Adyen webhook the endpoint receives:
+   * - `notification`: Standard (payment) webhooks; each `NotificationRequestItem` carries
+   *   its own signature in `additionalData.hmacSignature`, over eight of its fields.
+   * - `banking`: Balance Platform (banking) and Management webhooks; the `HmacSignature`
+   *   header signs the raw body.
+   * @default 'notification' - the webhooks every Adyen payments integration receives
+   */
+  readonly variant: 'notification' | 'banking';
+}
+
+const HEADER = 'hmacsignature';
+const HEX_KEY = /^(?:[0-9A-Fa-f]{2})+$/;
+
+/** The signed fields of a NotificationRequestItem, in Adyen's order. */
+const SIGNED_FIELDS = [
+  ['pspReference'],
+  ['originalReference'],
+  ['merchantAccountCode'],
+  ['merchantReference'],
+  ['amount', 'value'],
+  ['amount', 'currency'],
+  ['eventCode'],
+  ['success'],
+] as const;
+
+type Decoded =
+  | { keys: Map<VerificationKey, Buffer>; rejection?: never }
+  | { rejection: SchemeVerdict };
+
+/**
+ * Adyen hands out the HMAC key as hex text and signs with the bytes it spells. Buffer's
+ * hex decoder stops silently at the first bad character, so the text is checked first.
+ */
+function decodeKeys(keys: readonly VerificationKey[]): Decoded {
+  const decoded = new Map<VerificationKey, Buffer>();
+  for (const [index, key] of keys.entries()) {
+    if (!HEX_KEY.test(key.value)) {
+      return { rejection: reject('invalid_key', `key #${index} is not an even-length hex string`) };
+    }
+    decoded.set(key, Buffer.from(key.value, 'hex'));
+  }
+  return { keys: decoded };
+}
+
+/**
+ * Adyen: HMAC-SHA256 keyed with the hex-decoded HMAC key, base64-encoded.
+ * Standard webhooks sign, per item, `pspReference:originalReference:merchantAccountCode:
+ * merchantReference:amount.value:amount.currency:eventCode:success`, absent fields as empty
+ * text and nothing escaped (as Adyen's Java and Node libraries build it); every item must
+ * verify, each against any configured key. The rest of the body is not signed. Banking and
+ * Management webhooks sign the raw body, in the `HmacSignature` header.
+ */
+export const adyen: Scheme<AdyenOptions> = {
   name: 'adyen',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'Adyen webhook HMAC (per notification item, or the whole body for banking webhooks)',
+  docs: 'https://docs.adyen.com/development-resources/webhooks/secure-webhooks/verify-hmac-signatures',
+  headers: ['HmacSignature'],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'adyen is not implemented yet'),
+  // The first item's reference and event code (a batch may hold more); a banking webhook's
+  // `type` is not read, as eventFields cannot differ per variant.
+  eventFields: {
+    id: 'notificationItems.0.NotificationRequestItem.pspReference',
+    type: 'notificationItems.0.NotificationRequestItem.eventCode',
+  },
+  parseOptions: optionParser<AdyenOptions>({
+    variant: choiceOption(['notification', 'banking'], 'notification'),
+  }),
+  verify(input) {
+    const decoded = decodeKeys(input.keys);
+    if (decoded.rejection) return decoded.rejection;
+    const keyBytes = (key: VerificationKey) => decoded.keys.get(key) as Buffer;
+    return input.options.variant === 'banking'
+      ? verifyBanking(input, keyBytes)
+      : verifyItems(input, keyBytes);
+  },
 };
+
+function verifyBanking(
+  { headers, body, keys }: SchemeInput<AdyenOptions>,
+  keyBytes: (key: VerificationKey) => Buffer,
+): SchemeVerdict {
+  const header = requireHeader(headers, HEADER);
+  if (header.rejection) return header.rejection;
+  const keyIndex = findMatchingKey(keys, [header.value], (key) =>
+    hmac('sha256', keyBytes(key), body).toString('base64'),
+  );
+  if (keyIndex < 0) return reject('signature_mismatch', 'HmacSignature matches no key');
+  return accept(keyIndex);
+}
+
+/**
+ * The standard-webhook signatures live inside the body, over fields of the body, so this
+ * is the one place the scheme must parse JSON before verifying: Adyen's scheme requires it.
+ */
+function verifyItems(
+  { body, keys }: SchemeInput<AdyenOptions>,
+  keyBytes: (key: VerificationKey) => Buffer,
+): SchemeVerdict {
+  const items = readItems(body);
+  if (typeof items === 'string') return reject('malformed_body', items);
+  let firstKeyIndex = -1;
+  for (const [index, item] of items.entries()) {
+    const where = `notificationItems[${index}]`;
+    const signed = signingString(item);
+    if (signed === undefined) {
+      return reject('malformed_body', `a signed field of ${where} is not text or a number`);
+    }
+    const signature = field(item, ['additionalData', 'hmacSignature']);
+    if (typeof signature !== 'string' || signature === '') {
+      return reject('malformed_body', `${where} has no additionalData.hmacSignature`);
+    }
+    const keyIndex = findMatchingKey(keys, [signature], (key) =>
+      hmac('sha256', keyBytes(key), signed).toString('base64'),
+    );
+    if (keyIndex < 0) return reject('signature_mismatch', `${where} hmacSignature matches no key`);
+    if (firstKeyIndex < 0) firstKeyIndex = keyIndex;
+  }
+  return accept(firstKeyIndex);
+}
+
+/** The NotificationRequestItem objects, or why the body holds none. */
+function readItems(body: Uint8Array): object[] | string {
+  let document: unknown;
+  try {
+    document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    return 'body is not UTF-8 JSON';
+  }
+  const list = field(document, ['notificationItems']);
+  if (!Array.isArray(list) || list.length === 0) return 'body has no notificationItems';
+  const items: object[] = [];
+  for (const entry of list) {
+    const item = field(entry, ['NotificationRequestItem']);
+    if (typeof item !== 'object' || item === null) {
+      return 'a notificationItems entry has no NotificationRequestItem';
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+function field(node: unknown, path: readonly string[]): unknown {
+  let current = node;
+  for (const step of path) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    current = Object.hasOwn(current, step) ? (current as Record<string, unknown>)[step] : undefined;
+  }
+  return current;
+}
+
+/** Adyen's signing string for one item, or `undefined` if a signed field is an object. */
+function signingString(item: object): string | undefined {
+  const values: string[] = [];
+  for (const path of SIGNED_FIELDS) {
+    const value = field(item, path);
+    if (value === undefined || value === null) values.push('');
+    else if (typeof value === 'string') values.push(value);
+    else if (typeof value === 'number' || typeof value === 'boolean') values.push(String(value));
+    else return undefined;
+  }
+  return values.join(':');
+}

@@ -1,6 +1,7 @@
 import { booleanOption, optionParser } from '../options.ts';
+import { matchPrefixedHmac } from '../prefixed-hmac.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
-import { findMatchingKey, type HmacAlgorithm, hmac } from '../signatures.ts';
+import type { HmacAlgorithm } from '../signatures.ts';
 
 export interface GithubOptions {
   /**
@@ -25,10 +26,10 @@ export const github: Scheme<GithubOptions> = {
     const sha256 = headers['x-hub-signature-256'];
     const sha1 = headers['x-hub-signature'];
     let algorithm: HmacAlgorithm = 'sha256';
+    let name = 'x-hub-signature-256';
     let header = sha256;
-    if (sha256 === undefined) {
-      if (sha1 === undefined)
-        return reject('missing_header', 'x-hub-signature-256 header is missing');
+    if (header === undefined) {
+      if (sha1 === undefined) return reject('missing_header', `${name} header is missing`);
       if (!options.allowSha1) {
         return reject(
           'unsupported_version',
@@ -36,17 +37,13 @@ export const github: Scheme<GithubOptions> = {
         );
       }
       algorithm = 'sha1';
+      name = 'x-hub-signature';
       header = sha1;
     }
-    const prefix = `${algorithm}=`;
-    if (!header?.startsWith(prefix)) {
-      return reject('unsupported_version', `signature does not start with ${prefix}`);
-    }
-    const keyIndex = findMatchingKey(keys, [header.slice(prefix.length)], (key) =>
-      hmac(algorithm, key.value, body).toString('hex'),
-    );
-    if (keyIndex < 0) return reject('signature_mismatch', `${algorithm} signature matches no key`);
-    return accept(keyIndex, {
+    const format = { algorithm, prefix: `${algorithm}=`, encoding: 'hex' } as const;
+    const match = matchPrefixedHmac(name, header, format, keys, [body]);
+    if (match.rejection) return match.rejection;
+    return accept(match.keyIndex, {
       deliveryId: headers['x-github-delivery'],
       eventType: headers['x-github-event'],
     });

@@ -1,11 +1,218 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { SchemeOptionsError } from '../errors.ts';
+import { choiceOption, type OptionField, optionParser, textOption } from '../options.ts';
+import { matchPrefixedHmac } from '../prefixed-hmac.ts';
+import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import type { HmacAlgorithm } from '../signatures.ts';
+import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
 
-/** Placeholder: refuses every delivery until the hmac scheme is written. */
-export const hmac: Scheme = {
+const ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
+const ENCODINGS = ['hex', 'base64'] as const;
+const UNITS = ['seconds', 'milliseconds'] as const;
+/** An HTTP field name (RFC 9110 `token`). */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const MAX_TOLERANCE_SECONDS = 86_400;
+
+export interface HmacOptions {
+  /** @default 'sha256' */
+  readonly algorithm: HmacAlgorithm;
+  /** The header carrying the signature. Required. */
+  readonly header: string;
+  /** Text before the encoded digest in the header, e.g. `sha256=`. @default '' */
+  readonly prefix: string;
+  /** @default 'hex' */
+  readonly encoding: 'hex' | 'base64';
+  /**
+   * What is signed: literal text (UTF-8) with `{body}` (the raw body bytes, required),
+   * `{timestamp}` and `{id}` (the header values exactly as received).
+   * @default '{body}'
+   */
+  readonly template: string;
+  /** The header carrying the signed timestamp; required when the template has `{timestamp}`. */
+  readonly timestampHeader?: string | undefined;
+  /** @default 'seconds' */
+  readonly timestampUnit: 'seconds' | 'milliseconds';
+  /**
+   * How far the signed timestamp may be from our clock, either way; required when the template
+   * has `{timestamp}`. A positive `toleranceSeconds` given to verifyDelivery overrides it.
+   */
+  readonly toleranceSeconds?: number | undefined;
+  /** The header carrying the delivery id; required when the template has `{id}`, else only reported. */
+  readonly idHeader?: string | undefined;
+}
+
+type Part = { readonly text: string } | 'body' | 'timestamp' | 'id';
+
+/** Reads an optional header-name option. */
+export function headerNameOption(fallback?: string): OptionField<string> {
+  return (text, name) => {
+    const value = textOption(fallback)(text, name);
+    if (!FIELD_NAME.test(value)) {
+      throw new SchemeOptionsError(`option '${name}' must be an HTTP header name`);
+    }
+    return value;
+  };
+}
+
+function optionalHeaderName(): OptionField<string | undefined> {
+  return (text, name) => (text === undefined ? undefined : headerNameOption()(text, name));
+}
+
+function optionalTolerance(): OptionField<number | undefined> {
+  return (text, name) => {
+    if (text === undefined) return undefined;
+    if (!/^\d{1,6}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TOLERANCE_SECONDS) {
+      throw new SchemeOptionsError(
+        `option '${name}' must be a whole number of seconds from 1 to ${MAX_TOLERANCE_SECONDS}`,
+      );
+    }
+    return Number(text);
+  };
+}
+
+const parseFields = optionParser<HmacOptions>({
+  algorithm: choiceOption(ALGORITHMS, 'sha256'),
+  header: headerNameOption(),
+  prefix: (text) => text ?? '',
+  encoding: choiceOption(ENCODINGS, 'hex'),
+  template: textOption('{body}'),
+  timestampHeader: optionalHeaderName(),
+  timestampUnit: choiceOption(UNITS, 'seconds'),
+  toleranceSeconds: optionalTolerance(),
+  idHeader: optionalHeaderName(),
+});
+
+/**
+ * Checks the options as a whole and splits the template into parts. Options may reach
+ * `verify` without passing through `parseOptions`, so it is run there too; returns the
+ * problem, naming the option, when the options are unusable.
+ */
+function compile(options: HmacOptions): readonly Part[] | string {
+  const { algorithm, encoding, timestampUnit, header, timestampHeader, idHeader } = options;
+  if (!(ALGORITHMS as readonly string[]).includes(algorithm))
+    return "option 'algorithm' is invalid";
+  if (!(ENCODINGS as readonly string[]).includes(encoding)) return "option 'encoding' is invalid";
+  if (!(UNITS as readonly string[]).includes(timestampUnit)) {
+    return "option 'timestampUnit' is invalid";
+  }
+  for (const [name, value] of [
+    ['header', header],
+    ['timestampHeader', timestampHeader],
+    ['idHeader', idHeader],
+  ] as const) {
+    if (value !== undefined && !FIELD_NAME.test(value)) {
+      return `option '${name}' must be an HTTP header name`;
+    }
+  }
+  if (typeof header !== 'string') return "option 'header' is required";
+  if (typeof options.prefix !== 'string') return "option 'prefix' must be text";
+  if (typeof options.template !== 'string') return "option 'template' must be text";
+  const parts: Part[] = [];
+  let last = 0;
+  for (const found of options.template.matchAll(PLACEHOLDER)) {
+    const name = found[1];
+    if (name !== 'body' && name !== 'timestamp' && name !== 'id') {
+      return `option 'template' has an unknown placeholder; use {body}, {timestamp} or {id}`;
+    }
+    if (found.index > last) parts.push({ text: options.template.slice(last, found.index) });
+    parts.push(name);
+    last = found.index + found[0].length;
+  }
+  if (last < options.template.length) parts.push({ text: options.template.slice(last) });
+  if (!parts.includes('body')) return "option 'template' must contain {body}";
+  const tolerance = options.toleranceSeconds;
+  if (parts.includes('timestamp')) {
+    if (timestampHeader === undefined) {
+      return "option 'timestampHeader' is required when 'template' contains {timestamp}";
+    }
+    if (tolerance === undefined) {
+      return "option 'toleranceSeconds' is required when 'template' contains {timestamp}";
+    }
+    if (!Number.isInteger(tolerance) || tolerance < 1 || tolerance > MAX_TOLERANCE_SECONDS) {
+      return `option 'toleranceSeconds' must be a whole number from 1 to ${MAX_TOLERANCE_SECONDS}`;
+    }
+  } else if (timestampHeader !== undefined || tolerance !== undefined) {
+    // An unsigned timestamp proves nothing, so checking one would only look like protection.
+    return "options 'timestampHeader' and 'toleranceSeconds' need {timestamp} in 'template'";
+  }
+  if (parts.includes('id') && idHeader === undefined) {
+    return "option 'idHeader' is required when 'template' contains {id}";
+  }
+  return parts;
+}
+
+/**
+ * A configurable HMAC for senders no other scheme covers: `<prefix><hex|base64>` in one
+ * header, over a template of literal text, the raw body bytes (never decoded to text), and
+ * optionally a timestamp and an id taken from headers exactly as received.
+ *
+ * Tolerance: the scheme declares no `defaultToleranceSeconds`, because the right window
+ * depends on the sender, so the core hands it 0 unless the caller passed `toleranceSeconds`.
+ * The option `toleranceSeconds` is therefore this scheme's default, and a positive
+ * `toleranceSeconds` given to verifyDelivery overrides it, as it overrides every other
+ * scheme's default; 0 from the core means "not given".
+ */
+export const hmac: Scheme<HmacOptions> = {
   name: 'hmac',
-  summary: 'not yet implemented',
-  docs: '',
+  summary: 'Generic HMAC (SHA-1/256/512, hex or base64) over a configurable template',
+  docs: 'https://www.rfc-editor.org/rfc/rfc2104',
   headers: [],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'hmac is not implemented yet'),
+  parseOptions: (raw) => {
+    const options = parseFields(raw);
+    const compiled = compile(options);
+    if (typeof compiled === 'string') throw new SchemeOptionsError(compiled);
+    return options;
+  },
+  verify({ headers, body, keys, options, nowMs, toleranceSeconds }) {
+    const parts = compile(options);
+    if (typeof parts === 'string') return reject('invalid_options', parts);
+    const signatureName = options.header.toLowerCase();
+    const signature = requireHeader(headers, signatureName);
+    if (signature.rejection) return signature.rejection;
+
+    let timestampText: string | undefined;
+    let timestamp: number | undefined;
+    if (parts.includes('timestamp') && options.timestampHeader !== undefined) {
+      const name = options.timestampHeader.toLowerCase();
+      const header = requireHeader(headers, name);
+      if (header.rejection) return header.rejection;
+      timestampText = header.value;
+      timestamp = parseUnixTimestamp(timestampText, options.timestampUnit);
+      if (timestamp === undefined) {
+        return reject(
+          'malformed_header',
+          `${name} must be a whole number of ${options.timestampUnit}`,
+        );
+      }
+    }
+    const idName = options.idHeader?.toLowerCase();
+    const id = idName === undefined ? undefined : headers[idName];
+    if (parts.includes('id') && (id === undefined || id === '')) {
+      return reject('missing_header', `${idName} header is missing`);
+    }
+
+    const signed = parts.map((part) => {
+      if (part === 'body') return body;
+      if (part === 'timestamp') return timestampText ?? '';
+      if (part === 'id') return id ?? '';
+      return part.text;
+    });
+    const { algorithm, prefix, encoding } = options;
+    const match = matchPrefixedHmac(
+      signatureName,
+      signature.value,
+      { algorithm, prefix, encoding },
+      keys,
+      signed,
+    );
+    if (match.rejection) return match.rejection;
+
+    if (timestamp !== undefined) {
+      const tolerance = toleranceSeconds > 0 ? toleranceSeconds : (options.toleranceSeconds ?? 0);
+      const stale = checkTimestamp(timestamp, nowMs, tolerance);
+      if (stale) return stale;
+    }
+    return accept(match.keyIndex, { deliveryId: id, timestamp });
+  },
 };

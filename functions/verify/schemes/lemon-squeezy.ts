@@ -1,11 +1,16 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { bodyHmacScheme } from '../body-hmac.ts';
 
-/** Placeholder: refuses every delivery until the lemon-squeezy scheme is written. */
-export const lemonSqueezy: Scheme = {
+/**
+ * Lemon Squeezy: `X-Signature` is the hex HMAC-SHA256 of the raw body, keyed with the
+ * signing secret chosen when the webhook was created. No timestamp or delivery id is sent;
+ * `X-Event-Name` carries the event type.
+ */
+export const lemonSqueezy = bodyHmacScheme({
   name: 'lemon-squeezy',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
-  keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'lemon-squeezy is not implemented yet'),
-};
+  summary: 'Lemon Squeezy webhooks (hex HMAC-SHA256 of the body)',
+  docs: 'https://docs.lemonsqueezy.com/help/webhooks/signing-requests',
+  headers: ['X-Signature', 'X-Event-Name'],
+  algorithm: 'sha256',
+  encoding: 'hex',
+  details: (headers) => ({ eventType: headers['x-event-name'] }),
+});

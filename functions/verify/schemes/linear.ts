@@ -1,11 +1,56 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { matchPrefixedHmac } from '../prefixed-hmac.ts';
+import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { checkTimestamp } from '../timestamp.ts';
 
-/** Placeholder: refuses every delivery until the linear scheme is written. */
+const HEADER = 'linear-signature';
+const FORMAT = { algorithm: 'sha256', prefix: '', encoding: 'hex' } as const;
+
+/**
+ * Linear: `Linear-Signature: <hex>`, HMAC-SHA256 of the raw body keyed with the webhook's
+ * signing secret as text. The only signed timestamp is the body's `webhookTimestamp`
+ * (Unix milliseconds), so this scheme must parse the JSON body, and does so only after the
+ * signature matched. Linear also sends a `Linear-Timestamp` header, but it is not signed and
+ * Linear's SDK (`LinearWebhookClient.verify`, @linear/sdk 98) ignores it, as we do.
+ */
 export const linear: Scheme = {
   name: 'linear',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'Linear webhooks (HMAC-SHA256 of the body; signed webhookTimestamp in the body)',
+  docs: 'https://linear.app/developers/webhooks#securing-webhooks',
+  headers: ['Linear-Signature', 'Linear-Delivery', 'Linear-Event'],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'linear is not implemented yet'),
+  // Linear recommends rejecting a webhookTimestamp more than a minute from the receiver's
+  // clock (docs above); @linear/sdk 98's verify() enforces |now - webhookTimestamp| <= 60 000 ms.
+  defaultToleranceSeconds: 60,
+  verify({ headers, body, keys, nowMs, toleranceSeconds }) {
+    const header = requireHeader(headers, HEADER);
+    if (header.rejection) return header.rejection;
+    const match = matchPrefixedHmac(HEADER, header.value, FORMAT, keys, [body]);
+    if (match.rejection) return match.rejection;
+    const signedMs = webhookTimestamp(body);
+    if (signedMs === undefined) {
+      return reject('malformed_body', 'body has no numeric webhookTimestamp');
+    }
+    const timestamp = signedMs / 1000;
+    return (
+      checkTimestamp(timestamp, nowMs, toleranceSeconds) ??
+      accept(match.keyIndex, {
+        deliveryId: headers['linear-delivery'],
+        eventType: headers['linear-event'],
+        timestamp,
+      })
+    );
+  },
 };
+
+/** The body's `webhookTimestamp` in milliseconds, if the body is a JSON object carrying one. */
+function webhookTimestamp(body: Uint8Array): number | undefined {
+  let document: unknown;
+  try {
+    document = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString());
+  } catch {
+    return undefined;
+  }
+  if (typeof document !== 'object' || document === null) return undefined;
+  const value = (document as Record<string, unknown>).webhookTimestamp;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}

@@ -1,11 +1,38 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { allValues, parseParameterList } from '../parameters.ts';
+import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { findMatchingKey, hmac } from '../signatures.ts';
 
-/** Placeholder: refuses every delivery until the pagerduty scheme is written. */
+const HEADER = 'x-pagerduty-signature';
+
+/**
+ * PagerDuty v3 webhooks: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 of the raw
+ * body keyed with the subscription secret as text. PagerDuty signs once per current secret
+ * and joins the results with commas, so several `v1` entries appear during a rotation;
+ * entries of other versions are skipped. `X-Webhook-Id` is the same on every retry of a
+ * delivery; the event's own id and type are only in the body. No timestamp is signed.
+ */
 export const pagerduty: Scheme = {
   name: 'pagerduty',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'PagerDuty v3 webhooks (v1, HMAC-SHA256 of the body)',
+  docs: 'https://developer.pagerduty.com/docs/webhooks/v3-overview/',
+  headers: ['X-PagerDuty-Signature', 'X-Webhook-Id'],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'pagerduty is not implemented yet'),
+  eventFields: { id: 'event.id', type: 'event.event_type' },
+  verify({ headers, body, keys }) {
+    const header = requireHeader(headers, HEADER);
+    if (header.rejection) return header.rejection;
+    const entries = parseParameterList(header.value, ',');
+    if (entries === undefined) {
+      return reject('malformed_header', `${HEADER} must be a list of version=signature entries`);
+    }
+    const signatures = allValues(entries, 'v1');
+    if (signatures.length === 0) {
+      return reject('unsupported_version', `${HEADER} carries no v1 signature`);
+    }
+    const keyIndex = findMatchingKey(keys, signatures, (key) =>
+      hmac('sha256', key.value, body).toString('hex'),
+    );
+    if (keyIndex < 0) return reject('signature_mismatch', 'no v1 signature matches any key');
+    return accept(keyIndex, { deliveryId: headers['x-webhook-id'] });
+  },
 };

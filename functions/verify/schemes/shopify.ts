@@ -1,11 +1,27 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { bodyHmacScheme } from '../body-hmac.ts';
 
-/** Placeholder: refuses every delivery until the shopify scheme is written. */
-export const shopify: Scheme = {
+/**
+ * Shopify: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body, keyed with the
+ * app's client secret. Shopify signs no timestamp. The delivery id is `X-Shopify-Event-Id`,
+ * which Shopify documents as the duplicate-detection key (the same across retries and
+ * across subscriptions to one event); `X-Shopify-Webhook-Id` stands in when it is absent.
+ * Rotating the client secret: offer both secrets while Shopify switches over.
+ */
+export const shopify = bodyHmacScheme({
   name: 'shopify',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
-  keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'shopify is not implemented yet'),
-};
+  summary: 'Shopify webhooks (base64 HMAC-SHA256 of the body)',
+  docs: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook',
+  headers: [
+    'X-Shopify-Hmac-Sha256',
+    'X-Shopify-Event-Id',
+    'X-Shopify-Webhook-Id',
+    'X-Shopify-Topic',
+  ],
+  algorithm: 'sha256',
+  encoding: 'base64',
+  // https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
+  details: (headers) => ({
+    deliveryId: headers['x-shopify-event-id'] ?? headers['x-shopify-webhook-id'],
+    eventType: headers['x-shopify-topic'],
+  }),
+});

@@ -1,11 +1,75 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { matchBodyHmac } from '../body-hmac.ts';
+import { SchemeOptionsError } from '../errors.ts';
+import { booleanOption, type OptionField, optionParser } from '../options.ts';
+import { accept, reject, type Scheme } from '../scheme.ts';
+import type { HmacAlgorithm } from '../signatures.ts';
 
-/** Placeholder: refuses every delivery until the square scheme is written. */
-export const square: Scheme = {
+export interface SquareOptions {
+  /**
+   * The notification URL exactly as entered on the Square webhook subscription. Square signs
+   * that text, not the URL we were reached at; behind API Gateway stages, custom domains or
+   * proxies the two differ, so set this whenever the request URL may be rewritten.
+   * @default - the request URL as received
+   */
+  readonly notificationUrl?: string;
+  /**
+   * Accept the legacy `x-square-signature` (base64 HMAC-SHA1 of URL and body) when no
+   * SHA-256 signature is sent.
+   * @default false
+   */
+  readonly allowSha1: boolean;
+}
+
+/** An absolute URL, kept verbatim: Square signs the text, so it must not be normalised. */
+const urlOption: OptionField<string | undefined> = (text, name) => {
+  if (text === undefined) return undefined;
+  if (!URL.canParse(text)) {
+    throw new SchemeOptionsError(`option '${name}' must be an absolute URL, got '${text}'`);
+  }
+  return text;
+};
+
+/**
+ * Square: `x-square-hmacsha256-signature` is the base64 HMAC-SHA256 of the notification URL
+ * followed directly by the raw body, keyed with the subscription's signature key as text.
+ * No timestamp is signed. The event id and type are in the body (`event_id`, `type`).
+ */
+export const square: Scheme<SquareOptions> = {
   name: 'square',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'Square webhooks (base64 HMAC-SHA256 of notification URL and body)',
+  docs: 'https://developer.squareup.com/docs/webhooks/step3validate',
+  headers: ['x-square-hmacsha256-signature', 'x-square-signature'],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'square is not implemented yet'),
+  eventFields: { id: 'event_id', type: 'type' },
+  parseOptions: optionParser<SquareOptions>({
+    notificationUrl: urlOption,
+    allowSha1: booleanOption(false),
+  }),
+  verify({ url, headers, body, keys, options }) {
+    let header = 'x-square-hmacsha256-signature';
+    let algorithm: HmacAlgorithm = 'sha256';
+    if (headers[header] === undefined && headers['x-square-signature'] !== undefined) {
+      if (!options.allowSha1) {
+        return reject(
+          'unsupported_version',
+          'only a sha1 signature was sent and sha1 is not enabled',
+        );
+      }
+      header = 'x-square-signature';
+      algorithm = 'sha1';
+    }
+    const signature = headers[header];
+    if (signature === undefined || signature === '') {
+      return reject('missing_header', `${header} header is missing`);
+    }
+    const match = matchBodyHmac({
+      header,
+      candidates: [signature],
+      keys,
+      algorithm,
+      encoding: 'base64',
+      signed: [options.notificationUrl ?? url, body],
+    });
+    return match.rejection ?? accept(match.keyIndex);
+  },
 };

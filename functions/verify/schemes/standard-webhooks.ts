@@ -1,11 +1,164 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { type KeyObject, verify as verifySignature } from 'node:crypto';
+import { textEqual } from '../compare.ts';
+import { ed25519PublicKey } from '../public-keys.ts';
+import { accept, reject, type Scheme } from '../scheme.ts';
+import { hmac } from '../signatures.ts';
+import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
+import type { VerificationKey } from '../types.ts';
 
-/** Placeholder: refuses every delivery until the standard-webhooks scheme is written. */
+/**
+ * The two spellings of the three headers. Svix (and so Clerk, Resend and others) sends the
+ * `svix-` names; the spec's own are `webhook-`. One set is used whole, never mixed: the
+ * `svix-` set when `svix-signature` is present (the precedence of the svix SDK's verify),
+ * otherwise the `webhook-` set. A sender using both sends the same values in each.
+ */
+const HEADER_SETS = [
+  { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
+  { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
+] as const;
+const STANDARD = HEADER_SETS[1];
+
+type ParsedKey =
+  | { readonly kind: 'secret'; readonly bytes: Buffer }
+  | { readonly kind: 'public'; readonly key: KeyObject }
+  | { readonly kind: 'invalid' };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Standard base64 in its canonical form only. Node's decoder ignores stray characters and
+ * unused trailing bits, so several texts decode to one signature; requiring the text to
+ * round-trip keeps "any changed character is rejected" true for Ed25519 signatures too.
+ */
+function decodeBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
+}
+
+/** Keys as issued: `whpk_` + base64 Ed25519 public key, else a secret, `whsec_` optional. */
+function parseKey({ value }: VerificationKey): ParsedKey {
+  // Configured keys may have lost their base64 padding on the way; signatures may not.
+  const padded = (text: string) => text.padEnd(Math.ceil(text.length / 4) * 4, '=');
+  if (value.startsWith('whpk_')) {
+    const raw = decodeBase64(padded(value.slice('whpk_'.length)));
+    const key = raw && ed25519PublicKey(raw);
+    return key ? { kind: 'public', key } : { kind: 'invalid' };
+  }
+  // A `whsk_` signing key belongs to the sender only; refuse it rather than misread it.
+  if (value.startsWith('whsk_')) return { kind: 'invalid' };
+  const text = value.startsWith('whsec_') ? value.slice('whsec_'.length) : value;
+  const bytes = decodeBase64(padded(text));
+  return bytes !== undefined && bytes.length > 0 ? { kind: 'secret', bytes } : { kind: 'invalid' };
+}
+
+function ed25519Verifies(key: KeyObject, message: Buffer, signature: Buffer): boolean {
+  try {
+    return verifySignature(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Standard Webhooks (and Svix): `webhook-signature` is a space-separated list of
+ * `v1,<base64 HMAC-SHA256>` (keyed with the base64-decoded `whsec_` secret) and
+ * `v1a,<base64 Ed25519>` (checked with a `whpk_` public key) entries, all over
+ * `<webhook-id>.<webhook-timestamp>.<body>`. Several entries appear during a key rotation;
+ * unknown versions are skipped. Secrets and public keys may be configured side by side
+ * (the spec lets a consumer switch between them); `keyKind` is `secret` because any
+ * configured value may be one and must be stored as such.
+ */
 export const standardWebhooks: Scheme = {
   name: 'standard-webhooks',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'Standard Webhooks / Svix (v1 HMAC-SHA256 or v1a Ed25519 over id, timestamp, body)',
+  docs: 'https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md',
+  headers: [
+    'webhook-id',
+    'webhook-timestamp',
+    'webhook-signature',
+    'svix-id',
+    'svix-timestamp',
+    'svix-signature',
+  ],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'standard-webhooks is not implemented yet'),
+  // Five minutes either way: WEBHOOK_TOLERANCE_IN_SECONDS in the reference libraries
+  // (standard-webhooks libraries/javascript/src/index.ts, and the Go, Python ones alike).
+  defaultToleranceSeconds: 300,
+  // The spec's payload carries the event type in `type`; the id travels in a header.
+  eventFields: { type: 'type' },
+  verify({ headers, body, keys, nowMs, toleranceSeconds }) {
+    const names = HEADER_SETS.find((set) => headers[set.signature] !== undefined) ?? STANDARD;
+    for (const name of [names.signature, names.id, names.timestamp]) {
+      if (!headers[name]) return reject('missing_header', `${name} header is missing`);
+    }
+    const signatureList = headers[names.signature] as string;
+    const id = headers[names.id] as string;
+    const timestampText = headers[names.timestamp] as string;
+    const timestamp = parseUnixTimestamp(timestampText);
+    if (timestamp === undefined) {
+      return reject('malformed_header', `${names.timestamp} must be whole Unix seconds`);
+    }
+
+    const hmacSignatures: string[] = [];
+    const ed25519Signatures: Buffer[] = [];
+    let known = 0;
+    for (const raw of signatureList.split(' ')) {
+      // A repeated header reaches us joined with ", ", leaving a comma on the earlier entry.
+      const entry = raw.endsWith(',') ? raw.slice(0, -1) : raw;
+      const comma = entry.indexOf(',');
+      if (comma < 0) continue;
+      const version = entry.slice(0, comma);
+      const value = entry.slice(comma + 1);
+      if (version === 'v1') {
+        known++;
+        hmacSignatures.push(value);
+      } else if (version === 'v1a') {
+        known++;
+        // A v1a entry that is not canonical base64 of 64 bytes can match nothing.
+        const signature = decodeBase64(value);
+        if (signature?.length === 64) ed25519Signatures.push(signature);
+      }
+    }
+    if (known === 0) {
+      return reject('unsupported_version', `${names.signature} carries no v1 or v1a signature`);
+    }
+
+    const prefix = `${id}.${timestampText}.`;
+    let message: Buffer | undefined;
+    let invalidKeys = 0;
+    let keyIndex = -1;
+    for (let index = 0; index < keys.length && keyIndex < 0; index++) {
+      const key = parseKey(keys[index] as VerificationKey);
+      if (key.kind === 'invalid') {
+        invalidKeys++;
+      } else if (key.kind === 'secret' && hmacSignatures.length > 0) {
+        const expected = hmac('sha256', key.bytes, prefix, body).toString('base64');
+        if (hmacSignatures.some((candidate) => textEqual(expected, candidate))) keyIndex = index;
+      } else if (key.kind === 'public' && ed25519Signatures.length > 0) {
+        message ??= Buffer.concat([Buffer.from(prefix), body]);
+        const signed = message;
+        if (ed25519Signatures.some((signature) => ed25519Verifies(key.key, signed, signature))) {
+          keyIndex = index;
+        }
+      }
+    }
+    if (keyIndex < 0) {
+      // A key we could not read may be the one that signed: say so rather than "forged".
+      if (invalidKeys > 0) {
+        return reject(
+          'invalid_key',
+          `${invalidKeys} configured key(s) are neither a base64 (whsec_) secret nor a whpk_ Ed25519 public key`,
+        );
+      }
+      return reject(
+        'signature_mismatch',
+        'no v1 signature matches a secret and no v1a signature matches a public key',
+      );
+    }
+    return (
+      checkTimestamp(timestamp, nowMs, toleranceSeconds) ??
+      accept(keyIndex, { deliveryId: id, timestamp })
+    );
+  },
 };

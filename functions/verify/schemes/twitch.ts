@@ -1,11 +1,95 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { findMatchingKey, hmac } from '../signatures.ts';
+import { checkTimestamp, parseRfc3339Timestamp } from '../timestamp.ts';
 
-/** Placeholder: refuses every delivery until the twitch scheme is written. */
+const ID = 'twitch-eventsub-message-id';
+const TIMESTAMP = 'twitch-eventsub-message-timestamp';
+const SIGNATURE = 'twitch-eventsub-message-signature';
+const MESSAGE_TYPE = 'twitch-eventsub-message-type';
+const SUBSCRIPTION_TYPE = 'twitch-eventsub-subscription-type';
+const PREFIX = 'sha256=';
+const CHALLENGE = 'webhook_callback_verification';
+
+/**
+ * Twitch EventSub webhooks: `Twitch-Eventsub-Message-Signature: sha256=<hex>`, HMAC-SHA256
+ * over message id + timestamp + body (no separators), keyed with the subscription's
+ * `secret` as text. The timestamp is RFC 3339 with nanoseconds and is signed as sent.
+ *
+ * `Twitch-Eventsub-Message-Type` decides what is reported: a `notification` reports its
+ * subscription type (`channel.follow`…) as `eventType`; the `webhook_callback_verification`
+ * challenge is a `handshake` (answer it with {@link twitchChallengeResponse}); `revocation`
+ * and any later type are reported as `eventType` itself, so they are never mistaken for
+ * an event of the subscription's type.
+ */
 export const twitch: Scheme = {
   name: 'twitch',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'Twitch EventSub webhooks (HMAC-SHA256 over message id, timestamp and body)',
+  docs: 'https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message',
+  headers: [
+    'Twitch-Eventsub-Message-Id',
+    'Twitch-Eventsub-Message-Timestamp',
+    'Twitch-Eventsub-Message-Signature',
+    'Twitch-Eventsub-Message-Type',
+    'Twitch-Eventsub-Subscription-Type',
+  ],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'twitch is not implemented yet'),
+  // "Guarding against replay attacks": reject a message whose timestamp is older than
+  // 10 minutes (same docs page).
+  defaultToleranceSeconds: 600,
+  verify({ headers, body, keys, nowMs, toleranceSeconds }) {
+    const signature = requireHeader(headers, SIGNATURE);
+    if (signature.rejection) return signature.rejection;
+    const id = requireHeader(headers, ID);
+    if (id.rejection) return id.rejection;
+    const timestampHeader = requireHeader(headers, TIMESTAMP);
+    if (timestampHeader.rejection) return timestampHeader.rejection;
+    if (!signature.value.startsWith(PREFIX)) {
+      return reject('unsupported_version', `${SIGNATURE} does not start with ${PREFIX}`);
+    }
+    const timestamp = parseRfc3339Timestamp(timestampHeader.value);
+    if (timestamp === undefined) {
+      return reject('malformed_header', `${TIMESTAMP} is not an RFC 3339 date-time`);
+    }
+    const keyIndex = findMatchingKey(keys, [signature.value.slice(PREFIX.length)], (key) =>
+      hmac('sha256', key.value, id.value, timestampHeader.value, body).toString('hex'),
+    );
+    if (keyIndex < 0) return reject('signature_mismatch', `${SIGNATURE} matches no key`);
+    return (
+      checkTimestamp(timestamp, nowMs, toleranceSeconds) ??
+      accept(keyIndex, {
+        deliveryId: id.value,
+        timestamp,
+        ...describeMessage(headers[MESSAGE_TYPE], headers[SUBSCRIPTION_TYPE]),
+      })
+    );
+  },
 };
+
+/** What a message type means for the verdict: a handshake, or which event type to report. */
+function describeMessage(
+  messageType: string | undefined,
+  subscriptionType: string | undefined,
+): { handshake?: string; eventType?: string | undefined } {
+  if (messageType === CHALLENGE) return { handshake: CHALLENGE };
+  if (messageType === 'notification') return { eventType: subscriptionType };
+  return { eventType: messageType };
+}
+
+/**
+ * The reply to a verified `webhook_callback_verification` body: status 200 with the
+ * `challenge` value as a plain-text body, as Twitch requires. `undefined` when the body
+ * holds no string `challenge`.
+ */
+export function twitchChallengeResponse(
+  body: Uint8Array,
+): { contentType: 'text/plain'; body: string } | undefined {
+  try {
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    const challenge = (JSON.parse(text) as { challenge?: unknown } | null)?.challenge;
+    return typeof challenge === 'string'
+      ? { contentType: 'text/plain', body: challenge }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,11 +1,26 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { matchPrefixedHmac } from '../prefixed-hmac.ts';
+import { accept, requireHeader, type Scheme } from '../scheme.ts';
 
-/** Placeholder: refuses every delivery until the typeform scheme is written. */
+const HEADER = 'typeform-signature';
+const FORMAT = { algorithm: 'sha256', prefix: 'sha256=', encoding: 'base64' } as const;
+
+/**
+ * Typeform: `Typeform-Signature: sha256=<base64>`, the HMAC-SHA256 of the raw body keyed with
+ * the webhook secret as text, base64 with padding (Typeform's own examples use
+ * `strict_encode64`). No timestamp is signed; the event id and type are only in the body.
+ */
 export const typeform: Scheme = {
   name: 'typeform',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'Typeform webhooks (HMAC-SHA256 of the body, base64)',
+  docs: 'https://www.typeform.com/developers/webhooks/secure-your-webhooks/',
+  headers: ['Typeform-Signature'],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'typeform is not implemented yet'),
+  eventFields: { id: 'event_id', type: 'event_type' },
+  verify({ headers, body, keys }) {
+    const header = requireHeader(headers, HEADER);
+    if (header.rejection) return header.rejection;
+    const match = matchPrefixedHmac(HEADER, header.value, FORMAT, keys, [body]);
+    if (match.rejection) return match.rejection;
+    return accept(match.keyIndex);
+  },
 };

@@ -1,11 +1,30 @@
-import { reject, type Scheme } from '../scheme.ts';
+import type { Scheme } from '../scheme.ts';
+import { type TimestampedHmacShape, verifyTimestampedHmac } from '../timestamped-hmac.ts';
 
-/** Placeholder: refuses every delivery until the workos scheme is written. */
+const shape: TimestampedHmacShape = {
+  header: 'workos-signature',
+  separator: ',',
+  timestampKey: 't',
+  signatureKey: 'v1',
+  joiner: '.',
+  timestampUnit: 'milliseconds',
+};
+
+/**
+ * WorkOS: `WorkOS-Signature: t=<unix ms>, v1=<hex>` (a space after the comma, and the
+ * timestamp in milliseconds), HMAC-SHA256 over `<t>.<body>` keyed with the endpoint's
+ * webhook secret as text. The millisecond text is signed as sent; the reported timestamp
+ * is in seconds.
+ */
 export const workos: Scheme = {
   name: 'workos',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'WorkOS webhooks (v1, HMAC-SHA256 over millisecond timestamp and body)',
+  docs: 'https://workos.com/docs/events/data-syncing/webhooks',
+  headers: ['WorkOS-Signature'],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'workos is not implemented yet'),
+  // @workos-inc/node verifyHeader/constructEvent default `tolerance = 180000` ms; the
+  // Ruby, Elixir and Rust SDKs also default to 180 s.
+  defaultToleranceSeconds: 180,
+  eventFields: { id: 'id', type: 'event' },
+  verify: (input) => verifyTimestampedHmac(shape, input),
 };

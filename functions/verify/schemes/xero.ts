@@ -1,11 +1,17 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { bodyHmacScheme } from '../body-hmac.ts';
 
-/** Placeholder: refuses every delivery until the xero scheme is written. */
-export const xero: Scheme = {
+/**
+ * Xero: `x-xero-signature` is the base64 HMAC-SHA256 of the raw body, keyed with the
+ * webhook key as text. No timestamp or id header is sent; the body batches several events
+ * (`events[]`), so there is no single id or type to report. The "Intent to receive" check
+ * sends signed and mis-signed empty batches and expects 401 for the latter, which this
+ * rejection provides.
+ */
+export const xero = bodyHmacScheme({
   name: 'xero',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
-  keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'xero is not implemented yet'),
-};
+  summary: 'Xero webhooks (base64 HMAC-SHA256 of the body)',
+  docs: 'https://developer.xero.com/documentation/webhooks/configuring-your-server',
+  headers: ['x-xero-signature'],
+  algorithm: 'sha256',
+  encoding: 'base64',
+});

@@ -1,11 +1,75 @@
-import { reject, type Scheme } from '../scheme.ts';
+import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { findMatchingKey, hmac } from '../signatures.ts';
+import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
 
-/** Placeholder: refuses every delivery until the zoom scheme is written. */
+const SIGNATURE = 'x-zm-signature';
+const TIMESTAMP = 'x-zm-request-timestamp';
+const PREFIX = 'v0=';
+const URL_VALIDATION = 'endpoint.url_validation';
+const URL_VALIDATION_BYTES = Buffer.from(`"${URL_VALIDATION}"`);
+
+/**
+ * Zoom: `x-zm-signature: v0=<hex>`, HMAC-SHA256 over `v0:<x-zm-request-timestamp>:<body>`
+ * keyed with the app's Secret Token as text. Zoom signs its `endpoint.url_validation`
+ * challenge the same way, so it is verified like any event. Only the top-level `event`
+ * field says it is a challenge: after the signature and timestamp pass, and only when the
+ * body contains that event name at all, the body is parsed to set `handshake`. Answer it
+ * with {@link zoomUrlValidationResponse}.
+ */
 export const zoom: Scheme = {
   name: 'zoom',
-  summary: 'not yet implemented',
-  docs: '',
-  headers: [],
+  summary: 'Zoom webhooks (v0, HMAC-SHA256 over timestamp and body)',
+  docs: 'https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events',
+  headers: ['x-zm-signature', 'x-zm-request-timestamp'],
   keyKind: 'secret',
-  verify: () => reject('unsupported_version', 'zoom is not implemented yet'),
+  // Zoom documents no replay window. Five minutes, as Stripe and Standard Webhooks use,
+  // covers clock skew and Zoom's few-second delivery timeout.
+  defaultToleranceSeconds: 300,
+  eventFields: { type: 'event' },
+  verify({ headers, body, keys, nowMs, toleranceSeconds }) {
+    const signature = requireHeader(headers, SIGNATURE);
+    if (signature.rejection) return signature.rejection;
+    const timestampHeader = requireHeader(headers, TIMESTAMP);
+    if (timestampHeader.rejection) return timestampHeader.rejection;
+    if (!signature.value.startsWith(PREFIX)) {
+      return reject('unsupported_version', `${SIGNATURE} does not start with ${PREFIX}`);
+    }
+    const timestampText = timestampHeader.value;
+    const timestamp = parseUnixTimestamp(timestampText);
+    if (timestamp === undefined) {
+      return reject('malformed_header', `${TIMESTAMP} is not a whole number of seconds`);
+    }
+    const keyIndex = findMatchingKey(keys, [signature.value.slice(PREFIX.length)], (key) =>
+      hmac('sha256', key.value, `v0:${timestampText}:`, body).toString('hex'),
+    );
+    if (keyIndex < 0) return reject('signature_mismatch', `${SIGNATURE} matches no key`);
+    return (
+      checkTimestamp(timestamp, nowMs, toleranceSeconds) ??
+      accept(keyIndex, { timestamp, handshake: isUrlValidation(body) ? URL_VALIDATION : undefined })
+    );
+  },
 };
+
+/** Whether a verified body is Zoom's URL-validation challenge; parses only likely bodies. */
+function isUrlValidation(body: Uint8Array): boolean {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (!bytes.includes(URL_VALIDATION_BYTES)) return false;
+  try {
+    const document: unknown = JSON.parse(bytes.toString('utf8'));
+    return (document as { event?: unknown } | null)?.event === URL_VALIDATION;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The JSON reply to Zoom's `endpoint.url_validation` challenge: the `payload.plainToken`
+ * of the verified body, and its hex HMAC-SHA256 under the Secret Token (the key that
+ * verified the delivery).
+ */
+export function zoomUrlValidationResponse(
+  plainToken: string,
+  secretToken: string,
+): { plainToken: string; encryptedToken: string } {
+  return { plainToken, encryptedToken: hmac('sha256', secretToken, plainToken).toString('hex') };
+}

@@ -1,0 +1,112 @@
+import type { HeaderMap } from './headers.ts';
+import { accept, reject, requireHeader, type Scheme } from './scheme.ts';
+import { findMatchingKey, type HmacAlgorithm, hmac } from './signatures.ts';
+import type { SchemeVerdict, VerificationKey } from './types.ts';
+
+/** How the provider writes the digest as text. */
+export type DigestEncoding = 'hex' | 'base64';
+
+/** What a digest looks like in each encoding, so a garbled header is told apart from a forged one. */
+const digestText: Record<DigestEncoding, RegExp> = {
+  hex: /^[0-9a-fA-F]+$/,
+  base64: /^[A-Za-z0-9+/]+={0,2}$/,
+};
+
+/** The HMAC one key gives the signed parts, and where the candidate signatures came from. */
+export interface BodyHmacCheck {
+  /** Named in rejections; never its value. */
+  readonly header: string;
+  /** Received signature texts; any one matching any key is enough. */
+  readonly candidates: readonly string[];
+  readonly keys: readonly VerificationKey[];
+  readonly algorithm: HmacAlgorithm;
+  readonly encoding: DigestEncoding;
+  /** The signed bytes in order, e.g. the raw body alone, or a URL then the body. */
+  readonly signed: readonly (string | Uint8Array)[];
+}
+
+/**
+ * Index of the first key whose HMAC of the signed parts equals a candidate, compared as
+ * exact text (the provider's own encoding), or the rejection explaining why none does.
+ * Each key is used as the UTF-8 bytes of the secret text the provider hands out.
+ */
+export function matchBodyHmac(
+  check: BodyHmacCheck,
+): { keyIndex: number; rejection?: never } | { keyIndex?: never; rejection: SchemeVerdict } {
+  const shape = digestText[check.encoding];
+  const wellFormed = check.candidates.filter((candidate) => shape.test(candidate));
+  if (wellFormed.length === 0) {
+    return {
+      rejection: reject('malformed_header', `${check.header} is not a ${check.encoding} digest`),
+    };
+  }
+  const keyIndex = findMatchingKey(check.keys, wellFormed, (key) =>
+    hmac(check.algorithm, key.value, ...check.signed).toString(check.encoding),
+  );
+  if (keyIndex < 0) {
+    return { rejection: reject('signature_mismatch', `${check.header} matches no key`) };
+  }
+  return { keyIndex };
+}
+
+type AcceptDetails = Parameters<typeof accept>[1];
+
+/** A provider that signs only the raw body, with one signature in one header. */
+export interface BodyHmacSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly docs: string;
+  /** The signature header first, then any header read for ids, as the provider spells them. */
+  readonly headers: readonly [signature: string, ...others: string[]];
+  readonly algorithm: HmacAlgorithm;
+  readonly encoding: DigestEncoding;
+  /** Text before the digest, such as `sha1=`. @default - the header holds the digest alone */
+  readonly prefix?: string;
+  /** Delivery id and event type from the headers. @default - none reported */
+  readonly details?: (headers: HeaderMap) => AcceptDetails;
+  /** Where the id and type sit in the JSON body. @default - not in the body */
+  readonly eventFields?: Scheme['eventFields'];
+}
+
+/**
+ * A scheme for the common "HMAC of the raw body in one header" shape (Shopify, Xero,
+ * Lemon Squeezy, Intercom): no timestamp is signed, so such a delivery can be replayed
+ * as is; deduplication by delivery id is the only defence, and it lives downstream.
+ */
+export function bodyHmacScheme(spec: BodyHmacSpec): Scheme {
+  const [displayName] = spec.headers;
+  const header = displayName.toLowerCase();
+  const { prefix } = spec;
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    docs: spec.docs,
+    headers: spec.headers,
+    keyKind: 'secret',
+    ...(spec.eventFields === undefined ? {} : { eventFields: spec.eventFields }),
+    verify({ headers, body, keys }) {
+      const received = requireHeader(headers, header);
+      if (received.rejection) return received.rejection;
+      let signature = received.value;
+      if (prefix !== undefined) {
+        if (!signature.startsWith(prefix)) {
+          // `sha256=…` where `sha1=…` is expected is another version, not garbage.
+          return /^[A-Za-z0-9-]+=/.test(signature)
+            ? reject('unsupported_version', `${header} does not start with ${prefix}`)
+            : reject('malformed_header', `${header} has no algorithm prefix`);
+        }
+        signature = signature.slice(prefix.length);
+      }
+      const match = matchBodyHmac({
+        header,
+        candidates: [signature],
+        keys,
+        algorithm: spec.algorithm,
+        encoding: spec.encoding,
+        signed: [body],
+      });
+      if (match.rejection) return match.rejection;
+      return accept(match.keyIndex, spec.details?.(headers));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { allValues, parseParameterList, singleValue } from './parameters.ts';
+import { accept, reject, requireHeader, type SchemeInput } from './scheme.ts';
+import { findMatchingKey, hmac } from './signatures.ts';
+import { checkTimestamp, parseUnixTimestamp } from './timestamp.ts';
+import type { SchemeVerdict } from './types.ts';
+
+/**
+ * One header carrying a signed timestamp and one or more hex HMAC-SHA256 signatures, as
+ * `<timestampKey>=<time><separator><signatureKey>=<hex>…`, over `<time><joiner><body>`.
+ * Stripe made the shape common; Paddle, Calendly and WorkOS differ only in these fields.
+ */
+export interface TimestampedHmacShape {
+  /** Lower-case header name. */
+  readonly header: string;
+  /** Between entries: `,` or `;`. Whitespace around entries is ignored. */
+  readonly separator: string;
+  readonly timestampKey: string;
+  readonly signatureKey: string;
+  /** Between the timestamp text and the body in the signed bytes. */
+  readonly joiner: string;
+  readonly timestampUnit: 'seconds' | 'milliseconds';
+}
+
+type Input = Pick<SchemeInput<unknown>, 'headers' | 'body' | 'keys' | 'nowMs' | 'toleranceSeconds'>;
+
+/**
+ * Verifies a {@link TimestampedHmacShape} header. The timestamp is signed exactly as it was
+ * sent (its text, not a re-formatted number); any signature entry may match any key, which
+ * covers a secret roll on either side; other entry names are skipped.
+ */
+export function verifyTimestampedHmac(shape: TimestampedHmacShape, input: Input): SchemeVerdict {
+  const { header: name, timestampKey, signatureKey } = shape;
+  const header = requireHeader(input.headers, name);
+  if (header.rejection) return header.rejection;
+  const entries = parseParameterList(header.value, shape.separator);
+  const timestampText = entries && singleValue(entries, timestampKey);
+  const timestamp =
+    timestampText === undefined
+      ? undefined
+      : parseUnixTimestamp(timestampText, shape.timestampUnit);
+  if (entries === undefined || timestampText === undefined || timestamp === undefined) {
+    return reject('malformed_header', `${name} needs one numeric ${timestampKey}= entry`);
+  }
+  const signatures = allValues(entries, signatureKey);
+  if (signatures.length === 0) {
+    return reject('unsupported_version', `${name} carries no ${signatureKey} signature`);
+  }
+  const keyIndex = findMatchingKey(input.keys, signatures, (key) =>
+    hmac('sha256', key.value, timestampText, shape.joiner, input.body).toString('hex'),
+  );
+  if (keyIndex < 0) {
+    return reject('signature_mismatch', `no ${signatureKey} signature matches any key`);
+  }
+  return (
+    checkTimestamp(timestamp, input.nowMs, input.toleranceSeconds) ??
+    accept(keyIndex, { timestamp })
+  );
+}
