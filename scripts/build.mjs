@@ -1,11 +1,25 @@
 // Bundles the entry points with esbuild: the CLI bin, the local launcher and the benchmark.
+// `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named.
 import { build } from 'esbuild';
 
-const entryPoints = {
+const allEntryPoints = {
   webhooks: 'cli/main.ts',
   start: 'local/start.ts',
   bench: 'bench/verify.bench.ts',
 };
+
+const names = process.argv.slice(2);
+const unknown = names.filter((name) => !Object.hasOwn(allEntryPoints, name));
+if (unknown.length > 0) {
+  console.error(
+    `unknown entry point: ${unknown.join(', ')} (known: ${Object.keys(allEntryPoints).join(', ')})`,
+  );
+  process.exit(2);
+}
+const entryPoints =
+  names.length === 0
+    ? allEntryPoints
+    : Object.fromEntries(names.map((name) => [name, allEntryPoints[name]]));
 
 await build({
   entryPoints,

@@ -72,3 +72,19 @@ export function textOption(fallback?: string): OptionField<string> {
     return value;
   };
 }
+
+/** An HTTP field name (RFC 9110 `token`). */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export const isHeaderName = (text: string): boolean => FIELD_NAME.test(text);
+
+/** A header name, checked against RFC 9110 so a typo cannot name a header no one sends. */
+export function headerNameOption(fallback?: string): OptionField<string> {
+  return (text, name) => {
+    const value = textOption(fallback)(text, name);
+    if (!isHeaderName(value)) {
+      throw new SchemeOptionsError(`option '${name}' must be an HTTP header name`);
+    }
+    return value;
+  };
+}

@@ -12,7 +12,10 @@ export function hmac(
 ): Buffer {
   const mac = createHmac(algorithm, key);
   for (const part of parts) mac.update(part);
-  return mac.digest();
+  // The same bytes as `mac.digest()`, which allocates a fresh native ArrayBuffer per call:
+  // a 'binary' (latin1) string maps byte for byte, and Buffer.from takes a small one from
+  // its shared pool, markedly cheaper at once per key per request.
+  return Buffer.from(mac.digest('binary'), 'binary');
 }
 
 /**

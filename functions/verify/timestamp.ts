@@ -1,4 +1,5 @@
-import { reject } from './scheme.ts';
+import type { HeaderMap } from './headers.ts';
+import { reject, requireHeader } from './scheme.ts';
 import type { SchemeVerdict } from './types.ts';
 
 const WHOLE_NUMBER = /^\d{1,16}$/;
@@ -11,6 +12,23 @@ export function parseUnixTimestamp(
   if (!WHOLE_NUMBER.test(text)) return undefined;
   const value = Number(text);
   return unit === 'seconds' ? value : value / 1000;
+}
+
+/**
+ * Reads a required header of whole Unix seconds. Keeps the text as received, because the
+ * schemes sign the header's text, not the number.
+ */
+export function requireUnixTimestampHeader(
+  headers: HeaderMap,
+  name: string,
+): { text: string; seconds: number; rejection?: never } | { rejection: SchemeVerdict } {
+  const header = requireHeader(headers, name);
+  if (header.rejection) return header;
+  const seconds = parseUnixTimestamp(header.value);
+  if (seconds === undefined) {
+    return { rejection: reject('malformed_header', `${name} is not a whole number of seconds`) };
+  }
+  return { text: header.value, seconds };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { verify as verifySignature } from 'node:crypto';
 import { ed25519PublicKey } from '../public-keys.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
-import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
+import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
 
 const SIGNATURE = 'x-signature-ed25519';
 const TIMESTAMP = 'x-signature-timestamp';
@@ -33,13 +33,9 @@ export const discord: Scheme = {
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const signatureHeader = requireHeader(headers, SIGNATURE);
     if (signatureHeader.rejection) return signatureHeader.rejection;
-    const timestampHeader = requireHeader(headers, TIMESTAMP);
-    if (timestampHeader.rejection) return timestampHeader.rejection;
-    const timestampText = timestampHeader.value;
-    const timestamp = parseUnixTimestamp(timestampText);
-    if (timestamp === undefined) {
-      return reject('malformed_header', `${TIMESTAMP} must be whole Unix seconds`);
-    }
+    const signed = requireUnixTimestampHeader(headers, TIMESTAMP);
+    if (signed.rejection) return signed.rejection;
+    const { text: timestampText, seconds: timestamp } = signed;
     if (!LOWER_HEX.test(signatureHeader.value)) {
       return reject('malformed_header', `${SIGNATURE} must be lowercase hex`);
     }

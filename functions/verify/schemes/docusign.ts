@@ -1,4 +1,4 @@
-import { matchBodyHmac } from '../body-hmac.ts';
+import { matchBodyHmac } from '../hmac-header.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
 
 /** DocuSign numbers its signature headers from 1, one per active HMAC key, 100 at most. */

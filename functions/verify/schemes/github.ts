@@ -1,5 +1,5 @@
+import { matchPrefixedHmac } from '../hmac-header.ts';
 import { booleanOption, optionParser } from '../options.ts';
-import { matchPrefixedHmac } from '../prefixed-hmac.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
 import type { HmacAlgorithm } from '../signatures.ts';
 

@@ -1,6 +1,13 @@
 import { SchemeOptionsError } from '../errors.ts';
-import { choiceOption, type OptionField, optionParser, textOption } from '../options.ts';
-import { matchPrefixedHmac } from '../prefixed-hmac.ts';
+import { matchPrefixedHmac } from '../hmac-header.ts';
+import {
+  choiceOption,
+  headerNameOption,
+  isHeaderName,
+  type OptionField,
+  optionParser,
+  textOption,
+} from '../options.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import type { HmacAlgorithm } from '../signatures.ts';
 import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
@@ -8,8 +15,6 @@ import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
 const ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
 const ENCODINGS = ['hex', 'base64'] as const;
 const UNITS = ['seconds', 'milliseconds'] as const;
-/** An HTTP field name (RFC 9110 `token`). */
-const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const MAX_TOLERANCE_SECONDS = 86_400;
 
@@ -42,17 +47,6 @@ export interface HmacOptions {
 }
 
 type Part = { readonly text: string } | 'body' | 'timestamp' | 'id';
-
-/** Reads an optional header-name option. */
-export function headerNameOption(fallback?: string): OptionField<string> {
-  return (text, name) => {
-    const value = textOption(fallback)(text, name);
-    if (!FIELD_NAME.test(value)) {
-      throw new SchemeOptionsError(`option '${name}' must be an HTTP header name`);
-    }
-    return value;
-  };
-}
 
 function optionalHeaderName(): OptionField<string | undefined> {
   return (text, name) => (text === undefined ? undefined : headerNameOption()(text, name));
@@ -100,7 +94,7 @@ function compile(options: HmacOptions): readonly Part[] | string {
     ['timestampHeader', timestampHeader],
     ['idHeader', idHeader],
   ] as const) {
-    if (value !== undefined && !FIELD_NAME.test(value)) {
+    if (value !== undefined && !isHeaderName(value)) {
       return `option '${name}' must be an HTTP header name`;
     }
   }

@@ -1,4 +1,4 @@
-import { bodyHmacScheme } from '../body-hmac.ts';
+import { bodyHmacScheme } from '../hmac-header.ts';
 
 /**
  * Intercom: `X-Hub-Signature: sha1=<hex>`, HMAC-SHA1 of the raw body keyed with the app's

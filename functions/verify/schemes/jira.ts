@@ -1,4 +1,4 @@
-import { matchPrefixedHmac } from '../prefixed-hmac.ts';
+import { matchPrefixedHmac } from '../hmac-header.ts';
 import { accept, requireHeader, type Scheme } from '../scheme.ts';
 
 const HEADER = 'x-hub-signature';

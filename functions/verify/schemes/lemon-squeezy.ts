@@ -1,4 +1,4 @@
-import { bodyHmacScheme } from '../body-hmac.ts';
+import { bodyHmacScheme } from '../hmac-header.ts';
 
 /**
  * Lemon Squeezy: `X-Signature` is the hex HMAC-SHA256 of the raw body, keyed with the

@@ -1,4 +1,4 @@
-import { matchPrefixedHmac } from '../prefixed-hmac.ts';
+import { matchPrefixedHmac } from '../hmac-header.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp } from '../timestamp.ts';
 

@@ -1,7 +1,7 @@
 import { createVerify, type KeyObject } from 'node:crypto';
 import { cachedPublicKey } from '../public-keys.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
-import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
+import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
 
 const SIGNATURE = 'x-twilio-email-event-webhook-signature';
 const TIMESTAMP = 'x-twilio-email-event-webhook-timestamp';
@@ -65,13 +65,9 @@ export const sendgrid: Scheme = {
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const signatureHeader = requireHeader(headers, SIGNATURE);
     if (signatureHeader.rejection) return signatureHeader.rejection;
-    const timestampHeader = requireHeader(headers, TIMESTAMP);
-    if (timestampHeader.rejection) return timestampHeader.rejection;
-    const timestampText = timestampHeader.value;
-    const timestamp = parseUnixTimestamp(timestampText);
-    if (timestamp === undefined) {
-      return reject('malformed_header', `${TIMESTAMP} is not a whole number of seconds`);
-    }
+    const signed = requireUnixTimestampHeader(headers, TIMESTAMP);
+    if (signed.rejection) return signed.rejection;
+    const { text: timestampText, seconds: timestamp } = signed;
     const signature = canonicalBase64(signatureHeader.value);
     if (signature === undefined) {
       return reject('malformed_header', `${SIGNATURE} is not canonical base64`);

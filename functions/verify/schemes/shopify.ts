@@ -1,4 +1,4 @@
-import { bodyHmacScheme } from '../body-hmac.ts';
+import { bodyHmacScheme } from '../hmac-header.ts';
 
 /**
  * Shopify: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body, keyed with the

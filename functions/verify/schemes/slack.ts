@@ -1,6 +1,6 @@
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
-import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
+import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
 
 const SIGNATURE = 'x-slack-signature';
 const TIMESTAMP = 'x-slack-request-timestamp';
@@ -28,13 +28,9 @@ export const slack: Scheme = {
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const signature = requireHeader(headers, SIGNATURE);
     if (signature.rejection) return signature.rejection;
-    const timestampHeader = requireHeader(headers, TIMESTAMP);
-    if (timestampHeader.rejection) return timestampHeader.rejection;
-    const timestampText = timestampHeader.value;
-    const timestamp = parseUnixTimestamp(timestampText);
-    if (timestamp === undefined) {
-      return reject('malformed_header', `${TIMESTAMP} is not a whole number of seconds`);
-    }
+    const signed = requireUnixTimestampHeader(headers, TIMESTAMP);
+    if (signed.rejection) return signed.rejection;
+    const { text: timestampText, seconds: timestamp } = signed;
     const prefix = `${VERSION}=`;
     if (!signature.value.startsWith(prefix)) {
       // `v1=…` would be a version Slack has not published; anything else is garbage.

@@ -1,5 +1,5 @@
-import { matchBodyHmac } from '../body-hmac.ts';
 import { SchemeOptionsError } from '../errors.ts';
+import { matchBodyHmac } from '../hmac-header.ts';
 import { booleanOption, type OptionField, optionParser } from '../options.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
 import type { HmacAlgorithm } from '../signatures.ts';

@@ -1,8 +1,7 @@
 import { bytesEqual } from '../compare.ts';
 import { SchemeOptionsError } from '../errors.ts';
-import { type OptionField, optionParser } from '../options.ts';
+import { headerNameOption, type OptionField, optionParser } from '../options.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
-import { headerNameOption } from './hmac.ts';
 
 const MODES = ['basic', 'header'] as const;
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -1,6 +1,6 @@
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
-import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
+import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
 
 const SIGNATURE = 'x-zm-signature';
 const TIMESTAMP = 'x-zm-request-timestamp';
@@ -29,16 +29,12 @@ export const zoom: Scheme = {
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const signature = requireHeader(headers, SIGNATURE);
     if (signature.rejection) return signature.rejection;
-    const timestampHeader = requireHeader(headers, TIMESTAMP);
-    if (timestampHeader.rejection) return timestampHeader.rejection;
+    const signed = requireUnixTimestampHeader(headers, TIMESTAMP);
+    if (signed.rejection) return signed.rejection;
     if (!signature.value.startsWith(PREFIX)) {
       return reject('unsupported_version', `${SIGNATURE} does not start with ${PREFIX}`);
     }
-    const timestampText = timestampHeader.value;
-    const timestamp = parseUnixTimestamp(timestampText);
-    if (timestamp === undefined) {
-      return reject('malformed_header', `${TIMESTAMP} is not a whole number of seconds`);
-    }
+    const { text: timestampText, seconds: timestamp } = signed;
     const keyIndex = findMatchingKey(keys, [signature.value.slice(PREFIX.length)], (key) =>
       hmac('sha256', key.value, `v0:${timestampText}:`, body).toString('hex'),
     );

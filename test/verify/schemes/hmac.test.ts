@@ -193,7 +193,7 @@ describe('hmac', () => {
     ['malformed_header', templated, templatedHeaders('-1700000000')],
     ['unsupported_version', templated, { ...templatedHeaders(), 'X-Sig': 'v2=abcd' }],
     ['signature_mismatch', plain, { 'x-signature': sign('sha256', ['other'], 'hex') }],
-    ['signature_mismatch', plain, { 'x-signature': sign('sha256', [body], 'base64') }],
+    ['malformed_header', plain, { 'x-signature': sign('sha256', [body], 'base64') }],
     ['signature_mismatch', plain, { 'x-signature': 'abc' }],
     ['signature_mismatch', templated, { ...templatedHeaders(), 'X-Delivery': 'evt_124' }],
   ] as const)('rejects with %s', async (reason, options, headers) => {

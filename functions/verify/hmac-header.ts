@@ -49,6 +49,38 @@ export function matchBodyHmac(
   return { keyIndex };
 }
 
+/** How a provider writes one HMAC into a header: `<prefix><encoded digest>`. */
+export interface PrefixedHmac {
+  readonly algorithm: HmacAlgorithm;
+  /** Text before the digest, such as GitHub's `sha256=`; may be empty. */
+  readonly prefix: string;
+  readonly encoding: DigestEncoding;
+}
+
+/**
+ * Checks a header holding one `<prefix><digest>` signature (GitHub's and Atlassian's
+ * `sha256=<hex>`, Typeform's `sha256=<base64>`, Linear's bare hex) against every key.
+ * `signed` is what the provider feeds the HMAC, in order; byte parts are never decoded.
+ */
+export function matchPrefixedHmac(
+  header: string,
+  received: string,
+  format: PrefixedHmac,
+  keys: readonly VerificationKey[],
+  signed: readonly (string | Uint8Array)[],
+): { keyIndex: number; rejection?: never } | { keyIndex?: never; rejection: SchemeVerdict } {
+  const { algorithm, prefix, encoding } = format;
+  if (!received.startsWith(prefix)) {
+    // `sha1=…` where `sha256=…` is expected is another version, not garbage.
+    const rejection = /^[A-Za-z0-9-]+=/.test(received)
+      ? reject('unsupported_version', `${header} does not start with ${prefix}`)
+      : reject('malformed_header', `${header} has no algorithm prefix`);
+    return { rejection };
+  }
+  const candidates = [received.slice(prefix.length)];
+  return matchBodyHmac({ header, candidates, keys, algorithm, encoding, signed });
+}
+
 type AcceptDetails = Parameters<typeof accept>[1];
 
 /** A provider that signs only the raw body, with one signature in one header. */
@@ -76,7 +108,7 @@ export interface BodyHmacSpec {
 export function bodyHmacScheme(spec: BodyHmacSpec): Scheme {
   const [displayName] = spec.headers;
   const header = displayName.toLowerCase();
-  const { prefix } = spec;
+  const format = { algorithm: spec.algorithm, encoding: spec.encoding, prefix: spec.prefix ?? '' };
   return {
     name: spec.name,
     summary: spec.summary,
@@ -87,24 +119,7 @@ export function bodyHmacScheme(spec: BodyHmacSpec): Scheme {
     verify({ headers, body, keys }) {
       const received = requireHeader(headers, header);
       if (received.rejection) return received.rejection;
-      let signature = received.value;
-      if (prefix !== undefined) {
-        if (!signature.startsWith(prefix)) {
-          // `sha256=…` where `sha1=…` is expected is another version, not garbage.
-          return /^[A-Za-z0-9-]+=/.test(signature)
-            ? reject('unsupported_version', `${header} does not start with ${prefix}`)
-            : reject('malformed_header', `${header} has no algorithm prefix`);
-        }
-        signature = signature.slice(prefix.length);
-      }
-      const match = matchBodyHmac({
-        header,
-        candidates: [signature],
-        keys,
-        algorithm: spec.algorithm,
-        encoding: spec.encoding,
-        signed: [body],
-      });
+      const match = matchPrefixedHmac(header, received.value, format, keys, [body]);
       if (match.rejection) return match.rejection;
       return accept(match.keyIndex, spec.details?.(headers));
     },
