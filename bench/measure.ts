@@ -148,3 +148,42 @@ export async function measure(
   }
   return samples.map(summarise);
 }
+
+/**
+ * Mean cost of one call, from whole batches: each contender runs alone for a stretch of
+ * `timeMs / rounds` at a time (order rotating by round), and its cost is the stretch's
+ * elapsed time over the calls made in it. Unlike per-call samples, this charges every
+ * contender for the garbage collection its own allocations cause, which is what a busy
+ * Lambda pays; a verifier whose per-call timing looks cheap because its native buffers are
+ * freed later, in another contender's slice, gets no discount here.
+ */
+export async function throughputNs(
+  contenders: readonly Contender[],
+  timeMs: number,
+  rounds = 10,
+): Promise<number[]> {
+  const stretchMs = timeMs / rounds;
+  const elapsedMs = contenders.map(() => 0);
+  const calls = contenders.map(() => 0);
+  for (let round = 0; round < rounds; round++) {
+    for (let offset = 0; offset < contenders.length; offset++) {
+      const index = (round + offset) % contenders.length;
+      const contender = contenders[index] as Contender;
+      const start = performance.now();
+      const until = start + stretchMs;
+      let made = 0;
+      let now = start;
+      while (now < until) {
+        // Batches of 64 keep the clock reads out of the measured cost.
+        for (let batch = 0; batch < 64; batch++) {
+          sink = contender.async ? await contender.call() : contender.call();
+        }
+        made += 64;
+        now = performance.now();
+      }
+      elapsedMs[index] = (elapsedMs[index] as number) + now - start;
+      calls[index] = (calls[index] as number) + made;
+    }
+  }
+  return elapsedMs.map((elapsed, index) => (elapsed * 1e6) / (calls[index] as number));
+}

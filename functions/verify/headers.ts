@@ -1,13 +1,8 @@
 import type { HeaderInput } from './types.ts';
 
-/** Request headers keyed by lower-case name, since HTTP header names are case-insensitive. */
-export type HeaderMap = Readonly<Record<string, string>>;
-
 /**
- * Lower-cased header names, remembered: a sender uses the same few names on every request,
- * and reusing one lower-cased string spares allocating and hashing a fresh copy per header
- * per request. Bounded in count and length, since whoever sends a request picks its names;
- * past the bound names are simply lower-cased each time.
+ * Lower-cased header names, remembered: gateways send the same few dozen names on every
+ * request. Bounded so that a flood of invented names cannot grow it.
  */
 const lowerCaseNames = new Map<string, string>();
 const rememberedNames = 512;
@@ -24,19 +19,38 @@ function lowerCase(name: string): string {
   return lower;
 }
 
-/** Lower-cases header names once; repeated values are joined with `, ` as RFC 9110 allows. */
-export function normalizeHeaders(headers: HeaderInput): HeaderMap {
-  // A null prototype, so that no name (`constructor`, `__proto__`) reaches Object.prototype.
-  // Made by setPrototypeOf on a literal rather than Object.create(null), which V8 starts in
-  // slow dictionary mode; the result is the same kind of object, with fast properties.
-  const normalized: Record<string, string> = Object.setPrototypeOf({}, null);
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    const text = typeof value === 'string' ? value : value.join(', ');
-    const key = lowerCase(name);
-    const previous = normalized[key];
-    normalized[key] = previous === undefined ? text : `${previous}, ${text}`;
+/**
+ * Request headers looked up case-insensitively, since HTTP header names are. Lookups scan
+ * the request's own names rather than copying them all into a lower-cased map first: a
+ * scheme reads two to four headers of a dozen or more, so this is the cheaper way round.
+ */
+export class HeaderMap {
+  readonly #headers: HeaderInput;
+  readonly #names: readonly string[];
+
+  constructor(headers: HeaderInput) {
+    this.#headers = headers;
+    this.#names = Object.keys(headers);
   }
-  return normalized;
+
+  /**
+   * The value of the header with this lower-case name. Repeated values, and the same name
+   * sent in two letter cases, are joined with `, ` as RFC 9110 §5.3 allows.
+   */
+  get(name: string): string | undefined {
+    let found: string | undefined;
+    for (const key of this.#names) {
+      if (key.length !== name.length || lowerCase(key) !== name) continue;
+      const value = this.#headers[key];
+      if (value === undefined) continue;
+      const text = typeof value === 'string' ? value : value.join(', ');
+      found = found === undefined ? text : `${found}, ${text}`;
+    }
+    return found;
+  }
+
+  /** Lower-case names of every header present, each once. */
+  names(): string[] {
+    return [...new Set(this.#names.map(lowerCase))];
+  }
 }

@@ -1,10 +1,7 @@
 import type { HeaderMap } from './headers.ts';
 import { accept, reject, requireHeader, type Scheme } from './scheme.ts';
-import { findMatchingKey, type HmacAlgorithm, hmac } from './signatures.ts';
+import { type DigestEncoding, findMatchingKey, type HmacAlgorithm, hmac } from './signatures.ts';
 import type { SchemeVerdict, VerificationKey } from './types.ts';
-
-/** How the provider writes the digest as text. */
-export type DigestEncoding = 'hex' | 'base64';
 
 /** What a digest looks like in each encoding, so a garbled header is told apart from a forged one. */
 const digestText: Record<DigestEncoding, RegExp> = {
@@ -41,7 +38,7 @@ export function matchBodyHmac(
     };
   }
   const keyIndex = findMatchingKey(check.keys, wellFormed, (key) =>
-    hmac(check.algorithm, key.value, ...check.signed).toString(check.encoding),
+    hmac(check.algorithm, check.encoding, key.value, ...check.signed),
   );
   if (keyIndex < 0) {
     return { rejection: reject('signature_mismatch', `${check.header} matches no key`) };

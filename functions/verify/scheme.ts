@@ -76,7 +76,7 @@ export function requireHeader(
   headers: HeaderMap,
   name: string,
 ): { value: string; rejection?: never } | { value?: never; rejection: SchemeVerdict } {
-  const value = headers[name];
+  const value = headers.get(name);
   if (value === undefined || value === '') {
     return { rejection: reject('missing_header', `${name} header is missing`) };
   }

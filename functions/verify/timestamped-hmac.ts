@@ -46,7 +46,7 @@ export function verifyTimestampedHmac(shape: TimestampedHmacShape, input: Input)
     return reject('unsupported_version', `${name} carries no ${signatureKey} signature`);
   }
   const keyIndex = findMatchingKey(input.keys, signatures, (key) =>
-    hmac('sha256', key.value, timestampText, shape.joiner, input.body).toString('hex'),
+    hmac('sha256', 'hex', key.value, timestampText, shape.joiner, input.body),
   );
   if (keyIndex < 0) {
     return reject('signature_mismatch', `no ${signatureKey} signature matches any key`);

@@ -1,5 +1,5 @@
 import { AsyncSchemeError, UnknownSchemeError } from './errors.ts';
-import { normalizeHeaders } from './headers.ts';
+import { HeaderMap } from './headers.ts';
 import type { Scheme, SchemeInput } from './scheme.ts';
 import { type SchemeName, type SchemeOptions, schemes } from './schemes/index.ts';
 import type {
@@ -94,7 +94,7 @@ function run(input: VerifyDeliveryInput<SchemeName>): Verdict | Promise<Verdict>
   } = {
     method: request.method.toUpperCase(),
     url: request.url,
-    headers: normalizeHeaders(request.headers),
+    headers: new HeaderMap(request.headers),
     body: request.body,
     keys,
     options: input.options ?? defaultOptions(scheme),

@@ -89,7 +89,7 @@ function verifyBanking(
   const header = requireHeader(headers, HEADER);
   if (header.rejection) return header.rejection;
   const keyIndex = findMatchingKey(keys, [header.value], (key) =>
-    hmac('sha256', keyBytes(key), body).toString('base64'),
+    hmac('sha256', 'base64', keyBytes(key), body),
   );
   if (keyIndex < 0) return reject('signature_mismatch', 'HmacSignature matches no key');
   return accept(keyIndex);
@@ -117,7 +117,7 @@ function verifyItems(
       return reject('malformed_body', `${where} has no additionalData.hmacSignature`);
     }
     const keyIndex = findMatchingKey(keys, [signature], (key) =>
-      hmac('sha256', keyBytes(key), signed).toString('base64'),
+      hmac('sha256', 'base64', keyBytes(key), signed),
     );
     if (keyIndex < 0) return reject('signature_mismatch', `${where} hmacSignature matches no key`);
     if (firstKeyIndex < 0) firstKeyIndex = keyIndex;

@@ -23,8 +23,8 @@ export const bitbucket: Scheme = {
     const match = matchPrefixedHmac(HEADER, header.value, FORMAT, keys, [body]);
     if (match.rejection) return match.rejection;
     return accept(match.keyIndex, {
-      deliveryId: headers['x-request-uuid'] ?? headers['x-request-id'],
-      eventType: headers['x-event-key'],
+      deliveryId: headers.get('x-request-uuid') ?? headers.get('x-request-id'),
+      eventType: headers.get('x-event-key'),
     });
   },
 };

@@ -18,9 +18,11 @@ export const docusign: Scheme = {
   keyKind: 'secret',
   eventFields: { type: 'event' },
   verify({ headers, body, keys }) {
-    const candidates = Object.entries(headers)
-      .filter(([name, value]) => SIGNATURE_HEADER.test(name) && value !== '')
-      .map(([, value]) => value);
+    const candidates = headers
+      .names()
+      .filter((name) => SIGNATURE_HEADER.test(name))
+      .map((name) => headers.get(name) as string)
+      .filter((value) => value !== '');
     if (candidates.length === 0) {
       return reject('missing_header', 'no x-docusign-signature-<n> header is present');
     }

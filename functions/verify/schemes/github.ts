@@ -23,8 +23,8 @@ export const github: Scheme<GithubOptions> = {
   keyKind: 'secret',
   parseOptions: optionParser<GithubOptions>({ allowSha1: booleanOption(false) }),
   verify({ headers, body, keys, options }) {
-    const sha256 = headers['x-hub-signature-256'];
-    const sha1 = headers['x-hub-signature'];
+    const sha256 = headers.get('x-hub-signature-256');
+    const sha1 = headers.get('x-hub-signature');
     let algorithm: HmacAlgorithm = 'sha256';
     let name = 'x-hub-signature-256';
     let header = sha256;
@@ -44,8 +44,8 @@ export const github: Scheme<GithubOptions> = {
     const match = matchPrefixedHmac(name, header, format, keys, [body]);
     if (match.rejection) return match.rejection;
     return accept(match.keyIndex, {
-      deliveryId: headers['x-github-delivery'],
-      eventType: headers['x-github-event'],
+      deliveryId: headers.get('x-github-delivery'),
+      eventType: headers.get('x-github-event'),
     });
   },
 };

@@ -31,10 +31,10 @@ export const gitlab: Scheme = {
     if (keyIndex < 0) return reject('signature_mismatch', `${HEADER} matches no key`);
     return accept(keyIndex, {
       deliveryId:
-        headers['idempotency-key'] ??
-        headers['x-gitlab-webhook-uuid'] ??
-        headers['x-gitlab-event-uuid'],
-      eventType: headers['x-gitlab-event'],
+        headers.get('idempotency-key') ??
+        headers.get('x-gitlab-webhook-uuid') ??
+        headers.get('x-gitlab-event-uuid'),
+      eventType: headers.get('x-gitlab-event'),
     });
   },
 };

@@ -181,7 +181,7 @@ export const hmac: Scheme<HmacOptions> = {
       }
     }
     const idName = options.idHeader?.toLowerCase();
-    const id = idName === undefined ? undefined : headers[idName];
+    const id = idName === undefined ? undefined : headers.get(idName);
     if (parts.includes('id') && (id === undefined || id === '')) {
       return reject('missing_header', `${idName} header is missing`);
     }

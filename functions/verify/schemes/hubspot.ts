@@ -72,8 +72,8 @@ export const hubspot: Scheme<HubspotOptions> = {
   }),
   verify(input) {
     const { headers, options } = input;
-    if (headers[V3]) return verifyV3(input);
-    if (!headers[LEGACY]) return reject('missing_header', `${V3} header is missing`);
+    if (headers.get(V3)) return verifyV3(input);
+    if (!headers.get(LEGACY)) return reject('missing_header', `${V3} header is missing`);
     const version = requireHeader(headers, LEGACY_VERSION);
     if (version.rejection) return version.rejection;
     if (version.value === 'v1' && options.allowV1) return verifyLegacy(input, 'v1');
@@ -102,8 +102,8 @@ function verifyV3({
     return reject('malformed_header', `${TIMESTAMP} must be Unix milliseconds`);
   }
   const uri = signedUri(url);
-  const keyIndex = findMatchingKey(keys, [headers[V3] as string], (key) =>
-    hmac('sha256', key.value, method, uri, body, timestampText).toString('base64'),
+  const keyIndex = findMatchingKey(keys, [headers.get(V3) as string], (key) =>
+    hmac('sha256', 'base64', key.value, method, uri, body, timestampText),
   );
   if (keyIndex < 0) return reject('signature_mismatch', `${V3} matches no key`);
   return (
@@ -117,7 +117,7 @@ function verifyLegacy(
   { method, url, headers, body, keys }: SchemeInput<HubspotOptions>,
   version: 'v1' | 'v2',
 ): SchemeVerdict {
-  const keyIndex = findMatchingKey(keys, [headers[LEGACY] as string], (key) =>
+  const keyIndex = findMatchingKey(keys, [headers.get(LEGACY) as string], (key) =>
     version === 'v1' ? sha256Hex(key.value, body) : sha256Hex(key.value, method, url, body),
   );
   if (keyIndex < 0) return reject('signature_mismatch', `${version} ${LEGACY} matches no key`);

@@ -23,6 +23,6 @@ export const jira: Scheme = {
     if (header.rejection) return header.rejection;
     const match = matchPrefixedHmac(HEADER, header.value, FORMAT, keys, [body]);
     if (match.rejection) return match.rejection;
-    return accept(match.keyIndex, { deliveryId: headers['x-atlassian-webhook-identifier'] });
+    return accept(match.keyIndex, { deliveryId: headers.get('x-atlassian-webhook-identifier') });
   },
 };

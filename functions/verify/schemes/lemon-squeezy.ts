@@ -12,5 +12,5 @@ export const lemonSqueezy = bodyHmacScheme({
   headers: ['X-Signature', 'X-Event-Name'],
   algorithm: 'sha256',
   encoding: 'hex',
-  details: (headers) => ({ eventType: headers['x-event-name'] }),
+  details: (headers) => ({ eventType: headers.get('x-event-name') }),
 });

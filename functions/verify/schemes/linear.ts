@@ -34,8 +34,8 @@ export const linear: Scheme = {
     return (
       checkTimestamp(timestamp, nowMs, toleranceSeconds) ??
       accept(match.keyIndex, {
-        deliveryId: headers['linear-delivery'],
-        eventType: headers['linear-event'],
+        deliveryId: headers.get('linear-delivery'),
+        eventType: headers.get('linear-event'),
         timestamp,
       })
     );

@@ -34,7 +34,7 @@ export const mailgun: Scheme = {
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const text = decodeUtf8(body);
     if (text === undefined) return reject('malformed_body', 'body is not UTF-8');
-    const block = isJson(headers['content-type'], text) ? fromJson(text) : fromForm(text);
+    const block = isJson(headers.get('content-type'), text) ? fromJson(text) : fromForm(text);
     if (block === undefined) {
       return reject('malformed_body', 'body carries no single timestamp, token and signature');
     }
@@ -43,7 +43,7 @@ export const mailgun: Scheme = {
       return reject('malformed_body', 'signature timestamp must be Unix seconds');
     }
     const keyIndex = findMatchingKey(keys, block.signatures, (key) =>
-      hmac('sha256', key.value, block.timestamp, block.token).toString('hex'),
+      hmac('sha256', 'hex', key.value, block.timestamp, block.token),
     );
     if (keyIndex < 0) return reject('signature_mismatch', 'signature matches no key');
     return checkTimestamp(timestamp, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp });

@@ -30,9 +30,9 @@ export const pagerduty: Scheme = {
       return reject('unsupported_version', `${HEADER} carries no v1 signature`);
     }
     const keyIndex = findMatchingKey(keys, signatures, (key) =>
-      hmac('sha256', key.value, body).toString('hex'),
+      hmac('sha256', 'hex', key.value, body),
     );
     if (keyIndex < 0) return reject('signature_mismatch', 'no v1 signature matches any key');
-    return accept(keyIndex, { deliveryId: headers['x-webhook-id'] });
+    return accept(keyIndex, { deliveryId: headers.get('x-webhook-id') });
   },
 };

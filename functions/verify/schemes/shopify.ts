@@ -21,7 +21,7 @@ export const shopify = bodyHmacScheme({
   encoding: 'base64',
   // https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
   details: (headers) => ({
-    deliveryId: headers['x-shopify-event-id'] ?? headers['x-shopify-webhook-id'],
-    eventType: headers['x-shopify-topic'],
+    deliveryId: headers.get('x-shopify-event-id') ?? headers.get('x-shopify-webhook-id'),
+    eventType: headers.get('x-shopify-topic'),
   }),
 });

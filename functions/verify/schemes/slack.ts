@@ -39,7 +39,7 @@ export const slack: Scheme = {
         : reject('malformed_header', `${SIGNATURE} has no version prefix`);
     }
     const keyIndex = findMatchingKey(keys, [signature.value.slice(prefix.length)], (key) =>
-      hmac('sha256', key.value, `${VERSION}:${timestampText}:`, body).toString('hex'),
+      hmac('sha256', 'hex', key.value, `${VERSION}:${timestampText}:`, body),
     );
     if (keyIndex < 0) return reject('signature_mismatch', `${SIGNATURE} matches no key`);
     return checkTimestamp(timestamp, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp });

@@ -48,7 +48,7 @@ export const square: Scheme<SquareOptions> = {
   verify({ url, headers, body, keys, options }) {
     let header = 'x-square-hmacsha256-signature';
     let algorithm: HmacAlgorithm = 'sha256';
-    if (headers[header] === undefined && headers['x-square-signature'] !== undefined) {
+    if (headers.get(header) === undefined && headers.get('x-square-signature') !== undefined) {
       if (!options.allowSha1) {
         return reject(
           'unsupported_version',
@@ -58,7 +58,7 @@ export const square: Scheme<SquareOptions> = {
       header = 'x-square-signature';
       algorithm = 'sha1';
     }
-    const signature = headers[header];
+    const signature = headers.get(header);
     if (signature === undefined || signature === '') {
       return reject('missing_header', `${header} header is missing`);
     }

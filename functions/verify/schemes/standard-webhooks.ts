@@ -88,13 +88,13 @@ export const standardWebhooks: Scheme = {
   // The spec's payload carries the event type in `type`; the id travels in a header.
   eventFields: { type: 'type' },
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
-    const names = HEADER_SETS.find((set) => headers[set.signature] !== undefined) ?? STANDARD;
+    const names = HEADER_SETS.find((set) => headers.get(set.signature) !== undefined) ?? STANDARD;
     for (const name of [names.signature, names.id, names.timestamp]) {
-      if (!headers[name]) return reject('missing_header', `${name} header is missing`);
+      if (!headers.get(name)) return reject('missing_header', `${name} header is missing`);
     }
-    const signatureList = headers[names.signature] as string;
-    const id = headers[names.id] as string;
-    const timestampText = headers[names.timestamp] as string;
+    const signatureList = headers.get(names.signature) as string;
+    const id = headers.get(names.id) as string;
+    const timestampText = headers.get(names.timestamp) as string;
     const timestamp = parseUnixTimestamp(timestampText);
     if (timestamp === undefined) {
       return reject('malformed_header', `${names.timestamp} must be whole Unix seconds`);
@@ -133,7 +133,7 @@ export const standardWebhooks: Scheme = {
       if (key.kind === 'invalid') {
         invalidKeys++;
       } else if (key.kind === 'secret' && hmacSignatures.length > 0) {
-        const expected = hmac('sha256', key.bytes, prefix, body).toString('base64');
+        const expected = hmac('sha256', 'base64', key.bytes, prefix, body);
         if (hmacSignatures.some((candidate) => textEqual(expected, candidate))) keyIndex = index;
       } else if (key.kind === 'public' && ed25519Signatures.length > 0) {
         message ??= Buffer.concat([Buffer.from(prefix), body]);

@@ -32,7 +32,7 @@ export const stripe: Scheme = {
       return reject('unsupported_version', `${HEADER} carries no v1 signature`);
     }
     const keyIndex = findMatchingKey(keys, signatures, (key) =>
-      hmac('sha256', key.value, `${timestampText}.`, body).toString('hex'),
+      hmac('sha256', 'hex', key.value, `${timestampText}.`, body),
     );
     if (keyIndex < 0) return reject('signature_mismatch', 'no v1 signature matches any key');
     return checkTimestamp(timestamp, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp });

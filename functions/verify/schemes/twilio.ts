@@ -205,7 +205,7 @@ export const twilio: Scheme = {
   verify({ url, headers, body, keys }) {
     const signature = requireHeader(headers, SIGNATURE);
     if (signature.rejection) return signature.rejection;
-    const algorithm = signingAlgorithm(headers[SETTINGS]);
+    const algorithm = signingAlgorithm(headers.get(SETTINGS));
     if (algorithm === undefined) {
       return reject(
         'unsupported_version',
@@ -227,7 +227,7 @@ export const twilio: Scheme = {
     let keyIndex = -1;
     for (const candidate of urlCandidates(url)) {
       keyIndex = findMatchingKey(keys, [signature.value], (key) =>
-        hmac(algorithm, key.value, candidate, parameters).toString('base64'),
+        hmac(algorithm, 'base64', key.value, candidate, parameters),
       );
       if (keyIndex >= 0) break;
     }

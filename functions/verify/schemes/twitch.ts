@@ -51,7 +51,7 @@ export const twitch: Scheme = {
       return reject('malformed_header', `${TIMESTAMP} is not an RFC 3339 date-time`);
     }
     const keyIndex = findMatchingKey(keys, [signature.value.slice(PREFIX.length)], (key) =>
-      hmac('sha256', key.value, id.value, timestampHeader.value, body).toString('hex'),
+      hmac('sha256', 'hex', key.value, id.value, timestampHeader.value, body),
     );
     if (keyIndex < 0) return reject('signature_mismatch', `${SIGNATURE} matches no key`);
     return (
@@ -59,7 +59,7 @@ export const twitch: Scheme = {
       accept(keyIndex, {
         deliveryId: id.value,
         timestamp,
-        ...describeMessage(headers[MESSAGE_TYPE], headers[SUBSCRIPTION_TYPE]),
+        ...describeMessage(headers.get(MESSAGE_TYPE), headers.get(SUBSCRIPTION_TYPE)),
       })
     );
   },

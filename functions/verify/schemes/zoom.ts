@@ -36,7 +36,7 @@ export const zoom: Scheme = {
     }
     const { text: timestampText, seconds: timestamp } = signed;
     const keyIndex = findMatchingKey(keys, [signature.value.slice(PREFIX.length)], (key) =>
-      hmac('sha256', key.value, `v0:${timestampText}:`, body).toString('hex'),
+      hmac('sha256', 'hex', key.value, `v0:${timestampText}:`, body),
     );
     if (keyIndex < 0) return reject('signature_mismatch', `${SIGNATURE} matches no key`);
     return (
@@ -67,5 +67,5 @@ export function zoomUrlValidationResponse(
   plainToken: string,
   secretToken: string,
 ): { plainToken: string; encryptedToken: string } {
-  return { plainToken, encryptedToken: hmac('sha256', secretToken, plainToken).toString('hex') };
+  return { plainToken, encryptedToken: hmac('sha256', 'hex', secretToken, plainToken) };
 }
