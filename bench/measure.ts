@@ -150,21 +150,20 @@ export async function measure(
 }
 
 /**
- * Mean cost of one call, from whole batches: each contender runs alone for a stretch of
- * `timeMs / rounds` at a time (order rotating by round), and its cost is the stretch's
+ * Cost of one call from whole batches: each contender runs alone for a stretch of
+ * `timeMs / rounds` at a time (order rotating by round), and a stretch's cost is its
  * elapsed time over the calls made in it. Unlike per-call samples, this charges every
  * contender for the garbage collection its own allocations cause, which is what a busy
- * Lambda pays; a verifier whose per-call timing looks cheap because its native buffers are
- * freed later, in another contender's slice, gets no discount here.
+ * Lambda pays. Returns the median stretch, so a burst of load from a neighbour on a shared
+ * machine moves no figure.
  */
 export async function throughputNs(
   contenders: readonly Contender[],
   timeMs: number,
-  rounds = 10,
+  rounds = 15,
 ): Promise<number[]> {
   const stretchMs = timeMs / rounds;
-  const elapsedMs = contenders.map(() => 0);
-  const calls = contenders.map(() => 0);
+  const stretches = contenders.map((): number[] => []);
   for (let round = 0; round < rounds; round++) {
     for (let offset = 0; offset < contenders.length; offset++) {
       const index = (round + offset) % contenders.length;
@@ -181,9 +180,11 @@ export async function throughputNs(
         made += 64;
         now = performance.now();
       }
-      elapsedMs[index] = (elapsedMs[index] as number) + now - start;
-      calls[index] = (calls[index] as number) + made;
+      stretches[index]?.push(((now - start) * 1e6) / made);
     }
   }
-  return elapsedMs.map((elapsed, index) => (elapsed * 1e6) / (calls[index] as number));
+  return stretches.map((costs) => {
+    costs.sort((a, b) => a - b);
+    return costs[costs.length >> 1] ?? Number.NaN;
+  });
 }

@@ -1,22 +1,15 @@
+import { BoundedCache } from './bounded-cache.ts';
 import type { HeaderInput } from './types.ts';
 
-/**
- * Lower-cased header names, remembered: gateways send the same few dozen names on every
- * request. Bounded so that a flood of invented names cannot grow it.
- */
-const lowerCaseNames = new Map<string, string>();
-const rememberedNames = 512;
+/** Lower-cased header names; long (invented) names are lower-cased each time instead. */
+const lowerCaseNames = new BoundedCache<string>(512);
 const rememberedLength = 64;
+const toLowerCase = (name: string) => name.toLowerCase();
 
 function lowerCase(name: string): string {
-  let lower = lowerCaseNames.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowerCaseNames.size < rememberedNames && name.length <= rememberedLength) {
-      lowerCaseNames.set(name, lower);
-    }
-  }
-  return lower;
+  return name.length <= rememberedLength
+    ? lowerCaseNames.get(name, toLowerCase)
+    : name.toLowerCase();
 }
 
 /**

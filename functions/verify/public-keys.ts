@@ -4,15 +4,13 @@ import {
   type KeyObject,
   type PublicKeyInput,
 } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.ts';
 
 /**
- * Parsed public keys, most recently used last. `createPublicKey` costs far more than a
- * signature check, and a warm Lambda sees the same few keys on every delivery, so each
- * distinct key text is parsed once. Bounded so that a resolver handing out many keys
- * cannot grow memory without limit.
+ * Parsed public keys. `createPublicKey` costs far more than a signature check, so each
+ * distinct key text is parsed once per container.
  */
-const MAX_ENTRIES = 64;
-const cache = new Map<string, KeyObject>();
+const publicKeys = new BoundedCache<KeyObject | undefined>(64);
 
 /**
  * The public key for `cacheKey`, parsed by `input` on first use. The cache key must name
@@ -23,24 +21,13 @@ export function cachedPublicKey(
   cacheKey: string,
   input: () => PublicKeyInput | JsonWebKeyInput,
 ): KeyObject | undefined {
-  const hit = cache.get(cacheKey);
-  if (hit !== undefined) {
-    cache.delete(cacheKey);
-    cache.set(cacheKey, hit);
-    return hit;
-  }
-  let key: KeyObject;
-  try {
-    key = createPublicKey(input());
-  } catch {
-    return undefined;
-  }
-  if (cache.size >= MAX_ENTRIES) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(cacheKey, key);
-  return key;
+  return publicKeys.get(cacheKey, () => {
+    try {
+      return createPublicKey(input());
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /** An Ed25519 public key from its 32 raw bytes (Discord, Standard Webhooks `whpk_`). */

@@ -1,28 +1,16 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.ts';
 import { textEqual } from './compare.ts';
 import type { VerificationKey } from './types.ts';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
 /**
- * Secrets as node:crypto key objects, kept per container: importing a text key costs about
- * a tenth of a small delivery's HMAC, and a container sees the same few secrets on every
- * request. Bounded, oldest out first, so rotated secrets do not pile up.
+ * Text secrets as node:crypto key objects, imported once per container: importing a text
+ * key costs about a tenth of a small delivery's HMAC.
  */
-const secretKeys = new Map<string, KeyObject>();
-const rememberedSecrets = 256;
-
-function secretKey(secret: string): KeyObject {
-  let key = secretKeys.get(secret);
-  if (key === undefined) {
-    key = createSecretKey(Buffer.from(secret, 'utf8'));
-    if (secretKeys.size >= rememberedSecrets) {
-      secretKeys.delete(secretKeys.keys().next().value as string);
-    }
-    secretKeys.set(secret, key);
-  }
-  return key;
-}
+const secretKeys = new BoundedCache<KeyObject>(256);
+const importSecret = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
 
 /** How a provider writes a digest as text. */
 export type DigestEncoding = 'hex' | 'base64';
@@ -35,10 +23,13 @@ export type DigestEncoding = 'hex' | 'base64';
 export function hmac(
   algorithm: HmacAlgorithm,
   encoding: DigestEncoding,
-  key: string | Uint8Array,
+  key: string | Uint8Array | KeyObject,
   ...parts: readonly (string | Uint8Array)[]
 ): string {
-  const mac = createHmac(algorithm, typeof key === 'string' ? secretKey(key) : key);
+  const mac = createHmac(
+    algorithm,
+    typeof key === 'string' ? secretKeys.get(key, importSecret) : key,
+  );
   for (const part of parts) mac.update(part);
   return mac.digest(encoding);
 }

@@ -48,8 +48,10 @@ export type RejectionReason =
 
 /** What an accepted delivery tells us, beyond "it is genuine". */
 export interface AcceptedDetails {
-  /** Index into the keys that were offered. */
+  /** Index into the keys that were offered; -1 for a key found by a {@link KeyResolver}. */
   readonly keyIndex: number;
+  /** The provider's own name for the key, where it has one (Plaid's `kid`). */
+  readonly keyId?: string;
   /** The provider's delivery or event id, where the scheme carries one in a header. */
   readonly deliveryId?: string;
   /** The provider's event type, where the scheme carries one in a header. */
@@ -66,7 +68,7 @@ export interface AcceptedDetails {
 export interface Accepted extends AcceptedDetails {
   readonly accepted: true;
   readonly scheme: string;
-  /** The matching key's id, or `#<index>` when it had none. */
+  /** The matching key's configured id, else the provider's name for it, else `#<index>`. */
   readonly keyId: string;
 }
 

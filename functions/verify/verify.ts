@@ -118,7 +118,7 @@ function toVerdict(
   const verdict: Record<string, unknown> = Object.assign({}, outcome) as Record<string, unknown>;
   verdict.scheme = scheme;
   if (outcome.accepted) {
-    verdict.keyId = keys[outcome.keyIndex]?.id ?? `#${outcome.keyIndex}`;
+    verdict.keyId = keys[outcome.keyIndex]?.id ?? outcome.keyId ?? `#${outcome.keyIndex}`;
   }
   return verdict as unknown as Verdict;
 }

@@ -78,8 +78,8 @@ interface Candidate {
  *
  * Keys come from `resolveKey(kid)` (wrapping /webhook_verification_key/get) when given,
  * else from the configured keys, each the JWK's JSON text, matched by `kid`. A key found
- * by the resolver has no index among the configured keys, so the verdict reports
- * `keyIndex` = the number of configured keys (keyId `#0` when none are configured).
+ * by the resolver is not among the configured keys: the verdict reports `keyIndex` -1
+ * and the `kid` as its key id.
  * Errors thrown by the resolver propagate: a failed lookup is an outage to retry, not
  * evidence of forgery.
  */
@@ -122,9 +122,7 @@ export const plaid: Scheme = {
     if (resolveKey !== undefined) {
       const jwk = await resolveKey(kid);
       candidates =
-        jwk === undefined || (jwk.kid !== undefined && jwk.kid !== kid)
-          ? []
-          : [{ index: keys.length, jwk }];
+        jwk === undefined || (jwk.kid !== undefined && jwk.kid !== kid) ? [] : [{ index: -1, jwk }];
     } else {
       candidates = [];
       let unreadable = 0;
@@ -140,7 +138,7 @@ export const plaid: Scheme = {
     if (candidates.length === 0) return reject('key_not_found', 'no key has the JWT kid');
 
     const signed = Buffer.from(`${headerText}.${payloadText}`, 'latin1');
-    let keyIndex = -1;
+    let keyIndex: number | undefined;
     let problem: string | undefined;
     let usable = 0;
     for (const { index, jwk } of candidates) {
@@ -155,12 +153,12 @@ export const plaid: Scheme = {
         break;
       }
     }
-    if (keyIndex < 0) {
+    if (keyIndex === undefined) {
       return usable === 0
         ? reject('invalid_key', `the key named by the JWT kid ${problem}`)
         : reject('signature_mismatch', 'JWT signature does not match the key its kid names');
     }
-    return checkClaims(payloadText, body, nowMs, toleranceSeconds, keyIndex);
+    return checkClaims(payloadText, body, nowMs, toleranceSeconds, keyIndex, kid);
   },
 };
 
@@ -179,6 +177,7 @@ function checkClaims(
   nowMs: number,
   toleranceSeconds: number,
   keyIndex: number,
+  kid: string,
 ): SchemeVerdict {
   const payload = decodeSegment(payloadText);
   const iat = payload?.iat;
@@ -193,5 +192,7 @@ function checkClaims(
   if (!textEqual(actual, claimed)) {
     return reject('body_hash_mismatch', 'body SHA-256 differs from request_body_sha256');
   }
-  return checkTimestamp(iat, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp: iat });
+  return (
+    checkTimestamp(iat, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp: iat, keyId: kid })
+  );
 }

@@ -1,4 +1,5 @@
-import { type KeyObject, verify as verifySignature } from 'node:crypto';
+import { createSecretKey, type KeyObject, verify as verifySignature } from 'node:crypto';
+import { BoundedCache } from '../bounded-cache.ts';
 import { textEqual } from '../compare.ts';
 import { ed25519PublicKey } from '../public-keys.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
@@ -19,7 +20,7 @@ const HEADER_SETS = [
 const STANDARD = HEADER_SETS[1];
 
 type ParsedKey =
-  | { readonly kind: 'secret'; readonly bytes: Buffer }
+  | { readonly kind: 'secret'; readonly key: KeyObject }
   | { readonly kind: 'public'; readonly key: KeyObject }
   | { readonly kind: 'invalid' };
 
@@ -37,7 +38,7 @@ function decodeBase64(text: string): Buffer | undefined {
 }
 
 /** Keys as issued: `whpk_` + base64 Ed25519 public key, else a secret, `whsec_` optional. */
-function parseKey({ value }: VerificationKey): ParsedKey {
+function parseKey(value: string): ParsedKey {
   // Configured keys may have lost their base64 padding on the way; signatures may not.
   const padded = (text: string) => text.padEnd(Math.ceil(text.length / 4) * 4, '=');
   if (value.startsWith('whpk_')) {
@@ -49,8 +50,13 @@ function parseKey({ value }: VerificationKey): ParsedKey {
   if (value.startsWith('whsk_')) return { kind: 'invalid' };
   const text = value.startsWith('whsec_') ? value.slice('whsec_'.length) : value;
   const bytes = decodeBase64(padded(text));
-  return bytes !== undefined && bytes.length > 0 ? { kind: 'secret', bytes } : { kind: 'invalid' };
+  return bytes !== undefined && bytes.length > 0
+    ? { kind: 'secret', key: createSecretKey(bytes) }
+    : { kind: 'invalid' };
 }
+
+/** Parsed keys per container: decoding and checking a key costs more than the HMAC itself. */
+const parsedKeys = new BoundedCache<ParsedKey>(256);
 
 function ed25519Verifies(key: KeyObject, message: Buffer, signature: Buffer): boolean {
   try {
@@ -129,11 +135,11 @@ export const standardWebhooks: Scheme = {
     let invalidKeys = 0;
     let keyIndex = -1;
     for (let index = 0; index < keys.length && keyIndex < 0; index++) {
-      const key = parseKey(keys[index] as VerificationKey);
+      const key = parsedKeys.get((keys[index] as VerificationKey).value, parseKey);
       if (key.kind === 'invalid') {
         invalidKeys++;
       } else if (key.kind === 'secret' && hmacSignatures.length > 0) {
-        const expected = hmac('sha256', 'base64', key.bytes, prefix, body);
+        const expected = hmac('sha256', 'base64', key.key, prefix, body);
         if (hmacSignatures.some((candidate) => textEqual(expected, candidate))) keyIndex = index;
       } else if (key.kind === 'public' && ed25519Signatures.length > 0) {
         message ??= Buffer.concat([Buffer.from(prefix), body]);
