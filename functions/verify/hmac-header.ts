@@ -30,20 +30,17 @@ export interface BodyHmacCheck {
 export function matchBodyHmac(
   check: BodyHmacCheck,
 ): { keyIndex: number; rejection?: never } | { keyIndex?: never; rejection: SchemeVerdict } {
-  const shape = digestText[check.encoding];
-  const wellFormed = check.candidates.filter((candidate) => shape.test(candidate));
-  if (wellFormed.length === 0) {
-    return {
-      rejection: reject('malformed_header', `${check.header} is not a ${check.encoding} digest`),
-    };
-  }
-  const keyIndex = findMatchingKey(check.keys, wellFormed, (key) =>
+  const keyIndex = findMatchingKey(check.keys, check.candidates, (key) =>
     hmac(check.algorithm, check.encoding, key.value, ...check.signed),
   );
-  if (keyIndex < 0) {
-    return { rejection: reject('signature_mismatch', `${check.header} matches no key`) };
-  }
-  return { keyIndex };
+  if (keyIndex >= 0) return { keyIndex };
+  // Only a refusal needs telling apart garbage from a forgery, so the shape check waits:
+  // a malformed text can never equal a digest, whatever the key.
+  const shape = digestText[check.encoding];
+  const rejection = check.candidates.some((candidate) => shape.test(candidate))
+    ? reject('signature_mismatch', `${check.header} matches no key`)
+    : reject('malformed_header', `${check.header} is not a ${check.encoding} digest`);
+  return { rejection };
 }
 
 /** How a provider writes one HMAC into a header: `<prefix><encoded digest>`. */

@@ -113,12 +113,12 @@ function toVerdict(
   keys: readonly VerificationKey[],
   outcome: SchemeVerdict,
 ): Verdict {
-  // Same properties in the same order as `{ ...outcome, scheme, keyId }`, copied without the
-  // spread, which V8 runs through a slow generic path when properties follow it.
-  const verdict: Record<string, unknown> = Object.assign({}, outcome) as Record<string, unknown>;
+  // Completed in place rather than copied: `accept` and `reject` hand every call a fresh
+  // object, and this runs once per request.
+  const verdict = outcome as SchemeVerdict & { scheme?: string; keyId?: string };
   verdict.scheme = scheme;
   if (outcome.accepted) {
     verdict.keyId = keys[outcome.keyIndex]?.id ?? outcome.keyId ?? `#${outcome.keyIndex}`;
   }
-  return verdict as unknown as Verdict;
+  return verdict as Verdict;
 }
