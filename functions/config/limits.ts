@@ -1,0 +1,36 @@
+/**
+ * Sizes and times the handler, the CDK construct, the local stack and the CLI all read.
+ * Defined once here; nothing else spells these numbers.
+ */
+
+/** SQS's classic maximum message size; the queue is created with exactly this. */
+export const queueMaxMessageBytes = 262_144;
+
+/**
+ * Room kept in each queue message for the envelope around the body: ids, provider, event
+ * type, timestamps and the selected headers.
+ */
+export const envelopeReserveBytes = 16_384;
+
+/**
+ * The largest body accepted (413 above it). A body that is not UTF-8 text travels base64
+ * encoded, four bytes for every three, so this is the most that still fits the message
+ * whatever the body holds: (262,144 − 16,384) × 3 / 4 = 184,320 bytes (180 KiB).
+ */
+export const maxBodySizeBytes = ((queueMaxMessageBytes - envelopeReserveBytes) * 3) / 4;
+
+/** How long a container trusts a provider's configuration before reading it again. */
+export const configCacheSeconds = 60;
+
+/** How long a container keeps a provider's decrypted secrets before asking KMS again. */
+export const secretCacheSeconds = 300;
+
+/**
+ * How long a delivery id is remembered to refuse a second queueing. Longer than providers'
+ * retry horizons (Stripe retries for up to three days, GitHub does not retry, Shopify for
+ * 48 hours).
+ */
+export const defaultDedupWindowSeconds = 7 * 24 * 60 * 60;
+
+/** Retry-After on a 503 when a dependency fails, so that the provider comes back soon. */
+export const retryAfterSeconds = 30;

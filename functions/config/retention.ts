@@ -1,0 +1,27 @@
+/**
+ * Retention classes: how long an audit record, and a redacted copy of the payload, are kept
+ * before DynamoDB's TTL removes them. A provider names its class; compliance profiles (the
+ * CDK app) choose which classes exist and their minimums.
+ */
+export interface RetentionClass {
+  /** How long the audit record of a delivery attempt is kept. */
+  readonly auditDays: number;
+  /** How long a redacted payload copy is kept; 0 keeps none. */
+  readonly payloadDays: number;
+}
+
+export const retentionClasses = {
+  /** GDPR Art. 5(1)(e) storage limitation: audit kept briefly, no payload copy. */
+  minimal: { auditDays: 30, payloadDays: 0 },
+  /** PCI DSS v4.0 10.5.1: at least 12 months of audit history (400 days leaves slack). */
+  standard: { auditDays: 400, payloadDays: 7 },
+  /** CCPA 11 CCR §7101: records of consumer requests kept 24 months. */
+  'consumer-requests': { auditDays: 731, payloadDays: 0 },
+  /** HIPAA §164.316(b)(2): documentation kept six years. */
+  extended: { auditDays: 2_192, payloadDays: 0 },
+} as const satisfies Record<string, RetentionClass>;
+
+export type RetentionClassName = keyof typeof retentionClasses;
+
+/** @default 'standard' */
+export const defaultRetentionClass: RetentionClassName = 'standard';
