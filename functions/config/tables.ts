@@ -1,0 +1,63 @@
+/**
+ * The DynamoDB tables, as data: the CDK construct and the local stack both create them from
+ * these definitions, and the adapters read the attribute names from here.
+ */
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N' | 'B';
+}
+
+export interface TableDefinition {
+  /** The environment variable that carries the deployed table's name to the Lambda and CLI. */
+  readonly nameVariable: string;
+  /** The table's name in the local stack. */
+  readonly localName: string;
+  readonly partitionKey: KeyAttribute;
+  /** @default - no sort key */
+  readonly sortKey?: KeyAttribute;
+  /** The attribute DynamoDB's TTL reads (Unix seconds). @default - no TTL */
+  readonly timeToLiveAttribute?: string;
+  readonly globalSecondaryIndexes: ReadonlyArray<{
+    readonly indexName: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey?: KeyAttribute;
+  }>;
+}
+
+/**
+ * Provider registry: one item per provider holding its scheme, options, tolerance, flags,
+ * retention class, redaction rules and its secrets as KMS ciphertexts. One item, so that a
+ * cold container needs one GetItem and one Decrypt per provider.
+ */
+export const registryTable = {
+  nameVariable: 'REGISTRY_TABLE_NAME',
+  localName: 'webhook-ingestion-registry',
+  partitionKey: { name: 'providerId', type: 'S' },
+  globalSecondaryIndexes: [],
+} as const satisfies TableDefinition;
+
+/**
+ * Audit trail: one item per delivery attempt. The partition key is the provider and a shard
+ * (`<providerId>#<0..auditShards-1>`, the shard from the delivery id) so that one busy
+ * provider spreads its writes; the sort key starts with the time, so a provider's attempts
+ * in a time range are a Query per shard, never a Scan.
+ */
+export const auditTable = {
+  nameVariable: 'AUDIT_TABLE_NAME',
+  localName: 'webhook-ingestion-audit',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    {
+      // `webhooks audit show <deliveryId>` finds a delivery without knowing its provider.
+      indexName: 'byDeliveryId',
+      partitionKey: { name: 'deliveryId', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+/** Write shards per provider in the audit table. */
+export const auditShards = 8;
