@@ -1,0 +1,366 @@
+/**
+ * The queue message for an accepted delivery: a JSON envelope around the raw body, plus the
+ * message attributes consumers filter on. Pure code: the SQS adapter sends what this builds.
+ */
+
+import { envelopeReserveBytes, maxBodySizeBytes, queueMaxMessageBytes } from '../config/limits.ts';
+import { HeaderMap } from '../verify/headers.ts';
+import { schemes } from '../verify/schemes/index.ts';
+import type { HeaderInput } from '../verify/types.ts';
+import { BodyTooLargeError, EnvelopeInputError, InvalidEnvelopeError } from './errors.ts';
+
+/** How the body travels: as text, or base64 when it is not UTF-8 or would not fit as text. */
+export type BodyEncoding = 'utf8' | 'base64';
+
+/** The JSON message body, field by field. Header names are lower case. */
+export interface EnvelopeDocument {
+  readonly envelopeVersion: 1;
+  readonly deliveryId: string;
+  readonly providerId: string;
+  readonly scheme: string;
+  /** The provider's event id. @default - absent when the delivery names none */
+  readonly eventId?: string;
+  /** The provider's event type. @default - absent when the delivery names none */
+  readonly eventType?: string;
+  /** ISO 8601, UTC, to the millisecond. */
+  readonly receivedAt: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly bodyEncoding: BodyEncoding;
+  readonly body: string;
+}
+
+/** An envelope as a consumer reads it: the body back as the exact bytes received. */
+export interface Envelope extends Omit<EnvelopeDocument, 'body'> {
+  readonly body: Buffer;
+}
+
+/** A message attribute as SQS's `SendMessage` takes it. */
+export interface StringAttribute {
+  readonly DataType: 'String';
+  readonly StringValue: string;
+}
+
+/** What the SQS adapter sends: `MessageBody` and `MessageAttributes`. */
+export interface QueueMessage {
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, StringAttribute>>;
+}
+
+export interface EnvelopeInput {
+  /** Our id for the delivery: 1 to {@link maxIdentifierChars} characters. */
+  readonly deliveryId: string;
+  /** 1 to {@link maxIdentifierChars} characters. */
+  readonly providerId: string;
+  /** The scheme that verified the delivery, e.g. `stripe`. Same length rule as deliveryId. */
+  readonly scheme: string;
+  /** Cut to {@link maxIdentifierChars}. @default - none; an empty string counts as none */
+  readonly eventId?: string | undefined;
+  /** Cut to {@link maxIdentifierChars}. @default - none; an empty string counts as none */
+  readonly eventType?: string | undefined;
+  /** When the delivery arrived, in milliseconds since the Unix epoch (from the injected clock). */
+  readonly receivedAtMs: number;
+  /** The request headers as received, any letter case. */
+  readonly headers: HeaderInput;
+  /** The request body as received. At most `maxBodySizeBytes`. */
+  readonly body: Uint8Array;
+  /**
+   * Names of the headers to copy, any case. A name that looks like a credential is never
+   * copied, even when listed here (see {@link isCredentialHeader}).
+   * @default - defaultSelectedHeaders(scheme)
+   */
+  readonly selectedHeaders?: readonly string[];
+}
+
+/**
+ * Longest id, provider, scheme, event id or type kept, in UTF-16 code units. Our own ids longer
+ * than this are refused; the provider's event id and type are cut to it, so that an odd header
+ * can never make us refuse a genuine delivery.
+ */
+export const maxIdentifierChars = 256;
+
+/**
+ * Longest header value copied, in UTF-16 code units; longer values are cut. Headers are then
+ * copied in the order selected while the envelope stays within `envelopeReserveBytes`; one that
+ * would not fit is left out. With the ids at their longest, about 6 KB of headers always fit.
+ */
+export const maxHeaderValueChars = 1_024;
+
+/**
+ * Headers never copied into the envelope, whatever the selection: anything whose name contains
+ * one of these words, case-insensitively. Signatures, tokens and keys are secrets or replayable
+ * proofs; consumers get the verdict instead. Plaid's `Plaid-Verification` is a signed JWT.
+ */
+const credentialHeaderPattern =
+  /signature|auth|token|cookie|secret|passw|credential|session|hmac|verification|api-?key|private|jwt|bearer/i;
+
+/** Whether a header name looks like it carries a credential, and so is never copied. */
+export function isCredentialHeader(name: string): boolean {
+  return credentialHeaderPattern.test(name);
+}
+
+/**
+ * The headers copied when the caller selects none: the scheme's own headers (ids, event types,
+ * timestamps) except its credentials, then `content-type` and `user-agent`. The generic `hmac`
+ * scheme's headers are configured per provider, so the caller must select them.
+ */
+export function defaultSelectedHeaders(scheme: string): string[] {
+  const schemeHeaders = Object.hasOwn(schemes, scheme)
+    ? schemes[scheme as keyof typeof schemes].headers
+    : [];
+  const names = [...schemeHeaders, 'content-type', 'user-agent'].map((name) => name.toLowerCase());
+  return [...new Set(names)].filter((name) => !isCredentialHeader(name));
+}
+
+/** Refuses a body larger than `maxBodySizeBytes`; the HTTP edge answers 413. */
+export function checkBodySize(byteLength: number): void {
+  if (byteLength > maxBodySizeBytes) throw new BodyTooLargeError(byteLength, maxBodySizeBytes);
+}
+
+/** Bytes SQS counts against its size limit: the body and each attribute's name, type and value. */
+export function messageSizeBytes(message: QueueMessage): number {
+  let size = Buffer.byteLength(message.body);
+  for (const [name, attribute] of Object.entries(message.attributes)) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(attribute.DataType);
+    size += Buffer.byteLength(attribute.StringValue);
+  }
+  return size;
+}
+
+/**
+ * Builds the queue message for an accepted delivery. The body travels as text when it is
+ * valid UTF-8 and the message still fits `queueMaxMessageBytes`, otherwise as base64; either
+ * way {@link readEnvelope} gives back the exact bytes.
+ *
+ * @throws BodyTooLargeError when the body is over `maxBodySizeBytes`.
+ * @example
+ * const message = buildEnvelope({ deliveryId, providerId: 'acme', scheme: 'stripe',
+ *   eventType: 'invoice.paid', receivedAtMs: clock(), headers, body });
+ * await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: message.body,
+ *   MessageAttributes: message.attributes }));
+ */
+export function buildEnvelope(input: EnvelopeInput): QueueMessage {
+  checkBodySize(input.body.byteLength);
+  const eventId = optionalIdentifier(input.eventId);
+  const eventType = optionalIdentifier(input.eventType);
+  const frame: EnvelopeDocument = {
+    envelopeVersion: 1,
+    deliveryId: requiredIdentifier('deliveryId', input.deliveryId),
+    providerId: requiredIdentifier('providerId', input.providerId),
+    scheme: requiredIdentifier('scheme', input.scheme),
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(eventType === undefined ? {} : { eventType }),
+    receivedAt: isoTime(input.receivedAtMs),
+    headers: {},
+    // Measured as base64, the longer name, so that the budget holds for either encoding.
+    bodyEncoding: 'base64',
+    body: '',
+  };
+  const attributes = messageAttributes(frame);
+  const attributeBytes = messageSizeBytes({ body: '', attributes });
+  const headerBudget = envelopeReserveBytes - attributeBytes - messageJsonBytes(frame);
+  const selection = input.selectedHeaders ?? defaultSelectedHeaders(input.scheme);
+  const headers = copyHeaders(input.headers, selection, headerBudget);
+
+  const text = strictUtf8(input.body);
+  if (text !== undefined) {
+    const body = messageJson({ ...frame, headers, bodyEncoding: 'utf8', body: text });
+    if (Buffer.byteLength(body) + attributeBytes <= queueMaxMessageBytes) {
+      return { body, attributes };
+    }
+  }
+  const base64 = asBuffer(input.body).toString('base64');
+  return { body: messageJson({ ...frame, headers, body: base64 }), attributes };
+}
+
+/**
+ * Reads a queue message body back into an envelope, with the body as the bytes received.
+ * @throws InvalidEnvelopeError when the message is not a version 1 envelope.
+ */
+export function readEnvelope(json: string): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (cause) {
+    throw new InvalidEnvelopeError('message body is not JSON', { cause });
+  }
+  if (!isRecord(parsed)) throw new InvalidEnvelopeError('envelope is not a JSON object');
+  if (parsed.envelopeVersion !== 1) {
+    throw new InvalidEnvelopeError(
+      `envelopeVersion ${JSON.stringify(parsed.envelopeVersion)} is not supported; expected 1`,
+    );
+  }
+  const eventId = optionalText(parsed, 'eventId');
+  const eventType = optionalText(parsed, 'eventType');
+  const bodyEncoding = parsed.bodyEncoding;
+  if (bodyEncoding !== 'utf8' && bodyEncoding !== 'base64') {
+    throw new InvalidEnvelopeError('bodyEncoding must be "utf8" or "base64"');
+  }
+  return {
+    envelopeVersion: 1,
+    deliveryId: requiredText(parsed, 'deliveryId'),
+    providerId: requiredText(parsed, 'providerId'),
+    scheme: requiredText(parsed, 'scheme'),
+    ...(eventId === undefined ? {} : { eventId }),
+    ...(eventType === undefined ? {} : { eventType }),
+    receivedAt: requiredText(parsed, 'receivedAt'),
+    headers: headerRecord(parsed.headers),
+    bodyEncoding,
+    body: decodeBody(parsed.body, bodyEncoding),
+  };
+}
+
+function requiredIdentifier(field: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxIdentifierChars) {
+    const received = typeof value === 'string' ? `${value.length} characters` : typeof value;
+    throw new EnvelopeInputError(
+      `${field} must be 1 to ${maxIdentifierChars} characters; received ${received}`,
+    );
+  }
+  return value;
+}
+
+function optionalIdentifier(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : cut(value, maxIdentifierChars);
+}
+
+function isoTime(ms: number): string {
+  const time = new Date(ms);
+  if (Number.isNaN(time.getTime())) {
+    throw new EnvelopeInputError(`receivedAtMs must be a time; received ${ms}`);
+  }
+  return time.toISOString();
+}
+
+/** Cuts text to at most `maxChars` UTF-16 code units without splitting a surrogate pair. */
+function cut(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const last = text.charCodeAt(maxChars - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? maxChars - 1 : maxChars;
+  return text.slice(0, end);
+}
+
+/**
+ * SQS accepts only XML's characters in a message (#x9 | #xA | #xD | #x20–#xD7FF |
+ * #xE000–#xFFFD | #x10000–#x10FFFF); others it refuses or, as its docs now say, silently
+ * replaces with U+FFFD
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
+ * JSON.stringify already escapes controls and lone surrogates; this escapes U+FFFE and U+FFFF
+ * too, and every surrogate pair, since fauxqs, the local stand-in, refuses any surrogate. The
+ * result is JSON that parses to the same value. Escapes only occur inside strings, and the
+ * JSON structure itself is ASCII.
+ */
+function messageJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\ud800-\udfff\ufffe\uffff]/g, unicodeEscape);
+}
+
+function unicodeEscape(unit: string): string {
+  return `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+function messageJsonBytes(value: unknown): number {
+  return Buffer.byteLength(messageJson(value));
+}
+
+/** The selected headers present in the request, each costed exactly as it serialises. */
+function copyHeaders(
+  requestHeaders: HeaderInput,
+  selection: readonly string[],
+  budgetBytes: number,
+): Record<string, string> {
+  const received = new HeaderMap(requestHeaders);
+  const copied = new Map<string, string>();
+  let remaining = budgetBytes;
+  for (const name of new Set(selection.map((selected) => selected.toLowerCase()))) {
+    if (isCredentialHeader(name)) continue;
+    const value = received.get(name);
+    if (value === undefined) continue;
+    const text = cut(value, maxHeaderValueChars);
+    // `"name":"value",`: the quoted name and value, a colon and (but for the first) a comma.
+    const cost = messageJsonBytes(name) + messageJsonBytes(text) + 2;
+    if (cost > remaining) continue;
+    copied.set(name, text);
+    remaining -= cost;
+  }
+  // fromEntries defines own properties, so even a header named `__proto__` is kept as data.
+  return Object.fromEntries(copied);
+}
+
+const notSqsCharacter = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/**
+ * providerId, scheme and eventType, for filtering without parsing the body: the envelope's
+ * values, so at most {@link maxIdentifierChars} long, with characters SQS does not allow
+ * turned into U+FFFD. An unknown event type is left out, since SQS refuses an empty value.
+ */
+function messageAttributes(document: EnvelopeDocument): Record<string, StringAttribute> {
+  const attributes: Record<string, StringAttribute> = {};
+  const values = {
+    providerId: document.providerId,
+    scheme: document.scheme,
+    eventType: document.eventType,
+  };
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    attributes[name] = {
+      DataType: 'String',
+      StringValue: value.replace(notSqsCharacter, '\ufffd'),
+    };
+  }
+  return attributes;
+}
+
+// ignoreBOM keeps a leading byte-order mark as text, so that it survives the round trip.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text if it is strictly valid UTF-8, else undefined. */
+function strictUtf8(body: Uint8Array): string | undefined {
+  try {
+    return utf8Decoder.decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requiredText(document: Record<string, unknown>, field: string): string {
+  const value = document[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidEnvelopeError(`${field} must be a non-empty string`);
+  }
+  return value;
+}
+
+function optionalText(document: Record<string, unknown>, field: string): string | undefined {
+  return document[field] === undefined ? undefined : requiredText(document, field);
+}
+
+function headerRecord(value: unknown): Record<string, string> {
+  if (!isRecord(value)) throw new InvalidEnvelopeError('headers must be an object');
+  const entries = Object.entries(value);
+  for (const [name, text] of entries) {
+    if (typeof text !== 'string') throw new InvalidEnvelopeError(`header ${name} is not a string`);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+function decodeBody(value: unknown, encoding: BodyEncoding): Buffer {
+  if (typeof value !== 'string') throw new InvalidEnvelopeError('body must be a string');
+  if (encoding === 'utf8') {
+    // A lone surrogate would silently become U+FFFD, so it cannot be bytes we sent.
+    if (/\p{Cs}/u.test(value)) throw new InvalidEnvelopeError('utf8 body is not well-formed text');
+    return Buffer.from(value, 'utf8');
+  }
+  const bytes = Buffer.from(value, 'base64');
+  // Buffer.from skips characters outside the alphabet; only canonical base64 is ours.
+  if (bytes.toString('base64') !== value) {
+    throw new InvalidEnvelopeError('base64 body is not canonical base64');
+  }
+  return bytes;
+}
