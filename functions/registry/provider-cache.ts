@@ -1,0 +1,217 @@
+/**
+ * The handler's view of the registry: a provider's configuration and decrypted keys, kept per
+ * container so that a warm request makes no DynamoDB or KMS call. The configuration is read
+ * again after `configCacheSeconds` (so a rotation or a disable takes effect within a minute,
+ * without a redeploy); each decrypted key is kept for `secretCacheSeconds`, by provider and key
+ * version, across those reloads as long as its ciphertext is unchanged. Callers that miss at
+ * the same time share one load.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import {
+  configCacheSeconds as defaultConfigCacheSeconds,
+  secretCacheSeconds as defaultSecretCacheSeconds,
+} from '../config/limits.ts';
+import type { SchemeName, SchemeOptions } from '../verify/schemes/index.ts';
+import type { Clock, VerificationKey } from '../verify/types.ts';
+import { ProviderDisabledError, ProviderNotFoundError, RegistryOptionsError } from './errors.ts';
+import {
+  isProviderId,
+  type ProviderConfig,
+  type ProviderKey,
+  parseProviderOptions,
+} from './provider.ts';
+import { ProviderRegistryStore } from './registry-store.ts';
+import { decryptProviderKey } from './secrets.ts';
+
+export interface ProviderCacheOptions {
+  /** Created once per container. */
+  readonly dynamodb: DynamoDBClient;
+  /** The registry table's name (`registryTable.nameVariable`). */
+  readonly tableName: string;
+  /** Created once per container. */
+  readonly kms: KMSClient;
+  /**
+   * The secrets CMK; KMS then refuses a ciphertext under any other key.
+   * @default - whichever key the ciphertext names, if the function may use it
+   */
+  readonly secretsKeyId?: string;
+  /** @default configCacheSeconds (60, functions/config/limits.ts) */
+  readonly configCacheSeconds?: number;
+  /** @default secretCacheSeconds (300, functions/config/limits.ts) */
+  readonly secretCacheSeconds?: number;
+  /** Providers held at once; the one loaded longest ago is dropped first. @default 1_000 */
+  readonly maxProviders?: number;
+  /** @default Date.now */
+  readonly now?: Clock;
+}
+
+/** What the handler needs to verify a provider's delivery. */
+export interface ResolvedProvider {
+  readonly config: ProviderConfig;
+  /** The scheme's options, parsed once per load of the configuration. */
+  readonly options: SchemeOptions<SchemeName>;
+  /** The keys valid now, newest first, each with id `v<version>`; never logged. */
+  readonly keys: readonly VerificationKey[];
+}
+
+interface DecryptedKey {
+  /** The ciphertext it came from: a provider removed and added again reuses versions. */
+  readonly ciphertext: Uint8Array;
+  readonly decryptedAtMs: number;
+  readonly value: Promise<string>;
+}
+
+interface ProviderEntry {
+  readonly config: ProviderConfig;
+  readonly options: SchemeOptions<SchemeName>;
+  readonly loadedAtMs: number;
+  /** By key version; the same map is carried from one load of the configuration to the next. */
+  readonly keys: Map<number, DecryptedKey>;
+}
+
+/** @default 1_000 providers */
+export const defaultMaxProviders = 1_000;
+
+/**
+ * Provider configurations and decrypted keys for the handler, cached per container.
+ * @example
+ * const providers = new ProviderCache({ dynamodb, kms, tableName: process.env.REGISTRY_TABLE_NAME });
+ * const { config, options, keys } = await providers.resolveProvider('stripe-live');
+ */
+export class ProviderCache {
+  readonly #store: ProviderRegistryStore;
+  readonly #kms: KMSClient;
+  readonly #secretsKeyId: string | undefined;
+  readonly #configTtlMs: number;
+  readonly #secretTtlMs: number;
+  readonly #maxProviders: number;
+  readonly #now: Clock;
+  /** In load order, the oldest first. */
+  readonly #entries = new Map<string, ProviderEntry>();
+  readonly #loading = new Map<string, Promise<ProviderEntry>>();
+
+  constructor(options: ProviderCacheOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#store = new ProviderRegistryStore({
+      dynamodb: options.dynamodb,
+      tableName: options.tableName,
+      now: this.#now,
+    });
+    this.#kms = options.kms;
+    this.#secretsKeyId = options.secretsKeyId;
+    this.#configTtlMs =
+      positiveInteger(
+        'configCacheSeconds',
+        options.configCacheSeconds ?? defaultConfigCacheSeconds,
+      ) * 1000;
+    this.#secretTtlMs =
+      positiveInteger(
+        'secretCacheSeconds',
+        options.secretCacheSeconds ?? defaultSecretCacheSeconds,
+      ) * 1000;
+    this.#maxProviders = positiveInteger(
+      'maxProviders',
+      options.maxProviders ?? defaultMaxProviders,
+    );
+  }
+
+  /**
+   * The provider's configuration and the keys valid now. Throws ProviderNotFoundError or
+   * ProviderDisabledError (the handler answers 401), DependencyUnavailableError when DynamoDB
+   * or KMS fails (503), MalformedProviderItemError or SecretRejectedError when the stored item
+   * is at fault (500).
+   */
+  async resolveProvider(providerId: string): Promise<ResolvedProvider> {
+    // An id that could never be registered costs no DynamoDB read.
+    if (!isProviderId(providerId)) throw new ProviderNotFoundError(providerId);
+    const nowMs = this.#now();
+    let entry = this.#entries.get(providerId);
+    if (entry === undefined || nowMs - entry.loadedAtMs >= this.#configTtlMs) {
+      entry = await this.#load(providerId);
+    }
+    const { config } = entry;
+    if (!config.enabled) throw new ProviderDisabledError(providerId);
+    const valid = config.keys
+      .filter((key) => key.notAfterMs === undefined || key.notAfterMs > nowMs)
+      .sort((a, b) => b.version - a.version);
+    const values = await Promise.all(valid.map((key) => this.#decrypted(entry, key, nowMs)));
+    return {
+      config,
+      options: entry.options,
+      keys: valid.map((key, index) => ({ id: `v${key.version}`, value: values[index] as string })),
+    };
+  }
+
+  /** Forgets every provider and key; the next request for each loads it again. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  /** One load per provider at a time, however many requests missed. */
+  #load(providerId: string): Promise<ProviderEntry> {
+    let loading = this.#loading.get(providerId);
+    if (loading === undefined) {
+      loading = this.#read(providerId).finally(() => this.#loading.delete(providerId));
+      this.#loading.set(providerId, loading);
+    }
+    return loading;
+  }
+
+  async #read(providerId: string): Promise<ProviderEntry> {
+    const config = await this.#store.get(providerId);
+    const previous = this.#entries.get(providerId);
+    this.#entries.delete(providerId);
+    if (config === undefined) throw new ProviderNotFoundError(providerId);
+    const keys = previous?.keys ?? new Map<number, DecryptedKey>();
+    for (const version of keys.keys()) {
+      if (!config.keys.some((key) => key.version === version)) keys.delete(version);
+    }
+    const entry: ProviderEntry = {
+      config,
+      options: parseProviderOptions(config),
+      loadedAtMs: this.#now(),
+      keys,
+    };
+    const oldest = this.#entries.keys().next();
+    if (!oldest.done && this.#entries.size >= this.#maxProviders)
+      this.#entries.delete(oldest.value);
+    this.#entries.set(providerId, entry);
+    return entry;
+  }
+
+  /** The key's text: from the cache while fresh and from the same ciphertext, else from KMS. */
+  #decrypted(entry: ProviderEntry, key: ProviderKey, nowMs: number): Promise<string> {
+    const cached = entry.keys.get(key.version);
+    if (
+      cached !== undefined &&
+      nowMs - cached.decryptedAtMs < this.#secretTtlMs &&
+      Buffer.compare(cached.ciphertext, key.ciphertext) === 0
+    ) {
+      return cached.value;
+    }
+    const decrypted: DecryptedKey = {
+      ciphertext: key.ciphertext,
+      decryptedAtMs: nowMs,
+      value: decryptProviderKey({
+        kms: this.#kms,
+        providerId: entry.config.providerId,
+        ciphertext: key.ciphertext,
+        ...(this.#secretsKeyId === undefined ? {} : { keyId: this.#secretsKeyId }),
+      }),
+    };
+    entry.keys.set(key.version, decrypted);
+    // A failed decryption is not kept: the next request asks KMS again.
+    decrypted.value.catch(() => {
+      if (entry.keys.get(key.version) === decrypted) entry.keys.delete(key.version);
+    });
+    return decrypted.value;
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RegistryOptionsError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
