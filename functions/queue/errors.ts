@@ -1,4 +1,4 @@
-/** Errors of the queue envelope. The HTTP edge maps `body_too_large` to 413. */
+/** Errors of the queue envelope and sender. The HTTP edge maps `body_too_large` to 413. */
 
 /** The request body is larger than `maxBodySizeBytes`, so it could not fit one queue message. */
 export class BodyTooLargeError extends Error {
@@ -28,5 +28,21 @@ export class InvalidEnvelopeError extends Error {
   readonly code = 'invalid_envelope';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/**
+ * SQS refused the message as too large. `buildEnvelope` keeps every message within
+ * `queueMaxMessageBytes`, so this is a bug on our side (or a queue created smaller than that),
+ * not a reason for the provider to retry: the HTTP edge answers 500.
+ */
+export class QueueMessageTooLargeError extends Error {
+  override readonly name = 'QueueMessageTooLargeError';
+  readonly code = 'queue_message_too_large';
+  constructor(
+    readonly messageSizeBytes: number,
+    options?: ErrorOptions,
+  ) {
+    super(`SQS refused a message of ${messageSizeBytes} bytes as too large`, options);
   }
 }

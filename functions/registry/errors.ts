@@ -111,12 +111,15 @@ export class SecretRejectedError extends RegistryError {
   }
 }
 
-/** DynamoDB or KMS failed or could not be reached; the request may succeed if retried. */
+/**
+ * DynamoDB, KMS or SQS failed or could not be reached; the request may succeed if retried.
+ * The queue sender and the audit store raise it too, so the HTTP edge has one 503 case.
+ */
 export class DependencyUnavailableError extends RegistryError {
   override readonly name = 'DependencyUnavailableError';
   readonly code = 'dependency_unavailable';
   constructor(
-    readonly dependency: 'dynamodb' | 'kms',
+    readonly dependency: 'dynamodb' | 'kms' | 'sqs',
     readonly operation: string,
     detail: string,
     options?: ErrorOptions,
