@@ -1,6 +1,7 @@
 /**
- * Errors of audit-field encryption. Messages name operations, fields and error codes, never
- * plaintext, ciphertext or key bytes: they end up in logs. The HTTP edge maps
+ * Errors of the audit trail: field encryption, records and queries. Messages name
+ * operations, fields and error codes, never plaintext, ciphertext or key bytes: they end up
+ * in logs. The HTTP edge maps
  * `KeyServiceUnavailableError` to 503 with Retry-After; the others are faults of a record or
  * of the caller.
  */
@@ -77,5 +78,47 @@ export class FieldEncryptionOptionsError extends FieldEncryptionError {
   readonly code = 'invalid_options';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
+  }
+}
+
+/** Any audit record or item that breaks the rules, with a stable machine-readable `code`. */
+export abstract class AuditRecordError extends Error {
+  abstract readonly code: string;
+  constructor(
+    message: string,
+    readonly problems: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`${message}: ${problems.join('; ')}`, options);
+  }
+}
+
+/** A record given to be written breaks one or more rules; each problem is listed. */
+export class InvalidAuditRecordError extends AuditRecordError {
+  override readonly name = 'InvalidAuditRecordError';
+  readonly code = 'invalid_audit_record';
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super('audit record is not valid', problems, options);
+  }
+}
+
+/** A stored item is not an audit record this code reads. */
+export class MalformedAuditItemError extends AuditRecordError {
+  override readonly name = 'MalformedAuditItemError';
+  readonly code = 'malformed_audit_item';
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super('stored audit item is malformed', problems, options);
+  }
+}
+
+/** A listing's provider, time range or limit is out of range; each problem is listed. */
+export class InvalidAuditQueryError extends Error {
+  override readonly name = 'InvalidAuditQueryError';
+  readonly code = 'invalid_audit_query';
+  constructor(
+    readonly problems: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`audit query is not valid: ${problems.join('; ')}`, options);
   }
 }

@@ -1,0 +1,298 @@
+/**
+ * The audit record of one delivery attempt (accepted, duplicate, rejected or failed) and its
+ * mapping to and from the audit table's item (functions/config/tables.ts `auditTable`).
+ *
+ * It holds what PCI DSS v4.0 10.2.2 asks of each audit log entry: who (provider, source IP,
+ * user agent), what (event type, outcome, reason), when (received time), where (request id,
+ * queue message id), which key matched, and the body's SHA-256. Headers and the redacted
+ * payload copy arrive already encrypted by field-encryption.ts; this module only stores them.
+ *
+ * Both directions check the same rules: a record that breaks one is refused before it is
+ * written (InvalidAuditRecordError), a stored item that breaks one is a typed error when read
+ * (MalformedAuditItemError).
+ *
+ * Item layout:
+ *   pk         `<providerId>#<shard>`, shard = first 4 bytes of SHA-256(deliveryId) mod auditShards
+ *   sk         `<ISO-8601 receivedAt>#<deliveryId>#<requestId>`: time first, so a time range is a
+ *              Query; the request id last, so attempts of one delivery never overwrite each other
+ *   expiresAt  Unix seconds: receivedAt + the retention class's auditDays (DynamoDB TTL)
+ *   deliveryId the byDeliveryId index's key; the other fields as attributes of their own name
+ */
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type RetentionClassName, retentionClasses } from '../config/retention.ts';
+import { auditShards } from '../config/tables.ts';
+import { isProviderId } from '../registry/provider.ts';
+import { type SchemeName, schemes } from '../verify/schemes/index.ts';
+import { InvalidAuditRecordError, MalformedAuditItemError } from './errors.ts';
+
+/** A DynamoDB item in the low-level client's attribute-value form. */
+export type AuditItem = Record<string, AttributeValue>;
+
+export const auditOutcomes = ['accepted', 'duplicate', 'rejected', 'failed'] as const;
+
+/**
+ * `accepted`: queued and confirmed; `duplicate`: a delivery already accepted, nothing sent;
+ * `rejected`: refused (signature, timestamp, size…); `failed`: ours to blame (queue or KMS down).
+ */
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+/** One delivery attempt, as the handler hands it to the audit store. */
+export interface AuditRecord {
+  readonly providerId: string;
+  /**
+   * The provider's delivery id; for an attempt that carries none (a rejected request without
+   * the id header), the request id.
+   */
+  readonly deliveryId: string;
+  /** The API Gateway / Lambda request id: unique per attempt, so it also names the attempt. */
+  readonly requestId: string;
+  readonly receivedAtMs: number;
+  readonly outcome: AuditOutcome;
+  /** Why: a verification failure code, or the dependency that failed. Required unless accepted. */
+  readonly reason?: string;
+  /** @default - the event type could not be read (e.g. a rejected body) */
+  readonly eventType?: string;
+  readonly scheme: SchemeName;
+  /** The verification key that matched (`v<version>`); required when accepted. */
+  readonly keyId?: string;
+  readonly sourceIp: string;
+  /** @default - the request had no User-Agent */
+  readonly userAgent?: string;
+  /** The SQS MessageId; present exactly when accepted. */
+  readonly queueMessageId?: string;
+  /** SHA-256 of the raw body, lowercase hex. */
+  readonly bodySha256: string;
+  /** The selected request headers, encrypted by field-encryption.ts. */
+  readonly encryptedHeaders: Buffer;
+  /** The redacted payload copy, encrypted; only for classes that keep one. @default - none */
+  readonly encryptedPayload?: Buffer;
+  /** Decides `expiresAt`; stored so that a record says how long it is kept. */
+  readonly retentionClass: RetentionClassName;
+}
+
+/** Longest accepted lengths, in characters; the sort key must stay under DynamoDB's 1 KiB. */
+export const auditFieldLimits = {
+  deliveryId: 256,
+  requestId: 128,
+  reason: 256,
+  eventType: 256,
+  keyId: 64,
+  userAgent: 512,
+  queueMessageId: 128,
+} as const;
+
+/** Request ids are ours (AWS UUIDs); no `#`, so the sort key splits one way only. */
+const requestIdPattern = /^[A-Za-z0-9._:-]+$/;
+const sha256HexPattern = /^[0-9a-f]{64}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is exactly "no control characters"
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+/** `toISOString` keeps its fixed 24-character, sortable form only within years 0 to 9999. */
+const latestReceivedAtMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const secondsPerDay = 86_400;
+
+/** The write shard of a delivery: stable across containers and deployments. */
+export function auditShardOf(deliveryId: string): number {
+  return createHash('sha256').update(deliveryId, 'utf8').digest().readUInt32BE(0) % auditShards;
+}
+
+/** The partition key of one of a provider's shards. */
+export function auditPartitionKey(providerId: string, shard: number): string {
+  return `${providerId}#${shard}`;
+}
+
+/** The sort key's time prefix: sorts as the time does. */
+export function auditTimeKey(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** When DynamoDB's TTL may delete the record, in Unix seconds. */
+export function auditExpiresAt(record: Pick<AuditRecord, 'receivedAtMs' | 'retentionClass'>) {
+  const { auditDays } = retentionClasses[record.retentionClass];
+  return Math.floor(record.receivedAtMs / 1000) + auditDays * secondsPerDay;
+}
+
+/** Every rule the record breaks, each naming the value received; empty when valid. */
+export function auditRecordProblems(record: AuditRecord): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string) => {
+    if (!ok) problems.push(problem);
+  };
+  check(
+    isProviderId(record.providerId),
+    `providerId is not a provider id, got ${show(record.providerId)}`,
+  );
+  check(
+    isText(record.deliveryId, auditFieldLimits.deliveryId),
+    `deliveryId must be 1 to ${auditFieldLimits.deliveryId} characters without control characters, got ${show(record.deliveryId)}`,
+  );
+  check(
+    isText(record.requestId, auditFieldLimits.requestId) && requestIdPattern.test(record.requestId),
+    `requestId must be 1 to ${auditFieldLimits.requestId} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-', got ${show(record.requestId)}`,
+  );
+  check(
+    Number.isSafeInteger(record.receivedAtMs) &&
+      record.receivedAtMs >= 0 &&
+      record.receivedAtMs <= latestReceivedAtMs,
+    `receivedAtMs must be a whole number of milliseconds from 1970 to 9999, got ${record.receivedAtMs}`,
+  );
+  check(
+    (auditOutcomes as readonly unknown[]).includes(record.outcome),
+    `outcome must be one of ${auditOutcomes.join(', ')}, got ${show(record.outcome)}`,
+  );
+  check(
+    record.outcome === 'accepted' || record.reason !== undefined,
+    `reason is required when the outcome is ${show(record.outcome)}`,
+  );
+  for (const name of ['reason', 'eventType', 'keyId', 'userAgent', 'queueMessageId'] as const) {
+    const value = record[name];
+    check(
+      value === undefined || isText(value, auditFieldLimits[name]),
+      `${name} must be 1 to ${auditFieldLimits[name]} characters without control characters, got ${show(value)}`,
+    );
+  }
+  check(
+    typeof record.scheme === 'string' && Object.hasOwn(schemes, record.scheme),
+    `scheme is not a known scheme, got ${show(record.scheme)}`,
+  );
+  check(
+    record.outcome !== 'accepted' || record.keyId !== undefined,
+    'keyId is required when the outcome is accepted',
+  );
+  check(
+    (record.outcome === 'accepted') === (record.queueMessageId !== undefined),
+    `queueMessageId must be present exactly when the outcome is accepted (outcome ${show(record.outcome)})`,
+  );
+  check(
+    typeof record.sourceIp === 'string' && isIP(record.sourceIp) !== 0,
+    `sourceIp must be an IPv4 or IPv6 address, got ${show(record.sourceIp)}`,
+  );
+  check(
+    typeof record.bodySha256 === 'string' && sha256HexPattern.test(record.bodySha256),
+    `bodySha256 must be 64 lowercase hex digits, got ${show(record.bodySha256)}`,
+  );
+  check(
+    record.encryptedHeaders instanceof Uint8Array && record.encryptedHeaders.byteLength > 0,
+    'encryptedHeaders must be non-empty bytes',
+  );
+  const retention = Object.hasOwn(retentionClasses, record.retentionClass)
+    ? retentionClasses[record.retentionClass]
+    : undefined;
+  check(
+    retention !== undefined,
+    `retentionClass must be one of ${Object.keys(retentionClasses).join(', ')}, got ${show(record.retentionClass)}`,
+  );
+  if (record.encryptedPayload !== undefined) {
+    check(
+      record.encryptedPayload instanceof Uint8Array && record.encryptedPayload.byteLength > 0,
+      'encryptedPayload must be non-empty bytes when given',
+    );
+    check(
+      retention === undefined || retention.payloadDays > 0,
+      `retention class ${show(record.retentionClass)} keeps no payload copy, but one was given`,
+    );
+  }
+  return problems;
+}
+
+/** The record as an audit-table item; InvalidAuditRecordError if it breaks a rule. */
+export function toAuditItem(record: AuditRecord): AuditItem {
+  const problems = auditRecordProblems(record);
+  if (problems.length > 0) throw new InvalidAuditRecordError(problems);
+  const optional = (name: string, value: string | undefined): AuditItem =>
+    value === undefined ? {} : { [name]: { S: value } };
+  return {
+    pk: { S: auditPartitionKey(record.providerId, auditShardOf(record.deliveryId)) },
+    sk: { S: `${auditTimeKey(record.receivedAtMs)}#${record.deliveryId}#${record.requestId}` },
+    expiresAt: { N: String(auditExpiresAt(record)) },
+    providerId: { S: record.providerId },
+    deliveryId: { S: record.deliveryId },
+    requestId: { S: record.requestId },
+    receivedAtMs: { N: String(record.receivedAtMs) },
+    outcome: { S: record.outcome },
+    scheme: { S: record.scheme },
+    sourceIp: { S: record.sourceIp },
+    bodySha256: { S: record.bodySha256 },
+    retentionClass: { S: record.retentionClass },
+    encryptedHeaders: { B: record.encryptedHeaders },
+    ...optional('reason', record.reason),
+    ...optional('eventType', record.eventType),
+    ...optional('keyId', record.keyId),
+    ...optional('userAgent', record.userAgent),
+    ...optional('queueMessageId', record.queueMessageId),
+    ...(record.encryptedPayload === undefined
+      ? {}
+      : { encryptedPayload: { B: record.encryptedPayload } }),
+  };
+}
+
+/** The record an audit-table item holds; MalformedAuditItemError if it is not one. */
+export function fromAuditItem(item: AuditItem): AuditRecord {
+  const problems: string[] = [];
+  const string = (name: string): string | undefined => {
+    const value = item[name];
+    if (value === undefined) return undefined;
+    if (value.S === undefined) problems.push(`${name} is not a string`);
+    return value.S;
+  };
+  const bytes = (name: string): Buffer | undefined => {
+    const value = item[name];
+    if (value === undefined) return undefined;
+    if (value.B === undefined) problems.push(`${name} is not binary`);
+    return value.B && Buffer.from(value.B.buffer, value.B.byteOffset, value.B.byteLength);
+  };
+  const receivedAt = item.receivedAtMs?.N;
+  const record = {
+    providerId: string('providerId'),
+    deliveryId: string('deliveryId'),
+    requestId: string('requestId'),
+    receivedAtMs: receivedAt === undefined ? Number.NaN : Number(receivedAt),
+    outcome: string('outcome'),
+    reason: string('reason'),
+    eventType: string('eventType'),
+    scheme: string('scheme'),
+    keyId: string('keyId'),
+    sourceIp: string('sourceIp'),
+    userAgent: string('userAgent'),
+    queueMessageId: string('queueMessageId'),
+    bodySha256: string('bodySha256'),
+    encryptedHeaders: bytes('encryptedHeaders'),
+    encryptedPayload: bytes('encryptedPayload'),
+    retentionClass: string('retentionClass'),
+  };
+  const present = Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined),
+  ) as unknown as AuditRecord;
+  problems.push(...auditRecordProblems(present));
+  if (problems.length === 0) {
+    const expectedPk = auditPartitionKey(present.providerId, auditShardOf(present.deliveryId));
+    const expectedSk = `${auditTimeKey(present.receivedAtMs)}#${present.deliveryId}#${present.requestId}`;
+    if (item.pk?.S !== expectedPk)
+      problems.push(`pk should be ${show(expectedPk)}, got ${show(item.pk?.S)}`);
+    if (item.sk?.S !== expectedSk) problems.push('sk does not match the record it holds');
+  }
+  if (problems.length > 0) throw new MalformedAuditItemError(problems);
+  return present;
+}
+
+/** The item's TTL in Unix seconds, or `undefined` when it has none readable. */
+export function itemExpiresAt(item: AuditItem): number | undefined {
+  const value = Number(item.expiresAt?.N);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function isText(value: unknown, maxLength: number): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= maxLength &&
+    !controlCharacters.test(value)
+  );
+}
+
+/** A value received from outside, shortened and escaped so it cannot flood or forge a log line. */
+function show(value: unknown): string {
+  if (typeof value !== 'string') return typeof value;
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}

@@ -1,0 +1,147 @@
+/**
+ * DynamoDB Local with the audit table, reached by a real SDK client through the standard
+ * endpoint variable only; audit records to write, by hand and by fast-check.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { vi } from 'vitest';
+import type { AuditRecord } from '../../functions/audit/record.ts';
+import { retentionClasses } from '../../functions/config/retention.ts';
+import { auditTable } from '../../functions/config/tables.ts';
+import { schemes } from '../../functions/verify/schemes/index.ts';
+import { startDynamoDbLocal } from '../../local/dynamodb.ts';
+import { createTable } from '../../local/tables.ts';
+
+export { manualClock, startBudgetMs } from '../registry/stack.ts';
+
+export interface AuditStack {
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  /** Stops DynamoDB Local; later calls fail as in an outage. */
+  stopDynamoDb(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAuditStack(): Promise<AuditStack> {
+  const dynamoDbLocal = await startDynamoDbLocal();
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoDbLocal.endpoint);
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+  // Outages should fail fast in tests: one retry, not the default two.
+  vi.stubEnv('AWS_MAX_ATTEMPTS', '2');
+  const dynamodb = new DynamoDBClient({});
+  await createTable(dynamodb, auditTable);
+  let stopped: Promise<void> | undefined;
+  const stopDynamoDb = () => {
+    stopped ??= dynamoDbLocal.stop();
+    return stopped;
+  };
+  return {
+    dynamodb,
+    tableName: auditTable.localName,
+    stopDynamoDb,
+    async close() {
+      dynamodb.destroy();
+      await stopDynamoDb();
+      vi.unstubAllEnvs();
+    },
+  };
+}
+
+let requestCounter = 0;
+
+/** A valid rejected attempt, changed by `overrides`; each call gets a fresh request id. */
+export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  requestCounter += 1;
+  return {
+    providerId: 'stripe-live',
+    deliveryId: 'evt_1',
+    requestId: `req-${requestCounter}`,
+    receivedAtMs: Date.parse('2025-03-01T12:00:00.000Z'),
+    outcome: 'rejected',
+    reason: 'signature_mismatch',
+    eventType: 'payment_intent.succeeded',
+    scheme: 'stripe',
+    sourceIp: '203.0.113.7',
+    userAgent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    bodySha256: 'a'.repeat(64),
+    encryptedHeaders: Buffer.from([1, 2, 3]),
+    retentionClass: 'standard',
+    ...overrides,
+  };
+}
+
+/** The fields `auditRecord` needs to turn a rejected attempt into an accepted one. */
+export const acceptedFields = {
+  outcome: 'accepted',
+  keyId: 'v1',
+  queueMessageId: '5fea7756-0ea4-451a-a703-a558b933e274',
+} as const;
+
+/** Strips what `auditRecord` sets but an accepted record should not carry. */
+export function accepted(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  const { reason: _reason, ...record } = auditRecord({ ...acceptedFields, ...overrides });
+  return record;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the record refuses control characters
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+const text = (maxLength: number) =>
+  fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: Math.min(maxLength, 40) })
+    .filter((value) => value.length <= maxLength && !controlCharacters.test(value));
+
+/** Any valid audit record: optional fields absent or present, `#` and non-ASCII in ids. */
+export const auditRecordArbitrary: fc.Arbitrary<AuditRecord> = fc
+  .record(
+    {
+      providerId: fc.stringMatching(/^[a-z0-9]([a-z0-9_-]{0,20}[a-z0-9])?$/),
+      deliveryId: fc.oneof(text(256), fc.constant('a#b#c')),
+      requestId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/),
+      receivedAtMs: fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+      outcome: fc.constantFrom('accepted', 'duplicate', 'rejected', 'failed'),
+      reason: text(256),
+      eventType: text(256),
+      scheme: fc.constantFrom(...(Object.keys(schemes) as (keyof typeof schemes)[])),
+      keyId: fc.stringMatching(/^v[1-9][0-9]{0,3}$/),
+      sourceIp: fc.oneof(fc.ipV4(), fc.ipV6()),
+      userAgent: text(512),
+      queueMessageId: fc.uuid(),
+      bodySha256: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => {
+        return Buffer.from(bytes).toString('hex');
+      }),
+      encryptedHeaders: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
+      encryptedPayload: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
+      retentionClass: fc.constantFrom(
+        ...(Object.keys(retentionClasses) as (keyof typeof retentionClasses)[]),
+      ),
+    },
+    {
+      requiredKeys: [
+        'providerId',
+        'deliveryId',
+        'requestId',
+        'receivedAtMs',
+        'outcome',
+        'reason',
+        'scheme',
+        'sourceIp',
+        'bodySha256',
+        'encryptedHeaders',
+        'retentionClass',
+      ],
+    },
+  )
+  .map((candidate) => {
+    const { queueMessageId, keyId, encryptedPayload, reason, ...rest } = candidate;
+    const isAccepted = rest.outcome === 'accepted';
+    const keepsPayload = retentionClasses[rest.retentionClass].payloadDays > 0;
+    return {
+      ...rest,
+      ...(isAccepted ? { queueMessageId: queueMessageId ?? 'm-1', keyId: keyId ?? 'v1' } : {}),
+      ...(!isAccepted && keyId !== undefined ? { keyId } : {}),
+      ...(!isAccepted || queueMessageId === undefined ? { reason } : {}),
+      ...(keepsPayload && encryptedPayload !== undefined ? { encryptedPayload } : {}),
+    };
+  });
