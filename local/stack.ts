@@ -1,0 +1,272 @@
+/**
+ * The local stack behind `npm start`: the KMS stand-in, DynamoDB Local and fauxqs on loopback,
+ * with the tables, queues and keys created from the same definitions the CDK stack uses
+ * (functions/config). Everything is created through SDK clients that find the stand-ins by
+ * the standard endpoint variables this sets, as the handler and the CLI will.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  KMSClient,
+  paginateListAliases,
+} from '@aws-sdk/client-kms';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { kmsKeys } from '../functions/config/keys.ts';
+import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
+import { auditTable, registryTable, type TableDefinition } from '../functions/config/tables.ts';
+import { startDynamoDbLocal } from './dynamodb.ts';
+import { startKmsStandIn } from './kms/server.ts';
+import type { LocalService } from './ports.ts';
+import { startSqsLocal } from './sqs.ts';
+import {
+  type KmsKeyName,
+  type LocalKey,
+  type LocalStackDescription,
+  type LocalStackEndpoints,
+  type LocalStackResources,
+  removeStackFile,
+  stackEnvironment,
+  writeStackFile,
+} from './stack-file.ts';
+import { createTable } from './tables.ts';
+
+export interface LocalStackOptions {
+  /**
+   * Keep tables, items, keys and aliases across restarts, in `<stateDirectory>/dynamodb` and
+   * `<stateDirectory>/kms.json`; existing tables and aliases are reused. Queues and messages
+   * never persist: fauxqs keeps them in memory only.
+   * @default false - everything is gone once stopped
+   */
+  readonly persist?: boolean;
+  /** Where `stack.json` (and, with `persist`, the data) is written. @default '.local' */
+  readonly stateDirectory?: string;
+}
+
+export interface LocalStack extends LocalStackDescription {
+  /** The absolute path of the `stack.json` written for this stack. */
+  readonly stackFile: string;
+  /** Whether no credentials were set, so fake ones were put in process.env for the SDK. */
+  readonly usesFakeCredentials: boolean;
+  /** Stops every stand-in and removes `stack.json`. Calling it again is harmless. */
+  stop(): Promise<void>;
+}
+
+/** The stand-ins ignore signatures; the SDK still needs something to sign with. */
+export const fakeCredentials = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+} as const;
+
+/** The region when AWS_REGION is unset. */
+const defaultRegion = 'us-east-1';
+
+/**
+ * Starts the stand-ins in parallel, points process.env at them and creates the resources.
+ * @example
+ * const stack = await startLocalStack({ persist: true });
+ * new DynamoDBClient({}); // reaches DynamoDB Local through AWS_ENDPOINT_URL_DYNAMODB
+ * await stack.stop();
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const persist = options.persist ?? false;
+  const stateDirectory = resolve(options.stateDirectory ?? '.local');
+  await mkdir(stateDirectory, { recursive: true });
+  const region = process.env.AWS_REGION || defaultRegion;
+
+  const services = await startServices(region, persist, stateDirectory);
+  let stopping: Promise<void> | undefined;
+  const stackFile = join(stateDirectory, 'stack.json');
+  const stop = () => {
+    stopping ??= (async () => {
+      await Promise.allSettled(Object.values(services).map((service) => service.stop()));
+      await removeStackFile(stackFile);
+    })();
+    return stopping;
+  };
+
+  try {
+    const endpoints: LocalStackEndpoints = {
+      kms: services.kms.endpoint,
+      dynamodb: services.dynamodb.endpoint,
+      sqs: services.sqs.endpoint,
+    };
+    const usesFakeCredentials = useEndpoints(region, endpoints);
+    const resources = await createResources();
+    const description: LocalStackDescription = {
+      region,
+      persist,
+      endpoints,
+      resources,
+      environment: stackEnvironment(region, endpoints, resources),
+    };
+    await writeStackFile(stackFile, description);
+    return { ...description, stackFile, usesFakeCredentials, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+interface StackServices {
+  readonly kms: LocalService;
+  readonly dynamodb: LocalService;
+  readonly sqs: LocalService;
+}
+
+/** All three at once; if one fails, the others are stopped before the error is thrown. */
+async function startServices(
+  region: string,
+  persist: boolean,
+  stateDirectory: string,
+): Promise<StackServices> {
+  const started = await Promise.allSettled([
+    startKmsStandIn({
+      region,
+      ...(persist ? { stateFile: join(stateDirectory, 'kms.json') } : {}),
+    }).then((kms): LocalService => ({ endpoint: kms.url, stop: kms.close })),
+    startDynamoDbLocal(persist ? { dataDirectory: join(stateDirectory, 'dynamodb') } : {}),
+    startSqsLocal(),
+  ]);
+  const [kms, dynamodb, sqs] = started;
+  if (kms.status === 'fulfilled' && dynamodb.status === 'fulfilled' && sqs.status === 'fulfilled') {
+    return { kms: kms.value, dynamodb: dynamodb.value, sqs: sqs.value };
+  }
+  await Promise.allSettled(
+    started.flatMap((result) => (result.status === 'fulfilled' ? [result.value.stop()] : [])),
+  );
+  const failure = started.find((result) => result.status === 'rejected');
+  throw failure?.reason;
+}
+
+/**
+ * Sets the standard variables every SDK client reads. Fake credentials only when none are
+ * configured (a profile counts: the SDK would prefer it to variables anyway). Returns whether
+ * fake credentials were set.
+ */
+function useEndpoints(region: string, endpoints: LocalStackEndpoints): boolean {
+  process.env.AWS_REGION = region;
+  process.env.AWS_ENDPOINT_URL_KMS = endpoints.kms;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
+  process.env.AWS_ENDPOINT_URL_SQS = endpoints.sqs;
+  const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID) || Boolean(process.env.AWS_PROFILE);
+  if (!hasCredentials) Object.assign(process.env, fakeCredentials);
+  return !hasCredentials;
+}
+
+/** Through clients configured by process.env alone, like the handler's and the CLI's. */
+async function createResources(): Promise<LocalStackResources> {
+  const dynamodb = new DynamoDBClient({});
+  const sqs = new SQSClient({});
+  const kms = new KMSClient({});
+  try {
+    const [tables, queues, keys] = await Promise.all([
+      createTables(dynamodb, [registryTable, auditTable]),
+      createQueues(sqs),
+      createKeys(kms),
+    ]);
+    return {
+      tables: { registry: tables[0], audit: tables[1] },
+      ...queues,
+      keys,
+    };
+  } finally {
+    dynamodb.destroy();
+    sqs.destroy();
+    kms.destroy();
+  }
+}
+
+/** Creates each missing table; a persisted one is kept as it is, with its items. */
+async function createTables<const T extends readonly TableDefinition[]>(
+  client: DynamoDBClient,
+  definitions: T,
+): Promise<{ [K in keyof T]: string }> {
+  const existing = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    for (const name of page.TableNames ?? []) existing.add(name);
+    start = page.LastEvaluatedTableName;
+  } while (start !== undefined);
+  await Promise.all(
+    definitions
+      .filter((definition) => !existing.has(definition.localName))
+      .map((definition) => createTable(client, definition)),
+  );
+  return definitions.map((definition) => definition.localName) as { [K in keyof T]: string };
+}
+
+/**
+ * The dead-letter queue, then the delivery queue redriving to it. `KmsMasterKeyId` names the
+ * queue key's alias as in AWS; fauxqs stores it and returns it but encrypts nothing.
+ */
+async function createQueues(client: SQSClient) {
+  const kmsMasterKeyId = kmsKeys.queue.alias;
+  const dlq = await client.send(
+    new CreateQueueCommand({
+      QueueName: deadLetterQueue.localName,
+      Attributes: {
+        MaximumMessageSize: String(deadLetterQueue.maxMessageBytes),
+        MessageRetentionPeriod: String(deadLetterQueue.retentionSeconds),
+        KmsMasterKeyId: kmsMasterKeyId,
+      },
+    }),
+  );
+  const deadLetterQueueUrl = requireField(dlq.QueueUrl, 'CreateQueue QueueUrl');
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const redrivePolicy = {
+    deadLetterTargetArn: requireField(Attributes?.QueueArn, 'GetQueueAttributes QueueArn'),
+    maxReceiveCount: deliveryQueue.maxReceiveCount,
+  };
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: deliveryQueue.localName,
+      Attributes: {
+        MaximumMessageSize: String(deliveryQueue.maxMessageBytes),
+        MessageRetentionPeriod: String(deliveryQueue.retentionSeconds),
+        VisibilityTimeout: String(deliveryQueue.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify(redrivePolicy),
+        KmsMasterKeyId: kmsMasterKeyId,
+      },
+    }),
+  );
+  return { queueUrl: requireField(queue.QueueUrl, 'CreateQueue QueueUrl'), deadLetterQueueUrl };
+}
+
+/** One key per entry of `kmsKeys`; an alias that already exists keeps its key. */
+async function createKeys(client: KMSClient): Promise<Record<KmsKeyName, LocalKey>> {
+  const targets = new Map<string, string>();
+  for await (const page of paginateListAliases({ client }, {})) {
+    for (const alias of page.Aliases ?? []) {
+      if (alias.AliasName && alias.TargetKeyId) targets.set(alias.AliasName, alias.TargetKeyId);
+    }
+  }
+  const names = Object.keys(kmsKeys) as KmsKeyName[];
+  const keys = await Promise.all(
+    names.map(async (name): Promise<LocalKey> => {
+      const { alias } = kmsKeys[name];
+      const existing = targets.get(alias);
+      if (existing !== undefined) return { alias, keyId: existing };
+      const { KeyMetadata } = await client.send(
+        new CreateKeyCommand({ Description: `webhook-ingestion ${name} (local stack)` }),
+      );
+      const keyId = requireField(KeyMetadata?.KeyId, 'CreateKey KeyId');
+      await client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
+      return { alias, keyId };
+    }),
+  );
+  return Object.fromEntries(names.map((name, index) => [name, keys[index]])) as Record<
+    KmsKeyName,
+    LocalKey
+  >;
+}
+
+function requireField<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the local stand-in answered without ${what}`);
+  return value;
+}
