@@ -1,0 +1,110 @@
+/**
+ * The Lambda entry of `POST /v1/webhooks/{providerId}`: the SDK clients and adapters, created
+ * once per container, wired into the pure ingest path (ingest.ts). Endpoints come only from
+ * the SDK's standard `AWS_ENDPOINT_URL_*` variables; names from the variables in
+ * functions/config. Logs and metrics carry outcomes, reasons and ids, never a body, a header
+ * or a secret.
+ */
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import { AuditStore } from '../audit/audit-store.ts';
+import { DataKeyCache } from '../audit/data-key-cache.ts';
+import { DedupMarkers } from '../audit/dedup.ts';
+import { encryptField } from '../audit/field-encryption.ts';
+import { kmsKeys } from '../config/keys.ts';
+import { deliveryQueue } from '../config/queues.ts';
+import { auditTable, registryTable } from '../config/tables.ts';
+import { QueueSender } from '../queue/sender.ts';
+import { ProviderCache } from '../registry/provider-cache.ts';
+import { verifyDelivery } from '../verify/verify.ts';
+import { InvalidHttpEventError } from './errors.ts';
+import { type ApiGatewayEvent, readHttpEvent } from './http-event.ts';
+import { type HttpResponse, type IngestPorts, type IngestResult, ingest } from './ingest.ts';
+
+const serviceName = 'webhook-ingestion';
+const logger = new Logger({ serviceName });
+const metrics = new Metrics({ namespace: 'WebhookIngestion', serviceName });
+
+/** The adapters over real SDK clients, from the environment the CDK construct sets. */
+export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestPorts {
+  const dynamodb = new DynamoDBClient({});
+  const kms = new KMSClient({});
+  const sqs = new SQSClient({});
+  const auditTableName = required(env, auditTable.nameVariable);
+  const providers = new ProviderCache({
+    dynamodb,
+    kms,
+    tableName: required(env, registryTable.nameVariable),
+    secretsKeyId: required(env, kmsKeys.secrets.idVariable),
+  });
+  const dataKeys = new DataKeyCache({ kms, keyId: required(env, kmsKeys.audit.idVariable) });
+  const markers = new DedupMarkers({ dynamodb, tableName: auditTableName });
+  const audit = new AuditStore({ dynamodb, tableName: auditTableName });
+  const queue = new QueueSender({ sqs, queueUrl: required(env, deliveryQueue.urlVariable) });
+  return {
+    resolveProvider: (providerId) => providers.resolveProvider(providerId),
+    verify: verifyDelivery,
+    markers,
+    queue,
+    audit,
+    encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
+  };
+}
+
+/** Created at the first request rather than at import, so a missing variable fails loudly there. */
+let ports: IngestPorts | undefined;
+
+async function ingestHttpEvent(event: ApiGatewayEvent): Promise<HttpResponse> {
+  ports ??= createIngestPorts();
+  let request: ReturnType<typeof readHttpEvent>;
+  try {
+    request = readHttpEvent(event);
+  } catch (error) {
+    if (!(error instanceof InvalidHttpEventError)) throw error;
+    logger.warn('unreadable event', { code: error.code });
+    return { statusCode: 400, headers: {}, body: '{"error":"bad_request"}' };
+  }
+  try {
+    const result = await ingest(request, ports, Date.now);
+    record(result);
+    return result.response;
+  } catch (error) {
+    // Names and codes only: messages of these modules never quote a body, but stay on the safe side.
+    const { name, code } = error as { name?: unknown; code?: unknown };
+    logger.error('ingest failed', { errorName: String(name), code: String(code) });
+    return { statusCode: 500, headers: {}, body: '{"error":"internal"}' };
+  }
+}
+
+/** One log line and one count per request, labelled with low-cardinality values only. */
+function record(result: IngestResult): void {
+  logger.info('delivery handled', {
+    outcome: result.outcome,
+    statusCode: result.response.statusCode,
+    ...(result.reason === undefined ? {} : { reason: result.reason }),
+    ...(result.providerId === undefined ? {} : { providerId: result.providerId }),
+    ...(result.deliveryId === undefined ? {} : { deliveryId: result.deliveryId }),
+  });
+  // An unregistered id from the URL would be unbounded cardinality: it counts as `unknown`.
+  metrics.addDimension('provider', result.providerId ?? 'unknown');
+  metrics.addDimension('reason', result.reason ?? 'none');
+  metrics.addMetric(result.outcome, MetricUnit.Count, 1);
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '')
+    throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+export const handler = middy(ingestHttpEvent)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -1,0 +1,230 @@
+/**
+ * Turns an API Gateway proxy event, REST API (payload v1) or HTTP API (payload v2), into the
+ * delivery the ingest core reads. Pure: no I/O, no clock.
+ *
+ * Only the fields read here are typed, so that no `@types/aws-lambda` is needed.
+ * See https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ * and https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+import type { DeliveryRequest } from '../verify/types.ts';
+import { InvalidHttpEventError } from './errors.ts';
+
+type Optional<T> = T | null | undefined;
+
+/** The fields of a REST API (v1) proxy event this module reads. */
+export interface RestApiProxyEvent {
+  readonly httpMethod: string;
+  readonly path: string;
+  readonly headers?: Optional<Readonly<Record<string, Optional<string>>>>;
+  readonly multiValueHeaders?: Optional<Readonly<Record<string, Optional<readonly string[]>>>>;
+  readonly multiValueQueryStringParameters?: Optional<
+    Readonly<Record<string, Optional<readonly string[]>>>
+  >;
+  readonly queryStringParameters?: Optional<Readonly<Record<string, Optional<string>>>>;
+  readonly pathParameters?: Optional<Readonly<Record<string, Optional<string>>>>;
+  readonly body?: Optional<string>;
+  readonly isBase64Encoded?: Optional<boolean>;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly domainName?: Optional<string>;
+    /** The path as the client called it, stage included. */
+    readonly path?: Optional<string>;
+    readonly identity: { readonly sourceIp: string; readonly userAgent?: Optional<string> };
+  };
+}
+
+/** The fields of an HTTP API (v2) event this module reads. */
+export interface HttpApiEvent {
+  readonly version: '2.0';
+  readonly rawPath: string;
+  readonly rawQueryString?: Optional<string>;
+  readonly cookies?: Optional<readonly string[]>;
+  /** Repeated headers arrive joined with commas. */
+  readonly headers?: Optional<Readonly<Record<string, Optional<string>>>>;
+  readonly pathParameters?: Optional<Readonly<Record<string, Optional<string>>>>;
+  readonly body?: Optional<string>;
+  readonly isBase64Encoded?: Optional<boolean>;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly domainName?: Optional<string>;
+    readonly http: {
+      readonly method: string;
+      readonly sourceIp: string;
+      readonly userAgent?: Optional<string>;
+    };
+  };
+}
+
+export type ApiGatewayEvent = RestApiProxyEvent | HttpApiEvent;
+
+/** Header names in lower case; a header sent several times keeps each value, in order. */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[]>>;
+
+/** One delivery as the ingest core reads it. */
+export interface IngestRequest extends DeliveryRequest {
+  /** The `{providerId}` path parameter, as received (the core checks it). */
+  readonly providerId: string;
+  readonly headers: RequestHeaders;
+  readonly sourceIp: string;
+  /** @default - the request had no User-Agent */
+  readonly userAgent?: string;
+  /** API Gateway's request id: unique per attempt. */
+  readonly requestId: string;
+}
+
+/** The path parameter the route `POST /v1/webhooks/{providerId}` names. */
+export const providerIdParameter = 'providerId';
+
+/**
+ * Reads either payload version into an {@link IngestRequest}.
+ * @throws InvalidHttpEventError when a required field is missing or the base64 body is not base64.
+ * @example
+ * const request = readHttpEvent(event);
+ */
+export function readHttpEvent(event: ApiGatewayEvent): IngestRequest {
+  return 'version' in event && event.version === '2.0'
+    ? readHttpApiEvent(event)
+    : readRestApiEvent(event as RestApiProxyEvent);
+}
+
+function readRestApiEvent(event: RestApiProxyEvent): IngestRequest {
+  const headers = restHeaders(event);
+  const context = requiredObject('requestContext', event.requestContext);
+  const host = firstValue(headers.host) ?? context.domainName;
+  const path = context.path ?? event.path;
+  return request({
+    method: event.httpMethod,
+    providerId: event.pathParameters?.[providerIdParameter],
+    url: url(host, path, restQueryString(event)),
+    headers,
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
+    sourceIp: context.identity?.sourceIp,
+    userAgent: context.identity?.userAgent ?? firstValue(headers['user-agent']),
+    requestId: context.requestId,
+  });
+}
+
+function readHttpApiEvent(event: HttpApiEvent): IngestRequest {
+  const headers: Record<string, string | readonly string[]> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  }
+  // v2 moves Cookie headers to `cookies`; put them back as one header, as HTTP/1.1 sends it.
+  if (event.cookies && event.cookies.length > 0) headers.cookie = event.cookies.join('; ');
+  const context = requiredObject('requestContext', event.requestContext);
+  const http = requiredObject('requestContext.http', context.http);
+  const host = firstValue(headers.host) ?? context.domainName;
+  return request({
+    method: http.method,
+    providerId: event.pathParameters?.[providerIdParameter],
+    url: url(host, event.rawPath, event.rawQueryString ?? ''),
+    headers,
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
+    sourceIp: http.sourceIp,
+    userAgent: http.userAgent ?? firstValue(headers['user-agent']),
+    requestId: context.requestId,
+  });
+}
+
+interface RawRequest {
+  readonly method: Optional<string>;
+  readonly providerId: Optional<string>;
+  readonly url: string;
+  readonly headers: RequestHeaders;
+  readonly body: Optional<string>;
+  readonly isBase64Encoded: Optional<boolean>;
+  readonly sourceIp: Optional<string>;
+  readonly userAgent: Optional<string>;
+  readonly requestId: Optional<string>;
+}
+
+function request(raw: RawRequest): IngestRequest {
+  const userAgent = raw.userAgent ?? undefined;
+  return {
+    method: requiredText('method', raw.method),
+    // A missing parameter is an unknown provider (401), not a malformed event.
+    providerId: raw.providerId ?? '',
+    url: raw.url,
+    headers: raw.headers,
+    body: decodeBody(raw.body, raw.isBase64Encoded === true),
+    sourceIp: requiredText('sourceIp', raw.sourceIp),
+    ...(userAgent === undefined || userAgent === '' ? {} : { userAgent }),
+    requestId: requiredText('requestId', raw.requestId),
+  };
+}
+
+/** v1 carries every header twice; `multiValueHeaders` keeps repeats, so it wins when present. */
+function restHeaders(event: RestApiProxyEvent): RequestHeaders {
+  const headers: Record<string, string | readonly string[]> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  }
+  for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (!values || values.length === 0) continue;
+    const key = name.toLowerCase();
+    const previous = headers[key];
+    const merged = Array.isArray(previous) ? [...previous, ...values] : [...values];
+    headers[key] = merged.length === 1 ? (merged[0] as string) : merged;
+  }
+  return headers;
+}
+
+/**
+ * v1 has no raw query string, only decoded parameters; they are encoded again in the order
+ * API Gateway lists them. A provider that signs the exact query (Twilio) should use HTTP API.
+ */
+function restQueryString(event: RestApiProxyEvent): string {
+  const pairs: string[] = [];
+  const multi = event.multiValueQueryStringParameters;
+  const entries: [string, readonly string[]][] = multi
+    ? Object.entries(multi).map(([name, values]) => [name, values ?? []])
+    : Object.entries(event.queryStringParameters ?? {}).map(([name, value]) => [
+        name,
+        value == null ? [] : [value],
+      ]);
+  for (const [name, values] of entries) {
+    for (const value of values)
+      pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  }
+  return pairs.join('&');
+}
+
+function url(host: Optional<string>, path: string, query: string): string {
+  const base = `https://${requiredText('host', host)}${path}`;
+  return query === '' ? base : `${base}?${query}`;
+}
+
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The body bytes exactly as sent. Node's base64 decoder skips characters it does not know,
+ * so a body that is not canonical base64 is refused rather than silently changed.
+ */
+function decodeBody(body: Optional<string>, isBase64Encoded: boolean): Uint8Array {
+  if (body == null || body === '') return new Uint8Array(0);
+  if (!isBase64Encoded) return Buffer.from(body, 'utf8');
+  if (!base64Pattern.test(body)) {
+    throw new InvalidHttpEventError('body is flagged base64 but is not canonical base64');
+  }
+  return Buffer.from(body, 'base64');
+}
+
+function firstValue(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+function requiredText(name: string, value: Optional<string>): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidHttpEventError(`${name} is missing`);
+  }
+  return value;
+}
+
+function requiredObject<T>(name: string, value: Optional<T>): T {
+  if (typeof value !== 'object' || value === null) {
+    throw new InvalidHttpEventError(`${name} is missing`);
+  }
+  return value;
+}

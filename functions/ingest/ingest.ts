@@ -1,0 +1,319 @@
+/**
+ * The ingest path of `POST /v1/webhooks/{providerId}` as a pure orchestration over injected
+ * ports: resolve the provider, verify the raw body, then the three round trips of
+ * docs/architecture.md ("Ingest path: three round trips"): claim, send, confirm. No 2xx is
+ * answered unless both the send and the confirm succeeded.
+ *
+ * Not handled yet: handshakes (Twitch `webhook_callback_verification`, Zoom
+ * `endpoint.url_validation`) are answered 501 and not queued; the redacted payload copy.
+ */
+import { createHash } from 'node:crypto';
+import type { ConfirmResult } from '../audit/audit-store.ts';
+import type { ClaimResult, DedupMarker } from '../audit/dedup.ts';
+import { KeyServiceUnavailableError } from '../audit/errors.ts';
+import type { FieldBinding } from '../audit/field-encryption.ts';
+import { type AuditRecord, auditFieldLimits } from '../audit/record.ts';
+import { maxBodySizeBytes, retryAfterSeconds } from '../config/limits.ts';
+import { buildEnvelope, isCredentialHeader, type QueueMessage } from '../queue/envelope.ts';
+import type { SentMessage } from '../queue/sender.ts';
+import {
+  DependencyUnavailableError,
+  ProviderDisabledError,
+  ProviderNotFoundError,
+} from '../registry/errors.ts';
+import type { ResolvedProvider } from '../registry/provider-cache.ts';
+import { readEventFields } from '../verify/event-fields.ts';
+import type { SchemeName } from '../verify/schemes/index.ts';
+import type { Accepted, Clock, Verdict } from '../verify/types.ts';
+import type { VerifyDeliveryInput } from '../verify/verify.ts';
+import { getScheme } from '../verify/verify.ts';
+import type { IngestRequest } from './http-event.ts';
+
+/** What the ingest path reads and writes, each an adapter created once per container. */
+export interface IngestPorts {
+  /** `ProviderCache.resolveProvider`. */
+  readonly resolveProvider: (providerId: string) => Promise<ResolvedProvider>;
+  /** `verifyDelivery`. */
+  readonly verify: (input: VerifyDeliveryInput<SchemeName>) => Promise<Verdict>;
+  /** `DedupMarkers`. */
+  readonly markers: {
+    claim(providerId: string, deliveryId: string, windowSeconds: number): Promise<ClaimResult>;
+    release(marker: DedupMarker): Promise<unknown>;
+  };
+  /** `QueueSender`. */
+  readonly queue: { send(message: QueueMessage): Promise<SentMessage> };
+  /** `AuditStore`. */
+  readonly audit: {
+    writeAttempt(record: AuditRecord): Promise<void>;
+    confirmAccepted(marker: DedupMarker, record: AuditRecord): Promise<ConfirmResult>;
+  };
+  /** `encryptField` bound to the audit `DataKeyCache`. */
+  readonly encryptField: (binding: FieldBinding, plaintext: Uint8Array) => Promise<Buffer>;
+}
+
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Low-cardinality labels for logs and metrics: never an id, a header or a body. */
+export type IngestOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'rejected'
+  | 'unavailable'
+  | 'in_flight'
+  | 'too_large'
+  | 'method_not_allowed'
+  | 'handshake_not_supported';
+
+export interface IngestResult {
+  readonly response: HttpResponse;
+  readonly outcome: IngestOutcome;
+  /** A stable code: a rejection reason or the dependency that failed. @default - none */
+  readonly reason?: string;
+  /** @default - no delivery id was settled (rejected before verification) */
+  readonly deliveryId?: string;
+  /** The provider, once found in the registry; never the unchecked path parameter. */
+  readonly providerId?: string;
+}
+
+/**
+ * Runs one delivery through the ingest path and says what to answer.
+ * Errors other than a dependency being unavailable (a malformed registry item, a record
+ * that breaks the rules) are thrown: the handler answers 500.
+ * @example
+ * const { response } = await ingest(readHttpEvent(event), ports, Date.now);
+ */
+export async function ingest(
+  request: IngestRequest,
+  ports: IngestPorts,
+  clock: Clock,
+): Promise<IngestResult> {
+  // Before anything else: no key lookup, hash or log line for a body we will not take.
+  if (request.body.byteLength > maxBodySizeBytes) {
+    return { response: json(413, { error: 'payload_too_large' }), outcome: 'too_large' };
+  }
+  if (request.method.toUpperCase() !== 'POST') {
+    return {
+      response: json(405, { error: 'method_not_allowed' }, { allow: 'POST' }),
+      outcome: 'method_not_allowed',
+    };
+  }
+  const found: { providerId?: string } = {};
+  try {
+    return await ingestDelivery(request, ports, clock, found);
+  } catch (error) {
+    const reason =
+      error instanceof DependencyUnavailableError
+        ? `${error.dependency}_unavailable`
+        : error instanceof KeyServiceUnavailableError
+          ? 'kms_unavailable'
+          : undefined;
+    if (reason === undefined) throw error;
+    return { ...unavailable(reason), ...found };
+  }
+}
+
+async function ingestDelivery(
+  request: IngestRequest,
+  ports: IngestPorts,
+  clock: Clock,
+  found: { providerId?: string },
+): Promise<IngestResult> {
+  const receivedAtMs = clock();
+  let provider: ResolvedProvider;
+  try {
+    provider = await ports.resolveProvider(request.providerId);
+  } catch (error) {
+    // No audit record: it needs the provider's scheme, and auditing unknown ids would let
+    // anyone write partitions of their choosing.
+    if (error instanceof ProviderNotFoundError || error instanceof ProviderDisabledError) {
+      return { response: unauthorized(), outcome: 'rejected', reason: error.code };
+    }
+    throw error;
+  }
+  const { config } = provider;
+  found.providerId = config.providerId;
+  const { providerId } = config;
+  const verdict = await ports.verify({
+    scheme: config.scheme,
+    request,
+    keys: provider.keys,
+    options: provider.options,
+    clock,
+    ...(config.toleranceSeconds === undefined ? {} : { toleranceSeconds: config.toleranceSeconds }),
+  });
+  const bodySha256 = createHash('sha256').update(request.body).digest('hex');
+  const attempt = (deliveryId: string, encryptedHeaders: Buffer) => ({
+    providerId: config.providerId,
+    deliveryId,
+    requestId: request.requestId,
+    receivedAtMs,
+    scheme: config.scheme,
+    sourceIp: request.sourceIp,
+    ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
+    bodySha256,
+    encryptedHeaders,
+    retentionClass: config.retentionClass,
+  });
+
+  if (!verdict.accepted) {
+    // A rejected delivery has no trusted id: the attempt is filed under the request id.
+    const headers = await encryptHeaders(ports, config.providerId, request.requestId, request);
+    await ports.audit.writeAttempt({
+      ...attempt(request.requestId, headers),
+      outcome: 'rejected',
+      reason: verdict.reason,
+    });
+    return { response: unauthorized(), outcome: 'rejected', reason: verdict.reason, providerId };
+  }
+  if (verdict.handshake !== undefined) {
+    return {
+      response: json(501, { error: 'handshake_not_supported' }),
+      outcome: 'handshake_not_supported',
+      reason: config.scheme,
+      providerId,
+    };
+  }
+
+  const fields = readEventFields(getScheme(config.scheme), request.body);
+  const deliveryId = settleDeliveryId(verdict, fields.id, bodySha256);
+  const eventType = verdict.eventType ?? fields.type;
+  const headers = await encryptHeaders(ports, config.providerId, deliveryId, request);
+  const base = {
+    ...attempt(deliveryId, headers),
+    keyId: verdict.keyId,
+    ...(eventType === undefined ? {} : { eventType: cut(eventType, auditFieldLimits.eventType) }),
+  };
+
+  const claim = await ports.markers.claim(config.providerId, deliveryId, config.dedupWindowSeconds);
+  if (claim.outcome === 'duplicate') {
+    await ports.audit.writeAttempt({ ...base, outcome: 'duplicate', reason: 'already_accepted' });
+    return { response: json(200, { deliveryId }), outcome: 'duplicate', deliveryId, providerId };
+  }
+  if (claim.outcome === 'in_flight') {
+    return { ...unavailable('in_flight'), outcome: 'in_flight', deliveryId, providerId };
+  }
+
+  let sent: SentMessage;
+  try {
+    const message = buildEnvelope({
+      deliveryId,
+      providerId: config.providerId,
+      scheme: config.scheme,
+      eventId: verdict.deliveryId ?? fields.id,
+      eventType,
+      receivedAtMs,
+      headers: request.headers,
+      body: request.body,
+    });
+    sent = await ports.queue.send(message);
+  } catch (error) {
+    // Failure path only: let the provider's retry claim the delivery at once.
+    await releaseQuietly(ports, claim.marker);
+    if (error instanceof DependencyUnavailableError) {
+      await writeQuietly(ports, { ...base, outcome: 'failed', reason: 'sqs_unavailable' });
+    }
+    throw error;
+  }
+
+  const confirmed = await ports.audit.confirmAccepted(claim.marker, {
+    ...base,
+    outcome: 'accepted',
+    queueMessageId: sent.messageId,
+  });
+  if (confirmed === 'claim_lost') {
+    // Another attempt took the claim after our lease ran out; its outcome decides the retry.
+    return { ...unavailable('claim_lost'), deliveryId, providerId };
+  }
+  return { response: json(202, { deliveryId }), outcome: 'accepted', deliveryId, providerId };
+}
+
+/**
+ * The provider's delivery id from a header, else the event id from the body, else the body's
+ * SHA-256 (so that an identical retry is still recognised). An id the audit record could not
+ * hold (too long, control characters) falls back to the hash as well.
+ */
+function settleDeliveryId(verdict: Accepted, eventId: string | undefined, bodySha256: string) {
+  for (const candidate of [verdict.deliveryId, eventId]) {
+    if (candidate !== undefined && isStorableId(candidate)) return candidate;
+  }
+  return `sha256:${bodySha256}`;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the audit record refuses control characters
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+
+function isStorableId(id: string): boolean {
+  return id.length > 0 && id.length <= auditFieldLimits.deliveryId && !controlCharacters.test(id);
+}
+
+function cut(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : text.slice(0, maxChars);
+}
+
+/**
+ * The request headers as JSON, encrypted for the audit record. Credentials (signatures,
+ * tokens) are left out, as in the queue envelope: the verdict is recorded instead.
+ */
+function encryptHeaders(
+  ports: IngestPorts,
+  providerId: string,
+  deliveryId: string,
+  request: IngestRequest,
+): Promise<Buffer> {
+  const kept = Object.fromEntries(
+    Object.entries(request.headers).filter(([name]) => !isCredentialHeader(name)),
+  );
+  const plaintext = Buffer.from(JSON.stringify(kept), 'utf8');
+  return ports.encryptField({ providerId, deliveryId, field: 'headers' }, plaintext);
+}
+
+/** The claim's lease runs out anyway; a failed release must not hide the send's failure. */
+async function releaseQuietly(ports: IngestPorts, marker: DedupMarker): Promise<void> {
+  try {
+    await ports.markers.release(marker);
+  } catch {
+    // The lease (dedupLeaseSeconds) frees the claim instead.
+  }
+}
+
+/** The `failed` record is best effort: the 503 is the answer whether or not it is written. */
+async function writeQuietly(ports: IngestPorts, record: AuditRecord): Promise<void> {
+  try {
+    await ports.audit.writeAttempt(record);
+  } catch {
+    // DynamoDB is down too; the 503 and the metric still report the failure.
+  }
+}
+
+function unavailable(reason: string): IngestResult {
+  return {
+    response: json(
+      503,
+      { error: 'service_unavailable' },
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
+    outcome: 'unavailable',
+    reason,
+  };
+}
+
+/** The same body whatever the reason: the precise reason goes to the audit trail only. */
+function unauthorized(): HttpResponse {
+  return json(401, { error: 'unauthorized' });
+}
+
+function json(
+  statusCode: number,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
