@@ -78,6 +78,20 @@ export function parseSeconds(text: string, flag: string): number {
   return value;
 }
 
+const durationUnitsSeconds = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
+
+/** `30m`, `24h`, `7d` (or `90s`) in seconds; UsageError naming the flag otherwise. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+)([smhd])$/.exec(text);
+  const seconds = match
+    ? Number(match[1]) * durationUnitsSeconds[match[2] as keyof typeof durationUnitsSeconds]
+    : Number.NaN;
+  if (!Number.isSafeInteger(seconds)) {
+    throw new UsageError(`${flag} must be a duration such as 30m, 24h or 7d, got '${text}'`);
+  }
+  return seconds;
+}
+
 /** A key file's text: one trailing newline (as editors and `echo` add) is not part of the key. */
 export function keyFromFile(content: Uint8Array): string {
   return Buffer.from(content)

@@ -1,6 +1,8 @@
 /** The `webhooks` program: commander wiring, with output and exit codes routed through {@link Io}. */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { addAuditCommand } from './commands/audit.ts';
+import { addProvidersCommand } from './commands/providers.ts';
 import { addSchemesCommand } from './commands/schemes.ts';
 import { addVerifyCommand, describeError } from './commands/verify.ts';
 import { type ExitCode, exitCodes, type Io } from './io.ts';
@@ -8,12 +10,16 @@ import { type ExitCode, exitCodes, type Io } from './io.ts';
 export function createProgram(io: Io, finish: (code: ExitCode) => void): Command {
   // Set before adding commands: subcommands inherit exit and output settings when created.
   const program = new Command('webhooks')
-    .description('Check webhook deliveries offline with the verification core.')
+    .description(
+      'Operate webhook-ingestion: check deliveries offline, register providers, read the audit trail.',
+    )
     .version(packageJson.version)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   addSchemesCommand(program, io, finish);
   addVerifyCommand(program, io, finish);
+  addProvidersCommand(program, io, finish);
+  addAuditCommand(program, io, finish);
   return program;
 }
 

@@ -64,7 +64,8 @@ export const fakeCredentials = {
 const defaultRegion = 'us-east-1';
 
 /**
- * Starts the stand-ins in parallel, points process.env at them and creates the resources.
+ * Starts the stand-ins in parallel, points process.env at them, creates the resources and
+ * puts their names (`environment`) in process.env too, as the Lambda's configuration would.
  * @example
  * const stack = await startLocalStack({ persist: true });
  * new DynamoDBClient({}); // reaches DynamoDB Local through AWS_ENDPOINT_URL_DYNAMODB
@@ -102,6 +103,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       resources,
       environment: stackEnvironment(region, endpoints, resources),
     };
+    // Every name the handler reads, before anything imports it (`startGateway` does so lazily).
+    Object.assign(process.env, description.environment);
     await writeStackFile(stackFile, description);
     return { ...description, stackFile, usesFakeCredentials, stop };
   } catch (error) {

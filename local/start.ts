@@ -1,14 +1,15 @@
 /**
- * `npm start`: starts the local stack (KMS stand-in, DynamoDB Local, fauxqs), prints how to
- * reach it and runs until SIGINT or SIGTERM, then stops it so that no JVM outlives us. The
- * HTTP front and the ingest handler are not built yet; PORT is reserved for the front.
+ * `npm start`: starts the local stack (KMS stand-in, DynamoDB Local, fauxqs), then the HTTP
+ * front on PORT, which runs the ingest Lambda's own handler; prints how to reach them and runs
+ * until SIGINT or SIGTERM, then stops the front and the stack so that no JVM outlives us.
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type LocalGateway, startGateway, webhookResource } from './gateway.ts';
 import { fakeCredentials, type LocalStack, startLocalStack } from './stack.ts';
 
 const usage = 'usage: npm start [-- --persist]';
-/** The HTTP front's port when PORT is unset, once the front exists. */
+/** The HTTP front's port when PORT is unset; PORT=0 lets the OS pick a free one. */
 const defaultGatewayPort = 3000;
 
 async function main(): Promise<void> {
@@ -17,8 +18,15 @@ async function main(): Promise<void> {
   // Listen before starting: a signal during the JVM's start must still stop it.
   const shutdown = stopOnSignals();
   const stack = await startLocalStack({ persist });
-  if (shutdown.attach(stack)) return;
-  console.log(describe(stack, gatewayPort));
+  let gateway: LocalGateway;
+  try {
+    gateway = await startGateway({ port: gatewayPort });
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  if (shutdown.attach({ stack, gateway })) return;
+  console.log(describe(stack, gateway));
   console.log(`ready in ${((performance.now() - began) / 1000).toFixed(1)} s (Ctrl-C stops it)`);
 }
 
@@ -33,8 +41,8 @@ function readSettings(): { persist: boolean; gatewayPort: number } {
   }
   const portText = process.env.PORT ?? String(defaultGatewayPort);
   const gatewayPort = Number(portText);
-  if (!/^\d+$/.test(portText) || gatewayPort < 1 || gatewayPort > 65_535) {
-    exitWithUsage(`PORT must be a TCP port (1-65535), got '${portText}'`);
+  if (!/^\d+$/.test(portText) || gatewayPort > 65_535) {
+    exitWithUsage(`PORT must be a TCP port (0-65535, 0 for any free one), got '${portText}'`);
   }
   return { persist, gatewayPort };
 }
@@ -44,7 +52,7 @@ function exitWithUsage(message: string): never {
   process.exit(2);
 }
 
-function describe(stack: LocalStack, gatewayPort: number): string {
+function describe(stack: LocalStack, gateway: LocalGateway): string {
   const variables = {
     ...stack.environment,
     ...(stack.usesFakeCredentials ? fakeCredentials : {}),
@@ -57,7 +65,7 @@ function describe(stack: LocalStack, gatewayPort: number): string {
     `  KMS (stand-in)    ${stack.endpoints.kms}`,
     `  DynamoDB Local    ${stack.endpoints.dynamodb}`,
     `  SQS (fauxqs)      ${stack.endpoints.sqs}`,
-    `  gateway           port ${gatewayPort} reserved; the HTTP front and handler come next`,
+    `  gateway           ${gateway.url}${webhookResource}`,
     `  ${storage}`,
     `  stack file        ${relative(process.cwd(), stack.stackFile)}`,
     '',
@@ -67,34 +75,44 @@ function describe(stack: LocalStack, gatewayPort: number): string {
   ].join('\n');
 }
 
+interface Running {
+  readonly stack: LocalStack;
+  readonly gateway: LocalGateway;
+}
+
 /**
- * First SIGINT or SIGTERM: stop the stack (once it has started) and exit 0. A second one while
- * stopping exits at once; DynamoDB Local's JVM is then killed by its `exit` hook.
+ * First SIGINT or SIGTERM: stop the gateway, then the stack (once both have started), and exit
+ * 0. A second one while stopping exits at once; DynamoDB Local's JVM is then killed by its
+ * `exit` hook.
  */
 function stopOnSignals() {
-  let stack: LocalStack | undefined;
+  let running: Running | undefined;
   let signalled: NodeJS.Signals | undefined;
-  const stop = (running: LocalStack) => {
-    console.log(`\n${signalled}: stopping the local stack`);
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+  const stop = ({ stack, gateway }: Running) => {
+    console.log(`\n${signalled}: stopping the gateway and the local stack`);
+    // The gateway first: no request should reach a stack that is going away.
+    gateway
+      .close()
+      .finally(() => stack.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled !== undefined) process.exit(1);
     signalled = signal;
-    if (stack) stop(stack);
+    if (running) stop(running);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
-    /** Hands over the started stack; true when a signal came first and it is being stopped. */
-    attach(started: LocalStack): boolean {
-      stack = started;
+    /** Hands over what started; true when a signal came first and it is being stopped. */
+    attach(started: Running): boolean {
+      running = started;
       if (signalled !== undefined) stop(started);
       return signalled !== undefined;
     },

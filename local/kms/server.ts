@@ -7,8 +7,8 @@
  * drive it from a web page either: `X-Amz-Target` forces a CORS preflight it never grants.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo, BlockList, isIP } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, isLoopbackAddress, isLoopbackHost, listen } from '../loopback.ts';
 import {
   KmsError,
   NonLoopbackAddressError,
@@ -59,10 +59,6 @@ const targetPrefix = 'TrentService.';
 const jsonContentType = 'application/x-amz-json-1.1';
 /** Far above the largest legal request (a 6144-byte blob in base64 plus a context). */
 const maxRequestBodyBytes = 256 * 1024;
-
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
 
 /**
  * Starts the KMS stand-in on loopback.
@@ -204,34 +200,4 @@ function serialisedSaver(path: string, store: KeyStore): StateSaver {
     },
     settled: () => last,
   };
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || isLoopbackAddress(host);
-}
-
-function isLoopbackAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return loopback.check(address, 'ipv4');
-  // BlockList matches an IPv4-mapped IPv6 address (::ffff:127.0.0.1) against IPv4 rules.
-  if (family === 6) return loopback.check(address, 'ipv6');
-  return false;
-}
-
-function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    // The SDK keeps connections alive; without this, close waits for them to time out.
-    server.closeAllConnections();
-  });
 }

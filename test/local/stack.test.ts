@@ -287,9 +287,9 @@ describe('npm start (dist/start.mjs)', () => {
   });
 
   it(
-    'prints the endpoints and a ready line, then stops cleanly on SIGINT with exit code 0',
+    'prints the endpoints, the gateway and a ready line, then stops cleanly on SIGINT with exit code 0',
     async () => {
-      const environment: NodeJS.ProcessEnv = { ...process.env, PORT: '3999' };
+      const environment: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
       for (const name of stackVariables) delete environment[name];
       const started = spawn(process.execPath, [join(process.cwd(), 'dist/start.mjs')], {
         cwd: workDirectory,
@@ -309,7 +309,7 @@ describe('npm start (dist/start.mjs)', () => {
 
       const dynamodbEndpoint = /export AWS_ENDPOINT_URL_DYNAMODB='([^']+)'/.exec(output)?.[1];
       expect(dynamodbEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(output).toContain('port 3999 reserved');
+      expect(output).toMatch(/gateway +http:\/\/127\.0\.0\.1:\d+\/v1\/webhooks\/\{providerId\}$/m);
       expect(output).toContain(`export ${deliveryQueue.urlVariable}='http://127.0.0.1:`);
       expect(output).toContain(join('.local', 'stack.json'));
       expect(dynamoDbServersOn(dynamodbEndpoint ?? '')).toHaveLength(1);

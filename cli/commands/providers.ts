@@ -1,0 +1,366 @@
+/**
+ * `webhooks providers`: the provider registry of a deployment (`--local` or `--stack`). Keys
+ * are read from stdin or a file only, never from argv (argv shows in `ps` and shell history),
+ * go straight to KMS Encrypt, and are never printed: `show` gives versions, kinds and dates.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { type RetentionClassName, retentionClasses } from '../../functions/config/retention.ts';
+import { ProviderNotFoundError } from '../../functions/registry/errors.ts';
+import {
+  assertProviderId,
+  type KeyKind,
+  type ProviderConfig,
+} from '../../functions/registry/provider.ts';
+import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import { encryptProviderKey } from '../../functions/registry/secrets.ts';
+import { UnknownSchemeError } from '../../functions/verify/errors.ts';
+import type { Scheme } from '../../functions/verify/scheme.ts';
+import type { SchemeName } from '../../functions/verify/schemes/index.ts';
+import { getScheme } from '../../functions/verify/verify.ts';
+import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
+import { keyFromFile, parseDuration, parseOptionFlags, parseSeconds } from '../parse.ts';
+import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
+
+/** Where a new key comes from: exactly one of these. */
+export interface KeySourceFlags {
+  readonly secretStdin?: boolean;
+  readonly secretFile?: string;
+  readonly publicKeyFile?: string;
+}
+
+export interface AddFlags extends TargetFlags, KeySourceFlags {
+  readonly scheme?: string;
+  readonly toleranceSeconds?: string;
+  readonly retention?: string;
+  readonly option?: readonly string[];
+}
+
+export interface RotateFlags extends TargetFlags, KeySourceFlags {
+  readonly grace?: string;
+}
+
+export interface ListFlags extends TargetFlags {
+  readonly json?: boolean;
+}
+
+/** A provider as `show --json` and `list --json` print it: no key material, not even ciphertext. */
+export interface ProviderView {
+  readonly providerId: string;
+  readonly scheme: string;
+  readonly enabled: boolean;
+  readonly options: Readonly<Record<string, string>>;
+  /** `null`: the scheme's default. */
+  readonly toleranceSeconds: number | null;
+  readonly retentionClass: string;
+  readonly dedupWindowSeconds: number;
+  readonly redaction: ProviderConfig['redaction'];
+  readonly revision: number;
+  readonly updatedAt: string;
+  readonly keys: ReadonlyArray<{
+    readonly version: number;
+    readonly kind: KeyKind;
+    readonly createdAt: string;
+    /** `null`: no end. */
+    readonly notAfter: string | null;
+  }>;
+}
+
+/** What `show` and `list --json` print for a provider. */
+export function providerView(config: ProviderConfig): ProviderView {
+  return {
+    providerId: config.providerId,
+    scheme: config.scheme,
+    enabled: config.enabled,
+    options: config.options,
+    toleranceSeconds: config.toleranceSeconds ?? null,
+    retentionClass: config.retentionClass,
+    dedupWindowSeconds: config.dedupWindowSeconds,
+    redaction: config.redaction,
+    revision: config.revision,
+    updatedAt: iso(config.updatedAtMs),
+    keys: config.keys.map((key) => ({
+      version: key.version,
+      kind: key.kind,
+      createdAt: iso(key.createdAtMs),
+      notAfter: key.notAfterMs === undefined ? null : iso(key.notAfterMs),
+    })),
+  };
+}
+
+/** `show`'s text form: one `name  value` line per setting, then one line per key. */
+export function formatProvider(view: ProviderView): string {
+  const options = Object.entries(view.options).map(([name, value]) => `${name}=${value}`);
+  const rows = [
+    ['provider', view.providerId],
+    ['scheme', view.scheme],
+    ['enabled', view.enabled ? 'yes' : 'no'],
+    [
+      'tolerance',
+      view.toleranceSeconds === null ? "scheme's default" : `${view.toleranceSeconds}s`,
+    ],
+    ['retention', view.retentionClass],
+    ['options', options.length === 0 ? '-' : options.join(', ')],
+    ['dedup window', `${view.dedupWindowSeconds}s`],
+    ['redaction', view.redaction.length === 0 ? '-' : `${view.redaction.length} rules`],
+    ['revision', String(view.revision)],
+    ['updated', view.updatedAt],
+  ];
+  const keys = view.keys.map(
+    (key) =>
+      `  v${key.version}  ${key.kind}  created ${key.createdAt}${key.notAfter === null ? '' : `  not after ${key.notAfter}`}`,
+  );
+  return `${rows.map(([name, value]) => `${name?.padEnd(13)}${value}`).join('\n')}\nkeys\n${keys.join('\n')}\n`;
+}
+
+/** `list`'s text form: an aligned table under a header row. */
+export function formatProviderTable(configs: readonly ProviderConfig[]): string {
+  const table = [
+    ['PROVIDER', 'SCHEME', 'ENABLED', 'KEYS', 'RETENTION'],
+    ...configs.map((config) => [
+      config.providerId,
+      config.scheme,
+      config.enabled ? 'yes' : 'no',
+      config.keys.map((key) => `v${key.version}`).join(','),
+      config.retentionClass,
+    ]),
+  ];
+  const widths = table[0]?.map((_, column) =>
+    Math.max(...table.map((cells) => cells[column]?.length ?? 0)),
+  );
+  return `${table
+    .map((cells) =>
+      cells
+        .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
+}
+
+export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    assertProviderId(id); // before reading the key, and before KMS sees the id
+    if (flags.scheme === undefined) {
+      throw new UsageError('--scheme is required (`webhooks schemes` lists them)');
+    }
+    const scheme = lookUpScheme(flags.scheme);
+    const options = parseOptionFlags(flags.option ?? []);
+    const toleranceSeconds =
+      flags.toleranceSeconds === undefined
+        ? undefined
+        : parseSeconds(flags.toleranceSeconds, '--tolerance-seconds');
+    const retentionClass = retentionClassOf(flags.retention);
+    const key = await readNewKey(flags, io, flags.scheme, scheme);
+    const config = await registryOf(target).create({
+      providerId: id,
+      scheme: flags.scheme as SchemeName,
+      options,
+      ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
+      ...(retentionClass === undefined ? {} : { retentionClass }),
+      keys: [{ kind: key.kind, ciphertext: await encrypt(target, id, key.value) }],
+    });
+    io.stdout(`added provider '${config.providerId}' (scheme ${config.scheme}, key v1)\n`);
+    return exitCodes.ok;
+  });
+}
+
+export async function listProviders(flags: ListFlags, io: Io): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    const { providers, malformed } = await registryOf(target).list();
+    const sorted = [...providers].sort((a, b) => a.providerId.localeCompare(b.providerId));
+    io.stdout(
+      flags.json
+        ? `${JSON.stringify(sorted.map(providerView), null, 2)}\n`
+        : formatProviderTable(sorted),
+    );
+    for (const error of malformed) io.stderr(`warning: ${error.message}\n`);
+    return exitCodes.ok;
+  });
+}
+
+export async function showProvider(id: string, flags: ListFlags, io: Io): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    const config = await registryOf(target).get(id);
+    if (config === undefined) throw new ProviderNotFoundError(id);
+    const view = providerView(config);
+    io.stdout(flags.json ? `${JSON.stringify(view, null, 2)}\n` : formatProvider(view));
+    return exitCodes.ok;
+  });
+}
+
+export async function rotateProvider(id: string, flags: RotateFlags, io: Io): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    const graceSeconds = flags.grace === undefined ? 0 : parseDuration(flags.grace, '--grace');
+    const registry = registryOf(target);
+    const current = await registry.get(id);
+    if (current === undefined) throw new ProviderNotFoundError(id);
+    const key = await readNewKey(flags, io, current.scheme, lookUpScheme(current.scheme));
+    const ciphertext = await encrypt(target, id, key.value);
+    const config = await registry.rotate(id, { kind: key.kind, ciphertext }, { graceSeconds });
+    const older = config.keys.slice(0, -1);
+    const newest = config.keys.at(-1)?.version;
+    // Every older key ends with the same grace (rotatedKeys caps them all at now + grace).
+    const until = Math.max(...older.map((old) => old.notAfterMs ?? 0));
+    io.stdout(
+      older.length === 0
+        ? `rotated provider '${id}' to key v${newest}; older keys retired now\n`
+        : `rotated provider '${id}' to key v${newest}; ${older.map((old) => `v${old.version}`).join(', ')} accepted until ${iso(until)}\n`,
+    );
+    return exitCodes.ok;
+  });
+}
+
+export async function setProviderEnabled(
+  id: string,
+  enabled: boolean,
+  flags: TargetFlags,
+  io: Io,
+): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    await registryOf(target).setEnabled(id, enabled);
+    io.stdout(`${enabled ? 'enabled' : 'disabled'} provider '${id}'\n`);
+    return exitCodes.ok;
+  });
+}
+
+export async function removeProvider(id: string, flags: TargetFlags, io: Io): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    await registryOf(target).remove(id);
+    io.stdout(`removed provider '${id}'\n`);
+    return exitCodes.ok;
+  });
+}
+
+const registryOf = (target: Target) =>
+  new ProviderRegistryStore({
+    dynamodb: target.dynamodb,
+    tableName: target.names.registryTableName,
+  });
+
+const encrypt = (target: Target, providerId: string, value: string) =>
+  encryptProviderKey({ kms: target.kms, keyId: target.names.secretsKeyId, providerId, value });
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function lookUpScheme(name: string): Scheme<unknown> {
+  try {
+    return getScheme(name);
+  } catch (error) {
+    if (!(error instanceof UnknownSchemeError)) throw error;
+    throw new UsageError(`unknown scheme '${name}' (\`webhooks schemes\` lists them)`);
+  }
+}
+
+function retentionClassOf(name: string | undefined): RetentionClassName | undefined {
+  if (name === undefined || Object.hasOwn(retentionClasses, name)) {
+    return name as RetentionClassName | undefined;
+  }
+  const known = Object.keys(retentionClasses).join(', ');
+  throw new UsageError(`--retention must be one of ${known}, got '${name}'`);
+}
+
+/** The one key source given, checked against the scheme's key kind, then read. */
+async function readNewKey(
+  flags: KeySourceFlags,
+  io: Io,
+  schemeName: string,
+  scheme: Scheme<unknown>,
+): Promise<{ kind: KeyKind; value: string }> {
+  const given = [
+    ...(flags.secretStdin ? ['--secret-stdin'] : []),
+    ...(flags.secretFile === undefined ? [] : ['--secret-file']),
+    ...(flags.publicKeyFile === undefined ? [] : ['--public-key-file']),
+  ];
+  if (given.length !== 1) {
+    throw new UsageError(
+      'give exactly one of --secret-stdin, --secret-file <file>, --public-key-file <file>',
+    );
+  }
+  const kind: KeyKind = flags.publicKeyFile === undefined ? 'secret' : 'public-key';
+  if (kind !== scheme.keyKind) {
+    throw new UsageError(
+      scheme.keyKind === 'secret'
+        ? `scheme '${schemeName}' verifies with a shared secret: use --secret-stdin or --secret-file`
+        : `scheme '${schemeName}' verifies with a public key: use --public-key-file`,
+    );
+  }
+  const path = flags.secretFile ?? flags.publicKeyFile;
+  const value = keyFromFile(path === undefined ? await io.readStdin() : await readKeyFile(path));
+  if (value === '') throw new UsageError(`the key from ${given[0]} is empty`);
+  return { kind, value };
+}
+
+async function readKeyFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`cannot read key file '${path}' (${code})`);
+  }
+}
+
+export function addProvidersCommand(
+  program: Command,
+  io: Io,
+  finish: (code: ExitCode) => void,
+): void {
+  const collect = (value: string, previous: readonly string[] = []) => [...previous, value];
+  const providers = program
+    .command('providers')
+    .description("manage a deployment's providers (--local or --stack NAME)");
+  const keySources = (command: Command) =>
+    command
+      .option('--secret-stdin', 'read the shared secret from standard input')
+      .option('--secret-file <file>', 'read the shared secret from a file')
+      .option('--public-key-file <file>', "read the provider's public key from a file");
+  addTargetOptions(
+    keySources(
+      providers
+        .command('add <id>')
+        .description('register a provider with its first key')
+        .option('--scheme <name>', 'the signing scheme (`webhooks schemes` lists them)')
+        .option('--tolerance-seconds <n>', "timestamp tolerance (default: the scheme's)")
+        .option(
+          '--retention <class>',
+          `retention class: ${Object.keys(retentionClasses).join(', ')} (default: standard)`,
+        )
+        .option('--option <key=value>', 'a scheme option; repeatable', collect),
+    ),
+  ).action(async (id: string, flags: AddFlags) => finish(await addProvider(id, flags, io)));
+  addTargetOptions(
+    providers.command('list').description('list every provider').option('--json', 'print JSON'),
+  ).action(async (flags: ListFlags) => finish(await listProviders(flags, io)));
+  addTargetOptions(
+    providers
+      .command('show <id>')
+      .description("a provider's settings and key versions (never the keys)")
+      .option('--json', 'print JSON'),
+  ).action(async (id: string, flags: ListFlags) => finish(await showProvider(id, flags, io)));
+  addTargetOptions(
+    keySources(
+      providers
+        .command('rotate <id>')
+        .description('add a new key; the current ones stay valid for the grace')
+        .option(
+          '--grace <duration>',
+          'how long the current keys stay valid, e.g. 30m, 24h, 7d (default: 0, retired now)',
+        ),
+    ),
+  ).action(async (id: string, flags: RotateFlags) => finish(await rotateProvider(id, flags, io)));
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    addTargetOptions(
+      providers
+        .command(`${name} <id>`)
+        .description(enabled ? 'accept deliveries again' : "refuse the provider's deliveries"),
+    ).action(async (id: string, flags: TargetFlags) =>
+      finish(await setProviderEnabled(id, enabled, flags, io)),
+    );
+  }
+  addTargetOptions(
+    providers.command('remove <id>').description('remove a provider and its keys'),
+  ).action(async (id: string, flags: TargetFlags) => finish(await removeProvider(id, flags, io)));
+}

@@ -1,0 +1,286 @@
+/**
+ * The HTTP front of `npm start`: a loopback node:http server that does what API Gateway's REST
+ * API (Lambda proxy integration, payload v1) does for `/v1/webhooks/{providerId}`: it turns
+ * each request into a proxy event and invokes the very handler the Lambda runs.
+ * See https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { maxBodySizeBytes } from '../functions/config/limits.ts';
+import { providerIdParameter, type RestApiProxyEvent } from '../functions/ingest/http-event.ts';
+import type { HttpResponse } from '../functions/ingest/ingest.ts';
+import { closeServer, isLoopbackAddress, isLoopbackHost, listen } from './loopback.ts';
+
+/** The resource the route is declared on, as API Gateway reports it. */
+export const webhookResource = `/v1/webhooks/{${providerIdParameter}}`;
+
+/** The REST proxy event the gateway builds: what http-event.ts reads, plus API Gateway's extras. */
+export interface LocalProxyEvent extends RestApiProxyEvent {
+  readonly resource: string;
+  readonly headers: Record<string, string>;
+  readonly multiValueHeaders: Record<string, string[]>;
+  readonly queryStringParameters: Record<string, string> | null;
+  readonly multiValueQueryStringParameters: Record<string, string[]> | null;
+  readonly pathParameters: Record<string, string>;
+  readonly body: string;
+  readonly isBase64Encoded: true;
+  readonly requestContext: RestApiProxyEvent['requestContext'] & {
+    readonly stage: string;
+    readonly resourcePath: string;
+    readonly httpMethod: string;
+    readonly requestTimeEpoch: number;
+    readonly domainName: string;
+    readonly path: string;
+  };
+}
+
+/** The Lambda context fields middy and Powertools read. */
+export interface LocalLambdaContext {
+  readonly callbackWaitsForEmptyEventLoop: boolean;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export type ProxyHandler = (
+  event: LocalProxyEvent,
+  context: LocalLambdaContext,
+) => Promise<HttpResponse>;
+
+export interface GatewayOptions {
+  /**
+   * A loopback address or `localhost`; anything else throws NonLoopbackGatewayError.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
+  /** @default 0 - the OS picks a free port */
+  readonly port?: number;
+  /** @default 'local' */
+  readonly stage?: string;
+  /**
+   * What each request on the route invokes. The default is imported on the first start, so
+   * the names it reads must be in process.env by then (`startLocalStack` puts them there).
+   * @default - the exported `handler` of functions/ingest/handler.ts
+   */
+  readonly handler?: ProxyHandler;
+}
+
+export interface LocalGateway {
+  /** e.g. `http://127.0.0.1:3000` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and drops kept-alive connections. Calling it again is harmless. */
+  close(): Promise<void>;
+}
+
+/** `startGateway` was asked to listen on an address other than loopback. */
+export class NonLoopbackGatewayError extends Error {
+  override readonly name = 'NonLoopbackGatewayError';
+  readonly code = 'non_loopback_address';
+  constructor(
+    readonly address: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `refusing to listen on non-loopback address '${address}': the local gateway verifies nothing about its callers`,
+      options,
+    );
+  }
+}
+
+/**
+ * Buffered at most; larger uploads are drained and answered 413 here. Above maxBodySizeBytes
+ * so that the handler still sees (and answers 413 to) a body just over its limit.
+ */
+export const maxBufferedBodyBytes = maxBodySizeBytes + 1024;
+
+/** API Gateway's own limit on a Lambda integration is 29 s; the function's timeout, 30 s. */
+const functionTimeoutMs = 30_000;
+const functionName = 'webhook-ingestion-ingest';
+const routePattern = /^\/v1\/webhooks\/([^/]+)$/;
+
+/**
+ * Starts the gateway on loopback.
+ * @example
+ * const stack = await startLocalStack();
+ * const gateway = await startGateway({ port: 3000 });
+ * // POST http://127.0.0.1:3000/v1/webhooks/stripe-live
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<LocalGateway> {
+  const { host = '127.0.0.1', port = 0, stage = 'local' } = options;
+  if (!isLoopbackHost(host)) throw new NonLoopbackGatewayError(host);
+  // Imported only now: the handler module and its SDK clients read process.env.
+  const handler = options.handler ?? (await import('../functions/ingest/handler.ts')).handler;
+  const server = createServer((request, response) => {
+    // A client that goes away mid-request leaves nothing to answer.
+    answer(request, response, handler, stage).catch(() => response.destroy());
+  });
+  const address = await listen(server, host, port);
+  if (!isLoopbackAddress(address.address)) {
+    await closeServer(server);
+    throw new NonLoopbackGatewayError(address.address);
+  }
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    close: () => {
+      closing ??= closeServer(server);
+      return closing;
+    },
+  };
+}
+
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  handler: ProxyHandler,
+  stage: string,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://gateway.invalid');
+  const providerId = routePattern.exec(url.pathname)?.[1];
+  const body = await readBody(request);
+  if (providerId === undefined) {
+    send(response, { statusCode: 404, headers: jsonHeaders, body: '{"error":"not_found"}' });
+    return;
+  }
+  if (body === undefined) {
+    send(response, {
+      statusCode: 413,
+      headers: jsonHeaders,
+      body: '{"error":"payload_too_large"}',
+    });
+    return;
+  }
+  const event = proxyEvent(request, url, decodePathParameter(providerId), body, stage);
+  try {
+    send(response, await handler(event, lambdaContext()));
+  } catch (error) {
+    // What API Gateway answers when the function fails; the name only, as the handler logs.
+    console.error(`gateway: the handler failed (${(error as Error)?.name ?? 'unknown error'})`);
+    send(response, {
+      statusCode: 502,
+      headers: jsonHeaders,
+      body: '{"message":"Internal server error"}',
+    });
+  }
+}
+
+const jsonHeaders = { 'content-type': 'application/json' };
+
+/**
+ * The whole body, or `undefined` when it is longer than maxBufferedBodyBytes. The rest of a
+ * long body is read and dropped, never kept, so the kept-alive connection stays usable.
+ */
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length <= maxBufferedBodyBytes) chunks.push(chunk);
+  }
+  return length > maxBufferedBodyBytes ? undefined : Buffer.concat(chunks);
+}
+
+/** API Gateway passes path parameters decoded; an undecodable one is passed as sent. */
+function decodePathParameter(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function proxyEvent(
+  request: IncomingMessage,
+  url: URL,
+  providerId: string,
+  body: Buffer,
+  stage: string,
+): LocalProxyEvent {
+  const multiValueHeaders = headerValues(request.rawHeaders);
+  const method = request.method ?? 'GET';
+  const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const userAgent = request.headers['user-agent'];
+  const multiValueQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) append(multiValueQuery, name, value);
+  return {
+    resource: webhookResource,
+    path: url.pathname,
+    httpMethod: method,
+    // As API Gateway does: the single-value forms keep the last value of a repeated name.
+    headers: lastValues(multiValueHeaders),
+    multiValueHeaders,
+    queryStringParameters: url.search === '' ? null : lastValues(multiValueQuery),
+    multiValueQueryStringParameters: url.search === '' ? null : multiValueQuery,
+    pathParameters: { [providerIdParameter]: providerId },
+    // Base64 always, so the handler sees the bytes exactly as sent, whatever they hold.
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+    requestContext: {
+      requestId: randomUUID(),
+      stage,
+      resourcePath: webhookResource,
+      httpMethod: method,
+      requestTimeEpoch: Date.now(),
+      domainName: request.headers.host ?? 'localhost',
+      // The path as called; here no stage prefix, since the client called it without one.
+      path: url.pathname,
+      identity: {
+        sourceIp,
+        ...(userAgent === undefined ? {} : { userAgent }),
+      },
+    },
+  };
+}
+
+/** Names as the client spelt them (the first spelling of each), every value in order. */
+function headerValues(rawHeaders: readonly string[]): Record<string, string[]> {
+  const spelling = new Map<string, string>();
+  const headers: Record<string, string[]> = {};
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    const key = spelling.get(name.toLowerCase()) ?? name;
+    spelling.set(name.toLowerCase(), key);
+    append(headers, key, rawHeaders[index + 1] as string);
+  }
+  return headers;
+}
+
+function append(values: Record<string, string[]>, name: string, value: string): void {
+  const list = values[name];
+  if (list === undefined) values[name] = [value];
+  else list.push(value);
+}
+
+function lastValues(values: Record<string, string[]>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, list]) => [name, list[list.length - 1] as string]),
+  );
+}
+
+function lambdaContext(): LocalLambdaContext {
+  const deadline = Date.now() + functionTimeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? 'us-east-1'}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+function send(response: ServerResponse, { statusCode, headers, body }: HttpResponse): void {
+  response.writeHead(statusCode, headers);
+  response.end(body);
+}

@@ -1,0 +1,191 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notPermitted } from '../../cli/commands/audit.ts';
+import { AuditStore } from '../../functions/audit/audit-store.ts';
+import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
+import { encryptField } from '../../functions/audit/field-encryption.ts';
+import type { AuditRecord } from '../../functions/audit/record.ts';
+import { auditRecord } from '../audit/audit-stack.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { cli, jsonLines } from './helpers.ts';
+
+const hourMs = 3_600_000;
+const headers = { 'content-type': 'application/json', 'user-agent': 'Stripe/1.0' };
+
+let admin: AdminStack;
+
+/** Writes a rejected or duplicate attempt of `stripe-live` with its headers encrypted as ingest does. */
+async function write(overrides: Partial<AuditRecord>): Promise<AuditRecord> {
+  const kms = new KMSClient({});
+  const dataKeys = new DataKeyCache({ kms, keyId: admin.stack.resources.keys.audit.keyId });
+  const base = auditRecord(overrides);
+  const record = {
+    ...base,
+    encryptedHeaders: await encryptField(
+      dataKeys,
+      { providerId: base.providerId, deliveryId: base.deliveryId, field: 'headers' },
+      Buffer.from(JSON.stringify(headers)),
+    ),
+  };
+  const store = new AuditStore({
+    dynamodb: new DynamoDBClient({}),
+    tableName: admin.stack.resources.tables.audit,
+  });
+  await store.writeAttempt(record);
+  return record;
+}
+
+beforeAll(async () => {
+  admin = await startAdminStack();
+  const now = Date.now();
+  await write({ deliveryId: 'evt_recent', receivedAtMs: now - hourMs });
+  await write({
+    deliveryId: 'evt_recent',
+    receivedAtMs: now - hourMs / 2,
+    outcome: 'duplicate',
+    reason: 'already_accepted',
+  });
+  await write({ deliveryId: 'evt_old', receivedAtMs: now - 72 * hourMs });
+  await write({
+    providerId: 'github-org',
+    scheme: 'github',
+    deliveryId: 'gh-1',
+    receivedAtMs: now - 2 * hourMs,
+  });
+  const added = await cli(
+    ['providers', 'add', 'stripe-live', '--scheme', 'stripe', '--secret-stdin', '--local'],
+    'whsec_x',
+  );
+  expect(added.code).toBe(0);
+}, startBudgetMs);
+
+afterAll(() => admin?.close());
+
+describe('webhooks audit list --local', () => {
+  it("lists a provider's attempts of the last 24 hours, newest first", async () => {
+    const { code, stdout, stderr } = await cli([
+      'audit',
+      'list',
+      '--provider',
+      'stripe-live',
+      '--local',
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^RECEIVED\s+PROVIDER\s+OUTCOME\s+REASON\s+EVENT\s+DELIVERY$/);
+    expect(lines.slice(1).map((line) => line.split(/\s+/).slice(1, 4))).toEqual([
+      ['stripe-live', 'duplicate', 'already_accepted'],
+      ['stripe-live', 'rejected', 'signature_mismatch'],
+    ]);
+  });
+
+  it('reaches further back with --since and filters by --outcome', async () => {
+    const all = await cli([
+      'audit',
+      'list',
+      '--provider',
+      'stripe-live',
+      '--since',
+      '7d',
+      '--json',
+      '--local',
+    ]);
+    expect(jsonLines(all.stdout).map((line) => line.deliveryId)).toEqual([
+      'evt_recent',
+      'evt_recent',
+      'evt_old',
+    ]);
+    const rejected = await cli([
+      'audit',
+      'list',
+      '--provider',
+      'stripe-live',
+      '--since',
+      '7d',
+      '--outcome',
+      'rejected',
+      '--json',
+      '--local',
+    ]);
+    expect(jsonLines(rejected.stdout).map((line) => [line.deliveryId, line.outcome])).toEqual([
+      ['evt_recent', 'rejected'],
+      ['evt_old', 'rejected'],
+    ]);
+  });
+
+  it('prints no encrypted fields in a listing', async () => {
+    const { stdout } = await cli([
+      'audit',
+      'list',
+      '--provider',
+      'stripe-live',
+      '--json',
+      '--local',
+    ]);
+    for (const line of jsonLines(stdout)) {
+      expect(Object.keys(line)).not.toContain('encryptedHeaders');
+      expect(line.receivedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    }
+  });
+
+  it('reads every registered provider without --provider', async () => {
+    const { code, stdout } = await cli(['audit', 'list', '--json', '--local']);
+    expect(code).toBe(0);
+    // github-org has records but is not registered: only the registry's providers are read.
+    expect(new Set(jsonLines(stdout).map((line) => line.providerId))).toEqual(
+      new Set(['stripe-live']),
+    );
+  });
+
+  it.each([
+    [['--outcome', 'maybe'], /--outcome must be one of accepted, duplicate, rejected, failed/],
+    [['--since', 'yesterday'], /--since must be a duration/],
+    [['--provider', 'Not/An/Id'], /--provider 'Not\/An\/Id' is not a provider id/],
+    [['--limit', '0'], /--limit must be a whole number from 1 to 1000/],
+  ])('exits 2 on %j', async (args, message) => {
+    const { code, stderr } = await cli(['audit', 'list', ...args, '--local']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
+
+describe('webhooks audit show --local', () => {
+  it('shows every attempt of a delivery with its headers decrypted', async () => {
+    const { code, stdout } = await cli(['audit', 'show', 'evt_recent', '--json', '--local']);
+    expect(code).toBe(0);
+    const attempts = jsonLines(stdout);
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['duplicate', 'rejected']);
+    for (const attempt of attempts) expect(attempt.headers).toEqual(headers);
+  });
+
+  it('prints one field a line without --json', async () => {
+    const { stdout } = await cli(['audit', 'show', 'gh-1', '--local']);
+    expect(stdout).toMatch(/^providerId\s+github-org$/m);
+    expect(stdout).toMatch(/^headers\s+\{"content-type":"application\/json"/m);
+  });
+
+  it('marks the encrypted fields when KMS denies Decrypt', async () => {
+    const kms = mockClient(KMSClient);
+    kms
+      .on(DecryptCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    try {
+      const { code, stdout } = await cli(['audit', 'show', 'evt_old', '--json', '--local']);
+      expect(code).toBe(0);
+      expect(jsonLines(stdout)).toEqual([
+        expect.objectContaining({ deliveryId: 'evt_old', headers: notPermitted }),
+      ]);
+    } finally {
+      kms.restore();
+    }
+  });
+
+  it('exits 1 for a delivery with no record', async () => {
+    const { code, stderr } = await cli(['audit', 'show', 'evt_never', '--local']);
+    expect(code).toBe(1);
+    expect(stderr).toBe("error: no audit record of delivery 'evt_never'\n");
+  });
+});

@@ -1,0 +1,366 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ProviderView } from '../../cli/commands/providers.ts';
+import { parseDuration } from '../../cli/parse.ts';
+import { stackFileVariable, stackOutputKeys } from '../../cli/target.ts';
+import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import { decryptProviderKey } from '../../functions/registry/secrets.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { cli, tempFiles } from './helpers.ts';
+
+const oldSecret = 'whsec_old_0123456789abcdef';
+const newSecret = 'whsec_new_fedcba9876543210';
+
+let admin: AdminStack;
+
+beforeAll(async () => {
+  admin = await startAdminStack();
+}, startBudgetMs);
+
+afterAll(() => admin?.close());
+
+const registry = () =>
+  new ProviderRegistryStore({
+    dynamodb: new DynamoDBClient({}),
+    tableName: admin.stack.resources.tables.registry,
+  });
+
+describe('webhooks providers --local', () => {
+  it('adds, shows, lists, rotates with a grace, disables, enables and removes a provider', async () => {
+    const files = tempFiles({ 'stripe.secret': `${oldSecret}\n` });
+    const added = await cli([
+      'providers',
+      'add',
+      'stripe-live',
+      '--scheme',
+      'stripe',
+      '--secret-file',
+      files['stripe.secret'] as string,
+      '--tolerance-seconds',
+      '600',
+      '--retention',
+      'minimal',
+      '--local',
+    ]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(added.stdout).toBe("added provider 'stripe-live' (scheme stripe, key v1)\n");
+
+    const shown = await cli(['providers', 'show', 'stripe-live', '--local']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^scheme\s+stripe$/m);
+    expect(shown.stdout).toMatch(/^tolerance\s+600s$/m);
+    expect(shown.stdout).toMatch(/^retention\s+minimal$/m);
+    expect(shown.stdout).toMatch(/^ {2}v1 {2}secret {2}created \d{4}-\d\d-\d\dT/m);
+    expect(shown.stdout).not.toContain(oldSecret);
+
+    const listed = await cli(['providers', 'list', '--local']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^PROVIDER\s+SCHEME\s+ENABLED\s+KEYS\s+RETENTION$/m);
+    expect(listed.stdout).toMatch(/^stripe-live\s+stripe\s+yes\s+v1\s+minimal$/m);
+
+    const before = Date.now();
+    const rotated = await cli(
+      ['providers', 'rotate', 'stripe-live', '--secret-stdin', '--grace', '24h', '--local'],
+      `${newSecret}\n`,
+    );
+    expect(rotated).toMatchObject({ code: 0, stderr: '' });
+    expect(rotated.stdout).toMatch(/^rotated provider 'stripe-live' to key v2; v1 accepted until /);
+    expect(rotated.stdout).not.toContain(newSecret);
+
+    const config = await registry().get('stripe-live');
+    expect(config?.keys.map((key) => [key.version, key.kind])).toEqual([
+      [1, 'secret'],
+      [2, 'secret'],
+    ]);
+    const [v1, v2] = config?.keys ?? [];
+    expect(v1?.notAfterMs).toBeGreaterThanOrEqual(before + 86_400_000);
+    expect(v1?.notAfterMs).toBeLessThanOrEqual(Date.now() + 86_400_000);
+    expect(v2?.notAfterMs).toBeUndefined();
+    const kms = new KMSClient({});
+    const decrypt = (ciphertext: Uint8Array | undefined) =>
+      decryptProviderKey({ kms, providerId: 'stripe-live', ciphertext: ciphertext as Uint8Array });
+    expect(await decrypt(v1?.ciphertext)).toBe(oldSecret);
+    expect(await decrypt(v2?.ciphertext)).toBe(newSecret);
+
+    const json = await cli(['providers', 'show', 'stripe-live', '--json', '--local']);
+    const view = JSON.parse(json.stdout) as ProviderView;
+    expect(view.keys).toEqual([
+      expect.objectContaining({
+        version: 1,
+        notAfter: new Date(v1?.notAfterMs ?? 0).toISOString(),
+      }),
+      expect.objectContaining({ version: 2, kind: 'secret', notAfter: null }),
+    ]);
+    expect(json.stdout).not.toMatch(/ciphertext|whsec_/);
+
+    expect(await cli(['providers', 'disable', 'stripe-live', '--local'])).toMatchObject({
+      code: 0,
+      stdout: "disabled provider 'stripe-live'\n",
+    });
+    expect((await registry().get('stripe-live'))?.enabled).toBe(false);
+    expect((await cli(['providers', 'list', '--local'])).stdout).toMatch(
+      /^stripe-live\s+stripe\s+no\s/m,
+    );
+    expect((await cli(['providers', 'enable', 'stripe-live', '--local'])).code).toBe(0);
+    expect((await registry().get('stripe-live'))?.enabled).toBe(true);
+
+    expect(await cli(['providers', 'remove', 'stripe-live', '--local'])).toMatchObject({
+      code: 0,
+      stdout: "removed provider 'stripe-live'\n",
+    });
+    expect(await registry().get('stripe-live')).toBeUndefined();
+  });
+
+  it('rotates without --grace by retiring the old key at once', async () => {
+    await cli(
+      ['providers', 'add', 'gh-now', '--scheme', 'github', '--secret-stdin', '--local'],
+      'one',
+    );
+    expect(
+      (await cli(['providers', 'rotate', 'gh-now', '--secret-stdin', '--local'], 'two')).stdout,
+    ).toBe("rotated provider 'gh-now' to key v2; older keys retired now\n");
+    expect((await registry().get('gh-now'))?.keys.map((key) => key.version)).toEqual([2]);
+  });
+
+  it('stores scheme options and a public key', async () => {
+    const files = tempFiles({ 'discord.pub': 'a'.repeat(64) });
+    const added = await cli([
+      'providers',
+      'add',
+      'discord-app',
+      '--scheme',
+      'discord',
+      '--public-key-file',
+      files['discord.pub'] as string,
+      '--local',
+    ]);
+    expect(added.code).toBe(0);
+    expect((await registry().get('discord-app'))?.keys[0]?.kind).toBe('public-key');
+  });
+
+  describe('refuses with exit code 1', () => {
+    it('a provider id already registered', async () => {
+      await cli(
+        ['providers', 'add', 'taken', '--scheme', 'github', '--secret-stdin', '--local'],
+        's',
+      );
+      const again = await cli(
+        ['providers', 'add', 'taken', '--scheme', 'github', '--secret-stdin', '--local'],
+        's',
+      );
+      expect(again.code).toBe(1);
+      expect(again.stderr).toBe("error: provider 'taken' is already registered\n");
+    });
+
+    it.each([
+      [['show', 'nobody']],
+      [['rotate', 'nobody', '--secret-stdin']],
+      [['disable', 'nobody']],
+      [['enable', 'nobody']],
+      [['remove', 'nobody']],
+    ])('%j of a provider not registered', async (args) => {
+      const { code, stderr } = await cli(['providers', ...args, '--local'], 'secret');
+      expect(code).toBe(1);
+      expect(stderr).toBe('error: provider "nobody" is not registered\n');
+    });
+  });
+
+  describe('exits 2 on bad usage', () => {
+    const add = (...args: string[]) => ['providers', 'add', 'p1', '--local', ...args];
+    it.each([
+      ['no key source', add('--scheme', 'github'), /exactly one of --secret-stdin/],
+      [
+        'two key sources',
+        add('--scheme', 'github', '--secret-stdin', '--secret-file', 'x'),
+        /exactly one of/,
+      ],
+      [
+        'a public key for a secret scheme',
+        add('--scheme', 'github', '--public-key-file', 'x'),
+        /shared secret/,
+      ],
+      [
+        'a secret for a public-key scheme',
+        add('--scheme', 'discord', '--secret-stdin'),
+        /public key/,
+      ],
+      ['no scheme', add('--secret-stdin'), /--scheme is required/],
+      ['an unknown scheme', add('--scheme', 'gihub', '--secret-stdin'), /unknown scheme 'gihub'/],
+      [
+        'an unknown retention class',
+        add('--scheme', 'github', '--secret-stdin', '--retention', 'forever'),
+        /--retention must be one of/,
+      ],
+      [
+        'a bad tolerance',
+        add('--scheme', 'github', '--secret-stdin', '--tolerance-seconds', '5m'),
+        /--tolerance-seconds/,
+      ],
+      [
+        'a bad option',
+        add('--scheme', 'github', '--secret-stdin', '--option', 'novalue'),
+        /--option/,
+      ],
+      ['an empty secret', add('--scheme', 'github', '--secret-stdin'), /is empty/],
+      [
+        'a missing key file',
+        add('--scheme', 'github', '--secret-file', '/nonexistent/key'),
+        /ENOENT/,
+      ],
+      [
+        'an invalid provider id',
+        ['providers', 'add', 'Bad.Id', '--scheme', 'github', '--secret-stdin', '--local'],
+        /provider id must be/,
+      ],
+      [
+        'a bad grace',
+        ['providers', 'rotate', 'p1', '--secret-stdin', '--grace', '1w', '--local'],
+        /--grace must be a duration/,
+      ],
+      ['no target', ['providers', 'list'], /--local .* or --stack NAME/],
+      [
+        'both targets',
+        ['providers', 'list', '--local', '--stack', 's'],
+        /either --local or --stack/,
+      ],
+      [
+        '--region without --stack',
+        ['providers', 'list', '--local', '--region', 'eu-west-1'],
+        /--region goes with --stack/,
+      ],
+      ['a missing id', ['providers', 'show', '--local'], /missing required argument 'id'/],
+    ])('%s', async (name, argv, message) => {
+      const { code, stdout, stderr } = await cli(argv, name === 'an empty secret' ? '' : 's');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(message);
+    });
+
+    it('a grace longer than the registry allows', async () => {
+      await cli(
+        ['providers', 'add', 'long', '--scheme', 'github', '--secret-stdin', '--local'],
+        's',
+      );
+      const { code, stderr } = await cli(
+        ['providers', 'rotate', 'long', '--secret-stdin', '--grace', '31d', '--local'],
+        't',
+      );
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/graceSeconds must be/);
+    });
+
+    it('--local when no local stack is running', async () => {
+      vi.stubEnv(stackFileVariable, '/nonexistent/.local/stack.json');
+      try {
+        const { code, stderr } = await cli(['providers', 'list', '--local']);
+        expect(code).toBe(2);
+        expect(stderr).toBe(
+          'error: no local stack: /nonexistent/.local/stack.json does not exist; run `npm start` first\n',
+        );
+      } finally {
+        vi.stubEnv(stackFileVariable, admin.stack.stackFile);
+      }
+    });
+  });
+});
+
+describe('webhooks providers --stack', () => {
+  const cloudFormation = mockClient(CloudFormationClient);
+  afterEach(() => cloudFormation.reset());
+  afterAll(() => cloudFormation.restore());
+
+  const outputs = () => {
+    const { resources } = admin.stack;
+    const values = {
+      registryTableName: resources.tables.registry,
+      auditTableName: resources.tables.audit,
+      queueUrl: resources.queueUrl,
+      secretsKeyId: resources.keys.secrets.keyId,
+      auditKeyId: resources.keys.audit.keyId,
+    };
+    return Object.entries(stackOutputKeys).map(([name, key]) => ({
+      OutputKey: key,
+      OutputValue: values[name as keyof typeof values],
+    }));
+  };
+
+  it("finds the tables and keys in the stack's outputs", async () => {
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'webhooks-prod' }).resolves({
+      Stacks: [
+        {
+          StackName: 'webhooks-prod',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: outputs(),
+        },
+      ],
+    });
+    const added = await cli(
+      [
+        'providers',
+        'add',
+        'via-stack',
+        '--scheme',
+        'github',
+        '--secret-stdin',
+        '--stack',
+        'webhooks-prod',
+        '--region',
+        'us-east-1',
+      ],
+      'secret',
+    );
+    expect(added.code).toBe(0);
+    const listed = await cli(['providers', 'list', '--stack', 'webhooks-prod']);
+    expect(listed.stdout).toMatch(/^via-stack\s+github\s+yes\s+v1\s+standard$/m);
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(2);
+  });
+
+  it('exits 2 naming the outputs a stack lacks', async () => {
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'other',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: outputs().slice(1),
+        },
+      ],
+    });
+    const { code, stderr } = await cli(['providers', 'list', '--stack', 'other']);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "error: stack 'other' lacks the outputs RegistryTableName: is it a webhook-ingestion stack?\n",
+    );
+  });
+
+  it('exits 2 when the stack cannot be described', async () => {
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .rejects(
+        Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }),
+      );
+    const { code, stderr } = await cli(['providers', 'list', '--stack', 'nope']);
+    expect(code).toBe(2);
+    expect(stderr).toBe("error: cannot describe stack 'nope' (ValidationError)\n");
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90],
+    ['30m', 1_800],
+    ['24h', 86_400],
+    ['7d', 604_800],
+    ['0h', 0],
+  ])('reads %s as %i seconds', (text, seconds) => {
+    expect(parseDuration(text, '--grace')).toBe(seconds);
+  });
+
+  it.each(['', '24', 'h', '1.5h', '-1h', '1w', '24 h'])('refuses %j', (text) => {
+    expect(() => parseDuration(text, '--grace')).toThrow(/--grace must be a duration/);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The HTTP front of `npm start`: real HTTP through fetch, into the ingest Lambda's own handler,
+ * against the whole local stack; the queue is read back through a fresh SDK client.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { maxBodySizeBytes } from '../../functions/config/limits.ts';
+import { readEnvelope } from '../../functions/queue/envelope.ts';
+import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import { encryptProviderKey } from '../../functions/registry/secrets.ts';
+import {
+  type LocalGateway,
+  maxBufferedBodyBytes,
+  NonLoopbackGatewayError,
+  startGateway,
+} from '../../local/gateway.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { stripeDelivery } from '../ingest/ingest-stack.ts';
+
+/** A JVM start plus provisioning; 30 s is the budget for the whole stack. */
+const startBudgetMs = 30_000;
+const providerId = 'stripe-live';
+const secret = 'whsec_gateway_test_secret';
+
+let stateDirectory: string;
+let stack: LocalStack;
+let gateway: LocalGateway;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  // Cleared first, so that vi.unstubAllEnvs undoes what the stack sets.
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_REGION']) {
+    vi.stubEnv(name, undefined);
+  }
+  // The handler's JSON logs and EMF metrics would drown the test output.
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  stateDirectory = await mkdtemp(join(tmpdir(), 'local-gateway-'));
+  stack = await startLocalStack({ stateDirectory });
+  gateway = await startGateway({ port: 0 });
+  sqs = new SQSClient({});
+  const dynamodb = new DynamoDBClient({});
+  const kms = new KMSClient({});
+  try {
+    const ciphertext = await encryptProviderKey({
+      kms,
+      keyId: stack.resources.keys.secrets.keyId,
+      providerId,
+      value: secret,
+    });
+    await new ProviderRegistryStore({
+      dynamodb,
+      tableName: stack.resources.tables.registry,
+    }).create({ providerId, scheme: 'stripe', keys: [{ kind: 'secret', ciphertext }] });
+  } finally {
+    dynamodb.destroy();
+    kms.destroy();
+  }
+}, startBudgetMs);
+
+afterAll(async () => {
+  sqs?.destroy();
+  await gateway?.close();
+  await stack?.stop();
+  await rm(stateDirectory, { recursive: true, force: true });
+  vi.unstubAllEnvs();
+});
+
+const webhookUrl = (id = providerId) => `${gateway.url}/v1/webhooks/${id}`;
+
+/** POSTs `body` with a Stripe-Signature made with `signingSecret`. */
+const postSigned = (body: string, signingSecret = secret) => {
+  const signature = stripeDelivery(providerId, signingSecret, body).headers?.['stripe-signature'];
+  return fetch(webhookUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': String(signature) },
+    body,
+  });
+};
+
+const receiveAll = async () => {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: stack.resources.queueUrl, MaxNumberOfMessages: 10 }),
+  );
+  return Messages.map((message) => readEnvelope(String(message.Body)));
+};
+
+/** DynamoDB Local servers listening on the endpoint's port, from `ps`. */
+const dynamoDbServersOn = (endpoint: string) => {
+  const port = new URL(endpoint).port;
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes('DynamoDBLocal.jar') && line.includes(`-port ${port} `));
+};
+
+describe('the local gateway in front of the ingest handler', () => {
+  it('listens on loopback only', async () => {
+    expect(new URL(gateway.url).hostname).toBe('127.0.0.1');
+    await expect(startGateway({ host: '0.0.0.0' })).rejects.toBeInstanceOf(NonLoopbackGatewayError);
+  });
+
+  it('answers 202 to a signed delivery and queues its exact bytes', async () => {
+    const body = JSON.stringify({ id: 'evt_gateway', type: 'invoice.paid', note: 'café\r\n€' });
+    const response = await postSigned(body);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ deliveryId: 'evt_gateway' });
+
+    const [envelope, ...rest] = await receiveAll();
+    expect(rest).toEqual([]);
+    expect(envelope).toMatchObject({ deliveryId: 'evt_gateway', providerId, scheme: 'stripe' });
+    expect(envelope?.body.equals(Buffer.from(body, 'utf8'))).toBe(true);
+  });
+
+  it('answers 200 to the same delivery again and queues nothing', async () => {
+    const body = JSON.stringify({ id: 'evt_gateway_twice', type: 'invoice.paid' });
+    expect((await postSigned(body)).status).toBe(202);
+    const second = await postSigned(body);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ deliveryId: 'evt_gateway_twice' });
+    expect((await receiveAll()).map((envelope) => envelope.deliveryId)).toEqual([
+      'evt_gateway_twice',
+    ]);
+  });
+
+  it('answers 401 to a wrong signature', async () => {
+    const response = await postSigned('{"id":"evt_forged"}', 'whsec_not_the_secret');
+    expect(response.status).toBe(401);
+    expect(await response.text()).toBe('{"error":"unauthorized"}');
+  });
+
+  it('passes other methods on the route to the handler, which answers 405', async () => {
+    const response = await fetch(webhookUrl(), { method: 'GET' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it('answers 404 JSON off the route', async () => {
+    for (const path of ['/', '/v1/webhooks', `/v1/webhooks/${providerId}/extra`]) {
+      const response = await fetch(`${gateway.url}${path}`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'not_found' });
+    }
+  });
+
+  it('lets the handler answer 413 to a body one byte over its limit', async () => {
+    const response = await postSigned('x'.repeat(maxBodySizeBytes + 1));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'payload_too_large' });
+  });
+
+  it('answers 413 itself to a body over its buffer, and the connection stays usable', async () => {
+    const response = await postSigned('x'.repeat(4 * maxBufferedBodyBytes));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'payload_too_large' });
+    expect((await fetch(webhookUrl(), { method: 'GET' })).status).toBe(405);
+  });
+
+  it('stops the gateway, then the stack, leaving no DynamoDB Local process', async () => {
+    expect(dynamoDbServersOn(stack.endpoints.dynamodb)).toHaveLength(1);
+    await gateway.close();
+    await gateway.close();
+    await expect(fetch(webhookUrl())).rejects.toThrow();
+    await stack.stop();
+    expect(dynamoDbServersOn(stack.endpoints.dynamodb)).toEqual([]);
+  });
+});
