@@ -1,0 +1,170 @@
+/**
+ * How many AWS round trips one delivery costs, counted at the SDK: every `client.send` of the
+ * clients the ingest ports use passes an `initialize` middleware that records the command.
+ * Counts, not timings; SDK retries happen below `initialize` and are not counted (none occur
+ * here). The ports are wired as createIngestPorts wires them, over clients made here so that
+ * the middleware can be added; the stand-ins and their setup are those of ingest.test.ts.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../functions/audit/audit-store.ts';
+import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
+import { DedupMarkers } from '../../functions/audit/dedup.ts';
+import { encryptField } from '../../functions/audit/field-encryption.ts';
+import { kmsKeys } from '../../functions/config/keys.ts';
+import { auditTable, registryTable } from '../../functions/config/tables.ts';
+import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
+import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
+import { QueueSender } from '../../functions/queue/sender.ts';
+import { ProviderCache } from '../../functions/registry/provider-cache.ts';
+import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import { encryptProviderKey } from '../../functions/registry/secrets.ts';
+import { verifyDelivery } from '../../functions/verify/verify.ts';
+import { startBudgetMs } from '../registry/stack.ts';
+import { type IngestStack, startIngestStack, stripeDelivery } from './ingest-stack.ts';
+
+const providerId = 'stripe-live';
+const secret = 'whsec_round_trips_secret';
+
+/** `"<Service> <Command>"` → number of `send` calls since the last reset. */
+let calls: Record<string, number> = {};
+
+interface CountableClient {
+  readonly middlewareStack: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+  };
+}
+
+function countCalls<Client>(service: string, client: Client): Client {
+  (client as unknown as CountableClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = `${service} ${String(context.commandName).replace(/Command$/, '')}`;
+      calls[command] = (calls[command] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRoundTrips' },
+  );
+  return client;
+}
+
+let stack: IngestStack;
+let ports: IngestPorts;
+let clients: { destroy(): void }[] = [];
+
+beforeAll(async () => {
+  stack = await startIngestStack();
+  const registry = new ProviderRegistryStore({
+    dynamodb: stack.dynamodb,
+    tableName: registryTable.localName,
+  });
+  const ciphertext = await encryptProviderKey({
+    kms: stack.kms,
+    keyId: kmsKeys.secrets.alias,
+    providerId,
+    value: secret,
+  });
+  await registry.create({ providerId, scheme: 'stripe', keys: [{ kind: 'secret', ciphertext }] });
+
+  // createIngestPorts (handler.ts), over clients of our own that count their calls.
+  const dynamodb = countCalls('DynamoDB', new DynamoDBClient({}));
+  const kms = countCalls('KMS', new KMSClient({}));
+  const sqs = countCalls('SQS', new SQSClient({}));
+  clients = [dynamodb, kms, sqs];
+  const providers = new ProviderCache({
+    dynamodb,
+    kms,
+    tableName: registryTable.localName,
+    secretsKeyId: kmsKeys.secrets.alias,
+  });
+  const dataKeys = new DataKeyCache({ kms, keyId: kmsKeys.audit.alias });
+  ports = {
+    resolveProvider: (id) => providers.resolveProvider(id),
+    verify: verifyDelivery,
+    markers: new DedupMarkers({ dynamodb, tableName: auditTable.localName }),
+    queue: new QueueSender({ sqs, queueUrl: stack.queueUrl }),
+    audit: new AuditStore({ dynamodb, tableName: auditTable.localName }),
+    encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
+  };
+}, startBudgetMs);
+
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await stack?.close();
+});
+
+const post = (event: ApiGatewayEvent) => ingest(readHttpEvent(event), ports, Date.now);
+const eventBody = (id: string) => JSON.stringify({ id, type: 'invoice.paid', object: 'event' });
+
+/** Posts one delivery and answers its outcome and the calls it alone made. */
+async function roundTrips(event: ApiGatewayEvent) {
+  calls = {};
+  const { outcome, response } = await post(event);
+  return { outcome, statusCode: response.statusCode, calls: { ...calls } };
+}
+
+describe('AWS round trips per delivery, counted at the SDK', () => {
+  // Sequential: the first delivery warms the container for the others.
+  beforeEach(async () => {
+    await stack.drainQueue();
+  });
+
+  it('cold first accepted delivery: registry GetItem, KMS Decrypt and GenerateDataKey, then claim, send, confirm', async () => {
+    const cold = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_cold')));
+    expect(cold).toEqual({
+      outcome: 'accepted',
+      statusCode: 202,
+      calls: {
+        'DynamoDB GetItem': 1,
+        'KMS Decrypt': 1,
+        'KMS GenerateDataKey': 1,
+        'DynamoDB PutItem': 1,
+        'SQS SendMessage': 1,
+        'DynamoDB TransactWriteItems': 1,
+      },
+    });
+  });
+
+  it('warm accepted delivery: exactly PutItem (claim), SendMessage, TransactWriteItems (confirm + audit); no KMS, no GetItem', async () => {
+    const warm = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_warm')));
+    expect(warm).toEqual({
+      outcome: 'accepted',
+      statusCode: 202,
+      calls: {
+        'DynamoDB PutItem': 1,
+        'SQS SendMessage': 1,
+        'DynamoDB TransactWriteItems': 1,
+      },
+    });
+  });
+
+  it('warm duplicate: exactly two PutItem (the refused claim, the duplicate audit record); nothing sent, no KMS', async () => {
+    const duplicate = await roundTrips(
+      stripeDelivery(providerId, secret, eventBody('evt_rt_warm')),
+    );
+    expect(duplicate).toEqual({
+      outcome: 'duplicate',
+      statusCode: 200,
+      calls: { 'DynamoDB PutItem': 2 },
+    });
+    expect(await stack.drainQueue()).toHaveLength(0);
+  });
+
+  it('warm rejected (bad signature): exactly one PutItem (the audit record); no KMS, no claim', async () => {
+    const rejected = await roundTrips(
+      stripeDelivery(providerId, 'whsec_wrong', eventBody('evt_rt_forged')),
+    );
+    expect(rejected).toEqual({
+      outcome: 'rejected',
+      statusCode: 401,
+      calls: { 'DynamoDB PutItem': 1 },
+    });
+  });
+});
