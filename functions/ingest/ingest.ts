@@ -4,8 +4,12 @@
  * docs/architecture.md ("Ingest path: three round trips"): claim, send, confirm. No 2xx is
  * answered unless both the send and the confirm succeeded.
  *
- * Not handled yet: handshakes (Twitch `webhook_callback_verification`, Zoom
- * `endpoint.url_validation`) are answered 501 and not queued; the redacted payload copy.
+ * Handshakes (Twitch `webhook_callback_verification`, Zoom `endpoint.url_validation`) are
+ * answered as each provider documents, only after verification succeeded, and never queued
+ * or audited: the audit record's outcomes (accepted, duplicate, rejected, failed) have none
+ * that fits a challenge, so the `handshake` outcome reaches the logs and metrics only.
+ *
+ * Not handled yet: the redacted payload copy.
  */
 import { createHash } from 'node:crypto';
 import type { ConfirmResult } from '../audit/audit-store.ts';
@@ -24,7 +28,9 @@ import {
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
 import { readEventFields } from '../verify/event-fields.ts';
 import type { SchemeName } from '../verify/schemes/index.ts';
-import type { Accepted, Clock, Verdict } from '../verify/types.ts';
+import { twitchChallengeResponse } from '../verify/schemes/twitch.ts';
+import { zoomUrlValidationResponse } from '../verify/schemes/zoom.ts';
+import type { Accepted, Clock, Verdict, VerificationKey } from '../verify/types.ts';
 import type { VerifyDeliveryInput } from '../verify/verify.ts';
 import { getScheme } from '../verify/verify.ts';
 import type { IngestRequest } from './http-event.ts';
@@ -66,6 +72,7 @@ export type IngestOutcome =
   | 'in_flight'
   | 'too_large'
   | 'method_not_allowed'
+  | 'handshake'
   | 'handshake_not_supported';
 
 export interface IngestResult {
@@ -170,12 +177,7 @@ async function ingestDelivery(
     return { response: unauthorized(), outcome: 'rejected', reason: verdict.reason, providerId };
   }
   if (verdict.handshake !== undefined) {
-    return {
-      response: json(501, { error: 'handshake_not_supported' }),
-      outcome: 'handshake_not_supported',
-      reason: config.scheme,
-      providerId,
-    };
+    return { ...answerHandshake(verdict, provider.keys, request.body), providerId };
   }
 
   const fields = readEventFields(getScheme(config.scheme), request.body);
@@ -229,6 +231,67 @@ async function ingestDelivery(
     return { ...unavailable('claim_lost'), deliveryId, providerId };
   }
   return { response: json(202, { deliveryId }), outcome: 'accepted', deliveryId, providerId };
+}
+
+/**
+ * The documented reply to a verified handshake; nothing is queued or audited. A challenge
+ * whose body lacks the token to echo is answered 400; a handshake of another kind, 501.
+ */
+function answerHandshake(
+  verdict: Accepted,
+  keys: readonly VerificationKey[],
+  body: Uint8Array,
+): IngestResult {
+  const handshake = verdict.handshake as string;
+  if (handshake === 'webhook_callback_verification') {
+    const reply = twitchChallengeResponse(body);
+    if (reply === undefined) return malformedHandshake(handshake);
+    return {
+      response: {
+        statusCode: 200,
+        headers: { 'content-type': reply.contentType },
+        body: reply.body,
+      },
+      outcome: 'handshake',
+      reason: handshake,
+    };
+  }
+  if (handshake === 'endpoint.url_validation') {
+    const plainToken = readZoomPlainToken(body);
+    // The key that verified the challenge encrypts the token (keyIndex indexes `keys`).
+    const key = keys[verdict.keyIndex];
+    if (plainToken === undefined || key === undefined) return malformedHandshake(handshake);
+    return {
+      response: json(200, zoomUrlValidationResponse(plainToken, key.value)),
+      outcome: 'handshake',
+      reason: handshake,
+    };
+  }
+  return {
+    response: json(501, { error: 'handshake_not_supported' }),
+    outcome: 'handshake_not_supported',
+    reason: cut(handshake, auditFieldLimits.reason),
+  };
+}
+
+function malformedHandshake(handshake: string): IngestResult {
+  return {
+    response: json(400, { error: 'malformed_handshake' }),
+    outcome: 'handshake',
+    reason: `${handshake}:malformed`,
+  };
+}
+
+/** `payload.plainToken` of a verified Zoom `endpoint.url_validation` body, if a string. */
+function readZoomPlainToken(body: Uint8Array): string | undefined {
+  try {
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    const token = (JSON.parse(text) as { payload?: { plainToken?: unknown } } | null)?.payload
+      ?.plainToken;
+    return typeof token === 'string' && token.length > 0 ? token : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
