@@ -3,34 +3,17 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queueMaxMessageBytes } from '../../functions/config/limits.ts';
-import { findFreePort, type LocalService, LocalServiceStartError } from '../../local/ports.ts';
+import { findFreePort, LocalServiceStartError } from '../../local/ports.ts';
 import { startSqsLocal } from '../../local/sqs.ts';
+import { useSqsStandIn } from './sqs-stand-in.ts';
 
-let sqs: LocalService;
-let client: SQSClient;
-
-beforeAll(async () => {
-  sqs = await startSqsLocal();
-  // The client gets its endpoint only from the environment, as the handlers do.
-  vi.stubEnv('AWS_ENDPOINT_URL_SQS', sqs.endpoint);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  client = new SQSClient({});
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await sqs?.stop();
-  vi.unstubAllEnvs();
-});
+const standIn = useSqsStandIn();
 
 const approximateCount = async (queueUrl: string) => {
-  const { Attributes } = await client.send(
+  const { Attributes } = await standIn.client.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
       AttributeNames: ['ApproximateNumberOfMessages'],
@@ -41,11 +24,11 @@ const approximateCount = async (queueUrl: string) => {
 
 /** A queue with a dead-letter queue after `maxReceiveCount` receives, as the stack creates. */
 const createQueueWithDlq = async (name: string, maxReceiveCount: number) => {
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const { Attributes } = await client.send(
+  const dlq = await standIn.client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+  const { Attributes } = await standIn.client.send(
     new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
   );
-  const queue = await client.send(
+  const queue = await standIn.client.send(
     new CreateQueueCommand({
       QueueName: name,
       Attributes: {
@@ -63,15 +46,15 @@ const createQueueWithDlq = async (name: string, maxReceiveCount: number) => {
 
 describe('startSqsLocal', () => {
   it('listens on loopback and names queues on its own origin', async () => {
-    expect(new URL(sqs.endpoint).hostname).toBe('127.0.0.1');
-    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'origin' }));
+    expect(new URL(standIn.sqs.endpoint).hostname).toBe('127.0.0.1');
+    const { QueueUrl } = await standIn.client.send(new CreateQueueCommand({ QueueName: 'origin' }));
     // Otherwise the SDK would send every call to the QueueUrl's host (useQueueUrlAsEndpoint).
-    expect(new URL(String(QueueUrl)).origin).toBe(sqs.endpoint);
+    expect(new URL(String(QueueUrl)).origin).toBe(standIn.sqs.endpoint);
   });
 
   it('delivers a message with its attributes and counts it', async () => {
     const { queueUrl } = await createQueueWithDlq('deliveries', 3);
-    await client.send(
+    await standIn.client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: '{"provider":"stripe"}',
@@ -83,7 +66,7 @@ describe('startSqsLocal', () => {
     );
     expect(await approximateCount(queueUrl)).toBe(1);
 
-    const { Messages } = await client.send(
+    const { Messages } = await standIn.client.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'] }),
     );
     expect(Messages).toHaveLength(1);
@@ -96,9 +79,11 @@ describe('startSqsLocal', () => {
 
   it('moves a message to the dead-letter queue after maxReceiveCount receives', async () => {
     const { queueUrl, dlqUrl } = await createQueueWithDlq('redriven', 1);
-    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'poison' }));
+    await standIn.client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'poison' }),
+    );
     const receiveAndRelease = () =>
-      client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0 }));
+      standIn.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0 }));
 
     expect((await receiveAndRelease()).Messages).toHaveLength(1);
     expect((await receiveAndRelease()).Messages).toBeUndefined();
@@ -107,15 +92,15 @@ describe('startSqsLocal', () => {
 
   it('keeps the configured maximum message size and rejects one byte more', async () => {
     const { queueUrl } = await createQueueWithDlq('sized', 3);
-    const { Attributes } = await client.send(
+    const { Attributes } = await standIn.client.send(
       new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
     );
     expect(Attributes?.MaximumMessageSize).toBe(String(queueMaxMessageBytes));
 
     const body = 'x'.repeat(queueMaxMessageBytes);
-    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    await standIn.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     await expect(
-      client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: `${body}x` })),
+      standIn.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: `${body}x` })),
     ).rejects.toMatchObject({
       message: expect.stringContaining(`shorter than ${queueMaxMessageBytes} bytes`),
       $metadata: { httpStatusCode: 400 },
@@ -123,13 +108,13 @@ describe('startSqsLocal', () => {
   });
 
   it('accepts the SSE attributes without encrypting anything', async () => {
-    const { QueueUrl } = await client.send(
+    const { QueueUrl } = await standIn.client.send(
       new CreateQueueCommand({
         QueueName: 'kms-encrypted',
         Attributes: { KmsMasterKeyId: 'alias/webhooks', KmsDataKeyReusePeriodSeconds: '300' },
       }),
     );
-    const { Attributes } = await client.send(
+    const { Attributes } = await standIn.client.send(
       new GetQueueAttributesCommand({ QueueUrl: QueueUrl, AttributeNames: ['All'] }),
     );
     expect(Attributes).toMatchObject({
@@ -148,7 +133,7 @@ describe('startSqsLocal', () => {
   });
 
   it('reports a port already in use with a typed error', async () => {
-    const port = Number(new URL(sqs.endpoint).port);
+    const port = Number(new URL(standIn.sqs.endpoint).port);
     const failure = startSqsLocal({ port });
     await expect(failure).rejects.toBeInstanceOf(LocalServiceStartError);
     await expect(failure).rejects.toMatchObject({

@@ -8,7 +8,7 @@ import {
   SQSServiceException,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { maxBodySizeBytes, queueMaxMessageBytes } from '../../functions/config/limits.ts';
 import {
   buildEnvelope,
@@ -20,27 +20,10 @@ import {
 import { QueueMessageTooLargeError } from '../../functions/queue/errors.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
-import type { LocalService } from '../../local/ports.ts';
 import { startSqsLocal } from '../../local/sqs.ts';
+import { useSqsStandIn } from '../local/sqs-stand-in.ts';
 
-let sqs: LocalService;
-let client: SQSClient;
-
-beforeAll(async () => {
-  sqs = await startSqsLocal();
-  // The client gets its endpoint only from the environment, as the handlers do.
-  vi.stubEnv('AWS_ENDPOINT_URL_SQS', sqs.endpoint);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  client = new SQSClient({});
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await sqs?.stop();
-  vi.unstubAllEnvs();
-});
+const standIn = useSqsStandIn();
 
 /** A marker no SDK or emulator text contains, so that finding it means the body leaked. */
 const bodyMarker = 'BODY-MARKER-7f3a9c';
@@ -61,7 +44,7 @@ function envelopeInput(overrides: Partial<EnvelopeInput> = {}): EnvelopeInput {
 
 /** A queue as the stack creates it: exactly `queueMaxMessageBytes`. */
 async function createQueue(name: string, maximumMessageSizeBytes = queueMaxMessageBytes) {
-  const { QueueUrl } = await client.send(
+  const { QueueUrl } = await standIn.client.send(
     new CreateQueueCommand({
       QueueName: name,
       Attributes: { MaximumMessageSize: String(maximumMessageSizeBytes) },
@@ -71,7 +54,7 @@ async function createQueue(name: string, maximumMessageSizeBytes = queueMaxMessa
 }
 
 async function receiveOne(queueUrl: string) {
-  const { Messages } = await client.send(
+  const { Messages } = await standIn.client.send(
     new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageAttributeNames: ['All'] }),
   );
   expect(Messages).toHaveLength(1);
@@ -91,7 +74,7 @@ describe('QueueSender against fauxqs', () => {
   it('delivers the envelope with identical body and attributes', async () => {
     const queueUrl = await createQueue('delivered');
     const message = buildEnvelope(envelopeInput());
-    const sender = new QueueSender({ sqs: client, queueUrl });
+    const sender = new QueueSender({ sqs: standIn.client, queueUrl });
 
     const { messageId } = await sender.send(message);
 
@@ -117,7 +100,7 @@ describe('QueueSender against fauxqs', () => {
     expect(JSON.parse(message.body).bodyEncoding).toBe('base64');
     expect(messageSizeBytes(message)).toBeGreaterThan(queueMaxMessageBytes - 1_024);
 
-    const { messageId } = await new QueueSender({ sqs: client, queueUrl }).send(message);
+    const { messageId } = await new QueueSender({ sqs: standIn.client, queueUrl }).send(message);
 
     const received = await receiveOne(queueUrl);
     expect(received?.MessageId).toBe(messageId);
@@ -130,7 +113,7 @@ describe('QueueSender against fauxqs', () => {
     const input = envelopeInput({
       body: new TextEncoder().encode(`${bodyMarker}${'x'.repeat(2_000)}`),
     });
-    const failure = await sendFailure(new QueueSender({ sqs: client, queueUrl }), input);
+    const failure = await sendFailure(new QueueSender({ sqs: standIn.client, queueUrl }), input);
 
     expect(failure).toBeInstanceOf(QueueMessageTooLargeError);
     expect(failure).not.toBeInstanceOf(DependencyUnavailableError);
@@ -151,7 +134,7 @@ describe('QueueSender against fauxqs', () => {
     const stoppedClient = new SQSClient({});
     // The client reads its endpoint on its first call.
     const { QueueUrl } = await stoppedClient.send(new CreateQueueCommand({ QueueName: 'gone' }));
-    vi.stubEnv('AWS_ENDPOINT_URL_SQS', sqs.endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_SQS', standIn.sqs.endpoint);
     expect(new URL(String(QueueUrl)).origin).toBe(stopped.endpoint);
     await stopped.stop();
 
