@@ -12,6 +12,7 @@ import {
   InvalidCiphertextException,
   type KMSClient,
 } from '@aws-sdk/client-kms';
+import { describeFailure } from '../registry/errors.ts';
 import type { Clock } from '../verify/types.ts';
 import {
   DataKeyRejectedError,
@@ -162,7 +163,9 @@ export class DataKeyCache {
         }),
       );
     } catch (error) {
-      throw new KeyServiceUnavailableError('GenerateDataKey', describe(error), { cause: error });
+      throw new KeyServiceUnavailableError('GenerateDataKey', describeFailure(error), {
+        cause: error,
+      });
     }
     const { Plaintext, CiphertextBlob } = output;
     if (Plaintext?.length !== dataKeyBytes || !CiphertextBlob?.length) {
@@ -260,7 +263,7 @@ export class DecryptedDataKeyCache {
       if (error instanceof InvalidCiphertextException || error instanceof IncorrectKeyException) {
         throw new DataKeyRejectedError(`KMS answered ${error.name}`, { cause: error });
       }
-      throw new KeyServiceUnavailableError('Decrypt', describe(error), { cause: error });
+      throw new KeyServiceUnavailableError('Decrypt', describeFailure(error), { cause: error });
     }
     if (plaintext?.length !== dataKeyBytes) {
       plaintext?.fill(0);
@@ -278,13 +281,6 @@ export class DecryptedDataKeyCache {
 /** A Buffer over the same memory, so that zeroing it zeroes the SDK's array too. */
 function viewOf(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** The SDK error's name and network code: enough to act on, and never a request body. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown failure';
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${error.name} (${code})` : error.name;
 }
 
 function positiveInteger(name: string, value: number): number {
