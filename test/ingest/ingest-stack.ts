@@ -18,6 +18,9 @@ import { kmsKeys } from '../../functions/config/keys.ts';
 import { deliveryQueue } from '../../functions/config/queues.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import type { HttpApiEvent } from '../../functions/ingest/http-event.ts';
+import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import { encryptProviderKey } from '../../functions/registry/secrets.ts';
+import type { SchemeName } from '../../functions/verify/schemes/index.ts';
 import { startDynamoDbLocal } from '../../local/dynamodb.ts';
 import { startKmsStandIn } from '../../local/kms/server.ts';
 import type { LocalService } from '../../local/ports.ts';
@@ -35,6 +38,26 @@ export interface IngestStack {
   /** Starts fauxqs again on the same port, with the queue created again (fauxqs keeps nothing). */
   restartSqs(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Registers a provider with one secret, encrypted under the secrets key, as the CLI does. */
+export async function registerProvider(
+  stack: IngestStack,
+  providerId: string,
+  secret: string,
+  scheme: SchemeName = 'stripe',
+): Promise<void> {
+  const registry = new ProviderRegistryStore({
+    dynamodb: stack.dynamodb,
+    tableName: registryTable.localName,
+  });
+  const ciphertext = await encryptProviderKey({
+    kms: stack.kms,
+    keyId: kmsKeys.secrets.alias,
+    providerId,
+    value: secret,
+  });
+  await registry.create({ providerId, scheme, keys: [{ kind: 'secret', ciphertext }] });
 }
 
 export async function startIngestStack(): Promise<IngestStack> {

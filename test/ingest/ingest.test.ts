@@ -2,17 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { decryptField } from '../../functions/audit/field-encryption.ts';
-import { kmsKeys } from '../../functions/config/keys.ts';
 import { maxBodySizeBytes } from '../../functions/config/limits.ts';
-import { auditTable, registryTable } from '../../functions/config/tables.ts';
+import { auditTable } from '../../functions/config/tables.ts';
 import { createIngestPorts } from '../../functions/ingest/handler.ts';
 import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { readEnvelope } from '../../functions/queue/envelope.ts';
-import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
-import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { startBudgetMs } from '../registry/stack.ts';
-import { type IngestStack, startIngestStack, stripeDelivery } from './ingest-stack.ts';
+import {
+  type IngestStack,
+  registerProvider,
+  startIngestStack,
+  stripeDelivery,
+} from './ingest-stack.ts';
 
 const providerId = 'stripe-live';
 const secret = 'whsec_ingest_test_secret';
@@ -23,17 +25,7 @@ let audit: AuditStore;
 
 beforeAll(async () => {
   stack = await startIngestStack();
-  const registry = new ProviderRegistryStore({
-    dynamodb: stack.dynamodb,
-    tableName: registryTable.localName,
-  });
-  const ciphertext = await encryptProviderKey({
-    kms: stack.kms,
-    keyId: kmsKeys.secrets.alias,
-    providerId,
-    value: secret,
-  });
-  await registry.create({ providerId, scheme: 'stripe', keys: [{ kind: 'secret', ciphertext }] });
+  await registerProvider(stack, providerId, secret);
   // The handler's own wiring: real SDK clients, names from the environment.
   ports = createIngestPorts();
   audit = new AuditStore({ dynamodb: stack.dynamodb, tableName: auditTable.localName });

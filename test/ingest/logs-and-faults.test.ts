@@ -10,16 +10,12 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { kmsKeys } from '../../functions/config/keys.ts';
 import { maxBodySizeBytes } from '../../functions/config/limits.ts';
-import { registryTable } from '../../functions/config/tables.ts';
 import type { RestApiProxyEvent } from '../../functions/ingest/http-event.ts';
 import type { HttpResponse } from '../../functions/ingest/ingest.ts';
 import { readEnvelope } from '../../functions/queue/envelope.ts';
-import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
-import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { startBudgetMs } from '../registry/stack.ts';
-import { type IngestStack, startIngestStack } from './ingest-stack.ts';
+import { type IngestStack, registerProvider, startIngestStack } from './ingest-stack.ts';
 
 const providerId = 'stripe-live';
 const secret = 'whsec_logs_and_faults_secret_5f3a9c';
@@ -31,17 +27,7 @@ let stack: IngestStack;
 beforeAll(async () => {
   stack = await startIngestStack();
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
-  const registry = new ProviderRegistryStore({
-    dynamodb: stack.dynamodb,
-    tableName: registryTable.localName,
-  });
-  const ciphertext = await encryptProviderKey({
-    kms: stack.kms,
-    keyId: kmsKeys.secrets.alias,
-    providerId,
-    value: secret,
-  });
-  await registry.create({ providerId, scheme: 'stripe', keys: [{ kind: 'secret', ciphertext }] });
+  await registerProvider(stack, providerId, secret);
 }, startBudgetMs);
 
 afterAll(async () => {

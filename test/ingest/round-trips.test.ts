@@ -19,11 +19,14 @@ import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { ProviderCache } from '../../functions/registry/provider-cache.ts';
-import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
-import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { verifyDelivery } from '../../functions/verify/verify.ts';
 import { startBudgetMs } from '../registry/stack.ts';
-import { type IngestStack, startIngestStack, stripeDelivery } from './ingest-stack.ts';
+import {
+  type IngestStack,
+  registerProvider,
+  startIngestStack,
+  stripeDelivery,
+} from './ingest-stack.ts';
 
 const providerId = 'stripe-live';
 const secret = 'whsec_round_trips_secret';
@@ -61,17 +64,7 @@ let clients: { destroy(): void }[] = [];
 
 beforeAll(async () => {
   stack = await startIngestStack();
-  const registry = new ProviderRegistryStore({
-    dynamodb: stack.dynamodb,
-    tableName: registryTable.localName,
-  });
-  const ciphertext = await encryptProviderKey({
-    kms: stack.kms,
-    keyId: kmsKeys.secrets.alias,
-    providerId,
-    value: secret,
-  });
-  await registry.create({ providerId, scheme: 'stripe', keys: [{ kind: 'secret', ciphertext }] });
+  await registerProvider(stack, providerId, secret);
 
   // createIngestPorts (handler.ts), over clients of our own that count their calls.
   const dynamodb = countCalls('DynamoDB', new DynamoDBClient({}));
