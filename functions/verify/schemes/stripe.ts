@@ -1,9 +1,14 @@
-import { allValues, parseParameterList, singleValue } from '../parameters.ts';
-import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
-import { findMatchingKey, hmac } from '../signatures.ts';
-import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
+import type { Scheme } from '../scheme.ts';
+import { type TimestampedHmacShape, verifyTimestampedHmac } from '../timestamped-hmac.ts';
 
-const HEADER = 'stripe-signature';
+const shape: TimestampedHmacShape = {
+  header: 'stripe-signature',
+  separator: ',',
+  timestampKey: 't',
+  signatureKey: 'v1',
+  joiner: '.',
+  timestampUnit: 'seconds',
+};
 
 /**
  * Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 over `<t>.<body>`
@@ -18,23 +23,5 @@ export const stripe: Scheme = {
   keyKind: 'secret',
   defaultToleranceSeconds: 300,
   eventFields: { id: 'id', type: 'type' },
-  verify({ headers, body, keys, nowMs, toleranceSeconds }) {
-    const header = requireHeader(headers, HEADER);
-    if (header.rejection) return header.rejection;
-    const entries = parseParameterList(header.value, ',');
-    const timestampText = entries && singleValue(entries, 't');
-    const timestamp = timestampText === undefined ? undefined : parseUnixTimestamp(timestampText);
-    if (entries === undefined || timestampText === undefined || timestamp === undefined) {
-      return reject('malformed_header', `${HEADER} needs one numeric t= entry`);
-    }
-    const signatures = allValues(entries, 'v1');
-    if (signatures.length === 0) {
-      return reject('unsupported_version', `${HEADER} carries no v1 signature`);
-    }
-    const keyIndex = findMatchingKey(keys, signatures, (key) =>
-      hmac('sha256', 'hex', key.value, `${timestampText}.`, body),
-    );
-    if (keyIndex < 0) return reject('signature_mismatch', 'no v1 signature matches any key');
-    return checkTimestamp(timestamp, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp });
-  },
+  verify: (input) => verifyTimestampedHmac(shape, input),
 };
