@@ -10,6 +10,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { Command } from 'commander';
+import { stackOutputKeys } from '../functions/config/stack-outputs.ts';
 import {
   InvalidProviderConfigError,
   InvalidProviderIdError,
@@ -26,16 +27,8 @@ export const stackFileVariable = 'WEBHOOKS_STACK_FILE';
 /** Where `npm start` writes the stack file, relative to the working directory. */
 export const defaultStackFile = '.local/stack.json';
 
-/**
- * The CloudFormation output keys `--stack` reads. The CDK stack must emit exactly these.
- */
-export const stackOutputKeys = {
-  registryTableName: 'RegistryTableName',
-  auditTableName: 'AuditTableName',
-  queueUrl: 'QueueUrl',
-  secretsKeyId: 'SecretsKeyId',
-  auditKeyId: 'AuditKeyId',
-} as const;
+/** The CloudFormation output keys `--stack` reads, defined once with the construct's outputs. */
+export { stackOutputKeys };
 
 export type TargetNames = { readonly [Name in keyof typeof stackOutputKeys]: string };
 

@@ -42,7 +42,7 @@ export async function createTable(
             GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
               IndexName: index.indexName,
               KeySchema: keySchema(index.partitionKey, index.sortKey),
-              Projection: { ProjectionType: 'ALL' },
+              Projection: { ProjectionType: index.projection },
             })),
           }
         : {}),

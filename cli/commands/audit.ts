@@ -1,20 +1,25 @@
 /**
- * `webhooks audit`: a deployment's audit trail. `list` reads records by provider and time;
- * `show` finds a delivery's attempts and decrypts their encrypted fields when the caller's
- * KMS Decrypt on the audit key succeeds, and says so plainly when it does not.
+ * `webhooks audit`: a deployment's audit trail. `list` reads records by provider and time, or
+ * with `--admin` the admin actions; `show` finds a delivery's attempts and decrypts their
+ * encrypted fields when the caller's KMS Decrypt on the audit key succeeds, and says so
+ * plainly when it does not. Each read is itself an admin action with its own record
+ * (PCI DSS v4.0 10.2.1.3: all access to audit logs), written before anything is shown.
  */
 import type { Command } from 'commander';
+import type { AdminRecord } from '../../functions/audit/admin-record.ts';
 import { type AuditListing, AuditStore, maxListLimit } from '../../functions/audit/audit-store.ts';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
-import { decryptField } from '../../functions/audit/field-encryption.ts';
+import { auditEncryptedFields, decryptField } from '../../functions/audit/field-encryption.ts';
 import {
   type AuditOutcome,
   type AuditRecord,
   auditOutcomes,
+  unregisteredProviderId,
 } from '../../functions/audit/record.ts';
 import { isProviderId } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
 import { parseDuration } from '../parse.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
@@ -25,6 +30,8 @@ export interface AuditListFlags extends TargetFlags {
   readonly since?: string;
   readonly limit?: string;
   readonly json?: boolean;
+  /** Lists admin actions instead of delivery attempts. */
+  readonly admin?: boolean;
 }
 
 export interface AuditShowFlags extends TargetFlags {
@@ -40,7 +47,6 @@ export const defaultListLimit = 100;
 export const notPermitted = '[encrypted: not permitted]';
 
 /** The audit record's fields names, as ingest binds them (field-encryption.ts). */
-const encryptedFields = { headers: 'headers', payload: 'redactedPayload' } as const;
 
 /** A record as printed: times as ISO text, encrypted fields left out (`show` adds them). */
 export function recordView(record: AuditRecord) {
@@ -49,25 +55,63 @@ export function recordView(record: AuditRecord) {
 }
 
 export async function listAudit(flags: AuditListFlags, io: Io): Promise<ExitCode> {
+  if (flags.admin) return listAdminActions(flags, io);
   return withTarget(flags, io, async (target) => {
     const query = listQuery(flags, Date.now());
-    const providerIds =
-      query.providerId === undefined ? await registeredProviders(target) : [query.providerId];
-    const store = auditStoreOf(target);
-    const listings = await Promise.all(
-      providerIds.map((providerId) => store.listByProvider({ ...query, providerId })),
-    );
-    const records = listings
-      .flatMap((listing) => listing.records)
-      .sort((a, b) => b.receivedAtMs - a.receivedAtMs)
-      .slice(0, query.limit);
-    if (flags.json) {
-      for (const record of records) io.stdout(`${JSON.stringify(recordView(record))}\n`);
-    } else {
-      io.stdout(formatAuditTable(records));
+    const subject = query.providerId ?? '*';
+    return runAudited({ target, flags, io }, 'audit.list', subject, async (detail) => {
+      Object.assign(detail, {
+        trail: 'deliveries',
+        since: iso(query.sinceMs),
+        ...(query.outcome === undefined ? {} : { outcomeFilter: query.outcome }),
+      });
+      const providerIds =
+        query.providerId === undefined ? await registeredProviders(target) : [query.providerId];
+      const store = auditStoreOf(target);
+      const listings = await Promise.all(
+        providerIds.map((providerId) => store.listByProvider({ ...query, providerId })),
+      );
+      const records = listings
+        .flatMap((listing) => listing.records)
+        .sort((a, b) => b.receivedAtMs - a.receivedAtMs)
+        .slice(0, query.limit);
+      detail.records = String(records.length);
+      return {
+        code: exitCodes.ok,
+        stdout: flags.json
+          ? records.map((record) => `${JSON.stringify(recordView(record))}\n`).join('')
+          : formatAuditTable(records),
+        stderr: malformedWarnings(listings),
+      };
+    });
+  });
+}
+
+/** An admin record as `list --admin --json` prints it. */
+export function adminRecordView(record: AdminRecord) {
+  const { atMs, ...rest } = record;
+  return { at: iso(atMs), ...rest };
+}
+
+/** `list --admin`: admin actions newest first, this one's own record written before it prints. */
+async function listAdminActions(flags: AuditListFlags, io: Io): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    if (flags.provider !== undefined || flags.outcome !== undefined) {
+      throw new UsageError('--provider and --outcome filter delivery attempts: not with --admin');
     }
-    warnMalformed(listings, io);
-    return exitCodes.ok;
+    const range = rangeQuery(flags, Date.now());
+    return runAudited({ target, flags, io }, 'audit.list', '*', async (detail) => {
+      Object.assign(detail, { trail: 'admin', since: iso(range.sinceMs) });
+      const listing = await auditStoreOf(target).listAdminActions(range);
+      detail.records = String(listing.records.length);
+      return {
+        code: exitCodes.ok,
+        stdout: flags.json
+          ? listing.records.map((record) => `${JSON.stringify(adminRecordView(record))}\n`).join('')
+          : formatAdminTable(listing.records),
+        stderr: malformedWarnings([listing]),
+      };
+    });
   });
 }
 
@@ -76,28 +120,52 @@ export async function showAudit(
   flags: AuditShowFlags,
   io: Io,
 ): Promise<ExitCode> {
-  return withTarget(flags, io, async (target) => {
-    const listing = await auditStoreOf(target).findByDeliveryId(deliveryId);
-    warnMalformed([listing], io);
-    if (listing.records.length === 0) {
-      io.stderr(`error: no audit record of delivery '${deliveryId}'\n`);
-      return exitCodes.rejected;
-    }
-    const dataKeys = new DecryptedDataKeyCache({ kms: target.kms, keyId: target.names.auditKeyId });
-    try {
-      for (const record of listing.records) {
-        const shown = { ...recordView(record), ...(await decryptedFields(dataKeys, record)) };
-        io.stdout(flags.json ? `${JSON.stringify(shown)}\n` : formatRecord(shown));
+  return withTarget(flags, io, async (target) =>
+    runAudited({ target, flags, io }, 'audit.show', deliveryId, async (detail) => {
+      const listing = await auditStoreOf(target).findByDeliveryId(deliveryId);
+      const warnings = malformedWarnings([listing]);
+      if (listing.records.length === 0) {
+        return {
+          code: exitCodes.rejected,
+          stdout: '',
+          stderr: `${warnings}error: no audit record of delivery '${deliveryId}'\n`,
+          refusedReason: 'delivery_not_found',
+        };
       }
-    } finally {
-      dataKeys.clear();
-    }
-    return exitCodes.ok;
-  });
+      const dataKeys = new DecryptedDataKeyCache({
+        kms: target.kms,
+        keyId: target.names.auditKeyId,
+      });
+      const fields = { decrypted: 0, notDecrypted: 0 };
+      let stdout = '';
+      try {
+        for (const record of listing.records) {
+          const shown = {
+            ...recordView(record),
+            ...(await decryptedFields(dataKeys, record, fields)),
+          };
+          stdout += flags.json ? `${JSON.stringify(shown)}\n` : formatRecord(shown);
+        }
+      } finally {
+        dataKeys.clear();
+      }
+      Object.assign(detail, {
+        records: String(listing.records.length),
+        providers: [...new Set(listing.records.map((record) => record.providerId))].join(','),
+        fieldsDecrypted: String(fields.decrypted),
+        fieldsNotDecrypted: String(fields.notDecrypted),
+      });
+      return { code: exitCodes.ok, stdout, stderr: warnings };
+    }),
+  );
 }
 
-/** The headers (JSON) and payload copy in clear, or why they cannot be shown. */
-async function decryptedFields(dataKeys: DecryptedDataKeyCache, record: AuditRecord) {
+/** The headers (JSON) and payload copy in clear, or why they cannot be shown; counted in `fields`. */
+async function decryptedFields(
+  dataKeys: DecryptedDataKeyCache,
+  record: AuditRecord,
+  fields: { decrypted: number; notDecrypted: number },
+) {
   const open = async (field: string, encrypted: Uint8Array): Promise<unknown> => {
     try {
       const plaintext = await decryptField(
@@ -105,6 +173,7 @@ async function decryptedFields(dataKeys: DecryptedDataKeyCache, record: AuditRec
         { providerId: record.providerId, deliveryId: record.deliveryId, field },
         encrypted,
       );
+      fields.decrypted += 1;
       const text = plaintext.toString('utf8');
       try {
         return JSON.parse(text);
@@ -112,16 +181,17 @@ async function decryptedFields(dataKeys: DecryptedDataKeyCache, record: AuditRec
         return text;
       }
     } catch (error) {
+      fields.notDecrypted += 1;
       if (isAccessDenied(error)) return notPermitted;
       const code = (error as { code?: unknown }).code;
       return `[encrypted: cannot decrypt (${typeof code === 'string' ? code : 'unknown'})]`;
     }
   };
   return {
-    headers: await open(encryptedFields.headers, record.encryptedHeaders),
+    headers: await open(auditEncryptedFields.headers, record.encryptedHeaders),
     ...(record.encryptedPayload === undefined
       ? {}
-      : { payload: await open(encryptedFields.payload, record.encryptedPayload) }),
+      : { payload: await open(auditEncryptedFields.payload, record.encryptedPayload) }),
   };
 }
 
@@ -135,7 +205,11 @@ function isAccessDenied(error: unknown): boolean {
 }
 
 function listQuery(flags: AuditListFlags, nowMs: number) {
-  if (flags.provider !== undefined && !isProviderId(flags.provider)) {
+  if (
+    flags.provider !== undefined &&
+    !isProviderId(flags.provider) &&
+    flags.provider !== unregisteredProviderId
+  ) {
     throw new UsageError(`--provider '${flags.provider}' is not a provider id`);
   }
   if (
@@ -146,18 +220,21 @@ function listQuery(flags: AuditListFlags, nowMs: number) {
       `--outcome must be one of ${auditOutcomes.join(', ')}, got '${flags.outcome}'`,
     );
   }
+  return {
+    providerId: flags.provider,
+    ...(flags.outcome === undefined ? {} : { outcome: flags.outcome as AuditOutcome }),
+    ...rangeQuery(flags, nowMs),
+  };
+}
+
+/** `--since` and `--limit`, for either trail. */
+function rangeQuery(flags: AuditListFlags, nowMs: number) {
   const limit = flags.limit === undefined ? defaultListLimit : Number(flags.limit);
   if (!/^\d+$/.test(flags.limit ?? '1') || limit < 1 || limit > maxListLimit) {
     throw new UsageError(`--limit must be a whole number from 1 to ${maxListLimit}`);
   }
   const sinceSeconds = parseDuration(flags.since ?? defaultSince, '--since');
-  return {
-    providerId: flags.provider,
-    ...(flags.outcome === undefined ? {} : { outcome: flags.outcome as AuditOutcome }),
-    sinceMs: nowMs - sinceSeconds * 1000,
-    untilMs: nowMs,
-    limit,
-  };
+  return { sinceMs: nowMs - sinceSeconds * 1000, untilMs: nowMs, limit };
 }
 
 async function registeredProviders(target: Target): Promise<string[]> {
@@ -166,31 +243,60 @@ async function registeredProviders(target: Target): Promise<string[]> {
     tableName: target.names.registryTableName,
   });
   const { providers } = await registry.list();
-  return providers.map((provider) => provider.providerId);
+  // Attempts at ids nobody registered are filed apart; a full listing shows them too.
+  return [...providers.map((provider) => provider.providerId), unregisteredProviderId];
 }
 
 const auditStoreOf = (target: Target) =>
   new AuditStore({ dynamodb: target.dynamodb, tableName: target.names.auditTableName });
 
-function warnMalformed(listings: readonly AuditListing[], io: Io): void {
-  for (const error of listings.flatMap((listing) => listing.malformed)) {
-    io.stderr(`warning: ${error.message}\n`);
-  }
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One warning line per item a listing could not read. */
+function malformedWarnings(listings: ReadonlyArray<Pick<AuditListing, 'malformed'>>): string {
+  return listings
+    .flatMap((listing) => listing.malformed)
+    .map((error) => `warning: ${error.message}\n`)
+    .join('');
 }
 
 /** `list`'s text form: one line per attempt, newest first. */
 export function formatAuditTable(records: readonly AuditRecord[]): string {
-  const table = [
+  return alignedTable([
     ['RECEIVED', 'PROVIDER', 'OUTCOME', 'REASON', 'EVENT', 'DELIVERY'],
     ...records.map((record) => [
-      new Date(record.receivedAtMs).toISOString(),
-      record.providerId,
+      iso(record.receivedAtMs),
+      record.requestedProviderId === undefined
+        ? record.providerId
+        : `${record.providerId} (${JSON.stringify(record.requestedProviderId)})`,
       record.outcome,
-      record.reason ?? '-',
+      // A record that stands for refused attempts counted but not written says how many.
+      `${record.reason ?? '-'}${record.suppressedAttempts === undefined ? '' : ` (+${record.suppressedAttempts} not written)`}`,
       record.eventType ?? '-',
       record.deliveryId,
     ]),
-  ];
+  ]);
+}
+
+/** `list --admin`'s text form: one line per action, newest first, its details last. */
+export function formatAdminTable(records: readonly AdminRecord[]): string {
+  return alignedTable([
+    ['AT', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME', 'DETAIL'],
+    ...records.map((record) => [
+      iso(record.atMs),
+      record.actor,
+      record.action,
+      record.target,
+      record.reason === undefined ? record.outcome : `${record.outcome} (${record.reason})`,
+      Object.entries(record.detail)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ') || '-',
+    ]),
+  ]);
+}
+
+/** Rows under a header row, each column padded to its widest cell. */
+function alignedTable(table: readonly (readonly string[])[]): string {
   const widths = table[0]?.map((_, column) =>
     Math.max(...table.map((cells) => cells[column]?.length ?? 0)),
   );
@@ -219,11 +325,15 @@ export function addAuditCommand(program: Command, io: Io, finish: (code: ExitCod
   addTargetOptions(
     audit
       .command('list')
-      .description('delivery attempts, newest first')
-      .option('--provider <id>', 'one provider only (default: every registered provider)')
+      .description('delivery attempts (or with --admin, admin actions), newest first')
+      .option(
+        '--provider <id>',
+        `one provider only, or ${unregisteredProviderId} for attempts at unknown ids (default: all)`,
+      )
       .option('--outcome <outcome>', `only ${auditOutcomes.join(', ')}`)
       .option('--since <duration>', `how far back, e.g. 30m, 24h, 7d (default: ${defaultSince})`)
       .option('--limit <n>', `the most attempts printed (default: ${defaultListLimit})`)
+      .option('--admin', 'admin actions (who changed a provider or read the trail) instead')
       .option('--json', 'print one JSON line per attempt'),
   ).action(async (flags: AuditListFlags) => finish(await listAudit(flags, io)));
   addTargetOptions(

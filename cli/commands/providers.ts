@@ -2,15 +2,22 @@
  * `webhooks providers`: the provider registry of a deployment (`--local` or `--stack`). Keys
  * are read from stdin or a file only, never from argv (argv shows in `ps` and shell history),
  * go straight to KMS Encrypt, and are never printed: `show` gives versions, kinds and dates.
+ * Each change leaves an admin record under the caller's identity (../identity.ts).
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type RetentionClassName, retentionClasses } from '../../functions/config/retention.ts';
+import {
+  defaultRetentionClass,
+  type RetentionClassName,
+  retentionClasses,
+} from '../../functions/config/retention.ts';
 import { ProviderNotFoundError } from '../../functions/registry/errors.ts';
 import {
   assertProviderId,
   type KeyKind,
   type ProviderConfig,
+  type RedactionAction,
+  type RedactionRule,
 } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
@@ -18,6 +25,7 @@ import { UnknownSchemeError } from '../../functions/verify/errors.ts';
 import type { Scheme } from '../../functions/verify/scheme.ts';
 import type { SchemeName } from '../../functions/verify/schemes/index.ts';
 import { getScheme } from '../../functions/verify/verify.ts';
+import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
 import { keyFromFile, parseDuration, parseOptionFlags, parseSeconds } from '../parse.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
@@ -34,6 +42,7 @@ export interface AddFlags extends TargetFlags, KeySourceFlags {
   readonly toleranceSeconds?: string;
   readonly retention?: string;
   readonly option?: readonly string[];
+  readonly redact?: readonly string[];
 }
 
 export interface RotateFlags extends TargetFlags, KeySourceFlags {
@@ -102,7 +111,10 @@ export function formatProvider(view: ProviderView): string {
     ['retention', view.retentionClass],
     ['options', options.length === 0 ? '-' : options.join(', ')],
     ['dedup window', `${view.dedupWindowSeconds}s`],
-    ['redaction', view.redaction.length === 0 ? '-' : `${view.redaction.length} rules`],
+    [
+      'redaction',
+      view.redaction.length === 0 ? '-' : view.redaction.map(redactionRuleText).join(', '),
+    ],
     ['revision', String(view.revision)],
     ['updated', view.updatedAt],
   ];
@@ -151,17 +163,35 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         ? undefined
         : parseSeconds(flags.toleranceSeconds, '--tolerance-seconds');
     const retentionClass = retentionClassOf(flags.retention);
+    const redaction = parseRedactFlags(flags.redact ?? []);
     const key = await readNewKey(flags, io, flags.scheme, scheme);
-    const config = await registryOf(target).create({
-      providerId: id,
-      scheme: flags.scheme as SchemeName,
-      options,
-      ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
-      ...(retentionClass === undefined ? {} : { retentionClass }),
-      keys: [{ kind: key.kind, ciphertext: await encrypt(target, id, key.value) }],
+    return runAudited({ target, flags, io }, 'provider.add', id, async (detail) => {
+      Object.assign(detail, {
+        scheme: flags.scheme,
+        keyKind: key.kind,
+        keyVersion: '1',
+        retentionClass: retentionClass ?? defaultRetentionClass,
+        ...(toleranceSeconds === undefined ? {} : { toleranceSeconds: String(toleranceSeconds) }),
+        ...(Object.keys(options).length === 0 ? {} : { options: Object.keys(options).join(',') }),
+        ...(redaction.length === 0
+          ? {}
+          : { redaction: redaction.map(redactionRuleText).join(',') }),
+      });
+      const config = await registryOf(target).create({
+        providerId: id,
+        scheme: flags.scheme as SchemeName,
+        options,
+        redaction,
+        ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
+        ...(retentionClass === undefined ? {} : { retentionClass }),
+        keys: [{ kind: key.kind, ciphertext: await encrypt(target, id, key.value) }],
+      });
+      detail.revision = String(config.revision);
+      return {
+        code: exitCodes.ok,
+        stdout: `added provider '${config.providerId}' (scheme ${config.scheme}, key v1)\n`,
+      };
     });
-    io.stdout(`added provider '${config.providerId}' (scheme ${config.scheme}, key v1)\n`);
-    return exitCodes.ok;
   });
 }
 
@@ -192,22 +222,30 @@ export async function showProvider(id: string, flags: ListFlags, io: Io): Promis
 export async function rotateProvider(id: string, flags: RotateFlags, io: Io): Promise<ExitCode> {
   return withTarget(flags, io, async (target) => {
     const graceSeconds = flags.grace === undefined ? 0 : parseDuration(flags.grace, '--grace');
-    const registry = registryOf(target);
-    const current = await registry.get(id);
-    if (current === undefined) throw new ProviderNotFoundError(id);
-    const key = await readNewKey(flags, io, current.scheme, lookUpScheme(current.scheme));
-    const ciphertext = await encrypt(target, id, key.value);
-    const config = await registry.rotate(id, { kind: key.kind, ciphertext }, { graceSeconds });
-    const older = config.keys.slice(0, -1);
-    const newest = config.keys.at(-1)?.version;
-    // Every older key ends with the same grace (rotatedKeys caps them all at now + grace).
-    const until = Math.max(...older.map((old) => old.notAfterMs ?? 0));
-    io.stdout(
-      older.length === 0
-        ? `rotated provider '${id}' to key v${newest}; older keys retired now\n`
-        : `rotated provider '${id}' to key v${newest}; ${older.map((old) => `v${old.version}`).join(', ')} accepted until ${iso(until)}\n`,
-    );
-    return exitCodes.ok;
+    return runAudited({ target, flags, io }, 'provider.rotate', id, async (detail) => {
+      detail.graceSeconds = String(graceSeconds);
+      const registry = registryOf(target);
+      const current = await registry.get(id);
+      if (current === undefined) throw new ProviderNotFoundError(id);
+      const key = await readNewKey(flags, io, current.scheme, lookUpScheme(current.scheme));
+      detail.keyKind = key.kind;
+      const ciphertext = await encrypt(target, id, key.value);
+      const config = await registry.rotate(id, { kind: key.kind, ciphertext }, { graceSeconds });
+      const older = config.keys.slice(0, -1);
+      const newest = config.keys.at(-1)?.version;
+      // Every older key ends with the same grace (rotatedKeys caps them all at now + grace).
+      const until = Math.max(...older.map((old) => old.notAfterMs ?? 0));
+      detail.keyVersion = String(newest);
+      if (older.length > 0) detail.olderKeysNotAfter = iso(until);
+      detail.revision = String(config.revision);
+      return {
+        code: exitCodes.ok,
+        stdout:
+          older.length === 0
+            ? `rotated provider '${id}' to key v${newest}; older keys retired now\n`
+            : `rotated provider '${id}' to key v${newest}; ${older.map((old) => `v${old.version}`).join(', ')} accepted until ${iso(until)}\n`,
+      };
+    });
   });
 }
 
@@ -217,19 +255,30 @@ export async function setProviderEnabled(
   flags: TargetFlags,
   io: Io,
 ): Promise<ExitCode> {
-  return withTarget(flags, io, async (target) => {
-    await registryOf(target).setEnabled(id, enabled);
-    io.stdout(`${enabled ? 'enabled' : 'disabled'} provider '${id}'\n`);
-    return exitCodes.ok;
-  });
+  return withTarget(flags, io, async (target) =>
+    runAudited(
+      { target, flags, io },
+      enabled ? 'provider.enable' : 'provider.disable',
+      id,
+      async (detail) => {
+        const config = await registryOf(target).setEnabled(id, enabled);
+        detail.revision = String(config.revision);
+        return {
+          code: exitCodes.ok,
+          stdout: `${enabled ? 'enabled' : 'disabled'} provider '${id}'\n`,
+        };
+      },
+    ),
+  );
 }
 
 export async function removeProvider(id: string, flags: TargetFlags, io: Io): Promise<ExitCode> {
-  return withTarget(flags, io, async (target) => {
-    await registryOf(target).remove(id);
-    io.stdout(`removed provider '${id}'\n`);
-    return exitCodes.ok;
-  });
+  return withTarget(flags, io, async (target) =>
+    runAudited({ target, flags, io }, 'provider.remove', id, async () => {
+      await registryOf(target).remove(id);
+      return { code: exitCodes.ok, stdout: `removed provider '${id}'\n` };
+    }),
+  );
 }
 
 const registryOf = (target: Target) =>
@@ -242,6 +291,29 @@ const encrypt = (target: Target, providerId: string, value: string) =>
   encryptProviderKey({ kms: target.kms, keyId: target.names.secretsKeyId, providerId, value });
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A rule as `show` prints it and admin records keep it: `path=action`, as `--redact` takes it. */
+const redactionRuleText = (rule: RedactionRule) => `${rule.path}=${rule.action}`;
+
+/**
+ * `--redact PATH[=drop|mask]` flags as redaction rules, `mask` unless said otherwise. A path
+ * has no `=` (its field names are `[A-Za-z0-9_$@-]` or `*`), so the last one splits; the path
+ * itself is checked with the rest of the provider (`providerProblems`).
+ */
+function parseRedactFlags(texts: readonly string[]): RedactionRule[] {
+  const rules = new Map<string, RedactionAction>();
+  for (const text of texts) {
+    const equals = text.lastIndexOf('=');
+    const path = equals < 0 ? text : text.slice(0, equals);
+    const action = equals < 0 ? 'mask' : text.slice(equals + 1);
+    if (action !== 'drop' && action !== 'mask') {
+      throw new UsageError(`--redact '${text}': the action after '=' must be drop or mask`);
+    }
+    if (rules.has(path)) throw new UsageError(`--redact '${path}' is given twice`);
+    rules.set(path, action);
+  }
+  return [...rules].map(([path, action]) => ({ path, action }));
+}
 
 function lookUpScheme(name: string): Scheme<unknown> {
   try {
@@ -325,7 +397,12 @@ export function addProvidersCommand(
           '--retention <class>',
           `retention class: ${Object.keys(retentionClasses).join(', ')} (default: standard)`,
         )
-        .option('--option <key=value>', 'a scheme option; repeatable', collect),
+        .option('--option <key=value>', 'a scheme option; repeatable', collect)
+        .option(
+          '--redact <path[=drop|mask]>',
+          'a field of the payload copy to redact, e.g. data.object.email=drop (default: mask); repeatable',
+          collect,
+        ),
     ),
   ).action(async (id: string, flags: AddFlags) => finish(await addProvider(id, flags, io)));
   addTargetOptions(

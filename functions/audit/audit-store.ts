@@ -1,11 +1,15 @@
 /**
  * The audit table's DynamoDB adapter for records: a PutItem per refused or duplicate attempt,
- * one TransactWriteItems per accepted one (with its dedup marker, dedup.ts), and the reads the
- * CLI needs. Reads skip items past their `expiresAt`: DynamoDB's TTL deletes lazily (within
- * days), and a record past its retention must not be shown. A failed condition becomes a
+ * one TransactWriteItems per accepted one (with its dedup marker, dedup.ts), a PutItem per
+ * admin action (admin-record.ts), and the reads the CLI needs. Reads skip items past their
+ * `expiresAt`: DynamoDB's TTL deletes lazily (within days), and a record past its retention
+ * must not be shown. A failed condition becomes a
  * domain result here, at the edge; any other SDK failure a DependencyUnavailableError.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
@@ -17,6 +21,7 @@ import {
 import { auditShards, auditTable } from '../config/tables.ts';
 import { isProviderId } from '../registry/provider.ts';
 import type { Clock } from '../verify/types.ts';
+import { type AdminRecord, adminPartitionKey, fromAdminItem, toAdminItem } from './admin-record.ts';
 import { confirmInTransaction, type DedupMarker, markerEntryIndex, unavailable } from './dedup.ts';
 import {
   InvalidAuditQueryError,
@@ -28,10 +33,16 @@ import {
   type AuditOutcome,
   type AuditRecord,
   auditPartitionKey,
+  auditSortKey,
   auditTimeKey,
   fromAuditItem,
+  isPayloadItem,
   itemExpiresAt,
+  payloadSortKey,
   toAuditItem,
+  toPayloadItem,
+  unregisteredProviderId,
+  withPayload,
 } from './record.ts';
 
 export interface AuditStoreOptions {
@@ -65,6 +76,26 @@ export interface AuditListing {
 export type ConfirmResult = 'confirmed' | 'claim_lost';
 
 export const maxListLimit = 1_000;
+
+/** BatchGetItem's limit per request. */
+const maxBatchGetKeys = 100;
+/** Rounds of UnprocessedKeys retried (with backoff) before the read counts as unavailable. */
+const maxBatchGetRounds = 5;
+
+export interface ListAdminActionsQuery {
+  /** Inclusive. */
+  readonly sinceMs: number;
+  /** Inclusive. */
+  readonly untilMs: number;
+  /** The most records returned, newest first: 1 to `maxListLimit`. */
+  readonly limit: number;
+}
+
+/** Admin records newest first, and each item that could not be read. */
+export interface AdminListing {
+  readonly records: readonly AdminRecord[];
+  readonly malformed: readonly MalformedAuditItemError[];
+}
 
 /**
  * Writes and reads audit records.
@@ -112,6 +143,8 @@ export class AuditStore {
           : [];
     if (problems.length > 0) throw new InvalidAuditRecordError(problems);
     const items = confirmInTransaction(this.#tableName, marker, toAuditItem(record), this.#now());
+    const payload = toPayloadItem(record);
+    if (payload !== undefined) items.push({ Put: { TableName: this.#tableName, Item: payload } });
     try {
       await this.#dynamodb.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return 'confirmed';
@@ -143,7 +176,11 @@ export class AuditStore {
             ':until': { S: `${auditTimeKey(untilMs)}$` },
             ...(outcome === undefined ? {} : { ':outcome': { S: outcome } }),
           },
-          ...(outcome === undefined ? {} : { FilterExpression: 'outcome = :outcome' }),
+          // Records only: payload copies (no deliveryId) share the records' sort-key range.
+          FilterExpression:
+            outcome === undefined
+              ? 'attribute_exists(deliveryId)'
+              : 'attribute_exists(deliveryId) AND outcome = :outcome',
           ScanIndexForward: false,
           ConsistentRead: true,
           Limit: limit,
@@ -156,10 +193,13 @@ export class AuditStore {
     return readItems(items.slice(0, limit));
   }
 
-  /** Every attempt of a delivery id, newest first, from the byDeliveryId index (any provider). */
+  /**
+   * Every attempt of a delivery id, newest first, with its payload copy while it is kept:
+   * the byDeliveryId index (any provider) gives the keys, one BatchGetItem the items.
+   */
   async findByDeliveryId(deliveryId: string): Promise<AuditListing> {
     const [index] = auditTable.globalSecondaryIndexes;
-    const items = await this.#queryAll(
+    const keys = await this.#queryAll(
       {
         TableName: this.#tableName,
         IndexName: index.indexName,
@@ -167,9 +207,112 @@ export class AuditStore {
         ExpressionAttributeValues: { ':deliveryId': { S: deliveryId } },
         ScanIndexForward: false,
       },
+      // Index items hold keys only, no expiresAt: expiry is checked on the items themselves.
       Number.POSITIVE_INFINITY,
     );
-    return readItems(items);
+    const wanted = keys.flatMap(({ pk, sk }) =>
+      pk?.S === undefined || sk?.S === undefined
+        ? []
+        : [
+            { pk, sk },
+            { pk, sk: { S: payloadSortKey(sk.S) } },
+          ],
+    );
+    const found = await this.#getAll(wanted);
+    const payloads = new Map(
+      found.filter(isPayloadItem).map((item) => [item.sk?.S as string, item] as const),
+    );
+    const records = found.filter((item) => !isPayloadItem(item)).sort(newestFirst);
+    const listing = readItems(records);
+    return {
+      malformed: listing.malformed,
+      records: listing.records.map((record) => {
+        const payload = payloads.get(payloadSortKey(auditSortKey(record)));
+        return payload === undefined ? record : withPayload(record, payload);
+      }),
+    };
+  }
+
+  /** The live items of `keys`, in no particular order; at most 100 keys per request. */
+  async #getAll(keys: readonly AuditItem[]): Promise<AuditItem[]> {
+    const nowSeconds = this.#now() / 1000;
+    const live: AuditItem[] = [];
+    for (let start = 0; start < keys.length; start += maxBatchGetKeys) {
+      let pending: AuditItem[] | undefined = keys.slice(start, start + maxBatchGetKeys);
+      for (let round = 0; pending !== undefined && pending.length > 0; round += 1) {
+        if (round > 0) await delay(Math.min(1_000, 50 * 2 ** round));
+        let page: BatchGetItemCommandOutput;
+        try {
+          page = await this.#dynamodb.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } },
+            }),
+          );
+        } catch (error) {
+          throw unavailable('BatchGetItem', error);
+        }
+        for (const item of page.Responses?.[this.#tableName] ?? []) {
+          const expiresAt = itemExpiresAt(item);
+          if (expiresAt === undefined || expiresAt > nowSeconds) live.push(item);
+        }
+        pending = page.UnprocessedKeys?.[this.#tableName]?.Keys;
+        if (round >= maxBatchGetRounds) throw unavailable('BatchGetItem', new Error('throttled'));
+      }
+    }
+    return live;
+  }
+
+  /**
+   * Writes an admin action's record (admin-record.ts) in the admin partition. Conditional on
+   * its key being new: an audit record is never overwritten.
+   */
+  async writeAdminAction(record: AdminRecord): Promise<void> {
+    const item = toAdminItem(record);
+    try {
+      await this.#dynamodb.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      throw unavailable('PutItem', error);
+    }
+  }
+
+  /** Admin action records in [sinceMs, untilMs], newest first: one Query on the admin partition. */
+  async listAdminActions(query: ListAdminActionsQuery): Promise<AdminListing> {
+    const { sinceMs, untilMs, limit } = query;
+    const problems = rangeAndLimitProblems(query);
+    if (problems.length > 0) throw new InvalidAuditQueryError(problems);
+    const items = await this.#queryAll(
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        ExpressionAttributeValues: {
+          ':pk': { S: adminPartitionKey },
+          ':since': { S: auditTimeKey(sinceMs) },
+          // '$' sorts right after '#': every sort key of the last millisecond is inside.
+          ':until': { S: `${auditTimeKey(untilMs)}$` },
+        },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: limit,
+      },
+      limit,
+    );
+    const records: AdminRecord[] = [];
+    const malformed: MalformedAuditItemError[] = [];
+    for (const item of items) {
+      try {
+        records.push(fromAdminItem(item));
+      } catch (error) {
+        if (!(error instanceof MalformedAuditItemError)) throw error;
+        malformed.push(error);
+      }
+    }
+    return { records, malformed };
   }
 
   /** Follows the Query's pages until `wanted` live items are read or none are left. */
@@ -201,7 +344,15 @@ export class AuditStore {
 
 function listQueryProblems({ providerId, sinceMs, untilMs, limit }: ListByProviderQuery): string[] {
   const problems: string[] = [];
-  if (!isProviderId(providerId)) problems.push('providerId is not a provider id');
+  if (!isProviderId(providerId) && providerId !== unregisteredProviderId) {
+    problems.push('providerId is not a provider id');
+  }
+  problems.push(...rangeAndLimitProblems({ sinceMs, untilMs, limit }));
+  return problems;
+}
+
+function rangeAndLimitProblems({ sinceMs, untilMs, limit }: ListAdminActionsQuery): string[] {
+  const problems: string[] = [];
   if (!Number.isSafeInteger(sinceMs) || !Number.isSafeInteger(untilMs) || sinceMs > untilMs) {
     problems.push(
       `sinceMs and untilMs must be whole milliseconds, since <= until; got ${sinceMs}, ${untilMs}`,

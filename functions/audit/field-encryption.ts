@@ -26,6 +26,9 @@ import {
   MalformedEncryptedFieldError,
 } from './errors.ts';
 
+/** The encrypted fields of an audit record, as their bindings name them. */
+export const auditEncryptedFields = { headers: 'headers', payload: 'redactedPayload' } as const;
+
 /** Where an encrypted field belongs; decryption fails for any other. */
 export interface FieldBinding {
   readonly providerId: string;

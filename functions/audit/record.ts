@@ -17,6 +17,11 @@
  *              Query; the request id last, so attempts of one delivery never overwrite each other
  *   expiresAt  Unix seconds: receivedAt + the retention class's auditDays (DynamoDB TTL)
  *   deliveryId the byDeliveryId index's key; the other fields as attributes of their own name
+ *
+ * The redacted payload copy is an item of its own beside the record (sk + `#payload`), with
+ * its own, shorter TTL (the class's payloadDays): DynamoDB expires whole items, and a copy
+ * must not live as long as the record that it belongs to (GDPR Art. 5(1)(e)). It carries no
+ * `deliveryId`, so the index holds records only.
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -26,6 +31,14 @@ import { auditShards } from '../config/tables.ts';
 import { isProviderId } from '../registry/provider.ts';
 import { type SchemeName, schemes } from '../verify/schemes/index.ts';
 import { InvalidAuditRecordError, MalformedAuditItemError } from './errors.ts';
+import { isText, show } from './text.ts';
+
+/**
+ * The partition owner of attempts for a provider id that is not registered. Unregistered ids
+ * come from anyone's URL: filing them under their own id would let a caller create partitions
+ * at will, so they share this one, which no provider id can equal (ids start with [a-z0-9]).
+ */
+export const unregisteredProviderId = '_unregistered';
 
 /** A DynamoDB item in the low-level client's attribute-value form. */
 export type AuditItem = Record<string, AttributeValue>;
@@ -54,7 +67,18 @@ export interface AuditRecord {
   readonly reason?: string;
   /** @default - the event type could not be read (e.g. a rejected body) */
   readonly eventType?: string;
-  readonly scheme: SchemeName;
+  /** @default - the provider is not registered, or is disabled (outcome `rejected`) */
+  readonly scheme?: SchemeName;
+  /**
+   * The provider id from the URL, for an attempt filed under `unregisteredProviderId`.
+   * @default - the attempt named a registered provider, or an id the record could not hold
+   */
+  readonly requestedProviderId?: string;
+  /**
+   * Refused attempts from the same source that were counted but not written since the last
+   * record written for it (functions/ingest/rejection-budget.ts). @default - none
+   */
+  readonly suppressedAttempts?: number;
   /** The verification key that matched (`v<version>`); required when accepted. */
   readonly keyId?: string;
   readonly sourceIp: string;
@@ -78,6 +102,7 @@ export const auditFieldLimits = {
   requestId: 128,
   reason: 256,
   eventType: 256,
+  requestedProviderId: 128,
   keyId: 64,
   userAgent: 512,
   queueMessageId: 128,
@@ -86,8 +111,6 @@ export const auditFieldLimits = {
 /** Request ids are ours (AWS UUIDs); no `#`, so the sort key splits one way only. */
 const requestIdPattern = /^[A-Za-z0-9._:-]+$/;
 const sha256HexPattern = /^[0-9a-f]{64}$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is exactly "no control characters"
-const controlCharacters = /[\u0000-\u001f\u007f]/;
 /** `toISOString` keeps its fixed 24-character, sortable form only within years 0 to 9999. */
 const latestReceivedAtMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const secondsPerDay = 86_400;
@@ -107,6 +130,18 @@ export function auditTimeKey(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** The payload copy's sort key: its record's, suffixed, so it sorts right after it. */
+export function payloadSortKey(recordSortKey: string): string {
+  return `${recordSortKey}${payloadSuffix}`;
+}
+
+/** Whether an item of the audit table is a payload copy rather than a record. */
+export function isPayloadItem(item: AuditItem): boolean {
+  return item.sk?.S?.endsWith(payloadSuffix) === true;
+}
+
+const payloadSuffix = '#payload';
+
 /** When DynamoDB's TTL may delete the record, in Unix seconds. */
 export function auditExpiresAt(record: Pick<AuditRecord, 'receivedAtMs' | 'retentionClass'>) {
   const { auditDays } = retentionClasses[record.retentionClass];
@@ -120,7 +155,7 @@ export function auditRecordProblems(record: AuditRecord): string[] {
     if (!ok) problems.push(problem);
   };
   check(
-    isProviderId(record.providerId),
+    isProviderId(record.providerId) || record.providerId === unregisteredProviderId,
     `providerId is not a provider id, got ${show(record.providerId)}`,
   );
   check(
@@ -145,7 +180,15 @@ export function auditRecordProblems(record: AuditRecord): string[] {
     record.outcome === 'accepted' || record.reason !== undefined,
     `reason is required when the outcome is ${show(record.outcome)}`,
   );
-  for (const name of ['reason', 'eventType', 'keyId', 'userAgent', 'queueMessageId'] as const) {
+  const textFields = [
+    'reason',
+    'eventType',
+    'requestedProviderId',
+    'keyId',
+    'userAgent',
+    'queueMessageId',
+  ] as const;
+  for (const name of textFields) {
     const value = record[name];
     check(
       value === undefined || isText(value, auditFieldLimits[name]),
@@ -153,8 +196,26 @@ export function auditRecordProblems(record: AuditRecord): string[] {
     );
   }
   check(
-    typeof record.scheme === 'string' && Object.hasOwn(schemes, record.scheme),
-    `scheme is not a known scheme, got ${show(record.scheme)}`,
+    record.scheme === undefined
+      ? record.outcome === 'rejected'
+      : typeof record.scheme === 'string' && Object.hasOwn(schemes, record.scheme),
+    `scheme must be a known scheme (it may be left out of a rejected attempt only), got ${show(record.scheme)}`,
+  );
+  check(
+    record.providerId !== unregisteredProviderId ||
+      (record.outcome === 'rejected' && record.scheme === undefined),
+    `an attempt filed under ${unregisteredProviderId} is rejected and has no scheme`,
+  );
+  check(
+    record.requestedProviderId === undefined || record.providerId === unregisteredProviderId,
+    `requestedProviderId is only for attempts filed under ${unregisteredProviderId}`,
+  );
+  check(
+    record.suppressedAttempts === undefined ||
+      (Number.isSafeInteger(record.suppressedAttempts) &&
+        record.suppressedAttempts > 0 &&
+        record.outcome === 'rejected'),
+    `suppressedAttempts must be a positive whole number on a rejected attempt, got ${record.suppressedAttempts}`,
   );
   check(
     record.outcome !== 'accepted' || record.keyId !== undefined,
@@ -192,11 +253,59 @@ export function auditRecordProblems(record: AuditRecord): string[] {
       retention === undefined || retention.payloadDays > 0,
       `retention class ${show(record.retentionClass)} keeps no payload copy, but one was given`,
     );
+    check(
+      record.outcome === 'accepted',
+      `only an accepted delivery keeps a payload copy (outcome ${show(record.outcome)})`,
+    );
   }
   return problems;
 }
 
-/** The record as an audit-table item; InvalidAuditRecordError if it breaks a rule. */
+/** When DynamoDB's TTL may delete the record's payload copy, in Unix seconds. */
+export function payloadExpiresAt(record: Pick<AuditRecord, 'receivedAtMs' | 'retentionClass'>) {
+  const { payloadDays } = retentionClasses[record.retentionClass];
+  return Math.floor(record.receivedAtMs / 1000) + payloadDays * secondsPerDay;
+}
+
+/** The record's sort key. */
+export function auditSortKey(
+  record: Pick<AuditRecord, 'receivedAtMs' | 'deliveryId' | 'requestId'>,
+) {
+  return `${auditTimeKey(record.receivedAtMs)}#${record.deliveryId}#${record.requestId}`;
+}
+
+/**
+ * The record's payload copy as an item of its own, or `undefined` when it has none;
+ * InvalidAuditRecordError if the record breaks a rule.
+ */
+export function toPayloadItem(record: AuditRecord): AuditItem | undefined {
+  const problems = auditRecordProblems(record);
+  if (problems.length > 0) throw new InvalidAuditRecordError(problems);
+  if (record.encryptedPayload === undefined) return undefined;
+  return {
+    pk: { S: auditPartitionKey(record.providerId, auditShardOf(record.deliveryId)) },
+    sk: { S: payloadSortKey(auditSortKey(record)) },
+    expiresAt: { N: String(payloadExpiresAt(record)) },
+    encryptedPayload: { B: record.encryptedPayload },
+  };
+}
+
+/** The record with the payload copy a payload item holds; MalformedAuditItemError if none. */
+export function withPayload(record: AuditRecord, item: AuditItem): AuditRecord {
+  const payload = item.encryptedPayload?.B;
+  if (!isPayloadItem(item) || payload === undefined || payload.byteLength === 0) {
+    throw new MalformedAuditItemError(['the payload item holds no encryptedPayload']);
+  }
+  return {
+    ...record,
+    encryptedPayload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+  };
+}
+
+/**
+ * The record as an audit-table item, without its payload copy (`toPayloadItem`);
+ * InvalidAuditRecordError if it breaks a rule.
+ */
 export function toAuditItem(record: AuditRecord): AuditItem {
   const problems = auditRecordProblems(record);
   if (problems.length > 0) throw new InvalidAuditRecordError(problems);
@@ -204,26 +313,27 @@ export function toAuditItem(record: AuditRecord): AuditItem {
     value === undefined ? {} : { [name]: { S: value } };
   return {
     pk: { S: auditPartitionKey(record.providerId, auditShardOf(record.deliveryId)) },
-    sk: { S: `${auditTimeKey(record.receivedAtMs)}#${record.deliveryId}#${record.requestId}` },
+    sk: { S: auditSortKey(record) },
     expiresAt: { N: String(auditExpiresAt(record)) },
     providerId: { S: record.providerId },
     deliveryId: { S: record.deliveryId },
     requestId: { S: record.requestId },
     receivedAtMs: { N: String(record.receivedAtMs) },
     outcome: { S: record.outcome },
-    scheme: { S: record.scheme },
     sourceIp: { S: record.sourceIp },
     bodySha256: { S: record.bodySha256 },
     retentionClass: { S: record.retentionClass },
     encryptedHeaders: { B: record.encryptedHeaders },
+    ...optional('scheme', record.scheme),
+    ...optional('requestedProviderId', record.requestedProviderId),
+    ...(record.suppressedAttempts === undefined
+      ? {}
+      : { suppressedAttempts: { N: String(record.suppressedAttempts) } }),
     ...optional('reason', record.reason),
     ...optional('eventType', record.eventType),
     ...optional('keyId', record.keyId),
     ...optional('userAgent', record.userAgent),
     ...optional('queueMessageId', record.queueMessageId),
-    ...(record.encryptedPayload === undefined
-      ? {}
-      : { encryptedPayload: { B: record.encryptedPayload } }),
   };
 }
 
@@ -243,6 +353,10 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
     return value.B && Buffer.from(value.B.buffer, value.B.byteOffset, value.B.byteLength);
   };
   const receivedAt = item.receivedAtMs?.N;
+  const suppressed = item.suppressedAttempts;
+  if (suppressed !== undefined && suppressed.N === undefined) {
+    problems.push('suppressedAttempts is not a number');
+  }
   const record = {
     providerId: string('providerId'),
     deliveryId: string('deliveryId'),
@@ -252,13 +366,14 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
     reason: string('reason'),
     eventType: string('eventType'),
     scheme: string('scheme'),
+    requestedProviderId: string('requestedProviderId'),
+    suppressedAttempts: suppressed?.N === undefined ? undefined : Number(suppressed.N),
     keyId: string('keyId'),
     sourceIp: string('sourceIp'),
     userAgent: string('userAgent'),
     queueMessageId: string('queueMessageId'),
     bodySha256: string('bodySha256'),
     encryptedHeaders: bytes('encryptedHeaders'),
-    encryptedPayload: bytes('encryptedPayload'),
     retentionClass: string('retentionClass'),
   };
   const present = Object.fromEntries(
@@ -267,7 +382,7 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
   problems.push(...auditRecordProblems(present));
   if (problems.length === 0) {
     const expectedPk = auditPartitionKey(present.providerId, auditShardOf(present.deliveryId));
-    const expectedSk = `${auditTimeKey(present.receivedAtMs)}#${present.deliveryId}#${present.requestId}`;
+    const expectedSk = auditSortKey(present);
     if (item.pk?.S !== expectedPk)
       problems.push(`pk should be ${show(expectedPk)}, got ${show(item.pk?.S)}`);
     if (item.sk?.S !== expectedSk) problems.push('sk does not match the record it holds');
@@ -280,19 +395,4 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
 export function itemExpiresAt(item: AuditItem): number | undefined {
   const value = Number(item.expiresAt?.N);
   return Number.isFinite(value) ? value : undefined;
-}
-
-function isText(value: unknown, maxLength: number): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= maxLength &&
-    !controlCharacters.test(value)
-  );
-}
-
-/** A value received from outside, shortened and escaped so it cannot flood or forge a log line. */
-function show(value: unknown): string {
-  if (typeof value !== 'string') return typeof value;
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }

@@ -34,3 +34,9 @@ export const defaultDedupWindowSeconds = 7 * 24 * 60 * 60;
 
 /** Retry-After on a 503 when a dependency fails, so that the provider comes back soon. */
 export const retryAfterSeconds = 30;
+
+/**
+ * Audit records of refused attempts one source address may write per container: a burst,
+ * then a steady rate; the rest are counted into the next record (ingest/rejection-budget.ts).
+ */
+export const rejectionAuditBudget = { burst: 20, perMinute: 6, maxSources: 10_000 } as const;

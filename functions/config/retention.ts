@@ -25,3 +25,14 @@ export type RetentionClassName = keyof typeof retentionClasses;
 
 /** @default 'standard' */
 export const defaultRetentionClass: RetentionClassName = 'standard';
+
+/**
+ * The environment variable that names the deployment's retention floor: the class whose audit
+ * days every delivery record keeps at least, chosen by the compliance profiles.
+ */
+export const retentionFloorVariable = 'RETENTION_FLOOR';
+
+/** Whether `value` names a retention class. */
+export function isRetentionClassName(value: unknown): value is RetentionClassName {
+  return typeof value === 'string' && Object.hasOwn(retentionClasses, value);
+}

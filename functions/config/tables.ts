@@ -22,6 +22,8 @@ export interface TableDefinition {
     readonly indexName: string;
     readonly partitionKey: KeyAttribute;
     readonly sortKey?: KeyAttribute;
+    /** The index's copy holds the table's and index's keys only. */
+    readonly projection: 'KEYS_ONLY';
   }>;
 }
 
@@ -55,6 +57,10 @@ export const auditTable = {
       indexName: 'byDeliveryId',
       partitionKey: { name: 'deliveryId', type: 'S' },
       sortKey: { name: 'sk', type: 'S' },
+      // Keys only: every record is written once more into the index, and a copy of its
+      // encrypted headers there would double the write and storage cost of the whole trail
+      // for a lookup (`audit show`) that a follow-up BatchGetItem serves as well.
+      projection: 'KEYS_ONLY',
     },
   ],
 } as const satisfies TableDefinition;

@@ -10,6 +10,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -20,6 +22,7 @@ import { DedupMarkers } from '../audit/dedup.ts';
 import { encryptField } from '../audit/field-encryption.ts';
 import { kmsKeys } from '../config/keys.ts';
 import { deliveryQueue } from '../config/queues.ts';
+import { isRetentionClassName, retentionFloorVariable } from '../config/retention.ts';
 import { auditTable, registryTable } from '../config/tables.ts';
 import { QueueSender } from '../queue/sender.ts';
 import { ProviderCache } from '../registry/provider-cache.ts';
@@ -27,16 +30,23 @@ import { verifyDelivery } from '../verify/verify.ts';
 import { InvalidHttpEventError } from './errors.ts';
 import { type ApiGatewayEvent, readHttpEvent } from './http-event.ts';
 import { type HttpResponse, type IngestPorts, type IngestResult, ingest } from './ingest.ts';
+import { RejectionBudget } from './rejection-budget.ts';
 
 const serviceName = 'webhook-ingestion';
 const logger = new Logger({ serviceName });
 const metrics = new Metrics({ namespace: 'WebhookIngestion', serviceName });
+// Off outside Lambda (no AWS_EXECUTION_ENV): the local stack and the tests trace nothing.
+const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
 
 /** The adapters over real SDK clients, from the environment the CDK construct sets. */
 export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestPorts {
-  const dynamodb = new DynamoDBClient({});
-  const kms = new KMSClient({});
-  const sqs = new SQSClient({});
+  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+  const kms = tracer.captureAWSv3Client(new KMSClient({}));
+  const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+  const retentionFloor = env[retentionFloorVariable];
+  if (retentionFloor !== undefined && !isRetentionClassName(retentionFloor)) {
+    throw new Error(`environment variable ${retentionFloorVariable} names no retention class`);
+  }
   const auditTableName = required(env, auditTable.nameVariable);
   const providers = new ProviderCache({
     dynamodb,
@@ -55,6 +65,8 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     queue,
     audit,
     encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
+    rejections: new RejectionBudget(),
+    ...(retentionFloor === undefined ? {} : { retentionFloor }),
   };
 }
 
@@ -91,11 +103,15 @@ function record(result: IngestResult): void {
     ...(result.reason === undefined ? {} : { reason: result.reason }),
     ...(result.providerId === undefined ? {} : { providerId: result.providerId }),
     ...(result.deliveryId === undefined ? {} : { deliveryId: result.deliveryId }),
+    ...(result.auditSuppressed === true ? { auditSuppressed: true } : {}),
   });
+  tracer.putAnnotation('outcome', result.outcome);
+  if (result.providerId !== undefined) tracer.putAnnotation('provider', result.providerId);
   // An unregistered id from the URL would be unbounded cardinality: it counts as `unknown`.
   metrics.addDimension('provider', result.providerId ?? 'unknown');
   metrics.addDimension('reason', result.reason ?? 'none');
   metrics.addMetric(result.outcome, MetricUnit.Count, 1);
+  if (result.auditSuppressed === true) metrics.addMetric('audit_suppressed', MetricUnit.Count, 1);
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -106,5 +122,6 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 export const handler = middy(ingestHttpEvent)
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -9,15 +9,24 @@
  * or audited: the audit record's outcomes (accepted, duplicate, rejected, failed) have none
  * that fits a challenge, so the `handshake` outcome reaches the logs and metrics only.
  *
- * Not handled yet: the redacted payload copy.
+ * Every refused attempt (401, 405, 413) is audited too, within a budget per source address
+ * (rejection-budget.ts): an unknown provider id is filed under `unregisteredProviderId`, so
+ * that no caller chooses the partitions it writes to.
  */
 import { createHash } from 'node:crypto';
 import type { ConfirmResult } from '../audit/audit-store.ts';
 import type { ClaimResult, DedupMarker } from '../audit/dedup.ts';
 import { KeyServiceUnavailableError } from '../audit/errors.ts';
-import type { FieldBinding } from '../audit/field-encryption.ts';
-import { type AuditRecord, auditFieldLimits } from '../audit/record.ts';
+import { auditEncryptedFields, type FieldBinding } from '../audit/field-encryption.ts';
+import { type AuditRecord, auditFieldLimits, unregisteredProviderId } from '../audit/record.ts';
+import { redactPayload } from '../audit/redaction.ts';
+import { isText } from '../audit/text.ts';
 import { maxBodySizeBytes, retryAfterSeconds } from '../config/limits.ts';
+import {
+  defaultRetentionClass,
+  type RetentionClassName,
+  retentionClasses,
+} from '../config/retention.ts';
 import { buildEnvelope, isCredentialHeader, type QueueMessage } from '../queue/envelope.ts';
 import type { SentMessage } from '../queue/sender.ts';
 import {
@@ -25,6 +34,7 @@ import {
   ProviderDisabledError,
   ProviderNotFoundError,
 } from '../registry/errors.ts';
+import type { RedactionRule } from '../registry/provider.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
 import { readEventFields } from '../verify/event-fields.ts';
 import type { SchemeName } from '../verify/schemes/index.ts';
@@ -34,6 +44,7 @@ import type { Accepted, Clock, Verdict, VerificationKey } from '../verify/types.
 import type { VerifyDeliveryInput } from '../verify/verify.ts';
 import { getScheme } from '../verify/verify.ts';
 import type { IngestRequest } from './http-event.ts';
+import type { RejectionTicket } from './rejection-budget.ts';
 
 /** What the ingest path reads and writes, each an adapter created once per container. */
 export interface IngestPorts {
@@ -55,6 +66,17 @@ export interface IngestPorts {
   };
   /** `encryptField` bound to the audit `DataKeyCache`. */
   readonly encryptField: (binding: FieldBinding, plaintext: Uint8Array) => Promise<Buffer>;
+  /** `RejectionBudget`: bounds the audit writes of refused attempts per source. */
+  readonly rejections: {
+    take(source: string, nowMs: number): RejectionTicket;
+    restore(source: string, suppressedBefore: number): void;
+  };
+  /**
+   * The retention class whose audit days every record keeps at least, set by the deployment's
+   * compliance profiles (`RETENTION_FLOOR`); a provider's own class applies when it keeps
+   * records longer. @default - each provider's own class
+   */
+  readonly retentionFloor?: RetentionClassName;
 }
 
 export interface HttpResponse {
@@ -84,6 +106,8 @@ export interface IngestResult {
   readonly deliveryId?: string;
   /** The provider, once found in the registry; never the unchecked path parameter. */
   readonly providerId?: string;
+  /** The refused attempt was counted but not written: its source is over its budget. */
+  readonly auditSuppressed?: boolean;
 }
 
 /**
@@ -98,16 +122,6 @@ export async function ingest(
   ports: IngestPorts,
   clock: Clock,
 ): Promise<IngestResult> {
-  // Before anything else: no key lookup, hash or log line for a body we will not take.
-  if (request.body.byteLength > maxBodySizeBytes) {
-    return { response: json(413, { error: 'payload_too_large' }), outcome: 'too_large' };
-  }
-  if (request.method.toUpperCase() !== 'POST') {
-    return {
-      response: json(405, { error: 'method_not_allowed' }, { allow: 'POST' }),
-      outcome: 'method_not_allowed',
-    };
-  }
   const found: { providerId?: string } = {};
   try {
     return await ingestDelivery(request, ports, clock, found);
@@ -130,20 +144,53 @@ async function ingestDelivery(
   found: { providerId?: string },
 ): Promise<IngestResult> {
   const receivedAtMs = clock();
+  const refuse = (target: RefusalTarget, refusal: Refusal) =>
+    refuseAttempt(request, ports, receivedAtMs, target, refusal);
+  // Size and method first: the provider's id decides only where the refusal is filed.
+  const early: Refusal | undefined =
+    request.body.byteLength > maxBodySizeBytes
+      ? {
+          response: json(413, { error: 'payload_too_large' }),
+          outcome: 'too_large',
+          reason: 'payload_too_large',
+        }
+      : request.method.toUpperCase() !== 'POST'
+        ? {
+            response: json(405, { error: 'method_not_allowed' }, { allow: 'POST' }),
+            outcome: 'method_not_allowed',
+            reason: 'method_not_allowed',
+          }
+        : undefined;
   let provider: ResolvedProvider;
   try {
     provider = await ports.resolveProvider(request.providerId);
   } catch (error) {
-    // No audit record: it needs the provider's scheme, and auditing unknown ids would let
-    // anyone write partitions of their choosing.
-    if (error instanceof ProviderNotFoundError || error instanceof ProviderDisabledError) {
-      return { response: unauthorized(), outcome: 'rejected', reason: error.code };
+    const rejected = { response: unauthorized(), outcome: 'rejected' } as const;
+    if (error instanceof ProviderNotFoundError) {
+      return refuse(
+        unregisteredTarget(request.providerId, ports.retentionFloor),
+        early ?? { ...rejected, reason: error.code },
+      );
+    }
+    if (error instanceof ProviderDisabledError) {
+      found.providerId = error.providerId;
+      const retentionClass = strongerRetention(
+        error.retentionClass ?? defaultRetentionClass,
+        ports.retentionFloor,
+      );
+      return refuse(
+        { providerId: error.providerId, retentionClass },
+        early ?? { ...rejected, reason: error.code },
+      );
     }
     throw error;
   }
   const { config } = provider;
   found.providerId = config.providerId;
   const { providerId } = config;
+  const retentionClass = strongerRetention(config.retentionClass, ports.retentionFloor);
+  const target: RefusalTarget = { providerId, scheme: config.scheme, retentionClass };
+  if (early !== undefined) return refuse(target, early);
   const verdict = await ports.verify({
     scheme: config.scheme,
     request,
@@ -152,9 +199,16 @@ async function ingestDelivery(
     clock,
     ...(config.toleranceSeconds === undefined ? {} : { toleranceSeconds: config.toleranceSeconds }),
   });
-  const bodySha256 = createHash('sha256').update(request.body).digest('hex');
+  if (!verdict.accepted) {
+    return refuse(target, {
+      response: unauthorized(),
+      outcome: 'rejected',
+      reason: verdict.reason,
+    });
+  }
+  const bodySha256 = sha256Hex(request.body);
   const attempt = (deliveryId: string, encryptedHeaders: Buffer) => ({
-    providerId: config.providerId,
+    providerId,
     deliveryId,
     requestId: request.requestId,
     receivedAtMs,
@@ -163,19 +217,9 @@ async function ingestDelivery(
     ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
     bodySha256,
     encryptedHeaders,
-    retentionClass: config.retentionClass,
+    retentionClass,
   });
 
-  if (!verdict.accepted) {
-    // A rejected delivery has no trusted id: the attempt is filed under the request id.
-    const headers = await encryptHeaders(ports, config.providerId, request.requestId, request);
-    await ports.audit.writeAttempt({
-      ...attempt(request.requestId, headers),
-      outcome: 'rejected',
-      reason: verdict.reason,
-    });
-    return { response: unauthorized(), outcome: 'rejected', reason: verdict.reason, providerId };
-  }
   if (verdict.handshake !== undefined) {
     return { ...answerHandshake(verdict, provider.keys, request.body), providerId };
   }
@@ -184,6 +228,15 @@ async function ingestDelivery(
   const deliveryId = settleDeliveryId(verdict, fields.id, bodySha256);
   const eventType = verdict.eventType ?? fields.type;
   const headers = await encryptHeaders(ports, config.providerId, deliveryId, request);
+  // Before the claim: a KMS failure here must not come after the message is already sent.
+  const payload = await encryptPayloadCopy(
+    ports,
+    deliveryId,
+    request,
+    config.redaction,
+    retentionClass,
+    providerId,
+  );
   const base = {
     ...attempt(deliveryId, headers),
     keyId: verdict.keyId,
@@ -225,6 +278,7 @@ async function ingestDelivery(
     ...base,
     outcome: 'accepted',
     queueMessageId: sent.messageId,
+    ...(payload === undefined ? {} : { encryptedPayload: payload }),
   });
   if (confirmed === 'claim_lost') {
     // Another attempt took the claim after our lease ran out; its outcome decides the retry.
@@ -274,6 +328,121 @@ function answerHandshake(
   };
 }
 
+/** Where a refused attempt is filed: a provider's partitions, or the unregistered one. */
+interface RefusalTarget {
+  readonly providerId: string;
+  /** @default - not registered, or disabled */
+  readonly scheme?: SchemeName;
+  readonly retentionClass: RetentionClassName;
+  /** @default - a registered provider */
+  readonly requestedProviderId?: string;
+}
+
+interface Refusal {
+  readonly response: HttpResponse;
+  readonly outcome: IngestOutcome;
+  readonly reason: string;
+}
+
+/**
+ * Audits a refused attempt, within its source's budget, then answers it. An attempt has no
+ * trusted delivery id, so it is filed under the request id. A failed write is a 503, as for
+ * any delivery: the audit trail must not silently miss attempts it was meant to hold.
+ */
+async function refuseAttempt(
+  request: IngestRequest,
+  ports: IngestPorts,
+  receivedAtMs: number,
+  target: RefusalTarget,
+  refusal: Refusal,
+): Promise<IngestResult> {
+  const registered =
+    target.requestedProviderId === undefined ? { providerId: target.providerId } : {};
+  const result = { ...refusal, ...registered };
+  const ticket = ports.rejections.take(request.sourceIp, receivedAtMs);
+  if (!ticket.write) return { ...result, auditSuppressed: true };
+  try {
+    const headers = await encryptHeaders(ports, target.providerId, request.requestId, request);
+    await ports.audit.writeAttempt({
+      providerId: target.providerId,
+      deliveryId: request.requestId,
+      requestId: request.requestId,
+      receivedAtMs,
+      ...(target.scheme === undefined ? {} : { scheme: target.scheme }),
+      ...(target.requestedProviderId === undefined
+        ? {}
+        : { requestedProviderId: target.requestedProviderId }),
+      sourceIp: request.sourceIp,
+      ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
+      bodySha256: sha256Hex(request.body),
+      encryptedHeaders: headers,
+      retentionClass: target.retentionClass,
+      outcome: 'rejected',
+      reason: refusal.reason,
+      ...(ticket.suppressedBefore > 0 ? { suppressedAttempts: ticket.suppressedBefore } : {}),
+    });
+  } catch (error) {
+    ports.rejections.restore(request.sourceIp, ticket.suppressedBefore);
+    throw error;
+  }
+  return result;
+}
+
+/** The unregistered partition, keeping the requested id only when the record can hold it. */
+function unregisteredTarget(
+  requested: string,
+  floor: RetentionClassName | undefined,
+): RefusalTarget {
+  return {
+    providerId: unregisteredProviderId,
+    retentionClass: floor ?? defaultRetentionClass,
+    ...(isText(requested, auditFieldLimits.requestedProviderId)
+      ? { requestedProviderId: requested }
+      : {}),
+  };
+}
+
+/** The class that keeps audit records longer; the provider's own on a tie. */
+function strongerRetention(
+  own: RetentionClassName,
+  floor: RetentionClassName | undefined,
+): RetentionClassName {
+  if (floor === undefined) return own;
+  return retentionClasses[floor].auditDays > retentionClasses[own].auditDays ? floor : own;
+}
+
+/**
+ * The redacted copy of an accepted body, encrypted, where the retention class keeps one.
+ * None when redaction cannot be proved to have applied (redaction.ts says why).
+ */
+async function encryptPayloadCopy(
+  ports: IngestPorts,
+  deliveryId: string,
+  request: IngestRequest,
+  rules: readonly RedactionRule[],
+  retentionClass: RetentionClassName,
+  providerId: string,
+): Promise<Buffer | undefined> {
+  if (retentionClasses[retentionClass].payloadDays === 0) return undefined;
+  const redacted = redactPayload(request.body, rules, headerValue(request.headers, 'content-type'));
+  if (!redacted.kept) return undefined;
+  return ports.encryptField(
+    { providerId, deliveryId, field: auditEncryptedFields.payload },
+    redacted.bytes,
+  );
+}
+
+function headerValue(headers: IngestRequest['headers'], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return typeof value === 'string' ? value : value[0];
+  }
+  return undefined;
+}
+
+function sha256Hex(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
 function malformedHandshake(handshake: string): IngestResult {
   return {
     response: json(400, { error: 'malformed_handshake' }),
@@ -306,11 +475,8 @@ function settleDeliveryId(verdict: Accepted, eventId: string | undefined, bodySh
   return `sha256:${bodySha256}`;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the audit record refuses control characters
-const controlCharacters = /[\u0000-\u001f\u007f]/;
-
 function isStorableId(id: string): boolean {
-  return id.length > 0 && id.length <= auditFieldLimits.deliveryId && !controlCharacters.test(id);
+  return isText(id, auditFieldLimits.deliveryId);
 }
 
 function cut(text: string, maxChars: number): string {
@@ -331,7 +497,10 @@ function encryptHeaders(
     Object.entries(request.headers).filter(([name]) => !isCredentialHeader(name)),
   );
   const plaintext = Buffer.from(JSON.stringify(kept), 'utf8');
-  return ports.encryptField({ providerId, deliveryId, field: 'headers' }, plaintext);
+  return ports.encryptField(
+    { providerId, deliveryId, field: auditEncryptedFields.headers },
+    plaintext,
+  );
 }
 
 /** The claim's lease runs out anyway; a failed release must not hide the send's failure. */

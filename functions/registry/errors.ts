@@ -6,6 +6,8 @@
  * caller is at fault, not the delivery).
  */
 
+import type { RetentionClassName } from '../config/retention.ts';
+
 /** Any registry failure, with a stable machine-readable `code`. */
 export abstract class RegistryError extends Error {
   abstract readonly code: string;
@@ -62,11 +64,14 @@ export class ProviderNotFoundError extends RegistryError {
 export class ProviderDisabledError extends RegistryError {
   override readonly name = 'ProviderDisabledError';
   readonly code = 'provider_disabled';
+  /** The provider's retention class, for the refused attempt's audit record. */
+  readonly retentionClass: RetentionClassName | undefined;
   constructor(
     readonly providerId: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly retentionClass?: RetentionClassName },
   ) {
     super(`provider '${providerId}' is disabled`, options);
+    this.retentionClass = options?.retentionClass;
   }
 }
 

@@ -90,6 +90,12 @@ export class ProviderCache {
   /** In load order, the oldest first. */
   readonly #entries = new Map<string, ProviderEntry>();
   readonly #loading = new Map<string, Promise<ProviderEntry>>();
+  /**
+   * Ids found unregistered, with when: a flood of requests for an invented (well-formed) id
+   * costs one read per `configCacheSeconds`, not one per request. The price is that a newly
+   * added provider that was asked for in the last minute is seen up to a minute late.
+   */
+  readonly #absent = new Map<string, number>();
 
   constructor(options: ProviderCacheOptions) {
     this.#now = options.now ?? Date.now;
@@ -126,12 +132,18 @@ export class ProviderCache {
     // An id that could never be registered costs no DynamoDB read.
     if (!isProviderId(providerId)) throw new ProviderNotFoundError(providerId);
     const nowMs = this.#now();
+    const absentSince = this.#absent.get(providerId);
+    if (absentSince !== undefined && nowMs - absentSince < this.#configTtlMs) {
+      throw new ProviderNotFoundError(providerId);
+    }
     let entry = this.#entries.get(providerId);
     if (entry === undefined || nowMs - entry.loadedAtMs >= this.#configTtlMs) {
       entry = await this.#load(providerId);
     }
     const { config } = entry;
-    if (!config.enabled) throw new ProviderDisabledError(providerId);
+    if (!config.enabled) {
+      throw new ProviderDisabledError(providerId, { retentionClass: config.retentionClass });
+    }
     const valid = config.keys
       .filter((key) => key.notAfterMs === undefined || key.notAfterMs > nowMs)
       .sort((a, b) => b.version - a.version);
@@ -146,6 +158,7 @@ export class ProviderCache {
   /** Forgets every provider and key; the next request for each loads it again. */
   clear(): void {
     this.#entries.clear();
+    this.#absent.clear();
   }
 
   /** One load per provider at a time, however many requests missed. */
@@ -162,7 +175,14 @@ export class ProviderCache {
     const config = await this.#store.get(providerId);
     const previous = this.#entries.get(providerId);
     this.#entries.delete(providerId);
-    if (config === undefined) throw new ProviderNotFoundError(providerId);
+    this.#absent.delete(providerId);
+    if (config === undefined) {
+      if (this.#absent.size >= this.#maxProviders) {
+        this.#absent.delete(this.#absent.keys().next().value as string);
+      }
+      this.#absent.set(providerId, this.#now());
+      throw new ProviderNotFoundError(providerId);
+    }
     const keys = previous?.keys ?? new Map<number, DecryptedKey>();
     for (const version of keys.keys()) {
       if (!config.keys.some((key) => key.version === version)) keys.delete(version);

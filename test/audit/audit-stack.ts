@@ -58,7 +58,7 @@ export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
     providerId: 'stripe-live',
     deliveryId: 'evt_1',
     requestId: `req-${requestCounter}`,
-    receivedAtMs: Date.parse('2025-03-01T12:00:00.000Z'),
+    receivedAtMs: Date.parse('2099-03-01T12:00:00.000Z'),
     outcome: 'rejected',
     reason: 'signature_mismatch',
     eventType: 'payment_intent.succeeded',
@@ -142,6 +142,6 @@ export const auditRecordArbitrary: fc.Arbitrary<AuditRecord> = fc
       ...(isAccepted ? { queueMessageId: queueMessageId ?? 'm-1', keyId: keyId ?? 'v1' } : {}),
       ...(!isAccepted && keyId !== undefined ? { keyId } : {}),
       ...(!isAccepted || queueMessageId === undefined ? { reason } : {}),
-      ...(keepsPayload && encryptedPayload !== undefined ? { encryptedPayload } : {}),
+      ...(isAccepted && keepsPayload && encryptedPayload !== undefined ? { encryptedPayload } : {}),
     };
   });

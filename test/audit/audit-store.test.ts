@@ -8,7 +8,13 @@ import {
   InvalidAuditRecordError,
   MalformedAuditItemError,
 } from '../../functions/audit/errors.ts';
-import { auditShardOf, fromAuditItem, toAuditItem } from '../../functions/audit/record.ts';
+import {
+  auditShardOf,
+  fromAuditItem,
+  toAuditItem,
+  toPayloadItem,
+  withPayload,
+} from '../../functions/audit/record.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { auditShards } from '../../functions/config/tables.ts';
 import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
@@ -36,19 +42,36 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 describe('item mapping', () => {
-  it('round-trips any valid record through its item', () => {
+  it('round-trips any valid record through its item and its payload item', () => {
     fc.assert(
       fc.property(auditRecordArbitrary, (record) => {
-        expect(fromAuditItem(toAuditItem(record))).toEqual(record);
+        const read = fromAuditItem(toAuditItem(record));
+        const payload = toPayloadItem(record);
+        expect(payload === undefined ? read : withPayload(read, payload)).toEqual(record);
+        expect(payload === undefined).toBe(record.encryptedPayload === undefined);
       }),
     );
+  });
+
+  it('keeps the payload copy out of the record item, in an item with the shorter TTL', () => {
+    const record = { ...accepted(), encryptedPayload: Buffer.of(7, 7) };
+    const item = toAuditItem(record);
+    expect(item).not.toHaveProperty('encryptedPayload');
+    const payload = toPayloadItem(record);
+    expect(payload?.pk).toEqual(item.pk);
+    expect(payload?.sk).toEqual({ S: `${item.sk?.S}#payload` });
+    expect(payload).not.toHaveProperty('deliveryId');
+    const receivedAt = Math.floor(record.receivedAtMs / 1000);
+    const { payloadDays } = retentionClasses[record.retentionClass];
+    expect(payload?.expiresAt).toEqual({ N: String(receivedAt + payloadDays * 86_400) });
+    expect(Number(payload?.expiresAt?.N)).toBeLessThan(Number(item.expiresAt?.N));
   });
 
   it('lays out keys, the index attribute and the TTL', () => {
     const record = auditRecord({ deliveryId: 'evt_9', requestId: 'req-a' });
     const item = toAuditItem(record);
     expect(item.pk).toEqual({ S: `stripe-live#${auditShardOf('evt_9')}` });
-    expect(item.sk).toEqual({ S: '2025-03-01T12:00:00.000Z#evt_9#req-a' });
+    expect(item.sk).toEqual({ S: '2099-03-01T12:00:00.000Z#evt_9#req-a' });
     expect(item.deliveryId).toEqual({ S: 'evt_9' });
     const days = retentionClasses.standard.auditDays;
     expect(item.expiresAt).toEqual({ N: String(t0 / 1000 + days * 86_400) });
@@ -70,6 +93,11 @@ describe('item mapping', () => {
       { retentionClass: 'minimal', encryptedPayload: Buffer.of(1) },
       'payload',
     ],
+    [
+      'a payload copy of an attempt that was not accepted',
+      { outcome: 'rejected', encryptedPayload: Buffer.of(1) },
+      'only an accepted delivery',
+    ],
     ['an unknown scheme', { scheme: 'nope' }, 'scheme'],
   ] as const)('refuses %s', (_, overrides, named) => {
     const record = { ...auditRecord(), ...overrides } as Parameters<typeof toAuditItem>[0];
@@ -90,7 +118,7 @@ describe('item mapping', () => {
 
 describe('writeAttempt and findByDeliveryId', () => {
   it('stores a rejected attempt and finds it by delivery id', async () => {
-    const record = auditRecord({ deliveryId: 'evt_find', encryptedPayload: Buffer.of(9, 9) });
+    const record = auditRecord({ deliveryId: 'evt_find' });
     await store.writeAttempt(record);
     expect(await store.findByDeliveryId('evt_find')).toEqual({ records: [record], malformed: [] });
   });

@@ -7,6 +7,7 @@ import {
   dedupLeaseSeconds,
   markerKey,
 } from '../../functions/audit/dedup.ts';
+import { retentionClasses } from '../../functions/config/retention.ts';
 import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
 import {
   type AuditStack,
@@ -140,6 +141,24 @@ describe('release', () => {
 });
 
 describe('confirmAccepted', () => {
+  it("writes the payload copy in the same transaction, and drops it from reads after the class's payloadDays", async () => {
+    const deliveryId = freshDelivery();
+    const marker = await claimed(deliveryId);
+    const record = { ...acceptedRecord(deliveryId), encryptedPayload: Buffer.of(5, 6, 7) };
+    expect(retentionClasses[record.retentionClass].payloadDays).toBeGreaterThan(0);
+    expect(await store.confirmAccepted(marker, record)).toBe('confirmed');
+    expect((await store.findByDeliveryId(deliveryId)).records).toEqual([record]);
+
+    const { payloadDays } = retentionClasses[record.retentionClass];
+    const later = new AuditStore({
+      dynamodb: stack.dynamodb,
+      tableName: stack.tableName,
+      now: () => record.receivedAtMs + payloadDays * 86_400_000 + 1_000,
+    });
+    const { encryptedPayload: _copy, ...withoutCopy } = record;
+    expect((await later.findByDeliveryId(deliveryId)).records).toEqual([withoutCopy]);
+  });
+
   it('marks the marker done and writes the record in one transaction', async () => {
     const deliveryId = freshDelivery();
     const marker = await claimed(deliveryId);

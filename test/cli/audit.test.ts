@@ -6,7 +6,7 @@ import { notPermitted } from '../../cli/commands/audit.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { encryptField } from '../../functions/audit/field-encryption.ts';
-import type { AuditRecord } from '../../functions/audit/record.ts';
+import { type AuditRecord, unregisteredProviderId } from '../../functions/audit/record.ts';
 import { auditRecord } from '../audit/audit-stack.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
 import { cli, jsonLines } from './helpers.ts';
@@ -20,7 +20,12 @@ let admin: AdminStack;
 async function write(overrides: Partial<AuditRecord>): Promise<AuditRecord> {
   const kms = new KMSClient({});
   const dataKeys = new DataKeyCache({ kms, keyId: admin.stack.resources.keys.audit.keyId });
-  const base = auditRecord(overrides);
+  const { scheme, ...unschemed } = auditRecord(overrides);
+  // An attempt at an unregistered id has no scheme to record.
+  const base: AuditRecord =
+    overrides.providerId === unregisteredProviderId || scheme === undefined
+      ? unschemed
+      : { ...unschemed, scheme };
   const record = {
     ...base,
     encryptedHeaders: await encryptField(
@@ -49,6 +54,14 @@ beforeAll(async () => {
   });
   await write({ deliveryId: 'evt_old', receivedAtMs: now - 72 * hourMs });
   await write({
+    providerId: unregisteredProviderId,
+    requestedProviderId: 'stripe-typo',
+    deliveryId: 'req-unknown',
+    reason: 'provider_not_found',
+    suppressedAttempts: 12,
+    receivedAtMs: now - hourMs,
+  });
+  await write({
     providerId: 'github-org',
     scheme: 'github',
     deliveryId: 'gh-1',
@@ -64,6 +77,29 @@ beforeAll(async () => {
 afterAll(() => admin?.close());
 
 describe('webhooks audit list --local', () => {
+  it('shows attempts at unregistered ids, with the id asked for and the attempts not written', async () => {
+    const { code, stdout } = await cli([
+      'audit',
+      'list',
+      '--provider',
+      unregisteredProviderId,
+      '--local',
+    ]);
+    expect(code).toBe(0);
+    const [, line] = stdout.trimEnd().split('\n');
+    expect(line).toContain(`${unregisteredProviderId} ("stripe-typo")`);
+    expect(line).toContain('provider_not_found (+12 not written)');
+
+    const everything = await cli(['audit', 'list', '--json', '--local']);
+    expect(jsonLines(everything.stdout)).toContainEqual(
+      expect.objectContaining({
+        providerId: unregisteredProviderId,
+        requestedProviderId: 'stripe-typo',
+        suppressedAttempts: 12,
+      }),
+    );
+  });
+
   it("lists a provider's attempts of the last 24 hours, newest first", async () => {
     const { code, stdout, stderr } = await cli([
       'audit',
@@ -134,9 +170,10 @@ describe('webhooks audit list --local', () => {
   it('reads every registered provider without --provider', async () => {
     const { code, stdout } = await cli(['audit', 'list', '--json', '--local']);
     expect(code).toBe(0);
-    // github-org has records but is not registered: only the registry's providers are read.
+    // github-org has records but is not registered: only the registry's providers are read,
+    // and the partition of attempts at unregistered ids.
     expect(new Set(jsonLines(stdout).map((line) => line.providerId))).toEqual(
-      new Set(['stripe-live']),
+      new Set(['stripe-live', unregisteredProviderId]),
     );
   });
 

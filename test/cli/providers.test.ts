@@ -1,8 +1,9 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProviderView } from '../../cli/commands/providers.ts';
 import { parseDuration } from '../../cli/parse.ts';
 import { stackFileVariable, stackOutputKeys } from '../../cli/target.ts';
@@ -141,6 +142,39 @@ describe('webhooks providers --local', () => {
     expect((await registry().get('discord-app'))?.keys[0]?.kind).toBe('public-key');
   });
 
+  it('sets redaction rules with --redact, mask unless drop is said, and shows them', async () => {
+    const added = await cli(
+      [
+        'providers',
+        'add',
+        'redacting',
+        '--scheme',
+        'stripe',
+        '--secret-stdin',
+        '--redact',
+        'data.object.customer_email',
+        '--redact',
+        'data.object.charges.*.card=drop',
+        '--redact',
+        'data.object.phone=mask',
+        '--local',
+      ],
+      'whsec_r',
+    );
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const rules = [
+      { path: 'data.object.customer_email', action: 'mask' },
+      { path: 'data.object.charges.*.card', action: 'drop' },
+      { path: 'data.object.phone', action: 'mask' },
+    ];
+    expect((await registry().get('redacting'))?.redaction).toEqual(rules);
+    expect((await cli(['providers', 'show', 'redacting', '--local'])).stdout).toMatch(
+      /^redaction {4}data\.object\.customer_email=mask, data\.object\.charges\.\*\.card=drop, data\.object\.phone=mask$/m,
+    );
+    const json = await cli(['providers', 'show', 'redacting', '--json', '--local']);
+    expect((JSON.parse(json.stdout) as ProviderView).redaction).toEqual(rules);
+  });
+
   describe('refuses with exit code 1', () => {
     it('a provider id already registered', async () => {
       await cli(
@@ -232,6 +266,21 @@ describe('webhooks providers --local', () => {
         /--region goes with --stack/,
       ],
       ['a missing id', ['providers', 'show', '--local'], /missing required argument 'id'/],
+      [
+        'a redaction action other than drop or mask',
+        add('--scheme', 'github', '--secret-stdin', '--redact', 'data.email=hide'),
+        /--redact 'data\.email=hide': the action after '=' must be drop or mask/,
+      ],
+      [
+        'a redaction path that is not dot-separated field names',
+        add('--scheme', 'github', '--secret-stdin', '--redact', 'data..email'),
+        /redaction\[0\]\.path must be/,
+      ],
+      [
+        'a redaction path given twice',
+        add('--scheme', 'github', '--secret-stdin', '--redact', 'a.b', '--redact', 'a.b=drop'),
+        /--redact 'a\.b' is given twice/,
+      ],
     ])('%s', async (name, argv, message) => {
       const { code, stdout, stderr } = await cli(argv, name === 'an empty secret' ? '' : 's');
       expect(code).toBe(2);
@@ -269,8 +318,19 @@ describe('webhooks providers --local', () => {
 
 describe('webhooks providers --stack', () => {
   const cloudFormation = mockClient(CloudFormationClient);
-  afterEach(() => cloudFormation.reset());
-  afterAll(() => cloudFormation.restore());
+  // Admin actions are audited under the caller STS names (test/cli/admin-audit.test.ts).
+  const sts = mockClient(STSClient);
+  beforeEach(() =>
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::123456789012:user/ops' }),
+  );
+  afterEach(() => {
+    cloudFormation.reset();
+    sts.reset();
+  });
+  afterAll(() => {
+    cloudFormation.restore();
+    sts.restore();
+  });
 
   const outputs = () => {
     const { resources } = admin.stack;

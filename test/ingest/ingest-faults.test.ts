@@ -4,6 +4,7 @@ import type { DedupMarker } from '../../functions/audit/dedup.ts';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
 import type { IngestRequest } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
+import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
 import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
 import { providerDefaults } from '../../functions/registry/provider.ts';
 import type { Verdict } from '../../functions/verify/types.ts';
@@ -50,6 +51,7 @@ function fakePorts(overrides: Partial<IngestPorts> = {}) {
     markers: { claim: async () => ({ outcome: 'claimed', marker }), release },
     queue: { send },
     audit: { writeAttempt, confirmAccepted },
+    rejections: new RejectionBudget(),
     encryptField: async () => Buffer.from([1]),
     ...overrides,
   };

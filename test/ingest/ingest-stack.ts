@@ -18,6 +18,7 @@ import { kmsKeys } from '../../functions/config/keys.ts';
 import { deliveryQueue } from '../../functions/config/queues.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import type { HttpApiEvent } from '../../functions/ingest/http-event.ts';
+import type { ProviderSettings } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import type { SchemeName } from '../../functions/verify/schemes/index.ts';
@@ -46,6 +47,7 @@ export async function registerProvider(
   providerId: string,
   secret: string,
   scheme: SchemeName = 'stripe',
+  settings: Partial<Omit<ProviderSettings, 'providerId' | 'scheme'>> = {},
 ): Promise<void> {
   const registry = new ProviderRegistryStore({
     dynamodb: stack.dynamodb,
@@ -57,7 +59,12 @@ export async function registerProvider(
     providerId,
     value: secret,
   });
-  await registry.create({ providerId, scheme, keys: [{ kind: 'secret', ciphertext }] });
+  await registry.create({
+    ...settings,
+    providerId,
+    scheme,
+    keys: [{ kind: 'secret', ciphertext }],
+  });
 }
 
 export async function startIngestStack(): Promise<IngestStack> {

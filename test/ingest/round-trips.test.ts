@@ -17,6 +17,7 @@ import { kmsKeys } from '../../functions/config/keys.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
+import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { ProviderCache } from '../../functions/registry/provider-cache.ts';
 import { verifyDelivery } from '../../functions/verify/verify.ts';
@@ -84,6 +85,8 @@ beforeAll(async () => {
     markers: new DedupMarkers({ dynamodb, tableName: auditTable.localName }),
     queue: new QueueSender({ sqs, queueUrl: stack.queueUrl }),
     audit: new AuditStore({ dynamodb, tableName: auditTable.localName }),
+    // Small, so that the flood case below spends it quickly.
+    rejections: new RejectionBudget({ burst: 3, perMinute: 1 }),
     encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
   };
 }, startBudgetMs);
@@ -159,5 +162,24 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
       statusCode: 401,
       calls: { 'DynamoDB PutItem': 1 },
     });
+  });
+
+  it('unknown provider id: one GetItem and the audit record; within a minute, the record only', async () => {
+    const first = await roundTrips(stripeDelivery('not-registered', secret, '{}'));
+    expect(first).toEqual({
+      outcome: 'rejected',
+      statusCode: 401,
+      calls: { 'DynamoDB GetItem': 1, 'DynamoDB PutItem': 1 },
+    });
+    const again = await roundTrips(stripeDelivery('not-registered', secret, '{}'));
+    expect(again.calls).toEqual({ 'DynamoDB PutItem': 1 });
+  });
+
+  it('refused attempts over their source budget: no round trip at all', async () => {
+    // The three cases above spent this source's burst of three.
+    const flood = await roundTrips(
+      stripeDelivery(providerId, 'whsec_wrong', eventBody('evt_rt_flood')),
+    );
+    expect(flood).toEqual({ outcome: 'rejected', statusCode: 401, calls: {} });
   });
 });

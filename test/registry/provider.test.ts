@@ -18,7 +18,7 @@ import {
   toItem,
 } from '../../functions/registry/provider.ts';
 
-const createdAtMs = Date.parse('2025-03-01T12:00:00.000Z');
+const createdAtMs = Date.parse('2099-03-01T12:00:00.000Z');
 
 const key = (version: number, extra: Partial<ProviderKey> = {}): ProviderKey => ({
   version,
@@ -136,7 +136,7 @@ describe('item mapping', () => {
 
   it('writes times as ISO 8601 and leaves out what is not set', () => {
     const item = toItem(stripe);
-    expect(item.updatedAt).toEqual({ S: '2025-03-01T12:00:00.000Z' });
+    expect(item.updatedAt).toEqual({ S: '2099-03-01T12:00:00.000Z' });
     expect(item.toleranceSeconds).toBeUndefined();
     expect(item.keys?.L?.[0]?.M?.notAfter).toBeUndefined();
   });

@@ -80,8 +80,12 @@ export function recordCommands(client: DynamoDBClient | KMSClient): string[] {
   return commands;
 }
 
-/** A clock the test moves by hand. */
-export function manualClock(startIso = '2025-03-01T12:00:00.000Z') {
+/**
+ * A clock the test moves by hand. It starts far in the future on purpose: DynamoDB Local
+ * deletes items whose TTL has passed by the real clock, so records and markers stamped with
+ * a past date would vanish from under the test.
+ */
+export function manualClock(startIso = '2099-03-01T12:00:00.000Z') {
   let nowMs = Date.parse(startIso);
   return {
     now: () => nowMs,

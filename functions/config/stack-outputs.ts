@@ -1,0 +1,25 @@
+/**
+ * The CloudFormation output keys of a deployed stack: the CDK construct emits exactly these,
+ * and the CLI's `--stack` finds a deployment by them.
+ */
+export const stackOutputKeys = {
+  registryTableName: 'RegistryTableName',
+  auditTableName: 'AuditTableName',
+  queueUrl: 'QueueUrl',
+  secretsKeyId: 'SecretsKeyId',
+  auditKeyId: 'AuditKeyId',
+} as const;
+
+/** Further outputs for operators and consumers; the CLI does not need them. */
+export const operatorOutputKeys = {
+  apiUrl: 'ApiUrl',
+  webhookUrlTemplate: 'WebhookUrlTemplate',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  queueArn: 'QueueArn',
+  secretsKeyArn: 'SecretsKeyArn',
+  auditKeyArn: 'AuditKeyArn',
+  queueKeyId: 'QueueKeyId',
+  queueKeyArn: 'QueueKeyArn',
+  alarmTopicArn: 'AlarmTopicArn',
+  complianceProfiles: 'ComplianceProfiles',
+} as const;
