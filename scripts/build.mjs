@@ -1,4 +1,6 @@
-// Bundles the entry points with esbuild: the CLI bin, the local launcher and the benchmark.
+// Bundles the entry points with esbuild: the CLI bin, the local launcher, the benchmark, and
+// the CDK app with its all-profiles synth and the compliance doc writer (aws-cdk-lib,
+// constructs and cdk-nag stay external).
 // `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named.
 import { build } from 'esbuild';
 
@@ -6,6 +8,9 @@ const allEntryPoints = {
   webhooks: 'cli/main.ts',
   start: 'local/start.ts',
   bench: 'bench/verify.bench.ts',
+  'infra-app': 'infra/app.ts',
+  'synth-profiles': 'infra/synth-profiles.ts',
+  'compliance-doc': 'infra/write-compliance-doc.ts',
 };
 
 const names = process.argv.slice(2);

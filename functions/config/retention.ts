@@ -36,3 +36,10 @@ export const retentionFloorVariable = 'RETENTION_FLOOR';
 export function isRetentionClassName(value: unknown): value is RetentionClassName {
   return typeof value === 'string' && Object.hasOwn(retentionClasses, value);
 }
+
+/**
+ * The environment variable that names the deployment's payload-copy ceiling: a payload copy is
+ * kept only where this class keeps one at least as long as the provider's class does, so a
+ * profile that wants none (GDPR Art. 5(1)(e)) turns every copy off.
+ */
+export const payloadCopyCeilingVariable = 'PAYLOAD_COPY_CEILING';

@@ -22,8 +22,13 @@ import { DedupMarkers } from '../audit/dedup.ts';
 import { encryptField } from '../audit/field-encryption.ts';
 import { kmsKeys } from '../config/keys.ts';
 import { deliveryQueue } from '../config/queues.ts';
-import { isRetentionClassName, retentionFloorVariable } from '../config/retention.ts';
+import {
+  isRetentionClassName,
+  payloadCopyCeilingVariable,
+  retentionFloorVariable,
+} from '../config/retention.ts';
 import { auditTable, registryTable } from '../config/tables.ts';
+import { telemetry } from '../config/telemetry.ts';
 import { QueueSender } from '../queue/sender.ts';
 import { ProviderCache } from '../registry/provider-cache.ts';
 import { verifyDelivery } from '../verify/verify.ts';
@@ -32,9 +37,9 @@ import { type ApiGatewayEvent, readHttpEvent } from './http-event.ts';
 import { type HttpResponse, type IngestPorts, type IngestResult, ingest } from './ingest.ts';
 import { RejectionBudget } from './rejection-budget.ts';
 
-const serviceName = 'webhook-ingestion';
+const { serviceName, metricsNamespace } = telemetry;
 const logger = new Logger({ serviceName });
-const metrics = new Metrics({ namespace: 'WebhookIngestion', serviceName });
+const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
 // Off outside Lambda (no AWS_EXECUTION_ENV): the local stack and the tests trace nothing.
 const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
 
@@ -43,10 +48,8 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
   const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
   const kms = tracer.captureAWSv3Client(new KMSClient({}));
   const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-  const retentionFloor = env[retentionFloorVariable];
-  if (retentionFloor !== undefined && !isRetentionClassName(retentionFloor)) {
-    throw new Error(`environment variable ${retentionFloorVariable} names no retention class`);
-  }
+  const retentionFloor = optionalRetentionClass(env, retentionFloorVariable);
+  const payloadCopyCeiling = optionalRetentionClass(env, payloadCopyCeilingVariable);
   const auditTableName = required(env, auditTable.nameVariable);
   const providers = new ProviderCache({
     dynamodb,
@@ -67,6 +70,7 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
     rejections: new RejectionBudget(),
     ...(retentionFloor === undefined ? {} : { retentionFloor }),
+    ...(payloadCopyCeiling === undefined ? {} : { payloadCopyCeiling }),
   };
 }
 
@@ -112,6 +116,15 @@ function record(result: IngestResult): void {
   metrics.addDimension('reason', result.reason ?? 'none');
   metrics.addMetric(result.outcome, MetricUnit.Count, 1);
   if (result.auditSuppressed === true) metrics.addMetric('audit_suppressed', MetricUnit.Count, 1);
+}
+
+function optionalRetentionClass(env: NodeJS.ProcessEnv, name: string) {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!isRetentionClassName(value)) {
+    throw new Error(`environment variable ${name} names no retention class`);
+  }
+  return value;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

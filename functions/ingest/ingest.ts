@@ -77,6 +77,12 @@ export interface IngestPorts {
    * records longer. @default - each provider's own class
    */
   readonly retentionFloor?: RetentionClassName;
+  /**
+   * The retention class whose `payloadDays` bound every payload copy (`PAYLOAD_COPY_CEILING`):
+   * no copy is kept where it keeps less than the provider's class would.
+   * @default - each provider's own class decides
+   */
+  readonly payloadCopyCeiling?: RetentionClassName;
 }
 
 export interface HttpResponse {
@@ -423,7 +429,13 @@ async function encryptPayloadCopy(
   retentionClass: RetentionClassName,
   providerId: string,
 ): Promise<Buffer | undefined> {
-  if (retentionClasses[retentionClass].payloadDays === 0) return undefined;
+  const { payloadDays } = retentionClasses[retentionClass];
+  const ceiling = ports.payloadCopyCeiling;
+  // A copy's TTL comes from the record's class; a ceiling below it keeps none rather than one
+  // that would outlive what the deployment allows.
+  if (payloadDays === 0) return undefined;
+  if (ceiling !== undefined && retentionClasses[ceiling].payloadDays < payloadDays)
+    return undefined;
   const redacted = redactPayload(request.body, rules, headerValue(request.headers, 'content-type'));
   if (!redacted.kept) return undefined;
   return ports.encryptField(

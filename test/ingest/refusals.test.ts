@@ -255,6 +255,21 @@ describe('the payload copy', () => {
   });
 });
 
+describe("the deployment's payload-copy ceiling", () => {
+  it('keeps no copy where the ceiling keeps less than the provider class would', async () => {
+    const ports = { ...createIngestPorts(), payloadCopyCeiling: 'minimal' as const };
+    const body = JSON.stringify({ id: 'evt_ceiling', type: 'ping', data: {} });
+    expect(
+      (await ingest(readHttpEvent(stripeDelivery('shop', secret, body)), ports, Date.now)).response
+        .statusCode,
+    ).toBe(202);
+    const [record] = (await audit.findByDeliveryId('evt_ceiling')).records;
+    expect(record?.outcome).toBe('accepted');
+    expect(record).not.toHaveProperty('encryptedPayload');
+    await stack.drainQueue();
+  });
+});
+
 describe("the deployment's retention floor", () => {
   it('lengthens a shorter class, and leaves a longer one as it is', async () => {
     const ports = { ...createIngestPorts(), retentionFloor: 'standard' as const };

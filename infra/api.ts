@@ -1,0 +1,170 @@
+/**
+ * The public edge: a regional REST API with one route, `POST /v1/webhooks/{providerId}`, as a
+ * Lambda proxy. Every content type is a binary media type, so every body reaches the Lambda
+ * base64 encoded: the bytes a provider signed are the bytes verified, whatever their encoding.
+ */
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
+
+/** The stage the API is deployed to; its name is the first segment of the URL path. */
+export const stageName = 'prod';
+
+/** The route's path parameter, as the handler reads it (functions/ingest/http-event.ts). */
+export const providerIdParameter = 'providerId';
+
+/** Requests per second across the stage, and the burst above it. */
+export interface StageThrottling {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+export interface IngestApiProps {
+  readonly handler: lambda.IFunction;
+  readonly logs: LogGroupSettings;
+  readonly throttling: StageThrottling;
+  /** Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`). */
+  readonly manageAccountLoggingRole: boolean;
+}
+
+export class IngestApi extends Construct {
+  readonly api: apigateway.RestApi;
+  readonly accessLogGroup: logs.LogGroup;
+  readonly executionLogGroup: logs.LogGroup;
+  /** The region's API Gateway logging role, when this deployment manages it. */
+  readonly accountLoggingRole?: iam.Role;
+
+  constructor(scope: Construct, id: string, props: IngestApiProps) {
+    super(scope, id);
+    this.accessLogGroup = encryptedLogGroup(this, 'AccessLogGroup', props.logs);
+    this.api = new apigateway.RestApi(this, 'Api', {
+      description: 'Receives third-party webhooks: POST /v1/webhooks/{providerId}',
+      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      binaryMediaTypes: ['*/*'],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+        // Errors only, and never a body or header: data trace would log whole requests.
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttling.rateLimit,
+        throttlingBurstLimit: props.throttling.burstLimit,
+      },
+    });
+
+    // API Gateway creates the execution log group on first use, unencrypted and kept forever,
+    // unless it already exists: create it first, under its fixed name.
+    this.executionLogGroup = encryptedLogGroup(
+      this,
+      'ExecutionLogGroup',
+      props.logs,
+      `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+    );
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
+
+    const validator = this.api.addRequestValidator('ProviderIdValidator', {
+      requestValidatorName: 'provider-id-required',
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
+    this.api.root
+      .addResource('v1')
+      .addResource('webhooks')
+      .addResource(`{${providerIdParameter}}`)
+      .addMethod('POST', new apigateway.LambdaIntegration(props.handler, { proxy: true }), {
+        // Providers authenticate by signing the body, which only the Lambda can check.
+        authorizationType: apigateway.AuthorizationType.NONE,
+        requestParameters: { [`method.request.path.${providerIdParameter}`]: true },
+        requestValidator: validator,
+      });
+
+    if (props.manageAccountLoggingRole) {
+      this.accountLoggingRole = this.accountLogging();
+    }
+  }
+
+  /** The URL providers are given, with `{providerId}` to fill in. */
+  get webhookUrlTemplate(): string {
+    return `${this.api.urlForPath('/v1/webhooks')}/{${providerIdParameter}}`;
+  }
+
+  /** The stage's ARN, which a web ACL is associated with. */
+  get stageArn(): string {
+    return this.api.deploymentStage.stageArn;
+  }
+
+  /**
+   * The region's API Gateway logging role. One per account and region, serving every REST
+   * API there, so its policy reaches the region's log groups rather than only ours; it is
+   * kept when the stack is deleted, as other APIs may depend on it.
+   */
+  private accountLogging(): iam.Role {
+    const role = new iam.Role(this, 'AccountLoggingRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'API Gateway access and execution logging for the REST APIs of this region',
+    });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const policy = new iam.ManagedPolicy(this, 'AccountLoggingPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'logs:CreateLogGroup',
+            'logs:CreateLogStream',
+            'logs:DescribeLogGroups',
+            'logs:DescribeLogStreams',
+            'logs:PutLogEvents',
+            'logs:GetLogEvents',
+            'logs:FilterLogEvents',
+          ],
+          resources: [
+            `arn:${Aws.PARTITION}:logs:${Stack.of(this).region}:${Aws.ACCOUNT_ID}:log-group:*`,
+          ],
+        }),
+      ],
+    });
+    policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new apigateway.CfnAccount(this, 'Account', {
+      cloudWatchRoleArn: role.roleArn,
+    });
+    account.node.addDependency(policy);
+    this.api.deploymentStage.node.addDependency(account);
+    return role;
+  }
+}
+
+/** JSON access log lines: who, what, the outcome and timings; no headers, no body. */
+function accessLogFormat(): apigateway.AccessLogFormat {
+  const field = apigateway.AccessLogField;
+  return apigateway.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: field.contextRequestId(),
+      extendedRequestId: field.contextExtendedRequestId(),
+      requestTime: field.contextRequestTime(),
+      sourceIp: field.contextIdentitySourceIp(),
+      userAgent: field.contextIdentityUserAgent(),
+      httpMethod: field.contextHttpMethod(),
+      resourcePath: field.contextResourcePath(),
+      path: field.contextPath(),
+      protocol: field.contextProtocol(),
+      status: field.contextStatus(),
+      responseLength: field.contextResponseLength(),
+      responseLatency: field.contextResponseLatency(),
+      integrationStatus: field.contextIntegrationStatus(),
+      integrationLatency: field.contextIntegrationLatency(),
+      wafStatus: field.contextWafStatus(),
+      wafResponseCode: field.contextWafResponseCode(),
+      errorMessage: field.contextErrorMessage(),
+      errorResponseType: field.contextErrorResponseType(),
+      xrayTraceId: field.contextXrayTraceId(),
+    }),
+  );
+}

@@ -1,0 +1,20 @@
+/**
+ * The `cdk` entry (cdk.json runs it from dist/infra-app.mjs):
+ *
+ *   npx cdk synth -c profiles=pci-dss,hipaa -c alarmEmail=ops@example.com
+ *   npx cdk deploy -c stackName=webhooks-prod -c profiles=gdpr
+ *
+ * The CLI synthesizes the app when this process exits; cdk-nag findings fail it.
+ */
+import { AppContextError } from './context.ts';
+import { buildIngestionApp } from './ingestion-app.ts';
+import { DeploymentSettingsError } from './settings.ts';
+
+try {
+  buildIngestionApp();
+} catch (error) {
+  // A configuration mistake is the operator's to fix: say what, without a stack trace.
+  if (!(error instanceof AppContextError || error instanceof DeploymentSettingsError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

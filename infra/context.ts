@@ -1,0 +1,130 @@
+/**
+ * The CDK context the app reads (`cdk synth -c key=value`, or `context` in cdk.json), parsed
+ * into the stack name and the construct's props. `-c` gives strings and cdk.json gives JSON
+ * values, so each reader accepts both; every bad value is reported at once, by key and value.
+ */
+import {
+  type ComplianceProfileName,
+  complianceProfileNames,
+  isComplianceProfileName,
+} from '../functions/config/profiles.ts';
+import { isRetentionClassName, type RetentionClassName } from '../functions/config/retention.ts';
+import type { WebhookIngestionProps } from './webhook-ingestion.ts';
+
+/** The context keys, each mapped to the prop it sets. */
+export const contextKeys = {
+  stackName: 'stackName',
+  profiles: 'profiles',
+  alarmEmail: 'alarmEmail',
+  deliveryAuditRetention: 'deliveryAuditRetention',
+  payloadCopyRetention: 'payloadCopyRetention',
+  logRetentionDays: 'logRetentionDays',
+  waf: 'waf',
+  vpcPlacement: 'vpcPlacement',
+  reservedConcurrency: 'reservedConcurrency',
+  manageApiGatewayAccount: 'manageApiGatewayAccount',
+} as const;
+
+/** @default 'webhook-ingestion' */
+export const defaultStackName = 'webhook-ingestion';
+
+export interface AppConfiguration {
+  readonly stackName: string;
+  readonly props: WebhookIngestionProps;
+}
+
+/** A context key held a value its reader cannot use. */
+export class AppContextError extends Error {
+  override readonly name = 'AppContextError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid CDK context:\n- ${problems.join('\n- ')}`);
+    this.problems = problems;
+  }
+}
+
+/** A parsed value, or what was expected instead. */
+type Parsed<T> = { readonly value: T } | { readonly expected: string };
+
+/** Reads the app's configuration through `lookup` (e.g. `app.node.tryGetContext`). */
+export function readAppContext(lookup: (key: string) => unknown): AppConfiguration {
+  const problems: string[] = [];
+  const read = <T>(key: string, parse: (value: unknown) => Parsed<T>): T | undefined => {
+    const raw = lookup(key);
+    if (raw === undefined || raw === '') return undefined;
+    const parsed = parse(raw);
+    if ('value' in parsed) return parsed.value;
+    problems.push(`${key}: expected ${parsed.expected}, got ${JSON.stringify(raw)}`);
+    return undefined;
+  };
+  const stackName = read(contextKeys.stackName, stackNameValue) ?? defaultStackName;
+  const profiles = read(contextKeys.profiles, profileList);
+  const alarmEmail = read(contextKeys.alarmEmail, emailAddress);
+  const deliveryAudit = read(contextKeys.deliveryAuditRetention, retentionClass);
+  const payloadCopies = read(contextKeys.payloadCopyRetention, retentionClass);
+  const logRetentionDays = read(contextKeys.logRetentionDays, integer);
+  const waf = read(contextKeys.waf, flag);
+  const vpcPlacement = read(contextKeys.vpcPlacement, flag);
+  const reservedConcurrency = read(contextKeys.reservedConcurrency, integer);
+  const manageApiGatewayAccount = read(contextKeys.manageApiGatewayAccount, flag);
+  if (problems.length > 0) throw new AppContextError(problems);
+
+  const retention = {
+    ...(deliveryAudit === undefined ? {} : { deliveryAudit }),
+    ...(payloadCopies === undefined ? {} : { payloadCopies }),
+  };
+  return {
+    stackName,
+    props: {
+      ...(profiles === undefined ? {} : { complianceProfiles: profiles }),
+      ...(Object.keys(retention).length === 0 ? {} : { retention }),
+      ...(alarmEmail === undefined ? {} : { alarmEmail }),
+      ...(logRetentionDays === undefined ? {} : { logRetentionDays }),
+      ...(waf === undefined ? {} : { waf }),
+      ...(vpcPlacement === undefined ? {} : { vpcPlacement }),
+      ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
+      ...(manageApiGatewayAccount === undefined ? {} : { manageApiGatewayAccount }),
+    },
+  };
+}
+
+/** CloudFormation stack names: a letter, then letters, digits and hyphens, 128 at most. */
+function stackNameValue(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' && /^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(raw)
+    ? { value: raw }
+    : { expected: 'a CloudFormation stack name (a letter, then letters, digits, hyphens)' };
+}
+
+/** `pci-dss,hipaa` from `-c`, or `["pci-dss", "hipaa"]` from cdk.json. */
+function profileList(raw: unknown): Parsed<ComplianceProfileName[]> {
+  const expected = `a comma-separated list of ${complianceProfileNames.join(', ')}`;
+  const names = typeof raw === 'string' ? raw.split(',') : raw;
+  if (!Array.isArray(names)) return { expected };
+  const trimmed = names.map((name) => String(name).trim()).filter((name) => name !== '');
+  if (trimmed.length === 0 || !trimmed.every(isComplianceProfileName)) return { expected };
+  return { value: trimmed };
+}
+
+function retentionClass(raw: unknown): Parsed<RetentionClassName> {
+  return isRetentionClassName(raw) ? { value: raw } : { expected: 'a retention class name' };
+}
+
+function emailAddress(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(raw)
+    ? { value: raw }
+    : { expected: 'an e-mail address' };
+}
+
+function integer(raw: unknown): Parsed<number> {
+  const parsed = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  return typeof parsed === 'number' && Number.isInteger(parsed)
+    ? { value: parsed }
+    : { expected: 'an integer' };
+}
+
+function flag(raw: unknown): Parsed<boolean> {
+  if (raw === true || raw === 'true') return { value: true };
+  if (raw === false || raw === 'false') return { value: false };
+  return { expected: 'true or false' };
+}

@@ -1,0 +1,217 @@
+/**
+ * The ingest Lambda: functions/ingest/handler.ts bundled by esbuild on this machine (no
+ * Docker), Node.js 24 on arm64, its own encrypted log group, reserved concurrency, active
+ * tracing, and a role that holds only customer managed policies, one per concern.
+ */
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { kmsKeys } from '../functions/config/keys.ts';
+import { retentionFloorVariable } from '../functions/config/profiles.ts';
+import { deliveryQueue } from '../functions/config/queues.ts';
+import {
+  payloadCopyCeilingVariable,
+  type RetentionClassName,
+} from '../functions/config/retention.ts';
+import { auditTable, registryTable } from '../functions/config/tables.ts';
+import { telemetry } from '../functions/config/telemetry.ts';
+import type { DataKeys } from './keys.ts';
+import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
+
+// Both infra/ (source, tests) and dist/ (the bundled app) sit one level below the project
+// root, so the same relative URLs find the handler and the lock file from either.
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const handlerEntry = fileURLToPath(new URL('../functions/ingest/handler.ts', import.meta.url));
+const lockFile = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+
+/** Where the function runs inside a VPC. */
+export interface IngestNetworkPlacement {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+export interface IngestFunctionProps {
+  readonly keys: DataKeys;
+  readonly registryTable: dynamodb.Table;
+  readonly auditTable: dynamodb.Table;
+  readonly queue: sqs.IQueue;
+  readonly logs: LogGroupSettings;
+  /** Concurrent executions reserved for (and capping) the function. */
+  readonly reservedConcurrency: number;
+  /** The retention class whose audit days every delivery audit record keeps at least. */
+  readonly retentionFloor: RetentionClassName;
+  /** The retention class whose payload days bound every payload copy. */
+  readonly payloadCopyCeiling: RetentionClassName;
+  /** @default - not in a VPC */
+  readonly network?: IngestNetworkPlacement;
+}
+
+export class IngestFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+  /** The customer managed policies on `role`, by concern. */
+  readonly policies: {
+    readonly data: iam.ManagedPolicy;
+    readonly tracing: iam.ManagedPolicy;
+    readonly networkInterfaces?: iam.ManagedPolicy;
+  };
+
+  constructor(scope: Construct, id: string, props: IngestFunctionProps) {
+    super(scope, id);
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', props.logs);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'The webhook ingest Lambda: read the registry, write the audit trail, queue',
+    });
+    const data = this.dataPolicy(props);
+    const tracing = new iam.ManagedPolicy(this, 'TracingPolicy', {
+      description: 'X-Ray segments of the ingest Lambda',
+      roles: [this.role],
+      // X-Ray's write actions have no resource-level permissions.
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    const networkInterfaces =
+      props.network === undefined ? undefined : this.networkInterfacePolicy();
+    this.policies = { data, tracing, ...(networkInterfaces ? { networkInterfaces } : {}) };
+    props.keys.grantIngest(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: handlerEntry,
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: lockFile,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      // Three AWS round trips, plus one KMS Decrypt per provider on a cold container; API
+      // Gateway gives up after 29 s, so a hung call fails well before the provider's timeout.
+      timeout: Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: this.environment(props),
+      bundling: ingestBundling,
+      ...(props.network === undefined
+        ? {}
+        : {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.subnets,
+            securityGroups: [props.network.securityGroup],
+          }),
+    });
+    // Set on the L1 resource: the L2 `tracing` prop would add an inline policy to the role.
+    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = {
+      mode: lambda.Tracing.ACTIVE,
+    };
+    // The function must not be created (and invoked) before its permissions exist.
+    for (const policy of [data, tracing, networkInterfaces]) {
+      if (policy !== undefined) this.function.node.addDependency(policy);
+    }
+  }
+
+  /** Names only: table names, the queue URL, key ids and the retention floor. No secrets. */
+  private environment(props: IngestFunctionProps): Record<string, string> {
+    return {
+      [registryTable.nameVariable]: props.registryTable.tableName,
+      [auditTable.nameVariable]: props.auditTable.tableName,
+      [deliveryQueue.urlVariable]: props.queue.queueUrl,
+      [kmsKeys.secrets.idVariable]: props.keys.secrets.keyId,
+      [kmsKeys.audit.idVariable]: props.keys.audit.keyId,
+      [retentionFloorVariable]: props.retentionFloor,
+      [payloadCopyCeilingVariable]: props.payloadCopyCeiling,
+      POWERTOOLS_SERVICE_NAME: telemetry.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: telemetry.metricsNamespace,
+    };
+  }
+
+  /** What the handler calls, on exactly the resources it calls it on. */
+  private dataPolicy(props: IngestFunctionProps): iam.ManagedPolicy {
+    return new iam.ManagedPolicy(this, 'DataPolicy', {
+      description: 'The webhook ingest Lambda: registry reads, audit writes, queue sends, logs',
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadProviderConfiguration',
+          actions: ['dynamodb:GetItem'],
+          resources: [props.registryTable.tableArn],
+        }),
+        new iam.PolicyStatement({
+          // Claim (conditional put), release (delete), confirm (update + put in a transaction).
+          sid: 'WriteDedupMarkersAndAuditRecords',
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          resources: [props.auditTable.tableArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'QueueAcceptedDeliveries',
+          actions: ['sqs:SendMessage'],
+          resources: [props.queue.queueArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+  }
+
+  /**
+   * What Lambda needs to attach the function to the VPC. The describe actions and the
+   * creation of an interface take no resource restriction that Lambda accepts.
+   */
+  private networkInterfacePolicy(): iam.ManagedPolicy {
+    return new iam.ManagedPolicy(this, 'NetworkInterfacePolicy', {
+      description: 'Network interfaces of the ingest Lambda in its VPC',
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+  }
+}
+
+/**
+ * An ES module bundle with every dependency inside (AWS SDK included, so that the versions
+ * tested are the versions deployed), minified, names kept for error names in logs. The banner
+ * gives CommonJS dependencies the `require` an ES module lacks.
+ */
+export const ingestBundling: nodejs.BundlingOptions = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  bundleAwsSDK: true,
+  minify: true,
+  keepNames: true,
+  sourceMap: false,
+  logLevel: nodejs.LogLevel.WARNING,
+  forceDockerBundling: false,
+  banner:
+    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+};

@@ -1,0 +1,30 @@
+/**
+ * The CDK app: one stack holding the WebhookIngestion construct, configured by CDK context
+ * (infra/context.ts) and checked by the cdk-nag packs when it synthesizes. `cdk synth` runs it
+ * through infra/app.ts; `npm run synth` builds one per compliance profile in one process.
+ */
+import { App, type AppProps, Stack } from 'aws-cdk-lib';
+import { readAppContext } from './context.ts';
+import { registerNagPacks } from './nag.ts';
+import { WebhookIngestion } from './webhook-ingestion.ts';
+
+export interface IngestionApp {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly ingestion: WebhookIngestion;
+}
+
+/** The app, its stack and construct; `props.context` adds to the context the CLI passes. */
+export function buildIngestionApp(props: AppProps = {}): IngestionApp {
+  const app = new App(props);
+  const { stackName, props: ingestionProps } = readAppContext((key) => app.node.tryGetContext(key));
+  const stack = new Stack(app, stackName, {
+    stackName,
+    description: 'webhook-ingestion: verified, audited third-party webhooks into SQS',
+    // No `env`: an environment-agnostic stack synthesizes offline (no AZ lookups) and deploys
+    // to the account and region of the CLI's credentials.
+  });
+  const ingestion = new WebhookIngestion(stack, 'WebhookIngestion', ingestionProps);
+  registerNagPacks(app);
+  return { app, stack, ingestion };
+}

@@ -1,0 +1,221 @@
+/**
+ * Key policy statements, every action spelled out (no `kms:*`, no `kms:Get*`), so that a
+ * reviewer reads exactly what each principal may do with each key.
+ */
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * What the account's key administrators may do: manage, tag, alias and schedule deletion, but
+ * never encrypt, decrypt or turn rotation off. Delegated to the account so that IAM decides
+ * who administers; KMS's lockout check needs the deploying role to keep kms:PutKeyPolicy.
+ */
+export const keyAdministrationActions = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation',
+  'kms:ListKeyRotations',
+  'kms:RotateKeyOnDemand',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:UpdateKeyDescription',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+] as const;
+
+/** What DynamoDB needs of a table's key on behalf of a caller (the AWS managed key's set). */
+const dynamoDbTableKeyActions = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:CreateGrant',
+  'kms:DescribeKey',
+] as const;
+
+const account = () => new iam.AccountRootPrincipal();
+
+/** The regional endpoint name `kms:ViaService` compares with. */
+function viaService(service: 'dynamodb' | 'sqs') {
+  return { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` };
+}
+
+export function administration(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'KeyAdministrationByAccountAdmins',
+    principals: [account()],
+    actions: [...keyAdministrationActions],
+    resources: ['*'],
+  });
+}
+
+/**
+ * Any principal of this account whose IAM policy allows it may use the key through DynamoDB
+ * only: CloudFormation creating the table, the CLI reading and writing items, restores.
+ */
+export function dynamoDbTablesOfAccount(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'TableEncryptionThroughDynamoDb',
+    principals: [account()],
+    actions: [...dynamoDbTableKeyActions],
+    resources: ['*'],
+    conditions: {
+      StringEquals: { ...viaService('dynamodb'), 'kms:CallerAccount': Aws.ACCOUNT_ID },
+    },
+  });
+}
+
+/** DynamoDB reads the key's metadata to validate and describe encrypted tables. */
+export function dynamoDbServiceMetadata(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DynamoDbReadsKeyMetadata',
+    principals: [new iam.ServicePrincipal('dynamodb.amazonaws.com')],
+    actions: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListGrants'],
+    resources: ['*'],
+  });
+}
+
+/**
+ * Account principals allowed by IAM (the `webhooks providers add/rotate` operator) may encrypt
+ * provider keys, and only under the provider-secret context. Nobody but the ingest Lambda may
+ * decrypt them.
+ */
+export function providerSecretEncryptionByOperators(purpose: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ProviderSecretEncryptionByOperators',
+    principals: [account()],
+    actions: ['kms:Encrypt'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'kms:EncryptionContext:purpose': purpose } },
+  });
+}
+
+/** `webhooks audit show`: auditors allowed by IAM may decrypt audit fields, nothing else. */
+export function auditFieldDecryptionByAuditors(purpose: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AuditFieldDecryptionByAuditors',
+    principals: [account()],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'kms:EncryptionContext:purpose': purpose } },
+  });
+}
+
+/**
+ * CloudWatch Logs encrypts this account's log groups with the key; the condition keeps the
+ * service from using it for anything but a log group of this account and region.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function cloudWatchLogsEncryption(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'LogGroupEncryptionByCloudWatchLogs',
+    principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+    actions: [
+      'kms:Encrypt',
+      'kms:Decrypt',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+      'kms:GenerateDataKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:DescribeKey',
+    ],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
+      },
+    },
+  });
+}
+
+/**
+ * CloudWatch alarms publish to the KMS-encrypted alarm topic; SNS asks KMS for a data key on
+ * their behalf, under the topic's ARN as encryption context.
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function alarmPublishingByCloudWatch(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AlarmNotificationsByCloudWatch',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:sns:topicArn': `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`,
+      },
+    },
+  });
+}
+
+/**
+ * The organisation's queue consumers (and DLQ redrives), allowed by their IAM policies, may
+ * use the queue key through SQS only.
+ */
+export function queueConsumersOfAccount(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'QueueEncryptionThroughSqs',
+    principals: [account()],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: {
+      StringEquals: { ...viaService('sqs'), 'kms:CallerAccount': Aws.ACCOUNT_ID },
+    },
+  });
+}
+
+/** A role may use the key through DynamoDB only, for the tables it reads and writes. */
+export function tableAccessThroughDynamoDb(sid: string, role: iam.IRole): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [role],
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: { StringEquals: viaService('dynamodb') },
+  });
+}
+
+/** A producer sends to the encrypted queue: SQS asks for a data key and may re-read it. */
+export function queueSendingThroughSqs(sid: string, role: iam.IRole): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [role],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    conditions: { StringEquals: viaService('sqs') },
+  });
+}
+
+/**
+ * Direct use of a key by a role, bound to an encryption context: `purpose` must match, and
+ * no context key outside `allowedContextKeys` may appear.
+ */
+export function contextBoundUse(
+  sid: string,
+  role: iam.IRole,
+  actions: readonly string[],
+  purpose: string,
+  allowedContextKeys: readonly string[],
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [role],
+    actions: [...actions],
+    resources: ['*'],
+    conditions: {
+      StringEquals: { 'kms:EncryptionContext:purpose': purpose },
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...allowedContextKeys] },
+    },
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * The three customer managed keys, one per data class (functions/config/keys.ts), each with
+ * rotation on and a key policy written out in full: no account-wide `kms:*`, so a principal
+ * uses a key only where its statement says, and provider secrets decrypt in the ingest Lambda
+ * and nowhere else.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { auditFieldsKmsContext } from '../functions/audit/data-key-cache.ts';
+import { kmsKeys } from '../functions/config/keys.ts';
+import { providerSecretPurpose } from '../functions/registry/secrets.ts';
+import {
+  administration,
+  alarmPublishingByCloudWatch,
+  auditFieldDecryptionByAuditors,
+  cloudWatchLogsEncryption,
+  contextBoundUse,
+  dynamoDbServiceMetadata,
+  dynamoDbTablesOfAccount,
+  providerSecretEncryptionByOperators,
+  queueConsumersOfAccount,
+  queueSendingThroughSqs,
+  tableAccessThroughDynamoDb,
+} from './key-policies.ts';
+
+/** The `purpose` of every audit-field data key's encryption context. */
+const auditFieldsPurpose = auditFieldsKmsContext.purpose as string;
+
+/** The customer managed keys of a deployment. */
+export class DataKeys extends Construct {
+  /** Provider secrets and public keys, and the registry table that holds them. */
+  readonly secrets: kms.IKey;
+  /** Audit records (table and client-side field encryption), every log group, the alarm topic. */
+  readonly audit: kms.IKey;
+  /** The delivery queue and its dead-letter queue. */
+  readonly queue: kms.IKey;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.secrets = dataKey(
+      this,
+      'SecretsKey',
+      kmsKeys.secrets.alias,
+      'Provider secrets and public keys of webhook-ingestion, and its registry table',
+      [
+        administration(),
+        dynamoDbTablesOfAccount(),
+        dynamoDbServiceMetadata(),
+        providerSecretEncryptionByOperators(providerSecretPurpose),
+      ],
+    );
+    this.audit = dataKey(
+      this,
+      'AuditKey',
+      kmsKeys.audit.alias,
+      'Audit records, log groups and the alarm topic of webhook-ingestion',
+      [
+        administration(),
+        dynamoDbTablesOfAccount(),
+        dynamoDbServiceMetadata(),
+        auditFieldDecryptionByAuditors(auditFieldsPurpose),
+        cloudWatchLogsEncryption(),
+        alarmPublishingByCloudWatch(),
+      ],
+    );
+    this.queue = dataKey(
+      this,
+      'QueueKey',
+      kmsKeys.queue.alias,
+      'The delivery queue and dead-letter queue of webhook-ingestion',
+      [administration(), queueConsumersOfAccount()],
+    );
+  }
+
+  /**
+   * Lets the ingest Lambda's role do what the handler does and nothing more: decrypt provider
+   * keys under their context, make and read audit-field data keys under theirs, read and write
+   * both tables, and send to the queue.
+   */
+  grantIngest(role: iam.IRole): void {
+    this.secrets.addToResourcePolicy(
+      contextBoundUse(
+        'IngestDecryptsProviderSecrets',
+        role,
+        ['kms:Decrypt'],
+        providerSecretPurpose,
+        ['providerId', 'purpose'],
+      ),
+    );
+    this.secrets.addToResourcePolicy(tableAccessThroughDynamoDb('IngestReadsRegistryTable', role));
+    this.audit.addToResourcePolicy(
+      contextBoundUse(
+        'IngestUsesAuditFieldDataKeys',
+        role,
+        ['kms:GenerateDataKey', 'kms:Decrypt'],
+        auditFieldsPurpose,
+        ['purpose'],
+      ),
+    );
+    this.audit.addToResourcePolicy(tableAccessThroughDynamoDb('IngestWritesAuditTable', role));
+    this.queue.addToResourcePolicy(queueSendingThroughSqs('IngestSendsToQueue', role));
+  }
+}
+
+/**
+ * A symmetric key with yearly rotation and exactly `statements` as its policy. Built on the
+ * L1 resource because the L2 key's policy depends on a feature flag: without it, the L2 adds
+ * wildcard administrator actions to whatever policy it is given.
+ */
+function dataKey(
+  scope: Construct,
+  id: string,
+  alias: string,
+  description: string,
+  statements: readonly iam.PolicyStatement[],
+): kms.IKey {
+  const resource = new kms.CfnKey(scope, id, {
+    description,
+    enableKeyRotation: true,
+    // Plain JSON, so that `fromCfnKey` can parse it and later statements can be added to it.
+    keyPolicy: new iam.PolicyDocument({ statements: [...statements] }).toJSON(),
+    pendingWindowInDays: 30,
+  });
+  // Deleting the stack must not make the tables, logs and queue it leaves behind unreadable.
+  resource.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  const key = kms.Key.fromCfnKey(resource);
+  new kms.Alias(scope, `${id}Alias`, { aliasName: alias, targetKey: key });
+  return key;
+}

@@ -1,0 +1,162 @@
+/**
+ * The VPC the ingest Lambda runs in when a profile (or the operator) asks for it: isolated
+ * subnets with no route out, so the function reaches only the VPC endpoints of what it calls
+ * (DynamoDB, SQS, KMS), each endpoint's policy limited to this deployment's resources, and
+ * flow logs of all traffic to an encrypted log group.
+ */
+import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { IngestNetworkPlacement } from './ingest-function.ts';
+import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
+
+export interface IngestNetworkProps {
+  readonly logs: LogGroupSettings;
+  readonly tables: readonly dynamodb.Table[];
+  readonly queue: sqs.IQueue;
+  readonly keys: readonly kms.IKey[];
+}
+
+const https = ec2.Port.tcp(443);
+
+export class IngestNetwork extends Construct {
+  readonly vpc: ec2.IVpc;
+  readonly placement: IngestNetworkPlacement;
+  readonly flowLogGroup: logs.LogGroup;
+  readonly flowLogRole: iam.Role;
+  /** Where the default-group restriction's custom resource Lambda logs. */
+  readonly restrictedDefaultGroupLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: IngestNetworkProps) {
+    super(scope, id);
+    // Typed as the interface the consumers take: with exactOptionalPropertyTypes the class is
+    // not assignable to it (its optional `vpnGatewayId`), though it implements it.
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/24'),
+      maxAzs: 2,
+      natGateways: 0,
+      createInternetGateway: false,
+      // Removes the default security group's rules (a CDK custom resource), so nothing
+      // launched into the VPC without a group of its own can talk to anything.
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 26 },
+      ],
+    }) as ec2.IVpc;
+    const subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+    const functionGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: this.vpc,
+      description: 'The ingest Lambda: HTTPS out to the VPC endpoints only',
+      allowAllOutbound: false,
+    });
+    const endpointGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Interface endpoints: HTTPS in from the ingest Lambda only',
+      allowAllOutbound: false,
+    });
+    endpointGroup.addIngressRule(functionGroup, https, 'HTTPS from the ingest Lambda');
+    // Any address, because DynamoDB's gateway endpoint is reached at public addresses (its
+    // prefix list differs per region); the isolated subnets route nowhere but the endpoints.
+    functionGroup.addEgressRule(ec2.Peer.anyIpv4(), https, 'HTTPS to the VPC endpoints');
+
+    const dynamoDb = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [subnets],
+    });
+    limitTo(
+      dynamoDb,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      props.tables.map((t) => t.tableArn),
+    );
+
+    const interfaceEndpoint = (name: string, service: ec2.InterfaceVpcEndpointAwsService) =>
+      this.vpc.addInterfaceEndpoint(name, {
+        service,
+        subnets,
+        privateDnsEnabled: true,
+        securityGroups: [endpointGroup],
+        open: false,
+      });
+    limitTo(
+      interfaceEndpoint('SqsEndpoint', ec2.InterfaceVpcEndpointAwsService.SQS),
+      ['sqs:SendMessage'],
+      [props.queue.queueArn],
+    );
+    limitTo(
+      interfaceEndpoint('KmsEndpoint', ec2.InterfaceVpcEndpointAwsService.KMS),
+      ['kms:Decrypt', 'kms:GenerateDataKey'],
+      props.keys.map((key) => key.keyArn),
+    );
+
+    this.restrictedDefaultGroupLogGroup = logDefaultGroupRestriction(this, props.logs);
+
+    this.flowLogGroup = encryptedLogGroup(this, 'FlowLogGroup', props.logs);
+    this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'VPC flow logs of the ingest network into their log group',
+    });
+    const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+      roles: [this.flowLogRole],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [this.flowLogGroup.logGroupArn],
+        }),
+      ],
+    });
+    const flowLog = new ec2.CfnFlowLog(this, 'FlowLog', {
+      resourceId: this.vpc.vpcId,
+      resourceType: 'VPC',
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logGroupName: this.flowLogGroup.logGroupName,
+      deliverLogsPermissionArn: this.flowLogRole.roleArn,
+    });
+    flowLog.node.addDependency(flowLogPolicy);
+    flowLog.applyRemovalPolicy(RemovalPolicy.DESTROY);
+
+    this.placement = { vpc: this.vpc, subnets, securityGroup: functionGroup };
+  }
+}
+
+/**
+ * `restrictDefaultSecurityGroup` runs a CDK-provided custom resource Lambda at deploy time,
+ * which would otherwise log to an unencrypted group kept forever. Its logs go to an encrypted
+ * group with the deployment's retention, like every other log group of the stack.
+ */
+function logDefaultGroupRestriction(scope: Construct, settings: LogGroupSettings): logs.LogGroup {
+  const provider = Stack.of(scope).node.tryFindChild(
+    'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+  );
+  const handler = provider?.node.tryFindChild('Handler');
+  if (!(handler instanceof CfnResource)) {
+    throw new Error('the CDK custom resource that restricts the default security group moved');
+  }
+  const logGroup = encryptedLogGroup(scope, 'DefaultGroupRestrictionLogGroup', settings);
+  handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+  return logGroup;
+}
+
+/** An endpoint that serves this account's principals, for these actions on these resources. */
+function limitTo(
+  endpoint: ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint,
+  actions: readonly string[],
+  resources: readonly string[],
+): void {
+  endpoint.addToPolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()],
+      actions: [...actions],
+      resources: [...resources],
+      conditions: { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } },
+    }),
+  );
+}

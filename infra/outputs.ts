@@ -1,0 +1,40 @@
+/**
+ * The stack outputs: what the CLI's `--stack` reads (functions/config/stack-outputs.ts) and
+ * what operators and queue consumers need. Names, URLs and ARNs only.
+ */
+import { CfnOutput } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { operatorOutputKeys, stackOutputKeys } from '../functions/config/stack-outputs.ts';
+
+export type OutputValues = Readonly<
+  Record<keyof typeof stackOutputKeys | keyof typeof operatorOutputKeys, string>
+>;
+
+const descriptions: OutputValues = {
+  registryTableName: 'Provider registry table (webhooks providers … --stack)',
+  auditTableName: 'Audit trail table (webhooks audit … --stack)',
+  queueUrl: 'Delivery queue that consumers read',
+  secretsKeyId: 'KMS key of provider secrets',
+  auditKeyId: 'KMS key of audit records and logs',
+  apiUrl: 'Base URL of the API stage',
+  webhookUrlTemplate: 'The URL to give a provider, with its id in place of {providerId}',
+  deadLetterQueueUrl: 'Dead-letter queue of the delivery queue',
+  queueArn: 'Delivery queue ARN, for consumer policies',
+  secretsKeyArn: 'KMS key ARN of provider secrets',
+  auditKeyArn: 'KMS key ARN of audit records and logs',
+  queueKeyId: 'KMS key of the delivery queues',
+  queueKeyArn: 'KMS key ARN of the delivery queues, for consumer policies',
+  alarmTopicArn: 'SNS topic of the alarms',
+  complianceProfiles: 'Compliance profiles this stack was synthesized for',
+};
+
+/** One CfnOutput per key, with the key as both logical id and output name. */
+export function addOutputs(scope: Construct, values: OutputValues): void {
+  const keys = { ...stackOutputKeys, ...operatorOutputKeys };
+  for (const [name, key] of Object.entries(keys) as [keyof OutputValues, string][]) {
+    new CfnOutput(scope, key, {
+      value: values[name],
+      description: descriptions[name],
+    }).overrideLogicalId(key);
+  }
+}

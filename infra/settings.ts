@@ -1,0 +1,161 @@
+/**
+ * From the construct's props to the settings it deploys: the compliance profiles give the
+ * minimums, the operator may go stricter but never looser. Every problem is reported at once,
+ * each naming the value received and the profile it conflicts with.
+ */
+import {
+  type ComplianceProfileName,
+  type ComplianceRequirements,
+  combineProfiles,
+  complianceProfiles,
+  defaultComplianceProfiles,
+} from '../functions/config/profiles.ts';
+import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
+import type { StageThrottling } from './api.ts';
+import { logRetentionDayValues } from './log-groups.ts';
+import type { WebhookIngestionProps } from './webhook-ingestion.ts';
+
+/** Retention per record class, each at least as strict as the profiles ask. */
+export interface RetentionOverrides {
+  /**
+   * The retention class whose audit days every delivery audit record keeps at least.
+   * @default - the longest the profiles ask for
+   */
+  readonly deliveryAudit?: RetentionClassName;
+  /**
+   * The retention class whose payload days cap every redacted payload copy.
+   * @default - the shortest the profiles allow
+   */
+  readonly payloadCopies?: RetentionClassName;
+}
+
+/** The props of WebhookIngestion that settle what it deploys (documented there). */
+export type DeploymentChoices = Omit<
+  WebhookIngestionProps,
+  'alarmEmail' | 'manageApiGatewayAccount'
+>;
+
+/** What the construct deploys. */
+export interface DeploymentSettings {
+  readonly profiles: readonly ComplianceProfileName[];
+  /** The profiles' combined minimums, for reports. */
+  readonly requirements: ComplianceRequirements;
+  readonly deliveryAuditFloor: RetentionClassName;
+  readonly payloadCopyCeiling: RetentionClassName;
+  readonly logRetentionDays: number;
+  readonly waf: boolean;
+  readonly vpcPlacement: boolean;
+  readonly reservedConcurrency: number;
+  readonly throttling: StageThrottling;
+  readonly wafRateLimitPerFiveMinutes: number;
+}
+
+/** Defaults for the capacity settings no profile decides. */
+export const capacityDefaults = {
+  reservedConcurrency: 25,
+  throttling: { rateLimit: 250, burstLimit: 500 },
+  wafRateLimitPerFiveMinutes: 20_000,
+} as const;
+
+/** The props were inconsistent with the profiles or with the services' limits. */
+export class DeploymentSettingsError extends Error {
+  override readonly name = 'DeploymentSettingsError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid webhook-ingestion settings:\n- ${problems.join('\n- ')}`);
+    this.problems = problems;
+  }
+}
+
+/** Resolves the operator's choices against the compliance profiles. */
+export function resolveSettings(choices: DeploymentChoices): DeploymentSettings {
+  const profiles = [...new Set(choices.complianceProfiles ?? defaultComplianceProfiles)];
+  const problems: string[] = [];
+  if (profiles.length === 0) problems.push('complianceProfiles must name at least one profile');
+  const requirements = combineProfiles(
+    profiles.length === 0 ? defaultComplianceProfiles : profiles,
+  );
+  const strictest = (field: keyof ComplianceRequirements) =>
+    profiles.filter((name) => complianceProfiles[name][field] === requirements[field]).join(', ');
+
+  const deliveryAuditFloor = choices.retention?.deliveryAudit ?? requirements.deliveryAuditFloor;
+  if (
+    retentionClasses[deliveryAuditFloor].auditDays <
+    retentionClasses[requirements.deliveryAuditFloor].auditDays
+  ) {
+    problems.push(
+      `retention.deliveryAudit '${deliveryAuditFloor}' keeps fewer audit days than '${requirements.deliveryAuditFloor}', which ${strictest('deliveryAuditFloor')} requires`,
+    );
+  }
+  const payloadCopyCeiling = choices.retention?.payloadCopies ?? requirements.payloadCopyCeiling;
+  if (
+    retentionClasses[payloadCopyCeiling].payloadDays >
+    retentionClasses[requirements.payloadCopyCeiling].payloadDays
+  ) {
+    problems.push(
+      `retention.payloadCopies '${payloadCopyCeiling}' keeps payload copies longer than '${requirements.payloadCopyCeiling}', which ${strictest('payloadCopyCeiling')} allows`,
+    );
+  }
+  const logRetentionDays = choices.logRetentionDays ?? requirements.logRetentionDays;
+  if (logRetentionDays < requirements.logRetentionDays) {
+    problems.push(
+      `logRetentionDays ${logRetentionDays} is shorter than the ${requirements.logRetentionDays} days ${strictest('logRetentionDays')} requires`,
+    );
+  }
+  if (!logRetentionDayValues.includes(logRetentionDays)) {
+    problems.push(
+      `logRetentionDays must be one of CloudWatch's periods (${logRetentionDayValues.join(', ')}), got ${logRetentionDays}`,
+    );
+  }
+  const waf = choices.waf ?? true;
+  if (!waf && requirements.wafRequired) {
+    problems.push(`waf cannot be turned off: ${strictest('wafRequired')} requires a WAF`);
+  }
+  const vpcPlacement = choices.vpcPlacement ?? requirements.vpcPlacementRequired;
+  if (!vpcPlacement && requirements.vpcPlacementRequired) {
+    problems.push(
+      `vpcPlacement cannot be turned off: ${strictest('vpcPlacementRequired')} requires the Lambda in a VPC`,
+    );
+  }
+  const reservedConcurrency = choices.reservedConcurrency ?? capacityDefaults.reservedConcurrency;
+  const throttling = { ...capacityDefaults.throttling, ...choices.throttling };
+  const wafRateLimitPerFiveMinutes =
+    choices.wafRateLimitPerFiveMinutes ?? capacityDefaults.wafRateLimitPerFiveMinutes;
+  problems.push(
+    ...positiveIntegers({
+      reservedConcurrency,
+      'throttling.rateLimit': throttling.rateLimit,
+      'throttling.burstLimit': throttling.burstLimit,
+    }),
+  );
+  // WAF's rate-based rules accept 10 to 2,000,000,000 requests per evaluation window.
+  if (
+    !Number.isInteger(wafRateLimitPerFiveMinutes) ||
+    wafRateLimitPerFiveMinutes < 10 ||
+    wafRateLimitPerFiveMinutes > 2_000_000_000
+  ) {
+    problems.push(
+      `wafRateLimitPerFiveMinutes must be an integer from 10 to 2000000000, got ${wafRateLimitPerFiveMinutes}`,
+    );
+  }
+  if (problems.length > 0) throw new DeploymentSettingsError(problems);
+  return {
+    profiles,
+    requirements,
+    deliveryAuditFloor,
+    payloadCopyCeiling,
+    logRetentionDays,
+    waf,
+    vpcPlacement,
+    reservedConcurrency,
+    throttling,
+    wafRateLimitPerFiveMinutes,
+  };
+}
+
+function positiveIntegers(values: Readonly<Record<string, number>>): string[] {
+  return Object.entries(values)
+    .filter(([, value]) => !Number.isInteger(value) || value < 1)
+    .map(([name, value]) => `${name} must be a positive integer, got ${value}`);
+}

@@ -1,0 +1,27 @@
+/**
+ * `npm run synth`: the app synthesized once per compliance profile and once with all of them,
+ * each into cdk.out/<name>, in one process (the same app `cdk synth` runs). The cdk-nag packs
+ * run in every synthesis, and any finding left unacknowledged, error or warning, fails it.
+ * Offline: the stack is environment-agnostic and the Lambda is bundled by the local esbuild.
+ */
+import { complianceProfileNames } from '../functions/config/profiles.ts';
+import { contextKeys } from './context.ts';
+import { buildIngestionApp } from './ingestion-app.ts';
+
+const syntheses: ReadonlyArray<readonly [name: string, profiles: string]> = [
+  ...complianceProfileNames.map((name) => [name, name] as const),
+  ['all-profiles', complianceProfileNames.join(',')],
+];
+
+for (const [name, profiles] of syntheses) {
+  const started = Date.now();
+  const { app } = buildIngestionApp({
+    outdir: `cdk.out/${name}`,
+    context: {
+      [contextKeys.profiles]: profiles,
+      [contextKeys.stackName]: `webhook-ingestion-${name}`,
+    },
+  });
+  app.synth();
+  console.log(`synthesized ${name} (${profiles}) in ${Date.now() - started} ms: cdk.out/${name}`);
+}

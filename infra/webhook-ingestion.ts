@@ -1,0 +1,179 @@
+/**
+ * The whole product as one construct: API Gateway (with its WAF) → the ingest Lambda →
+ * the delivery queue, with the registry and audit tables, one KMS key per data class, the
+ * alarm topic, the dashboard and alarms, and optionally a VPC for the Lambda. What it deploys
+ * follows the compliance profiles (functions/config/profiles.ts).
+ */
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import type { ComplianceProfileName } from '../functions/config/profiles.ts';
+import { auditTable, registryTable } from '../functions/config/tables.ts';
+import { applyAcknowledgements } from './acknowledgements.ts';
+import { AlarmTopic } from './alarm-topic.ts';
+import { IngestApi, type StageThrottling } from './api.ts';
+import { IngestFunction } from './ingest-function.ts';
+import { DataKeys } from './keys.ts';
+import type { LogGroupSettings } from './log-groups.ts';
+import { IngestNetwork } from './network.ts';
+import { IngestObservability } from './observability/index.ts';
+import { addOutputs } from './outputs.ts';
+import { DeliveryQueues } from './queues.ts';
+import { type DeploymentSettings, type RetentionOverrides, resolveSettings } from './settings.ts';
+import { definedTable } from './tables.ts';
+import { IngestWebAcl } from './waf.ts';
+
+export interface WebhookIngestionProps {
+  /**
+   * The compliance profiles the deployment follows; several combine to the strictest of each.
+   * @default ['baseline']
+   */
+  readonly complianceProfiles?: readonly ComplianceProfileName[];
+  /**
+   * Retention per record class; each may be stricter than the profiles, never looser.
+   * @default - what the profiles ask
+   */
+  readonly retention?: RetentionOverrides;
+  /**
+   * Days every log group keeps its events; one of CloudWatch's periods, at least the profiles'.
+   * @default - the longest the profiles ask for
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * A WAF web ACL in front of the API. Profiles that require one (pci-dss) refuse `false`.
+   * @default true
+   */
+  readonly waf?: boolean;
+  /**
+   * Requests one source address may send in any five minutes before WAF answers 429.
+   * @default 20000
+   */
+  readonly wafRateLimitPerFiveMinutes?: number;
+  /**
+   * The ingest Lambda in a VPC of isolated subnets with endpoints for DynamoDB, SQS and KMS.
+   * Profiles that require it (pci-dss, hipaa) refuse `false`.
+   * @default - on when a profile requires it
+   */
+  readonly vpcPlacement?: boolean;
+  /**
+   * Concurrent executions reserved for the ingest Lambda, which also caps it.
+   * @default 25
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * The API stage's steady request rate per second and burst.
+   * @default { rateLimit: 250, burstLimit: 500 }
+   */
+  readonly throttling?: Partial<StageThrottling>;
+  /**
+   * An address the alarm topic e-mails; SNS asks it to confirm first.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), which
+   * execution and access logging need. Turn off when another stack already manages it.
+   * @default true
+   */
+  readonly manageApiGatewayAccount?: boolean;
+}
+
+/** Deployable webhook ingestion; see docs/architecture.md and docs/compliance.md. */
+export class WebhookIngestion extends Construct {
+  readonly settings: DeploymentSettings;
+  readonly keys: DataKeys;
+  readonly registryTable: dynamodb.Table;
+  readonly auditTable: dynamodb.Table;
+  readonly queues: DeliveryQueues;
+  readonly ingest: IngestFunction;
+  readonly api: IngestApi;
+  readonly alarmTopic: AlarmTopic;
+  readonly observability: IngestObservability;
+  /** @default - undefined when `settings.waf` is off */
+  readonly webAcl?: IngestWebAcl;
+  /** @default - undefined when `settings.vpcPlacement` is off */
+  readonly network?: IngestNetwork;
+
+  constructor(scope: Construct, id: string, props: WebhookIngestionProps = {}) {
+    super(scope, id);
+    this.settings = resolveSettings(props);
+    const settings = this.settings;
+    this.keys = new DataKeys(this, 'Keys');
+    const logs: LogGroupSettings = {
+      key: this.keys.audit,
+      retentionDays: settings.logRetentionDays,
+    };
+
+    // The registry sits under the secrets key: it holds the provider keys' ciphertexts, so
+    // one key policy decides both who reads provider configuration and who decrypts keys.
+    this.registryTable = definedTable(this, 'RegistryTable', registryTable, this.keys.secrets);
+    this.auditTable = definedTable(this, 'AuditTable', auditTable, this.keys.audit);
+    this.queues = new DeliveryQueues(this, 'Queues', this.keys.queue);
+
+    if (settings.vpcPlacement) {
+      this.network = new IngestNetwork(this, 'Network', {
+        logs,
+        tables: [this.registryTable, this.auditTable],
+        queue: this.queues.queue,
+        keys: [this.keys.secrets, this.keys.audit],
+      });
+    }
+    this.ingest = new IngestFunction(this, 'Ingest', {
+      keys: this.keys,
+      registryTable: this.registryTable,
+      auditTable: this.auditTable,
+      queue: this.queues.queue,
+      logs,
+      reservedConcurrency: settings.reservedConcurrency,
+      retentionFloor: settings.deliveryAuditFloor,
+      payloadCopyCeiling: settings.payloadCopyCeiling,
+      ...(this.network === undefined ? {} : { network: this.network.placement }),
+    });
+    this.api = new IngestApi(this, 'Api', {
+      handler: this.ingest.function,
+      logs,
+      throttling: settings.throttling,
+      manageAccountLoggingRole: props.manageApiGatewayAccount ?? true,
+    });
+    if (settings.waf) {
+      this.webAcl = new IngestWebAcl(this, 'Waf', {
+        stageArn: this.api.stageArn,
+        logs,
+        rateLimitPerFiveMinutes: settings.wafRateLimitPerFiveMinutes,
+      });
+    }
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      key: this.keys.audit,
+      ...(props.alarmEmail === undefined ? {} : { email: props.alarmEmail }),
+    });
+    this.observability = new IngestObservability(this, 'Observability', {
+      ingestFunction: this.ingest.function,
+      ingestLogGroup: this.ingest.logGroup,
+      api: this.api.api,
+      queue: this.queues.queue,
+      deadLetterQueue: this.queues.deadLetterQueue,
+      tables: [this.registryTable, this.auditTable],
+      alarmTopic: this.alarmTopic.topic,
+      logsKey: this.keys.audit,
+      ...(this.webAcl === undefined ? {} : { webAcl: { name: this.webAcl.name } }),
+    });
+
+    addOutputs(this, {
+      registryTableName: this.registryTable.tableName,
+      auditTableName: this.auditTable.tableName,
+      queueUrl: this.queues.queue.queueUrl,
+      secretsKeyId: this.keys.secrets.keyId,
+      auditKeyId: this.keys.audit.keyId,
+      apiUrl: this.api.api.url,
+      webhookUrlTemplate: this.api.webhookUrlTemplate,
+      deadLetterQueueUrl: this.queues.deadLetterQueue.queueUrl,
+      queueArn: this.queues.queue.queueArn,
+      secretsKeyArn: this.keys.secrets.keyArn,
+      auditKeyArn: this.keys.audit.keyArn,
+      queueKeyId: this.keys.queue.keyId,
+      queueKeyArn: this.keys.queue.keyArn,
+      alarmTopicArn: this.alarmTopic.topic.topicArn,
+      complianceProfiles: settings.profiles.join(','),
+    });
+    applyAcknowledgements(this);
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { AppContextError, defaultStackName, readAppContext } from '../../infra/context.ts';
+
+const lookup = (context: Record<string, unknown>) => (key: string) => context[key];
+
+describe('the app context', () => {
+  it('defaults to the baseline stack name and no props', () => {
+    expect(readAppContext(lookup({}))).toEqual({ stackName: defaultStackName, props: {} });
+  });
+
+  it('reads every setting from -c strings', () => {
+    expect(
+      readAppContext(
+        lookup({
+          stackName: 'webhooks-prod',
+          profiles: 'pci-dss, hipaa',
+          alarmEmail: 'ops@example.com',
+          deliveryAuditRetention: 'extended',
+          payloadCopyRetention: 'minimal',
+          logRetentionDays: '2557',
+          waf: 'true',
+          vpcPlacement: 'true',
+          reservedConcurrency: '40',
+          manageApiGatewayAccount: 'false',
+        }),
+      ),
+    ).toEqual({
+      stackName: 'webhooks-prod',
+      props: {
+        complianceProfiles: ['pci-dss', 'hipaa'],
+        alarmEmail: 'ops@example.com',
+        retention: { deliveryAudit: 'extended', payloadCopies: 'minimal' },
+        logRetentionDays: 2557,
+        waf: true,
+        vpcPlacement: true,
+        reservedConcurrency: 40,
+        manageApiGatewayAccount: false,
+      },
+    });
+  });
+
+  it('reads JSON values from cdk.json', () => {
+    expect(
+      readAppContext(lookup({ profiles: ['gdpr', 'ccpa'], waf: false, reservedConcurrency: 10 }))
+        .props,
+    ).toEqual({ complianceProfiles: ['gdpr', 'ccpa'], waf: false, reservedConcurrency: 10 });
+  });
+
+  it('reports every bad value at once, by key and value', () => {
+    let error: unknown;
+    try {
+      readAppContext(
+        lookup({ profiles: 'pci,hipaa', waf: 'yes', logRetentionDays: 'a year', stackName: '1st' }),
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(AppContextError);
+    expect((error as AppContextError).problems).toEqual([
+      'stackName: expected a CloudFormation stack name (a letter, then letters, digits, hyphens), got "1st"',
+      'profiles: expected a comma-separated list of baseline, gdpr, ccpa, pci-dss, hipaa, got "pci,hipaa"',
+      'logRetentionDays: expected an integer, got "a year"',
+      'waf: expected true or false, got "yes"',
+    ]);
+  });
+});

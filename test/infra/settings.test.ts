@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { DeploymentSettingsError, resolveSettings } from '../../infra/settings.ts';
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DeploymentSettingsError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected DeploymentSettingsError');
+}
+
+describe('deployment settings', () => {
+  it('deploy the baseline profile with a WAF and no VPC when nothing is chosen', () => {
+    expect(resolveSettings({})).toMatchObject({
+      profiles: ['baseline'],
+      deliveryAuditFloor: 'minimal',
+      payloadCopyCeiling: 'standard',
+      logRetentionDays: 90,
+      waf: true,
+      vpcPlacement: false,
+    });
+  });
+
+  it('place the Lambda in a VPC when a profile requires it', () => {
+    expect(resolveSettings({ complianceProfiles: ['hipaa'] }).vpcPlacement).toBe(true);
+  });
+
+  it('accept choices stricter than the profiles', () => {
+    expect(
+      resolveSettings({
+        complianceProfiles: ['gdpr'],
+        retention: { deliveryAudit: 'extended' },
+        logRetentionDays: 365,
+        vpcPlacement: true,
+      }),
+    ).toMatchObject({ deliveryAuditFloor: 'extended', logRetentionDays: 365, vpcPlacement: true });
+  });
+
+  it('refuse a shorter audit retention, naming the class and the profile that forbids it', () => {
+    expect(
+      problemsOf(() =>
+        resolveSettings({
+          complianceProfiles: ['pci-dss'],
+          retention: { deliveryAudit: 'minimal' },
+        }),
+      ),
+    ).toEqual([
+      "retention.deliveryAudit 'minimal' keeps fewer audit days than 'standard', which pci-dss requires",
+    ]);
+  });
+
+  it('refuse longer payload copies than GDPR allows', () => {
+    expect(
+      problemsOf(() =>
+        resolveSettings({ complianceProfiles: ['gdpr'], retention: { payloadCopies: 'standard' } }),
+      ),
+    ).toEqual([
+      "retention.payloadCopies 'standard' keeps payload copies longer than 'minimal', which gdpr allows",
+    ]);
+  });
+
+  it('refuse turning off the WAF or the VPC a profile requires, and report both at once', () => {
+    expect(
+      problemsOf(() =>
+        resolveSettings({
+          complianceProfiles: ['pci-dss', 'hipaa'],
+          waf: false,
+          vpcPlacement: false,
+        }),
+      ),
+    ).toEqual([
+      'waf cannot be turned off: pci-dss requires a WAF',
+      'vpcPlacement cannot be turned off: pci-dss, hipaa requires the Lambda in a VPC',
+    ]);
+  });
+
+  it('allow the lean configuration: baseline without a WAF', () => {
+    expect(resolveSettings({ waf: false }).waf).toBe(false);
+  });
+
+  it('refuse log retention shorter than the profiles or not offered by CloudWatch', () => {
+    expect(
+      problemsOf(() => resolveSettings({ complianceProfiles: ['hipaa'], logRetentionDays: 365 })),
+    ).toEqual(['logRetentionDays 365 is shorter than the 2192 days hipaa requires']);
+    expect(problemsOf(() => resolveSettings({ logRetentionDays: 100 }))[0]).toMatch(
+      /^logRetentionDays must be one of CloudWatch's periods \(.*\), got 100$/,
+    );
+  });
+
+  it('refuse capacities that are not positive integers', () => {
+    expect(
+      problemsOf(() =>
+        resolveSettings({
+          reservedConcurrency: 0,
+          throttling: { rateLimit: 1.5 },
+          wafRateLimitPerFiveMinutes: 5,
+        }),
+      ),
+    ).toEqual([
+      'reservedConcurrency must be a positive integer, got 0',
+      'throttling.rateLimit must be a positive integer, got 1.5',
+      'wafRateLimitPerFiveMinutes must be an integer from 10 to 2000000000, got 5',
+    ]);
+  });
+});
