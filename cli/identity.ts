@@ -81,7 +81,8 @@ export interface AdminContext {
 }
 
 /**
- * Names the caller, runs `act` and writes the action's admin record: `succeeded`, or `failed`
+ * Names the caller, runs `act` (given the caller's name, for records of its own such as an
+ * erasure receipt) and writes the action's admin record: `succeeded`, or `failed`
  * with the error's code when the deployment refused it or could not be reached. A mistake in
  * the command itself (bad flags, an invalid id or setting) is refused before it reaches the
  * deployment and leaves no record.
@@ -94,7 +95,7 @@ export async function runAudited(
   context: AdminContext,
   action: AdminAction,
   subject: string,
-  act: (detail: AdminDetail) => Promise<AdminActionResult>,
+  act: (detail: AdminDetail, actor: string) => Promise<AdminActionResult>,
 ): Promise<ExitCode> {
   const { target, flags, io } = context;
   const actor = await callerIdentity(flags);
@@ -117,7 +118,7 @@ export async function runAudited(
   });
   let result: AdminActionResult;
   try {
-    result = await act(detail);
+    result = await act(detail, actor);
   } catch (error) {
     if (isCommandMistake(error)) throw error;
     try {

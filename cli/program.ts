@@ -2,8 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { addAuditCommand } from './commands/audit.ts';
+import { addComplianceCommand } from './commands/compliance.ts';
 import { addProvidersCommand } from './commands/providers.ts';
+import { addReplayCommand } from './commands/replay.ts';
 import { addSchemesCommand } from './commands/schemes.ts';
+import { addSendCommand } from './commands/send.ts';
 import { addVerifyCommand, describeError } from './commands/verify.ts';
 import { type ExitCode, exitCodes, type Io } from './io.ts';
 
@@ -14,12 +17,19 @@ export function createProgram(io: Io, finish: (code: ExitCode) => void): Command
       'Operate webhook-ingestion: check deliveries offline, register providers, read the audit trail.',
     )
     .version(packageJson.version)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ webhooks schemes\n  $ webhooks providers list --local\n  $ webhooks audit stats --since 7d --stack webhook-ingestion',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   addSchemesCommand(program, io, finish);
   addVerifyCommand(program, io, finish);
   addProvidersCommand(program, io, finish);
   addAuditCommand(program, io, finish);
+  addSendCommand(program, io, finish);
+  addReplayCommand(program, io, finish);
+  addComplianceCommand(program, io, finish);
   return program;
 }
 

@@ -9,8 +9,9 @@ import { resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { stackOutputKeys } from '../functions/config/stack-outputs.ts';
+import { operatorOutputKeys, stackOutputKeys } from '../functions/config/stack-outputs.ts';
 import {
   InvalidProviderConfigError,
   InvalidProviderIdError,
@@ -44,6 +45,13 @@ export interface Target {
   readonly names: TargetNames;
   readonly dynamodb: DynamoDBClient;
   readonly kms: KMSClient;
+  /** For `replay`, which sends to `names.queueUrl`. */
+  readonly sqs: SQSClient;
+  /**
+   * The deployed stack's `WebhookUrlTemplate` output, for `send`.
+   * @default - none: the local stack's gateway URL is not in its stack file
+   */
+  readonly webhookUrlTemplate?: string;
   /** Destroys the clients. */
   close(): void;
 }
@@ -101,6 +109,7 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
   }
   const dynamodb = new DynamoDBClient({});
   const kms = new KMSClient({});
+  const sqs = new SQSClient({});
   return {
     names: {
       registryTableName: resources.tables.registry,
@@ -111,9 +120,11 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
     },
     dynamodb,
     kms,
+    sqs,
     close() {
       dynamodb.destroy();
       kms.destroy();
+      sqs.destroy();
     },
   };
 }
@@ -150,13 +161,18 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
   ) as unknown as TargetNames;
   const dynamodb = new DynamoDBClient(regionOption);
   const kms = new KMSClient(regionOption);
+  const sqs = new SQSClient(regionOption);
+  const webhookUrlTemplate = outputs.get(operatorOutputKeys.webhookUrlTemplate);
   return {
     names,
     dynamodb,
     kms,
+    sqs,
+    ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
     close() {
       dynamodb.destroy();
       kms.destroy();
+      sqs.destroy();
     },
   };
 }

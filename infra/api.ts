@@ -11,6 +11,9 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 
+/** The API's security policy: TLS 1.2 and 1.3 only, with API Gateway's TLS 1.2 cipher suites. */
+export const minimumTlsPolicy = 'TLS_1_2';
+
 /** The stage the API is deployed to; its name is the first segment of the URL path. */
 export const stageName = 'prod';
 
@@ -59,6 +62,11 @@ export class IngestApi extends Construct {
         throttlingBurstLimit: props.throttling.burstLimit,
       },
     });
+
+    // Without a policy a regional API's default endpoint still accepts TLS 1.0 and 1.1 (PCI DSS
+    // v4.0 4.2.1, HIPAA §164.312(e)(1)). TLS_1_2, not a TLS 1.3-only policy: providers' senders
+    // still connect with TLS 1.2.
+    (this.api.node.defaultChild as apigateway.CfnRestApi).securityPolicy = minimumTlsPolicy;
 
     // API Gateway creates the execution log group on first use, unencrypted and kept forever,
     // unless it already exists: create it first, under its fixed name.

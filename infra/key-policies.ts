@@ -114,6 +114,22 @@ export function auditFieldDecryptionByAuditors(purpose: string): iam.PolicyState
 }
 
 /**
+ * `webhooks providers add --subject-key` and `audit erase --subject`: operators allowed by IAM
+ * may create the subject-index secret (GenerateDataKey) and decrypt it to hash a subject's
+ * value, under its purpose only. Whoever may decrypt it can test guessed values against the
+ * index, which is what erasure by subject does; IAM decides who that is.
+ */
+export function subjectIndexSecretByOperators(purpose: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'SubjectIndexSecretByOperators',
+    principals: [account()],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'kms:EncryptionContext:purpose': purpose } },
+  });
+}
+
+/**
  * CloudWatch Logs encrypts this account's log groups with the key; the condition keeps the
  * service from using it for anything but a log group of this account and region.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html

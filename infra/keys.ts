@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { auditFieldsKmsContext } from '../functions/audit/data-key-cache.ts';
+import { subjectIndexKmsContext } from '../functions/audit/subject-index.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { providerSecretPurpose } from '../functions/registry/secrets.ts';
 import {
@@ -22,11 +23,14 @@ import {
   providerSecretEncryptionByOperators,
   queueConsumersOfAccount,
   queueSendingThroughSqs,
+  subjectIndexSecretByOperators,
   tableAccessThroughDynamoDb,
 } from './key-policies.ts';
 
 /** The `purpose` of every audit-field data key's encryption context. */
 const auditFieldsPurpose = auditFieldsKmsContext.purpose as string;
+/** The `purpose` of the subject-index secret's encryption context. */
+const subjectIndexPurpose = subjectIndexKmsContext.purpose as string;
 
 /** The customer managed keys of a deployment. */
 export class DataKeys extends Construct {
@@ -61,6 +65,7 @@ export class DataKeys extends Construct {
         dynamoDbTablesOfAccount(),
         dynamoDbServiceMetadata(),
         auditFieldDecryptionByAuditors(auditFieldsPurpose),
+        subjectIndexSecretByOperators(subjectIndexPurpose),
         cloudWatchLogsEncryption(),
         alarmPublishingByCloudWatch(),
       ],
@@ -76,8 +81,8 @@ export class DataKeys extends Construct {
 
   /**
    * Lets the ingest Lambda's role do what the handler does and nothing more: decrypt provider
-   * keys under their context, make and read audit-field data keys under theirs, read and write
-   * both tables, and send to the queue.
+   * keys under their context, make and read audit-field data keys under theirs, decrypt the
+   * subject-index secret under its own, read and write both tables, and send to the queue.
    */
   grantIngest(role: iam.IRole): void {
     this.secrets.addToResourcePolicy(
@@ -96,6 +101,15 @@ export class DataKeys extends Construct {
         role,
         ['kms:GenerateDataKey', 'kms:Decrypt'],
         auditFieldsPurpose,
+        ['purpose'],
+      ),
+    );
+    this.audit.addToResourcePolicy(
+      contextBoundUse(
+        'IngestDecryptsSubjectIndexSecret',
+        role,
+        ['kms:Decrypt'],
+        subjectIndexPurpose,
         ['purpose'],
       ),
     );

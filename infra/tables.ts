@@ -9,7 +9,11 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { KeyAttribute, TableDefinition } from '../functions/config/tables.ts';
+import {
+  type KeyAttribute,
+  pointInTimeRecoveryDays,
+  type TableDefinition,
+} from '../functions/config/tables.ts';
 
 const attributeTypes = {
   S: dynamodb.AttributeType.STRING,
@@ -46,7 +50,10 @@ export function definedTable(
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
     encryptionKey: key,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    pointInTimeRecoverySpecification: {
+      pointInTimeRecoveryEnabled: true,
+      recoveryPeriodInDays: pointInTimeRecoveryDays,
+    },
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });

@@ -14,6 +14,7 @@ import {
   paginateListAliases,
 } from '@aws-sdk/client-kms';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SubjectIndexSecret } from '../functions/audit/subject-index-secret.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
 import { auditTable, registryTable, type TableDefinition } from '../functions/config/tables.ts';
@@ -159,7 +160,10 @@ function useEndpoints(region: string, endpoints: LocalStackEndpoints): boolean {
   return !hasCredentials;
 }
 
-/** Through clients configured by process.env alone, like the handler's and the CLI's. */
+/**
+ * Through clients configured by process.env alone, like the handler's and the CLI's; then the
+ * subject-index secret in the registry table (functions/audit/subject-index-secret.ts).
+ */
 async function createResources(): Promise<LocalStackResources> {
   const dynamodb = new DynamoDBClient({});
   const sqs = new SQSClient({});
@@ -170,6 +174,15 @@ async function createResources(): Promise<LocalStackResources> {
       createQueues(sqs),
       createKeys(kms),
     ]);
+    // As the first `providers add --subject-key` does in AWS; a persisted one is kept.
+    const subjectIndex = new SubjectIndexSecret({
+      dynamodb,
+      kms,
+      registryTableName: tables[0],
+      auditKeyId: keys.audit.keyId,
+    });
+    await subjectIndex.ensureCreated();
+    subjectIndex.clear();
     return {
       tables: { registry: tables[0], audit: tables[1] },
       ...queues,

@@ -35,6 +35,11 @@ await build({
   target: 'node20',
   format: 'esm',
   packages: 'external',
+  // Shared and lazily imported code in chunks of its own: without it, esbuild hoists every
+  // dynamic import into the entry, and `webhooks schemes` would load aws-cdk-lib and cdk-nag
+  // (what `compliance report` needs) on every start.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   logLevel: 'warning',
   banner: { js: '#!/usr/bin/env node' },

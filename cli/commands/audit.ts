@@ -23,6 +23,9 @@ import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
 import { parseDuration } from '../parse.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
+import { addAuditEraseCommand } from './audit-erase.ts';
+import { addAuditExportCommand } from './audit-export.ts';
+import { addAuditStatsCommand } from './audit-stats.ts';
 
 export interface AuditListFlags extends TargetFlags {
   readonly provider?: string;
@@ -48,10 +51,23 @@ export const notPermitted = '[encrypted: not permitted]';
 
 /** The audit record's fields names, as ingest binds them (field-encryption.ts). */
 
+/** What an erased record's headers show (`webhooks audit erase`): they are gone, not hidden. */
+export const erasedField = '[erased]';
+
 /** A record as printed: times as ISO text, encrypted fields left out (`show` adds them). */
 export function recordView(record: AuditRecord) {
-  const { encryptedHeaders: _headers, encryptedPayload: _payload, receivedAtMs, ...rest } = record;
-  return { receivedAt: new Date(receivedAtMs).toISOString(), ...rest };
+  const {
+    encryptedHeaders: _headers,
+    encryptedPayload: _payload,
+    receivedAtMs,
+    erasedAtMs,
+    ...rest
+  } = record;
+  return {
+    receivedAt: new Date(receivedAtMs).toISOString(),
+    ...rest,
+    ...(erasedAtMs === undefined ? {} : { erasedAt: new Date(erasedAtMs).toISOString() }),
+  };
 }
 
 export async function listAudit(flags: AuditListFlags, io: Io): Promise<ExitCode> {
@@ -188,7 +204,10 @@ async function decryptedFields(
     }
   };
   return {
-    headers: await open(auditEncryptedFields.headers, record.encryptedHeaders),
+    headers:
+      record.encryptedHeaders === undefined
+        ? erasedField
+        : await open(auditEncryptedFields.headers, record.encryptedHeaders),
     ...(record.encryptedPayload === undefined
       ? {}
       : { payload: await open(auditEncryptedFields.payload, record.encryptedPayload) }),
@@ -237,7 +256,7 @@ function rangeQuery(flags: AuditListFlags, nowMs: number) {
   return { sinceMs: nowMs - sinceSeconds * 1000, untilMs: nowMs, limit };
 }
 
-async function registeredProviders(target: Target): Promise<string[]> {
+export async function registeredProviders(target: Target): Promise<string[]> {
   const registry = new ProviderRegistryStore({
     dynamodb: target.dynamodb,
     tableName: target.names.registryTableName,
@@ -253,7 +272,9 @@ const auditStoreOf = (target: Target) =>
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** One warning line per item a listing could not read. */
-function malformedWarnings(listings: ReadonlyArray<Pick<AuditListing, 'malformed'>>): string {
+export function malformedWarnings(
+  listings: ReadonlyArray<Pick<AuditListing, 'malformed'>>,
+): string {
   return listings
     .flatMap((listing) => listing.malformed)
     .map((error) => `warning: ${error.message}\n`)
@@ -269,7 +290,7 @@ export function formatAuditTable(records: readonly AuditRecord[]): string {
       record.requestedProviderId === undefined
         ? record.providerId
         : `${record.providerId} (${JSON.stringify(record.requestedProviderId)})`,
-      record.outcome,
+      record.erasedAtMs === undefined ? record.outcome : `${record.outcome} (erased)`,
       // A record that stands for refused attempts counted but not written says how many.
       `${record.reason ?? '-'}${record.suppressedAttempts === undefined ? '' : ` (+${record.suppressedAttempts} not written)`}`,
       record.eventType ?? '-',
@@ -296,7 +317,7 @@ export function formatAdminTable(records: readonly AdminRecord[]): string {
 }
 
 /** Rows under a header row, each column padded to its widest cell. */
-function alignedTable(table: readonly (readonly string[])[]): string {
+export function alignedTable(table: readonly (readonly string[])[]): string {
   const widths = table[0]?.map((_, column) =>
     Math.max(...table.map((cells) => cells[column]?.length ?? 0)),
   );
@@ -321,7 +342,8 @@ function formatRecord(shown: Record<string, unknown>): string {
 export function addAuditCommand(program: Command, io: Io, finish: (code: ExitCode) => void): void {
   const audit = program
     .command('audit')
-    .description("read a deployment's audit trail (--local or --stack NAME)");
+    .description("read a deployment's audit trail (--local or --stack NAME)")
+    .addHelpText('after', '\nExample:\n  $ webhooks audit list --since 7d --local');
   addTargetOptions(
     audit
       .command('list')
@@ -335,13 +357,23 @@ export function addAuditCommand(program: Command, io: Io, finish: (code: ExitCod
       .option('--limit <n>', `the most attempts printed (default: ${defaultListLimit})`)
       .option('--admin', 'admin actions (who changed a provider or read the trail) instead')
       .option('--json', 'print one JSON line per attempt'),
-  ).action(async (flags: AuditListFlags) => finish(await listAudit(flags, io)));
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ webhooks audit list --provider stripe-live --outcome rejected --since 7d --local\n  $ webhooks audit list --admin --since 30d --json --stack webhook-ingestion',
+    )
+    .action(async (flags: AuditListFlags) => finish(await listAudit(flags, io)));
   addTargetOptions(
     audit
       .command('show <deliveryId>')
       .description("a delivery's attempts, encrypted fields decrypted if KMS allows you")
       .option('--json', 'print one JSON line per attempt'),
-  ).action(async (deliveryId: string, flags: AuditShowFlags) =>
-    finish(await showAudit(deliveryId, flags, io)),
-  );
+  )
+    .addHelpText('after', '\nExample:\n  $ webhooks audit show evt_1NG8Du2eZvKYlo2C --local')
+    .action(async (deliveryId: string, flags: AuditShowFlags) =>
+      finish(await showAudit(deliveryId, flags, io)),
+    );
+  addAuditStatsCommand(audit, io, finish);
+  addAuditExportCommand(audit, io, finish);
+  addAuditEraseCommand(audit, io, finish);
 }

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { SubjectIndexSecret } from '../../functions/audit/subject-index-secret.ts';
 import {
   defaultRetentionClass,
   type RetentionClassName,
@@ -14,6 +15,7 @@ import {
 import { ProviderNotFoundError } from '../../functions/registry/errors.ts';
 import {
   assertProviderId,
+  isSubjectKeyPath,
   type KeyKind,
   type ProviderConfig,
   type RedactionAction,
@@ -43,6 +45,8 @@ export interface AddFlags extends TargetFlags, KeySourceFlags {
   readonly retention?: string;
   readonly option?: readonly string[];
   readonly redact?: readonly string[];
+  /** The JSON path of the data subject's key (`ProviderSettings.subjectKeyPath`). */
+  readonly subjectKey?: string;
 }
 
 export interface RotateFlags extends TargetFlags, KeySourceFlags {
@@ -64,6 +68,8 @@ export interface ProviderView {
   readonly retentionClass: string;
   readonly dedupWindowSeconds: number;
   readonly redaction: ProviderConfig['redaction'];
+  /** `null`: no subject index. */
+  readonly subjectKeyPath: string | null;
   readonly revision: number;
   readonly updatedAt: string;
   readonly keys: ReadonlyArray<{
@@ -86,6 +92,7 @@ export function providerView(config: ProviderConfig): ProviderView {
     retentionClass: config.retentionClass,
     dedupWindowSeconds: config.dedupWindowSeconds,
     redaction: config.redaction,
+    subjectKeyPath: config.subjectKeyPath ?? null,
     revision: config.revision,
     updatedAt: iso(config.updatedAtMs),
     keys: config.keys.map((key) => ({
@@ -115,6 +122,7 @@ export function formatProvider(view: ProviderView): string {
       'redaction',
       view.redaction.length === 0 ? '-' : view.redaction.map(redactionRuleText).join(', '),
     ],
+    ['subject key', view.subjectKeyPath ?? '-'],
     ['revision', String(view.revision)],
     ['updated', view.updatedAt],
   ];
@@ -164,6 +172,12 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         : parseSeconds(flags.toleranceSeconds, '--tolerance-seconds');
     const retentionClass = retentionClassOf(flags.retention);
     const redaction = parseRedactFlags(flags.redact ?? []);
+    const { subjectKey } = flags;
+    if (subjectKey !== undefined && !isSubjectKeyPath(subjectKey)) {
+      throw new UsageError(
+        `--subject-key '${subjectKey}' must be dot-separated field names of A-Z, a-z, 0-9, '_', '$', '@' and '-' (no '*')`,
+      );
+    }
     const key = await readNewKey(flags, io, flags.scheme, scheme);
     return runAudited({ target, flags, io }, 'provider.add', id, async (detail) => {
       Object.assign(detail, {
@@ -176,12 +190,16 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         ...(redaction.length === 0
           ? {}
           : { redaction: redaction.map(redactionRuleText).join(',') }),
+        ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
       });
+      // Before the provider exists: its first delivery must find the secret to hash with.
+      if (subjectKey !== undefined) await subjectIndexOf(target).ensureCreated();
       const config = await registryOf(target).create({
         providerId: id,
         scheme: flags.scheme as SchemeName,
         options,
         redaction,
+        ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
         ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
         ...(retentionClass === undefined ? {} : { retentionClass }),
         keys: [{ kind: key.kind, ciphertext: await encrypt(target, id, key.value) }],
@@ -287,6 +305,15 @@ const registryOf = (target: Target) =>
     tableName: target.names.registryTableName,
   });
 
+/** The deployment's subject-index secret, under the audit key (functions/audit/subject-index-secret.ts). */
+export const subjectIndexOf = (target: Target) =>
+  new SubjectIndexSecret({
+    dynamodb: target.dynamodb,
+    kms: target.kms,
+    registryTableName: target.names.registryTableName,
+    auditKeyId: target.names.auditKeyId,
+  });
+
 const encrypt = (target: Target, providerId: string, value: string) =>
   encryptProviderKey({ kms: target.kms, keyId: target.names.secretsKeyId, providerId, value });
 
@@ -380,7 +407,8 @@ export function addProvidersCommand(
   const collect = (value: string, previous: readonly string[] = []) => [...previous, value];
   const providers = program
     .command('providers')
-    .description("manage a deployment's providers (--local or --stack NAME)");
+    .description("manage a deployment's providers (--local or --stack NAME)")
+    .addHelpText('after', '\nExample:\n  $ webhooks providers list --local');
   const keySources = (command: Command) =>
     command
       .option('--secret-stdin', 'read the shared secret from standard input')
@@ -402,18 +430,31 @@ export function addProvidersCommand(
           '--redact <path[=drop|mask]>',
           'a field of the payload copy to redact, e.g. data.object.email=drop (default: mask); repeatable',
           collect,
+        )
+        .option(
+          '--subject-key <path>',
+          "where a JSON body names its data subject, e.g. data.object.customer; indexed only as a keyed hash, for 'audit erase --subject'",
         ),
     ),
-  ).action(async (id: string, flags: AddFlags) => finish(await addProvider(id, flags, io)));
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ webhooks providers add stripe-live --scheme stripe --secret-stdin --local < stripe.secret\n  $ webhooks providers add discord-app --scheme discord --public-key-file discord.pub --stack webhook-ingestion',
+    )
+    .action(async (id: string, flags: AddFlags) => finish(await addProvider(id, flags, io)));
   addTargetOptions(
     providers.command('list').description('list every provider').option('--json', 'print JSON'),
-  ).action(async (flags: ListFlags) => finish(await listProviders(flags, io)));
+  )
+    .addHelpText('after', '\nExample:\n  $ webhooks providers list --json --local')
+    .action(async (flags: ListFlags) => finish(await listProviders(flags, io)));
   addTargetOptions(
     providers
       .command('show <id>')
       .description("a provider's settings and key versions (never the keys)")
       .option('--json', 'print JSON'),
-  ).action(async (id: string, flags: ListFlags) => finish(await showProvider(id, flags, io)));
+  )
+    .addHelpText('after', '\nExample:\n  $ webhooks providers show stripe-live --local')
+    .action(async (id: string, flags: ListFlags) => finish(await showProvider(id, flags, io)));
   addTargetOptions(
     keySources(
       providers
@@ -424,7 +465,12 @@ export function addProvidersCommand(
           'how long the current keys stay valid, e.g. 30m, 24h, 7d (default: 0, retired now)',
         ),
     ),
-  ).action(async (id: string, flags: RotateFlags) => finish(await rotateProvider(id, flags, io)));
+  )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ webhooks providers rotate stripe-live --secret-file new.secret --grace 24h --local',
+    )
+    .action(async (id: string, flags: RotateFlags) => finish(await rotateProvider(id, flags, io)));
   for (const [name, enabled] of [
     ['enable', true],
     ['disable', false],
@@ -433,11 +479,13 @@ export function addProvidersCommand(
       providers
         .command(`${name} <id>`)
         .description(enabled ? 'accept deliveries again' : "refuse the provider's deliveries"),
-    ).action(async (id: string, flags: TargetFlags) =>
-      finish(await setProviderEnabled(id, enabled, flags, io)),
-    );
+    )
+      .addHelpText('after', `\nExample:\n  $ webhooks providers ${name} stripe-live --local`)
+      .action(async (id: string, flags: TargetFlags) =>
+        finish(await setProviderEnabled(id, enabled, flags, io)),
+      );
   }
-  addTargetOptions(
-    providers.command('remove <id>').description('remove a provider and its keys'),
-  ).action(async (id: string, flags: TargetFlags) => finish(await removeProvider(id, flags, io)));
+  addTargetOptions(providers.command('remove <id>').description('remove a provider and its keys'))
+    .addHelpText('after', '\nExample:\n  $ webhooks providers remove stripe-live --local')
+    .action(async (id: string, flags: TargetFlags) => finish(await removeProvider(id, flags, io)));
 }

@@ -61,5 +61,6 @@ export function addSchemesCommand(
     .command('schemes')
     .description('list every supported scheme: its headers, key kind and default tolerance')
     .option('--json', 'print a JSON array (adds summary and docs link)')
+    .addHelpText('after', '\nExample:\n  $ webhooks schemes --json')
     .action((flags: { json?: boolean }) => finish(listSchemes(flags, io)));
 }

@@ -284,6 +284,10 @@ export function addVerifyCommand(program: Command, io: Io, finish: (code: ExitCo
         'and the file name is the key id reported on acceptance.',
         '',
         'Exit codes: 0 accepted (with --cases: the file was read), 1 rejected, 2 bad usage.',
+        '',
+        'Examples:',
+        "  $ webhooks verify --scheme github --secret-file github.secret --body-file body.txt --header 'X-Hub-Signature-256: sha256=757107…'",
+        '  $ webhooks verify --cases captured.jsonl',
       ].join('\n'),
     )
     .action(async (flags: VerifyFlags) => finish(await verifyCommand(flags, io)));

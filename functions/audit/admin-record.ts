@@ -29,8 +29,20 @@ export const adminActions = [
   'provider.disable',
   'provider.enable',
   'provider.remove',
+  /** `webhooks send --register-test-key`: a test key pair's public half added as a key. */
+  'provider.add-test-key',
+  /** `webhooks send`: a signed test delivery posted to the deployment's webhook URL. */
+  'delivery.send',
+  /** `webhooks replay`: a delivery's payload copy queued again. */
+  'delivery.replay',
   'audit.list',
   'audit.show',
+  'audit.stats',
+  'audit.export',
+  /** `webhooks audit erase`: records' personal fields and payload copies erased, a receipt written. */
+  'audit.erase',
+  /** `webhooks audit receipts`: the erasure receipts read. */
+  'audit.receipts',
 ] as const;
 
 /** What was done: a change to a provider, or a read of the audit trail. */
@@ -62,12 +74,40 @@ export const adminDetailNames = [
   /** Which trail `audit.list` read: `deliveries` or `admin`. */
   'trail',
   'since',
+  /** The end of the range `audit.stats` and `audit.export` read (ISO 8601). */
+  'until',
+  /** The file format `audit.export` wrote: `jsonl` or `csv`. */
+  'format',
   'outcomeFilter',
   'records',
   /** The providers whose records `audit.show` found. */
   'providers',
   'fieldsDecrypted',
   'fieldsNotDecrypted',
+  /** When a test key stops being accepted (ISO 8601). */
+  'keyNotAfter',
+  /** What `delivery.send` signed with: `registered`, `stdin`, `file` or `test-key`. */
+  'keySource',
+  'deliveryId',
+  /** The status the webhook URL answered `delivery.send` with. */
+  'httpStatus',
+  /** The SQS message id `delivery.replay` sent. */
+  'queueMessageId',
+  /** The SQS message id of the delivery a replay copies. */
+  'replayOf',
+  /** The JSON path of a provider's data-subject key (`provider.add`). */
+  'subjectKeyPath',
+  /** What `audit.erase` selected by: `delivery`, `range` or `subject` (never a subject's value). */
+  'selector',
+  /** `audit.erase` with `--dry-run`: `true`. */
+  'dryRun',
+  /** The erasure receipt `audit.erase` wrote. */
+  'receiptId',
+  /** `audit.erase`'s counts. */
+  'recordsErased',
+  'recordsAlreadyErased',
+  'recordsNotFound',
+  'payloadCopiesDeleted',
 ] as const;
 
 export type AdminDetailName = (typeof adminDetailNames)[number];
@@ -125,7 +165,8 @@ export function adminSortKey(record: Pick<AdminRecord, 'atMs' | 'requestId'>): s
 
 /** Whether the action reads the audit trail rather than changing a provider. */
 export function isReadAction(action: AdminAction): boolean {
-  return action.startsWith('audit.');
+  // `audit.erase` changes the trail: it is printed when done, even if its record then fails.
+  return action.startsWith('audit.') && action !== 'audit.erase';
 }
 
 /** Every rule the record breaks, each naming the value received; empty when valid. */

@@ -18,7 +18,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { auditShards, auditTable } from '../config/tables.ts';
+import { auditShards, type auditTable } from '../config/tables.ts';
 import { isProviderId } from '../registry/provider.ts';
 import type { Clock } from '../verify/types.ts';
 import { type AdminRecord, adminPartitionKey, fromAdminItem, toAdminItem } from './admin-record.ts';
@@ -28,6 +28,7 @@ import {
   InvalidAuditRecordError,
   MalformedAuditItemError,
 } from './errors.ts';
+import { putNewItem } from './put-new-item.ts';
 import {
   type AuditItem,
   type AuditOutcome,
@@ -77,6 +78,10 @@ export type ConfirmResult = 'confirmed' | 'claim_lost';
 
 export const maxListLimit = 1_000;
 
+/** The index `audit show` reads, named so that adding another index cannot change it. */
+const byDeliveryId: (typeof auditTable.globalSecondaryIndexes)[number]['indexName'] =
+  'byDeliveryId';
+
 /** BatchGetItem's limit per request. */
 const maxBatchGetKeys = 100;
 /** Rounds of UnprocessedKeys retried (with backoff) before the read counts as unavailable. */
@@ -95,6 +100,22 @@ export interface ListAdminActionsQuery {
 export interface AdminListing {
   readonly records: readonly AdminRecord[];
   readonly malformed: readonly MalformedAuditItemError[];
+}
+
+export interface ReadRangeQuery {
+  readonly providerId: string;
+  /** Inclusive. */
+  readonly sinceMs: number;
+  /** Inclusive. */
+  readonly untilMs: number;
+  /** The most items one Query page reads (before the filter). @default - DynamoDB's 1 MB page */
+  readonly pageSize?: number;
+}
+
+/** The next records in order (oldest first), each item among them that could not be read. */
+export interface AuditBatch extends AuditListing {
+  /** Query pages read so far, over every shard: progress on a long read. */
+  readonly pagesRead: number;
 }
 
 /**
@@ -198,11 +219,10 @@ export class AuditStore {
    * the byDeliveryId index (any provider) gives the keys, one BatchGetItem the items.
    */
   async findByDeliveryId(deliveryId: string): Promise<AuditListing> {
-    const [index] = auditTable.globalSecondaryIndexes;
     const keys = await this.#queryAll(
       {
         TableName: this.#tableName,
-        IndexName: index.indexName,
+        IndexName: byDeliveryId,
         KeyConditionExpression: 'deliveryId = :deliveryId',
         ExpressionAttributeValues: { ':deliveryId': { S: deliveryId } },
         ScanIndexForward: false,
@@ -267,18 +287,7 @@ export class AuditStore {
    * its key being new: an audit record is never overwritten.
    */
   async writeAdminAction(record: AdminRecord): Promise<void> {
-    const item = toAdminItem(record);
-    try {
-      await this.#dynamodb.send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      throw unavailable('PutItem', error);
-    }
+    await putNewItem(this.#dynamodb, this.#tableName, toAdminItem(record));
   }
 
   /** Admin action records in [sinceMs, untilMs], newest first: one Query on the admin partition. */
@@ -315,49 +324,133 @@ export class AuditStore {
     return { records, malformed };
   }
 
+  /**
+   * Every record of a provider received in [sinceMs, untilMs], oldest first and with no limit,
+   * in batches (exports and statistics). One Query per shard, read a page at a time and merged,
+   * so no more than a page per shard is held at once.
+   */
+  async *readRangeByProvider(query: ReadRangeQuery): AsyncGenerator<AuditBatch> {
+    const { providerId, sinceMs, untilMs, pageSize } = query;
+    const problems = readRangeProblems(query);
+    if (problems.length > 0) throw new InvalidAuditQueryError(problems);
+    const shards = Array.from({ length: auditShards }, (_, shard) => ({
+      input: {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        // '$' sorts right after '#', so every sort key of the last millisecond is inside.
+        ExpressionAttributeValues: {
+          ':pk': { S: auditPartitionKey(providerId, shard) },
+          ':since': { S: auditTimeKey(sinceMs) },
+          ':until': { S: `${auditTimeKey(untilMs)}$` },
+        },
+        // Records only: payload copies (no deliveryId) share the records' sort-key range.
+        FilterExpression: 'attribute_exists(deliveryId)',
+        ScanIndexForward: true,
+        ConsistentRead: true,
+        ...(pageSize === undefined ? {} : { Limit: pageSize }),
+      } satisfies QueryCommandInput,
+      buffered: [] as AuditItem[],
+      startKey: undefined as AuditItem | undefined,
+      exhausted: false,
+    }));
+    let pagesRead = 0;
+    const refill = async (shard: (typeof shards)[number]) => {
+      // A page can hold nothing live (payload copies, expired items): read on until it does.
+      while (!shard.exhausted && shard.buffered.length === 0) {
+        const page = await this.#queryPage(shard.input, shard.startKey);
+        pagesRead += 1;
+        shard.buffered.push(...page.items);
+        shard.startKey = page.lastKey;
+        shard.exhausted = page.lastKey === undefined;
+      }
+    };
+    for (;;) {
+      await Promise.all(shards.map(refill));
+      const open = shards.filter((shard) => !shard.exhausted);
+      // What a shard has not read yet sorts after its last buffered item: everything up to the
+      // least of those last items is final in the merged order.
+      const bound = open
+        .map((shard) => sortKeyOf(shard.buffered.at(-1)))
+        .reduce<string | undefined>(
+          (least, key) => (least === undefined || compareSortKeys(key, least) < 0 ? key : least),
+          undefined,
+        );
+      const ready: AuditItem[] = [];
+      for (const shard of shards) {
+        let taken = 0;
+        while (
+          taken < shard.buffered.length &&
+          (bound === undefined || compareSortKeys(sortKeyOf(shard.buffered[taken]), bound) <= 0)
+        ) {
+          taken += 1;
+        }
+        ready.push(...shard.buffered.splice(0, taken));
+      }
+      yield { ...readItems(oldestFirst(ready)), pagesRead };
+      if (open.length === 0) return;
+    }
+  }
+
   /** Follows the Query's pages until `wanted` live items are read or none are left. */
   async #queryAll(input: QueryCommandInput, wanted: number): Promise<AuditItem[]> {
-    const nowSeconds = this.#now() / 1000;
     const live: AuditItem[] = [];
     let startKey: AuditItem | undefined;
     do {
-      let page: QueryCommandOutput;
-      try {
-        page = await this.#dynamodb.send(
-          new QueryCommand({
-            ...input,
-            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-          }),
-        );
-      } catch (error) {
-        throw unavailable('Query', error);
-      }
-      for (const item of page.Items ?? []) {
-        const expiresAt = itemExpiresAt(item);
-        if (expiresAt === undefined || expiresAt > nowSeconds) live.push(item);
-      }
-      startKey = page.LastEvaluatedKey;
+      const page = await this.#queryPage(input, startKey);
+      live.push(...page.items);
+      startKey = page.lastKey;
     } while (startKey !== undefined && live.length < wanted);
     return live.slice(0, wanted);
+  }
+
+  /** One page of a Query: its live items, and where the next page starts (none after the last). */
+  async #queryPage(input: QueryCommandInput, startKey: AuditItem | undefined) {
+    let page: QueryCommandOutput;
+    try {
+      page = await this.#dynamodb.send(
+        new QueryCommand({
+          ...input,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      );
+    } catch (error) {
+      throw unavailable('Query', error);
+    }
+    const nowSeconds = this.#now() / 1000;
+    const items = (page.Items ?? []).filter((item) => {
+      const expiresAt = itemExpiresAt(item);
+      return expiresAt === undefined || expiresAt > nowSeconds;
+    });
+    return { items, lastKey: page.LastEvaluatedKey };
   }
 }
 
 function listQueryProblems({ providerId, sinceMs, untilMs, limit }: ListByProviderQuery): string[] {
-  const problems: string[] = [];
-  if (!isProviderId(providerId) && providerId !== unregisteredProviderId) {
-    problems.push('providerId is not a provider id');
+  return [...providerIdProblems(providerId), ...rangeAndLimitProblems({ sinceMs, untilMs, limit })];
+}
+
+function readRangeProblems({ providerId, sinceMs, untilMs, pageSize }: ReadRangeQuery): string[] {
+  const problems = [...providerIdProblems(providerId), ...rangeProblems(sinceMs, untilMs)];
+  if (pageSize !== undefined && (!Number.isSafeInteger(pageSize) || pageSize < 1)) {
+    problems.push(`pageSize must be a whole number from 1, got ${pageSize}`);
   }
-  problems.push(...rangeAndLimitProblems({ sinceMs, untilMs, limit }));
   return problems;
 }
 
+function providerIdProblems(providerId: string): string[] {
+  return isProviderId(providerId) || providerId === unregisteredProviderId
+    ? []
+    : ['providerId is not a provider id'];
+}
+
+function rangeProblems(sinceMs: number, untilMs: number): string[] {
+  return !Number.isSafeInteger(sinceMs) || !Number.isSafeInteger(untilMs) || sinceMs > untilMs
+    ? [`sinceMs and untilMs must be whole milliseconds, since <= until; got ${sinceMs}, ${untilMs}`]
+    : [];
+}
+
 function rangeAndLimitProblems({ sinceMs, untilMs, limit }: ListAdminActionsQuery): string[] {
-  const problems: string[] = [];
-  if (!Number.isSafeInteger(sinceMs) || !Number.isSafeInteger(untilMs) || sinceMs > untilMs) {
-    problems.push(
-      `sinceMs and untilMs must be whole milliseconds, since <= until; got ${sinceMs}, ${untilMs}`,
-    );
-  }
+  const problems = rangeProblems(sinceMs, untilMs);
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > maxListLimit) {
     problems.push(`limit must be a whole number from 1 to ${maxListLimit}, got ${limit}`);
   }
@@ -368,6 +461,25 @@ function rangeAndLimitProblems({ sinceMs, untilMs, limit }: ListAdminActionsQuer
 function newestFirst(a: AuditItem, b: AuditItem): number {
   const [left, right] = [a.sk?.S ?? '', b.sk?.S ?? ''];
   return left < right ? 1 : left > right ? -1 : 0;
+}
+
+const sortKeyOf = (item: AuditItem | undefined): string => item?.sk?.S ?? '';
+
+/**
+ * DynamoDB orders string sort keys by their UTF-8 bytes; JavaScript's `<` compares UTF-16
+ * units, which disagrees past U+FFFF (a delivery id may hold any text). The merge in
+ * `readRangeByProvider` must order exactly as each shard's Query does.
+ */
+function compareSortKeys(left: string, right: string): number {
+  return Buffer.compare(Buffer.from(left, 'utf8'), Buffer.from(right, 'utf8'));
+}
+
+/** Sorted by sort key, ascending, in DynamoDB's order. */
+function oldestFirst(items: readonly AuditItem[]): AuditItem[] {
+  return items
+    .map((item) => ({ item, key: Buffer.from(sortKeyOf(item), 'utf8') }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ item }) => item);
 }
 
 function readItems(items: readonly AuditItem[]): AuditListing {

@@ -122,3 +122,18 @@ export class InvalidAuditQueryError extends Error {
     super(`audit query is not valid: ${problems.join('; ')}`, options);
   }
 }
+
+/**
+ * The deployment's subject-index secret is not in the registry table: `npm start` and the
+ * first `webhooks providers add --subject-key` create it (subject-index-secret.ts).
+ */
+export class SubjectIndexSecretMissingError extends Error {
+  override readonly name = 'SubjectIndexSecretMissingError';
+  readonly code = 'subject_index_missing';
+  constructor(options?: ErrorOptions) {
+    super(
+      'the subject-index secret is missing from the registry table; `webhooks providers add --subject-key` creates it',
+      options,
+    );
+  }
+}

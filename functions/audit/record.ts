@@ -22,6 +22,10 @@
  * its own, shorter TTL (the class's payloadDays): DynamoDB expires whole items, and a copy
  * must not live as long as the record that it belongs to (GDPR Art. 5(1)(e)). It carries no
  * `deliveryId`, so the index holds records only.
+ *
+ * An erased record (`webhooks audit erase`, erasure-store.ts) keeps its skeleton: every field
+ * but `erasedPersonalFields`, which are gone, with `erasedAtMs` and `erasureReceiptId` set;
+ * its payload copy is deleted. The personal fields may be absent only when it is erased.
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -81,20 +85,43 @@ export interface AuditRecord {
   readonly suppressedAttempts?: number;
   /** The verification key that matched (`v<version>`); required when accepted. */
   readonly keyId?: string;
-  readonly sourceIp: string;
-  /** @default - the request had no User-Agent */
+  /** The caller's address; absent only once the record is erased. */
+  readonly sourceIp?: string;
+  /** @default - the request had no User-Agent, or the record is erased */
   readonly userAgent?: string;
   /** The SQS MessageId; present exactly when accepted. */
   readonly queueMessageId?: string;
   /** SHA-256 of the raw body, lowercase hex. */
   readonly bodySha256: string;
-  /** The selected request headers, encrypted by field-encryption.ts. */
-  readonly encryptedHeaders: Buffer;
+  /** The selected request headers, encrypted by field-encryption.ts; absent only once erased. */
+  readonly encryptedHeaders?: Buffer;
   /** The redacted payload copy, encrypted; only for classes that keep one. @default - none */
   readonly encryptedPayload?: Buffer;
   /** Decides `expiresAt`; stored so that a record says how long it is kept. */
   readonly retentionClass: RetentionClassName;
+  /**
+   * The keyed hash of the data subject the verified body names (subject-index.ts), the
+   * `bySubject` index's key. Never on a rejected attempt: its body was not verified.
+   * @default - the provider has no subject key, the body named no subject, or it is erased
+   */
+  readonly subjectHash?: string;
+  /** When the record's personal fields were erased. @default - not erased */
+  readonly erasedAtMs?: number;
+  /** The erasure receipt that says why and at whose request; present exactly when erased. */
+  readonly erasureReceiptId?: string;
 }
+
+/**
+ * What erasure removes from a record (the payload copy, an item of its own, is deleted): the
+ * caller's address and user agent, the request headers, and the subject's hash, which would
+ * let the record be found again by the subject. `bodySha256` stays: see docs/gdpr-article-30.md.
+ */
+export const erasedPersonalFields = [
+  'encryptedHeaders',
+  'sourceIp',
+  'userAgent',
+  'subjectHash',
+] as const satisfies readonly (keyof AuditRecord)[];
 
 /** Longest accepted lengths, in characters; the sort key must stay under DynamoDB's 1 KiB. */
 export const auditFieldLimits = {
@@ -106,6 +133,7 @@ export const auditFieldLimits = {
   keyId: 64,
   userAgent: 512,
   queueMessageId: 128,
+  erasureReceiptId: 128,
 } as const;
 
 /** Request ids are ours (AWS UUIDs); no `#`, so the sort key splits one way only. */
@@ -225,17 +253,31 @@ export function auditRecordProblems(record: AuditRecord): string[] {
     (record.outcome === 'accepted') === (record.queueMessageId !== undefined),
     `queueMessageId must be present exactly when the outcome is accepted (outcome ${show(record.outcome)})`,
   );
-  check(
-    typeof record.sourceIp === 'string' && isIP(record.sourceIp) !== 0,
-    `sourceIp must be an IPv4 or IPv6 address, got ${show(record.sourceIp)}`,
-  );
+  const erased = record.erasedAtMs !== undefined || record.erasureReceiptId !== undefined;
+  if (erased) {
+    problems.push(...erasureProblems(record));
+  } else {
+    check(
+      typeof record.sourceIp === 'string' && isIP(record.sourceIp) !== 0,
+      `sourceIp must be an IPv4 or IPv6 address, got ${show(record.sourceIp)}`,
+    );
+    check(
+      record.encryptedHeaders instanceof Uint8Array && record.encryptedHeaders.byteLength > 0,
+      'encryptedHeaders must be non-empty bytes',
+    );
+  }
   check(
     typeof record.bodySha256 === 'string' && sha256HexPattern.test(record.bodySha256),
     `bodySha256 must be 64 lowercase hex digits, got ${show(record.bodySha256)}`,
   );
   check(
-    record.encryptedHeaders instanceof Uint8Array && record.encryptedHeaders.byteLength > 0,
-    'encryptedHeaders must be non-empty bytes',
+    record.subjectHash === undefined ||
+      (typeof record.subjectHash === 'string' && sha256HexPattern.test(record.subjectHash)),
+    `subjectHash must be 64 lowercase hex digits, got ${show(record.subjectHash)}`,
+  );
+  check(
+    record.subjectHash === undefined || record.outcome !== 'rejected',
+    'a rejected attempt has no subjectHash: its body was not verified',
   );
   const retention = Object.hasOwn(retentionClasses, record.retentionClass)
     ? retentionClasses[record.retentionClass]
@@ -257,6 +299,32 @@ export function auditRecordProblems(record: AuditRecord): string[] {
       record.outcome === 'accepted',
       `only an accepted delivery keeps a payload copy (outcome ${show(record.outcome)})`,
     );
+  }
+  return problems;
+}
+
+/** The rules of an erased record: both markers, and none of its personal fields left. */
+function erasureProblems(record: AuditRecord): string[] {
+  const problems: string[] = [];
+  if (
+    !Number.isSafeInteger(record.erasedAtMs) ||
+    (record.erasedAtMs as number) < 0 ||
+    (record.erasedAtMs as number) > latestReceivedAtMs
+  ) {
+    problems.push(
+      `erasedAtMs must be a whole number of milliseconds from 1970 to 9999 on an erased record, got ${record.erasedAtMs}`,
+    );
+  }
+  if (
+    !isText(record.erasureReceiptId, auditFieldLimits.erasureReceiptId) ||
+    !requestIdPattern.test(record.erasureReceiptId)
+  ) {
+    problems.push(
+      `erasureReceiptId must be 1 to ${auditFieldLimits.erasureReceiptId} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-' on an erased record, got ${show(record.erasureReceiptId)}`,
+    );
+  }
+  for (const name of [...erasedPersonalFields, 'encryptedPayload'] as const) {
+    if (record[name] !== undefined) problems.push(`an erased record keeps no ${name}`);
   }
   return problems;
 }
@@ -320,10 +388,15 @@ export function toAuditItem(record: AuditRecord): AuditItem {
     requestId: { S: record.requestId },
     receivedAtMs: { N: String(record.receivedAtMs) },
     outcome: { S: record.outcome },
-    sourceIp: { S: record.sourceIp },
     bodySha256: { S: record.bodySha256 },
     retentionClass: { S: record.retentionClass },
-    encryptedHeaders: { B: record.encryptedHeaders },
+    ...optional('sourceIp', record.sourceIp),
+    ...(record.encryptedHeaders === undefined
+      ? {}
+      : { encryptedHeaders: { B: record.encryptedHeaders } }),
+    ...optional('subjectHash', record.subjectHash),
+    ...(record.erasedAtMs === undefined ? {} : { erasedAtMs: { N: String(record.erasedAtMs) } }),
+    ...optional('erasureReceiptId', record.erasureReceiptId),
     ...optional('scheme', record.scheme),
     ...optional('requestedProviderId', record.requestedProviderId),
     ...(record.suppressedAttempts === undefined
@@ -352,11 +425,13 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
     if (value.B === undefined) problems.push(`${name} is not binary`);
     return value.B && Buffer.from(value.B.buffer, value.B.byteOffset, value.B.byteLength);
   };
+  const number = (name: string): number | undefined => {
+    const value = item[name];
+    if (value === undefined) return undefined;
+    if (value.N === undefined) problems.push(`${name} is not a number`);
+    return value.N === undefined ? Number.NaN : Number(value.N);
+  };
   const receivedAt = item.receivedAtMs?.N;
-  const suppressed = item.suppressedAttempts;
-  if (suppressed !== undefined && suppressed.N === undefined) {
-    problems.push('suppressedAttempts is not a number');
-  }
   const record = {
     providerId: string('providerId'),
     deliveryId: string('deliveryId'),
@@ -367,7 +442,7 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
     eventType: string('eventType'),
     scheme: string('scheme'),
     requestedProviderId: string('requestedProviderId'),
-    suppressedAttempts: suppressed?.N === undefined ? undefined : Number(suppressed.N),
+    suppressedAttempts: number('suppressedAttempts'),
     keyId: string('keyId'),
     sourceIp: string('sourceIp'),
     userAgent: string('userAgent'),
@@ -375,6 +450,9 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
     bodySha256: string('bodySha256'),
     encryptedHeaders: bytes('encryptedHeaders'),
     retentionClass: string('retentionClass'),
+    subjectHash: string('subjectHash'),
+    erasedAtMs: number('erasedAtMs'),
+    erasureReceiptId: string('erasureReceiptId'),
   };
   const present = Object.fromEntries(
     Object.entries(record).filter(([, value]) => value !== undefined),

@@ -62,8 +62,25 @@ export const auditTable = {
       // for a lookup (`audit show`) that a follow-up BatchGetItem serves as well.
       projection: 'KEYS_ONLY',
     },
+    {
+      // `webhooks audit erase --subject` finds a data subject's records by the keyed hash of
+      // the provider's subject key (functions/audit/subject-index.ts), never by the value.
+      // Only records that carry `subjectHash` are in it: payload copies, markers, admin
+      // records and erasure receipts never do, and erasure removes it from a record.
+      indexName: 'bySubject',
+      partitionKey: { name: 'subjectHash', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+      // Keys only, for the reason above; erasure needs nothing but the record's key.
+      projection: 'KEYS_ONLY',
+    },
   ],
 } as const satisfies TableDefinition;
 
 /** Write shards per provider in the audit table. */
 export const auditShards = 8;
+
+/**
+ * How far back point-in-time recovery can restore both tables: DynamoDB's longest (and
+ * default). It is also how long an erased field lives on in the backups (docs/gdpr-article-30.md).
+ */
+export const pointInTimeRecoveryDays = 35;

@@ -20,6 +20,7 @@ import { AuditStore } from '../audit/audit-store.ts';
 import { DataKeyCache } from '../audit/data-key-cache.ts';
 import { DedupMarkers } from '../audit/dedup.ts';
 import { encryptField } from '../audit/field-encryption.ts';
+import { SubjectIndexSecret } from '../audit/subject-index-secret.ts';
 import { kmsKeys } from '../config/keys.ts';
 import { deliveryQueue } from '../config/queues.ts';
 import {
@@ -57,7 +58,15 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     tableName: required(env, registryTable.nameVariable),
     secretsKeyId: required(env, kmsKeys.secrets.idVariable),
   });
-  const dataKeys = new DataKeyCache({ kms, keyId: required(env, kmsKeys.audit.idVariable) });
+  const auditKeyId = required(env, kmsKeys.audit.idVariable);
+  const dataKeys = new DataKeyCache({ kms, keyId: auditKeyId });
+  // Read and decrypted only when a provider with a subject key first needs it.
+  const subjectIndex = new SubjectIndexSecret({
+    dynamodb,
+    kms,
+    registryTableName: required(env, registryTable.nameVariable),
+    auditKeyId,
+  });
   const markers = new DedupMarkers({ dynamodb, tableName: auditTableName });
   const audit = new AuditStore({ dynamodb, tableName: auditTableName });
   const queue = new QueueSender({ sqs, queueUrl: required(env, deliveryQueue.urlVariable) });
@@ -68,6 +77,7 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     queue,
     audit,
     encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
+    subjectIndex,
     rejections: new RejectionBudget(),
     ...(retentionFloor === undefined ? {} : { retentionFloor }),
     ...(payloadCopyCeiling === undefined ? {} : { payloadCopyCeiling }),

@@ -16,10 +16,11 @@
 import { createHash } from 'node:crypto';
 import type { ConfirmResult } from '../audit/audit-store.ts';
 import type { ClaimResult, DedupMarker } from '../audit/dedup.ts';
-import { KeyServiceUnavailableError } from '../audit/errors.ts';
+import { KeyServiceUnavailableError, SubjectIndexSecretMissingError } from '../audit/errors.ts';
 import { auditEncryptedFields, type FieldBinding } from '../audit/field-encryption.ts';
 import { type AuditRecord, auditFieldLimits, unregisteredProviderId } from '../audit/record.ts';
 import { redactPayload } from '../audit/redaction.ts';
+import { readSubjectValue } from '../audit/subject-index.ts';
 import { isText } from '../audit/text.ts';
 import { maxBodySizeBytes, retryAfterSeconds } from '../config/limits.ts';
 import {
@@ -34,7 +35,7 @@ import {
   ProviderDisabledError,
   ProviderNotFoundError,
 } from '../registry/errors.ts';
-import type { RedactionRule } from '../registry/provider.ts';
+import type { ProviderConfig, RedactionRule } from '../registry/provider.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
 import { readEventFields } from '../verify/event-fields.ts';
 import type { SchemeName } from '../verify/schemes/index.ts';
@@ -66,6 +67,12 @@ export interface IngestPorts {
   };
   /** `encryptField` bound to the audit `DataKeyCache`. */
   readonly encryptField: (binding: FieldBinding, plaintext: Uint8Array) => Promise<Buffer>;
+  /**
+   * `SubjectIndexSecret`: the keyed hash of a data subject's value, for providers with a
+   * `subjectKeyPath`. @default - none: such a provider's verified deliveries fail (500) with
+   * SubjectIndexSecretMissingError rather than go unindexed, unfindable for erasure
+   */
+  readonly subjectIndex?: { hash(providerId: string, value: string): Promise<string> };
   /** `RejectionBudget`: bounds the audit writes of refused attempts per source. */
   readonly rejections: {
     take(source: string, nowMs: number): RejectionTicket;
@@ -243,10 +250,14 @@ async function ingestDelivery(
     retentionClass,
     providerId,
   );
+  // Before the claim too, for the same reason; on every record of the delivery, duplicates
+  // included, so that erasure by subject finds each of them.
+  const subjectHash = await hashSubject(ports, config, request.body);
   const base = {
     ...attempt(deliveryId, headers),
     keyId: verdict.keyId,
     ...(eventType === undefined ? {} : { eventType: cut(eventType, auditFieldLimits.eventType) }),
+    ...(subjectHash === undefined ? {} : { subjectHash }),
   };
 
   const claim = await ports.markers.claim(config.providerId, deliveryId, config.dedupWindowSeconds);
@@ -442,6 +453,23 @@ async function encryptPayloadCopy(
     { providerId, deliveryId, field: auditEncryptedFields.payload },
     redacted.bytes,
   );
+}
+
+/**
+ * The keyed hash of the data subject a verified body names at the provider's subject key, or
+ * `undefined` when the provider has none or the body names nobody there. The value itself is
+ * never stored.
+ */
+async function hashSubject(
+  ports: IngestPorts,
+  config: ProviderConfig,
+  body: Uint8Array,
+): Promise<string | undefined> {
+  if (config.subjectKeyPath === undefined) return undefined;
+  const value = readSubjectValue(body, config.subjectKeyPath);
+  if (value === undefined) return undefined;
+  if (ports.subjectIndex === undefined) throw new SubjectIndexSecretMissingError();
+  return ports.subjectIndex.hash(config.providerId, value);
 }
 
 function headerValue(headers: IngestRequest['headers'], name: string): string | undefined {

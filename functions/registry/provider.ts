@@ -62,6 +62,13 @@ export interface ProviderSettings {
   readonly retentionClass: RetentionClassName;
   readonly redaction: readonly RedactionRule[];
   readonly dedupWindowSeconds: number;
+  /**
+   * Where a verified JSON body names its data subject, as dot-separated field names (no `*`),
+   * e.g. `data.object.customer`. Its value is indexed only as a keyed hash
+   * (functions/audit/subject-index.ts), so that `webhooks audit erase --subject` finds the
+   * subject's records. @default - no subject index for this provider
+   */
+  readonly subjectKeyPath?: string;
 }
 
 /** A provider as stored: its settings, its keys (several during a rotation) and a revision. */
@@ -84,6 +91,12 @@ export const providerDefaults = {
 /** Provider ids appear in URL paths and table keys (`<providerId>#<shard>`): no `/`, `#`, `.`. */
 const providerIdPattern = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
 const redactionSegment = /^(?:[A-Za-z0-9_$@-]+|\*)$/;
+const subjectKeySegment = /^[A-Za-z0-9_$@-]+$/;
+/**
+ * Registry items that are not providers start with this, which no provider id can (ids start
+ * with [a-z0-9]): e.g. the subject-index secret (functions/audit/subject-index-secret.ts).
+ */
+export const reservedRegistryIdPrefix = '_';
 /** Item size stays far below DynamoDB's 400 KB with this many keys of KMS's largest blobs. */
 export const maxKeysPerProvider = 10;
 const maxRedactionRules = 50;
@@ -138,6 +151,11 @@ export function providerProblems(config: ProviderConfig): string[] {
       `dedupWindowSeconds must be a whole number from ${dedupWindowRange.min} to ${dedupWindowRange.max}, got ${config.dedupWindowSeconds}`,
   );
   redactionProblems(config.redaction, problems);
+  rule(
+    config.subjectKeyPath === undefined || isSubjectKeyPath(config.subjectKeyPath),
+    () =>
+      `subjectKeyPath must be 1 to ${maxRedactionDepth} dot-separated field names (no '*'), got ${JSON.stringify(config.subjectKeyPath)}`,
+  );
   keyProblems(config, problems);
   rule(
     isIntegerIn(config.updatedAtMs, 0, Number.MAX_SAFE_INTEGER),
@@ -174,6 +192,7 @@ export function toItem(config: ProviderConfig): RegistryItem {
   if (config.toleranceSeconds !== undefined) {
     item.toleranceSeconds = { N: String(config.toleranceSeconds) };
   }
+  if (config.subjectKeyPath !== undefined) item.subjectKeyPath = { S: config.subjectKeyPath };
   return item;
 }
 
@@ -205,6 +224,9 @@ export function fromItem(item: RegistryItem): ProviderConfig {
     ...(item.toleranceSeconds === undefined
       ? {}
       : { toleranceSeconds: read.number(item.toleranceSeconds, 'toleranceSeconds') as number }),
+    ...(item.subjectKeyPath === undefined
+      ? {}
+      : { subjectKeyPath: read.string(item.subjectKeyPath, 'subjectKeyPath') as string }),
   } satisfies ProviderConfig;
   const problems = read.problems.length > 0 ? read.problems : providerProblems(decoded);
   if (problems.length > 0) throw new MalformedProviderItemError(providerId, problems);
@@ -252,6 +274,16 @@ function schemeProblems(config: ProviderSettings, problems: string[]): void {
     // The scheme's SchemeOptionsError names the option, never a secret value.
     problems.push(error instanceof Error ? error.message : 'options do not parse');
   }
+}
+
+/** Whether `path` names one field of a JSON body: dot-separated field names, no wildcard. */
+export function isSubjectKeyPath(path: unknown): path is string {
+  if (typeof path !== 'string') return false;
+  const segments = path.split('.');
+  return (
+    segments.length <= maxRedactionDepth &&
+    segments.every((segment) => subjectKeySegment.test(segment))
+  );
 }
 
 function redactionProblems(rules: readonly RedactionRule[], problems: string[]): void {

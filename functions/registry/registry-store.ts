@@ -33,6 +33,7 @@ import {
   type ProviderSettings,
   providerDefaults,
   type RegistryItem,
+  reservedRegistryIdPrefix,
   rotatedKeys,
   toItem,
 } from './provider.ts';
@@ -140,7 +141,8 @@ export class ProviderRegistryStore {
 
   /**
    * Every provider. A Scan: the registry holds one small item per provider and only the admin
-   * CLI lists it; the request path reads one provider by key and never lists.
+   * CLI lists it; the request path reads one provider by key and never lists. Items under a
+   * reserved id (`reservedRegistryIdPrefix`) are not providers and are left out.
    */
   async list(): Promise<ProviderListing> {
     const providers: ProviderConfig[] = [];
@@ -157,6 +159,8 @@ export class ProviderRegistryStore {
         ),
       );
       for (const item of page.Items ?? []) {
+        // Not a provider: a deployment-wide item under a reserved id (the subject-index secret).
+        if (item.providerId?.S?.startsWith(reservedRegistryIdPrefix)) continue;
         try {
           providers.push(fromItem(item));
         } catch (error) {

@@ -102,7 +102,15 @@ describe('admin record item', () => {
   });
 
   it('tells reads of the audit trail from changes', () => {
-    expect(adminActions.filter(isReadAction)).toEqual(['audit.list', 'audit.show']);
+    expect(adminActions.filter(isReadAction)).toEqual([
+      'audit.list',
+      'audit.show',
+      'audit.stats',
+      'audit.export',
+      'audit.receipts',
+    ]);
+    // An erasure changes the trail: it is reported when done, whether or not it is recorded.
+    expect(isReadAction('audit.erase')).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditFieldsKmsContext } from '../../functions/audit/data-key-cache.ts';
+import { subjectIndexKmsContext } from '../../functions/audit/subject-index.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { queueMaxMessageBytes } from '../../functions/config/limits.ts';
 import { type ComplianceProfileName, combineProfiles } from '../../functions/config/profiles.ts';
@@ -174,6 +175,34 @@ export function describeDeployment(
       });
     });
 
+    it('lets the ingest Lambda only decrypt the subject-index secret, under its context', () => {
+      const auditKey = resourcesOfType(d.template, 'AWS::KMS::Key')[
+        keyId(stackOutputKeys.auditKeyId)
+      ];
+      const { Statement: statements } = propertyOf<{ Statement: Record<string, unknown>[] }>(
+        auditKey,
+        'KeyPolicy',
+      );
+      const bySubjectPurpose = statements.filter((s) =>
+        JSON.stringify(s.Condition ?? {}).includes(subjectIndexKmsContext.purpose as string),
+      );
+      expect(bySubjectPurpose).toEqual([
+        expect.objectContaining({
+          Sid: 'SubjectIndexSecretByOperators',
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        }),
+        expect.objectContaining({
+          Sid: 'IngestDecryptsSubjectIndexSecret',
+          Action: 'kms:Decrypt',
+          Principal: { AWS: { 'Fn::GetAtt': [ingestRoleId(), 'Arn'] } },
+          Condition: {
+            StringEquals: { 'kms:EncryptionContext:purpose': subjectIndexKmsContext.purpose },
+            'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose'] },
+          },
+        }),
+      ]);
+    });
+
     it('keeps both tables encrypted, recoverable, protected from deletion and on demand', () => {
       const tables = resourcesOfType(d.template, 'AWS::DynamoDB::Table');
       expect(Object.keys(tables)).toHaveLength(2);
@@ -337,6 +366,10 @@ export function describeDeployment(
         ValidateRequestParameters: true,
       });
       d.template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{providerId}' });
+    });
+
+    it('refuses TLS 1.0 and 1.1 at the API endpoint (security policy TLS_1_2)', () => {
+      d.template.hasResourceProperties('AWS::ApiGateway::RestApi', { SecurityPolicy: 'TLS_1_2' });
     });
 
     it('logs API access as JSON without headers or bodies, errors without data trace, and throttles', () => {

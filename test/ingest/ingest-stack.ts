@@ -14,6 +14,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { vi } from 'vitest';
+import { SubjectIndexSecret } from '../../functions/audit/subject-index-secret.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deliveryQueue } from '../../functions/config/queues.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
@@ -41,7 +42,10 @@ export interface IngestStack {
   close(): Promise<void>;
 }
 
-/** Registers a provider with one secret, encrypted under the secrets key, as the CLI does. */
+/**
+ * Registers a provider with one secret, encrypted under the secrets key, as the CLI does; with
+ * a subject key, the subject-index secret first, as `providers add --subject-key` does.
+ */
 export async function registerProvider(
   stack: IngestStack,
   providerId: string,
@@ -59,6 +63,14 @@ export async function registerProvider(
     providerId,
     value: secret,
   });
+  if (settings.subjectKeyPath !== undefined) {
+    await new SubjectIndexSecret({
+      dynamodb: stack.dynamodb,
+      kms: stack.kms,
+      registryTableName: registryTable.localName,
+      auditKeyId: kmsKeys.audit.alias,
+    }).ensureCreated();
+  }
   await registry.create({
     ...settings,
     providerId,

@@ -176,6 +176,14 @@ describe('item mapping', () => {
     ).toThrow(/redaction\[0\]\.path/);
   });
 
+  it('keeps a subject key path, and refuses one with a wildcard or an empty field', () => {
+    const config = { ...stripe, subjectKeyPath: 'data.object.customer_email' };
+    expect(fromItem(toItem(config))).toEqual(config);
+    for (const subjectKeyPath of ['data.*.email', 'data..email', '', 'a.b c']) {
+      expect(() => toItem({ ...stripe, subjectKeyPath })).toThrow(/subjectKeyPath/);
+    }
+  });
+
   it('reads an item with a wrong attribute type as a typed error naming it', () => {
     const item = { ...toItem(stripe), enabled: { S: 'yes' } };
     expect(() => fromItem(item)).toThrow(MalformedProviderItemError);

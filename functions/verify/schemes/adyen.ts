@@ -18,8 +18,8 @@ export interface AdyenOptions {
 const HEADER = 'hmacsignature';
 const HEX_KEY = /^(?:[0-9A-Fa-f]{2})+$/;
 
-/** The signed fields of a NotificationRequestItem, in Adyen's order. */
-const SIGNED_FIELDS = [
+/** The signed fields of a NotificationRequestItem, in Adyen's order (cli/signers reuses it). */
+export const adyenSignedFields = [
   ['pspReference'],
   ['originalReference'],
   ['merchantAccountCode'],
@@ -158,7 +158,7 @@ function field(node: unknown, path: readonly string[]): unknown {
 /** Adyen's signing string for one item, or `undefined` if a signed field is an object. */
 function signingString(item: object): string | undefined {
   const values: string[] = [];
-  for (const path of SIGNED_FIELDS) {
+  for (const path of adyenSignedFields) {
     const value = field(item, path);
     if (value === undefined || value === null) values.push('');
     else if (typeof value === 'string') values.push(value);

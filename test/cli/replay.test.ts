@@ -1,0 +1,246 @@
+/**
+ * `webhooks replay` against the local stack: deliveries are sent through the gateway with
+ * `webhooks send`, so each has the audit record and payload copy ingest really writes; the
+ * replayed message is read back from the queue through the real SDK client.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../functions/audit/audit-store.ts';
+import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
+import { DedupMarkers } from '../../functions/audit/dedup.ts';
+import { auditEncryptedFields, encryptField } from '../../functions/audit/field-encryption.ts';
+import { accepted } from '../audit/audit-stack.ts';
+import { startBudgetMs } from './admin-stack.ts';
+import { type GatewayStack, startGatewayStack } from './gateway-stack.ts';
+import { cli, jsonLines, tempFiles } from './helpers.ts';
+
+let stack: GatewayStack;
+
+const files = tempFiles({
+  'order.json': '{"id":"evt_replay_1","type":"order.paid","customer":{"email":"ann@example.com"}}',
+  'lean.json': '{"id":"evt_lean_1","type":"order.paid"}',
+  'other.json': '{"id":"evt_replay_2","type":"order.paid"}',
+  'wrong.secret': 'whsec_wrong',
+});
+
+const dayMs = 86_400_000;
+
+const send = async (providerId: string, payload: string, ...args: string[]) =>
+  cli([
+    'send',
+    providerId,
+    '--payload-file',
+    payload,
+    ...args,
+    '--local',
+    '--url',
+    stack.webhookUrl,
+  ]);
+
+const replay = (deliveryId: string, ...args: string[]) =>
+  cli(['replay', deliveryId, ...args, '--local']);
+
+/** An accepted delivery of `shop` received eight days ago: its seven-day payload copy is gone. */
+async function acceptedEightDaysAgo(deliveryId: string): Promise<void> {
+  const dynamodb = new DynamoDBClient({});
+  const kms = new KMSClient({});
+  const tableName = stack.stack.resources.tables.audit;
+  try {
+    const claim = await new DedupMarkers({ dynamodb, tableName }).claim('shop', deliveryId, 3600);
+    if (claim.outcome !== 'claimed') throw new Error(`could not claim ${deliveryId}`);
+    const dataKeys = new DataKeyCache({ kms, keyId: stack.stack.resources.keys.audit.keyId });
+    const encrypt = (field: string) =>
+      encryptField(dataKeys, { providerId: 'shop', deliveryId, field }, Buffer.from('{}'));
+    await new AuditStore({ dynamodb, tableName }).confirmAccepted(
+      claim.marker,
+      accepted({
+        providerId: 'shop',
+        deliveryId,
+        receivedAtMs: Date.now() - 8 * dayMs,
+        encryptedHeaders: await encrypt(auditEncryptedFields.headers),
+        encryptedPayload: await encrypt(auditEncryptedFields.payload),
+      }),
+    );
+  } finally {
+    dynamodb.destroy();
+    kms.destroy();
+  }
+}
+
+beforeAll(async () => {
+  stack = await startGatewayStack();
+  for (const [id, extra] of [
+    ['shop', ['--redact', 'customer.email']],
+    ['lean', ['--retention', 'minimal']],
+  ] as const) {
+    const added = await cli(
+      ['providers', 'add', id, '--scheme', 'stripe', '--secret-stdin', ...extra, '--local'],
+      'whsec_replay',
+    );
+    expect(added.code).toBe(0);
+  }
+  for (const [provider, payload] of [
+    ['shop', files['order.json']],
+    ['lean', files['lean.json']],
+    ['shop', files['other.json']],
+  ] as const) {
+    expect((await send(provider, payload as string)).code).toBe(0);
+  }
+  await stack.drainQueue();
+}, startBudgetMs);
+
+afterAll(() => stack?.close());
+
+describe('webhooks replay --local', () => {
+  it('queues the redacted payload copy again, marked as a replay, and audits it', async () => {
+    const [original] = jsonLines(
+      (await cli(['audit', 'show', 'evt_replay_1', '--json', '--local'])).stdout,
+    );
+    const result = await replay('evt_replay_1');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^replayed delivery evt_replay_1 of provider 'shop' \(received \S+\) from its redacted payload copy: queued as message \S+, marked replay=true\n$/,
+    );
+    const [message, ...more] = await stack.drainQueue();
+    expect(more).toEqual([]);
+    expect(message?.envelope).toMatchObject({
+      deliveryId: 'evt_replay_1',
+      eventId: 'evt_replay_1',
+      providerId: 'shop',
+      scheme: 'stripe',
+      eventType: 'order.paid',
+      receivedAt: original?.receivedAt,
+    });
+    expect(message?.envelope.headers['content-type']).toBe('application/json');
+    const body = JSON.parse(String(message?.envelope.body));
+    expect(body.id).toBe('evt_replay_1');
+    expect(body.customer.email).not.toBe('ann@example.com');
+    expect(message?.attributes).toMatchObject({
+      providerId: 'shop',
+      replay: 'true',
+      replayOf: original?.queueMessageId,
+      replayedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+
+    const [record] = jsonLines(
+      (await cli(['audit', 'list', '--admin', '--json', '--local'])).stdout,
+    ).filter((entry) => entry.action === 'delivery.replay');
+    expect(record).toMatchObject({
+      target: 'evt_replay_1',
+      outcome: 'succeeded',
+      detail: {
+        providers: 'shop',
+        replayOf: original?.queueMessageId,
+        queueMessageId: expect.stringMatching(/\S/),
+      },
+    });
+    const { queueMessageId } = (record?.detail ?? {}) as { queueMessageId?: string };
+    expect(result.stdout).toContain(`queued as message ${queueMessageId},`);
+  });
+
+  it('prints one JSON line with --json', async () => {
+    const result = await replay('evt_replay_2', '--json');
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)).toEqual([
+      {
+        deliveryId: 'evt_replay_2',
+        providerId: 'shop',
+        queueMessageId: expect.any(String),
+        replayOf: expect.any(String),
+        receivedAt: expect.any(String),
+        replayedAt: expect.any(String),
+      },
+    ]);
+    expect(await stack.drainQueue()).toHaveLength(1);
+  });
+
+  it.each([
+    ['evt_never', "error: cannot replay delivery 'evt_never': no audit record of it\n"],
+    [
+      'evt_lean_1',
+      "error: cannot replay delivery 'evt_lean_1': its retention class 'minimal' keeps no payload copy\n",
+    ],
+  ])('refuses %s with exit code 1', async (deliveryId, stderr) => {
+    expect(await replay(deliveryId)).toEqual({ code: 1, stdout: '', stderr });
+    expect(await stack.drainQueue()).toEqual([]);
+  });
+
+  it('refuses a delivery whose payload copy has expired', async () => {
+    await acceptedEightDaysAgo('evt_old');
+    const result = await replay('evt_old');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: cannot replay delivery 'evt_old': its payload copy expired at \S+ \(class 'standard' keeps one 7 days\)\n$/,
+    );
+  });
+
+  it('refuses a delivery that was never accepted, and records the refusal', async () => {
+    expect(
+      (
+        await send(
+          'shop',
+          files['order.json'] as string,
+          '--secret-file',
+          files['wrong.secret'] as string,
+        )
+      ).code,
+    ).toBe(1);
+    const [rejected] = jsonLines(
+      (
+        await cli([
+          'audit',
+          'list',
+          '--provider',
+          'shop',
+          '--outcome',
+          'rejected',
+          '--json',
+          '--local',
+        ])
+      ).stdout,
+    );
+    const deliveryId = String(rejected?.deliveryId);
+    const result = await replay(deliveryId);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: cannot replay delivery '${deliveryId}': it was never accepted (its attempts: rejected), and only an accepted delivery has a payload copy\n`,
+    });
+    const [record] = jsonLines(
+      (await cli(['audit', 'list', '--admin', '--json', '--local'])).stdout,
+    ).filter((entry) => entry.action === 'delivery.replay');
+    expect(record).toMatchObject({
+      target: deliveryId,
+      outcome: 'failed',
+      reason: 'delivery_not_accepted',
+    });
+  });
+
+  it('names kms:Decrypt on the audit key when KMS denies it, and queues nothing', async () => {
+    const kms = mockClient(KMSClient);
+    kms
+      .on(DecryptCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    try {
+      const result = await replay('evt_replay_1');
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: missing permission: kms:Decrypt on the audit key ${stack.stack.resources.keys.audit.keyId} (KMS answered AccessDeniedException): the payload copy is encrypted under it\n`,
+      });
+    } finally {
+      kms.restore();
+    }
+    expect(await stack.drainQueue()).toEqual([]);
+  });
+
+  it('refuses a bad --provider with exit code 2, and shows examples in --help', async () => {
+    const bad = await replay('evt_replay_1', '--provider', 'Not/An/Id');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/provider id must be/);
+    const help = await cli(['replay', '--help']);
+    expect(help.stdout).toMatch(/Examples:\n {2}\$ webhooks replay evt_1NG8Du2eZvKYlo2C --local/);
+  });
+});
