@@ -3,6 +3,8 @@
  * Docker), Node.js 24 on arm64, its own encrypted log group, reserved concurrency, active
  * tracing, and a role that holds only customer managed policies, one per concern.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -25,11 +27,21 @@ import { telemetry } from '../functions/config/telemetry.ts';
 import type { DataKeys } from './keys.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 
-// Both infra/ (source, tests) and dist/ (the bundled app) sit one level below the project
-// root, so the same relative URLs find the handler and the lock file from either.
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const handlerEntry = fileURLToPath(new URL('../functions/ingest/handler.ts', import.meta.url));
-const lockFile = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+// This module runs from infra/ (source, tests), dist/ (the bundled app) or a chunk under dist/
+// (code shared by several entry points): the project root is the nearest folder above it
+// that holds the lock file, whatever the depth.
+const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+const handlerEntry = join(projectRoot, 'functions', 'ingest', 'handler.ts');
+const lockFile = join(projectRoot, 'package-lock.json');
+
+function findProjectRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package-lock.json'))) return dir;
+    if (dirname(dir) === dir) {
+      throw new Error(`no package-lock.json in ${start} or above: run from the project`);
+    }
+  }
+}
 
 /** Where the function runs inside a VPC. */
 export interface IngestNetworkPlacement {

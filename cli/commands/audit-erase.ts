@@ -142,7 +142,7 @@ export function formatReceipt(receipt: ErasureReceipt): string {
     ]),
     ...receipt.notReached.map((text): [string, string] => ['not reached', text]),
   ];
-  return `${rows.map(([name, value]) => `${name.padEnd(16)}${value}`).join('\n')}\n`;
+  return `${rows.map(([name, value]) => `${name.padEnd(15)} ${value}`).join('\n')}\n`;
 }
 
 function formatSurvey(request: ErasureRequest, survey: ErasureSurvey): string {

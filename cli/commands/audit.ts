@@ -334,7 +334,7 @@ export function alignedTable(table: readonly (readonly string[])[]): string {
 function formatRecord(shown: Record<string, unknown>): string {
   const lines = Object.entries(shown).map(
     ([name, value]) =>
-      `${name.padEnd(16)}${typeof value === 'string' ? value : JSON.stringify(value)}`,
+      `${name.padEnd(15)} ${typeof value === 'string' ? value : JSON.stringify(value)}`,
   );
   return `${lines.join('\n')}\n\n`;
 }
