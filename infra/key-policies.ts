@@ -93,24 +93,12 @@ export function dynamoDbServiceMetadata(): iam.PolicyStatement {
  * decrypt them.
  */
 export function providerSecretEncryptionByOperators(purpose: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'ProviderSecretEncryptionByOperators',
-    principals: [account()],
-    actions: ['kms:Encrypt'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'kms:EncryptionContext:purpose': purpose } },
-  });
+  return accountUseUnderPurpose('ProviderSecretEncryptionByOperators', ['kms:Encrypt'], purpose);
 }
 
 /** `webhooks audit show`: auditors allowed by IAM may decrypt audit fields, nothing else. */
 export function auditFieldDecryptionByAuditors(purpose: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'AuditFieldDecryptionByAuditors',
-    principals: [account()],
-    actions: ['kms:Decrypt'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'kms:EncryptionContext:purpose': purpose } },
-  });
+  return accountUseUnderPurpose('AuditFieldDecryptionByAuditors', ['kms:Decrypt'], purpose);
 }
 
 /**
@@ -120,10 +108,26 @@ export function auditFieldDecryptionByAuditors(purpose: string): iam.PolicyState
  * index, which is what erasure by subject does; IAM decides who that is.
  */
 export function subjectIndexSecretByOperators(purpose: string): iam.PolicyStatement {
+  return accountUseUnderPurpose(
+    'SubjectIndexSecretByOperators',
+    ['kms:GenerateDataKey', 'kms:Decrypt'],
+    purpose,
+  );
+}
+
+/**
+ * Account principals allowed by IAM may call `actions` on the key, and only for ciphertexts
+ * whose encryption context carries `purpose`: IAM decides who, the key decides for what.
+ */
+function accountUseUnderPurpose(
+  sid: string,
+  actions: string[],
+  purpose: string,
+): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'SubjectIndexSecretByOperators',
+    sid,
     principals: [account()],
-    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    actions,
     resources: ['*'],
     conditions: { StringEquals: { 'kms:EncryptionContext:purpose': purpose } },
   });

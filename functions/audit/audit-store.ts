@@ -26,9 +26,10 @@ import { confirmInTransaction, type DedupMarker, markerEntryIndex, unavailable }
 import {
   InvalidAuditQueryError,
   InvalidAuditRecordError,
-  MalformedAuditItemError,
+  type MalformedAuditItemError,
 } from './errors.ts';
 import { putNewItem } from './put-new-item.ts';
+import { readEach } from './read-items.ts';
 import {
   type AuditItem,
   type AuditOutcome,
@@ -311,16 +312,7 @@ export class AuditStore {
       },
       limit,
     );
-    const records: AdminRecord[] = [];
-    const malformed: MalformedAuditItemError[] = [];
-    for (const item of items) {
-      try {
-        records.push(fromAdminItem(item));
-      } catch (error) {
-        if (!(error instanceof MalformedAuditItemError)) throw error;
-        malformed.push(error);
-      }
-    }
+    const { read: records, malformed } = readEach(items, fromAdminItem);
     return { records, malformed };
   }
 
@@ -483,15 +475,6 @@ function oldestFirst(items: readonly AuditItem[]): AuditItem[] {
 }
 
 function readItems(items: readonly AuditItem[]): AuditListing {
-  const records: AuditRecord[] = [];
-  const malformed: MalformedAuditItemError[] = [];
-  for (const item of items) {
-    try {
-      records.push(fromAuditItem(item));
-    } catch (error) {
-      if (!(error instanceof MalformedAuditItemError)) throw error;
-      malformed.push(error);
-    }
-  }
+  const { read: records, malformed } = readEach(items, fromAuditItem);
   return { records, malformed };
 }

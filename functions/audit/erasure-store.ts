@@ -36,8 +36,9 @@ import {
   skeletonRetentionBasis,
   toReceiptItem,
 } from './erasure-receipt.ts';
-import { MalformedAuditItemError } from './errors.ts';
+import type { MalformedAuditItemError } from './errors.ts';
 import { putNewItem } from './put-new-item.ts';
+import { readEach } from './read-items.ts';
 import {
   type AuditItem,
   auditPartitionKey,
@@ -312,16 +313,7 @@ export class ErasureStore {
       },
       query.limit,
     );
-    const receipts: ErasureReceipt[] = [];
-    const malformed: MalformedAuditItemError[] = [];
-    for (const item of items) {
-      try {
-        receipts.push(fromReceiptItem(item));
-      } catch (error) {
-        if (!(error instanceof MalformedAuditItemError)) throw error;
-        malformed.push(error);
-      }
-    }
+    const { read: receipts, malformed } = readEach(items, fromReceiptItem);
     return { receipts, malformed };
   }
 
