@@ -1,7 +1,11 @@
-// Bundles the entry points with esbuild: the CLI bin, the local launcher, the benchmark, and
-// the CDK app with its all-profiles synth and the compliance doc writer (aws-cdk-lib,
-// constructs and cdk-nag stay external).
-// `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named.
+// Bundles the entry points with esbuild: the CLI bin, the local launcher, the benchmark, the CDK
+// app with its all-profiles synth and the compliance doc writer (aws-cdk-lib, constructs and
+// cdk-nag stay external), and the README walk that .ci/run runs.
+// `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named;
+// `--outdir DIR` writes them elsewhere than dist/ (the build's own test does).
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const allEntryPoints = {
@@ -11,9 +15,13 @@ const allEntryPoints = {
   'infra-app': 'infra/app.ts',
   'synth-profiles': 'infra/synth-profiles.ts',
   'compliance-doc': 'infra/write-compliance-doc.ts',
+  'readme-walk': 'scripts/readme-walk/walk.ts',
 };
 
-const names = process.argv.slice(2);
+const {
+  values: { outdir = 'dist' },
+  positionals: names,
+} = parseArgs({ options: { outdir: { type: 'string' } }, allowPositionals: true });
 const unknown = names.filter((name) => !Object.hasOwn(allEntryPoints, name));
 if (unknown.length > 0) {
   console.error(
@@ -28,7 +36,7 @@ const entryPoints =
 
 await build({
   entryPoints,
-  outdir: 'dist',
+  outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
@@ -44,3 +52,10 @@ await build({
   logLevel: 'warning',
   banner: { js: '#!/usr/bin/env node' },
 });
+
+// esbuild writes files 0644. The entries are run as programs (the `webhooks` bin through npx,
+// `npm start`), and npx sets the execute bit only on the first link it makes for a folder: a
+// rebuild, or a fresh clone where one was before, would leave `npx webhooks` denied.
+await Promise.all(
+  Object.keys(entryPoints).map((name) => chmod(join(outdir, `${name}.mjs`), 0o755)),
+);
