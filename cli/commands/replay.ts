@@ -1,8 +1,8 @@
 /**
  * `webhooks replay`: queues an accepted delivery again from its stored payload copy, for a
- * consumer that lost or mishandled it. The copy is the redacted one the audit trail keeps
- * (functions/audit/redaction.ts), not the bytes the provider sent, so the message says it is a
- * replay: message attributes `replay=true`, `replayedAt` and `replayOf` (the original message
+ * consumer that lost or mishandled it. The copy is the one the audit trail keeps, queued byte
+ * for byte as stored: the bytes the provider sent with only the values its redaction rules name
+ * masked or dropped (functions/audit/redaction.ts). So the message says it is a replay: message attributes `replay=true`, `replayedAt` and `replayOf` (the original message
  * id) beside the envelope's own. Consumers that drop a repeated `deliveryId` should let a
  * replay through. The replay leaves an admin record naming the new message.
  */

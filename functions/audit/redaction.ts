@@ -9,9 +9,9 @@
  * raw, because we could not show that the rules were applied.
  */
 import type { RedactionAction, RedactionRule } from '../registry/provider.ts';
+import { redactionMarker, redactJsonText } from './json-redaction.ts';
 
-/** What a masked value becomes, whatever its type. */
-export const redactionMarker = '[redacted]';
+export { redactionMarker };
 
 /** Why no copy of the payload may be kept although rules were set. */
 export type PayloadWithheldReason =
@@ -21,7 +21,7 @@ export type PayloadWithheldReason =
   | 'not_json'
   /** Declared form-encoded, but not encoded the way form encoders write it. */
   | 'not_form'
-  /** JSON nested deeper than it can be written back. */
+  /** JSON nested deeper than `maxJsonDepth` (json-redaction.ts). */
   | 'too_deep'
   /** Neither JSON nor a form: the rules cannot be applied to it. */
   | 'unsupported_media_type';
@@ -58,7 +58,7 @@ export function redactPayload(
   const text = decodeUtf8(body);
   if (text === undefined) return withheld('not_utf8');
   const media = mediaType(contentType);
-  if (media === 'application/x-www-form-urlencoded') return redactForm(text, rules);
+  if (media === 'application/x-www-form-urlencoded') return redactForm(withoutBom(text), rules);
   // Sniffed when not declared: AWS SNS, for one, posts JSON as text/plain.
   if (media === 'application/json' || media?.endsWith('+json') || /^\s*[{[]/.test(text)) {
     return redactJson(text, rules);
@@ -66,8 +66,9 @@ export function redactPayload(
   return withheld('unsupported_media_type');
 }
 
-// The default (ignoreBOM: false) strips a leading byte-order mark, which JSON.parse refuses.
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// A leading byte-order mark stays in the text, so that a JSON copy keeps every byte outside
+// the redacted values; json-redaction.ts reads past it, a form copy leaves it out as before.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 function decodeUtf8(body: Uint8Array): string | undefined {
@@ -78,6 +79,10 @@ function decodeUtf8(body: Uint8Array): string | undefined {
   }
 }
 
+function withoutBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 function mediaType(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase();
 }
@@ -86,110 +91,15 @@ function withheld(reason: PayloadWithheldReason): WithheldPayload {
   return { kept: false, reason };
 }
 
-/** A rule's progress down the document: the segment it matches next is `segments[at]`. */
-interface Cursor {
-  readonly segments: readonly string[];
-  readonly action: RedactionAction;
-  readonly at: number;
-}
-
-type Container = Record<string, unknown> | unknown[];
-
-/**
- * JSON is parsed and written back compactly, never patched in place: with duplicate keys
- * (`{"a":{"email":…},"a":1}`) JSON.parse keeps the last, so a rule for `a.email` matches
- * nothing in the parsed value while the first `a` still holds the email in the raw bytes.
- * Writing the parsed value back is what makes the copy say only what the rules were checked
- * against. The cost: numbers are written as JavaScript reads them (an integer beyond 2^53
- * loses precision, `1.0` becomes `1`); the queued envelope keeps the exact body.
- */
+/** The JSON text redacted in place (json-redaction.ts), or why no copy may be kept. */
 function redactJson(text: string, rules: readonly RedactionRule[]): RedactedPayload {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    return withheld('not_json');
-  }
-  // A bare string or number has no fields for the rules to name.
-  if (typeof document !== 'object' || document === null) return withheld('not_json');
-  const cursors = rules.map(({ path, action }) => ({ segments: path.split('.'), action, at: 0 }));
-  const redactedFields = redactContainer(document as Container, cursors);
-  let json: string;
-  try {
-    json = JSON.stringify(document);
-  } catch (error) {
-    // JSON.parse reads any depth; JSON.stringify recurses and runs out of stack.
-    if (error instanceof RangeError) return withheld('too_deep');
-    throw error;
-  }
-  return { kept: true, bytes: utf8Encoder.encode(json), redactedFields };
-}
-
-/**
- * Applies every rule at once, so the result does not depend on their order: a field that a
- * rule ends at is redacted as a whole (`drop` if any such rule drops, else `mask`) and rules
- * that go deeper into it have nothing left to do. Returns how many fields were redacted.
- */
-function redactContainer(node: Container, cursors: readonly Cursor[]): number {
-  let redacted = 0;
-  for (const key of candidateKeys(node, cursors)) {
-    const matching = cursors.filter(({ segments, at }) => {
-      const segment = segments[at];
-      return segment === '*' || segment === key;
-    });
-    if (matching.length === 0) continue;
-    const ending = matching.filter(({ segments, at }) => at === segments.length - 1);
-    if (ending.length > 0) {
-      redactField(node, key, ending.some(({ action }) => action === 'drop') ? 'drop' : 'mask');
-      redacted += 1;
-      continue;
-    }
-    const child = Array.isArray(node) ? node[Number(key)] : node[key];
-    if (typeof child === 'object' && child !== null) {
-      redacted += redactContainer(
-        child as Container,
-        matching.map((cursor) => ({ ...cursor, at: cursor.at + 1 })),
-      );
-    }
-  }
-  return redacted;
-}
-
-/**
- * The keys of `node` that the cursors could match, each present as the node's own: never an
- * inherited `__proto__`, `constructor` or `toString`, so that a rule such as
- * `__proto__.toString` cannot reach Object.prototype. Array elements are named by their
- * index in decimal (`events.0.card`).
- */
-function candidateKeys(node: Container, cursors: readonly Cursor[]): string[] {
-  const segments = new Set(cursors.map(({ segments, at }) => segments[at] as string));
-  if (segments.has('*')) {
-    return Array.isArray(node) ? node.map((_, index) => String(index)) : Object.keys(node);
-  }
-  return [...segments].filter((segment) =>
-    Array.isArray(node) ? isIndexOf(node, segment) : Object.hasOwn(node, segment),
-  );
-}
-
-function isIndexOf(array: readonly unknown[], segment: string): boolean {
-  return /^(?:0|[1-9][0-9]*)$/.test(segment) && Number(segment) < array.length;
-}
-
-/**
- * A dropped array element becomes `null` rather than being spliced out: removing it would
- * shift every later element to another index, so the copy would misstate which element the
- * provider sent where, and paths with indices would name different elements than in the
- * original. `key` is always the node's own (candidateKeys), so assigning to `__proto__`
- * writes the own field JSON.parse created rather than calling Object.prototype's setter.
- */
-function redactField(node: Container, key: string, action: RedactionAction): void {
-  if (Array.isArray(node)) {
-    node[Number(key)] = action === 'drop' ? null : redactionMarker;
-  } else if (action === 'drop') {
-    delete node[key];
-  } else {
-    node[key] = redactionMarker;
-  }
+  const result = redactJsonText(text, rules);
+  if (!result.redacted) return withheld(result.reason);
+  return {
+    kept: true,
+    bytes: utf8Encoder.encode(result.text),
+    redactedFields: result.redactedFields,
+  };
 }
 
 /**

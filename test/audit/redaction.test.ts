@@ -25,10 +25,10 @@ function redactJsonText(document: string, rules: readonly RedactionRule[]) {
 }
 
 describe('redactPayload on JSON', () => {
-  it('masks a field at depth and writes compact JSON', () => {
+  it('masks a field at depth, keeping the rest of the text as received, spacing included', () => {
     const body = '{ "data": { "object": { "customer_email": "ann@example.com", "amount": 100 } } }';
     expect(redactJsonText(body, [mask('data.object.customer_email')])).toEqual({
-      text: '{"data":{"object":{"customer_email":"[redacted]","amount":100}}}',
+      text: '{ "data": { "object": { "customer_email": "[redacted]", "amount": 100 } } }',
       redactedFields: 1,
     });
   });
@@ -92,9 +92,9 @@ describe('redactPayload on JSON', () => {
     });
   });
 
-  it('keeps the document when no rule matches', () => {
+  it('keeps the document byte for byte when no rule matches', () => {
     expect(redactJsonText('{ "a": [1, {"b": "x"}] }', [mask('a.1.c'), drop('z')])).toEqual({
-      text: '{"a":[1,{"b":"x"}]}',
+      text: '{ "a": [1, {"b": "x"}] }',
       redactedFields: 0,
     });
   });
@@ -124,9 +124,17 @@ describe('redactPayload on JSON', () => {
     });
   });
 
-  it('writes back only the parsed value, so a duplicate key cannot carry a field past a rule', () => {
-    const { text } = redactJsonText('{"a":{"email":"ann@example.com"},"a":1}', [mask('a.email')]);
-    expect(text).toBe('{"a":1}');
+  it('redacts every occurrence of a duplicate key, so none carries a field past a rule', () => {
+    expect(redactJsonText('{"a":{"email":"ann@example.com"},"a":1}', [mask('a.email')])).toEqual({
+      text: '{"a":{"email":"[redacted]"},"a":1}',
+      redactedFields: 1,
+    });
+    expect(
+      redactJsonText('{"email":"ann@x.io","id":1,"email":"bob@x.io"}', [drop('email')]),
+    ).toEqual({ text: '{"id":1}', redactedFields: 2 });
+    expect(redactJsonText('{"a":{"b":1,"b":2}}', [mask('a.b')]).text).toBe(
+      '{"a":{"b":"[redacted]","b":"[redacted]"}}',
+    );
   });
 
   it('keeps text beyond ASCII and escapes lone surrogates', () => {

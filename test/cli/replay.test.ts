@@ -244,3 +244,27 @@ describe('webhooks replay --local', () => {
     expect(help.stdout).toMatch(/Examples:\n {2}\$ webhooks replay evt_1NG8Du2eZvKYlo2C --local/);
   });
 });
+
+describe('webhooks replay --local keeps the received bytes outside the redacted fields', () => {
+  const received =
+    '{"id":"evt_bigint_1","type":"order.paid","order_id":820982911946154508,"price":1.10,"customer":{"email":"ada@example.com"},"name":"caf\\u00e9"}';
+  const stored =
+    '{"id":"evt_bigint_1","type":"order.paid","order_id":820982911946154508,"price":1.10,"customer":{"email":"[redacted]"},"name":"caf\\u00e9"}';
+
+  it('stores, shows and replays big integers, 1.10 and \\u00e9 as sent, the email masked', async () => {
+    const { 'bigint.json': payload } = tempFiles({ 'bigint.json': received });
+    expect((await send('shop', payload as string)).code).toBe(0);
+    const [queued] = await stack.drainQueue();
+    expect(String(queued?.envelope.body)).toBe(received);
+
+    const shown = await cli(['audit', 'show', 'evt_bigint_1', '--json', '--local']);
+    expect(jsonLines(shown.stdout)[0]?.payload).toBe(stored);
+    const text = await cli(['audit', 'show', 'evt_bigint_1', '--local']);
+    expect(text.stdout).toContain(`\npayload         ${stored}\n`);
+
+    expect((await replay('evt_bigint_1')).code).toBe(0);
+    const [replayed, ...more] = await stack.drainQueue();
+    expect(more).toEqual([]);
+    expect(replayed?.envelope.body.equals(Buffer.from(stored))).toBe(true);
+  });
+});
