@@ -27,9 +27,14 @@ import { UnknownSchemeError } from '../../functions/verify/errors.ts';
 import type { Scheme } from '../../functions/verify/scheme.ts';
 import type { SchemeName } from '../../functions/verify/schemes/index.ts';
 import { getScheme } from '../../functions/verify/verify.ts';
-import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
 import { keyFromFile, parseDuration, parseOptionFlags, parseSeconds } from '../parse.ts';
+import {
+  addWaitOption,
+  isoSeconds,
+  runProviderChange,
+  type WaitFlags,
+} from '../provider-change.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
 
 /** Where a new key comes from: exactly one of these. */
@@ -39,7 +44,7 @@ export interface KeySourceFlags {
   readonly publicKeyFile?: string;
 }
 
-export interface AddFlags extends TargetFlags, KeySourceFlags {
+export interface AddFlags extends WaitFlags, KeySourceFlags {
   readonly scheme?: string;
   readonly toleranceSeconds?: string;
   readonly retention?: string;
@@ -49,7 +54,7 @@ export interface AddFlags extends TargetFlags, KeySourceFlags {
   readonly subjectKey?: string;
 }
 
-export interface RotateFlags extends TargetFlags, KeySourceFlags {
+export interface RotateFlags extends WaitFlags, KeySourceFlags {
   readonly grace?: string;
 }
 
@@ -179,7 +184,7 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
       );
     }
     const key = await readNewKey(flags, io, flags.scheme, scheme);
-    return runAudited({ target, flags, io }, 'provider.add', id, async (detail) => {
+    return runProviderChange({ target, flags, io }, 'provider.add', id, async (detail) => {
       Object.assign(detail, {
         scheme: flags.scheme,
         keyKind: key.kind,
@@ -205,10 +210,12 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         keys: [{ kind: key.kind, ciphertext: await encrypt(target, id, key.value) }],
       });
       detail.revision = String(config.revision);
-      return {
-        code: exitCodes.ok,
-        stdout: `added provider '${config.providerId}' (scheme ${config.scheme}, key v1)\n`,
-      };
+      // A function asked for the id before it existed remembers that it had none.
+      return () => ({
+        done: `added provider '${id}' (scheme ${config.scheme}, key v1)`,
+        meanwhile: 'its deliveries may still be refused as unknown',
+        held: `provider '${id}' is known everywhere now: its deliveries are accepted`,
+      });
     });
   });
 }
@@ -240,7 +247,7 @@ export async function showProvider(id: string, flags: ListFlags, io: Io): Promis
 export async function rotateProvider(id: string, flags: RotateFlags, io: Io): Promise<ExitCode> {
   return withTarget(flags, io, async (target) => {
     const graceSeconds = flags.grace === undefined ? 0 : parseDuration(flags.grace, '--grace');
-    return runAudited({ target, flags, io }, 'provider.rotate', id, async (detail) => {
+    return runProviderChange({ target, flags, io }, 'provider.rotate', id, async (detail) => {
       detail.graceSeconds = String(graceSeconds);
       const registry = registryOf(target);
       const current = await registry.get(id);
@@ -256,13 +263,24 @@ export async function rotateProvider(id: string, flags: RotateFlags, io: Io): Pr
       detail.keyVersion = String(newest);
       if (older.length > 0) detail.olderKeysNotAfter = iso(until);
       detail.revision = String(config.revision);
-      return {
-        code: exitCodes.ok,
-        stdout:
-          older.length === 0
-            ? `rotated provider '${id}' to key v${newest}; older keys retired now\n`
-            : `rotated provider '${id}' to key v${newest}; ${older.map((old) => `v${old.version}`).join(', ')} accepted until ${iso(until)}\n`,
-      };
+      const rotated = `rotated provider '${id}' to key v${newest}`;
+      const everywhere = `provider '${id}' verifies with key v${newest} everywhere now`;
+      if (older.length === 0) {
+        // Dropped from the registry now, but still in the settings running functions hold.
+        const retired = versionList(current.keys);
+        return () => ({
+          done: rotated,
+          meanwhile: `${retired} may still be accepted, and v${newest} refused,`,
+          held: `${everywhere}; ${retired} no longer accepted`,
+        });
+      }
+      const kept = versionList(older);
+      // A function still holding the settings from before the rotation knows no end for them.
+      return (holdsAtMs) => ({
+        done: `${rotated}; ${kept} accepted until ${until > holdsAtMs ? iso(until) : isoSeconds(holdsAtMs)}`,
+        meanwhile: `v${newest} may still be refused`,
+        held: `${everywhere}; ${kept} ${until > holdsAtMs ? `accepted until ${iso(until)}` : 'no longer accepted'}`,
+      });
     });
   });
 }
@@ -270,31 +288,39 @@ export async function rotateProvider(id: string, flags: RotateFlags, io: Io): Pr
 export async function setProviderEnabled(
   id: string,
   enabled: boolean,
-  flags: TargetFlags,
+  flags: WaitFlags,
   io: Io,
 ): Promise<ExitCode> {
   return withTarget(flags, io, async (target) =>
-    runAudited(
+    runProviderChange(
       { target, flags, io },
       enabled ? 'provider.enable' : 'provider.disable',
       id,
       async (detail) => {
         const config = await registryOf(target).setEnabled(id, enabled);
         detail.revision = String(config.revision);
-        return {
-          code: exitCodes.ok,
-          stdout: `${enabled ? 'enabled' : 'disabled'} provider '${id}'\n`,
-        };
+        const [state, before, after] = enabled
+          ? (['enabled', 'refused', 'accepted'] as const)
+          : (['disabled', 'accepted', 'refused'] as const);
+        return () => ({
+          done: `${state} provider '${id}'`,
+          meanwhile: `its deliveries may still be ${before}`,
+          held: `provider '${id}' is ${state} everywhere now: its deliveries are ${after}`,
+        });
       },
     ),
   );
 }
 
-export async function removeProvider(id: string, flags: TargetFlags, io: Io): Promise<ExitCode> {
+export async function removeProvider(id: string, flags: WaitFlags, io: Io): Promise<ExitCode> {
   return withTarget(flags, io, async (target) =>
-    runAudited({ target, flags, io }, 'provider.remove', id, async () => {
+    runProviderChange({ target, flags, io }, 'provider.remove', id, async () => {
       await registryOf(target).remove(id);
-      return { code: exitCodes.ok, stdout: `removed provider '${id}'\n` };
+      return () => ({
+        done: `removed provider '${id}'`,
+        meanwhile: 'its deliveries may still be accepted',
+        held: `provider '${id}' is removed everywhere now: its deliveries are refused`,
+      });
     }),
   );
 }
@@ -318,6 +344,10 @@ const encrypt = (target: Target, providerId: string, value: string) =>
   encryptProviderKey({ kms: target.kms, keyId: target.names.secretsKeyId, providerId, value });
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** `v1, v2`, as the messages name keys. */
+const versionList = (keys: ReadonlyArray<{ readonly version: number }>) =>
+  keys.map((key) => `v${key.version}`).join(', ');
 
 /** A rule as `show` prints it and admin records keep it: `path=action`, as `--redact` takes it. */
 const redactionRuleText = (rule: RedactionRule) => `${rule.path}=${rule.action}`;
@@ -385,7 +415,11 @@ async function readNewKey(
     );
   }
   const path = flags.secretFile ?? flags.publicKeyFile;
-  const value = keyFromFile(path === undefined ? await io.readStdin() : await readKeyFile(path));
+  const value = keyFromFile(
+    path === undefined
+      ? await io.readSecret(`secret for scheme '${schemeName}' (input hidden): `)
+      : await readKeyFile(path),
+  );
   if (value === '') throw new UsageError(`the key from ${given[0]} is empty`);
   return { kind, value };
 }
@@ -416,8 +450,7 @@ export function addProvidersCommand(
       .option('--public-key-file <file>', "read the provider's public key from a file");
   addTargetOptions(
     keySources(
-      providers
-        .command('add <id>')
+      addWaitOption(providers.command('add <id>'))
         .description('register a provider with its first key')
         .option('--scheme <name>', 'the signing scheme (`webhooks schemes` lists them)')
         .option('--tolerance-seconds <n>', "timestamp tolerance (default: the scheme's)")
@@ -457,12 +490,11 @@ export function addProvidersCommand(
     .action(async (id: string, flags: ListFlags) => finish(await showProvider(id, flags, io)));
   addTargetOptions(
     keySources(
-      providers
-        .command('rotate <id>')
+      addWaitOption(providers.command('rotate <id>'))
         .description('add a new key; the current ones stay valid for the grace')
         .option(
           '--grace <duration>',
-          'how long the current keys stay valid, e.g. 30m, 24h, 7d (default: 0, retired now)',
+          'how long the current keys stay valid, e.g. 30m, 24h, 7d (default: 0, retired once running functions re-read the settings)',
         ),
     ),
   )
@@ -476,16 +508,18 @@ export function addProvidersCommand(
     ['disable', false],
   ] as const) {
     addTargetOptions(
-      providers
-        .command(`${name} <id>`)
-        .description(enabled ? 'accept deliveries again' : "refuse the provider's deliveries"),
+      addWaitOption(providers.command(`${name} <id>`)).description(
+        enabled ? 'accept deliveries again' : "refuse the provider's deliveries",
+      ),
     )
-      .addHelpText('after', `\nExample:\n  $ webhooks providers ${name} stripe-live --local`)
-      .action(async (id: string, flags: TargetFlags) =>
+      .addHelpText('after', `\nExample:\n  $ webhooks providers ${name} stripe-live --wait --local`)
+      .action(async (id: string, flags: WaitFlags) =>
         finish(await setProviderEnabled(id, enabled, flags, io)),
       );
   }
-  addTargetOptions(providers.command('remove <id>').description('remove a provider and its keys'))
+  addTargetOptions(
+    addWaitOption(providers.command('remove <id>')).description('remove a provider and its keys'),
+  )
     .addHelpText('after', '\nExample:\n  $ webhooks providers remove stripe-live --local')
-    .action(async (id: string, flags: TargetFlags) => finish(await removeProvider(id, flags, io)));
+    .action(async (id: string, flags: WaitFlags) => finish(await removeProvider(id, flags, io)));
 }

@@ -3,6 +3,8 @@
  * Defined once here; nothing else spells these numbers.
  */
 
+import { InvalidSettingError } from './errors.ts';
+
 /** SQS's classic maximum message size; the queue is created with exactly this. */
 export const queueMaxMessageBytes = 262_144;
 
@@ -19,8 +21,36 @@ export const envelopeReserveBytes = 16_384;
  */
 export const maxBodySizeBytes = ((queueMaxMessageBytes - envelopeReserveBytes) * 3) / 4;
 
-/** How long a container trusts a provider's configuration before reading it again. */
+/**
+ * How long a container trusts a provider's configuration before reading it again, and so how
+ * long after a registry write a running ingest function may still act on what it replaced.
+ */
 export const configCacheSeconds = 60;
+
+/**
+ * Overrides `configCacheSeconds` for one deployment: the ingest handler reads it, the local
+ * stack records it in its stack file, and the CLI's `--local` target reads it back from there.
+ */
+export const configCacheSecondsVariable = 'PROVIDER_CONFIG_CACHE_SECONDS';
+
+/**
+ * The configuration cache time `env` asks for: `configCacheSeconds` when the variable is unset
+ * or empty, else its value, which must be a positive whole number of seconds.
+ * @example configCacheSecondsFrom({ PROVIDER_CONFIG_CACHE_SECONDS: '5' }) // 5
+ */
+export function configCacheSecondsFrom(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env[configCacheSecondsVariable];
+  if (text === undefined || text === '') return configCacheSeconds;
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new InvalidSettingError(
+      configCacheSecondsVariable,
+      text,
+      'a positive whole number of seconds',
+    );
+  }
+  return seconds;
+}
 
 /** How long a container keeps a provider's decrypted secrets before asking KMS again. */
 export const secretCacheSeconds = 300;

@@ -22,6 +22,7 @@ import { DedupMarkers } from '../audit/dedup.ts';
 import { encryptField } from '../audit/field-encryption.ts';
 import { SubjectIndexSecret } from '../audit/subject-index-secret.ts';
 import { kmsKeys } from '../config/keys.ts';
+import { configCacheSecondsFrom } from '../config/limits.ts';
 import { deliveryQueue } from '../config/queues.ts';
 import {
   isRetentionClassName,
@@ -57,6 +58,8 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     kms,
     tableName: required(env, registryTable.nameVariable),
     secretsKeyId: required(env, kmsKeys.secrets.idVariable),
+    // The bound the CLI promises for a provider change, so one setting governs both.
+    configCacheSeconds: configCacheSecondsFrom(env),
   });
   const auditKeyId = required(env, kmsKeys.audit.idVariable);
   const dataKeys = new DataKeyCache({ kms, keyId: auditKeyId });

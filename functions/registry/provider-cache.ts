@@ -1,10 +1,17 @@
 /**
  * The handler's view of the registry: a provider's configuration and decrypted keys, kept per
- * container so that a warm request makes no DynamoDB or KMS call. The configuration is read
- * again after `configCacheSeconds` (so a rotation or a disable takes effect within a minute,
- * without a redeploy); each decrypted key is kept for `secretCacheSeconds`, by provider and key
- * version, across those reloads as long as its ciphertext is unchanged. Callers that miss at
- * the same time share one load.
+ * container so that a warm request makes no DynamoDB or KMS call. The configuration (or that
+ * there is none) is read again `configCacheSeconds` after the read that fetched it began;
+ * each decrypted key is kept for `secretCacheSeconds`, by provider and key version, across
+ * those reloads as long as its ciphertext is unchanged, but a key no longer in the
+ * configuration is dropped at that reload. Callers that miss at the same time share one load.
+ *
+ * So every registry change (add, rotate, disable, enable, remove) holds for every request
+ * resolved `configCacheSeconds` or more after the write: any copy in use was read (strongly
+ * consistent) before the write, and a read still in flight is neither kept nor joined past
+ * `configCacheSeconds` from its start. Until then a request may be answered by the settings
+ * the write replaced; nothing can make a warm container drop them sooner, so the CLI says
+ * when a change holds (cli/provider-change.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
@@ -70,6 +77,12 @@ interface ProviderEntry {
   readonly keys: Map<number, DecryptedKey>;
 }
 
+/** A read of the registry not yet answered. */
+interface LoadInFlight {
+  readonly startedAtMs: number;
+  readonly entry: Promise<ProviderEntry>;
+}
+
 /** @default 1_000 providers */
 export const defaultMaxProviders = 1_000;
 
@@ -89,11 +102,11 @@ export class ProviderCache {
   readonly #now: Clock;
   /** In load order, the oldest first. */
   readonly #entries = new Map<string, ProviderEntry>();
-  readonly #loading = new Map<string, Promise<ProviderEntry>>();
+  readonly #loading = new Map<string, LoadInFlight>();
   /**
    * Ids found unregistered, with when: a flood of requests for an invented (well-formed) id
    * costs one read per `configCacheSeconds`, not one per request. The price is that a newly
-   * added provider that was asked for in the last minute is seen up to a minute late.
+   * added provider that was asked for shortly before is seen up to `configCacheSeconds` late.
    */
   readonly #absent = new Map<string, number>();
 
@@ -138,7 +151,7 @@ export class ProviderCache {
     }
     let entry = this.#entries.get(providerId);
     if (entry === undefined || nowMs - entry.loadedAtMs >= this.#configTtlMs) {
-      entry = await this.#load(providerId);
+      entry = await this.#load(providerId, nowMs);
     }
     const { config } = entry;
     if (!config.enabled) {
@@ -161,17 +174,29 @@ export class ProviderCache {
     this.#absent.clear();
   }
 
-  /** One load per provider at a time, however many requests missed. */
-  #load(providerId: string): Promise<ProviderEntry> {
-    let loading = this.#loading.get(providerId);
-    if (loading === undefined) {
-      loading = this.#read(providerId).finally(() => this.#loading.delete(providerId));
-      this.#loading.set(providerId, loading);
+  /**
+   * One load per provider at a time, however many requests missed; a load that began
+   * `configCacheSeconds` ago or more is not joined, as its answer may predate a change.
+   */
+  #load(providerId: string, nowMs: number): Promise<ProviderEntry> {
+    const loading = this.#loading.get(providerId);
+    if (loading !== undefined && nowMs - loading.startedAtMs < this.#configTtlMs) {
+      return loading.entry;
     }
-    return loading;
+    const started: LoadInFlight = { startedAtMs: nowMs, entry: this.#read(providerId, nowMs) };
+    this.#loading.set(providerId, started);
+    const forget = () => {
+      if (this.#loading.get(providerId) === started) this.#loading.delete(providerId);
+    };
+    started.entry.then(forget, forget);
+    return started.entry;
   }
 
-  async #read(providerId: string): Promise<ProviderEntry> {
+  /**
+   * Stamped with `startedAtMs`, when the read began, not when it answered: a change written
+   * while it was in flight must still hold `configCacheSeconds` after its write.
+   */
+  async #read(providerId: string, startedAtMs: number): Promise<ProviderEntry> {
     const config = await this.#store.get(providerId);
     const previous = this.#entries.get(providerId);
     this.#entries.delete(providerId);
@@ -180,7 +205,7 @@ export class ProviderCache {
       if (this.#absent.size >= this.#maxProviders) {
         this.#absent.delete(this.#absent.keys().next().value as string);
       }
-      this.#absent.set(providerId, this.#now());
+      this.#absent.set(providerId, startedAtMs);
       throw new ProviderNotFoundError(providerId);
     }
     const keys = previous?.keys ?? new Map<number, DecryptedKey>();
@@ -190,7 +215,7 @@ export class ProviderCache {
     const entry: ProviderEntry = {
       config,
       options: parseProviderOptions(config),
-      loadedAtMs: this.#now(),
+      loadedAtMs: startedAtMs,
       keys,
     };
     const oldest = this.#entries.keys().next();
