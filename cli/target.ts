@@ -4,13 +4,15 @@
  * outputs). Either way the SDK clients are created with no endpoint option: locally the
  * standard `AWS_ENDPOINT_URL_*` variables point them at the stand-ins.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { InvalidSettingError } from '../functions/config/errors.ts';
+import { configCacheSeconds, configCacheSecondsFrom } from '../functions/config/limits.ts';
 import { operatorOutputKeys, stackOutputKeys } from '../functions/config/stack-outputs.ts';
 import {
   InvalidProviderConfigError,
@@ -19,13 +21,18 @@ import {
   ProviderNotFoundError,
   RevisionConflictError,
 } from '../functions/registry/errors.ts';
-import type { LocalStackDescription } from '../local/stack-file.ts';
+import {
+  describeRecordedProcess,
+  type LocalStackDescription,
+  recordedProcessRuns,
+} from '../local/stack-file.ts';
+import packageJson from '../package.json' with { type: 'json' };
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
 
 /** Overrides where `--local` looks for the stack file (tests, or a stack started elsewhere). */
 export const stackFileVariable = 'WEBHOOKS_STACK_FILE';
 
-/** Where `npm start` writes the stack file, relative to the working directory. */
+/** Where `npm start` writes the stack file, relative to the folder it runs in (the project's). */
 export const defaultStackFile = '.local/stack.json';
 
 /** The CloudFormation output keys `--stack` reads, defined once with the construct's outputs. */
@@ -48,10 +55,16 @@ export interface Target {
   /** For `replay`, which sends to `names.queueUrl`. */
   readonly sqs: SQSClient;
   /**
-   * The deployed stack's `WebhookUrlTemplate` output, for `send`.
-   * @default - none: the local stack's gateway URL is not in its stack file
+   * For `send`: the deployed stack's `WebhookUrlTemplate` output, or the local gateway's URL.
+   * @default - none: a local stack started without a gateway
    */
   readonly webhookUrlTemplate?: string;
+  /**
+   * How long the deployment's ingest functions cache a provider's settings, and so how long
+   * after a registry write they may still act on what it replaced: the local stack's
+   * recorded override, else `configCacheSeconds` (functions/config/limits.ts).
+   */
+  readonly configCacheSeconds: number;
   /** Destroys the clients. */
   close(): void;
 }
@@ -86,8 +99,42 @@ export async function resolveTarget(
   throw new UsageError('say which deployment: --local (the `npm start` stack) or --stack NAME');
 }
 
+/**
+ * The stack file `--local` reads: WEBHOOKS_STACK_FILE, else the nearest `.local/stack.json` from
+ * `cwd` up, looking no higher than the project root (the folder of this project's package.json):
+ * a command run in a subfolder finds the stack `npm start` runs at the root.
+ */
+export async function localStackFile(
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): Promise<string> {
+  const override = env[stackFileVariable];
+  if (override) return resolve(override);
+  for (let folder = resolve(cwd); ; folder = dirname(folder)) {
+    const candidate = join(folder, defaultStackFile);
+    if ((await exists(candidate)) || (await isProjectRoot(folder))) return candidate;
+    // Outside any checkout: name the file where `npm start` from here would write it.
+    if (dirname(folder) === folder) return resolve(cwd, defaultStackFile);
+  }
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+async function isProjectRoot(folder: string): Promise<boolean> {
+  try {
+    const { name } = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
+    return name === packageJson.name;
+  } catch {
+    return false;
+  }
+}
+
 async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
-  const path = resolve(env[stackFileVariable] || defaultStackFile);
+  const path = await localStackFile(env);
   let description: LocalStackDescription;
   try {
     description = JSON.parse(await readFile(path, 'utf8')) as LocalStackDescription;
@@ -97,6 +144,11 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
       code === 'ENOENT'
         ? `no local stack: ${path} does not exist; run \`npm start\` first`
         : `cannot read the local stack file ${path} (${code ?? 'not JSON'})`,
+    );
+  }
+  if (!recordedProcessRuns(description)) {
+    throw new TargetUnavailableError(
+      `the local stack recorded in ${path} (${describeRecordedProcess(description)}) is not running (it may have crashed); run \`npm start\``,
     );
   }
   const { environment, resources } = description;
@@ -110,6 +162,7 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
   const dynamodb = new DynamoDBClient({});
   const kms = new KMSClient({});
   const sqs = new SQSClient({});
+  const { webhookUrlTemplate } = description;
   return {
     names: {
       registryTableName: resources.tables.registry,
@@ -121,12 +174,26 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
     dynamodb,
     kms,
     sqs,
+    ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
+    configCacheSeconds: recordedConfigCacheSeconds(environment ?? {}, path),
     close() {
       dynamodb.destroy();
       kms.destroy();
       sqs.destroy();
     },
   };
+}
+
+/** The cache time the local handler runs with: `npm start` records an override it was given. */
+function recordedConfigCacheSeconds(environment: Readonly<Record<string, string>>, path: string) {
+  try {
+    return configCacheSecondsFrom(environment);
+  } catch (error) {
+    if (!(error instanceof InvalidSettingError)) throw error;
+    throw new TargetUnavailableError(`the local stack file ${path}: ${error.message}`, {
+      cause: error,
+    });
+  }
 }
 
 async function stackTarget(stackName: string, region: string | undefined): Promise<Target> {
@@ -143,8 +210,8 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
       ),
     );
   } catch (error) {
-    const name = error instanceof Error ? error.name : 'unknown failure';
-    throw new TargetUnavailableError(`cannot describe stack '${stackName}' (${name})`, {
+    const where = region ?? (await cloudFormation.config.region().catch(() => undefined));
+    throw new TargetUnavailableError(describeStackFailure(stackName, where, error), {
       cause: error,
     });
   } finally {
@@ -169,6 +236,8 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
     kms,
     sqs,
     ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
+    // The construct sets no override, so the deployed functions use the default.
+    configCacheSeconds,
     close() {
       dynamodb.destroy();
       kms.destroy();
@@ -177,10 +246,32 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
   };
 }
 
+/** What went wrong describing a stack, and what to do about it. */
+function describeStackFailure(stackName: string, region: string | undefined, error: unknown) {
+  if (!(error instanceof Error)) return `cannot describe stack '${stackName}' (${String(error)})`;
+  if (error.name === 'CredentialsProviderError') {
+    return `cannot describe stack '${stackName}': no AWS credentials found (${error.message}); configure them: aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  }
+  // CloudFormation's only signal for an unknown name: "Stack with id X does not exist".
+  if (error.name === 'ValidationError' && /does not exist/.test(error.message)) {
+    return `stack '${stackName}' does not exist in ${region ?? 'the default region'}: check the name (aws cloudformation list-stacks) and --region`;
+  }
+  return `cannot describe stack '${stackName}' (${error.name}: ${error.message})`;
+}
+
+/** Whether a connection was refused somewhere in the error's causes: nothing listens there. */
+function refusedConnection(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+  }
+  return false;
+}
+
 /**
  * Resolves the target, runs `act` on it and closes it. Refusals (not found, already there, a
- * concurrent change) exit 1 and bad input exits 2, each with its message on stderr; anything
- * else (an outage) is thrown on to the program, which reports it with exit code 2.
+ * concurrent change) exit 1 and bad input exits 2, each with its message on stderr, as does a
+ * local stack that does not answer; anything else (an outage) is thrown on to the program,
+ * which reports it with exit code 2.
  */
 export async function withTarget(
   flags: TargetFlags,
@@ -192,6 +283,13 @@ export async function withTarget(
     target = await resolveTarget(flags);
     return await act(target);
   } catch (error) {
+    // The stack file names a process that runs, but its stand-ins do not answer.
+    if (flags.local === true && error instanceof Error && refusedConnection(error)) {
+      io.stderr(
+        `error: the local stack recorded in ${await localStackFile(process.env)} is not answering (${error.message}): it may have stopped or crashed; run \`npm start\`\n`,
+      );
+      return exitCodes.usage;
+    }
     const code = exitCodeOf(error);
     if (code === undefined || !(error instanceof Error)) throw error;
     io.stderr(`error: ${error.message}\n`);

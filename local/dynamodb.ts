@@ -75,7 +75,7 @@ export async function startDynamoDbLocal(
 }
 
 /** JAVA_HOME's java when set, as build tools do; otherwise whichever `java` is on PATH. */
-function javaCommand(): string {
+export function javaCommand(): string {
   const javaHome = process.env.JAVA_HOME;
   return javaHome === undefined || javaHome === '' ? 'java' : join(javaHome, 'bin', 'java');
 }

@@ -93,6 +93,18 @@ export class NonLoopbackGatewayError extends Error {
   }
 }
 
+/** The port asked for is taken, by another program or another stack's gateway. */
+export class GatewayPortInUseError extends Error {
+  override readonly name = 'GatewayPortInUseError';
+  readonly code = 'gateway_port_in_use';
+  constructor(
+    readonly port: number,
+    options?: ErrorOptions,
+  ) {
+    super(`port ${port} is already in use, so the gateway cannot listen on it`, options);
+  }
+}
+
 /**
  * Buffered at most; larger uploads are drained and answered 413 here. Above maxBodySizeBytes
  * so that the handler still sees (and answers 413 to) a body just over its limit.
@@ -120,7 +132,10 @@ export async function startGateway(options: GatewayOptions = {}): Promise<LocalG
     // A client that goes away mid-request leaves nothing to answer.
     answer(request, response, handler, stage).catch(() => response.destroy());
   });
-  const address = await listen(server, host, port);
+  const address = await listen(server, host, port).catch((error: unknown) => {
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw inUse ? new GatewayPortInUseError(port, { cause: error }) : error;
+  });
   if (!isLoopbackAddress(address.address)) {
     await closeServer(server);
     throw new NonLoopbackGatewayError(address.address);

@@ -28,7 +28,10 @@ import {
   type LocalStackDescription,
   type LocalStackEndpoints,
   type LocalStackResources,
+  readStackFile,
+  recordedProcessRuns,
   removeStackFile,
+  type StackFileOwner,
   stackEnvironment,
   writeStackFile,
 } from './stack-file.ts';
@@ -44,6 +47,12 @@ export interface LocalStackOptions {
   readonly persist?: boolean;
   /** Where `stack.json` (and, with `persist`, the data) is written. @default '.local' */
   readonly stateDirectory?: string;
+  /**
+   * Told, before anything starts, of a `stack.json` whose process no longer runs (a crash
+   * left it); it is then replaced.
+   * @default - replaced without a word
+   */
+  readonly onStaleStackFile?: (stale: LocalStackDescription, path: string) => void;
 }
 
 export interface LocalStack extends LocalStackDescription {
@@ -51,8 +60,27 @@ export interface LocalStack extends LocalStackDescription {
   readonly stackFile: string;
   /** Whether no credentials were set, so fake ones were put in process.env for the SDK. */
   readonly usesFakeCredentials: boolean;
+  /** Adds the gateway's webhook URL to `stack.json`, for `webhooks send --local`. */
+  recordWebhookUrlTemplate(template: string): Promise<void>;
   /** Stops every stand-in and removes `stack.json`. Calling it again is harmless. */
   stop(): Promise<void>;
+}
+
+/** A stack started from the same state directory still runs: a second one would take over its file. */
+export class LocalStackRunningError extends Error {
+  override readonly name = 'LocalStackRunningError';
+  readonly code = 'local_stack_running';
+  constructor(
+    readonly running: LocalStackDescription,
+    readonly stackFile: string,
+    options?: ErrorOptions,
+  ) {
+    const gateway = running.webhookUrlTemplate ?? 'not listening yet';
+    super(
+      `a local stack is already running from this folder: pid ${running.pid}, started ${running.startedAt}, gateway ${gateway}; stop it (Ctrl-C in its terminal, or kill ${running.pid}) or use it`,
+      options,
+    );
+  }
 }
 
 /** The stand-ins ignore signatures; the SDK still needs something to sign with. */
@@ -75,16 +103,25 @@ const defaultRegion = 'us-east-1';
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const persist = options.persist ?? false;
   const stateDirectory = resolve(options.stateDirectory ?? '.local');
+  const stackFile = join(stateDirectory, 'stack.json');
+  // Before anything starts: a running stack's file must stay as it is.
+  const previous = await readStackFile(stackFile).catch(() => undefined);
+  if (previous !== undefined) {
+    if (recordedProcessRuns(previous)) throw new LocalStackRunningError(previous, stackFile);
+    options.onStaleStackFile?.(previous, stackFile);
+  }
   await mkdir(stateDirectory, { recursive: true });
   const region = process.env.AWS_REGION || defaultRegion;
+  const owner: StackFileOwner = { pid: process.pid, startedAt: new Date().toISOString() };
 
   const services = await startServices(region, persist, stateDirectory);
   let stopping: Promise<void> | undefined;
-  const stackFile = join(stateDirectory, 'stack.json');
+  let recording: Promise<void> = Promise.resolve();
   const stop = () => {
     stopping ??= (async () => {
       await Promise.allSettled(Object.values(services).map((service) => service.stop()));
-      await removeStackFile(stackFile);
+      await recording.catch(() => undefined);
+      await removeStackFile(stackFile, owner);
     })();
     return stopping;
   };
@@ -103,11 +140,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints,
       resources,
       environment: stackEnvironment(region, endpoints, resources),
+      ...owner,
     };
     // Every name the handler reads, before anything imports it (`startGateway` does so lazily).
     Object.assign(process.env, description.environment);
     await writeStackFile(stackFile, description);
-    return { ...description, stackFile, usesFakeCredentials, stop };
+    const recordWebhookUrlTemplate = (webhookUrlTemplate: string) => {
+      // Once stopping, the file is being removed and must not come back.
+      if (stopping !== undefined) return Promise.resolve();
+      recording = writeStackFile(stackFile, { ...description, webhookUrlTemplate });
+      return recording;
+    };
+    return { ...description, stackFile, usesFakeCredentials, recordWebhookUrlTemplate, stop };
   } catch (error) {
     await stop();
     throw error;

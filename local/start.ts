@@ -5,8 +5,20 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LocalGateway, startGateway, webhookResource } from './gateway.ts';
-import { fakeCredentials, type LocalStack, startLocalStack } from './stack.ts';
+import {
+  GatewayPortInUseError,
+  type LocalGateway,
+  startGateway,
+  webhookResource,
+} from './gateway.ts';
+import { missingPrerequisites, prerequisites } from './prerequisites.ts';
+import {
+  fakeCredentials,
+  type LocalStack,
+  LocalStackRunningError,
+  startLocalStack,
+} from './stack.ts';
+import { describeRecordedProcess, type LocalStackDescription } from './stack-file.ts';
 
 const usage = 'usage: npm start [-- --persist]';
 /** The HTTP front's port when PORT is unset; PORT=0 lets the OS pick a free one. */
@@ -15,9 +27,10 @@ const defaultGatewayPort = 3000;
 async function main(): Promise<void> {
   const began = performance.now();
   const { persist, gatewayPort } = readSettings();
+  refuseWithoutJava();
   // Listen before starting: a signal during the JVM's start must still stop it.
   const shutdown = stopOnSignals();
-  const stack = await startLocalStack({ persist });
+  const stack = await startLocalStack({ persist, onStaleStackFile: reportStale });
   let gateway: LocalGateway;
   try {
     gateway = await startGateway({ port: gatewayPort });
@@ -26,9 +39,24 @@ async function main(): Promise<void> {
     throw error;
   }
   if (shutdown.attach({ stack, gateway })) return;
+  await stack.recordWebhookUrlTemplate(`${gateway.url}${webhookResource}`);
   console.log(describe(stack, gateway));
+  for (const tool of missingPrerequisites(prerequisites.filter(forTheLoop))) {
+    console.log(`note: the README's local loop needs ${tool}`);
+  }
   console.log(`ready in ${((performance.now() - began) / 1000).toFixed(1)} s (Ctrl-C stops it)`);
 }
+
+/** Java runs DynamoDB Local: without it nothing can start, so say so before starting anything. */
+function refuseWithoutJava(): void {
+  const [missing] = missingPrerequisites(prerequisites.filter((tool) => tool.name === 'Java'));
+  if (missing === undefined) return;
+  console.error(`npm start needs ${missing}`);
+  process.exit(2);
+}
+
+/** curl and openssl only sign and send the README's requests by hand: a note, not a refusal. */
+const forTheLoop = (tool: { readonly name: string }) => ['curl', 'openssl'].includes(tool.name);
 
 function readSettings(): { persist: boolean; gatewayPort: number } {
   let persist: boolean;
@@ -45,6 +73,21 @@ function readSettings(): { persist: boolean; gatewayPort: number } {
     exitWithUsage(`PORT must be a TCP port (0-65535, 0 for any free one), got '${portText}'`);
   }
   return { persist, gatewayPort };
+}
+
+function reportStale(stale: LocalStackDescription, path: string): void {
+  console.log(
+    `replacing the stale stack file ${relative(process.cwd(), path)}: ${describeRecordedProcess(stale)} is no longer running (it may have crashed)`,
+  );
+}
+
+/** What to do about a start refused for its setting (exit code 2), else `undefined`. */
+function refusalOf(error: unknown): string | undefined {
+  if (error instanceof LocalStackRunningError) return error.message;
+  if (error instanceof GatewayPortInUseError) {
+    return `${error.message} (another \`npm start\`, from another folder?): stop what holds it, or start on another port: PORT=<port> npm start, or PORT=0 npm start for any free one`;
+  }
+  return undefined;
 }
 
 function exitWithUsage(message: string): never {
@@ -120,6 +163,7 @@ function stopOnSignals() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  const refusal = refusalOf(error);
+  console.error(refusal ?? (error instanceof Error ? error.message : error));
+  process.exit(refusal === undefined ? 1 : 2);
 });

@@ -14,7 +14,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { configCacheSeconds } from '../../functions/config/limits.ts';
 import { operatorOutputKeys } from '../../functions/config/stack-outputs.ts';
 import { providerIdParameter } from '../../functions/ingest/http-event.ts';
 import { ProviderNotFoundError } from '../../functions/registry/errors.ts';
@@ -54,12 +53,6 @@ export interface SendFlags extends TargetFlags, SigningKeyFlags {
   readonly deliveryId?: string;
   readonly url?: string;
 }
-
-/**
- * Where `--local` sends without `--url`: `npm start`'s gateway on its default port (PORT,
- * local/start.ts). The stack file does not record the gateway, so another port needs `--url`.
- */
-export const localWebhookUrlTemplate = `http://127.0.0.1:3000/v1/webhooks/{${providerIdParameter}}`;
 
 /** A little over API Gateway's 29 s integration timeout: the deployment answers by then. */
 const sendTimeoutMs = 30_000;
@@ -173,7 +166,8 @@ export async function sendDelivery(
           url: postUrl.toString(),
           signedWith: signing.label,
         };
-        return sendResult(report, flags, flags.registerTestKey === true);
+        const justAdded = flags.registerTestKey === true ? target.configCacheSeconds : undefined;
+        return sendResult(report, flags, justAdded);
       });
     }),
   );
@@ -233,15 +227,17 @@ function checkEventType(config: ProviderConfig, signer: Signer, eventType: strin
   );
 }
 
-/** `--url`, else the stack's `WebhookUrlTemplate` output, else the local gateway's default. */
+/**
+ * `--url`, else the stack's `WebhookUrlTemplate` output, else the URL `npm start` recorded for
+ * its gateway in the stack file (whatever its PORT).
+ */
 function webhookUrlOf(target: Target, flags: SendFlags, providerId: string): URL {
-  const template =
-    flags.url ??
-    target.webhookUrlTemplate ??
-    (flags.local === true ? localWebhookUrlTemplate : undefined);
+  const template = flags.url ?? target.webhookUrlTemplate;
   if (template === undefined) {
     throw new TargetUnavailableError(
-      `stack '${flags.stack}' has no ${operatorOutputKeys.webhookUrlTemplate} output: give the webhook URL with --url`,
+      flags.local === true
+        ? 'the local stack file records no gateway (was the stack started by `npm start`?): give the webhook URL with --url'
+        : `stack '${flags.stack}' has no ${operatorOutputKeys.webhookUrlTemplate} output: give the webhook URL with --url`,
     );
   }
   const text = template.replaceAll(`{${providerIdParameter}}`, providerId);
@@ -353,7 +349,8 @@ function outcomeOf({ status, deliveryId }: Answer): SendReport['outcome'] {
 function sendResult(
   report: SendReport,
   flags: SendFlags,
-  keyJustAdded: boolean,
+  /** The deployment's cache time, when the key was registered just now. */
+  keyJustAddedCacheSeconds: number | undefined,
 ): AdminActionResult {
   const { outcome, httpStatus, deliveryId, providerId } = report;
   const line = (text: string) => (flags.json ? `${JSON.stringify(report)}\n` : `${text}\n`);
@@ -382,7 +379,7 @@ function sendResult(
       return {
         code: exitCodes.rejected,
         stdout: line(`rejected (${status}): provider '${providerId}' refused the signed delivery`),
-        stderr: `${rejectionHint(report, flags)}${keyJustAdded ? cacheHint : ''}`,
+        stderr: `${rejectionHint(report, flags)}${keyJustAddedCacheSeconds === undefined ? '' : cacheHint(keyJustAddedCacheSeconds)}`,
         refusedReason: httpStatus === 413 ? 'payload_too_large' : 'delivery_rejected',
       };
     default:
@@ -407,7 +404,8 @@ function rejectionHint(report: SendReport, flags: TargetFlags): string {
   return `hint: the reason is in its audit record: webhooks audit list --provider ${report.providerId} --outcome rejected --since 10m ${target}\n`;
 }
 
-const cacheHint = `hint: a running ingest function reads provider settings again every ${configCacheSeconds} s, so a key added just now may not be seen yet: send again in a minute\n`;
+const cacheHint = (seconds: number) =>
+  `hint: a running ingest function reads provider settings again every ${seconds} s, so a key added just now may not be seen yet: send again in ${seconds} s\n`;
 
 export function addSendCommand(program: Command, io: Io, finish: (code: ExitCode) => void): void {
   addTargetOptions(

@@ -204,6 +204,8 @@ describe('the stack in memory', () => {
         [kmsKeys.audit.idVariable]: keys.audit.keyId,
         [kmsKeys.queue.idVariable]: keys.queue.keyId,
       },
+      pid: process.pid,
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
     });
   });
 
