@@ -92,6 +92,48 @@ export function parseDuration(text: string, flag: string): number {
   return seconds;
 }
 
+/** `YYYY-MM-DD`, optionally with a time that carries its zone (`Z` or `±hh:mm`). */
+const isoInstant =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * `--since`/`--until` in Unix ms: `now`, a duration back from `nowMs` (`30m`, `24h`, `7d`) or
+ * an ISO 8601 date (midnight UTC) or time. A time without a zone is refused: it would be read in the
+ * local zone of whoever runs the command, and two operators would export different ranges.
+ */
+export function parseInstant(text: string, flag: string, nowMs: number): number {
+  if (text === 'now') return nowMs;
+  if (/^\d+[smhd]$/.test(text)) return nowMs - parseDuration(text, flag) * 1000;
+  const match = isoInstant.exec(text);
+  const ms = Date.parse(text);
+  // Date.parse rolls 2024-02-30 over to March 1st: check the day against the month.
+  const [year, month, day] = (match?.slice(1, 4) ?? []).map(Number);
+  const daysInMonth =
+    year === undefined || month === undefined ? 0 : new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (!Number.isFinite(ms) || day === undefined || day < 1 || day > daysInMonth) {
+    throw new UsageError(
+      `${flag} must be now, a duration back from now (30m, 24h, 7d) or an ISO 8601 date or time with its zone (2024-05-01, 2024-05-01T12:00:00Z), got '${text}'`,
+    );
+  }
+  return ms;
+}
+
+/** The range a command reads; `since` after `until` is refused. */
+export function timeRange(
+  flags: { readonly since?: string; readonly until?: string },
+  nowMs: number,
+  defaults: { readonly since: string },
+): { sinceMs: number; untilMs: number } {
+  const sinceMs = parseInstant(flags.since ?? defaults.since, '--since', nowMs);
+  const untilMs = flags.until === undefined ? nowMs : parseInstant(flags.until, '--until', nowMs);
+  if (sinceMs > untilMs) {
+    throw new UsageError(
+      `--since (${new Date(sinceMs).toISOString()}) is after --until (${new Date(untilMs).toISOString()})`,
+    );
+  }
+  return { sinceMs, untilMs };
+}
+
 /** A key file's text: one trailing newline (as editors and `echo` add) is not part of the key. */
 export function keyFromFile(content: Uint8Array): string {
   return Buffer.from(content)

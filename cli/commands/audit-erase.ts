@@ -359,7 +359,9 @@ async function parseSelection(flags: AuditEraseFlags, io: Io, nowMs: number): Pr
     }
     return { kind: 'subject', providerId: provider, subjectHash: flags.subjectHash };
   }
-  const value = flags.subject ?? keyFromFile(await io.readStdin());
+  const value =
+    flags.subject ??
+    keyFromFile(await io.readSecret(`subject value for provider '${provider}' (input hidden): `));
   if (value === '') throw new UsageError('the subject value is empty');
   return { kind: 'subject-value', providerId: provider, value };
 }

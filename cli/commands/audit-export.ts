@@ -14,15 +14,12 @@ import { AuditStore, type ReadRangeQuery } from '../../functions/audit/audit-sto
 import type { AuditRecord } from '../../functions/audit/record.ts';
 import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
+import { timeRange } from '../parse.ts';
 import { type Progress, startProgress } from '../progress.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
+import { emptyExportHint, isUnregistered } from '../unregistered-provider.ts';
 import { malformedWarnings, recordView } from './audit.ts';
-import {
-  checkAuditProvider,
-  namingDeniedAccess,
-  reportingDeniedAccess,
-  timeRange,
-} from './audit-stats.ts';
+import { checkAuditProvider, namingDeniedAccess, reportingDeniedAccess } from './audit-stats.ts';
 
 export const exportFormats = ['jsonl', 'csv'] as const;
 
@@ -140,6 +137,10 @@ export async function exportAudit(flags: AuditExportFlags, io: Io): Promise<Exit
             ? `${JSON.stringify(summary)}\n`
             : `exported ${summary.records} records of ${providerId} (${summary.since} to ${summary.until}) to ${flags.out}\n`,
         );
+        // Still exit 0: the file is written, and an empty export of a removed provider is valid.
+        if (summary.records === 0 && (await isUnregistered(target, providerId))) {
+          io.stderr(emptyExportHint(providerId, { sinceMs, untilMs }));
+        }
         return exitCodes.ok;
       } finally {
         await file.discard();

@@ -3,8 +3,7 @@
  * by reason, read from the audit trail itself (every record in the range, not a sample). Like
  * every read of the trail it is an admin action with its own record (PCI DSS v4.0 10.2.1.3).
  *
- * Also the pieces `audit export` shares: the `--since`/`--until` range, the `--provider` check
- * and the naming of an AWS action the caller's credentials were denied.
+ * Also the pieces `audit export` shares: the `--provider` check and the naming of an AWS action the caller's credentials were denied.
  */
 import type { Command } from 'commander';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
@@ -18,10 +17,14 @@ import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
 import { isProviderId } from '../../functions/registry/provider.ts';
 import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
-import { parseDuration } from '../parse.ts';
+import { timeRange } from '../parse.ts';
 import { type Progress, startProgress } from '../progress.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
+import { isUnregistered, noRecordsHint } from '../unregistered-provider.ts';
 import { alignedTable, defaultSince, malformedWarnings, registeredProviders } from './audit.ts';
+
+/** Moved to cli/parse.ts; re-exported until audit-erase.ts imports them from there. */
+export { parseInstant, timeRange } from '../parse.ts';
 
 export interface AuditStatsFlags extends TargetFlags {
   readonly since?: string;
@@ -106,48 +109,6 @@ export function checkAuditProvider(providerId: string): string {
     throw new UsageError(`--provider '${providerId}' is not a provider id`);
   }
   return providerId;
-}
-
-/** `YYYY-MM-DD`, optionally with a time that carries its zone (`Z` or `±hh:mm`). */
-const isoInstant =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
-/**
- * `--since`/`--until` in Unix ms: `now`, a duration back from `nowMs` (`30m`, `24h`, `7d`) or
- * an ISO 8601 date (midnight UTC) or time. A time without a zone is refused: it would be read in the
- * local zone of whoever runs the command, and two operators would export different ranges.
- */
-export function parseInstant(text: string, flag: string, nowMs: number): number {
-  if (text === 'now') return nowMs;
-  if (/^\d+[smhd]$/.test(text)) return nowMs - parseDuration(text, flag) * 1000;
-  const match = isoInstant.exec(text);
-  const ms = Date.parse(text);
-  // Date.parse rolls 2024-02-30 over to March 1st: check the day against the month.
-  const [year, month, day] = (match?.slice(1, 4) ?? []).map(Number);
-  const daysInMonth =
-    year === undefined || month === undefined ? 0 : new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (!Number.isFinite(ms) || day === undefined || day < 1 || day > daysInMonth) {
-    throw new UsageError(
-      `${flag} must be now, a duration back from now (30m, 24h, 7d) or an ISO 8601 date or time with its zone (2024-05-01, 2024-05-01T12:00:00Z), got '${text}'`,
-    );
-  }
-  return ms;
-}
-
-/** The range a command reads; `since` after `until` is refused. */
-export function timeRange(
-  flags: { readonly since?: string; readonly until?: string },
-  nowMs: number,
-  defaults: { readonly since: string },
-): { sinceMs: number; untilMs: number } {
-  const sinceMs = parseInstant(flags.since ?? defaults.since, '--since', nowMs);
-  const untilMs = flags.until === undefined ? nowMs : parseInstant(flags.until, '--until', nowMs);
-  if (sinceMs > untilMs) {
-    throw new UsageError(
-      `--since (${new Date(sinceMs).toISOString()}) is after --until (${new Date(untilMs).toISOString()})`,
-    );
-  }
-  return { sinceMs, untilMs };
 }
 
 /** A provider's statistics before any record is counted. */
@@ -270,10 +231,17 @@ export async function auditStats(flags: AuditStatsFlags, io: Io): Promise<ExitCo
         }).finally(() => progress.done());
         const stats = summarizeStats(providers, sinceMs, untilMs);
         detail.records = String(stats.total.records);
+        // Nothing found for a --provider the registry does not hold: most often a mistyped id.
+        const hint =
+          providerId !== undefined &&
+          stats.total.records === 0 &&
+          (await isUnregistered(target, providerId))
+            ? noRecordsHint(providerId, flags, { sinceMs, untilMs })
+            : '';
         return {
           code: exitCodes.ok,
           stdout: flags.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats),
-          stderr: warnings,
+          stderr: `${warnings}${hint}`,
         };
       });
     }),

@@ -21,8 +21,9 @@ import { isProviderId } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
-import { parseDuration } from '../parse.ts';
+import { timeRange } from '../parse.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
+import { isUnregistered, noRecordsHint } from '../unregistered-provider.ts';
 import { addAuditEraseCommand } from './audit-erase.ts';
 import { addAuditExportCommand } from './audit-export.ts';
 import { addAuditStatsCommand } from './audit-stats.ts';
@@ -31,6 +32,7 @@ export interface AuditListFlags extends TargetFlags {
   readonly provider?: string;
   readonly outcome?: string;
   readonly since?: string;
+  readonly until?: string;
   readonly limit?: string;
   readonly json?: boolean;
   /** Lists admin actions instead of delivery attempts. */
@@ -79,6 +81,7 @@ export async function listAudit(flags: AuditListFlags, io: Io): Promise<ExitCode
       Object.assign(detail, {
         trail: 'deliveries',
         since: iso(query.sinceMs),
+        until: iso(query.untilMs),
         ...(query.outcome === undefined ? {} : { outcomeFilter: query.outcome }),
       });
       const providerIds =
@@ -97,10 +100,26 @@ export async function listAudit(flags: AuditListFlags, io: Io): Promise<ExitCode
         stdout: flags.json
           ? records.map((record) => `${JSON.stringify(recordView(record))}\n`).join('')
           : formatAuditTable(records),
-        stderr: malformedWarnings(listings),
+        stderr: `${malformedWarnings(listings)}${await unknownProviderHint(target, flags, query, records.length)}`,
       };
     });
   });
+}
+
+/** Nothing found for a `--provider` the registry does not hold: most often a mistyped id. */
+async function unknownProviderHint(
+  target: Target,
+  flags: AuditListFlags,
+  query: {
+    readonly providerId?: string | undefined;
+    readonly sinceMs: number;
+    readonly untilMs: number;
+  },
+  records: number,
+): Promise<string> {
+  const { providerId } = query;
+  if (providerId === undefined || records > 0) return '';
+  return (await isUnregistered(target, providerId)) ? noRecordsHint(providerId, flags, query) : '';
 }
 
 /** An admin record as `list --admin --json` prints it. */
@@ -176,13 +195,21 @@ export async function showAudit(
   );
 }
 
-/** The headers (JSON) and payload copy in clear, or why they cannot be shown; counted in `fields`. */
+/**
+ * The headers (JSON) and payload copy in clear, or why they cannot be shown; counted in
+ * `fields`. The payload copy is shown as the text stored, never parsed and written again:
+ * that would change its numbers (an id beyond 2^53, `1.10`), escapes and spacing.
+ */
 async function decryptedFields(
   dataKeys: DecryptedDataKeyCache,
   record: AuditRecord,
   fields: { decrypted: number; notDecrypted: number },
 ) {
-  const open = async (field: string, encrypted: Uint8Array): Promise<unknown> => {
+  const open = async (
+    field: string,
+    encrypted: Uint8Array,
+    read: (plaintext: Buffer) => unknown,
+  ): Promise<unknown> => {
     try {
       const plaintext = await decryptField(
         dataKeys,
@@ -190,12 +217,7 @@ async function decryptedFields(
         encrypted,
       );
       fields.decrypted += 1;
-      const text = plaintext.toString('utf8');
-      try {
-        return JSON.parse(text);
-      } catch {
-        return text;
-      }
+      return read(plaintext);
     } catch (error) {
       fields.notDecrypted += 1;
       if (isAccessDenied(error)) return notPermitted;
@@ -207,11 +229,25 @@ async function decryptedFields(
     headers:
       record.encryptedHeaders === undefined
         ? erasedField
-        : await open(auditEncryptedFields.headers, record.encryptedHeaders),
+        : await open(auditEncryptedFields.headers, record.encryptedHeaders, headersOf),
     ...(record.encryptedPayload === undefined
       ? {}
-      : { payload: await open(auditEncryptedFields.payload, record.encryptedPayload) }),
+      : {
+          payload: await open(auditEncryptedFields.payload, record.encryptedPayload, (copy) =>
+            copy.toString('utf8'),
+          ),
+        }),
   };
+}
+
+/** The headers ingest stored as a JSON object of strings, or the text if it is not one. */
+function headersOf(plaintext: Buffer): unknown {
+  const text = plaintext.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** KMS refused the caller: the data-key cache keeps the SDK error as the cause. */
@@ -246,14 +282,13 @@ function listQuery(flags: AuditListFlags, nowMs: number) {
   };
 }
 
-/** `--since` and `--limit`, for either trail. */
+/** `--since`, `--until` and `--limit`, for either trail. */
 function rangeQuery(flags: AuditListFlags, nowMs: number) {
   const limit = flags.limit === undefined ? defaultListLimit : Number(flags.limit);
   if (!/^\d+$/.test(flags.limit ?? '1') || limit < 1 || limit > maxListLimit) {
     throw new UsageError(`--limit must be a whole number from 1 to ${maxListLimit}`);
   }
-  const sinceSeconds = parseDuration(flags.since ?? defaultSince, '--since');
-  return { sinceMs: nowMs - sinceSeconds * 1000, untilMs: nowMs, limit };
+  return { ...timeRange(flags, nowMs, { since: defaultSince }), limit };
 }
 
 export async function registeredProviders(target: Target): Promise<string[]> {
@@ -353,7 +388,11 @@ export function addAuditCommand(program: Command, io: Io, finish: (code: ExitCod
         `one provider only, or ${unregisteredProviderId} for attempts at unknown ids (default: all)`,
       )
       .option('--outcome <outcome>', `only ${auditOutcomes.join(', ')}`)
-      .option('--since <duration>', `how far back, e.g. 30m, 24h, 7d (default: ${defaultSince})`)
+      .option(
+        '--since <when>',
+        `start: a duration back (30m, 24h, 7d) or an ISO date or time (default: ${defaultSince})`,
+      )
+      .option('--until <when>', 'end, in the same forms (default: now)')
       .option('--limit <n>', `the most attempts printed (default: ${defaultListLimit})`)
       .option('--admin', 'admin actions (who changed a provider or read the trail) instead')
       .option('--json', 'print one JSON line per attempt'),

@@ -66,7 +66,7 @@ export async function signingKeyOf(
   if (flags.secretStdin || flags.secretFile !== undefined) {
     const value = keyFromFile(
       flags.secretFile === undefined
-        ? await io.readStdin()
+        ? await io.readSecret(`secret for provider '${config.providerId}' (input hidden): `)
         : await readSecretFile(flags.secretFile),
     );
     if (value === '') throw new UsageError('the secret given is empty');

@@ -192,6 +192,37 @@ describe('webhooks audit export --local', () => {
     expect(paid?.[column('receivedAt')]).toBe(new Date(nowMs - 98 * minuteMs).toISOString());
   });
 
+  it("exports a provider that is not registered: its records (as shop's), or 0 and says why", async () => {
+    // `shop` is not registered: its records stay until their retention ends, so they export.
+    const kept = await exportShop([]);
+    expect(kept.code).toBe(0);
+    expect(kept.stderr).not.toMatch(/not registered/);
+
+    const out = join(tempFiles({}).folder as string, 'nobody.jsonl');
+    const since = new Date(sinceMs).toISOString();
+    const until = new Date(untilMs).toISOString();
+    const empty = await cli([
+      'audit',
+      'export',
+      '--provider',
+      'nobody',
+      '--since',
+      since,
+      '--until',
+      until,
+      '--out',
+      out,
+      '--quiet',
+      '--local',
+    ]);
+    // Still 0: the file is written, and an empty export can be what was asked for.
+    expect(empty.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('');
+    expect(empty.stderr).toBe(
+      `warning: exported 0 records: provider 'nobody' is not registered and has no records between ${since} and ${until}\n`,
+    );
+  });
+
   it('makes the file readable by its owner only', async () => {
     const { out } = await exportShop([]);
     expect(statSync(out).mode & 0o777).toBe(0o600);

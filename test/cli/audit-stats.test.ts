@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseInstant } from '../../cli/commands/audit-stats.ts';
+import { parseInstant } from '../../cli/parse.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { type AuditRecord, unregisteredProviderId } from '../../functions/audit/record.ts';
@@ -175,6 +175,22 @@ describe('webhooks audit stats --local', () => {
         reasons: [{ outcome: 'rejected', reason: 'signature_mismatch', count: 1 }],
       },
     ]);
+  });
+
+  it('counts zero for an id that is not registered and has no records, and says so', async () => {
+    const { code, stdout, stderr } = await cli([
+      'audit',
+      'stats',
+      '--provider',
+      'stripe-tpyo',
+      '--json',
+      '--local',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).total.records).toBe(0);
+    expect(stderr).toMatch(
+      /^warning: no provider 'stripe-tpyo' is registered \(webhooks providers list --local shows them\); no records found for it between \S+Z and \S+Z\n$/,
+    );
   });
 
   it('reaches back with --since, and reads an ISO range with --until', async () => {

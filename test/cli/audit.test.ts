@@ -179,13 +179,61 @@ describe('webhooks audit list --local', () => {
 
   it.each([
     [['--outcome', 'maybe'], /--outcome must be one of accepted, duplicate, rejected, failed/],
-    [['--since', 'yesterday'], /--since must be a duration/],
+    [['--since', 'yesterday'], /--since must be now, a duration back from now/],
     [['--provider', 'Not/An/Id'], /--provider 'Not\/An\/Id' is not a provider id/],
     [['--limit', '0'], /--limit must be a whole number from 1 to 1000/],
   ])('exits 2 on %j', async (args, message) => {
     const { code, stderr } = await cli(['audit', 'list', ...args, '--local']);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+});
+
+describe('webhooks audit list --local: the forms stats and export take, and unknown ids', () => {
+  it('reads --since as an ISO date and --until as a time with its zone', async () => {
+    const old = Date.now() - 72 * hourMs;
+    const { code, stdout } = await cli([
+      'audit',
+      'list',
+      '--provider',
+      'stripe-live',
+      '--since',
+      new Date(old - 24 * hourMs).toISOString().slice(0, 10),
+      '--until',
+      new Date(old + 60_000).toISOString(),
+      '--json',
+      '--local',
+    ]);
+    expect(code).toBe(0);
+    expect(jsonLines(stdout).map((line) => line.deliveryId)).toEqual(['evt_old']);
+  });
+
+  it('says so on stderr when --provider is not registered and has no records', async () => {
+    const { code, stdout, stderr } = await cli([
+      'audit',
+      'list',
+      '--provider',
+      'stripe-tpyo',
+      '--local',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^RECEIVED\s+PROVIDER/);
+    expect(stderr).toMatch(
+      /^warning: no provider 'stripe-tpyo' is registered \(webhooks providers list --local shows them\); no records found for it between \S+Z and \S+Z\n$/,
+    );
+  });
+
+  it("shows a removed provider's records, which stay until their retention ends, with no hint", async () => {
+    const { code, stdout, stderr } = await cli([
+      'audit',
+      'list',
+      '--provider',
+      'github-org',
+      '--json',
+      '--local',
+    ]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(jsonLines(stdout).map((line) => line.deliveryId)).toEqual(['gh-1']);
   });
 });
 

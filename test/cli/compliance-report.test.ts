@@ -137,6 +137,14 @@ describe('usage', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('says how to make a template that does not exist yet', async () => {
+    const missing = 'cdk.out/no-such-profile/webhook-ingestion.template.json';
+    const { code, stderr } = await cli(['compliance', 'report', '--template', missing]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('(ENOENT): `npm run synth` writes every profile');
+    expect(stderr).toContain('leave out --template to synthesize the app in this process');
+  });
+
   it('refuses a JSON file that is not a template', async () => {
     const { notTemplate = '' } = tempFiles({ notTemplate: '{"Resources": []}' });
     const { code, stderr } = await cli(['compliance', 'report', '--template', notTemplate]);

@@ -6,7 +6,7 @@ import type { Io } from '../../cli/io.ts';
 import { runCli } from '../../cli/program.ts';
 import { officialVector } from '../vectors.ts';
 
-/** An {@link Io} that records output and serves `stdin` as standard input. */
+/** An {@link Io} that records output and serves `stdin` as standard input (a pipe, not a terminal). */
 export function memoryIo(stdin: string | Uint8Array = '') {
   const output = { stdout: '', stderr: '' };
   const io: Io = {
@@ -17,6 +17,8 @@ export function memoryIo(stdin: string | Uint8Array = '') {
       output.stderr += text;
     },
     readStdin: async () => Buffer.from(stdin),
+    // As from a pipe: the whole of stdin, no prompt (test/cli/secret-input.test.ts has the terminal).
+    readSecret: () => io.readStdin(),
   };
   return { io, output };
 }
