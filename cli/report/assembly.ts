@@ -166,13 +166,22 @@ async function readJson(path: string, what: string): Promise<unknown> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new InvalidTemplateError(`cannot read the ${what} ${path} (${code})`, { cause: error });
+    throw new InvalidTemplateError(`cannot read the ${what} ${path} (${code})${nextStep(code)}`, {
+      cause: error,
+    });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new InvalidTemplateError(`the ${what} ${path} is not JSON`, { cause: error });
   }
+}
+
+/** A missing template is most often one `npm run synth` has not written yet. */
+function nextStep(code: string): string {
+  return code === 'ENOENT'
+    ? ": `npm run synth` writes every profile's template under cdk.out/, or leave out --template to synthesize the app in this process"
+    : '';
 }
 
 async function readOptionalJson(path: string): Promise<unknown> {
