@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The shared folder of published provider test vectors, beside the project checkout. */
-const vectorsDir = fileURLToPath(new URL('../../shared/vectors/', import.meta.url));
+/**
+ * Published provider test vectors, kept in the repository so that a clone tests on its own:
+ * each entry of official.json names its source (`src`); the two body files are the bodies
+ * Adyen's and PagerDuty's published examples sign.
+ */
+const vectorsDir = fileURLToPath(new URL('./fixtures/vectors/', import.meta.url));
 
 /** One entry of `official.json`, by name; the published values, untouched. */
 // biome-ignore lint/suspicious/noExplicitAny: the vectors file is heterogeneous JSON read by tests
