@@ -24,6 +24,7 @@ import {
 import {
   describeRecordedProcess,
   type LocalStackDescription,
+  readStackFile,
   recordedProcessRuns,
 } from '../local/stack-file.ts';
 import packageJson from '../package.json' with { type: 'json' };
@@ -135,15 +136,18 @@ async function isProjectRoot(folder: string): Promise<boolean> {
 
 async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
   const path = await localStackFile(env);
-  let description: LocalStackDescription;
+  let description: LocalStackDescription | undefined;
   try {
-    description = JSON.parse(await readFile(path, 'utf8')) as LocalStackDescription;
+    description = await readStackFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new TargetUnavailableError(
-      code === 'ENOENT'
-        ? `no local stack: ${path} does not exist; run \`npm start\` first`
-        : `cannot read the local stack file ${path} (${code ?? 'not JSON'})`,
+      `cannot read the local stack file ${path} (${code ?? 'not JSON'})`,
+    );
+  }
+  if (description === undefined) {
+    throw new TargetUnavailableError(
+      `no local stack: ${path} does not exist; run \`npm start\` first`,
     );
   }
   if (!recordedProcessRuns(description)) {
