@@ -1,17 +1,11 @@
 /**
  * Who runs an admin command, and the audit record each admin action leaves under that name
- * (functions/audit/admin-record.ts). The caller is named before anything is read or changed:
+ * (ops/admin-trail/admin-record.ts). The caller is named before anything is read or changed:
  * an action whose actor cannot be named is not taken.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import {
-  type AdminAction,
-  type AdminDetail,
-  type AdminRecord,
-  isReadAction,
-} from '../functions/audit/admin-record.ts';
 import { AuditStore } from '../functions/audit/audit-store.ts';
 import { InvalidAuditQueryError } from '../functions/audit/errors.ts';
 import {
@@ -20,6 +14,12 @@ import {
   InvalidProviderConfigError,
   InvalidProviderIdError,
 } from '../functions/registry/errors.ts';
+import {
+  type AdminAction,
+  type AdminDetail,
+  type AdminRecord,
+  isReadAction,
+} from '../ops/admin-trail/admin-record.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
 import type { Target, TargetFlags } from './target.ts';
 

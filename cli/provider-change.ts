@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { AdminAction, AdminDetail } from '../functions/audit/admin-record.ts';
+import type { AdminAction, AdminDetail } from '../ops/admin-trail/admin-record.ts';
 import { type AdminContext, runAudited } from './identity.ts';
 import { type ExitCode, exitCodes } from './io.ts';
 import type { TargetFlags } from './target.ts';

@@ -13,7 +13,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { InvalidSettingError } from '../functions/config/errors.ts';
 import { configCacheSeconds, configCacheSecondsFrom } from '../functions/config/limits.ts';
-import { operatorOutputKeys, stackOutputKeys } from '../functions/config/stack-outputs.ts';
 import {
   InvalidProviderConfigError,
   InvalidProviderIdError,
@@ -21,6 +20,7 @@ import {
   ProviderNotFoundError,
   RevisionConflictError,
 } from '../functions/registry/errors.ts';
+import { operatorOutputKeys, stackOutputKeys } from '../infra/output-names.ts';
 import {
   describeRecordedProcess,
   type LocalStackDescription,

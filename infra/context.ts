@@ -7,7 +7,7 @@ import {
   type ComplianceProfileName,
   complianceProfileNames,
   isComplianceProfileName,
-} from '../functions/config/profiles.ts';
+} from '../compliance/profiles.ts';
 import { isRetentionClassName, type RetentionClassName } from '../functions/config/retention.ts';
 import type { WebhookIngestionProps } from './webhook-ingestion.ts';
 

@@ -15,8 +15,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { retentionFloorVariable } from '../compliance/profiles.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
-import { retentionFloorVariable } from '../functions/config/profiles.ts';
 import { deliveryQueue } from '../functions/config/queues.ts';
 import {
   payloadCopyCeilingVariable,

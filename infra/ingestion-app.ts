@@ -4,8 +4,8 @@
  * through infra/app.ts; `npm run synth` builds one per compliance profile in one process.
  */
 import { App, type AppProps, Stack } from 'aws-cdk-lib';
+import { registerNagPacks } from '../compliance/nag.ts';
 import { readAppContext } from './context.ts';
-import { registerNagPacks } from './nag.ts';
 import { WebhookIngestion } from './webhook-ingestion.ts';
 
 export interface IngestionApp {

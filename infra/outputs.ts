@@ -1,10 +1,10 @@
 /**
- * The stack outputs: what the CLI's `--stack` reads (functions/config/stack-outputs.ts) and
+ * The stack outputs: what the CLI's `--stack` reads (infra/output-names.ts) and
  * what operators and queue consumers need. Names, URLs and ARNs only.
  */
 import { CfnOutput } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { operatorOutputKeys, stackOutputKeys } from '../functions/config/stack-outputs.ts';
+import { operatorOutputKeys, stackOutputKeys } from './output-names.ts';
 
 export type OutputValues = Readonly<
   Record<keyof typeof stackOutputKeys | keyof typeof operatorOutputKeys, string>

@@ -9,7 +9,7 @@ import {
   combineProfiles,
   complianceProfiles,
   defaultComplianceProfiles,
-} from '../functions/config/profiles.ts';
+} from '../compliance/profiles.ts';
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
 import type { StageThrottling } from './api.ts';
 import { logRetentionDayValues } from './log-groups.ts';

@@ -4,7 +4,7 @@
  * run in every synthesis, and any finding left unacknowledged, error or warning, fails it.
  * Offline: the stack is environment-agnostic and the Lambda is bundled by the local esbuild.
  */
-import { complianceProfileNames } from '../functions/config/profiles.ts';
+import { complianceProfileNames } from '../compliance/profiles.ts';
 import { contextKeys } from './context.ts';
 import { buildIngestionApp } from './ingestion-app.ts';
 

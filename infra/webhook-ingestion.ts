@@ -2,13 +2,13 @@
  * The whole product as one construct: API Gateway (with its WAF) → the ingest Lambda →
  * the delivery queue, with the registry and audit tables, one KMS key per data class, the
  * alarm topic, the dashboard and alarms, and optionally a VPC for the Lambda. What it deploys
- * follows the compliance profiles (functions/config/profiles.ts).
+ * follows the compliance profiles (compliance/profiles.ts).
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { ComplianceProfileName } from '../functions/config/profiles.ts';
+import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
+import type { ComplianceProfileName } from '../compliance/profiles.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
-import { applyAcknowledgements } from './acknowledgements.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { IngestApi, type StageThrottling } from './api.ts';
 import { IngestFunction } from './ingest-function.ts';

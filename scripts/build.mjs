@@ -14,7 +14,7 @@ const allEntryPoints = {
   bench: 'bench/verify.bench.ts',
   'infra-app': 'infra/app.ts',
   'synth-profiles': 'infra/synth-profiles.ts',
-  'compliance-doc': 'infra/write-compliance-doc.ts',
+  'compliance-doc': 'compliance/write-compliance-doc.ts',
   'readme-walk': 'scripts/readme-walk/walk.ts',
 };
 

@@ -6,27 +6,27 @@
  * subject's value at the provider's subject key (hashed at once with the deployment's
  * subject-index secret; the value itself is never stored or sent anywhere). Each record
  * selected loses its personal fields and its payload copy and keeps its skeleton with an
- * erasure marker (functions/audit/erasure-store.ts); a receipt records the request and the
- * response (functions/audit/erasure-receipt.ts). The erasure is an admin action too.
+ * erasure marker (ops/erasure/erasure-store.ts); a receipt records the request and the
+ * response (ops/erasure/erasure-receipt.ts). The erasure is an admin action too.
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { auditFieldLimits } from '../../functions/audit/record.ts';
+import { isText } from '../../functions/audit/text.ts';
+import { isProviderId } from '../../functions/registry/provider.ts';
+import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import {
   type ErasureReceipt,
   type ErasureRequest,
   erasureLimits,
   receiptFieldLimits,
-} from '../../functions/audit/erasure-receipt.ts';
+} from '../../ops/erasure/erasure-receipt.ts';
 import {
   ErasureStore,
   type ErasureSurvey,
   ErasureTally,
   type RecordKey,
-} from '../../functions/audit/erasure-store.ts';
-import { auditFieldLimits } from '../../functions/audit/record.ts';
-import { isText } from '../../functions/audit/text.ts';
-import { isProviderId } from '../../functions/registry/provider.ts';
-import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+} from '../../ops/erasure/erasure-store.ts';
 import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
 import { keyFromFile } from '../parse.ts';

@@ -6,7 +6,6 @@
  * (PCI DSS v4.0 10.2.1.3: all access to audit logs), written before anything is shown.
  */
 import type { Command } from 'commander';
-import type { AdminRecord } from '../../functions/audit/admin-record.ts';
 import { type AuditListing, AuditStore, maxListLimit } from '../../functions/audit/audit-store.ts';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
@@ -19,6 +18,7 @@ import {
 } from '../../functions/audit/record.ts';
 import { isProviderId } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import type { AdminRecord } from '../../ops/admin-trail/admin-record.ts';
 import { runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
 import { timeRange } from '../parse.ts';

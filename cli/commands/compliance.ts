@@ -2,25 +2,28 @@
  * `webhooks compliance report`: for each control of the regulations the chosen profiles name,
  * the template setting (and live value) that implements it and the test that proves it; the
  * cdk-nag results and acknowledged findings; the retention of each record class. The work
- * lives in cli/report/, loaded only when the command runs: it brings in the CDK app.
+ * lives in compliance/report/, loaded only when the command runs: it brings in the CDK app.
  */
 import type { Command } from 'commander';
-import { complianceProfileNames } from '../../functions/config/profiles.ts';
+import { complianceProfileNames } from '../../compliance/profiles.ts';
+import type {
+  ComplianceReportFlags,
+  ReportDependencies,
+} from '../../compliance/report/generate.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
-import type { ComplianceReportFlags, ReportDependencies } from '../report/generate.ts';
 
 /** Runs the report with the real clock, synthesis and AWS clients; bad usage exits 2. */
 export async function complianceReport(flags: ComplianceReportFlags, io: Io): Promise<ExitCode> {
   const [{ generateComplianceReport }, { createLiveClients }] = await Promise.all([
-    import('../report/generate.ts'),
-    import('../report/live.ts'),
+    import('../../compliance/report/generate.ts'),
+    import('../../compliance/report/live.ts'),
   ]);
   const dependencies: ReportDependencies = {
     now: () => new Date(),
     version: packageJson.version,
     async synthesize(request) {
-      const { synthesizeTemplate } = await import('../report/synthesize.ts');
+      const { synthesizeTemplate } = await import('../../compliance/report/synthesize.ts');
       return synthesizeTemplate(request);
     },
     liveClients: createLiveClients,

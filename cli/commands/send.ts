@@ -14,7 +14,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { operatorOutputKeys } from '../../functions/config/stack-outputs.ts';
 import { providerIdParameter } from '../../functions/ingest/http-event.ts';
 import { ProviderNotFoundError } from '../../functions/registry/errors.ts';
 import {
@@ -24,6 +23,7 @@ import {
 } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { getScheme } from '../../functions/verify/verify.ts';
+import { operatorOutputKeys } from '../../infra/output-names.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 import { type AdminActionResult, type AdminContext, runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';

@@ -18,10 +18,15 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  type AdminRecord,
+  adminPartitionKey,
+  fromAdminItem,
+  toAdminItem,
+} from '../../ops/admin-trail/admin-record.ts';
 import { auditShards, type auditTable } from '../config/tables.ts';
 import { isProviderId } from '../registry/provider.ts';
 import type { Clock } from '../verify/types.ts';
-import { type AdminRecord, adminPartitionKey, fromAdminItem, toAdminItem } from './admin-record.ts';
 import { confirmInTransaction, type DedupMarker, markerEntryIndex, unavailable } from './dedup.ts';
 import {
   InvalidAuditQueryError,

@@ -10,16 +10,16 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stackOutputKeys } from '../../cli/target.ts';
-import {
-  type AdminRecord,
-  adminPartitionKey,
-  toAdminItem,
-} from '../../functions/audit/admin-record.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { encryptField } from '../../functions/audit/field-encryption.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import {
+  type AdminRecord,
+  adminPartitionKey,
+  toAdminItem,
+} from '../../ops/admin-trail/admin-record.ts';
 import { auditRecord } from '../audit/audit-stack.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';

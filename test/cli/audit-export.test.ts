@@ -9,10 +9,10 @@ import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dy
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { recordView } from '../../cli/commands/audit.ts';
 import { csvColumns, csvField } from '../../cli/commands/audit-export.ts';
-import { adminPartitionKey } from '../../functions/audit/admin-record.ts';
 import { type AuditBatch, AuditStore } from '../../functions/audit/audit-store.ts';
 import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { type AuditRecord, auditShardOf } from '../../functions/audit/record.ts';
+import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
 import { accepted, auditRecord } from '../audit/audit-stack.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
 import { cli, tempFiles } from './helpers.ts';

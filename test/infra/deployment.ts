@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { nagPacks } from '../../compliance/nag.ts';
 import { buildIngestionApp } from '../../infra/ingestion-app.ts';
-import { nagPacks } from '../../infra/nag.ts';
 import type { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
 
 export interface Deployment {

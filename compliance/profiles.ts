@@ -1,0 +1,148 @@
+/**
+ * Compliance profiles: what each regulation asks of a deployment, as one table. The CDK app
+ * deploys from it, docs/compliance.md prints it, and the CLI's compliance report reads it.
+ *
+ * Profiles combine: a deployment under several takes the strictest value of each column.
+ * Retention of audit records (delivery and admin) and of logs is a floor (the longest wins: a
+ * legal duty to keep a record overrides storage limitation, GDPR Art. 17(3)(b)); payload
+ * copies have a ceiling (the shortest wins: no profile requires a payload copy, and GDPR wants
+ * the least). VPC placement and the WAF are required when any profile requires them.
+ */
+import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
+
+/** The Lambda variable that carries `deliveryAuditFloor`; defined beside the retention classes. */
+export { retentionFloorVariable } from '../functions/config/retention.ts';
+
+export const complianceProfileNames = ['baseline', 'gdpr', 'ccpa', 'pci-dss', 'hipaa'] as const;
+
+export type ComplianceProfileName = (typeof complianceProfileNames)[number];
+
+/** What one profile requires; every field is a minimum the deployment may exceed. */
+export interface ComplianceRequirements {
+  /** The retention class whose `auditDays` delivery audit records keep at least. */
+  readonly deliveryAuditFloor: RetentionClassName;
+  /**
+   * The retention class whose `auditDays` admin audit records (`webhooks providers …` and
+   * `webhooks audit …`, ops/admin-trail/admin-record.ts) keep at least.
+   */
+  readonly adminAuditFloor: RetentionClassName;
+  /** The retention class whose `payloadDays` a redacted payload copy is kept at most. */
+  readonly payloadCopyCeiling: RetentionClassName;
+  /** Days CloudWatch keeps every log group: Lambda, API access and execution, WAF, flow logs. */
+  readonly logRetentionDays: number;
+  /** The ingest Lambda must run in a VPC, with endpoints for what it calls. */
+  readonly vpcPlacementRequired: boolean;
+  /** A WAF web ACL must sit in front of the API stage. */
+  readonly wafRequired: boolean;
+}
+
+export interface ComplianceProfile extends ComplianceRequirements {
+  readonly summary: string;
+  /** The clauses that force the values above. */
+  readonly citations: readonly string[];
+}
+
+export const complianceProfiles = {
+  baseline: {
+    summary: 'No regulation named: a month of audit history, a week of payload copies.',
+    citations: [],
+    deliveryAuditFloor: 'minimal',
+    adminAuditFloor: 'standard',
+    payloadCopyCeiling: 'standard',
+    logRetentionDays: 90,
+    vpcPlacementRequired: false,
+    wafRequired: false,
+  },
+  gdpr: {
+    summary: 'Storage limitation: no payload copies, short audit history and logs by default.',
+    citations: [
+      'GDPR Art. 5(1)(e): personal data kept no longer than necessary, so payload copies are off',
+    ],
+    deliveryAuditFloor: 'minimal',
+    adminAuditFloor: 'standard',
+    payloadCopyCeiling: 'minimal',
+    logRetentionDays: 30,
+    vpcPlacementRequired: false,
+    wafRequired: false,
+  },
+  ccpa: {
+    summary: 'Records of consumer requests kept 24 months.',
+    citations: ['CCPA regulations, 11 CCR §7101: records of consumer requests kept 24 months'],
+    deliveryAuditFloor: 'consumer-requests',
+    adminAuditFloor: 'consumer-requests',
+    payloadCopyCeiling: 'standard',
+    logRetentionDays: 90,
+    vpcPlacementRequired: false,
+    wafRequired: false,
+  },
+  'pci-dss': {
+    summary: 'Twelve months of audit history, a WAF in front of the API, the Lambda in a VPC.',
+    citations: [
+      'PCI DSS v4.0 10.5.1: audit log history kept 12 months, the last 3 immediately available',
+      'PCI DSS v4.0 6.4.2: public-facing web applications behind an automated attack filter (a WAF)',
+      'PCI DSS v4.0 1.3 and cdk-nag PCI.DSS.321-LambdaInsideVPC: the function in a segmented network',
+    ],
+    deliveryAuditFloor: 'standard',
+    adminAuditFloor: 'standard',
+    payloadCopyCeiling: 'standard',
+    logRetentionDays: 400,
+    vpcPlacementRequired: true,
+    wafRequired: true,
+  },
+  hipaa: {
+    summary: 'Six years of audit history and logs, the Lambda in a VPC.',
+    citations: [
+      'HIPAA 45 CFR §164.316(b)(2): documentation kept six years',
+      'HIPAA 45 CFR §164.312(b) audit controls and cdk-nag HIPAA.Security-LambdaInsideVPC',
+    ],
+    deliveryAuditFloor: 'extended',
+    adminAuditFloor: 'extended',
+    payloadCopyCeiling: 'standard',
+    logRetentionDays: 2_192,
+    vpcPlacementRequired: true,
+    wafRequired: false,
+  },
+} as const satisfies Record<ComplianceProfileName, ComplianceProfile>;
+
+/** The profile a deployment gets when it names none. */
+export const defaultComplianceProfiles: readonly ComplianceProfileName[] = ['baseline'];
+
+/** True when `name` is one of `complianceProfileNames`. */
+export function isComplianceProfileName(name: string): name is ComplianceProfileName {
+  return (complianceProfileNames as readonly string[]).includes(name);
+}
+
+/**
+ * The strictest of each requirement over the named profiles.
+ * @example
+ * combineProfiles(['gdpr', 'pci-dss']).payloadCopyCeiling // 'minimal'
+ */
+export function combineProfiles(names: readonly ComplianceProfileName[]): ComplianceRequirements {
+  if (names.length === 0) throw new RangeError('name at least one compliance profile');
+  const profiles = names.map((name) => complianceProfiles[name]);
+  const auditDays = (name: RetentionClassName) => retentionClasses[name].auditDays;
+  const payloadDays = (name: RetentionClassName) => retentionClasses[name].payloadDays;
+  const longer = (a: RetentionClassName, b: RetentionClassName) => auditDays(a) >= auditDays(b);
+  return {
+    deliveryAuditFloor: pick(profiles, (p) => p.deliveryAuditFloor, longer),
+    adminAuditFloor: pick(profiles, (p) => p.adminAuditFloor, longer),
+    payloadCopyCeiling: pick(
+      profiles,
+      (p) => p.payloadCopyCeiling,
+      (a, b) => payloadDays(a) <= payloadDays(b),
+    ),
+    logRetentionDays: Math.max(...profiles.map((p) => p.logRetentionDays)),
+    vpcPlacementRequired: profiles.some((p) => p.vpcPlacementRequired),
+    wafRequired: profiles.some((p) => p.wafRequired),
+  };
+}
+
+/** The value of `field` over `profiles` that `keeps` prefers to every other. */
+function pick<T>(
+  profiles: readonly ComplianceProfile[],
+  field: (profile: ComplianceProfile) => T,
+  keeps: (current: T, other: T) => boolean,
+): T {
+  const [first, ...rest] = profiles.map(field) as [T, ...T[]];
+  return rest.reduce((current, other) => (keeps(current, other) ? current : other), first);
+}

@@ -1,0 +1,522 @@
+/**
+ * `webhooks compliance report`, through the whole CLI: from the app synthesized in-process
+ * (pci-dss), from a synthesized template in its cloud assembly (gdpr + ccpa), from broken and
+ * hostile templates, and against a live stack stood in for by SDK mocks. Also keeps the control
+ * catalogue's test references from rotting.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  controls,
+  controlsFor,
+  regulations,
+  templateCheckNames,
+} from '../../compliance/controls.ts';
+import { complianceProfileNames } from '../../compliance/profiles.ts';
+import type { ComplianceReport } from '../../compliance/report/report.ts';
+import { cli, tempFiles } from '../cli/helpers.ts';
+import { deployment } from '../infra/deployment.ts';
+
+const synthesisBudgetMs = 240_000;
+
+interface TemplateJson {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** The logical id a template output refers to with `Ref`. */
+function outputRef(template: TemplateJson, key: string): string {
+  const ref = (template.Outputs[key]?.Value as { Ref?: string } | undefined)?.Ref;
+  if (ref === undefined) throw new Error(`output ${key} is no Ref`);
+  return ref;
+}
+const controlOf = (report: ComplianceReport, id: string) => {
+  const control = report.controls.find((c) => c.id === id);
+  if (control === undefined) throw new Error(`no control ${id} in the report`);
+  return control;
+};
+
+/** `it(…)` and `test(…)` titles of a test file, a computed part (`${…}`) written `…`. */
+function testTitles(source: string): string[] {
+  const call = /\b(?:it|test)(?:\.(?:only|skip|concurrent))?\(\s*(['"`])((?:\\.|(?!\1)[^\\])*)\1/g;
+  return [...source.matchAll(call)].map(([, , title = '']) =>
+    title.replace(/\$\{[^}]*\}/g, '…').replace(/\\(.)/g, '$1'),
+  );
+}
+
+/** Whether a test file runs `file`: it is one, or a test file beside it imports it. */
+function isRun(file: string): boolean {
+  if (file.endsWith('.test.ts')) return true;
+  const folder = dirname(file);
+  const name = file.slice(folder.length + 1);
+  return readdirSync(folder)
+    .filter((entry) => entry.endsWith('.test.ts'))
+    .some((entry) => readFileSync(join(folder, entry), 'utf8').includes(`'./${name}'`));
+}
+
+describe('the control catalogue', () => {
+  it('names every test that proves a control as it exists, in a file that runs', () => {
+    const missing = controls.flatMap((control) =>
+      control.tests.flatMap((test) => {
+        if (!existsSync(test.file)) return [`${control.id}: no file ${test.file}`];
+        if (!isRun(test.file)) return [`${control.id}: ${test.file} is run by no test file`];
+        return testTitles(readFileSync(test.file, 'utf8')).includes(test.name)
+          ? []
+          : [`${control.id}: no test “${test.name}” in ${test.file}`];
+      }),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('reads titles as vitest does, and misses a title that is not there', () => {
+    const source = [
+      "it('plain', () => {});",
+      'it(\n  "on the next line", () => {});',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: test source text, not a template
+      'it(`keeps ${days} days`, () => {});',
+      "it('it\\'s escaped', () => {});",
+    ].join('\n');
+    expect(testTitles(source)).toEqual([
+      'plain',
+      'on the next line',
+      'keeps … days',
+      "it's escaped",
+    ]);
+    expect(testTitles(source)).not.toContain('a made-up title');
+  });
+
+  it('gives every regulated profile controls, each with checks and tests, under unique ids', () => {
+    for (const profile of Object.keys(regulations) as (keyof typeof regulations)[]) {
+      expect(controlsFor([profile]).length).toBeGreaterThan(0);
+    }
+    expect(new Set(controls.map((c) => c.id)).size).toBe(controls.length);
+    for (const control of controls) {
+      expect(control.checks.length).toBeGreaterThan(0);
+      expect(control.tests.length).toBeGreaterThan(0);
+      for (const check of control.checks) expect(templateCheckNames).toContain(check);
+    }
+  });
+
+  it('uses every template check in some control', () => {
+    const used = new Set(controls.flatMap((c) => c.checks));
+    expect(templateCheckNames.filter((name) => !used.has(name))).toEqual([]);
+  });
+});
+
+describe('usage', () => {
+  it('shows an example and the exit codes in --help', async () => {
+    const { code, stdout } = await cli(['compliance', 'report', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('$ webhooks compliance report --profile pci-dss --out report.md');
+    expect(stdout).toMatch(/Exit codes: 0 every control passes, 1 a control fails/);
+  });
+
+  it.each([
+    [['--profile', 'sox'], /unknown profile 'sox' \(profiles: baseline, gdpr/],
+    [['--out', 'report.txt'], /--out must end in \.md, \.html or \.json/],
+    [['--json', '--out', 'report.md'], /--json writes JSON, but --out 'report.md'/],
+    [['--region', 'eu-west-1'], /--region goes with --stack only/],
+    [['--template', '/nonexistent/template.json'], /cannot read the template .* \(ENOENT\)/],
+  ])('refuses %j with exit code 2 and says why', async (flags, message) => {
+    const { code, stdout, stderr } = await cli(['compliance', 'report', ...flags]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+  });
+
+  it('says how to make a template that does not exist yet', async () => {
+    const missing = 'cdk.out/no-such-profile/webhook-ingestion.template.json';
+    const { code, stderr } = await cli(['compliance', 'report', '--template', missing]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('(ENOENT): `npm run synth` writes every profile');
+    expect(stderr).toContain('leave out --template to synthesize the app in this process');
+  });
+
+  it('refuses a JSON file that is not a template', async () => {
+    const { notTemplate = '' } = tempFiles({ notTemplate: '{"Resources": []}' });
+    const { code, stderr } = await cli(['compliance', 'report', '--template', notTemplate]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('is not a CloudFormation template: no Resources');
+  });
+});
+
+describe('a report from the app synthesized in-process for pci-dss', () => {
+  let run: { code: number; stdout: string; stderr: string };
+  let report: ComplianceReport;
+  beforeAll(async () => {
+    run = await cli(['compliance', 'report', '--profile', 'pci-dss', '--json']);
+    report = JSON.parse(run.stdout);
+  }, synthesisBudgetMs);
+
+  it('shows progress on stderr and keeps stdout for the report', () => {
+    expect(run.stderr).toMatch(/synthesizing the CDK app for pci-dss .*\n(.*\n)*synthesized in \d/);
+    expect(report.template).toMatchObject({ source: 'synthesized' });
+    expect(report.stack).toEqual({ status: 'template-only' });
+  });
+
+  it('lists every PCI DSS control of the catalogue, each with evidence and tests', () => {
+    expect(report.regulations).toEqual(['PCI DSS v4.0']);
+    expect(report.controls.map((c) => c.id)).toEqual(controlsFor(['pci-dss']).map((c) => c.id));
+    for (const control of report.controls) {
+      expect(control.checks.every((check) => check.evidence.length > 0)).toBe(true);
+      expect(control.tests.length).toBeGreaterThan(0);
+    }
+    const encryption = controlOf(report, 'pci-dss 3.5.1');
+    expect(encryption.passed).toBe(true);
+    expect(encryption.checks[0]?.evidence).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'AWS::DynamoDB::Table',
+          property: 'SSESpecification.KMSMasterKeyId',
+          value: expect.stringContaining('(alias/webhook-ingestion/audit)'),
+        }),
+      ]),
+    );
+    expect(controlOf(report, 'pci-dss 6.4.2').passed).toBe(true);
+    expect(controlOf(report, 'pci-dss 1.3').passed).toBe(true);
+    // The API's TLS_1_2 security policy: no TLS 1.0 or 1.1 at the default endpoint.
+    expect(controlOf(report, 'pci-dss 4.2.1').passed).toBe(true);
+  });
+
+  it('passes every PCI DSS control of the deployed app, exit code 0', () => {
+    expect(report.summary.passed).toBe(true);
+    expect(run.code).toBe(0);
+  });
+
+  it('exits 0 only when every control passes, and names each failing control on stderr', () => {
+    expect(run.code).toBe(report.summary.passed ? 0 : 1);
+    for (const failed of report.summary.failedControls) {
+      expect(run.stderr).toContain(`failed: ${failed}`);
+    }
+  });
+
+  it('reports the cdk-nag packs with no unacknowledged finding', () => {
+    expect(report.nag).toEqual({
+      available: true,
+      packs: ['AwsSolutions', 'HIPAA.Security', 'PCI.DSS.321', 'NIST.800.53.R5', 'Serverless'],
+      findings: [],
+    });
+    expect(report.summary.nag.unacknowledged).toBe(0);
+  });
+
+  it('lists the acknowledgements a VPC deployment records, with their reasons and logical ids', () => {
+    const networkPolicy = report.acknowledgements.find(
+      (a) => a.resource === "ingest Lambda role's network interface policy",
+    );
+    expect(networkPolicy?.reason).toMatch(/EC2 network interface actions/);
+    expect(networkPolicy?.recordedOn).toEqual([
+      expect.objectContaining({
+        logicalId: expect.stringMatching(/^WebhookIngestionIngestNetwork/),
+      }),
+    ]);
+    expect(report.acknowledgementsNotApplying.map((a) => a.condition)).toContain(
+      'without VPC placement: baseline, gdpr and ccpa by default',
+    );
+  });
+
+  it('gives the retention of each record class against what pci-dss asks', () => {
+    expect(report.retention).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          recordClass: 'Delivery audit records (one per attempt)',
+          kept: 'at least 400 days (class standard)',
+          required: 'at least 400 days (pci-dss)',
+          meetsProfiles: true,
+        }),
+        expect.objectContaining({
+          recordClass: 'Logs (Lambda, API access and execution, WAF, VPC flow logs)',
+          meetsProfiles: true,
+        }),
+      ]),
+    );
+  });
+});
+
+describe('a report from a synthesized gdpr + ccpa template in its cloud assembly', () => {
+  let templatePath: string;
+  let template: TemplateJson;
+  beforeAll(() => {
+    const d = deployment({ profiles: 'gdpr,ccpa' });
+    templatePath = d.assembly.getStackByName(d.stack.stackName).templateFullPath;
+    template = readJson<TemplateJson>(templatePath);
+  }, synthesisBudgetMs);
+
+  const reportOf = async (path: string, ...flags: string[]) => {
+    const run = await cli(['compliance', 'report', '--template', path, '--json', ...flags]);
+    return { ...run, report: JSON.parse(run.stdout) as ComplianceReport };
+  };
+
+  it("takes the profiles from the template's output and passes every GDPR and CCPA control", async () => {
+    const { code, report, stderr } = await reportOf(templatePath);
+    expect(report.profiles).toEqual(['gdpr', 'ccpa']);
+    expect(report.profilesSource).toBe('template');
+    expect(report.controls.map((c) => [c.id, c.passed])).toEqual(
+      controlsFor(['gdpr', 'ccpa']).map((c) => [c.id, true]),
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain('PASS: 5 of 5 controls pass');
+  });
+
+  it('reads the nag results and acknowledgements from the assembly beside the template', async () => {
+    const { report } = await reportOf(templatePath);
+    expect(report.nag).toEqual({ available: true, findings: [] });
+    const resources = report.acknowledgements.map((a) => a.resource);
+    expect(resources).toContain('ingest Lambda');
+    expect(resources).not.toContain("ingest Lambda role's network interface policy");
+    expect(
+      report.acknowledgements.find((a) => a.rules.includes('PCI.DSS.321-LambdaInsideVPC')),
+    ).toMatchObject({ reason: expect.stringMatching(/do not require network isolation/) });
+  });
+
+  it('keeps no payload copy (gdpr) and consumer records 24 months (ccpa)', async () => {
+    const { report } = await reportOf(templatePath);
+    const row = (recordClass: string) =>
+      report.retention.find((r) => r.recordClass === recordClass);
+    expect(row('Redacted payload copies')).toMatchObject({
+      kept: 'none kept',
+      required: 'none (gdpr)',
+      meetsProfiles: true,
+    });
+    expect(row('Delivery audit records (one per attempt)')).toMatchObject({
+      kept: 'at least 731 days (class consumer-requests)',
+      meetsProfiles: true,
+    });
+  });
+
+  it('fails the controls that need point-in-time recovery when a table lacks it, exit code 1', async () => {
+    const broken = structuredClone(template);
+    const auditTableId = outputRef(broken, 'AuditTableName');
+    const properties = broken.Resources[auditTableId]?.Properties ?? {};
+    delete properties.PointInTimeRecoverySpecification;
+    const { path = '' } = tempFiles({ path: JSON.stringify(broken) });
+    const { code, report, stderr } = await reportOf(path);
+    expect(code).toBe(1);
+    expect(report.summary.failedControls).toEqual([
+      `${regulations.gdpr} Art. 32`,
+      `${regulations.ccpa} 11 CCR §7101`,
+    ]);
+    const pitr = controlOf(report, 'gdpr 32').checks.find(
+      (c) => c.name === 'tables-point-in-time-recovery',
+    );
+    expect(pitr?.problems).toEqual([`table ${auditTableId} has no point-in-time recovery`]);
+    expect(stderr).toContain(`failed: ${regulations.gdpr} Art. 32 (Security of processing)`);
+    expect(report.nag).toMatchObject({ available: false });
+    expect(report.acknowledgementsKnown).toBe(false);
+  });
+
+  it('fails storage limitation when the template keeps payload copies under gdpr', async () => {
+    const lenient = structuredClone(template);
+    for (const resource of Object.values(lenient.Resources)) {
+      const variables = (
+        resource.Properties?.Environment as { Variables?: Record<string, unknown> }
+      )?.Variables;
+      if (variables?.PAYLOAD_COPY_CEILING !== undefined)
+        variables.PAYLOAD_COPY_CEILING = 'standard';
+    }
+    const { path = '' } = tempFiles({ path: JSON.stringify(lenient) });
+    const { code, report } = await reportOf(path);
+    expect(code).toBe(1);
+    expect(controlOf(report, 'gdpr 5(1)(e)').passed).toBe(false);
+    expect(controlOf(report, 'ccpa 7101').passed).toBe(true);
+  });
+
+  it('writes Markdown and self-contained HTML with every value escaped', async () => {
+    const hostile = structuredClone(template);
+    const tableId = outputRef(hostile, 'RegistryTableName');
+    const sse = hostile.Resources[tableId]?.Properties?.SSESpecification as Record<string, unknown>;
+    sse.KMSMasterKeyId = '<script>alert(1)</script> | `x` **y**\n# z';
+    const files = tempFiles({ 'template.json': JSON.stringify(hostile) });
+    const hostilePath = files['template.json'] ?? '';
+    const html = join(files.folder ?? '', 'report.html');
+    const markdown = join(files.folder ?? '', 'report.md');
+    expect(
+      (await cli(['compliance', 'report', '--template', hostilePath, '--out', html])).code,
+    ).toBe(1);
+    expect(
+      (await cli(['compliance', 'report', '--template', hostilePath, '--out', markdown])).code,
+    ).toBe(1);
+
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/);
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt; | `x` **y**');
+    expect(page).not.toMatch(/<(link|img|iframe)\b|src=|href=/);
+    expect(page).toContain('<span class="verdict fail">FAIL</span>');
+
+    const text = readFileSync(markdown, 'utf8');
+    expect(text).not.toContain('<script>');
+    const row = text.split('\n').find((line) => line.includes('alert(1)')) ?? '';
+    expect(row).toContain('&lt;script&gt;alert(1)&lt;/script&gt; \\| \\`x\\` \\*\\*y\\*\\* \\# z');
+    // The value stays in its cell: as many unescaped pipes as the header row has.
+    const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length;
+    expect(cells(row)).toBe(cells('| Resource | Type | Property | Template value |'));
+  });
+
+  describe('against a live stack', () => {
+    const cloudFormation = mockClient(CloudFormationClient);
+    const dynamodb = mockClient(DynamoDBClient);
+    const kms = mockClient(KMSClient);
+    const sqs = mockClient(SQSClient);
+    afterEach(() => {
+      for (const mock of [cloudFormation, dynamodb, kms, sqs]) mock.reset();
+    });
+
+    /** The outputs a deployed stack of this template would have. */
+    function stackOutputs() {
+      return Object.entries(template.Outputs).map(([key, { Value }]) => {
+        const ref = (Value as { Ref?: string }).Ref;
+        const value = typeof Value === 'string' ? Value : `live-${ref ?? key}`;
+        return {
+          OutputKey: key,
+          OutputValue: key.endsWith('Arn')
+            ? `arn:aws:kms:eu-west-1:123456789012:key/${key}`
+            : value,
+        };
+      });
+    }
+
+    function liveStack(options: { readonly auditPitr: string }) {
+      const outputs = stackOutputs();
+      const arnOf = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
+      cloudFormation.on(DescribeStacksCommand).resolves({
+        Stacks: [
+          {
+            StackName: 'webhooks-prod',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: outputs,
+          },
+        ],
+      });
+      const auditTableName = outputs.find((o) => o.OutputKey === 'AuditTableName')?.OutputValue;
+      dynamodb.on(DescribeTableCommand).callsFake(({ TableName }) => ({
+        Table: {
+          TableName,
+          DeletionProtectionEnabled: true,
+          SSEDescription: {
+            Status: 'ENABLED',
+            SSEType: 'KMS',
+            KMSMasterKeyArn: arnOf(TableName === auditTableName ? 'AuditKeyArn' : 'SecretsKeyArn'),
+          },
+        },
+      }));
+      dynamodb.on(DescribeContinuousBackupsCommand).callsFake(({ TableName }) => ({
+        ContinuousBackupsDescription: {
+          ContinuousBackupsStatus: 'ENABLED',
+          PointInTimeRecoveryDescription: {
+            PointInTimeRecoveryStatus: TableName === auditTableName ? options.auditPitr : 'ENABLED',
+          },
+        },
+      }));
+      dynamodb.on(DescribeTimeToLiveCommand).resolves({
+        TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' },
+      });
+      kms.on(GetKeyRotationStatusCommand).rejects(
+        Object.assign(new Error('not authorized to perform kms:GetKeyRotationStatus'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+      sqs.on(GetQueueAttributesCommand).resolves({
+        Attributes: {
+          KmsMasterKeyId: arnOf('QueueKeyArn') ?? '',
+          Policy: JSON.stringify({
+            Statement: [
+              { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+            ],
+          }),
+        },
+      });
+    }
+
+    const live = (...flags: string[]) =>
+      reportOf(templatePath, '--stack', 'webhooks-prod', '--region', 'eu-west-1', ...flags);
+
+    it('compares live settings with the template and names a missing permission', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      const { code, report } = await live();
+      expect(code).toBe(0);
+      expect(report.stack).toEqual({
+        status: 'checked',
+        name: 'webhooks-prod',
+        region: 'eu-west-1',
+      });
+      expect(report.profilesSource).toBe('stack');
+      const evidence = report.controls.flatMap((c) => c.checks.flatMap((check) => check.evidence));
+      const pitr = controlOf(report, 'gdpr 32')
+        .checks.flatMap((check) => check.evidence)
+        .filter((e) => e.property.startsWith('PointInTimeRecoverySpecification'));
+      expect(pitr.map((e) => e.live)).toEqual([
+        { state: 'agrees', value: 'ENABLED' },
+        { state: 'agrees', value: 'ENABLED' },
+      ]);
+      expect(evidence.find((e) => e.type === 'AWS::Logs::LogGroup')?.live).toEqual({
+        state: 'not-checked',
+        reason: '@aws-sdk/client-cloudwatch-logs is not installed',
+      });
+      expect(report.summary.live?.differs).toBe(0);
+      expect(report.summary.live?.agrees).toBeGreaterThan(5);
+    });
+
+    it('fails a control whose live setting contradicts the template', async () => {
+      liveStack({ auditPitr: 'DISABLED' });
+      const { code, report, stderr } = await live();
+      expect(code).toBe(1);
+      expect(controlOf(report, 'gdpr 32').passed).toBe(false);
+      expect(report.summary.live?.differs).toBe(1);
+      expect(stderr).toMatch(/failed: .*Art\. 32 .*live stack: .* is DISABLED/);
+    });
+
+    it('says which permission is missing and carries on', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      const { report } = await live('--profile', 'hipaa');
+      const rotation = controlOf(report, 'hipaa 164.312(a)(2)(iv)').checks.find(
+        (c) => c.name === 'keys-rotate-yearly',
+      );
+      expect(rotation?.evidence.map((e) => e.live)).toEqual(
+        Array(3).fill({
+          state: 'not-checked',
+          reason: 'permission missing: kms:GetKeyRotationStatus (AccessDeniedException)',
+        }),
+      );
+      expect(report.notices).toEqual([
+        'The stack says it was deployed for gdpr, ccpa; this report checks it against hipaa.',
+      ]);
+    });
+
+    it('makes the report from the template and exits 2 when the stack cannot be described', async () => {
+      cloudFormation.on(DescribeStacksCommand).rejects(
+        Object.assign(new Error('Stack with id webhooks-prod does not exist'), {
+          name: 'ValidationError',
+        }),
+      );
+      const { code, report, stderr } = await live();
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        "error: cannot describe stack 'webhooks-prod': cloudformation:DescribeStacks failed (ValidationError: Stack with id webhooks-prod does not exist)",
+      );
+      expect(report.stack).toMatchObject({ status: 'unreachable', name: 'webhooks-prod' });
+      expect(report.controls.length).toBe(controlsFor(['gdpr', 'ccpa']).length);
+    });
+  });
+});
+
+describe('profiles', () => {
+  it('cover every regulated profile in the catalogue', () => {
+    expect(Object.keys(regulations).sort()).toEqual(
+      complianceProfileNames.filter((name) => name !== 'baseline').sort(),
+    );
+  });
+});

@@ -1,0 +1,408 @@
+/**
+ * Erasure of audit records against DynamoDB Local: what a request selects, what erasing a
+ * record removes and keeps, that the stores still read an erased record, and the rules an
+ * erased record follows both ways.
+ */
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../../functions/audit/audit-store.ts';
+import {
+  InvalidAuditRecordError,
+  MalformedAuditItemError,
+} from '../../../functions/audit/errors.ts';
+import {
+  type AuditItem,
+  type AuditRecord,
+  auditSortKey,
+  fromAuditItem,
+  payloadSortKey,
+  toAuditItem,
+  toPayloadItem,
+} from '../../../functions/audit/record.ts';
+import { type ErasureReceipt, erasureLimits } from '../../../ops/erasure/erasure-receipt.ts';
+import { ErasureStore, ErasureTally, type RecordKey } from '../../../ops/erasure/erasure-store.ts';
+import {
+  type AuditStack,
+  accepted,
+  auditRecord,
+  auditRecordArbitrary,
+  startAuditStack,
+  startBudgetMs,
+} from '../../audit/audit-stack.ts';
+
+const hourMs = 3_600_000;
+/** What erasure must remove, spelled out here rather than read from the code under test. */
+const personalFields = ['encryptedHeaders', 'sourceIp', 'userAgent', 'subjectHash'];
+const t0 = Date.parse('2099-03-01T12:00:00.000Z');
+const aliceHash = 'a1'.repeat(32);
+const bobHash = 'b0'.repeat(32);
+const marker = { erasedAtMs: t0 + 10 * hourMs, receiptId: 'f3b6c2de-0d55-4c43-9a43-3f1f0f3c1a01' };
+
+let stack: AuditStack;
+let erasure: ErasureStore;
+let audit: AuditStore;
+
+/** An accepted delivery of `shop` with a payload copy, about `subjectHash` when given. */
+function delivery(deliveryId: string, receivedAtMs: number, subjectHash?: string): AuditRecord {
+  return accepted({
+    providerId: 'shop',
+    deliveryId,
+    receivedAtMs,
+    encryptedPayload: Buffer.from(`payload of ${deliveryId}`),
+    ...(subjectHash === undefined ? {} : { subjectHash }),
+  });
+}
+
+async function put(record: AuditRecord): Promise<RecordKey> {
+  const items = [toAuditItem(record), toPayloadItem(record)].filter((item) => item !== undefined);
+  for (const item of items) {
+    await stack.dynamodb.send(new PutItemCommand({ TableName: stack.tableName, Item: item }));
+  }
+  const item = items[0] as AuditItem;
+  return { pk: item.pk?.S as string, sk: item.sk?.S as string };
+}
+
+async function getItem(key: RecordKey): Promise<AuditItem | undefined> {
+  const { Item } = await stack.dynamodb.send(
+    new GetItemCommand({
+      TableName: stack.tableName,
+      Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+async function scanAll(): Promise<AuditItem[]> {
+  const { Items = [] } = await stack.dynamodb.send(
+    new ScanCommand({ TableName: stack.tableName, ConsistentRead: true }),
+  );
+  return Items;
+}
+
+const keyText = (key: RecordKey) => `${key.pk} ${key.sk}`;
+const sorted = (keys: readonly RecordKey[]) => keys.map(keyText).sort();
+
+let alice1: RecordKey;
+let alice2: RecordKey;
+let aliceDuplicate: RecordKey;
+let bob: RecordKey;
+let early: RecordKey;
+let late: RecordKey;
+
+beforeAll(async () => {
+  stack = await startAuditStack();
+  erasure = new ErasureStore({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+  audit = new AuditStore({ dynamodb: stack.dynamodb, tableName: stack.tableName, now: () => t0 });
+  alice1 = await put(delivery('evt_alice_1', t0 - 3 * hourMs, aliceHash));
+  alice2 = await put(delivery('evt_alice_2', t0 - 2 * hourMs, aliceHash));
+  const { reason: _reason, ...duplicate } = auditRecord({
+    providerId: 'shop',
+    deliveryId: 'evt_alice_1',
+    receivedAtMs: t0 - 2.5 * hourMs,
+    outcome: 'duplicate',
+    reason: 'already_accepted',
+    subjectHash: aliceHash,
+  });
+  aliceDuplicate = await put({ ...duplicate, reason: 'already_accepted' });
+  bob = await put(delivery('evt_bob', t0 - 2 * hourMs, bobHash));
+  early = await put(delivery('evt_early', t0 - 30 * hourMs));
+  late = await put(delivery('evt_late', t0 + 30 * hourMs));
+}, startBudgetMs);
+
+afterAll(() => stack?.close());
+
+describe('selecting the records a request names', () => {
+  it('finds a delivery by id under any provider, or under one', async () => {
+    expect(
+      sorted(await erasure.selectRecords({ kind: 'delivery', deliveryId: 'evt_alice_1' })),
+    ).toEqual(sorted([alice1, aliceDuplicate]));
+    const narrowed = await erasure.selectRecords({
+      kind: 'delivery',
+      deliveryId: 'evt_alice_1',
+      providerId: 'other',
+    });
+    expect(narrowed).toEqual([]);
+  });
+
+  it("finds a subject's records, duplicates included, by the keyed hash alone", async () => {
+    const keys = await erasure.selectRecords({
+      kind: 'subject',
+      providerId: 'shop',
+      subjectHash: aliceHash,
+    });
+    expect(sorted(keys)).toEqual(sorted([alice1, alice2, aliceDuplicate]));
+    expect(
+      await erasure.selectRecords({ kind: 'subject', providerId: 'other', subjectHash: aliceHash }),
+    ).toEqual([]);
+  });
+
+  it("finds a provider's records in a time range over every shard, never the payload copies", async () => {
+    const keys = await erasure.selectRecords({
+      kind: 'range',
+      providerId: 'shop',
+      sinceMs: t0 - 4 * hourMs,
+      untilMs: t0,
+    });
+    expect(sorted(keys)).toEqual(sorted([alice1, alice2, aliceDuplicate, bob]));
+  });
+});
+
+describe('surveying (a dry run)', () => {
+  it('counts what erasing would do and writes nothing', async () => {
+    const before = await scanAll();
+    const survey = await erasure.survey([alice1, aliceDuplicate, { pk: 'shop#0', sk: 'gone' }]);
+    expect(survey).toEqual({
+      recordsToErase: 2,
+      recordsAlreadyErased: 0,
+      recordsNotFound: 1,
+      payloadCopies: 1,
+    });
+    expect(await scanAll()).toEqual(before);
+  });
+});
+
+describe('erasing a record', () => {
+  it('deletes its payload copy, removes its personal fields and keeps the skeleton with a marker', async () => {
+    const before = (await getItem(bob)) as AuditItem;
+    const result = await erasure.eraseRecord(bob, marker);
+    expect(result).toEqual({
+      outcome: 'erased',
+      payloadCopyDeleted: true,
+      retentionClass: 'standard',
+      expiresAtSeconds: Number(before.expiresAt?.N),
+    });
+    expect(await getItem({ pk: bob.pk, sk: payloadSortKey(bob.sk) })).toBeUndefined();
+    const after = (await getItem(bob)) as AuditItem;
+    for (const name of personalFields) {
+      expect(before[name]).toBeDefined();
+      expect(after[name]).toBeUndefined();
+    }
+    const skeleton = Object.fromEntries(
+      Object.entries(before).filter(([name]) => !personalFields.includes(name)),
+    );
+    expect(after).toEqual({
+      ...skeleton,
+      erasedAtMs: { N: String(marker.erasedAtMs) },
+      erasureReceiptId: { S: marker.receiptId },
+    });
+  });
+
+  it('changes nothing when erased again, and says it was already erased', async () => {
+    const before = await getItem(bob);
+    const again = await erasure.eraseRecord(bob, { ...marker, receiptId: 'another-receipt' });
+    expect(again).toEqual({ outcome: 'already_erased', payloadCopyDeleted: false });
+    expect(await getItem(bob)).toEqual(before);
+  });
+
+  it('lets one of two concurrent erasures win; the other counts it already erased', async () => {
+    const outcomes = await Promise.all([
+      erasure.eraseRecord(alice2, marker),
+      erasure.eraseRecord(alice2, { ...marker, receiptId: 'the-other-receipt' }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.outcome).sort()).toEqual(['already_erased', 'erased']);
+    expect(outcomes.filter((outcome) => outcome.payloadCopyDeleted)).toHaveLength(1);
+  });
+
+  it('says not found for a record that is gone, and creates nothing', async () => {
+    const gone = { pk: 'shop#3', sk: '2099-01-01T00:00:00.000Z#evt_gone#req-x' };
+    expect(await erasure.eraseRecord(gone, marker)).toEqual({
+      outcome: 'not_found',
+      payloadCopyDeleted: false,
+    });
+    expect(await getItem(gone)).toBeUndefined();
+  });
+
+  it('reaches a record past its expiresAt that the TTL has not deleted yet', async () => {
+    // Past its 30 days by the stores' clock (t0, in 2099), not by DynamoDB Local's, whose TTL
+    // would delete it from under the test.
+    const { encryptedPayload: _payload, ...record } = delivery(
+      'evt_expired',
+      Date.now(),
+      'c2'.repeat(32),
+    );
+    const expired = await put({ ...record, retentionClass: 'minimal' });
+    expect((await audit.findByDeliveryId('evt_expired')).records).toEqual([]);
+    const keys = await erasure.selectRecords({
+      kind: 'subject',
+      providerId: 'shop',
+      subjectHash: 'c2'.repeat(32),
+    });
+    expect(keys).toEqual([expired]);
+    expect((await erasure.eraseRecord(expired, marker)).outcome).toBe('erased');
+    expect((await getItem(expired))?.sourceIp).toBeUndefined();
+  });
+
+  it('takes the erased record out of the subject index', async () => {
+    expect(
+      await erasure.selectRecords({ kind: 'subject', providerId: 'shop', subjectHash: bobHash }),
+    ).toEqual([]);
+  });
+
+  it('tallies a batch, and the skeletons kept by class with their basis', async () => {
+    const tally = new ErasureTally();
+    const progress: number[] = [];
+    const small = new ErasureStore({
+      dynamodb: stack.dynamodb,
+      tableName: stack.tableName,
+      concurrency: 2,
+    });
+    await small.eraseRecords([alice1, aliceDuplicate, bob], marker, tally, (handled) =>
+      progress.push(handled),
+    );
+    expect(progress).toEqual([2, 3]);
+    expect(tally.done).toEqual({
+      recordsErased: 2,
+      recordsAlreadyErased: 1,
+      recordsNotFound: 0,
+      payloadCopiesDeleted: 1,
+    });
+    expect(tally.retained).toEqual([
+      {
+        retentionClass: 'standard',
+        records: 2,
+        // The duplicate came later than the first attempt, so it is kept longer.
+        keptUntilMs: Number((await getItem(aliceDuplicate))?.expiresAt?.N) * 1000,
+        basis: expect.stringContaining('PCI DSS v4.0 10.5.1'),
+      },
+    ]);
+  });
+
+  it('leaves every record it was not asked about as it was', async () => {
+    for (const key of [early, late]) {
+      const item = await getItem(key);
+      expect(item?.erasedAtMs).toBeUndefined();
+      expect(item?.sourceIp).toBeDefined();
+      expect(await getItem({ pk: key.pk, sk: payloadSortKey(key.sk) })).toBeDefined();
+    }
+  });
+});
+
+describe('reading an erased record', () => {
+  it('is returned by findByDeliveryId, without personal fields or payload copy', async () => {
+    const { records, malformed } = await audit.findByDeliveryId('evt_bob');
+    expect(malformed).toEqual([]);
+    expect(records).toHaveLength(1);
+    const [record] = records;
+    expect(record).toMatchObject({
+      deliveryId: 'evt_bob',
+      outcome: 'accepted',
+      erasedAtMs: marker.erasedAtMs,
+      erasureReceiptId: marker.receiptId,
+    });
+    for (const name of [...personalFields, 'encryptedPayload']) {
+      expect(record).not.toHaveProperty(name);
+    }
+  });
+
+  it("is returned by a provider's listing", async () => {
+    const { records, malformed } = await audit.listByProvider({
+      providerId: 'shop',
+      sinceMs: t0 - 4 * hourMs,
+      untilMs: t0,
+      limit: 100,
+    });
+    expect(malformed).toEqual([]);
+    expect(records.filter((record) => record.erasedAtMs !== undefined)).toHaveLength(4);
+  });
+});
+
+describe('the rules of an erased record', () => {
+  const erased = (record: AuditRecord): AuditRecord => {
+    const {
+      sourceIp: _ip,
+      userAgent: _ua,
+      encryptedHeaders: _headers,
+      encryptedPayload: _payload,
+      subjectHash: _subject,
+      ...skeleton
+    } = record;
+    return { ...skeleton, erasedAtMs: marker.erasedAtMs, erasureReceiptId: marker.receiptId };
+  };
+
+  it('round-trips any erased record through its item', () => {
+    fc.assert(
+      fc.property(auditRecordArbitrary, (record) => {
+        expect(fromAuditItem(toAuditItem(erased(record)))).toEqual(erased(record));
+      }),
+    );
+  });
+
+  it.each([
+    ['its source IP', { sourceIp: '203.0.113.7' }, /no sourceIp/],
+    ['its user agent', { userAgent: 'Stripe/1.0' }, /no userAgent/],
+    ['its headers', { encryptedHeaders: Buffer.of(1) }, /no encryptedHeaders/],
+    ['its subject hash', { subjectHash: aliceHash }, /no subjectHash/],
+  ])('refuses an erased record that keeps %s', (_, kept, problem) => {
+    expect(() => toAuditItem({ ...erased(auditRecord()), ...kept })).toThrow(problem);
+  });
+
+  it('refuses half a marker', () => {
+    const { erasureReceiptId: _receipt, ...half } = erased(auditRecord());
+    expect(() => toAuditItem(half)).toThrow(/erasureReceiptId/);
+  });
+
+  it('refuses a record that is not erased but lacks its source IP or headers', () => {
+    const { sourceIp: _ip, ...noIp } = auditRecord();
+    const { encryptedHeaders: _headers, ...noHeaders } = auditRecord();
+    expect(() => toAuditItem(noIp)).toThrow(InvalidAuditRecordError);
+    expect(() => toAuditItem(noHeaders)).toThrow(/encryptedHeaders/);
+  });
+
+  it('reads a stored erased item that still holds a personal field as malformed', () => {
+    const item = { ...toAuditItem(erased(auditRecord())), sourceIp: { S: '203.0.113.7' } };
+    expect(() => fromAuditItem(item)).toThrow(MalformedAuditItemError);
+  });
+
+  it('refuses a subject hash on a rejected attempt, whose body was not verified', () => {
+    expect(() => toAuditItem(auditRecord({ subjectHash: aliceHash }))).toThrow(/rejected attempt/);
+    expect(() => toAuditItem(accepted({ subjectHash: 'ALICE' }))).toThrow(/subjectHash/);
+  });
+
+  it('keeps the erased fields out of the sort key, which stays the same', () => {
+    const record = delivery('evt_key', t0);
+    expect(toAuditItem(erased(record)).sk).toEqual({ S: auditSortKey(record) });
+  });
+});
+
+describe('receipts', () => {
+  const receiptAt = (receiptId: string, respondedAtMs: number): ErasureReceipt => ({
+    receiptId,
+    requestedAtMs: respondedAtMs - hourMs,
+    respondedAtMs,
+    actor: 'local:ada',
+    request: { kind: 'delivery', deliveryId: 'evt_bob' },
+    response: 'erased',
+    done: {
+      recordsErased: 1,
+      recordsAlreadyErased: 0,
+      recordsNotFound: 0,
+      payloadCopiesDeleted: 1,
+    },
+    retained: [],
+    notReached: erasureLimits,
+  });
+
+  it('writes receipts and lists those of a time range, newest first', async () => {
+    await erasure.writeReceipt(receiptAt('r-1', t0));
+    await erasure.writeReceipt(receiptAt('r-2', t0 + hourMs));
+    await erasure.writeReceipt(receiptAt('r-3', t0 + 5 * hourMs));
+    const { receipts, malformed } = await erasure.listReceipts({
+      sinceMs: t0,
+      untilMs: t0 + 2 * hourMs,
+      limit: 10,
+    });
+    expect(malformed).toEqual([]);
+    expect(receipts).toEqual([receiptAt('r-2', t0 + hourMs), receiptAt('r-1', t0)]);
+  });
+
+  it('never overwrites a receipt', async () => {
+    await expect(erasure.writeReceipt(receiptAt('r-1', t0))).rejects.toThrow(/PutItem/);
+  });
+
+  it('keeps receipts out of the delivery reads', async () => {
+    const { records } = await audit.findByDeliveryId('evt_bob');
+    expect(records).toHaveLength(1);
+  });
+});
