@@ -6,11 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AuditStore } from '../functions/audit/audit-store.ts';
-import { InvalidAuditQueryError } from '../functions/audit/errors.ts';
+import { DependencyUnavailableError, describeFailure } from '../functions/aws/errors.ts';
 import {
-  DependencyUnavailableError,
-  describeFailure,
   InvalidProviderConfigError,
   InvalidProviderIdError,
 } from '../functions/registry/errors.ts';
@@ -20,6 +17,8 @@ import {
   type AdminRecord,
   isReadAction,
 } from '../ops/admin-trail/admin-record.ts';
+import { AdminTrailStore } from '../ops/admin-trail/admin-trail-store.ts';
+import { InvalidAuditQueryError } from '../ops/audit/errors.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
 import type { Target, TargetFlags } from './target.ts';
 
@@ -99,7 +98,7 @@ export async function runAudited(
 ): Promise<ExitCode> {
   const { target, flags, io } = context;
   const actor = await callerIdentity(flags);
-  const store = new AuditStore({
+  const trail = new AdminTrailStore({
     dynamodb: target.dynamodb,
     tableName: target.names.auditTableName,
   });
@@ -122,7 +121,7 @@ export async function runAudited(
   } catch (error) {
     if (isCommandMistake(error)) throw error;
     try {
-      await store.writeAdminAction(record(reasonOf(error)));
+      await trail.writeAdminAction(record(reasonOf(error)));
     } catch (auditError) {
       io.stderr(
         `error: this failed ${action} of '${subject}' could not be recorded in the audit trail (${messageOf(auditError)})\n`,
@@ -137,7 +136,7 @@ export async function runAudited(
   const read = isReadAction(action);
   if (!read) print();
   try {
-    await store.writeAdminAction(record(result.refusedReason));
+    await trail.writeAdminAction(record(result.refusedReason));
   } catch (auditError) {
     io.stderr(
       read

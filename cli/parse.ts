@@ -69,6 +69,15 @@ export function parseOptionFlags(texts: readonly string[]): Record<string, strin
   return Object.fromEntries(options);
 }
 
+/**
+ * A repeatable flag's values in order, as commander's option parser collects them. It has no
+ * commander default on purpose: that would print `(default: [])` in the help.
+ */
+export const repeatable = (value: string, previous: readonly string[] = []): string[] => [
+  ...previous,
+  value,
+];
+
 /** A whole, non-negative number of seconds, as `--now` and `--tolerance` take. */
 export function parseSeconds(text: string, flag: string): number {
   const value = Number(text);

@@ -1,14 +1,82 @@
 /** The `webhooks` program: commander wiring, with output and exit codes routed through {@link Io}. */
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { addAuditCommand } from './commands/audit.ts';
-import { addComplianceCommand } from './commands/compliance.ts';
-import { addProvidersCommand } from './commands/providers.ts';
+import { addAuditEraseCommand } from './commands/audit/erase.ts';
+import { addAuditExportCommand } from './commands/audit/export.ts';
+import { addAuditListCommand } from './commands/audit/list.ts';
+import { addAuditReceiptsCommand } from './commands/audit/receipts.ts';
+import { addAuditShowCommand } from './commands/audit/show.ts';
+import { addAuditStatsCommand } from './commands/audit/stats.ts';
+import { addComplianceReportCommand } from './commands/compliance/report.ts';
+import { addProvidersAddCommand } from './commands/providers/add.ts';
+import { addProvidersEnableDisableCommands } from './commands/providers/enable-disable.ts';
+import { addProvidersListCommand } from './commands/providers/list.ts';
+import { addProvidersRemoveCommand } from './commands/providers/remove.ts';
+import { addProvidersRotateCommand } from './commands/providers/rotate.ts';
+import { addProvidersShowCommand } from './commands/providers/show.ts';
 import { addReplayCommand } from './commands/replay.ts';
 import { addSchemesCommand } from './commands/schemes.ts';
 import { addSendCommand } from './commands/send.ts';
-import { addVerifyCommand, describeError } from './commands/verify.ts';
+import { addVerifyCommand } from './commands/verify.ts';
+import { describeError } from './errors.ts';
 import { type ExitCode, exitCodes, type Io } from './io.ts';
+
+/** Adds a command to `parent`, given the program's output and the function that ends it. */
+type AddCommand = (parent: Command, io: Io, finish: (code: ExitCode) => void) => void;
+
+/** A command group (`providers`, `audit`, `compliance`): a description, an example, its commands in help order. */
+interface CommandGroup {
+  readonly name: string;
+  readonly description: string;
+  readonly example: string;
+  readonly commands: readonly AddCommand[];
+}
+
+const providersGroup: CommandGroup = {
+  name: 'providers',
+  description: "manage a deployment's providers (--local or --stack NAME)",
+  example: 'webhooks providers list --local',
+  commands: [
+    addProvidersAddCommand,
+    addProvidersListCommand,
+    addProvidersShowCommand,
+    addProvidersRotateCommand,
+    addProvidersEnableDisableCommands,
+    addProvidersRemoveCommand,
+  ],
+};
+
+const auditGroup: CommandGroup = {
+  name: 'audit',
+  description: "read a deployment's audit trail (--local or --stack NAME)",
+  example: 'webhooks audit list --since 7d --local',
+  commands: [
+    addAuditListCommand,
+    addAuditShowCommand,
+    addAuditStatsCommand,
+    addAuditExportCommand,
+    addAuditEraseCommand,
+    addAuditReceiptsCommand,
+  ],
+};
+
+const complianceGroup: CommandGroup = {
+  name: 'compliance',
+  description: 'show how a deployment meets PCI DSS, HIPAA, GDPR and CCPA controls',
+  example: 'webhooks compliance report --profile pci-dss --out report.md',
+  commands: [addComplianceReportCommand],
+};
+
+/** The program's commands, in the order its help lists them. */
+const commands: readonly (AddCommand | CommandGroup)[] = [
+  addSchemesCommand,
+  addVerifyCommand,
+  providersGroup,
+  auditGroup,
+  addSendCommand,
+  addReplayCommand,
+  complianceGroup,
+];
 
 export function createProgram(io: Io, finish: (code: ExitCode) => void): Command {
   // Set before adding commands: subcommands inherit exit and output settings when created.
@@ -23,13 +91,17 @@ export function createProgram(io: Io, finish: (code: ExitCode) => void): Command
     )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  addSchemesCommand(program, io, finish);
-  addVerifyCommand(program, io, finish);
-  addProvidersCommand(program, io, finish);
-  addAuditCommand(program, io, finish);
-  addSendCommand(program, io, finish);
-  addReplayCommand(program, io, finish);
-  addComplianceCommand(program, io, finish);
+  for (const command of commands) {
+    if (typeof command === 'function') {
+      command(program, io, finish);
+      continue;
+    }
+    const group = program
+      .command(command.name)
+      .description(command.description)
+      .addHelpText('after', `\nExample:\n  $ ${command.example}`);
+    for (const add of command.commands) add(group, io, finish);
+  }
   return program;
 }
 

@@ -5,7 +5,7 @@
  * without comment: that is a valid use.
  */
 import { unregisteredProviderId } from '../functions/audit/record.ts';
-import { ProviderRegistryStore } from '../functions/registry/registry-store.ts';
+import { registryOf } from './registry.ts';
 import type { Target, TargetFlags } from './target.ts';
 
 /**
@@ -15,10 +15,7 @@ import type { Target, TargetFlags } from './target.ts';
  */
 export async function isUnregistered(target: Target, providerId: string): Promise<boolean> {
   if (providerId === unregisteredProviderId) return false;
-  const registry = new ProviderRegistryStore({
-    dynamodb: target.dynamodb,
-    tableName: target.names.registryTableName,
-  });
+  const registry = registryOf(target);
   try {
     return (await registry.get(providerId)) === undefined;
   } catch {

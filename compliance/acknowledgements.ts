@@ -9,7 +9,32 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { deadLetterQueue } from '../functions/config/queues.ts';
-import type { WebhookIngestion } from '../infra/webhook-ingestion.ts';
+
+/**
+ * The constructs of a deployment that acknowledgements are recorded on, as the WebhookIngestion
+ * construct (infra/webhook-ingestion.ts) has them. A shape rather than the class, because the
+ * construct applies this list: importing it back would make the two modules one circle.
+ */
+export interface AcknowledgedConstructs {
+  readonly api: IConstruct & {
+    readonly api: IConstruct & {
+      readonly deploymentStage: IConstruct;
+      readonly methods: ReadonlyArray<IConstruct & { readonly httpMethod: string }>;
+    };
+  };
+  readonly ingest: {
+    readonly function: IConstruct;
+    readonly policies: { readonly tracing: IConstruct; readonly networkInterfaces?: IConstruct };
+  };
+  readonly queues: { readonly deadLetterQueue: IConstruct };
+  readonly registryTable: IConstruct;
+  readonly auditTable: IConstruct;
+  readonly alarmTopic: { readonly emailSubscription?: IConstruct };
+  /** @default - no VPC placement */
+  readonly network?: IConstruct;
+  /** @default - no web ACL (waf: false) */
+  readonly webAcl?: IConstruct;
+}
 
 export interface Acknowledgement {
   /** The rule ids exactly as cdk-nag reports them, one finding each. */
@@ -20,7 +45,7 @@ export interface Acknowledgement {
   /** The configuration it applies to, in words. @default - every configuration */
   readonly condition?: string;
   /** The constructs the acknowledgement is recorded on; none when it does not apply. */
-  readonly targets: (ingestion: WebhookIngestion) => readonly IConstruct[];
+  readonly targets: (ingestion: AcknowledgedConstructs) => readonly IConstruct[];
 }
 
 const lambdaDlq = ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'Serverless-LambdaDLQ'];
@@ -46,8 +71,8 @@ const stageWaf = [
   'NIST.800.53.R5-APIGWAssociatedWithWAF',
 ];
 
-const stage = (i: WebhookIngestion) => [i.api.api.deploymentStage];
-const webhookMethod = (i: WebhookIngestion) =>
+const stage = (i: AcknowledgedConstructs) => [i.api.api.deploymentStage];
+const webhookMethod = (i: AcknowledgedConstructs) =>
   i.api.api.methods.filter((method) => method.httpMethod === 'POST');
 
 export const acknowledgements: readonly Acknowledgement[] = [
@@ -158,7 +183,7 @@ export const acknowledgements: readonly Acknowledgement[] = [
 ];
 
 /** Records every acknowledgement that applies to this deployment on its resources. */
-export function applyAcknowledgements(ingestion: WebhookIngestion): void {
+export function applyAcknowledgements(ingestion: AcknowledgedConstructs): void {
   for (const { rules, reason, targets } of acknowledgements) {
     for (const target of targets(ingestion)) {
       for (const id of rules) Validations.of(target).acknowledge({ id, reason });

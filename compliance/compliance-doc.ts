@@ -1,7 +1,7 @@
 /**
  * The generated parts of docs/compliance.md: the profile table, the WAF rule choices and the
  * cdk-nag acknowledgements, rendered from the code that deploys them. `npm run docs:compliance`
- * rewrites them in place; test/infra/compliance-doc.test.ts fails when the file is stale.
+ * rewrites them in place; test/compliance/compliance-doc.test.ts fails when the file is stale.
  */
 
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';

@@ -1,13 +1,14 @@
 /**
  * The control catalogue: for each regulation a compliance profile names, the controls this
- * product implements or supports, the template checks that show a deployment implements them,
- * and the tests that prove it. `webhooks compliance report` evaluates it against a synthesized
+ * product implements or supports, the template checks that show a deployment implements them
+ * (rules of compliance/checks/, one file each, cited by name), and the tests that prove it. `webhooks compliance report` evaluates it against a synthesized
  * template (and the live stack); test/compliance/compliance-report.test.ts fails when a test named
  * here no longer exists, so the references cannot rot.
  *
  * A control states what the clause asks in plain words, then how this product meets it; the
  * clause text itself is the regulator's (PCI SSC, HHS, EUR-Lex, the California CPPA).
  */
+import type { TemplateCheckName } from './checks/pack.ts';
 import type { ComplianceProfileName } from './profiles.ts';
 
 /** The profiles that name a regulation; `baseline` names none. */
@@ -27,39 +28,6 @@ export function isRegulatedProfile(
 ): profile is RegulatedProfileName {
   return Object.hasOwn(regulations, profile);
 }
-
-/**
- * What the report looks for in a synthesized template; compliance/report/template-checks.ts holds one
- * evaluation per name, and the live stack's value where a client can read it.
- */
-export const templateCheckNames = [
-  'tables-encrypted-with-customer-managed-keys',
-  'queues-encrypted-with-customer-managed-key',
-  'log-groups-encrypted',
-  'one-key-per-data-class',
-  'keys-rotate-yearly',
-  'key-use-bound-without-wildcards',
-  'no-secrets-in-template',
-  'api-served-over-https-only',
-  'api-minimum-tls-1-2',
-  'queues-and-topics-require-tls',
-  'tables-point-in-time-recovery',
-  'tables-deletion-protected',
-  'audit-evidence-retained-on-stack-deletion',
-  'audit-records-expire-by-ttl',
-  'delivery-audit-retention',
-  'admin-audit-retention',
-  'payload-copy-ceiling',
-  'log-retention',
-  'api-access-logging',
-  'ingest-writes-audit-trail',
-  'no-bodies-or-headers-in-logs',
-  'waf-in-front-of-api',
-  'lambda-in-isolated-network',
-  'exact-body-reaches-verifier',
-] as const;
-
-export type TemplateCheckName = (typeof templateCheckNames)[number];
 
 /** A test that proves a control: its file, relative to the project root, and its title. */
 export interface TestReference {
@@ -83,7 +51,8 @@ export interface Control {
   /** How the product meets it, in plain words. */
   readonly implementation: string;
   /**
-   * Evaluated with the control's own profile's requirements (e.g. PCI DSS 10.5.1 asks for the
+   * The rules of compliance/checks/pack.ts that show it in a template, each evaluated with the
+   * control's own profile's requirements (e.g. PCI DSS 10.5.1 asks for the
    * `pci-dss` profile's retention, whatever else the deployment combines).
    */
   readonly checks: readonly TemplateCheckName[];

@@ -104,6 +104,12 @@ export const complianceProfiles = {
   },
 } as const satisfies Record<ComplianceProfileName, ComplianceProfile>;
 
+/** Days a retention class keeps audit records. */
+export const auditDays = (name: RetentionClassName): number => retentionClasses[name].auditDays;
+
+/** Days a retention class keeps a payload copy; 0 keeps none. */
+export const payloadDays = (name: RetentionClassName): number => retentionClasses[name].payloadDays;
+
 /** The profile a deployment gets when it names none. */
 export const defaultComplianceProfiles: readonly ComplianceProfileName[] = ['baseline'];
 
@@ -120,8 +126,6 @@ export function isComplianceProfileName(name: string): name is ComplianceProfile
 export function combineProfiles(names: readonly ComplianceProfileName[]): ComplianceRequirements {
   if (names.length === 0) throw new RangeError('name at least one compliance profile');
   const profiles = names.map((name) => complianceProfiles[name]);
-  const auditDays = (name: RetentionClassName) => retentionClasses[name].auditDays;
-  const payloadDays = (name: RetentionClassName) => retentionClasses[name].payloadDays;
   const longer = (a: RetentionClassName, b: RetentionClassName) => auditDays(a) >= auditDays(b);
   return {
     deliveryAuditFloor: pick(profiles, (p) => p.deliveryAuditFloor, longer),

@@ -9,7 +9,7 @@ import {
   isComplianceProfileName,
 } from '../compliance/profiles.ts';
 import { isRetentionClassName, type RetentionClassName } from '../functions/config/retention.ts';
-import type { WebhookIngestionProps } from './webhook-ingestion.ts';
+import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
 /** The context keys, each mapped to the prop it sets. */
 export const contextKeys = {

@@ -4,6 +4,7 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { symmetricDataActions } from './key-actions.ts';
 
 /**
  * What the account's key administrators may do: manage, tag, alias and schedule deletion, but
@@ -35,12 +36,7 @@ export const keyAdministrationActions = [
 
 /** What DynamoDB needs of a table's key on behalf of a caller (the AWS managed key's set). */
 const dynamoDbTableKeyActions = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
+  ...symmetricDataActions,
   'kms:CreateGrant',
   'kms:DescribeKey',
 ] as const;
@@ -142,15 +138,7 @@ export function cloudWatchLogsEncryption(): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'LogGroupEncryptionByCloudWatchLogs',
     principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-    actions: [
-      'kms:Encrypt',
-      'kms:Decrypt',
-      'kms:ReEncryptFrom',
-      'kms:ReEncryptTo',
-      'kms:GenerateDataKey',
-      'kms:GenerateDataKeyWithoutPlaintext',
-      'kms:DescribeKey',
-    ],
+    actions: [...symmetricDataActions, 'kms:DescribeKey'],
     resources: ['*'],
     conditions: {
       ArnLike: {

@@ -13,23 +13,12 @@ import {
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
 import type { StageThrottling } from './api.ts';
 import { logRetentionDayValues } from './log-groups.ts';
-import type { WebhookIngestionProps } from './webhook-ingestion.ts';
+import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
-/** Retention per record class, each at least as strict as the profiles ask. */
-export interface RetentionOverrides {
-  /**
-   * The retention class whose audit days every delivery audit record keeps at least.
-   * @default - the longest the profiles ask for
-   */
-  readonly deliveryAudit?: RetentionClassName;
-  /**
-   * The retention class whose payload days cap every redacted payload copy.
-   * @default - the shortest the profiles allow
-   */
-  readonly payloadCopies?: RetentionClassName;
-}
-
-/** The props of WebhookIngestion that settle what it deploys (documented there). */
+/**
+ * The props of WebhookIngestion that settle what it deploys, each documented in
+ * webhook-ingestion-props.ts.
+ */
 export type DeploymentChoices = Omit<
   WebhookIngestionProps,
   'alarmEmail' | 'manageApiGatewayAccount'

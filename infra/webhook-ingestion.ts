@@ -7,10 +7,9 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
-import type { ComplianceProfileName } from '../compliance/profiles.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { AlarmTopic } from './alarm-topic.ts';
-import { IngestApi, type StageThrottling } from './api.ts';
+import { IngestApi } from './api.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { DataKeys } from './keys.ts';
 import type { LogGroupSettings } from './log-groups.ts';
@@ -18,64 +17,10 @@ import { IngestNetwork } from './network.ts';
 import { IngestObservability } from './observability/index.ts';
 import { addOutputs } from './outputs.ts';
 import { DeliveryQueues } from './queues.ts';
-import { type DeploymentSettings, type RetentionOverrides, resolveSettings } from './settings.ts';
+import { type DeploymentSettings, resolveSettings } from './settings.ts';
 import { definedTable } from './tables.ts';
 import { IngestWebAcl } from './waf.ts';
-
-export interface WebhookIngestionProps {
-  /**
-   * The compliance profiles the deployment follows; several combine to the strictest of each.
-   * @default ['baseline']
-   */
-  readonly complianceProfiles?: readonly ComplianceProfileName[];
-  /**
-   * Retention per record class; each may be stricter than the profiles, never looser.
-   * @default - what the profiles ask
-   */
-  readonly retention?: RetentionOverrides;
-  /**
-   * Days every log group keeps its events; one of CloudWatch's periods, at least the profiles'.
-   * @default - the longest the profiles ask for
-   */
-  readonly logRetentionDays?: number;
-  /**
-   * A WAF web ACL in front of the API. Profiles that require one (pci-dss) refuse `false`.
-   * @default true
-   */
-  readonly waf?: boolean;
-  /**
-   * Requests one source address may send in any five minutes before WAF answers 429.
-   * @default 20000
-   */
-  readonly wafRateLimitPerFiveMinutes?: number;
-  /**
-   * The ingest Lambda in a VPC of isolated subnets with endpoints for DynamoDB, SQS and KMS.
-   * Profiles that require it (pci-dss, hipaa) refuse `false`.
-   * @default - on when a profile requires it
-   */
-  readonly vpcPlacement?: boolean;
-  /**
-   * Concurrent executions reserved for the ingest Lambda, which also caps it.
-   * @default 25
-   */
-  readonly reservedConcurrency?: number;
-  /**
-   * The API stage's steady request rate per second and burst.
-   * @default { rateLimit: 250, burstLimit: 500 }
-   */
-  readonly throttling?: Partial<StageThrottling>;
-  /**
-   * An address the alarm topic e-mails; SNS asks it to confirm first.
-   * @default - no subscription
-   */
-  readonly alarmEmail?: string;
-  /**
-   * Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), which
-   * execution and access logging need. Turn off when another stack already manages it.
-   * @default true
-   */
-  readonly manageApiGatewayAccount?: boolean;
-}
+import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
 /** Deployable webhook ingestion; see docs/architecture.md and docs/compliance.md. */
 export class WebhookIngestion extends Construct {

@@ -53,6 +53,12 @@ export interface LocalStackOptions {
    * @default - replaced without a word
    */
   readonly onStaleStackFile?: (stale: LocalStackDescription, path: string) => void;
+  /**
+   * Create the subject-index secret in the registry table, as the first `providers add
+   * --subject-key` does in AWS. Tests of a deployment before that first call leave it out.
+   * @default true
+   */
+  readonly createSubjectIndexSecret?: boolean;
 }
 
 export interface LocalStack extends LocalStackDescription {
@@ -60,6 +66,8 @@ export interface LocalStack extends LocalStackDescription {
   readonly stackFile: string;
   /** Whether no credentials were set, so fake ones were put in process.env for the SDK. */
   readonly usesFakeCredentials: boolean;
+  /** Each stand-in, so that one can be stopped alone (tests use it for an outage). */
+  readonly services: LocalStackServices;
   /** Adds the gateway's webhook URL to `stack.json`, for `webhooks send --local`. */
   recordWebhookUrlTemplate(template: string): Promise<void>;
   /** Stops every stand-in and removes `stack.json`. Calling it again is harmless. */
@@ -133,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sqs: services.sqs.endpoint,
     };
     const usesFakeCredentials = useEndpoints(region, endpoints);
-    const resources = await createResources();
+    const resources = await createResources(options.createSubjectIndexSecret ?? true);
     const description: LocalStackDescription = {
       region,
       persist,
@@ -151,14 +159,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       recording = writeStackFile(stackFile, { ...description, webhookUrlTemplate });
       return recording;
     };
-    return { ...description, stackFile, usesFakeCredentials, recordWebhookUrlTemplate, stop };
+    return {
+      ...description,
+      stackFile,
+      usesFakeCredentials,
+      services,
+      recordWebhookUrlTemplate,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-interface StackServices {
+export interface LocalStackServices {
   readonly kms: LocalService;
   readonly dynamodb: LocalService;
   readonly sqs: LocalService;
@@ -169,12 +184,16 @@ async function startServices(
   region: string,
   persist: boolean,
   stateDirectory: string,
-): Promise<StackServices> {
+): Promise<LocalStackServices> {
   const started = await Promise.allSettled([
     startKmsStandIn({
       region,
       ...(persist ? { stateFile: join(stateDirectory, 'kms.json') } : {}),
-    }).then((kms): LocalService => ({ endpoint: kms.url, stop: kms.close })),
+    }).then((kms): LocalService => {
+      // The stand-in's close refuses a second call; a LocalService's stop may be called again.
+      let closing: Promise<void> | undefined;
+      return { endpoint: kms.url, stop: () => (closing ??= kms.close()) };
+    }),
     startDynamoDbLocal(persist ? { dataDirectory: join(stateDirectory, 'dynamodb') } : {}),
     startSqsLocal(),
   ]);
@@ -205,10 +224,11 @@ function useEndpoints(region: string, endpoints: LocalStackEndpoints): boolean {
 }
 
 /**
- * Through clients configured by process.env alone, like the handler's and the CLI's; then the
- * subject-index secret in the registry table (functions/audit/subject-index-secret.ts).
+ * Through clients configured by process.env alone, like the handler's and the CLI's; then,
+ * unless left out, the subject-index secret in the registry table
+ * (functions/audit/subject-index-secret.ts).
  */
-async function createResources(): Promise<LocalStackResources> {
+async function createResources(withSubjectIndexSecret: boolean): Promise<LocalStackResources> {
   const dynamodb = new DynamoDBClient({});
   const sqs = new SQSClient({});
   const kms = new KMSClient({});
@@ -218,15 +238,17 @@ async function createResources(): Promise<LocalStackResources> {
       createQueues(sqs),
       createKeys(kms),
     ]);
-    // As the first `providers add --subject-key` does in AWS; a persisted one is kept.
-    const subjectIndex = new SubjectIndexSecret({
-      dynamodb,
-      kms,
-      registryTableName: tables[0],
-      auditKeyId: keys.audit.keyId,
-    });
-    await subjectIndex.ensureCreated();
-    subjectIndex.clear();
+    if (withSubjectIndexSecret) {
+      // As the first `providers add --subject-key` does in AWS; a persisted one is kept.
+      const subjectIndex = new SubjectIndexSecret({
+        dynamodb,
+        kms,
+        registryTableName: tables[0],
+        auditKeyId: keys.audit.keyId,
+      });
+      await subjectIndex.ensureCreated();
+      subjectIndex.clear();
+    }
     return {
       tables: { registry: tables[0], audit: tables[1] },
       ...queues,
@@ -261,9 +283,10 @@ async function createTables<const T extends readonly TableDefinition[]>(
 
 /**
  * The dead-letter queue, then the delivery queue redriving to it. `KmsMasterKeyId` names the
- * queue key's alias as in AWS; fauxqs stores it and returns it but encrypts nothing.
+ * queue key's alias as in AWS; fauxqs stores it and returns it but encrypts nothing. Exported
+ * for a fauxqs started again, which keeps no queues.
  */
-async function createQueues(client: SQSClient) {
+export async function createQueues(client: SQSClient) {
   const kmsMasterKeyId = kmsKeys.queue.alias;
   const dlq = await client.send(
     new CreateQueueCommand({

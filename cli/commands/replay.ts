@@ -7,7 +7,6 @@
  * replay through. The replay leaves an admin record naming the new message.
  */
 import type { Command } from 'commander';
-import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { auditEncryptedFields, decryptField } from '../../functions/audit/field-encryption.ts';
 import type { AuditRecord } from '../../functions/audit/record.ts';
@@ -16,11 +15,12 @@ import { buildEnvelope, type StringAttribute } from '../../functions/queue/envel
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { assertProviderId } from '../../functions/registry/provider.ts';
 import type { HeaderInput } from '../../functions/verify/types.ts';
+import { auditReaderOf, malformedWarnings } from '../audit-trail.ts';
+import { reportingPlainly } from '../errors.ts';
 import { type AdminActionResult, runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
-import { withKmsPermission } from '../signers/errors.ts';
+import { KmsAccessDeniedError, withKmsPermission } from '../kms-permission.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../target.ts';
-import { reportingFailures } from './send.ts';
 
 export interface ReplayFlags extends TargetFlags {
   /** The provider, when one delivery id was accepted for several. */
@@ -56,15 +56,12 @@ export async function replayDelivery(
   io: Io,
 ): Promise<ExitCode> {
   return withTarget(flags, io, (target) =>
-    reportingFailures(io, async () => {
+    // KMS refusing the caller the audit key is one plain error line and exit code 2.
+    reportingPlainly(io, [KmsAccessDeniedError], async () => {
       if (flags.provider !== undefined) assertProviderId(flags.provider);
       return runAudited({ target, flags, io }, 'delivery.replay', deliveryId, async (detail) => {
-        const store = new AuditStore({
-          dynamodb: target.dynamodb,
-          tableName: target.names.auditTableName,
-        });
-        const listing = await store.findByDeliveryId(deliveryId);
-        const warnings = listing.malformed.map((error) => `warning: ${error.message}\n`).join('');
+        const listing = await auditReaderOf(target).findByDeliveryId(deliveryId);
+        const warnings = malformedWarnings([listing]);
         const chosen = replayable(deliveryId, listing.records, flags.provider, Date.now());
         if ('refusal' in chosen) {
           return { ...chosen.refusal, stderr: `${warnings}${chosen.refusal.stderr}` };

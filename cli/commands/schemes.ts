@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Scheme } from '../../functions/verify/scheme.ts';
 import { schemes } from '../../functions/verify/schemes/index.ts';
 import { type ExitCode, exitCodes, type Io } from '../io.ts';
+import { alignedTable } from '../table.ts';
 
 export interface SchemeRow {
   /** The registry key: what `--scheme` takes. */
@@ -28,7 +29,7 @@ export function schemeRows(registry: Readonly<Record<string, Scheme<unknown>>>):
 
 /** An aligned plain-text table; the headers column comes last as it is the widest. */
 export function formatSchemeTable(rows: readonly SchemeRow[]): string {
-  const table = [
+  return alignedTable([
     ['SCHEME', 'KEYS', 'TOLERANCE', 'HEADERS'],
     ...rows.map((row) => [
       row.name,
@@ -36,14 +37,7 @@ export function formatSchemeTable(rows: readonly SchemeRow[]): string {
       row.defaultToleranceSeconds === null ? '-' : `${row.defaultToleranceSeconds}s`,
       row.headers.length === 0 ? '-' : row.headers.join(', '),
     ]),
-  ];
-  const widths = [0, 1, 2].map((column) =>
-    Math.max(...table.map((cells) => cells[column]?.length ?? 0)),
-  );
-  const lines = table.map((cells) =>
-    cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '),
-  );
-  return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
+  ]);
 }
 
 export function listSchemes(flags: { readonly json?: boolean }, io: Io): ExitCode {

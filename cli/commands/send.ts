@@ -1,8 +1,9 @@
 /**
  * `webhooks send`: the onboarding check "is my provider set up right?". It signs a test
- * delivery exactly as the provider's scheme does (cli/signers/) and POSTs it to the
- * deployment's webhook URL, then reports what the deployment answered: accepted (202),
- * duplicate (200) or rejected (401, its reason in the audit record).
+ * delivery exactly as the provider's scheme does (its signer, beside its verifier in
+ * functions/verify/schemes/) and POSTs it to the deployment's webhook URL, then reports what
+ * the deployment answered: accepted (202), duplicate (200) or rejected (401, its reason in the
+ * audit record).
  *
  * Secret schemes sign with the provider's newest registered secret, decrypted with KMS, or with
  * one given on stdin or in a file (a deployed stack's key policy lets only the ingest function
@@ -22,14 +23,15 @@ import {
   parseProviderOptions,
 } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import type { SignedDelivery, Signer } from '../../functions/verify/scheme.sign.ts';
+import { signerFor } from '../../functions/verify/schemes/signers.ts';
 import { getScheme } from '../../functions/verify/verify.ts';
 import { operatorOutputKeys } from '../../infra/output-names.ts';
 import packageJson from '../../package.json' with { type: 'json' };
+import { reportingPlainly } from '../errors.ts';
 import { type AdminActionResult, type AdminContext, runAudited } from '../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
-import { KmsAccessDeniedError } from '../signers/errors.ts';
-import { signerFor } from '../signers/index.ts';
-import type { SignedDelivery, Signer } from '../signers/signer.ts';
+import { KmsAccessDeniedError } from '../kms-permission.ts';
 import {
   defaultTestKeyValidity,
   registeredTestKey,
@@ -37,8 +39,7 @@ import {
   type SigningKeyFlags,
   signingKeyOf,
   testKeyNeeded,
-} from '../signers/signing-keys.ts';
-import type { TestKey } from '../signers/test-key-file.ts';
+} from '../signing-keys.ts';
 import {
   addTargetOptions,
   type Target,
@@ -46,6 +47,7 @@ import {
   TargetUnavailableError,
   withTarget,
 } from '../target.ts';
+import type { TestKey } from '../test-key-file.ts';
 
 export interface SendFlags extends TargetFlags, SigningKeyFlags {
   readonly payloadFile?: string;
@@ -77,29 +79,15 @@ export class WebhookUnreachableError extends Error {
   readonly code = 'webhook_unreachable';
 }
 
-/**
- * Runs a command's work and reports a KMS refusal or an unreachable URL as one plain error
- * line and exit code 2. Both pass through `runAudited` first, which records the failure.
- */
-export async function reportingFailures(io: Io, act: () => Promise<ExitCode>): Promise<ExitCode> {
-  try {
-    return await act();
-  } catch (error) {
-    if (!(error instanceof KmsAccessDeniedError || error instanceof WebhookUnreachableError)) {
-      throw error;
-    }
-    io.stderr(`error: ${error.message}\n`);
-    return exitCodes.usage;
-  }
-}
-
 export async function sendDelivery(
   providerId: string,
   flags: SendFlags,
   io: Io,
 ): Promise<ExitCode> {
   return withTarget(flags, io, (target) =>
-    reportingFailures(io, async () => {
+    // A KMS refusal or an unreachable URL is one plain line and exit 2, after runAudited has
+    // recorded the failure.
+    reportingPlainly(io, [KmsAccessDeniedError, WebhookUnreachableError], async () => {
       assertProviderId(providerId);
       checkFlags(flags);
       const registry = new ProviderRegistryStore({
@@ -114,7 +102,7 @@ export async function sendDelivery(
         );
         return exitCodes.rejected;
       }
-      const signer = signerFor(config.scheme);
+      const signer = await signerFor(config.scheme);
       checkKeySource(config, signer, flags);
       checkEventType(config, signer, flags.eventType);
       const webhookUrl = webhookUrlOf(target, flags, providerId);

@@ -5,16 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { SchemeOptionsError, UnknownSchemeError } from '../../functions/verify/errors.ts';
+import { SchemeOptionsError } from '../../functions/verify/errors.ts';
 import { readEventFields } from '../../functions/verify/event-fields.ts';
 import type { Scheme } from '../../functions/verify/scheme.ts';
 import type { SchemeName } from '../../functions/verify/schemes/index.ts';
 import type { Accepted, Rejected, VerificationKey } from '../../functions/verify/types.ts';
-import {
-  getScheme,
-  type VerifyDeliveryInput,
-  verifyDelivery,
-} from '../../functions/verify/verify.ts';
+import { type VerifyDeliveryInput, verifyDelivery } from '../../functions/verify/verify.ts';
+import { describeError } from '../errors.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../io.ts';
 import {
   groupHeaders,
@@ -25,8 +22,10 @@ import {
   parseHeaderFlag,
   parseOptionFlags,
   parseSeconds,
+  repeatable,
   type VerifyJob,
 } from '../parse.ts';
+import { lookUpScheme } from '../schemes.ts';
 
 /** The URL a request is checked against when `--url` is not given; only URL-signing schemes care. */
 export const DEFAULT_URL = 'https://example.com/webhooks';
@@ -109,15 +108,6 @@ export async function check(job: VerifyJob): Promise<VerdictRecord> {
       ? { eventType: fields.type }
       : {}),
   };
-}
-
-function lookUpScheme(name: string): Scheme<unknown> {
-  try {
-    return getScheme(name);
-  } catch (error) {
-    if (!(error instanceof UnknownSchemeError)) throw error;
-    throw new UsageError(`unknown scheme '${name}' (\`webhooks schemes\` lists them)`);
-  }
 }
 
 function deliveryInput(job: VerifyJob, scheme: Scheme<unknown>): VerifyDeliveryInput {
@@ -253,26 +243,19 @@ async function checkCase(text: string): Promise<VerdictRecord> {
   }
 }
 
-/** An unexpected error's class and message; core errors name fields, never their values. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 export function addVerifyCommand(program: Command, io: Io, finish: (code: ExitCode) => void): void {
-  // No commander default for repeatable flags: it would print `(default: [])` in the help.
-  const collect = (value: string, previous: readonly string[] = []) => [...previous, value];
   program
     .command('verify')
     .description('check a captured request offline (or many, with --cases)')
     .option('--scheme <name>', 'the signing scheme (`webhooks schemes` lists them)')
-    .option('--secret-file <file>', 'a shared secret, one per file; repeatable', collect)
-    .option('--public-key-file <file>', 'a public key, one per file; repeatable', collect)
-    .option('--header <header>', "a request header, 'Name: value'; repeatable", collect)
+    .option('--secret-file <file>', 'a shared secret, one per file; repeatable', repeatable)
+    .option('--public-key-file <file>', 'a public key, one per file; repeatable', repeatable)
+    .option('--header <header>', "a request header, 'Name: value'; repeatable", repeatable)
     .option('--body-file <file>', 'the raw request body; - reads stdin (default: empty)')
     .option('--url <url>', `the URL the provider called (default: ${DEFAULT_URL})`)
     .option('--method <method>', `the HTTP method (default: ${DEFAULT_METHOD})`)
     .option('--now <seconds>', 'the clock, in Unix seconds (default: now)')
-    .option('--option <key=value>', 'a scheme option; repeatable', collect)
+    .option('--option <key=value>', 'a scheme option; repeatable', repeatable)
     .option('--tolerance <seconds>', "timestamp tolerance (default: the scheme's)")
     .option('--json', 'print the verdict as one JSON line')
     .option('--cases <file>', 'check every request in a JSON Lines file; - reads stdin')

@@ -4,7 +4,8 @@
  * order. Every value from the template or the stack stays a plain string here; the renderers
  * escape it.
  */
-import type { CheckResult, Evidence } from '../checks/index.ts';
+import type { Evidence } from '../checks/rule.ts';
+import type { CheckResult } from './check-result.ts';
 import type { AcknowledgementResult, ComplianceReport, ControlResult } from './report.ts';
 
 export type Inline =

@@ -6,16 +6,20 @@
 
 import { defaultDedupWindowSeconds } from '../../functions/config/limits.ts';
 import {
+  adminRetentionClass,
   isRetentionClassName,
   payloadCopyCeilingVariable,
-  type RetentionClassName,
-  retentionClasses,
   retentionFloorVariable,
 } from '../../functions/config/retention.ts';
 import { auditTable } from '../../functions/config/tables.ts';
 import { stackOutputKeys } from '../../infra/output-names.ts';
-import { adminRetentionClass } from '../../ops/admin-trail/admin-record.ts';
-import { type ComplianceProfileName, combineProfiles, complianceProfiles } from '../profiles.ts';
+import {
+  auditDays,
+  type ComplianceProfileName,
+  combineProfiles,
+  complianceProfiles,
+  payloadDays,
+} from '../profiles.ts';
 import {
   environmentOf,
   ingestFunction,
@@ -57,8 +61,6 @@ export function retentionRows(
   };
   const floor = variable(retentionFloorVariable);
   const ceiling = variable(payloadCopyCeilingVariable);
-  const auditDays = (name: RetentionClassName) => retentionClasses[name].auditDays;
-  const payloadDays = (name: RetentionClassName) => retentionClasses[name].payloadDays;
   const lambdaSetting = (name: string) =>
     `${ingest?.id ?? 'the ingest Lambda'} Environment.Variables.${name}`;
   const logDays = resourcesOfType(template, 'AWS::Logs::LogGroup').map(({ resource }) =>
@@ -84,7 +86,7 @@ export function retentionRows(
       kept: `${days(auditDays(adminRetentionClass))} (class ${adminRetentionClass})`,
       required: `at least ${days(auditDays(required.adminAuditFloor))} (${askedBy('adminAuditFloor')})`,
       meetsProfiles: auditDays(adminRetentionClass) >= auditDays(required.adminAuditFloor),
-      setBy: 'ops/admin-trail/admin-record.ts adminRetentionClass',
+      setBy: 'functions/config/retention.ts adminRetentionClass',
       note: 'Who did what, when, from which host, and the outcome; never key text.',
     },
     {

@@ -7,16 +7,10 @@
 
 import { type RetentionClassName, retentionClasses } from '../../functions/config/retention.ts';
 import { acknowledgements } from '../acknowledgements.ts';
-import { type CheckResult, runCheck } from '../checks/index.ts';
-import {
-  type Control,
-  controlsFor,
-  isRegulatedProfile,
-  regulations,
-  type TestReference,
-} from '../controls.ts';
+import { type Control, controlsFor, isRegulatedProfile, regulations } from '../controls.ts';
 import { type ComplianceProfileName, complianceProfiles } from '../profiles.ts';
 import type { NagResults, RecordedAcknowledgement } from './assembly.ts';
+import { type CheckResult, runCheck } from './check-result.ts';
 import type { LiveStack } from './live.ts';
 import { type RetentionRow, retentionRows } from './record-classes.ts';
 import type { Template } from './template.ts';
@@ -48,16 +42,12 @@ export interface ReportInputs {
   readonly notices: readonly string[];
 }
 
-export interface ControlResult {
-  readonly id: string;
+/** A control of the catalogue as evaluated: its words and tests, and its rules' results. */
+export interface ControlResult
+  extends Pick<Control, 'id' | 'clause' | 'title' | 'requirement' | 'implementation' | 'tests'> {
   readonly regulation: string;
-  readonly clause: string;
-  readonly title: string;
-  readonly requirement: string;
-  readonly implementation: string;
   readonly passed: boolean;
   readonly checks: readonly CheckResult[];
-  readonly tests: readonly TestReference[];
 }
 
 export interface AcknowledgementResult {

@@ -120,10 +120,13 @@ export function templateKeyId(template: Template, value: unknown): string | unde
   return id !== undefined && template.Resources[id]?.Type === 'AWS::KMS::Key' ? id : undefined;
 }
 
-/** Every statement of every key, role, queue, topic and endpoint policy in the template. */
+/**
+ * Every statement of every key, role, queue, topic and endpoint policy in the template, roles'
+ * trust policies included.
+ */
 export function policyStatements(template: Template): PolicyStatement[] {
   return Object.entries(template.Resources).flatMap(([owner, resource]) =>
-    ['KeyPolicy', 'PolicyDocument'].flatMap((field) => {
+    ['KeyPolicy', 'PolicyDocument', 'AssumeRolePolicyDocument'].flatMap((field) => {
       const document = property(resource, field);
       const statements = isRecord(document) ? document.Statement : undefined;
       return (Array.isArray(statements) ? statements : [])

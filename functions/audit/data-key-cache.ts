@@ -12,7 +12,7 @@ import {
   InvalidCiphertextException,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import { describeFailure } from '../registry/errors.ts';
+import { describeFailure } from '../aws/errors.ts';
 import type { Clock } from '../verify/types.ts';
 import {
   DataKeyRejectedError,

@@ -20,8 +20,8 @@ import {
   PutItemCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { dynamodbUnavailable } from '../aws/errors.ts';
 import { retryAfterSeconds } from '../config/limits.ts';
-import { DependencyUnavailableError, describeFailure } from '../registry/errors.ts';
 import type { Clock } from '../verify/types.ts';
 import type { AuditItem } from './record.ts';
 
@@ -131,7 +131,8 @@ export class DedupMarkers {
       );
       return { outcome: 'claimed', marker };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw unavailable('PutItem', error);
+      if (!(error instanceof ConditionalCheckFailedException))
+        throw dynamodbUnavailable('PutItem', error);
       if (error.Item?.state?.S === 'done') return { outcome: 'duplicate' };
       return { outcome: 'in_flight', leaseUntilMs: Number(error.Item?.leaseUntil?.N) };
     }
@@ -150,7 +151,7 @@ export class DedupMarkers {
       return 'released';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'not_held';
-      throw unavailable('DeleteItem', error);
+      throw dynamodbUnavailable('DeleteItem', error);
     }
   }
 }
@@ -204,11 +205,4 @@ function heldCondition(marker: DedupMarker) {
 
 function expiresAt(nowMs: number, windowSeconds: number): number {
   return Math.floor(nowMs / 1000) + windowSeconds;
-}
-
-/** Any SDK failure but a failed condition: the request may succeed if retried (503). */
-export function unavailable(operation: string, error: unknown): DependencyUnavailableError {
-  return new DependencyUnavailableError('dynamodb', operation, describeFailure(error), {
-    cause: error,
-  });
 }

@@ -1,7 +1,7 @@
 /**
- * Errors of the audit trail: field encryption, records and queries. Messages name
- * operations, fields and error codes, never plaintext, ciphertext or key bytes: they end up
- * in logs. The HTTP edge maps
+ * Errors of the audit trail: field encryption and records (a query's error is the operator's:
+ * ops/audit/errors.ts). Messages name operations, fields and error codes, never plaintext,
+ * ciphertext or key bytes: they end up in logs. The HTTP edge maps
  * `KeyServiceUnavailableError` to 503 with Retry-After; the others are faults of a record or
  * of the caller.
  */
@@ -108,18 +108,6 @@ export class MalformedAuditItemError extends AuditRecordError {
   readonly code = 'malformed_audit_item';
   constructor(problems: readonly string[], options?: ErrorOptions) {
     super('stored audit item is malformed', problems, options);
-  }
-}
-
-/** A listing's provider, time range or limit is out of range; each problem is listed. */
-export class InvalidAuditQueryError extends Error {
-  override readonly name = 'InvalidAuditQueryError';
-  readonly code = 'invalid_audit_query';
-  constructor(
-    readonly problems: readonly string[],
-    options?: ErrorOptions,
-  ) {
-    super(`audit query is not valid: ${problems.join('; ')}`, options);
   }
 }
 

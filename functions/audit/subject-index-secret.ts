@@ -29,11 +29,10 @@ import {
   InvalidCiphertextException,
   type KMSClient,
 } from '@aws-sdk/client-kms';
+import { describeFailure, dynamodbUnavailable } from '../aws/errors.ts';
 import { secretCacheSeconds } from '../config/limits.ts';
-import { describeFailure } from '../registry/errors.ts';
 import { reservedRegistryIdPrefix } from '../registry/provider.ts';
 import type { Clock } from '../verify/types.ts';
-import { unavailable } from './dedup.ts';
 import {
   DataKeyRejectedError,
   KeyServiceUnavailableError,
@@ -129,7 +128,7 @@ export class SubjectIndexSecret {
       plaintext.fill(0);
       // Another caller wrote it first: theirs is the one every hash uses.
       if (error instanceof ConditionalCheckFailedException) return 'existing';
-      throw unavailable('PutItem', error);
+      throw dynamodbUnavailable('PutItem', error);
     }
     this.#replace({ plaintext, loadedAtMs: this.#now(), retired: false });
     return 'created';
@@ -194,7 +193,7 @@ export class SubjectIndexSecret {
       const ciphertext = Item?.ciphertext?.B;
       return ciphertext === undefined || ciphertext.length === 0 ? undefined : ciphertext;
     } catch (error) {
-      throw unavailable('GetItem', error);
+      throw dynamodbUnavailable('GetItem', error);
     }
   }
 

@@ -23,6 +23,12 @@ export const retentionClasses = {
 
 export type RetentionClassName = keyof typeof retentionClasses;
 
+/**
+ * The class of the operators' admin records (ops/admin-trail). HIPAA §164.316(b)(2):
+ * documentation of actions kept six years, longer than any delivery.
+ */
+export const adminRetentionClass: RetentionClassName = 'extended';
+
 /** @default 'standard' */
 export const defaultRetentionClass: RetentionClassName = 'standard';
 
@@ -43,3 +49,42 @@ export function isRetentionClassName(value: unknown): value is RetentionClassNam
  * profile that wants none (GDPR Art. 5(1)(e)) turns every copy off.
  */
 export const payloadCopyCeilingVariable = 'PAYLOAD_COPY_CEILING';
+
+/**
+ * The class a provider's audit records are kept under: its own, or the deployment's floor where
+ * that keeps records longer (its own on a tie).
+ * @example auditRetentionClass('minimal', 'standard') // 'standard'
+ */
+export function auditRetentionClass(
+  own: RetentionClassName,
+  floor: RetentionClassName | undefined,
+): RetentionClassName {
+  if (floor === undefined) return own;
+  return retentionClasses[floor].auditDays > retentionClasses[own].auditDays ? floor : own;
+}
+
+/**
+ * The class of a refused attempt filed under `unregisteredProviderId`, which names no class of
+ * its own: the deployment's floor, else the default.
+ */
+export function unregisteredRetentionClass(
+  floor: RetentionClassName | undefined,
+): RetentionClassName {
+  return floor ?? defaultRetentionClass;
+}
+
+/**
+ * Whether an accepted delivery's record keeps a payload copy (redacted by the provider's rules,
+ * then encrypted): only where its class keeps one, and the deployment's ceiling keeps one at
+ * least as long. A copy's TTL comes from the record's class, so a lower ceiling keeps none
+ * rather than one that would outlive what the deployment allows.
+ * @example keepsPayloadCopy('standard', 'minimal') // false
+ */
+export function keepsPayloadCopy(
+  retentionClass: RetentionClassName,
+  ceiling: RetentionClassName | undefined,
+): boolean {
+  const { payloadDays } = retentionClasses[retentionClass];
+  if (payloadDays === 0) return false;
+  return ceiling === undefined || retentionClasses[ceiling].payloadDays >= payloadDays;
+}

@@ -7,3 +7,54 @@ export const telemetry = {
   /** The EMF namespace; each count is named after the ingest outcome. */
   metricsNamespace: 'WebhookIngestion',
 } as const;
+
+/**
+ * The `message` of the handler's one log line per request, which the saved Logs Insights
+ * queries (infra/observability/audit-queries.ts) filter on.
+ */
+export const deliveryHandledMessage = 'delivery handled';
+
+/**
+ * The fields of that line beside Powertools' own: labels, ids and a status, never a body, a
+ * header or a secret. The handler writes exactly these keys and the queries name them through
+ * this type, so renaming one fails the type check on both sides.
+ */
+export type DeliveryHandledFields = {
+  readonly outcome: string;
+  readonly statusCode: number;
+  /** @default - absent when the outcome has no reason */
+  readonly reason?: string;
+  /** @default - absent until the provider is found in the registry */
+  readonly providerId?: string;
+  /** @default - absent until a delivery id is settled */
+  readonly deliveryId?: string;
+  /** @default - absent unless a refused attempt was counted but not audited */
+  readonly auditSuppressed?: true;
+};
+
+/** The `message` of the warning for an event API Gateway handed over unreadable (400). */
+export const unreadableEventMessage = 'unreadable event';
+
+/** The field of that warning: the `InvalidHttpEventError` code. */
+export type UnreadableEventFields = {
+  readonly code: string;
+};
+
+/** The `message` of the error line for a request answered 500. */
+export const ingestFailedMessage = 'ingest failed';
+
+/** The fields of the error line: the error's name and code, never its message. */
+export type IngestFailedFields = {
+  readonly errorName: string;
+  readonly code: string;
+};
+
+/** The keys Powertools Logger writes on every line that the queries read. */
+export type PowertoolsLogField = 'level' | 'message';
+
+/** Every field of the handler's lines that a saved query may name. */
+export type IngestLogField =
+  | keyof DeliveryHandledFields
+  | keyof UnreadableEventFields
+  | keyof IngestFailedFields
+  | PowertoolsLogField;

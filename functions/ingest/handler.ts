@@ -30,13 +30,28 @@ import {
   retentionFloorVariable,
 } from '../config/retention.ts';
 import { auditTable, registryTable } from '../config/tables.ts';
-import { telemetry } from '../config/telemetry.ts';
+import {
+  type DeliveryHandledFields,
+  deliveryHandledMessage,
+  type IngestFailedFields,
+  ingestFailedMessage,
+  telemetry,
+  type UnreadableEventFields,
+  unreadableEventMessage,
+} from '../config/telemetry.ts';
 import { QueueSender } from '../queue/sender.ts';
 import { ProviderCache } from '../registry/provider-cache.ts';
 import { verifyDelivery } from '../verify/verify.ts';
 import { InvalidHttpEventError } from './errors.ts';
 import { type ApiGatewayEvent, readHttpEvent } from './http-event.ts';
-import { type HttpResponse, type IngestPorts, type IngestResult, ingest } from './ingest.ts';
+import {
+  badRequest,
+  type HttpResponse,
+  type IngestResult,
+  internalError,
+} from './http-response.ts';
+import { ingest } from './ingest.ts';
+import type { IngestPorts } from './ports.ts';
 import { RejectionBudget } from './rejection-budget.ts';
 
 const { serviceName, metricsNamespace } = telemetry;
@@ -97,8 +112,9 @@ async function ingestHttpEvent(event: ApiGatewayEvent): Promise<HttpResponse> {
     request = readHttpEvent(event);
   } catch (error) {
     if (!(error instanceof InvalidHttpEventError)) throw error;
-    logger.warn('unreadable event', { code: error.code });
-    return { statusCode: 400, headers: {}, body: '{"error":"bad_request"}' };
+    const fields: UnreadableEventFields = { code: error.code };
+    logger.warn(unreadableEventMessage, fields);
+    return badRequest();
   }
   try {
     const result = await ingest(request, ports, Date.now);
@@ -107,21 +123,23 @@ async function ingestHttpEvent(event: ApiGatewayEvent): Promise<HttpResponse> {
   } catch (error) {
     // Names and codes only: messages of these modules never quote a body, but stay on the safe side.
     const { name, code } = error as { name?: unknown; code?: unknown };
-    logger.error('ingest failed', { errorName: String(name), code: String(code) });
-    return { statusCode: 500, headers: {}, body: '{"error":"internal"}' };
+    const fields: IngestFailedFields = { errorName: String(name), code: String(code) };
+    logger.error(ingestFailedMessage, fields);
+    return internalError();
   }
 }
 
 /** One log line and one count per request, labelled with low-cardinality values only. */
 function record(result: IngestResult): void {
-  logger.info('delivery handled', {
+  const fields: DeliveryHandledFields = {
     outcome: result.outcome,
     statusCode: result.response.statusCode,
     ...(result.reason === undefined ? {} : { reason: result.reason }),
     ...(result.providerId === undefined ? {} : { providerId: result.providerId }),
     ...(result.deliveryId === undefined ? {} : { deliveryId: result.deliveryId }),
     ...(result.auditSuppressed === true ? { auditSuppressed: true } : {}),
-  });
+  };
+  logger.info(deliveryHandledMessage, fields);
   tracer.putAnnotation('outcome', result.outcome);
   if (result.providerId !== undefined) tracer.putAnnotation('provider', result.providerId);
   // An unregistered id from the URL would be unbounded cardinality: it counts as `unknown`.

@@ -3,6 +3,7 @@
  * message attributes consumers filter on. Pure code: the SQS adapter sends what this builds.
  */
 
+import { isCredentialHeader } from '../config/headers.ts';
 import { envelopeReserveBytes, maxBodySizeBytes, queueMaxMessageBytes } from '../config/limits.ts';
 import { HeaderMap } from '../verify/headers.ts';
 import { schemes } from '../verify/schemes/index.ts';
@@ -84,19 +85,6 @@ export const maxIdentifierChars = 256;
  * would not fit is left out. With the ids at their longest, about 6 KB of headers always fit.
  */
 export const maxHeaderValueChars = 1_024;
-
-/**
- * Headers never copied into the envelope, whatever the selection: anything whose name contains
- * one of these words, case-insensitively. Signatures, tokens and keys are secrets or replayable
- * proofs; consumers get the verdict instead. Plaid's `Plaid-Verification` is a signed JWT.
- */
-const credentialHeaderPattern =
-  /signature|auth|token|cookie|secret|passw|credential|session|hmac|verification|api-?key|private|jwt|bearer/i;
-
-/** Whether a header name looks like it carries a credential, and so is never copied. */
-export function isCredentialHeader(name: string): boolean {
-  return credentialHeaderPattern.test(name);
-}
 
 /**
  * The headers copied when the caller selects none: the scheme's own headers (ids, event types,

@@ -1,4 +1,7 @@
-/** Errors of the queue envelope and sender. The HTTP edge maps `body_too_large` to 413. */
+/**
+ * Errors of the queue envelope and sender. The HTTP edge maps `body_too_large` to 413; SQS
+ * failing or out of reach is a DependencyUnavailableError (../aws/errors.ts), answered 503.
+ */
 
 /** The request body is larger than `maxBodySizeBytes`, so it could not fit one queue message. */
 export class BodyTooLargeError extends Error {

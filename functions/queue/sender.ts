@@ -6,7 +6,7 @@
  */
 
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DependencyUnavailableError, describeFailure } from '../registry/errors.ts';
+import { DependencyUnavailableError, describeFailure } from '../aws/errors.ts';
 import { messageSizeBytes, type QueueMessage } from './envelope.ts';
 import { QueueMessageTooLargeError } from './errors.ts';
 

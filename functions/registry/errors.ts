@@ -1,9 +1,9 @@
 /**
  * Errors of the provider registry. Messages name providers, attributes, operations and SDK
  * error names, never a secret, a ciphertext or a payload: they end up in logs. The HTTP edge
- * maps them in one place: `ProviderNotFoundError` and `ProviderDisabledError` to 401,
- * `DependencyUnavailableError` to 503 with Retry-After, the rest to 500 (a stored item or a
- * caller is at fault, not the delivery).
+ * maps them in one place: `ProviderNotFoundError` and `ProviderDisabledError` to 401, the rest
+ * to 500 (a stored item or a caller is at fault, not the delivery). DynamoDB and KMS failures
+ * are `DependencyUnavailableError` (../aws/errors.ts), answered 503 with Retry-After.
  */
 
 import type { RetentionClassName } from '../config/retention.ts';
@@ -114,30 +114,6 @@ export class SecretRejectedError extends RegistryError {
   ) {
     super(`a key of provider '${providerId}' was rejected by KMS: ${detail}`, options);
   }
-}
-
-/**
- * DynamoDB, KMS or SQS failed or could not be reached; the request may succeed if retried.
- * The queue sender and the audit store raise it too, so the HTTP edge has one 503 case.
- */
-export class DependencyUnavailableError extends RegistryError {
-  override readonly name = 'DependencyUnavailableError';
-  readonly code = 'dependency_unavailable';
-  constructor(
-    readonly dependency: 'dynamodb' | 'kms' | 'sqs',
-    readonly operation: string,
-    detail: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${dependency} ${operation} failed: ${detail}`, options);
-  }
-}
-
-/** The SDK error's name and network code: enough to act on, and never a request body. */
-export function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown failure';
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${error.name} (${code})` : error.name;
 }
 
 /** A value received from outside, shortened and escaped so it cannot flood or forge a log line. */

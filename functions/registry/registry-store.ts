@@ -14,10 +14,9 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DependencyUnavailableError, describeFailure } from '../aws/errors.ts';
 import type { Clock } from '../verify/types.ts';
 import {
-  DependencyUnavailableError,
-  describeFailure,
   InvalidProviderConfigError,
   MalformedProviderItemError,
   ProviderAlreadyExistsError,

@@ -18,12 +18,8 @@ import {
   InvalidCiphertextException,
   type KMSClient,
 } from '@aws-sdk/client-kms';
-import {
-  DependencyUnavailableError,
-  describeFailure,
-  InvalidProviderConfigError,
-  SecretRejectedError,
-} from './errors.ts';
+import { DependencyUnavailableError, describeFailure } from '../aws/errors.ts';
+import { InvalidProviderConfigError, SecretRejectedError } from './errors.ts';
 
 /** The `purpose` in every provider key's encryption context. */
 export const providerSecretPurpose = 'webhook-provider-secret';

@@ -47,3 +47,49 @@ export class HeaderMap {
     return [...new Set(this.#names.map(lowerCase))];
   }
 }
+
+/**
+ * Where a provider names the delivery, each header as the provider spells it: read by the
+ * scheme's verifier, and written by its signer where the provider sends them.
+ */
+export interface DeliveryHeaders {
+  /**
+   * Headers the provider sends the delivery id in, each with the same value; the first present
+   * is reported. @default - no id header
+   */
+  readonly idHeaders?: readonly string[];
+  /**
+   * Headers read for the id when none of `idHeaders` came (another edition or an older version
+   * of the sender); signers do not write them. @default - none
+   */
+  readonly fallbackIdHeaders?: readonly string[];
+  /** The header carrying the event type. @default - the type travels in the body, or nowhere */
+  readonly eventTypeHeader?: string;
+}
+
+/** The delivery id and event type a request's headers carry; absent ones are `undefined`. */
+export interface DeliveryDetails {
+  readonly deliveryId?: string | undefined;
+  readonly eventType?: string | undefined;
+}
+
+const noDetails: DeliveryDetails = {};
+
+/** Reads the delivery id and event type that {@link DeliveryHeaders} name, lower-cased once. */
+export function deliveryHeaderReader(
+  shape: DeliveryHeaders,
+): (headers: HeaderMap) => DeliveryDetails {
+  const idNames = [...(shape.idHeaders ?? []), ...(shape.fallbackIdHeaders ?? [])].map((name) =>
+    name.toLowerCase(),
+  );
+  const typeName = shape.eventTypeHeader?.toLowerCase();
+  if (idNames.length === 0 && typeName === undefined) return () => noDetails;
+  return (headers) => {
+    let deliveryId: string | undefined;
+    for (const name of idNames) {
+      deliveryId = headers.get(name);
+      if (deliveryId !== undefined) break;
+    }
+    return { deliveryId, eventType: typeName === undefined ? undefined : headers.get(typeName) };
+  };
+}

@@ -1,4 +1,4 @@
-import type { HeaderMap } from './headers.ts';
+import { type DeliveryHeaders, deliveryHeaderReader } from './headers.ts';
 import { accept, reject, requireHeader, type Scheme } from './scheme.ts';
 import { type DigestEncoding, findMatchingKey, type HmacAlgorithm, hmac } from './signatures.ts';
 import type { SchemeVerdict, VerificationKey } from './types.ts';
@@ -75,47 +75,60 @@ export function matchPrefixedHmac(
   return matchBodyHmac({ header, candidates, keys, algorithm, encoding, signed });
 }
 
-type AcceptDetails = Parameters<typeof accept>[1];
+/**
+ * How a provider writes one HMAC into a header and names the delivery in others, each header
+ * as the provider spells it: the scheme's verifier reads this shape, and its signer
+ * (`<scheme>.sign.ts`, through hmac-header.sign.ts) writes it.
+ */
+export interface BodyHmacShape extends PrefixedHmac, DeliveryHeaders {
+  /** The signature header. */
+  readonly header: string;
+}
+
+/** Every header a shape names, signature first, as the provider spells them. */
+export function shapeHeaders(shape: BodyHmacShape): [signature: string, ...others: string[]] {
+  const { header, idHeaders = [], fallbackIdHeaders = [], eventTypeHeader } = shape;
+  return [
+    header,
+    ...idHeaders,
+    ...fallbackIdHeaders,
+    ...(eventTypeHeader === undefined ? [] : [eventTypeHeader]),
+  ];
+}
 
 /** A provider that signs only the raw body, with one signature in one header. */
 export interface BodyHmacSpec {
   readonly name: string;
   readonly summary: string;
   readonly docs: string;
-  /** The signature header first, then any header read for ids, as the provider spells them. */
-  readonly headers: readonly [signature: string, ...others: string[]];
-  readonly algorithm: HmacAlgorithm;
-  readonly encoding: DigestEncoding;
-  /** Text before the digest, such as `sha1=`. @default - the header holds the digest alone */
-  readonly prefix?: string;
-  /** Delivery id and event type from the headers. @default - none reported */
-  readonly details?: (headers: HeaderMap) => AcceptDetails;
+  readonly shape: BodyHmacShape;
   /** Where the id and type sit in the JSON body. @default - not in the body */
   readonly eventFields?: Scheme['eventFields'];
 }
 
 /**
  * A scheme for the common "HMAC of the raw body in one header" shape (Shopify, Xero,
- * Lemon Squeezy, Intercom): no timestamp is signed, so such a delivery can be replayed
- * as is; deduplication by delivery id is the only defence, and it lives downstream.
+ * Lemon Squeezy, Intercom, Typeform, Bitbucket, Jira): no timestamp is signed, so such a
+ * delivery can be replayed as is; deduplication by delivery id is the only defence, and it
+ * lives downstream.
  */
 export function bodyHmacScheme(spec: BodyHmacSpec): Scheme {
-  const [displayName] = spec.headers;
-  const header = displayName.toLowerCase();
-  const format = { algorithm: spec.algorithm, encoding: spec.encoding, prefix: spec.prefix ?? '' };
+  const { shape } = spec;
+  const header = shape.header.toLowerCase();
+  const readDetails = deliveryHeaderReader(shape);
   return {
     name: spec.name,
     summary: spec.summary,
     docs: spec.docs,
-    headers: spec.headers,
+    headers: shapeHeaders(shape),
     keyKind: 'secret',
     ...(spec.eventFields === undefined ? {} : { eventFields: spec.eventFields }),
     verify({ headers, body, keys }) {
       const received = requireHeader(headers, header);
       if (received.rejection) return received.rejection;
-      const match = matchPrefixedHmac(header, received.value, format, keys, [body]);
+      const match = matchPrefixedHmac(header, received.value, shape, keys, [body]);
       if (match.rejection) return match.rejection;
-      return accept(match.keyIndex, spec.details?.(headers));
+      return accept(match.keyIndex, readDetails(headers));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { HeaderMap } from './headers.ts';
 import type {
   AcceptedDetails,
+  DeliveryRequest,
   KeyResolver,
   RejectionReason,
   SchemeVerdict,
@@ -23,6 +24,13 @@ export interface SchemeInput<Options> {
 
 /** How a scheme reads `--option key=value` pairs into its typed options. */
 export type OptionParser<Options> = (raw: Readonly<Record<string, string>>) => Options;
+
+/** The answer a provider requires to a verified handshake: a body and its media type. */
+export interface HandshakeReply {
+  /** e.g. `text/plain` for Twitch's challenge, `application/json` for Zoom's. */
+  readonly contentType: string;
+  readonly body: string;
+}
 
 /** One provider's signing scheme: a little data and one verification function. */
 export interface Scheme<Options = Record<string, never>> {
@@ -48,6 +56,13 @@ export interface Scheme<Options = Record<string, never>> {
   /** Reads and validates option strings. @default - the scheme takes no options */
   readonly parseOptions?: OptionParser<Options>;
   verify(input: SchemeInput<Options>): SchemeVerdict | Promise<SchemeVerdict>;
+  /**
+   * The reply the provider documents for a delivery `verify` accepted as a `handshake`, given
+   * the secret of the key that verified it; `undefined` when the body lacks what the reply
+   * must echo. Called only after verification, so it may trust the body.
+   * @default - the scheme answers no handshake
+   */
+  readonly handshake?: (delivery: DeliveryRequest, secret: string) => HandshakeReply | undefined;
 }
 
 /** A refusal with its reason; `detail` must never quote a secret, signature or body. */

@@ -7,13 +7,16 @@ import type { SchemeVerdict } from './types.ts';
 /**
  * One header carrying a signed timestamp and one or more hex HMAC-SHA256 signatures, as
  * `<timestampKey>=<time><separator><signatureKey>=<hex>…`, over `<time><joiner><body>`.
- * Stripe made the shape common; Paddle, Calendly and WorkOS differ only in these fields.
+ * Stripe made the shape common; Paddle, Calendly and WorkOS differ only in these fields. The
+ * scheme's verifier reads the shape, and its signer (timestamped-hmac.sign.ts) writes it.
  */
 export interface TimestampedHmacShape {
   /** Lower-case header name. */
   readonly header: string;
   /** Between entries: `,` or `;`. Whitespace around entries is ignored. */
   readonly separator: string;
+  /** Between entries as the provider writes them, e.g. WorkOS's `, `. @default - `separator` */
+  readonly writtenSeparator?: string;
   readonly timestampKey: string;
   readonly signatureKey: string;
   /** Between the timestamp text and the body in the signed bytes. */
@@ -56,3 +59,20 @@ export function verifyTimestampedHmac(shape: TimestampedHmacShape, input: Input)
     accept(keyIndex, { timestamp })
   );
 }
+
+/**
+ * Slack's shape, which Zoom copies: `<version>=<hex HMAC-SHA256>` in one header, over
+ * `<version>:<timestamp>:<body>` with the timestamp (whole Unix seconds) as sent in another.
+ * Headers as the provider spells them; each scheme's verifier reads the shape, and its signer
+ * (timestamped-hmac.sign.ts) writes it.
+ */
+export interface VersionedHmacShape {
+  readonly signatureHeader: string;
+  readonly timestampHeader: string;
+  /** Starts both the signature (`v0=`) and the signed text (`v0:`). */
+  readonly version: string;
+}
+
+/** What a {@link VersionedHmacShape} signs before the body. */
+export const versionedHmacBase = (shape: VersionedHmacShape, timestamp: string): string =>
+  `${shape.version}:${timestamp}:`;

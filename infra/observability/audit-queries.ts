@@ -1,22 +1,43 @@
 /**
  * Logs Insights queries over the ingest Lambda's log group, answering the usual audit
- * questions. They read the handler's one JSON line per request ("delivery handled": outcome,
- * statusCode, reason, providerId, deliveryId) and its error lines; every query names the
- * fields it shows, so none prints `@message`, and no line of the handler holds a body or a
- * header anyway.
+ * questions. They read the handler's one JSON line per request (`deliveryHandledMessage`,
+ * with `DeliveryHandledFields`) and its error lines, by the message and field names
+ * functions/config/telemetry.ts defines for the handler and these queries alike; every query
+ * names the fields it shows, so none prints `@message`, and no line of the handler holds a
+ * body or a header anyway.
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  deliveryHandledMessage,
+  type IngestLogField,
+  unreadableEventMessage,
+} from '../../functions/config/telemetry.ts';
+import type { IngestOutcome } from '../../functions/ingest/ingest.ts';
 
 /** Replace in the console before running: Logs Insights has no parameters. */
 export const providerPlaceholder = 'REPLACE-WITH-PROVIDER-ID';
 export const deliveryPlaceholder = 'REPLACE-WITH-DELIVERY-ID';
 
-const handled = "message = 'delivery handled'";
+/** A field of the handler's lines, checked against the names telemetry.ts defines. */
+const field = (name: IngestLogField): string => name;
+
+/** The columns a query shows: the time, the named fields, then Lambda's request id. */
+const shown = (...names: IngestLogField[]) => ['@timestamp', ...names, '@requestId'];
+
+/** A `by` list of fields, for a stats statement. */
+const by = (...names: IngestLogField[]) => names.join(', ');
+
+const outcomeIs = (outcome: IngestOutcome) => `${field('outcome')} = '${outcome}'`;
+
+const outcomeIn = (...outcomes: IngestOutcome[]) =>
+  `${field('outcome')} in [${outcomes.map((outcome) => `'${outcome}'`).join(', ')}]`;
+
+const handled = `${field('message')} = '${deliveryHandledMessage}'`;
 
 /** The newest rejected attempts: the dashboard's log widget shows this one too. */
 export const latestRejections = new logs.QueryString({
-  fields: ['@timestamp', 'providerId', 'reason', 'statusCode', 'deliveryId', '@requestId'],
-  filterStatements: [handled, "outcome = 'rejected'"],
+  fields: shown('providerId', 'reason', 'statusCode', 'deliveryId'),
+  filterStatements: [handled, outcomeIs('rejected')],
   sort: '@timestamp desc',
   limit: 100,
 });
@@ -33,8 +54,8 @@ export const auditQueries: readonly AuditQuery[] = [
     id: 'RejectionsByProviderAndReason',
     name: 'Rejections by provider and reason',
     query: new logs.QueryString({
-      filterStatements: [handled, "outcome = 'rejected'"],
-      statsStatements: ['count(*) as rejections by providerId, reason'],
+      filterStatements: [handled, outcomeIs('rejected')],
+      statsStatements: [`count(*) as rejections by ${by('providerId', 'reason')}`],
       sort: 'rejections desc',
     }),
   },
@@ -44,7 +65,7 @@ export const auditQueries: readonly AuditQuery[] = [
     name: 'Outcomes by provider and status code',
     query: new logs.QueryString({
       filterStatements: [handled],
-      statsStatements: ['count(*) as attempts by providerId, outcome, statusCode'],
+      statsStatements: [`count(*) as attempts by ${by('providerId', 'outcome', 'statusCode')}`],
       sort: 'attempts desc',
     }),
   },
@@ -52,8 +73,8 @@ export const auditQueries: readonly AuditQuery[] = [
     id: 'DeliveriesOfOneProvider',
     name: 'Deliveries of one provider',
     query: new logs.QueryString({
-      fields: ['@timestamp', 'outcome', 'statusCode', 'reason', 'deliveryId', '@requestId'],
-      filterStatements: [handled, `providerId = '${providerPlaceholder}'`],
+      fields: shown('outcome', 'statusCode', 'reason', 'deliveryId'),
+      filterStatements: [handled, `${field('providerId')} = '${providerPlaceholder}'`],
       sort: '@timestamp desc',
       limit: 1000,
     }),
@@ -62,8 +83,8 @@ export const auditQueries: readonly AuditQuery[] = [
     id: 'AttemptsOfOneDelivery',
     name: 'Attempts of one delivery id',
     query: new logs.QueryString({
-      fields: ['@timestamp', 'providerId', 'outcome', 'statusCode', 'reason', '@requestId'],
-      filterStatements: [handled, `deliveryId = '${deliveryPlaceholder}'`],
+      fields: shown('providerId', 'outcome', 'statusCode', 'reason'),
+      filterStatements: [handled, `${field('deliveryId')} = '${deliveryPlaceholder}'`],
       sort: '@timestamp asc',
     }),
   },
@@ -72,8 +93,8 @@ export const auditQueries: readonly AuditQuery[] = [
     name: 'Dependency failures (503) by reason',
     query: new logs.QueryString({
       // kms_unavailable, dynamodb_unavailable, sqs_unavailable, claim_lost and in-flight claims.
-      filterStatements: [handled, 'statusCode = 503'],
-      statsStatements: ['count(*) as attempts by bin(5m), reason, providerId'],
+      filterStatements: [handled, `${field('statusCode')} = 503`],
+      statsStatements: [`count(*) as attempts by bin(5m), ${by('reason', 'providerId')}`],
       sort: 'attempts desc',
     }),
   },
@@ -81,8 +102,8 @@ export const auditQueries: readonly AuditQuery[] = [
     id: 'LatestHandshakes',
     name: 'Latest handshakes',
     query: new logs.QueryString({
-      fields: ['@timestamp', 'providerId', 'outcome', 'reason', 'statusCode', '@requestId'],
-      filterStatements: [handled, "outcome in ['handshake', 'handshake_not_supported']"],
+      fields: shown('providerId', 'outcome', 'reason', 'statusCode'),
+      filterStatements: [handled, outcomeIn('handshake', 'handshake_not_supported')],
       sort: '@timestamp desc',
       limit: 100,
     }),
@@ -92,8 +113,8 @@ export const auditQueries: readonly AuditQuery[] = [
     name: 'Refused attempts not audited (source over its budget)',
     query: new logs.QueryString({
       // The next record written for the source carries the count (suppressedAttempts).
-      fields: ['@timestamp', 'providerId', 'outcome', 'reason', 'statusCode', '@requestId'],
-      filterStatements: [handled, 'ispresent(auditSuppressed)'],
+      fields: shown('providerId', 'outcome', 'reason', 'statusCode'),
+      filterStatements: [handled, `ispresent(${field('auditSuppressed')})`],
       sort: '@timestamp desc',
       limit: 100,
     }),
@@ -103,8 +124,10 @@ export const auditQueries: readonly AuditQuery[] = [
     name: 'Handler errors (500) and unreadable events (400)',
     query: new logs.QueryString({
       // The handler logs error names and codes only, never the messages.
-      fields: ['@timestamp', 'level', 'message', 'errorName', 'code', '@requestId'],
-      filterStatements: ["level = 'ERROR' or message = 'unreadable event'"],
+      fields: shown('level', 'message', 'errorName', 'code'),
+      filterStatements: [
+        `${field('level')} = 'ERROR' or ${field('message')} = '${unreadableEventMessage}'`,
+      ],
       sort: '@timestamp desc',
       limit: 100,
     }),

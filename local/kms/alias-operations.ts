@@ -7,7 +7,7 @@ import {
   resolveKey,
   type StoredAlias,
 } from './key-store.ts';
-import type { OperationContext, ResponseFields } from './operations.ts';
+import type { OperationContext, ResponseFields } from './operation-context.ts';
 import {
   epochSeconds,
   optionalInteger,

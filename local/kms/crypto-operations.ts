@@ -9,7 +9,7 @@ import {
   type StoredKey,
   usableKey,
 } from './key-store.ts';
-import type { OperationContext } from './operations.ts';
+import type { OperationContext } from './operation-context.ts';
 import {
   encryptionContext,
   onlyValue,

@@ -8,7 +8,7 @@ import {
   type StoredKey,
   usableKey,
 } from './key-store.ts';
-import type { OperationContext, ResponseFields } from './operations.ts';
+import type { OperationContext, ResponseFields } from './operation-context.ts';
 import {
   epochSeconds,
   onlyValue,

@@ -23,19 +23,8 @@ import {
   getKeyRotationStatus,
   scheduleKeyDeletion,
 } from './key-operations.ts';
-import type { KeyStore } from './key-store.ts';
+import type { OperationContext, ResponseFields } from './operation-context.ts';
 import type { RequestFields } from './wire-fields.ts';
-
-export interface OperationContext {
-  readonly store: KeyStore;
-  /** Cryptographically random bytes, for key material, IVs and data keys. */
-  readonly randomBytes: (size: number) => Buffer;
-  /** A fresh UUID for a new key. */
-  readonly newKeyId: () => string;
-  readonly now: () => Date;
-}
-
-export type ResponseFields = Record<string, unknown>;
 
 export interface Operation {
   /** Whether the operation changes the store, so the server must persist it before answering. */

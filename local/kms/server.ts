@@ -16,7 +16,8 @@ import {
   UnknownOperationError,
 } from './errors.ts';
 import { createKeyStore, type KeyStore } from './key-store.ts';
-import { findOperation, type OperationContext, type ResponseFields } from './operations.ts';
+import type { OperationContext, ResponseFields } from './operation-context.ts';
+import { findOperation } from './operations.ts';
 import { loadKeyStore, saveKeyStore } from './state-file.ts';
 import type { RequestFields } from './wire-fields.ts';
 

@@ -20,7 +20,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { InvalidAuditRecordError, MalformedAuditItemError } from '../../functions/audit/errors.ts';
 import { type AuditItem, auditExpiresAt, auditTimeKey } from '../../functions/audit/record.ts';
 import { isText, show } from '../../functions/audit/text.ts';
-import type { RetentionClassName } from '../../functions/config/retention.ts';
+import { adminRetentionClass } from '../../functions/config/retention.ts';
 import { isProviderId } from '../../functions/registry/provider.ts';
 
 export const adminActions = [
@@ -135,9 +135,6 @@ export interface AdminRecord {
   readonly reason?: string;
   readonly detail: AdminDetail;
 }
-
-/** HIPAA §164.316(b)(2): documentation of actions kept six years, longer than any delivery. */
-export const adminRetentionClass: RetentionClassName = 'extended';
 
 /** The partition of every admin record. */
 export const adminPartitionKey = '_admin';

@@ -23,20 +23,20 @@ import {
   type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { unavailable } from '../../functions/audit/dedup.ts';
 import type { MalformedAuditItemError } from '../../functions/audit/errors.ts';
-import { putNewItem } from '../../functions/audit/put-new-item.ts';
-import { readEach } from '../../functions/audit/read-items.ts';
 import {
   type AuditItem,
   auditPartitionKey,
   auditShardOf,
-  auditTimeKey,
   erasedPersonalFields,
   payloadSortKey,
 } from '../../functions/audit/record.ts';
+import { dynamodbUnavailable } from '../../functions/aws/errors.ts';
 import { isRetentionClassName, type RetentionClassName } from '../../functions/config/retention.ts';
 import { auditShards, type auditTable } from '../../functions/config/tables.ts';
+import { timeKeyBounds } from '../audit/audit-query.ts';
+import { putNewItem } from '../audit/put-new-item.ts';
+import { readEach } from '../audit/read-items.ts';
 import {
   type ErasureCounts,
   type ErasureReceipt,
@@ -199,11 +199,9 @@ export class ErasureStore {
         const shards = Array.from({ length: auditShards }, (_, shard) =>
           this.#queryKeys({
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
-            // '$' sorts right after '#', so every sort key of the last millisecond is inside.
             ExpressionAttributeValues: {
               ':pk': { S: auditPartitionKey(request.providerId, shard) },
-              ':since': { S: auditTimeKey(request.sinceMs) },
-              ':until': { S: `${auditTimeKey(request.untilMs)}$` },
+              ...timeKeyBounds(request.sinceMs, request.untilMs),
             },
             // Records only: payload copies (no deliveryId) share the records' sort-key range.
             FilterExpression: 'attribute_exists(deliveryId)',
@@ -263,7 +261,7 @@ export class ErasureStore {
       };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException))
-        throw unavailable('UpdateItem', error);
+        throw dynamodbUnavailable('UpdateItem', error);
     }
     const state = await this.#recordState(key);
     return {
@@ -305,8 +303,7 @@ export class ErasureStore {
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
         ExpressionAttributeValues: {
           ':pk': { S: erasurePartitionKey },
-          ':since': { S: auditTimeKey(query.sinceMs) },
-          ':until': { S: `${auditTimeKey(query.untilMs)}$` },
+          ...timeKeyBounds(query.sinceMs, query.untilMs),
         },
         ScanIndexForward: false,
         ConsistentRead: true,
@@ -337,7 +334,7 @@ export class ErasureStore {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
-      throw unavailable('DeleteItem', error);
+      throw dynamodbUnavailable('DeleteItem', error);
     }
   }
 
@@ -353,7 +350,7 @@ export class ErasureStore {
       );
       return Item;
     } catch (error) {
-      throw unavailable('GetItem', error);
+      throw dynamodbUnavailable('GetItem', error);
     }
   }
 
@@ -377,7 +374,7 @@ export class ErasureStore {
         if (items.length >= limit) break;
       }
     } catch (error) {
-      throw unavailable('Query', error);
+      throw dynamodbUnavailable('Query', error);
     }
     return items.slice(0, limit);
   }

@@ -1,18 +1,30 @@
 /**
- * The README's shell commands as a reader copies them: every ```sh block, in order, each
- * command with the output the README shows for it. A `#` line directly under a command (no
- * blank line between) is that command's output; a `#` line after a blank line, or at the top
- * of a block, is prose; a comment at the end of a command line is prose too.
+ * The walked documents' shell commands as a reader copies them: every ```sh block, in order,
+ * each command with the output the document shows for it. A `#` line directly under a command
+ * (no blank line between) is that command's output; a `#` line after a blank line, or at the
+ * top of a block, is prose; a comment at the end of a command line is prose too.
  */
+
+/** The README: its Quick start installs, tests and starts the local stack. */
+export const readmeFile = 'README.md';
+
+/**
+ * The documents the walk runs, in this order and in one shell: the README first, then the CLI
+ * manual, whose commands act on the stack the README's `npm start` runs and on the provider
+ * and delivery its quick start creates.
+ */
+export const walkedDocuments: readonly string[] = [readmeFile, 'docs/cli.md'];
 
 export interface ReadmeCommand {
   /** The command as written: continuation lines and here-documents included. */
   readonly text: string;
-  /** The README line it starts on, 1-based. */
+  /** The document it is in, as a path from the project root (`README.md`, `docs/cli.md`). */
+  readonly file: string;
+  /** The document's line it starts on, 1-based. */
   readonly line: number;
   /** The heading of the section it is under. */
   readonly section: string;
-  /** The output lines the README shows for it, without their `# `; empty when it shows none. */
+  /** The output lines the document shows for it, without their `# `; empty when it shows none. */
   readonly expected: readonly string[];
 }
 
@@ -20,8 +32,8 @@ const fence = /^```(\w*)\s*$/;
 const heading = /^#{1,6}\s+(.*)$/;
 const hereDocument = /<<-?\s*(['"]?)([A-Za-z_]\w*)\1/;
 
-/** Every command of the README's `sh` blocks, in the README's order. */
-export function readmeCommands(markdown: string): ReadmeCommand[] {
+/** Every command of a document's `sh` blocks (the README's by default), in its order. */
+export function readmeCommands(markdown: string, file: string = readmeFile): ReadmeCommand[] {
   const lines = markdown.split('\n');
   const commands: ReadmeCommand[] = [];
   let section = '';
@@ -32,24 +44,25 @@ export function readmeCommands(markdown: string): ReadmeCommand[] {
       section = heading.exec(line)?.[1] ?? section;
       continue;
     }
-    const end = closingFence(lines, index + 1);
-    if (open[1] === 'sh') commands.push(...blockCommands(lines, index + 1, end, section));
+    const end = closingFence(lines, index + 1, file);
+    if (open[1] === 'sh') commands.push(...blockCommands(lines, index + 1, end, file, section));
     index = end;
   }
   return commands;
 }
 
-function closingFence(lines: readonly string[], from: number): number {
+function closingFence(lines: readonly string[], from: number, file: string): number {
   for (let index = from; index < lines.length; index++) {
     if (/^```\s*$/.test(lines[index] as string)) return index;
   }
-  throw new Error(`README line ${from}: a code block is never closed`);
+  throw new Error(`${file} line ${from}: a code block is never closed`);
 }
 
 function blockCommands(
   lines: readonly string[],
   start: number,
   end: number,
+  file: string,
   section: string,
 ): ReadmeCommand[] {
   const commands: ReadmeCommand[] = [];
@@ -66,7 +79,7 @@ function blockCommands(
       index = lastLineOf(lines, index, end);
       outputOf = [];
       const text = lines.slice(first, index + 1).join('\n');
-      commands.push({ text, line: first + 1, section, expected: outputOf });
+      commands.push({ text, file, line: first + 1, section, expected: outputOf });
     }
   }
   return commands;

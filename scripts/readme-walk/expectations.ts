@@ -1,8 +1,9 @@
 /**
- * Whether a command printed what the README shows. Each shown line must match a whole line of
- * the output, in the README's order (other lines may come between: warnings, progress). Runs of
- * spaces count as one, so a table's column widths may differ. What changes from run to run is
- * written as `…` (anything), and any ISO 8601 time or UUID the README shows stands for any.
+ * Whether a command printed what its document (the README, docs/cli.md) shows. Each shown line
+ * must match a whole line of the output, in the document's order (other lines may come between:
+ * warnings, progress). Runs of spaces count as one, so a table's column widths may differ. What
+ * changes from run to run is written as `…` (anything), and any ISO 8601 time or UUID the
+ * document shows stands for any.
  */
 
 const isoTime = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g;

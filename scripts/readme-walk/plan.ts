@@ -1,9 +1,10 @@
 /**
- * What the walk does with each README command: run it in the walk's shell, start it in the
- * background (`npm start`), or skip it for a stated reason (it needs an AWS account, or it is
- * the install that .ci/run has already made).
+ * What the walk does with each command of the walked documents: run it in the walk's shell,
+ * start it in the background (`npm start`), or skip it for a stated reason (it needs an AWS
+ * account, or it is the install that .ci/run has already made, or it repeats the test suite
+ * or the stack that the README's Quick start already ran and started).
  */
-import type { ReadmeCommand } from './commands.ts';
+import { type ReadmeCommand, readmeFile } from './commands.ts';
 
 export type Step =
   | { readonly kind: 'run'; readonly command: ReadmeCommand; readonly timeoutMs: number }
@@ -23,15 +24,21 @@ const needsAws: readonly [RegExp, string][] = [
 /** The command without a trailing prose comment, for matching. */
 const bare = (command: ReadmeCommand) => command.text.replace(/\s+#\s.*$/s, '').trim();
 
+const at = (command: ReadmeCommand) => `${command.file}:${command.line}`;
+
 /**
- * One step per command, in the README's order. Throws when the Quick start no longer starts
- * with the three commands the walk is built around: then the walk would prove nothing.
+ * One step per command, in the order given: the README's, then each further document's, all
+ * in one shell. Throws when the README's Quick start no longer starts with the three commands
+ * the walk is built around: then the walk would prove nothing. The test suite runs once and
+ * the stack starts once, where the README first names them; later mentions are skipped.
  */
 export function planWalk(
   commands: readonly ReadmeCommand[],
   options: { readonly skipTests?: boolean } = {},
 ): Step[] {
-  const quickStart = commands.filter((command) => command.section === 'Quick start').map(bare);
+  const quickStart = commands
+    .filter((command) => command.file === readmeFile && command.section === 'Quick start')
+    .map(bare);
   if (
     quickStart[0] !== 'npm ci' ||
     !quickStart.includes('npm test') ||
@@ -42,6 +49,8 @@ export function planWalk(
     );
   }
   let installed = false;
+  let tested: ReadmeCommand | undefined;
+  let started: ReadmeCommand | undefined;
   return commands.map((command): Step => {
     const text = bare(command);
     if (text === 'npm ci') {
@@ -49,13 +58,25 @@ export function planWalk(
       installed = true;
       return { kind: 'skip', command, reason };
     }
-    if (text === 'npm start') return { kind: 'background', command };
+    if (text === 'npm start') {
+      if (started !== undefined) {
+        return { kind: 'skip', command, reason: `running since ${at(started)}` };
+      }
+      started = command;
+      return { kind: 'background', command };
+    }
     const aws = needsAws.find(([pattern]) => pattern.test(text));
     if (aws !== undefined) return { kind: 'skip', command, reason: `${aws[1]} (needs AWS)` };
-    if (text === 'npm test' && options.skipTests === true) {
-      return { kind: 'skip', command, reason: 'asked to with --no-test' };
+    if (text === 'npm test') {
+      if (tested !== undefined) {
+        return { kind: 'skip', command, reason: `the test suite runs once, at ${at(tested)}` };
+      }
+      tested = command;
+      if (options.skipTests === true) {
+        return { kind: 'skip', command, reason: 'asked to with --no-test' };
+      }
+      return { kind: 'run', command, timeoutMs: testSuiteTimeoutMs };
     }
-    const timeoutMs = text === 'npm test' ? testSuiteTimeoutMs : commandTimeoutMs;
-    return { kind: 'run', command, timeoutMs };
+    return { kind: 'run', command, timeoutMs: commandTimeoutMs };
   });
 }

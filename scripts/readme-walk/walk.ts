@@ -1,19 +1,21 @@
 /**
  * The README walk (`node dist/readme-walk.mjs [--no-test]`, run by .ci/run after `npm ci` in
- * a fresh clone): every command of the README's `sh` blocks that works without AWS, as written and in
- * the README's order (`npm test`, `npm start` in the background, then each section), each
- * checked against the output the README shows for it. A command fails when it exits 2 or
- * more, exits 1 where the README shows no output (1 is a CLI's "no", which the README shows),
- * or lacks a line the README shows. When a README command changes, the walk runs the new one.
+ * a fresh clone): every command of the `sh` blocks of the README, then of docs/cli.md
+ * (`walkedDocuments`), that works without AWS, as written and in order (`npm test`, `npm start`
+ * in the background, then each section of the README, then each of the CLI manual's, in one
+ * shell and against that one stack), each checked against the output the document shows for
+ * it. A command fails when it exits 2 or more, exits 1 where the document shows no output (1
+ * is a CLI's "no", which the document shows), or lacks a line the document shows. When a
+ * documented command changes, the walk runs the new one.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingPrerequisites } from '../../local/prerequisites.ts';
 import { startInBackground } from './background.ts';
-import { type ReadmeCommand, readmeCommands } from './commands.ts';
+import { type ReadmeCommand, readmeCommands, walkedDocuments } from './commands.ts';
 import { missingLines } from './expectations.ts';
-import { planWalk } from './plan.ts';
+import { planWalk, type Step } from './plan.ts';
 import { WalkShell } from './shell.ts';
 
 interface Tally {
@@ -24,7 +26,14 @@ interface Tally {
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const where = (command: ReadmeCommand) =>
-  `README.md:${command.line} (${command.section}): ${command.text.split('\n')[0]}`;
+  `${command.file}:${command.line} (${command.section}): ${command.text.split('\n')[0]}`;
+const summary = (tallies: ReadonlyMap<string, Tally>) =>
+  [...tallies]
+    .map(
+      ([file, { passed, failed, skipped }]) =>
+        `${file}: ${passed} passed, ${failed} failed, ${skipped} skipped`,
+    )
+    .join('; ');
 
 async function main(): Promise<number> {
   const cwd = process.cwd();
@@ -35,16 +44,26 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  // `--no-test`: to walk the README again after editing it, without the whole suite.
+  // `--no-test`: to walk the documents again after editing them, without the whole suite.
   const skipTests = process.argv.includes('--no-test');
-  const readme = await readFile(join(cwd, 'README.md'), 'utf8');
-  const steps = planWalk(readmeCommands(readme), { skipTests });
+  const commands: ReadmeCommand[] = [];
+  const tallies = new Map<string, Tally>();
+  for (const file of walkedDocuments) {
+    commands.push(...readmeCommands(await readFile(join(cwd, file), 'utf8'), file));
+    tallies.set(file, { passed: 0, failed: 0, skipped: 0 });
+  }
+  const steps = planWalk(commands, { skipTests });
+  const tallyOf = (step: Step) => tallies.get(step.command.file) as Tally;
   const outputDirectory = await mkdtemp(join(tmpdir(), 'readme-walk-'));
   const shell = new WalkShell(cwd, outputDirectory);
-  const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
   let stack: Awaited<ReturnType<typeof startInBackground>> | undefined;
+  let stackStep: Step | undefined;
+  let current: Step | undefined;
+  let stopped = false;
   try {
     for (const step of steps) {
+      current = step;
+      const tally = tallyOf(step);
       if (step.kind === 'skip') {
         tally.skipped++;
         say(`\n── skip ${where(step.command)}\n   ${step.reason}`);
@@ -55,6 +74,7 @@ async function main(): Promise<number> {
           cwd,
           join(outputDirectory, 'npm-start.log'),
         );
+        stackStep = step;
         say(stack.banner);
         tally.passed++;
       } else {
@@ -70,31 +90,32 @@ async function main(): Promise<number> {
       }
     }
   } catch (error) {
-    tally.failed++;
+    stopped = true;
+    if (current !== undefined) tallyOf(current).failed++;
     say(`   ✗ the walk stopped: ${(error as Error).message}`);
   } finally {
     shell.close();
   }
-  if (stack !== undefined) {
+  if (stack !== undefined && stackStep !== undefined) {
     const problem = await stack.stop();
     if (problem === undefined) say('\n── npm start stopped on SIGINT and removed its stack file');
     else {
-      tally.failed++;
+      tallyOf(stackStep).failed++;
       say(`\n✗ npm start: ${problem}`);
     }
   }
-  say(`\nreadme-walk: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
-  return tally.failed === 0 ? 0 : 1;
+  say(`\nreadme-walk: ${summary(tallies)}`);
+  return !stopped && [...tallies.values()].every((tally) => tally.failed === 0) ? 0 : 1;
 }
 
-/** Why the command's run differs from what the README shows, or undefined when it does not. */
+/** Why the command's run differs from what its document shows, or undefined when it does not. */
 function judge(command: ReadmeCommand, exitCode: number, output: string): string | undefined {
   if (exitCode >= 2 || (exitCode === 1 && command.expected.length === 0)) {
     return `exited ${exitCode}`;
   }
   const missing = missingLines(command.expected, output);
   if (missing.length === 0) return undefined;
-  return `the README shows lines this run did not print (in order):\n${missing.map((line) => `     # ${line}`).join('\n')}`;
+  return `${command.file} shows lines this run did not print (in order):\n${missing.map((line) => `     # ${line}`).join('\n')}`;
 }
 
 main().then(

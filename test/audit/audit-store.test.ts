@@ -3,11 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DedupMarkers } from '../../functions/audit/dedup.ts';
-import {
-  InvalidAuditQueryError,
-  InvalidAuditRecordError,
-  MalformedAuditItemError,
-} from '../../functions/audit/errors.ts';
+import { InvalidAuditRecordError, MalformedAuditItemError } from '../../functions/audit/errors.ts';
 import {
   auditShardOf,
   fromAuditItem,
@@ -15,21 +11,17 @@ import {
   toPayloadItem,
   withPayload,
 } from '../../functions/audit/record.ts';
+import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { auditShards } from '../../functions/config/tables.ts';
-import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
-import {
-  type AuditStack,
-  accepted,
-  auditRecord,
-  auditRecordArbitrary,
-  manualClock,
-  startAuditStack,
-  startBudgetMs,
-} from './audit-stack.ts';
+import { AuditReader } from '../../ops/audit/audit-reader.ts';
+import { accepted, auditRecord, auditRecordArbitrary } from '../support/audit-records.ts';
+import { manualClock } from '../support/clock.ts';
+import { type AuditStack, startAuditStack, startBudgetMs } from '../support/stack.ts';
 
 let stack: AuditStack;
 let store: AuditStore;
+let reader: AuditReader;
 const clock = manualClock();
 const t0 = clock.now();
 const dayMs = 86_400_000;
@@ -37,6 +29,11 @@ const dayMs = 86_400_000;
 beforeAll(async () => {
   stack = await startAuditStack();
   store = new AuditStore({ dynamodb: stack.dynamodb, tableName: stack.tableName, now: clock.now });
+  reader = new AuditReader({
+    dynamodb: stack.dynamodb,
+    tableName: stack.tableName,
+    now: clock.now,
+  });
 }, startBudgetMs);
 
 afterAll(() => stack?.close());
@@ -120,7 +117,7 @@ describe('writeAttempt and findByDeliveryId', () => {
   it('stores a rejected attempt and finds it by delivery id', async () => {
     const record = auditRecord({ deliveryId: 'evt_find' });
     await store.writeAttempt(record);
-    expect(await store.findByDeliveryId('evt_find')).toEqual({ records: [record], malformed: [] });
+    expect(await reader.findByDeliveryId('evt_find')).toEqual({ records: [record], malformed: [] });
   });
 
   it('keeps every attempt of one delivery, even in the same millisecond, newest first', async () => {
@@ -137,7 +134,7 @@ describe('writeAttempt and findByDeliveryId', () => {
       receivedAtMs: t0 + 1,
     });
     for (const record of [first, second, later]) await store.writeAttempt(record);
-    const { records } = await store.findByDeliveryId('evt_retry');
+    const { records } = await reader.findByDeliveryId('evt_retry');
     expect(records).toEqual([later, second, first]);
   });
 
@@ -148,7 +145,7 @@ describe('writeAttempt and findByDeliveryId', () => {
         const { outcome } = record;
         if (outcome === 'accepted') return;
         await store.writeAttempt(record);
-        const { records } = await store.findByDeliveryId(record.deliveryId);
+        const { records } = await reader.findByDeliveryId(record.deliveryId);
         expect(records).toContainEqual(record);
       }),
       { numRuns: 25 },
@@ -163,9 +160,9 @@ describe('writeAttempt and findByDeliveryId', () => {
     const record = auditRecord({ deliveryId: 'evt_old', retentionClass: 'minimal' });
     await store.writeAttempt(record);
     const shortClock = { now: () => t0 + 30 * dayMs };
-    const later = new AuditStore({ ...stackOptions(), now: shortClock.now });
+    const later = new AuditReader({ ...stackOptions(), now: shortClock.now });
     expect((await later.findByDeliveryId('evt_old')).records).toEqual([]);
-    const justBefore = new AuditStore({ ...stackOptions(), now: () => t0 + 30 * dayMs - 1000 });
+    const justBefore = new AuditReader({ ...stackOptions(), now: () => t0 + 30 * dayMs - 1000 });
     expect((await justBefore.findByDeliveryId('evt_old')).records).toEqual([record]);
   });
 
@@ -174,94 +171,10 @@ describe('writeAttempt and findByDeliveryId', () => {
     await store.writeAttempt(good);
     const item = { ...toAuditItem(auditRecord({ deliveryId: 'evt_bad' })), sourceIp: { S: 'x' } };
     await stack.dynamodb.send(new PutItemCommand({ TableName: stack.tableName, Item: item }));
-    const { records, malformed } = await store.findByDeliveryId('evt_bad');
+    const { records, malformed } = await reader.findByDeliveryId('evt_bad');
     expect(records).toEqual([good]);
     expect(malformed).toHaveLength(1);
     expect(malformed[0]?.message).toMatch(/sourceIp/);
-  });
-});
-
-describe('listByProvider', () => {
-  const providerId = 'lister';
-  const minute = 60_000;
-  // 24 attempts, one a minute, outcomes in turn, delivery ids spread over the shards.
-  const records = Array.from({ length: 24 }, (_, i) =>
-    auditRecord({
-      providerId,
-      deliveryId: `evt_list_${i}`,
-      receivedAtMs: t0 + i * minute,
-      ...(i % 3 === 0 ? { outcome: 'duplicate', reason: 'already_accepted' } : {}),
-    }),
-  );
-  const newestFirst = [...records].reverse();
-
-  beforeAll(async () => {
-    await Promise.all(records.map((record) => store.writeAttempt(record)));
-    expect(new Set(records.map((r) => auditShardOf(r.deliveryId))).size).toBeGreaterThan(4);
-  });
-
-  it('merges every shard newest first', async () => {
-    const listing = await store.listByProvider({
-      providerId,
-      sinceMs: t0,
-      untilMs: t0 + dayMs,
-      limit: 100,
-    });
-    expect(listing).toEqual({ records: newestFirst, malformed: [] });
-  });
-
-  it('includes both ends of the range, to the millisecond', async () => {
-    const { records: inRange } = await store.listByProvider({
-      providerId,
-      sinceMs: t0 + 5 * minute,
-      untilMs: t0 + 9 * minute,
-      limit: 100,
-    });
-    expect(inRange).toEqual(records.slice(5, 10).reverse());
-  });
-
-  it('returns the newest `limit` records', async () => {
-    const { records: page } = await store.listByProvider({
-      providerId,
-      sinceMs: t0,
-      untilMs: t0 + dayMs,
-      limit: 5,
-    });
-    expect(page).toEqual(newestFirst.slice(0, 5));
-  });
-
-  it('filters by outcome', async () => {
-    const { records: duplicates } = await store.listByProvider({
-      providerId,
-      sinceMs: t0,
-      untilMs: t0 + dayMs,
-      outcome: 'duplicate',
-      limit: 3,
-    });
-    expect(duplicates).toEqual(newestFirst.filter((r) => r.outcome === 'duplicate').slice(0, 3));
-  });
-
-  it('hides records past their retention', async () => {
-    const expiring = auditRecord({
-      providerId,
-      deliveryId: 'evt_list_min',
-      retentionClass: 'minimal',
-    });
-    await store.writeAttempt(expiring);
-    const later = new AuditStore({ ...stackOptions(), now: () => t0 + 31 * dayMs });
-    const { records: listed } = await later.listByProvider({
-      providerId,
-      sinceMs: t0,
-      untilMs: t0 + dayMs,
-      limit: 100,
-    });
-    expect(listed).toEqual(newestFirst);
-  });
-
-  it('refuses a reversed range and an out-of-range limit', async () => {
-    const query = { providerId, sinceMs: t0 + 1, untilMs: t0, limit: 0 };
-    await expect(store.listByProvider(query)).rejects.toThrow(InvalidAuditQueryError);
-    await expect(store.listByProvider(query)).rejects.toThrow(/since <= until.*limit/);
   });
 });
 
@@ -270,11 +183,6 @@ describe('when DynamoDB is down', () => {
 
   it.each([
     ['writeAttempt', () => store.writeAttempt(auditRecord())],
-    ['findByDeliveryId', () => store.findByDeliveryId('evt_1')],
-    [
-      'listByProvider',
-      () => store.listByProvider({ providerId: 'p', sinceMs: t0, untilMs: t0, limit: 1 }),
-    ],
     [
       'confirmAccepted',
       async () => {

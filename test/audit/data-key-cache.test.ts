@@ -22,12 +22,14 @@ import {
   FieldEncryptionOptionsError,
   KeyServiceUnavailableError,
 } from '../../functions/audit/errors.ts';
+import { kmsKeys } from '../../functions/config/keys.ts';
 import { startKmsStandIn } from '../../local/kms/server.ts';
 import { type StandInWithClient, startWithClient } from '../local/kms/stand-in.ts';
+import { manualClock } from '../support/clock.ts';
 
 let local: StandInWithClient;
 let keyId: string;
-const alias = 'alias/webhooks/audit';
+const alias: string = kmsKeys.audit.alias;
 const clients: KMSClient[] = [];
 
 beforeAll(async () => {
@@ -75,11 +77,6 @@ function recordingKms(config: ConstructorParameters<typeof KMSClient>[0] = {}) {
     { step: 'initialize', name: 'recordKmsCalls' },
   );
   return { kms, calls };
-}
-
-function manualClock(startMs = 1_700_000_000_000) {
-  let nowMs = startMs;
-  return { now: () => nowMs, advance: (ms: number) => (nowMs += ms) };
 }
 
 function writerCache(options: Partial<DataKeyCacheOptions> = {}) {

@@ -7,19 +7,17 @@ import {
   dedupLeaseSeconds,
   markerKey,
 } from '../../functions/audit/dedup.ts';
+import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
-import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
-import {
-  type AuditStack,
-  accepted,
-  manualClock,
-  startAuditStack,
-  startBudgetMs,
-} from './audit-stack.ts';
+import { AuditReader } from '../../ops/audit/audit-reader.ts';
+import { accepted } from '../support/audit-records.ts';
+import { manualClock } from '../support/clock.ts';
+import { type AuditStack, startAuditStack, startBudgetMs } from '../support/stack.ts';
 
 let stack: AuditStack;
 let markers: DedupMarkers;
 let store: AuditStore;
+let reader: AuditReader;
 const clock = manualClock();
 const providerId = 'stripe-live';
 const windowSeconds = 3_600;
@@ -30,6 +28,7 @@ beforeAll(async () => {
   const options = { dynamodb: stack.dynamodb, tableName: stack.tableName, now: clock.now };
   markers = new DedupMarkers(options);
   store = new AuditStore(options);
+  reader = new AuditReader(options);
 }, startBudgetMs);
 
 afterAll(() => stack?.close());
@@ -147,10 +146,10 @@ describe('confirmAccepted', () => {
     const record = { ...acceptedRecord(deliveryId), encryptedPayload: Buffer.of(5, 6, 7) };
     expect(retentionClasses[record.retentionClass].payloadDays).toBeGreaterThan(0);
     expect(await store.confirmAccepted(marker, record)).toBe('confirmed');
-    expect((await store.findByDeliveryId(deliveryId)).records).toEqual([record]);
+    expect((await reader.findByDeliveryId(deliveryId)).records).toEqual([record]);
 
     const { payloadDays } = retentionClasses[record.retentionClass];
-    const later = new AuditStore({
+    const later = new AuditReader({
       dynamodb: stack.dynamodb,
       tableName: stack.tableName,
       now: () => record.receivedAtMs + payloadDays * 86_400_000 + 1_000,
@@ -167,7 +166,7 @@ describe('confirmAccepted', () => {
     const item = await storedMarker(deliveryId);
     expect(item?.state).toEqual({ S: 'done' });
     expect(item?.leaseUntil).toBeUndefined();
-    expect((await store.findByDeliveryId(deliveryId)).records).toEqual([record]);
+    expect((await reader.findByDeliveryId(deliveryId)).records).toEqual([record]);
   });
 
   it('writes neither marker nor record when the claim was lost', async () => {
@@ -177,10 +176,10 @@ describe('confirmAccepted', () => {
     const current = await claimed(deliveryId);
     expect(await store.confirmAccepted(lost, acceptedRecord(deliveryId))).toBe('claim_lost');
     expect((await storedMarker(deliveryId))?.state).toEqual({ S: 'pending' });
-    expect((await store.findByDeliveryId(deliveryId)).records).toEqual([]);
+    expect((await reader.findByDeliveryId(deliveryId)).records).toEqual([]);
     const record = acceptedRecord(deliveryId);
     expect(await store.confirmAccepted(current, record)).toBe('confirmed');
-    expect((await store.findByDeliveryId(deliveryId)).records).toEqual([record]);
+    expect((await reader.findByDeliveryId(deliveryId)).records).toEqual([record]);
   });
 
   it('confirms after the lease ran out if nobody claimed meanwhile', async () => {

@@ -20,10 +20,11 @@ import {
   encryptField,
   type FieldBinding,
 } from '../../functions/audit/field-encryption.ts';
+import { kmsKeys } from '../../functions/config/keys.ts';
 import { type StandInWithClient, startWithClient, utf8 } from '../local/kms/stand-in.ts';
 
 let local: StandInWithClient;
-const alias = 'alias/webhooks/audit';
+const alias = kmsKeys.audit.alias;
 const clients: KMSClient[] = [];
 
 beforeAll(async () => {

@@ -15,13 +15,13 @@ import {
 import { InvalidProviderIdError } from '../../functions/registry/errors.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
+import { recordCommands } from '../support/record-commands.ts';
 import {
   type RegistryStack,
-  recordCommands,
   secretsKeyAlias,
   startBudgetMs,
   startRegistryStack,
-} from '../registry/stack.ts';
+} from '../support/stack.ts';
 
 let stack: RegistryStack;
 let auditKeyId: string;

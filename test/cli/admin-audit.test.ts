@@ -20,8 +20,9 @@ import {
   adminPartitionKey,
   toAdminItem,
 } from '../../ops/admin-trail/admin-record.ts';
-import { auditRecord } from '../audit/audit-stack.ts';
-import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
+import { auditRecord } from '../support/audit-records.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';
 
 const firstSecret = 'whsec_first_5f1c9a0e7b3d4c2a';
@@ -43,9 +44,15 @@ const auditStore = () =>
     tableName: admin.stack.resources.tables.audit,
   });
 
+const adminTrail = () =>
+  new AdminTrailStore({
+    dynamodb: new DynamoDBClient({}),
+    tableName: admin.stack.resources.tables.audit,
+  });
+
 /** Every live admin record about `target`, newest first, read straight from the table. */
 async function adminRecordsOf(target: string): Promise<AdminRecord[]> {
-  const { records, malformed } = await auditStore().listAdminActions({
+  const { records, malformed } = await adminTrail().listAdminActions({
     sinceMs: 0,
     untilMs: Date.now(),
     limit: 1_000,

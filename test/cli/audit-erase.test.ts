@@ -6,17 +6,17 @@
 import { userInfo } from 'node:os';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erasedField } from '../../cli/commands/audit.ts';
-import { AuditStore } from '../../functions/audit/audit-store.ts';
+import { erasedField } from '../../cli/commands/audit/show.ts';
 import { type AuditItem, payloadSortKey } from '../../functions/audit/record.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { createIngestPorts } from '../../functions/ingest/handler.ts';
 import { readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
+import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
 import { erasurePartitionKey } from '../../ops/erasure/erasure-receipt.ts';
-import { stripeDelivery } from '../ingest/ingest-stack.ts';
-import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
+import { stripeDelivery } from '../support/stripe-delivery.ts';
 import { cli, jsonLines } from './helpers.ts';
 
 const secret = 'whsec_erase_test_secret';
@@ -78,8 +78,8 @@ async function erase(argv: readonly string[], stdin?: string) {
 }
 
 async function adminActionsOf(target: string) {
-  const store = new AuditStore({ dynamodb: new DynamoDBClient({}), tableName: tableName() });
-  const { records } = await store.listAdminActions({
+  const trail = new AdminTrailStore({ dynamodb: new DynamoDBClient({}), tableName: tableName() });
+  const { records } = await trail.listAdminActions({
     sinceMs: 0,
     untilMs: Date.now(),
     limit: 1_000,

@@ -1,20 +1,22 @@
 /**
  * `webhooks audit export` against the local stack: every field but the encrypted ones, oldest
  * first, as JSON Lines or CSV (RFC 4180, formula guard); no file unless the export is whole
- * and audited; progress on stderr only. And the store's range read it is built on.
+ * and audited; progress on stderr only. And the reader's range read it is built on.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { recordView } from '../../cli/commands/audit.ts';
-import { csvColumns, csvField } from '../../cli/commands/audit-export.ts';
-import { type AuditBatch, AuditStore } from '../../functions/audit/audit-store.ts';
+import { recordView } from '../../cli/audit-trail.ts';
+import { csvColumns, csvField } from '../../cli/commands/audit/export.ts';
+import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { type AuditRecord, auditShardOf } from '../../functions/audit/record.ts';
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
-import { accepted, auditRecord } from '../audit/audit-stack.ts';
-import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
+import { type AuditBatch, AuditReader } from '../../ops/audit/audit-reader.ts';
+import { accepted, auditRecord } from '../support/audit-records.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
 
 const minuteMs = 60_000;
@@ -28,6 +30,18 @@ let untilMs: number;
 
 const auditStore = () =>
   new AuditStore({
+    dynamodb: new DynamoDBClient({}),
+    tableName: admin.stack.resources.tables.audit,
+  });
+
+const adminTrail = () =>
+  new AdminTrailStore({
+    dynamodb: new DynamoDBClient({}),
+    tableName: admin.stack.resources.tables.audit,
+  });
+
+const auditReader = () =>
+  new AuditReader({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
   });
@@ -335,7 +349,7 @@ describe('webhooks audit export --local', () => {
   it('records the export: provider, range, format and count', async () => {
     const startedMs = Date.now();
     await exportShop(['--format', 'csv']);
-    const { records } = await auditStore().listAdminActions({
+    const { records } = await adminTrail().listAdminActions({
       sinceMs: startedMs,
       untilMs: Date.now(),
       limit: 1_000,
@@ -422,13 +436,13 @@ describe('csvField', () => {
   });
 });
 
-describe('AuditStore.readRangeByProvider', () => {
+describe('AuditReader.readRangeByProvider', () => {
   // Records as stored: the payload copy is an item of its own, which a range read skips.
   const storedInRange = () => inRange.map(({ encryptedPayload: _payload, ...record }) => record);
 
   async function readAll(pageSize?: number) {
     const batches: AuditBatch[] = [];
-    for await (const batch of auditStore().readRangeByProvider({
+    for await (const batch of auditReader().readRangeByProvider({
       providerId: 'shop',
       sinceMs,
       untilMs,
@@ -457,7 +471,7 @@ describe('AuditStore.readRangeByProvider', () => {
   });
 
   it('refuses a bad query before reading', async () => {
-    const read = auditStore().readRangeByProvider({
+    const read = auditReader().readRangeByProvider({
       providerId: 'shop',
       sinceMs: untilMs,
       untilMs: sinceMs,

@@ -9,8 +9,9 @@ import { parseInstant } from '../../cli/parse.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { type AuditRecord, unregisteredProviderId } from '../../functions/audit/record.ts';
-import { accepted, auditRecord } from '../audit/audit-stack.ts';
-import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
+import { accepted, auditRecord } from '../support/audit-records.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli } from './helpers.ts';
 
 const minuteMs = 60_000;
@@ -21,6 +22,12 @@ let nowMs: number;
 
 const auditStore = () =>
   new AuditStore({
+    dynamodb: new DynamoDBClient({}),
+    tableName: admin.stack.resources.tables.audit,
+  });
+
+const adminTrail = () =>
+  new AdminTrailStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
   });
@@ -241,7 +248,7 @@ describe('webhooks audit stats --local', () => {
 
   it('is itself recorded as a read of the audit trail', async () => {
     await statsJson(['--provider', 'stripe-live', '--since', '7d']);
-    const { records } = await auditStore().listAdminActions({
+    const { records } = await adminTrail().listAdminActions({
       sinceMs: nowMs,
       untilMs: Date.now(),
       limit: 1_000,
@@ -297,7 +304,7 @@ describe('webhooks audit stats --local', () => {
     expect(every.stderr).toContain(`dynamodb:Scan on table ${tables.registry}`);
 
     vi.restoreAllMocks();
-    const { records } = await auditStore().listAdminActions({
+    const { records } = await adminTrail().listAdminActions({
       sinceMs: nowMs,
       untilMs: Date.now(),
       limit: 1_000,

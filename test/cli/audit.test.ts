@@ -2,13 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notPermitted } from '../../cli/commands/audit.ts';
+import { notPermitted } from '../../cli/commands/audit/show.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { encryptField } from '../../functions/audit/field-encryption.ts';
 import { type AuditRecord, unregisteredProviderId } from '../../functions/audit/record.ts';
-import { auditRecord } from '../audit/audit-stack.ts';
-import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { auditRecord } from '../support/audit-records.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, jsonLines } from './helpers.ts';
 
 const hourMs = 3_600_000;

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { processIo } from '../../cli/io.ts';
 import { progressIntervalMs, startProgress } from '../../cli/progress.ts';
+import { manualClock } from '../support/clock.ts';
 import { memoryIo } from './helpers.ts';
-
-/** A clock the test moves by hand. */
-function manualClock() {
-  let ms = 0;
-  return {
-    now: () => ms,
-    advance(byMs: number) {
-      ms += byMs;
-    },
-  };
-}
 
 describe('startProgress', () => {
   it('prints nothing when the work ends before the first line is due', () => {

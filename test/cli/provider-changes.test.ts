@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configCacheSecondsVariable } from '../../functions/config/limits.ts';
-import { startBudgetMs } from './admin-stack.ts';
-import { type GatewayStack, startGatewayStack } from './gateway-stack.ts';
+import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
 import { cli, githubSignature } from './helpers.ts';
 
 /** Short, so that each test waits it out; long enough for a command and a delivery inside it. */

@@ -4,13 +4,13 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProviderView } from '../../cli/commands/providers.ts';
 import { parseDuration } from '../../cli/parse.ts';
+import type { ProviderView } from '../../cli/provider-view.ts';
 import { stackFileVariable, stackOutputKeys } from '../../cli/target.ts';
 import { configCacheSeconds } from '../../functions/config/limits.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { decryptProviderKey } from '../../functions/registry/secrets.ts';
-import { type AdminStack, startAdminStack, startBudgetMs } from './admin-stack.ts';
+import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
 
 const oldSecret = 'whsec_old_0123456789abcdef';

@@ -11,9 +11,8 @@ import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { auditEncryptedFields, encryptField } from '../../functions/audit/field-encryption.ts';
-import { accepted } from '../audit/audit-stack.ts';
-import { startBudgetMs } from './admin-stack.ts';
-import { type GatewayStack, startGatewayStack } from './gateway-stack.ts';
+import { accepted } from '../support/audit-records.ts';
+import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';
 
 let stack: GatewayStack;

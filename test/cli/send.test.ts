@@ -10,8 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBudgetMs } from './admin-stack.ts';
-import { type GatewayStack, startGatewayStack } from './gateway-stack.ts';
+import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';
 
 let stack: GatewayStack;

@@ -17,16 +17,12 @@ import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  controls,
-  controlsFor,
-  regulations,
-  templateCheckNames,
-} from '../../compliance/controls.ts';
+import { templateCheckNames } from '../../compliance/checks/pack.ts';
+import { controls, controlsFor, regulations } from '../../compliance/controls.ts';
 import { complianceProfileNames } from '../../compliance/profiles.ts';
 import type { ComplianceReport } from '../../compliance/report/report.ts';
 import { cli, tempFiles } from '../cli/helpers.ts';
-import { deployment } from '../infra/deployment.ts';
+import { deployment, outputRef } from '../infra/deployment.ts';
 
 const synthesisBudgetMs = 240_000;
 
@@ -37,12 +33,6 @@ interface TemplateJson {
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
-/** The logical id a template output refers to with `Ref`. */
-function outputRef(template: TemplateJson, key: string): string {
-  const ref = (template.Outputs[key]?.Value as { Ref?: string } | undefined)?.Ref;
-  if (ref === undefined) throw new Error(`output ${key} is no Ref`);
-  return ref;
-}
 const controlOf = (report: ComplianceReport, id: string) => {
   const control = report.controls.find((c) => c.id === id);
   if (control === undefined) throw new Error(`no control ${id} in the report`);

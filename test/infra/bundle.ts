@@ -6,12 +6,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { type Deployment, ingestFunction, propertyOf } from './deployment.ts';
+import { type Deployment, ingestLambda, propertyOf } from './deployment.ts';
 
 /** The bundled entry file of the ingest Lambda in the deployment's cloud assembly. */
 export function ingestBundlePath(d: Deployment): string {
   // The code's S3 key is `<asset hash>.zip`; the assembly stages the asset as `asset.<hash>`.
-  const key = propertyOf<{ S3Key?: string }>(ingestFunction(d.template), 'Code').S3Key;
+  const key = propertyOf<{ S3Key?: string }>(ingestLambda(d.cloudFormation), 'Code').S3Key;
   const hash = key?.match(/^([0-9a-f]{64})\.zip$/)?.[1];
   if (hash === undefined) throw new Error(`the ingest Lambda's code is no asset: ${key}`);
   return join(d.assembly.directory, `asset.${hash}`, 'index.mjs');

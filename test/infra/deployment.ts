@@ -10,6 +10,15 @@ import type { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { nagPacks } from '../../compliance/nag.ts';
+import {
+  asTemplate,
+  type Template as CloudFormationTemplate,
+  ingestFunction,
+  outputTarget,
+  property,
+  type Resource,
+} from '../../compliance/report/template.ts';
+import { auditTable } from '../../functions/config/tables.ts';
 import { buildIngestionApp } from '../../infra/ingestion-app.ts';
 import type { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
 
@@ -19,13 +28,8 @@ export interface Deployment {
   readonly ingestion: WebhookIngestion;
   readonly assembly: CloudAssembly;
   readonly template: Template;
-}
-
-/** A CloudFormation resource as it appears in a template. */
-export interface TemplateResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly [key: string]: unknown;
+  /** The same template as the compliance rules read it (compliance/checks/). */
+  readonly cloudFormation: CloudFormationTemplate;
 }
 
 const deployments = new Map<string, Deployment>();
@@ -40,8 +44,10 @@ export function deployment(context: Readonly<Record<string, unknown>>): Deployme
     context: { stackName: 'webhook-ingestion-test', ...context },
   });
   const assembly = app.synth();
-  const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
-  const synthesized = { app, stack, ingestion, assembly, template };
+  const json = assembly.getStackByName(stack.stackName).template;
+  const template = Template.fromJSON(json);
+  const cloudFormation = asTemplate(json, stack.stackName);
+  const synthesized = { app, stack, ingestion, assembly, template, cloudFormation };
   deployments.set(key, synthesized);
   return synthesized;
 }
@@ -59,77 +65,23 @@ export function nagFindings(app: App): string[] {
   );
 }
 
-/** The template's resources of one type, by logical id. */
-export function resourcesOfType(
-  template: Template,
-  type: string,
-): Readonly<Record<string, TemplateResource>> {
-  return template.findResources(type) as Record<string, TemplateResource>;
-}
-
-/** `{ Ref: id }`, as CloudFormation refers to a resource. */
-export function ref(logicalId: string): { Ref: string } {
-  return { Ref: logicalId };
-}
-
-/** The logical id an output refers to with `Ref`. */
-export function outputRef(template: Template, outputKey: string): string {
-  const outputs = template.toJSON().Outputs as Record<string, { Value: { Ref?: string } }>;
-  const target = outputs[outputKey]?.Value.Ref;
-  if (target === undefined) throw new Error(`output ${outputKey} is not a Ref`);
+/** The logical id an output refers to, which must be there. */
+export function outputRef(template: CloudFormationTemplate, outputKey: string): string {
+  const target = outputTarget(template, outputKey);
+  if (target === undefined) throw new Error(`output ${outputKey} refers to no resource`);
   return target;
 }
 
-/** A resource's `Fn::GetAtt` or `Ref` target, whichever it is. */
-export function referencedId(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { Ref, 'Fn::GetAtt': getAtt } = value as { Ref?: string; 'Fn::GetAtt'?: [string] };
-  return Ref ?? getAtt?.[0];
-}
-
-/** Every IAM-style policy statement of the template: key, role, queue, topic and endpoint policies. */
-export function policyStatements(template: Template): Array<{
-  readonly owner: string;
-  readonly type: string;
-  readonly statement: Record<string, unknown>;
-}> {
-  const documents: Array<[string, string, unknown]> = [];
-  for (const [id, resource] of Object.entries(
-    template.toJSON().Resources as Record<string, TemplateResource>,
-  )) {
-    const p = resource.Properties ?? {};
-    for (const field of ['KeyPolicy', 'PolicyDocument', 'AssumeRolePolicyDocument']) {
-      if (p[field] !== undefined) documents.push([id, resource.Type, p[field]]);
-    }
-  }
-  return documents.flatMap(([owner, type, document]) => {
-    const statements = (document as { Statement?: unknown[] }).Statement ?? [];
-    return statements.map((statement) => ({
-      owner,
-      type,
-      statement: statement as Record<string, unknown>,
-    }));
-  });
-}
-
-/** A statement's actions as a list. */
-export function actionsOf(statement: Record<string, unknown>): string[] {
-  const actions = statement.Action ?? [];
-  return Array.isArray(actions) ? (actions as string[]) : [actions as string];
-}
-
 /** A property of a resource, which must be there. */
-export function propertyOf<T>(resource: TemplateResource | undefined, name: string): T {
-  const value = resource?.Properties?.[name];
+export function propertyOf<T>(resource: Resource | undefined, name: string): T {
+  const value = resource === undefined ? undefined : property(resource.resource, name);
   if (value === undefined) throw new Error(`the resource has no ${name}`);
   return value as T;
 }
 
-/** The ingest Lambda's resource (the stack's other Lambda is CDK's custom resource). */
-export function ingestFunction(template: Template): TemplateResource {
-  const [fn, ...others] = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).filter(
-    (resource) => resource.Properties?.Handler === 'index.handler',
-  );
-  if (fn === undefined || others.length > 0) throw new Error('expected one ingest Lambda');
-  return fn;
+/** The ingest Lambda, found as the compliance rules find it: the function naming the audit table. */
+export function ingestLambda(template: CloudFormationTemplate): Resource {
+  const ingest = ingestFunction(template, auditTable.nameVariable);
+  if (ingest === undefined) throw new Error('the template has no ingest Lambda');
+  return ingest;
 }

@@ -1,6 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { createIngestPorts } from '../../functions/ingest/handler.ts';
@@ -8,8 +7,8 @@ import { type HttpApiEvent, readHttpEvent } from '../../functions/ingest/http-ev
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
-import { startBudgetMs } from '../registry/stack.ts';
-import { type IngestStack, startIngestStack } from './ingest-stack.ts';
+import { AuditReader } from '../../ops/audit/audit-reader.ts';
+import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
 
 const twitchId = 'twitch-live';
 const twitchSecret = 'twitch-handshake-secret-0123';
@@ -20,7 +19,7 @@ const zoomNewSecret = 'zoom-secret-token-new';
 
 let stack: IngestStack;
 let ports: IngestPorts;
-let audit: AuditStore;
+let audit: AuditReader;
 let requestCounter = 0;
 
 beforeAll(async () => {
@@ -49,7 +48,7 @@ beforeAll(async () => {
     keys: [await secretKey(zoomId, zoomOldSecret), await secretKey(zoomId, zoomNewSecret)],
   });
   ports = createIngestPorts();
-  audit = new AuditStore({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
+  audit = new AuditReader({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
 }, startBudgetMs);
 
 afterAll(async () => {

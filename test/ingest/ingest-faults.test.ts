@@ -2,10 +2,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DedupMarker } from '../../functions/audit/dedup.ts';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
+import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import type { IngestRequest } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
-import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
 import { providerDefaults } from '../../functions/registry/provider.ts';
 import type { Verdict } from '../../functions/verify/types.ts';
 

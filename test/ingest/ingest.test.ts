@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { decryptField } from '../../functions/audit/field-encryption.ts';
 import { maxBodySizeBytes } from '../../functions/config/limits.ts';
@@ -8,27 +7,24 @@ import { createIngestPorts } from '../../functions/ingest/handler.ts';
 import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { readEnvelope } from '../../functions/queue/envelope.ts';
-import { startBudgetMs } from '../registry/stack.ts';
-import {
-  type IngestStack,
-  registerProvider,
-  startIngestStack,
-  stripeDelivery,
-} from './ingest-stack.ts';
+import { AuditReader } from '../../ops/audit/audit-reader.ts';
+import { registerProvider } from '../support/providers.ts';
+import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
+import { stripeDelivery } from '../support/stripe-delivery.ts';
 
 const providerId = 'stripe-live';
 const secret = 'whsec_ingest_test_secret';
 
 let stack: IngestStack;
 let ports: IngestPorts;
-let audit: AuditStore;
+let audit: AuditReader;
 
 beforeAll(async () => {
   stack = await startIngestStack();
   await registerProvider(stack, providerId, secret);
   // The handler's own wiring: real SDK clients, names from the environment.
   ports = createIngestPorts();
-  audit = new AuditStore({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
+  audit = new AuditReader({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
 }, startBudgetMs);
 
 afterAll(async () => {

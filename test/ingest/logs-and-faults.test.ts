@@ -14,8 +14,8 @@ import { maxBodySizeBytes } from '../../functions/config/limits.ts';
 import type { RestApiProxyEvent } from '../../functions/ingest/http-event.ts';
 import type { HttpResponse } from '../../functions/ingest/ingest.ts';
 import { readEnvelope } from '../../functions/queue/envelope.ts';
-import { startBudgetMs } from '../registry/stack.ts';
-import { type IngestStack, registerProvider, startIngestStack } from './ingest-stack.ts';
+import { registerProvider } from '../support/providers.ts';
+import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
 
 const providerId = 'stripe-live';
 const secret = 'whsec_logs_and_faults_secret_5f3a9c';

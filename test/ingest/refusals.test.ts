@@ -5,7 +5,6 @@
  * Local, the KMS stand-in and fauxqs, through the handler's own wiring.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { auditEncryptedFields, decryptField } from '../../functions/audit/field-encryption.ts';
 import { auditExpiresAt, unregisteredProviderId } from '../../functions/audit/record.ts';
@@ -16,18 +15,15 @@ import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
-import { startBudgetMs } from '../registry/stack.ts';
-import {
-  type IngestStack,
-  registerProvider,
-  startIngestStack,
-  stripeDelivery,
-} from './ingest-stack.ts';
+import { AuditReader } from '../../ops/audit/audit-reader.ts';
+import { registerProvider } from '../support/providers.ts';
+import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
+import { stripeDelivery } from '../support/stripe-delivery.ts';
 
 const secret = 'whsec_refusals_test_secret';
 
 let stack: IngestStack;
-let audit: AuditStore;
+let audit: AuditReader;
 
 beforeAll(async () => {
   stack = await startIngestStack();
@@ -44,7 +40,7 @@ beforeAll(async () => {
     dynamodb: stack.dynamodb,
     tableName: registryTable.localName,
   }).setEnabled('paused', false);
-  audit = new AuditStore({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
+  audit = new AuditReader({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
 }, startBudgetMs);
 
 afterAll(async () => {

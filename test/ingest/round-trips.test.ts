@@ -21,13 +21,9 @@ import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { ProviderCache } from '../../functions/registry/provider-cache.ts';
 import { verifyDelivery } from '../../functions/verify/verify.ts';
-import { startBudgetMs } from '../registry/stack.ts';
-import {
-  type IngestStack,
-  registerProvider,
-  startIngestStack,
-  stripeDelivery,
-} from './ingest-stack.ts';
+import { registerProvider } from '../support/providers.ts';
+import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
+import { stripeDelivery } from '../support/stripe-delivery.ts';
 
 const providerId = 'stripe-live';
 const secret = 'whsec_round_trips_secret';

@@ -5,7 +5,6 @@
  */
 import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { SubjectIndexSecretMissingError } from '../../functions/audit/errors.ts';
 import { SubjectIndexSecret } from '../../functions/audit/subject-index-secret.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
@@ -13,13 +12,10 @@ import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { createIngestPorts } from '../../functions/ingest/handler.ts';
 import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
-import { startBudgetMs } from '../registry/stack.ts';
-import {
-  type IngestStack,
-  registerProvider,
-  startIngestStack,
-  stripeDelivery,
-} from './ingest-stack.ts';
+import { AuditReader } from '../../ops/audit/audit-reader.ts';
+import { registerProvider } from '../support/providers.ts';
+import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
+import { stripeDelivery } from '../support/stripe-delivery.ts';
 
 const secret = 'whsec_subject_index_test';
 const alice = 'alice.subject@example.com';
@@ -27,7 +23,7 @@ const subjectKeyPath = 'data.object.customer_email';
 
 let stack: IngestStack;
 let ports: IngestPorts;
-let audit: AuditStore;
+let audit: AuditReader;
 let subjects: SubjectIndexSecret;
 
 beforeAll(async () => {
@@ -35,7 +31,7 @@ beforeAll(async () => {
   await registerProvider(stack, 'shop', secret, 'stripe', { subjectKeyPath });
   await registerProvider(stack, 'plain', secret);
   ports = createIngestPorts();
-  audit = new AuditStore({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
+  audit = new AuditReader({ dynamodb: stack.dynamodb, tableName: auditTable.localName });
   subjects = new SubjectIndexSecret({
     dynamodb: stack.dynamodb,
     kms: stack.kms,

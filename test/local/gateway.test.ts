@@ -3,74 +3,36 @@
  * against the whole local stack; the queue is read back through a fresh SDK client.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxBodySizeBytes } from '../../functions/config/limits.ts';
 import { readEnvelope } from '../../functions/queue/envelope.ts';
-import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
-import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import {
   type LocalGateway,
   maxBufferedBodyBytes,
   NonLoopbackGatewayError,
   startGateway,
 } from '../../local/gateway.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { stripeDelivery } from '../ingest/ingest-stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import { registerProvider } from '../support/providers.ts';
+import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
+import { stripeDelivery } from '../support/stripe-delivery.ts';
 
-/** A JVM start plus provisioning; 30 s is the budget for the whole stack. */
-const startBudgetMs = 30_000;
 const providerId = 'stripe-live';
 const secret = 'whsec_gateway_test_secret';
 
-let stateDirectory: string;
+let running: GatewayStack;
 let stack: LocalStack;
 let gateway: LocalGateway;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  // Cleared first, so that vi.unstubAllEnvs undoes what the stack sets.
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE', 'AWS_REGION']) {
-    vi.stubEnv(name, undefined);
-  }
-  // The handler's JSON logs and EMF metrics would drown the test output.
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  stateDirectory = await mkdtemp(join(tmpdir(), 'local-gateway-'));
-  stack = await startLocalStack({ stateDirectory });
-  gateway = await startGateway({ port: 0 });
-  sqs = new SQSClient({});
-  const dynamodb = new DynamoDBClient({});
-  const kms = new KMSClient({});
-  try {
-    const ciphertext = await encryptProviderKey({
-      kms,
-      keyId: stack.resources.keys.secrets.keyId,
-      providerId,
-      value: secret,
-    });
-    await new ProviderRegistryStore({
-      dynamodb,
-      tableName: stack.resources.tables.registry,
-    }).create({ providerId, scheme: 'stripe', keys: [{ kind: 'secret', ciphertext }] });
-  } finally {
-    dynamodb.destroy();
-    kms.destroy();
-  }
+  running = await startGatewayStack();
+  ({ stack, gateway, sqs } = running);
+  await registerProvider(running, providerId, secret);
 }, startBudgetMs);
 
-afterAll(async () => {
-  sqs?.destroy();
-  await gateway?.close();
-  await stack?.stop();
-  await rm(stateDirectory, { recursive: true, force: true });
-  vi.unstubAllEnvs();
-});
+afterAll(() => running?.close());
 
 const webhookUrl = (id = providerId) => `${gateway.url}/v1/webhooks/${id}`;
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isCredentialHeader } from '../../functions/config/headers.ts';
 import {
   envelopeReserveBytes,
   maxBodySizeBytes,
@@ -10,7 +11,6 @@ import {
   checkBodySize,
   defaultSelectedHeaders,
   type EnvelopeInput,
-  isCredentialHeader,
   maxHeaderValueChars,
   maxIdentifierChars,
   messageSizeBytes,

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
+import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { maxBodySizeBytes, queueMaxMessageBytes } from '../../functions/config/limits.ts';
 import {
   buildEnvelope,
@@ -19,7 +20,6 @@ import {
 } from '../../functions/queue/envelope.ts';
 import { QueueMessageTooLargeError } from '../../functions/queue/errors.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
-import { DependencyUnavailableError } from '../../functions/registry/errors.ts';
 import { startSqsLocal } from '../../local/sqs.ts';
 import { useSqsStandIn } from '../local/sqs-stand-in.ts';
 

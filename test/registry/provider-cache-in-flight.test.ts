@@ -9,13 +9,13 @@ import { ProviderDisabledError } from '../../functions/registry/errors.ts';
 import { ProviderCache } from '../../functions/registry/provider-cache.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
+import { manualClock } from '../support/clock.ts';
 import {
-  manualClock,
   type RegistryStack,
   secretsKeyAlias,
   startBudgetMs,
   startRegistryStack,
-} from './stack.ts';
+} from '../support/stack.ts';
 
 let stack: RegistryStack;
 

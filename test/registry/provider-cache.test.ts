@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import {
-  DependencyUnavailableError,
   ProviderDisabledError,
   ProviderNotFoundError,
   SecretRejectedError,
@@ -19,15 +19,15 @@ import {
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { verifyDeliverySync } from '../../functions/verify/verify.ts';
-import { delivery } from '../verify/delivery.ts';
+import { manualClock } from '../support/clock.ts';
+import { recordCommands } from '../support/record-commands.ts';
 import {
-  manualClock,
   type RegistryStack,
-  recordCommands,
   secretsKeyAlias,
   startBudgetMs,
   startRegistryStack,
-} from './stack.ts';
+} from '../support/stack.ts';
+import { delivery } from '../verify/delivery.ts';
 
 let stack: RegistryStack;
 let store: ProviderRegistryStore;

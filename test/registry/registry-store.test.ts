@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import {
-  DependencyUnavailableError,
   InvalidProviderConfigError,
   InvalidProviderIdError,
   MalformedProviderItemError,
@@ -23,13 +23,13 @@ import {
   encryptProviderKey,
   providerSecretPurpose,
 } from '../../functions/registry/secrets.ts';
+import { manualClock } from '../support/clock.ts';
 import {
-  manualClock,
   type RegistryStack,
   secretsKeyAlias,
   startBudgetMs,
   startRegistryStack,
-} from './stack.ts';
+} from '../support/stack.ts';
 
 let stack: RegistryStack;
 let store: ProviderRegistryStore;

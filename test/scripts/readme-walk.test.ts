@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readmeCommands } from '../../scripts/readme-walk/commands.ts';
+import { readmeCommands, walkedDocuments } from '../../scripts/readme-walk/commands.ts';
 import { missingLines } from '../../scripts/readme-walk/expectations.ts';
 import { planWalk } from '../../scripts/readme-walk/plan.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
-const readme = readFileSync(resolve(projectRoot, 'README.md'), 'utf8');
+const read = (file: string) => readFileSync(resolve(projectRoot, file), 'utf8');
+const documents = walkedDocuments.map((file) => ({ file, markdown: read(file) }));
+const walked = () =>
+  planWalk(documents.flatMap(({ file, markdown }) => readmeCommands(markdown, file)));
 
 describe('reading the README', () => {
   const markdown = [
@@ -47,7 +50,7 @@ describe('reading the README', () => {
       { text: 'cat > cases.jsonl <<\'EOF\'\n{"a":1}\nEOF', expected: [] },
       { text: 'npx webhooks providers list --stack prod', expected: [] },
     ]);
-    expect(commands[4]).toMatchObject({ line: 12, section: 'Loop' });
+    expect(commands[4]).toMatchObject({ file: 'README.md', line: 12, section: 'Loop' });
   });
 
   it('runs npm test, starts npm start in the background and skips what needs AWS', () => {
@@ -70,11 +73,100 @@ describe('reading the README', () => {
     );
   });
 
-  it("walks this README: its Quick start and a command in every section with the CLI's output", () => {
-    const plan = planWalk(readmeCommands(readme));
-    const run = plan.filter((step) => step.kind === 'run').map((step) => step.command);
-    expect(run.some((command) => command.text.startsWith('npm test'))).toBe(true);
-    expect(run.filter((command) => command.expected.length > 0).length).toBeGreaterThan(10);
+  describe('and a second document after it', () => {
+    const manual = [
+      '# The CLI',
+      '## Setup',
+      '```sh',
+      'npm ci',
+      'npm start',
+      'npm test    # again',
+      'npx webhooks audit list --local',
+      '# RECEIVED  PROVIDER',
+      'npx webhooks audit list --stack prod',
+      '```',
+      '## Quick start',
+      '```sh',
+      'echo "a second document\'s Quick start is no quick start"',
+      '```',
+    ].join('\n');
+    const commands = [...readmeCommands(markdown), ...readmeCommands(manual, 'docs/cli.md')];
+
+    it('reads its commands with its own file, lines and sections, after the README', () => {
+      expect(commands.map(({ file, line }) => `${file}:${line}`)).toEqual([
+        'README.md:3',
+        'README.md:4',
+        'README.md:5',
+        'README.md:10',
+        'README.md:12',
+        'README.md:16',
+        'README.md:19',
+        'docs/cli.md:4',
+        'docs/cli.md:5',
+        'docs/cli.md:6',
+        'docs/cli.md:7',
+        'docs/cli.md:9',
+        'docs/cli.md:13',
+      ]);
+      expect(commands[10]).toMatchObject({ section: 'Setup', expected: ['RECEIVED  PROVIDER'] });
+    });
+
+    it('walks it in the same plan: no second install, test suite or stack, AWS still skipped', () => {
+      const plan = planWalk(commands).slice(7);
+      expect(plan.map((step) => [step.kind, step.kind === 'skip' ? step.reason : ''])).toEqual([
+        ['skip', 'installed once already'],
+        ['skip', 'running since README.md:5'],
+        ['skip', 'the test suite runs once, at README.md:4'],
+        ['run', ''],
+        ['skip', 'acts on a deployed stack (needs AWS)'],
+        ['run', ''],
+      ]);
+    });
+
+    it('runs the test suite once, from the README (and not at all with --no-test)', () => {
+      const tests = (options: { skipTests?: boolean }) =>
+        planWalk(commands, options)
+          .filter((step) => step.command.text.startsWith('npm test'))
+          .map((step) => `${step.kind} ${step.command.file}`);
+      expect(tests({})).toEqual(['run README.md', 'skip docs/cli.md']);
+      expect(tests({ skipTests: true })).toEqual(['skip README.md', 'skip docs/cli.md']);
+    });
+
+    it("takes the Quick start from the README only, never from the second document's", () => {
+      const noQuickStart = readmeCommands('## Loop\n```sh\nsend\n```\n');
+      const lent = readmeCommands(
+        '## Quick start\n```sh\nnpm ci\nnpm test\nnpm start\n```\n',
+        'docs/cli.md',
+      );
+      expect(() => planWalk([...noQuickStart, ...lent])).toThrow(/must begin with `npm ci`/);
+    });
+  });
+
+  it('walks this README, then docs/cli.md, in one plan around one test run and one stack', () => {
+    expect(walkedDocuments).toEqual(['README.md', 'docs/cli.md']);
+    const plan = walked();
+    const started = plan.filter((step) => step.kind === 'background');
+    const tests = plan.filter(
+      (step) => step.kind === 'run' && /^npm test\b/.test(step.command.text),
+    );
+    expect(started.map((step) => step.command.file)).toEqual(['README.md']);
+    expect(tests.map((step) => step.command.file)).toEqual(['README.md']);
+    const files = plan.map((step) => step.command.file);
+    expect(files.indexOf('docs/cli.md')).toBe(files.lastIndexOf('README.md') + 1);
+  });
+
+  it("checks the quick start's output, and in every section of docs/cli.md that runs a command", () => {
+    const run = walked()
+      .filter((step) => step.kind === 'run')
+      .map((step) => step.command);
+    const checked = (file: string) =>
+      run.filter((command) => command.file === file && command.expected.length > 0);
+    expect(checked('README.md').length).toBeGreaterThan(5);
+    expect(checked('docs/cli.md').length).toBeGreaterThan(10);
+    const sections = (commands: typeof run) => new Set(commands.map((command) => command.section));
+    expect(sections(checked('docs/cli.md'))).toEqual(
+      sections(run.filter((command) => command.file === 'docs/cli.md')),
+    );
   });
 });
 
@@ -110,10 +202,12 @@ describe('matching what a command printed', () => {
   });
 });
 
-describe('the key files the README has you write', () => {
-  const written = [
-    ...readme.matchAll(/(?:--(?:secret|public-key|test-key)-file|<|>)\s+([\w.-]+\.\w+)/g),
-  ].map((match) => match[1] as string);
+describe('the key files the README and docs/cli.md have you write', () => {
+  const written = documents.flatMap(({ markdown }) =>
+    [...markdown.matchAll(/(?:--(?:secret|public-key|test-key)-file|<|>)\s+([\w.-]+\.\w+)/g)].map(
+      (match) => match[1] as string,
+    ),
+  );
 
   it('are named', () => {
     expect(written).toEqual(
@@ -128,5 +222,46 @@ describe('the key files the README has you write', () => {
       encoding: 'utf8',
     });
     expect(ignored.trim().split('\n').sort()).toEqual([...keys, 'private.pem'].sort());
+  });
+});
+
+describe('the links of the README and docs/cli.md', () => {
+  /** GitHub's anchor for each heading outside code blocks: `## Foo: \`bar\`` is `#foo-bar`. */
+  const anchors = (markdown: string) => {
+    const seen = new Map<string, number>();
+    let fenced = false;
+    return markdown.split('\n').flatMap((line) => {
+      if (/^```/.test(line)) fenced = !fenced;
+      const heading = fenced ? null : /^#{1,6}\s+(.*)$/.exec(line);
+      if (heading === null) return [];
+      const slug = (heading[1] as string)
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-');
+      const count = seen.get(slug) ?? 0;
+      seen.set(slug, count + 1);
+      return [count === 0 ? slug : `${slug}-${count}`];
+    });
+  };
+  const links = documents.flatMap(({ file, markdown }) =>
+    [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((match) => match[1] as string)
+      .filter((target) => !/^[a-z]+:/.test(target))
+      .map((target) => ({ file, target })),
+  );
+
+  it('are there', () => {
+    expect(links.map(({ target }) => target)).toEqual(
+      expect.arrayContaining(['docs/cli.md', '../README.md#quick-start', '#exit-codes']),
+    );
+  });
+
+  it.each(links)('$file: $target resolves to a file and a heading', ({ file, target }) => {
+    const [path, anchor] = target.split('#') as [string, string | undefined];
+    const linked = path === '' ? file : resolve(dirname(resolve(projectRoot, file)), path);
+    expect(existsSync(resolve(projectRoot, linked))).toBe(true);
+    if (anchor !== undefined) {
+      expect(anchors(readFileSync(resolve(projectRoot, linked), 'utf8'))).toContain(anchor);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { DeliveryRequest, HeaderInput } from '../../functions/verify/types.ts';
+import { fixedClock } from '../support/clock.ts';
 
 /** A POST delivery with a UTF-8 body, for tests. */
 export function delivery(
@@ -11,4 +12,4 @@ export function delivery(
 }
 
 /** Unix seconds as the millisecond clock the core reads. */
-export const at = (unixSeconds: number) => () => unixSeconds * 1000;
+export const at = (unixSeconds: number) => fixedClock(unixSeconds * 1000);

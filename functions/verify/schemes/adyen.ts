@@ -15,10 +15,25 @@ export interface AdyenOptions {
   readonly variant: 'notification' | 'banking';
 }
 
-const HEADER = 'hmacsignature';
+/** Where a banking or Management webhook carries its signature, as Adyen spells it. */
+export const adyenBankingHeader = 'HmacSignature';
+
+const HEADER = adyenBankingHeader.toLowerCase();
 const HEX_KEY = /^(?:[0-9A-Fa-f]{2})+$/;
 
-/** The signed fields of a NotificationRequestItem, in Adyen's order (cli/signers reuses it). */
+/**
+ * Adyen hands out the HMAC key as hex text and signs with the bytes it spells; `undefined` when
+ * the text is not hex. Buffer's hex decoder stops silently at the first bad character, so the
+ * text is checked first.
+ */
+export function adyenKeyBytes(text: string): Buffer | undefined {
+  return HEX_KEY.test(text) ? Buffer.from(text, 'hex') : undefined;
+}
+
+/**
+ * The signed fields of a NotificationRequestItem, in Adyen's order: read by the verifier
+ * below and written by adyen.sign.ts, each as {@link adyenSignedText}.
+ */
 export const adyenSignedFields = [
   ['pspReference'],
   ['originalReference'],
@@ -34,17 +49,15 @@ type Decoded =
   | { keys: Map<VerificationKey, Buffer>; rejection?: never }
   | { rejection: SchemeVerdict };
 
-/**
- * Adyen hands out the HMAC key as hex text and signs with the bytes it spells. Buffer's
- * hex decoder stops silently at the first bad character, so the text is checked first.
- */
+/** Every key's bytes (see {@link adyenKeyBytes}), or the refusal naming the first that is not hex. */
 function decodeKeys(keys: readonly VerificationKey[]): Decoded {
   const decoded = new Map<VerificationKey, Buffer>();
   for (const [index, key] of keys.entries()) {
-    if (!HEX_KEY.test(key.value)) {
+    const bytes = adyenKeyBytes(key.value);
+    if (bytes === undefined) {
       return { rejection: reject('invalid_key', `key #${index} is not an even-length hex string`) };
     }
-    decoded.set(key, Buffer.from(key.value, 'hex'));
+    decoded.set(key, bytes);
   }
   return { keys: decoded };
 }
@@ -61,7 +74,7 @@ export const adyen: Scheme<AdyenOptions> = {
   name: 'adyen',
   summary: 'Adyen webhook HMAC (per notification item, or the whole body for banking webhooks)',
   docs: 'https://docs.adyen.com/development-resources/webhooks/secure-webhooks/verify-hmac-signatures',
-  headers: ['HmacSignature'],
+  headers: [adyenBankingHeader],
   keyKind: 'secret',
   // The first item's reference and event code (a batch may hold more); a banking webhook's
   // `type` is not read, as eventFields cannot differ per variant.
@@ -155,15 +168,25 @@ function field(node: unknown, path: readonly string[]): unknown {
   return current;
 }
 
+/**
+ * One signed field of an item as Adyen writes it into the signing string: an absent field as
+ * empty text, nothing escaped; `undefined` for an object, which no signing string can hold.
+ */
+export function adyenSignedText(item: object, path: readonly string[]): string | undefined {
+  const value = field(item, path);
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
 /** Adyen's signing string for one item, or `undefined` if a signed field is an object. */
 function signingString(item: object): string | undefined {
   const values: string[] = [];
   for (const path of adyenSignedFields) {
-    const value = field(item, path);
-    if (value === undefined || value === null) values.push('');
-    else if (typeof value === 'string') values.push(value);
-    else if (typeof value === 'number' || typeof value === 'boolean') values.push(String(value));
-    else return undefined;
+    const text = adyenSignedText(item, path);
+    if (text === undefined) return undefined;
+    values.push(text);
   }
   return values.join(':');
 }

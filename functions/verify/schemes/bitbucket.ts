@@ -1,8 +1,18 @@
-import { matchPrefixedHmac } from '../hmac-header.ts';
-import { accept, requireHeader, type Scheme } from '../scheme.ts';
+import { type BodyHmacShape, bodyHmacScheme } from '../hmac-header.ts';
 
-const HEADER = 'x-hub-signature';
-const FORMAT = { algorithm: 'sha256', prefix: 'sha256=', encoding: 'hex' } as const;
+/**
+ * Bitbucket's signing shape, read by the verifier below and written by bitbucket.sign.ts as
+ * Bitbucket Cloud sends it; Data Center's `X-Request-Id` is read only when Cloud's id is absent.
+ */
+export const bitbucketShape: BodyHmacShape = {
+  header: 'X-Hub-Signature',
+  algorithm: 'sha256',
+  encoding: 'hex',
+  prefix: 'sha256=',
+  idHeaders: ['X-Request-UUID'],
+  fallbackIdHeaders: ['X-Request-Id'],
+  eventTypeHeader: 'X-Event-Key',
+};
 
 /**
  * Bitbucket Cloud: a webhook saved with a secret sends `X-Hub-Signature: sha256=<hex>`, the
@@ -11,20 +21,9 @@ const FORMAT = { algorithm: 'sha256', prefix: 'sha256=', encoding: 'hex' } as co
  * `X-Request-UUID` and Data Center `X-Request-Id`. Unlike GitHub, the unsuffixed
  * `X-Hub-Signature` here carries SHA-256; no timestamp is signed.
  */
-export const bitbucket: Scheme = {
+export const bitbucket = bodyHmacScheme({
   name: 'bitbucket',
   summary: 'Bitbucket Cloud and Data Center webhooks (HMAC-SHA256 of the body)',
   docs: 'https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/',
-  headers: ['X-Hub-Signature', 'X-Request-UUID', 'X-Request-Id', 'X-Event-Key'],
-  keyKind: 'secret',
-  verify({ headers, body, keys }) {
-    const header = requireHeader(headers, HEADER);
-    if (header.rejection) return header.rejection;
-    const match = matchPrefixedHmac(HEADER, header.value, FORMAT, keys, [body]);
-    if (match.rejection) return match.rejection;
-    return accept(match.keyIndex, {
-      deliveryId: headers.get('x-request-uuid') ?? headers.get('x-request-id'),
-      eventType: headers.get('x-event-key'),
-    });
-  },
-};
+  shape: bitbucketShape,
+});

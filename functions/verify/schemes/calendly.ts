@@ -1,7 +1,8 @@
 import type { Scheme } from '../scheme.ts';
 import { type TimestampedHmacShape, verifyTimestampedHmac } from '../timestamped-hmac.ts';
 
-const shape: TimestampedHmacShape = {
+/** Calendly's signing shape, read by the verifier below and written by calendly.sign.ts. */
+export const calendlyShape: TimestampedHmacShape = {
   header: 'calendly-webhook-signature',
   separator: ',',
   timestampKey: 't',
@@ -26,5 +27,5 @@ export const calendly: Scheme = {
   // Calendly's verification sample on the docs page rejects a t older than three minutes.
   defaultToleranceSeconds: 180,
   eventFields: { type: 'event' },
-  verify: (input) => verifyTimestampedHmac(shape, input),
+  verify: (input) => verifyTimestampedHmac(calendlyShape, input),
 };

@@ -3,8 +3,17 @@ import { ed25519PublicKey } from '../public-keys.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
 
-const SIGNATURE = 'x-signature-ed25519';
-const TIMESTAMP = 'x-signature-timestamp';
+/**
+ * Discord's headers as it spells them: read by the verifier below and written by
+ * discord.sign.ts, the lowercase hex Ed25519 signature of the timestamp text then the body.
+ */
+export const discordHeaders = {
+  signature: 'X-Signature-Ed25519',
+  timestamp: 'X-Signature-Timestamp',
+} as const;
+
+const SIGNATURE = discordHeaders.signature.toLowerCase();
+const TIMESTAMP = discordHeaders.timestamp.toLowerCase();
 const PUBLIC_KEY = /^[0-9a-fA-F]{64}$/;
 const LOWER_HEX = /^[0-9a-f]*$/;
 
@@ -22,7 +31,7 @@ export const discord: Scheme = {
   name: 'discord',
   summary: 'Discord interactions (Ed25519 over timestamp and body, hex public key)',
   docs: 'https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers',
-  headers: ['X-Signature-Ed25519', 'X-Signature-Timestamp'],
+  headers: [discordHeaders.signature, discordHeaders.timestamp],
   keyKind: 'public-key',
   // Our choice, not Discord's: it documents none and discord-interactions' verifyKey checks
   // none. Interactions must be answered within 3 s and are not retried, so a genuine one

@@ -1,5 +1,16 @@
-import { matchBodyHmac } from '../hmac-header.ts';
+import { type BodyHmacShape, matchBodyHmac } from '../hmac-header.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
+
+/**
+ * DocuSign's signing shape for one key, whose signature goes in header 1: read by the verifier
+ * below (for every numbered header) and written by docusign.sign.ts.
+ */
+export const docusignShape: BodyHmacShape = {
+  header: 'X-DocuSign-Signature-1',
+  algorithm: 'sha256',
+  encoding: 'base64',
+  prefix: '',
+};
 
 /** DocuSign numbers its signature headers from 1, one per active HMAC key, 100 at most. */
 const SIGNATURE_HEADER = /^x-docusign-signature-([1-9]\d?|100)$/;
@@ -30,8 +41,8 @@ export const docusign: Scheme = {
       header: 'x-docusign-signature-<n>',
       candidates,
       keys,
-      algorithm: 'sha256',
-      encoding: 'base64',
+      algorithm: docusignShape.algorithm,
+      encoding: docusignShape.encoding,
       signed: [body],
     });
     return match.rejection ?? accept(match.keyIndex);

@@ -1,7 +1,7 @@
-import { matchPrefixedHmac } from '../hmac-header.ts';
+import { deliveryHeaderReader } from '../headers.ts';
+import { type BodyHmacShape, matchPrefixedHmac, type PrefixedHmac } from '../hmac-header.ts';
 import { booleanOption, optionParser } from '../options.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
-import type { HmacAlgorithm } from '../signatures.ts';
 
 export interface GithubOptions {
   /**
@@ -10,6 +10,22 @@ export interface GithubOptions {
    */
   readonly allowSha1: boolean;
 }
+
+/** GitHub's signing shape, read by the verifier below and written by github.sign.ts. */
+export const githubShape: BodyHmacShape = {
+  header: 'X-Hub-Signature-256',
+  algorithm: 'sha256',
+  encoding: 'hex',
+  prefix: 'sha256=',
+  idHeaders: ['X-GitHub-Delivery'],
+  eventTypeHeader: 'X-GitHub-Event',
+};
+
+const SHA256_HEADER = githubShape.header.toLowerCase();
+/** The legacy header, read only when enabled; no signer writes it. */
+const SHA1_HEADER = 'x-hub-signature';
+const SHA1_FORMAT: PrefixedHmac = { algorithm: 'sha1', prefix: 'sha1=', encoding: 'hex' };
+const readDetails = deliveryHeaderReader(githubShape);
 
 /**
  * GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the body. GitHub still sends
@@ -23,10 +39,10 @@ export const github: Scheme<GithubOptions> = {
   keyKind: 'secret',
   parseOptions: optionParser<GithubOptions>({ allowSha1: booleanOption(false) }),
   verify({ headers, body, keys, options }) {
-    const sha256 = headers.get('x-hub-signature-256');
-    const sha1 = headers.get('x-hub-signature');
-    let algorithm: HmacAlgorithm = 'sha256';
-    let name = 'x-hub-signature-256';
+    const sha256 = headers.get(SHA256_HEADER);
+    const sha1 = headers.get(SHA1_HEADER);
+    let format: PrefixedHmac = githubShape;
+    let name = SHA256_HEADER;
     let header = sha256;
     if (header === undefined) {
       if (sha1 === undefined) return reject('missing_header', `${name} header is missing`);
@@ -36,16 +52,12 @@ export const github: Scheme<GithubOptions> = {
           'only a sha1 signature was sent and sha1 is not enabled',
         );
       }
-      algorithm = 'sha1';
-      name = 'x-hub-signature';
+      format = SHA1_FORMAT;
+      name = SHA1_HEADER;
       header = sha1;
     }
-    const format = { algorithm, prefix: `${algorithm}=`, encoding: 'hex' } as const;
     const match = matchPrefixedHmac(name, header, format, keys, [body]);
     if (match.rejection) return match.rejection;
-    return accept(match.keyIndex, {
-      deliveryId: headers.get('x-github-delivery'),
-      eventType: headers.get('x-github-event'),
-    });
+    return accept(match.keyIndex, readDetails(headers));
   },
 };

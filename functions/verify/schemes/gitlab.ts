@@ -1,7 +1,20 @@
 import { bytesEqual } from '../compare.ts';
+import { type DeliveryHeaders, deliveryHeaderReader } from '../headers.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 
-const HEADER = 'x-gitlab-token';
+/**
+ * GitLab's headers as it spells them, read by the verifier below and written by gitlab.sign.ts;
+ * older GitLab names the delivery only in the fallback headers.
+ */
+export const gitlabShape = {
+  tokenHeader: 'X-Gitlab-Token',
+  idHeaders: ['Idempotency-Key'],
+  fallbackIdHeaders: ['X-Gitlab-Webhook-UUID', 'X-Gitlab-Event-UUID'],
+  eventTypeHeader: 'X-Gitlab-Event',
+} as const satisfies DeliveryHeaders & { readonly tokenHeader: string };
+
+const HEADER = gitlabShape.tokenHeader.toLowerCase();
+const readDetails = deliveryHeaderReader(gitlabShape);
 
 /**
  * GitLab: `X-Gitlab-Token` carries the webhook's secret token itself, so the check is a
@@ -16,11 +29,10 @@ export const gitlab: Scheme = {
   summary: 'GitLab webhooks (secret token in X-Gitlab-Token; the body is not signed)',
   docs: 'https://docs.gitlab.com/user/project/integrations/webhooks/',
   headers: [
-    'X-Gitlab-Token',
-    'X-Gitlab-Event',
-    'Idempotency-Key',
-    'X-Gitlab-Webhook-UUID',
-    'X-Gitlab-Event-UUID',
+    gitlabShape.tokenHeader,
+    gitlabShape.eventTypeHeader,
+    ...gitlabShape.idHeaders,
+    ...gitlabShape.fallbackIdHeaders,
   ],
   keyKind: 'secret',
   verify({ headers, keys }) {
@@ -29,12 +41,6 @@ export const gitlab: Scheme = {
     const received = Buffer.from(header.value, 'utf8');
     const keyIndex = keys.findIndex((key) => bytesEqual(Buffer.from(key.value, 'utf8'), received));
     if (keyIndex < 0) return reject('signature_mismatch', `${HEADER} matches no key`);
-    return accept(keyIndex, {
-      deliveryId:
-        headers.get('idempotency-key') ??
-        headers.get('x-gitlab-webhook-uuid') ??
-        headers.get('x-gitlab-event-uuid'),
-      eventType: headers.get('x-gitlab-event'),
-    });
+    return accept(keyIndex, readDetails(headers));
   },
 };

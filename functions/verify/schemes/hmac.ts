@@ -46,7 +46,8 @@ export interface HmacOptions {
   readonly idHeader?: string | undefined;
 }
 
-type Part = { readonly text: string } | 'body' | 'timestamp' | 'id';
+/** A piece of the template: literal text, or a placeholder's name. */
+export type TemplatePart = { readonly text: string } | 'body' | 'timestamp' | 'id';
 
 function optionalHeaderName(): OptionField<string | undefined> {
   return (text, name) => (text === undefined ? undefined : headerNameOption()(text, name));
@@ -79,9 +80,9 @@ const parseFields = optionParser<HmacOptions>({
 /**
  * Checks the options as a whole and splits the template into parts. Options may reach
  * `verify` without passing through `parseOptions`, so it is run there too; returns the
- * problem, naming the option, when the options are unusable.
+ * problem, naming the option, when the options are unusable. hmac.sign.ts signs the same parts.
  */
-function compile(options: HmacOptions): readonly Part[] | string {
+export function compile(options: HmacOptions): readonly TemplatePart[] | string {
   const { algorithm, encoding, timestampUnit, header, timestampHeader, idHeader } = options;
   if (!(ALGORITHMS as readonly string[]).includes(algorithm))
     return "option 'algorithm' is invalid";
@@ -101,7 +102,7 @@ function compile(options: HmacOptions): readonly Part[] | string {
   if (typeof header !== 'string') return "option 'header' is required";
   if (typeof options.prefix !== 'string') return "option 'prefix' must be text";
   if (typeof options.template !== 'string') return "option 'template' must be text";
-  const parts: Part[] = [];
+  const parts: TemplatePart[] = [];
   let last = 0;
   for (const found of options.template.matchAll(PLACEHOLDER)) {
     const name = found[1];
@@ -133,6 +134,14 @@ function compile(options: HmacOptions): readonly Part[] | string {
     return "option 'idHeader' is required when 'template' contains {id}";
   }
   return parts;
+}
+
+/** The bytes a template signs, in order: its text, and each placeholder's value as sent. */
+export function signedParts(
+  parts: readonly TemplatePart[],
+  values: { readonly body: Uint8Array; readonly timestamp: string; readonly id: string },
+): (string | Uint8Array)[] {
+  return parts.map((part) => (typeof part === 'string' ? values[part] : part.text));
 }
 
 /**
@@ -186,12 +195,7 @@ export const hmac: Scheme<HmacOptions> = {
       return reject('missing_header', `${idName} header is missing`);
     }
 
-    const signed = parts.map((part) => {
-      if (part === 'body') return body;
-      if (part === 'timestamp') return timestampText ?? '';
-      if (part === 'id') return id ?? '';
-      return part.text;
-    });
+    const signed = signedParts(parts, { body, timestamp: timestampText ?? '', id: id ?? '' });
     const { algorithm, prefix, encoding } = options;
     const match = matchPrefixedHmac(
       signatureName,

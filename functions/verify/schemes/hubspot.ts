@@ -20,8 +20,14 @@ export interface HubspotOptions {
   readonly allowV2: boolean;
 }
 
-const V3 = 'x-hubspot-signature-v3';
-const TIMESTAMP = 'x-hubspot-request-timestamp';
+/** HubSpot's v3 headers as it spells them: read by the verifier below, written by hubspot.sign.ts. */
+export const hubspotV3Headers = {
+  signature: 'X-HubSpot-Signature-v3',
+  timestamp: 'X-HubSpot-Request-Timestamp',
+} as const;
+
+const V3 = hubspotV3Headers.signature.toLowerCase();
+const TIMESTAMP = hubspotV3Headers.timestamp.toLowerCase();
 const LEGACY = 'x-hubspot-signature';
 const LEGACY_VERSION = 'x-hubspot-signature-version';
 
@@ -37,6 +43,14 @@ function signedUri(url: string): string {
     String.fromCharCode(Number.parseInt(hex, 16)),
   );
 }
+
+/** What v3 signs, base64 HMAC-SHA256: method + URI + body + the timestamp text as sent. */
+export const hubspotV3SignedParts = (
+  method: string,
+  url: string,
+  body: Uint8Array,
+  timestamp: string,
+): readonly (string | Uint8Array)[] => [method, signedUri(url), body, timestamp];
 
 function sha256Hex(...parts: readonly (string | Uint8Array)[]): string {
   const hash = createHash('sha256');
@@ -57,8 +71,8 @@ export const hubspot: Scheme<HubspotOptions> = {
   summary: 'HubSpot request signatures (v3 HMAC-SHA256 with timestamp; v1/v2 only when enabled)',
   docs: 'https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/request-validation',
   headers: [
-    'X-HubSpot-Signature-v3',
-    'X-HubSpot-Request-Timestamp',
+    hubspotV3Headers.signature,
+    hubspotV3Headers.timestamp,
     'X-HubSpot-Signature',
     'X-HubSpot-Signature-Version',
   ],
@@ -101,9 +115,9 @@ function verifyV3({
   if (timestamp === undefined) {
     return reject('malformed_header', `${TIMESTAMP} must be Unix milliseconds`);
   }
-  const uri = signedUri(url);
+  const signed = hubspotV3SignedParts(method, url, body, timestampText);
   const keyIndex = findMatchingKey(keys, [headers.get(V3) as string], (key) =>
-    hmac('sha256', 'base64', key.value, method, uri, body, timestampText),
+    hmac('sha256', 'base64', key.value, ...signed),
   );
   if (keyIndex < 0) return reject('signature_mismatch', `${V3} matches no key`);
   return (

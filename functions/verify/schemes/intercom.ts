@@ -1,4 +1,12 @@
-import { bodyHmacScheme } from '../hmac-header.ts';
+import { type BodyHmacShape, bodyHmacScheme } from '../hmac-header.ts';
+
+/** Intercom's signing shape, read by the verifier below and written by intercom.sign.ts. */
+export const intercomShape: BodyHmacShape = {
+  header: 'X-Hub-Signature',
+  algorithm: 'sha1',
+  encoding: 'hex',
+  prefix: 'sha1=',
+};
 
 /**
  * Intercom: `X-Hub-Signature: sha1=<hex>`, HMAC-SHA1 of the raw body keyed with the app's
@@ -9,9 +17,6 @@ export const intercom = bodyHmacScheme({
   name: 'intercom',
   summary: 'Intercom webhooks (HMAC-SHA1 of the body)',
   docs: 'https://developers.intercom.com/docs/webhooks',
-  headers: ['X-Hub-Signature'],
-  algorithm: 'sha1',
-  encoding: 'hex',
-  prefix: 'sha1=',
+  shape: intercomShape,
   eventFields: { id: 'id', type: 'topic' },
 });

@@ -1,8 +1,13 @@
-import { matchPrefixedHmac } from '../hmac-header.ts';
-import { accept, requireHeader, type Scheme } from '../scheme.ts';
+import { type BodyHmacShape, bodyHmacScheme } from '../hmac-header.ts';
 
-const HEADER = 'x-hub-signature';
-const FORMAT = { algorithm: 'sha256', prefix: 'sha256=', encoding: 'hex' } as const;
+/** Jira's signing shape, read by the verifier below and written by jira.sign.ts. */
+export const jiraShape: BodyHmacShape = {
+  header: 'X-Hub-Signature',
+  algorithm: 'sha256',
+  encoding: 'hex',
+  prefix: 'sha256=',
+  idHeaders: ['X-Atlassian-Webhook-Identifier'],
+};
 
 /**
  * Jira Cloud admin webhooks saved with a secret: `X-Hub-Signature: sha256=<hex>`, the WebSub
@@ -11,18 +16,10 @@ const FORMAT = { algorithm: 'sha256', prefix: 'sha256=', encoding: 'hex' } as co
  * not covered here. The delivery id is `X-Atlassian-Webhook-Identifier` (kept across retries);
  * the event type lives only in the body's `webhookEvent`. No timestamp is signed.
  */
-export const jira: Scheme = {
+export const jira = bodyHmacScheme({
   name: 'jira',
   summary: 'Jira Cloud admin webhooks with a secret (HMAC-SHA256 of the body)',
   docs: 'https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks',
-  headers: ['X-Hub-Signature', 'X-Atlassian-Webhook-Identifier'],
-  keyKind: 'secret',
+  shape: jiraShape,
   eventFields: { type: 'webhookEvent' },
-  verify({ headers, body, keys }) {
-    const header = requireHeader(headers, HEADER);
-    if (header.rejection) return header.rejection;
-    const match = matchPrefixedHmac(HEADER, header.value, FORMAT, keys, [body]);
-    if (match.rejection) return match.rejection;
-    return accept(match.keyIndex, { deliveryId: headers.get('x-atlassian-webhook-identifier') });
-  },
-};
+});

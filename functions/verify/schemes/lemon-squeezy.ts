@@ -1,4 +1,13 @@
-import { bodyHmacScheme } from '../hmac-header.ts';
+import { type BodyHmacShape, bodyHmacScheme } from '../hmac-header.ts';
+
+/** Lemon Squeezy's signing shape, read by the verifier below and written by lemon-squeezy.sign.ts. */
+export const lemonSqueezyShape: BodyHmacShape = {
+  header: 'X-Signature',
+  algorithm: 'sha256',
+  encoding: 'hex',
+  prefix: '',
+  eventTypeHeader: 'X-Event-Name',
+};
 
 /**
  * Lemon Squeezy: `X-Signature` is the hex HMAC-SHA256 of the raw body, keyed with the
@@ -9,8 +18,5 @@ export const lemonSqueezy = bodyHmacScheme({
   name: 'lemon-squeezy',
   summary: 'Lemon Squeezy webhooks (hex HMAC-SHA256 of the body)',
   docs: 'https://docs.lemonsqueezy.com/help/webhooks/signing-requests',
-  headers: ['X-Signature', 'X-Event-Name'],
-  algorithm: 'sha256',
-  encoding: 'hex',
-  details: (headers) => ({ eventType: headers.get('x-event-name') }),
+  shape: lemonSqueezyShape,
 });

@@ -1,9 +1,24 @@
-import { matchPrefixedHmac } from '../hmac-header.ts';
+import { deliveryHeaderReader } from '../headers.ts';
+import { type BodyHmacShape, matchPrefixedHmac, shapeHeaders } from '../hmac-header.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp } from '../timestamp.ts';
 
-const HEADER = 'linear-signature';
-const FORMAT = { algorithm: 'sha256', prefix: '', encoding: 'hex' } as const;
+/**
+ * Linear's signing shape, read by the verifier below and written by linear.sign.ts: the HMAC
+ * of the body, whose `timestampField` (Unix milliseconds) is the only signed time.
+ */
+export const linearShape = {
+  header: 'Linear-Signature',
+  algorithm: 'sha256',
+  encoding: 'hex',
+  prefix: '',
+  idHeaders: ['Linear-Delivery'],
+  eventTypeHeader: 'Linear-Event',
+  timestampField: 'webhookTimestamp',
+} as const satisfies BodyHmacShape & { readonly timestampField: string };
+
+const HEADER = linearShape.header.toLowerCase();
+const readDetails = deliveryHeaderReader(linearShape);
 
 /**
  * Linear: `Linear-Signature: <hex>`, HMAC-SHA256 of the raw body keyed with the webhook's
@@ -16,7 +31,7 @@ export const linear: Scheme = {
   name: 'linear',
   summary: 'Linear webhooks (HMAC-SHA256 of the body; signed webhookTimestamp in the body)',
   docs: 'https://linear.app/developers/webhooks#securing-webhooks',
-  headers: ['Linear-Signature', 'Linear-Delivery', 'Linear-Event'],
+  headers: shapeHeaders(linearShape),
   keyKind: 'secret',
   // Linear recommends rejecting a webhookTimestamp more than a minute from the receiver's
   // clock (docs above); @linear/sdk 98's verify() enforces |now - webhookTimestamp| <= 60 000 ms.
@@ -24,7 +39,7 @@ export const linear: Scheme = {
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const header = requireHeader(headers, HEADER);
     if (header.rejection) return header.rejection;
-    const match = matchPrefixedHmac(HEADER, header.value, FORMAT, keys, [body]);
+    const match = matchPrefixedHmac(HEADER, header.value, linearShape, keys, [body]);
     if (match.rejection) return match.rejection;
     const signedMs = webhookTimestamp(body);
     if (signedMs === undefined) {
@@ -33,11 +48,7 @@ export const linear: Scheme = {
     const timestamp = signedMs / 1000;
     return (
       checkTimestamp(timestamp, nowMs, toleranceSeconds) ??
-      accept(match.keyIndex, {
-        deliveryId: headers.get('linear-delivery'),
-        eventType: headers.get('linear-event'),
-        timestamp,
-      })
+      accept(match.keyIndex, { ...readDetails(headers), timestamp })
     );
   },
 };
@@ -51,6 +62,6 @@ function webhookTimestamp(body: Uint8Array): number | undefined {
     return undefined;
   }
   if (typeof document !== 'object' || document === null) return undefined;
-  const value = (document as Record<string, unknown>).webhookTimestamp;
+  const value = (document as Record<string, unknown>)[linearShape.timestampField];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -2,6 +2,13 @@ import { accept, reject, type Scheme } from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
 
+/**
+ * What Mailgun signs, hex HMAC-SHA256 over `timestamp` + `token`: checked by the verifier below,
+ * written by mailgun.sign.ts.
+ */
+export const mailgunSignature = (key: string, timestamp: string, token: string): string =>
+  hmac('sha256', 'hex', key, timestamp, token);
+
 /** The signature block as a delivery carries it. */
 interface SignatureBlock {
   readonly timestamp: string;
@@ -43,7 +50,7 @@ export const mailgun: Scheme = {
       return reject('malformed_body', 'signature timestamp must be Unix seconds');
     }
     const keyIndex = findMatchingKey(keys, block.signatures, (key) =>
-      hmac('sha256', 'hex', key.value, block.timestamp, block.token),
+      mailgunSignature(key.value, block.timestamp, block.token),
     );
     if (keyIndex < 0) return reject('signature_mismatch', 'signature matches no key');
     return checkTimestamp(timestamp, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp });

@@ -1,7 +1,8 @@
 import type { Scheme } from '../scheme.ts';
 import { type TimestampedHmacShape, verifyTimestampedHmac } from '../timestamped-hmac.ts';
 
-const shape: TimestampedHmacShape = {
+/** Paddle's signing shape, read by the verifier below and written by paddle.sign.ts. */
+export const paddleShape: TimestampedHmacShape = {
   header: 'paddle-signature',
   separator: ';',
   timestampKey: 'ts',
@@ -27,5 +28,5 @@ export const paddle: Scheme = {
   // toleranceSeconds.
   defaultToleranceSeconds: 5,
   eventFields: { id: 'event_id', type: 'event_type' },
-  verify: (input) => verifyTimestampedHmac(shape, input),
+  verify: (input) => verifyTimestampedHmac(paddleShape, input),
 };

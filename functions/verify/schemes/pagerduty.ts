@@ -1,8 +1,26 @@
+import { deliveryHeaderReader } from '../headers.ts';
+import { type BodyHmacShape, shapeHeaders } from '../hmac-header.ts';
 import { allValues, parseParameterList } from '../parameters.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 
-const HEADER = 'x-pagerduty-signature';
+/** The one signature version PagerDuty writes, as `v1=<hex>` entries. */
+const VERSION = 'v1';
+
+/**
+ * PagerDuty's signing shape for one secret, read by the verifier below and written by
+ * pagerduty.sign.ts; with several secrets PagerDuty joins one `v1=` entry per secret by commas.
+ */
+export const pagerdutyShape: BodyHmacShape = {
+  header: 'X-PagerDuty-Signature',
+  algorithm: 'sha256',
+  encoding: 'hex',
+  prefix: `${VERSION}=`,
+  idHeaders: ['X-Webhook-Id'],
+};
+
+const HEADER = pagerdutyShape.header.toLowerCase();
+const readDetails = deliveryHeaderReader(pagerdutyShape);
 
 /**
  * PagerDuty v3 webhooks: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 of the raw
@@ -15,7 +33,7 @@ export const pagerduty: Scheme = {
   name: 'pagerduty',
   summary: 'PagerDuty v3 webhooks (v1, HMAC-SHA256 of the body)',
   docs: 'https://developer.pagerduty.com/docs/webhooks/v3-overview/',
-  headers: ['X-PagerDuty-Signature', 'X-Webhook-Id'],
+  headers: shapeHeaders(pagerdutyShape),
   keyKind: 'secret',
   eventFields: { id: 'event.id', type: 'event.event_type' },
   verify({ headers, body, keys }) {
@@ -25,14 +43,17 @@ export const pagerduty: Scheme = {
     if (entries === undefined) {
       return reject('malformed_header', `${HEADER} must be a list of version=signature entries`);
     }
-    const signatures = allValues(entries, 'v1');
+    const signatures = allValues(entries, VERSION);
     if (signatures.length === 0) {
-      return reject('unsupported_version', `${HEADER} carries no v1 signature`);
+      return reject('unsupported_version', `${HEADER} carries no ${VERSION} signature`);
     }
+    const { algorithm, encoding } = pagerdutyShape;
     const keyIndex = findMatchingKey(keys, signatures, (key) =>
-      hmac('sha256', 'hex', key.value, body),
+      hmac(algorithm, encoding, key.value, body),
     );
-    if (keyIndex < 0) return reject('signature_mismatch', 'no v1 signature matches any key');
-    return accept(keyIndex, { deliveryId: headers.get('x-webhook-id') });
+    if (keyIndex < 0) {
+      return reject('signature_mismatch', `no ${VERSION} signature matches any key`);
+    }
+    return accept(keyIndex, readDetails(headers));
   },
 };

@@ -10,7 +10,10 @@ import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp } from '../timestamp.ts';
 import type { SchemeVerdict } from '../types.ts';
 
-const HEADER = 'plaid-verification';
+/** Where Plaid sends its JWT, as it spells it: read below, written by plaid.sign.ts. */
+export const plaidHeader = 'Plaid-Verification';
+
+const HEADER = plaidHeader.toLowerCase();
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /**
@@ -87,7 +90,7 @@ export const plaid: Scheme = {
   name: 'plaid',
   summary: 'Plaid webhooks (ES256 JWT with a body SHA-256, key looked up by kid)',
   docs: 'https://plaid.com/docs/api/webhooks/webhook-verification/',
-  headers: ['Plaid-Verification'],
+  headers: [plaidHeader],
   keyKind: 'public-key',
   // Plaid: reject a webhook whose `iat` is more than 5 minutes old. It says nothing of iat
   // in the future; we refuse those beyond the same 5 minutes, as for every other scheme.

@@ -3,8 +3,17 @@ import { cachedPublicKey } from '../public-keys.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
 
-const SIGNATURE = 'x-twilio-email-event-webhook-signature';
-const TIMESTAMP = 'x-twilio-email-event-webhook-timestamp';
+/**
+ * SendGrid's headers as it spells them: read by the verifier below and written by
+ * sendgrid.sign.ts, the base64 DER ECDSA signature over the timestamp text then the body.
+ */
+export const sendgridHeaders = {
+  signature: 'X-Twilio-Email-Event-Webhook-Signature',
+  timestamp: 'X-Twilio-Email-Event-Webhook-Timestamp',
+} as const;
+
+const SIGNATURE = sendgridHeaders.signature.toLowerCase();
+const TIMESTAMP = sendgridHeaders.timestamp.toLowerCase();
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
@@ -56,7 +65,7 @@ export const sendgrid: Scheme = {
   name: 'sendgrid',
   summary: 'SendGrid Signed Event Webhook (ECDSA P-256 over timestamp and body)',
   docs: 'https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features',
-  headers: ['X-Twilio-Email-Event-Webhook-Signature', 'X-Twilio-Email-Event-Webhook-Timestamp'],
+  headers: [sendgridHeaders.signature, sendgridHeaders.timestamp],
   keyKind: 'public-key',
   // SendGrid signs the timestamp but documents no tolerance (neither the page above nor the
   // official SDKs check it). 300 s is our choice, the window Slack and Stripe document;

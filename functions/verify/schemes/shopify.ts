@@ -1,4 +1,18 @@
-import { bodyHmacScheme } from '../hmac-header.ts';
+import { type BodyHmacShape, bodyHmacScheme } from '../hmac-header.ts';
+
+/**
+ * Shopify's signing shape, read by the verifier below and written by shopify.sign.ts. Shopify
+ * sends both id headers; the event id is preferred (its duplicate-detection key, see
+ * https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates).
+ */
+export const shopifyShape: BodyHmacShape = {
+  header: 'X-Shopify-Hmac-Sha256',
+  algorithm: 'sha256',
+  encoding: 'base64',
+  prefix: '',
+  idHeaders: ['X-Shopify-Event-Id', 'X-Shopify-Webhook-Id'],
+  eventTypeHeader: 'X-Shopify-Topic',
+};
 
 /**
  * Shopify: `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body, keyed with the
@@ -11,17 +25,5 @@ export const shopify = bodyHmacScheme({
   name: 'shopify',
   summary: 'Shopify webhooks (base64 HMAC-SHA256 of the body)',
   docs: 'https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook',
-  headers: [
-    'X-Shopify-Hmac-Sha256',
-    'X-Shopify-Event-Id',
-    'X-Shopify-Webhook-Id',
-    'X-Shopify-Topic',
-  ],
-  algorithm: 'sha256',
-  encoding: 'base64',
-  // https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
-  details: (headers) => ({
-    deliveryId: headers.get('x-shopify-event-id') ?? headers.get('x-shopify-webhook-id'),
-    eventType: headers.get('x-shopify-topic'),
-  }),
+  shape: shopifyShape,
 });

@@ -1,11 +1,21 @@
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
+import { type VersionedHmacShape, versionedHmacBase } from '../timestamped-hmac.ts';
 
-const SIGNATURE = 'x-slack-signature';
-const TIMESTAMP = 'x-slack-request-timestamp';
-/** The only version Slack signs with; the same text starts the signed base string. */
-const VERSION = 'v0';
+/**
+ * Slack's signing shape, read by the verifier below and written by slack.sign.ts. `v0` is the
+ * only version Slack signs with.
+ */
+export const slackShape: VersionedHmacShape = {
+  signatureHeader: 'X-Slack-Signature',
+  timestampHeader: 'X-Slack-Request-Timestamp',
+  version: 'v0',
+};
+
+const SIGNATURE = slackShape.signatureHeader.toLowerCase();
+const TIMESTAMP = slackShape.timestampHeader.toLowerCase();
+const VERSION = slackShape.version;
 
 /**
  * Slack: `X-Slack-Signature: v0=<hex>`, HMAC-SHA256 keyed with the app's signing secret over
@@ -18,7 +28,7 @@ export const slack: Scheme = {
   name: 'slack',
   summary: 'Slack signed requests (v0, HMAC-SHA256 over version, timestamp and body)',
   docs: 'https://api.slack.com/authentication/verifying-requests-from-slack',
-  headers: ['X-Slack-Signature', 'X-Slack-Request-Timestamp'],
+  headers: [slackShape.signatureHeader, slackShape.timestampHeader],
   keyKind: 'secret',
   // "If the X-Slack-Request-Timestamp is more than five minutes from local time, it could be
   // a replay attack" (the docs page above); @slack/bolt's verifier uses the same 5 minutes.
@@ -39,7 +49,7 @@ export const slack: Scheme = {
         : reject('malformed_header', `${SIGNATURE} has no version prefix`);
     }
     const keyIndex = findMatchingKey(keys, [signature.value.slice(prefix.length)], (key) =>
-      hmac('sha256', 'hex', key.value, `${VERSION}:${timestampText}:`, body),
+      hmac('sha256', 'hex', key.value, versionedHmacBase(slackShape, timestampText), body),
     );
     if (keyIndex < 0) return reject('signature_mismatch', `${SIGNATURE} matches no key`);
     return checkTimestamp(timestamp, nowMs, toleranceSeconds) ?? accept(keyIndex, { timestamp });

@@ -17,7 +17,22 @@ const HEADER_SETS = [
   { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
   { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
 ] as const;
-const STANDARD = HEADER_SETS[1];
+/** The spec's own header names, which standard-webhooks.sign.ts writes. */
+export const standardWebhooksHeaders = HEADER_SETS[1];
+
+/**
+ * How keys are written: `whsec_` before a base64 secret (optional), `whpk_` before a base64
+ * Ed25519 public key, and `whsk_` before the sender's own signing key, which no receiver holds.
+ */
+export const standardWebhooksKeyPrefixes = {
+  secret: 'whsec_',
+  publicKey: 'whpk_',
+  signingKey: 'whsk_',
+} as const;
+
+/** What every entry signs before the body: `<id>.<timestamp>.`, both as sent. */
+export const standardWebhooksSignedPrefix = (id: string, timestamp: string): string =>
+  `${id}.${timestamp}.`;
 
 type ParsedKey =
   | { readonly kind: 'secret'; readonly key: KeyObject }
@@ -41,14 +56,15 @@ function decodeBase64(text: string): Buffer | undefined {
 function parseKey(value: string): ParsedKey {
   // Configured keys may have lost their base64 padding on the way; signatures may not.
   const padded = (text: string) => text.padEnd(Math.ceil(text.length / 4) * 4, '=');
-  if (value.startsWith('whpk_')) {
-    const raw = decodeBase64(padded(value.slice('whpk_'.length)));
+  const { secret, publicKey, signingKey } = standardWebhooksKeyPrefixes;
+  if (value.startsWith(publicKey)) {
+    const raw = decodeBase64(padded(value.slice(publicKey.length)));
     const key = raw && ed25519PublicKey(raw);
     return key ? { kind: 'public', key } : { kind: 'invalid' };
   }
   // A `whsk_` signing key belongs to the sender only; refuse it rather than misread it.
-  if (value.startsWith('whsk_')) return { kind: 'invalid' };
-  const text = value.startsWith('whsec_') ? value.slice('whsec_'.length) : value;
+  if (value.startsWith(signingKey)) return { kind: 'invalid' };
+  const text = value.startsWith(secret) ? value.slice(secret.length) : value;
   const bytes = decodeBase64(padded(text));
   return bytes !== undefined && bytes.length > 0
     ? { kind: 'secret', key: createSecretKey(bytes) }
@@ -94,7 +110,9 @@ export const standardWebhooks: Scheme = {
   // The spec's payload carries the event type in `type`; the id travels in a header.
   eventFields: { type: 'type' },
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
-    const names = HEADER_SETS.find((set) => headers.get(set.signature) !== undefined) ?? STANDARD;
+    const names =
+      HEADER_SETS.find((set) => headers.get(set.signature) !== undefined) ??
+      standardWebhooksHeaders;
     for (const name of [names.signature, names.id, names.timestamp]) {
       if (!headers.get(name)) return reject('missing_header', `${name} header is missing`);
     }
@@ -130,7 +148,7 @@ export const standardWebhooks: Scheme = {
       return reject('unsupported_version', `${names.signature} carries no v1 or v1a signature`);
     }
 
-    const prefix = `${id}.${timestampText}.`;
+    const prefix = standardWebhooksSignedPrefix(id, timestampText);
     let message: Buffer | undefined;
     let invalidKeys = 0;
     let keyIndex = -1;

@@ -25,6 +25,14 @@ function modeOption(): OptionField<'basic' | 'header'> {
 }
 
 /**
+ * The header value a key stands for: in `basic` mode RFC 7617's `Basic ` and the base64 of the
+ * key's `user:password` text, in `header` mode the key's text itself. Compared by the verifier
+ * below, sent by static.sign.ts.
+ */
+export const staticCredential = (mode: StaticOptions['mode'], key: string): string =>
+  mode === 'basic' ? `Basic ${Buffer.from(key, 'utf8').toString('base64')}` : key;
+
+/**
  * Static credentials for senders that sign nothing (Postmark's basic auth, Okta event hooks'
  * authorization header): a constant-time equality of one header with a configured value.
  * Neither the body nor the time is authenticated, so anyone who sees one request can forge
@@ -64,10 +72,7 @@ export const staticCredentials: Scheme<StaticOptions> = {
       if (unusable >= 0) return reject('invalid_key', `key #${unusable} is not user:password`);
     }
     const expectedFor = (value: string) =>
-      Buffer.from(
-        options.mode === 'basic' ? `Basic ${Buffer.from(value, 'utf8').toString('base64')}` : value,
-        'utf8',
-      );
+      Buffer.from(staticCredential(options.mode, value), 'utf8');
     const keyIndex = keys.findIndex((key) => bytesEqual(expectedFor(key.value), received));
     if (keyIndex < 0) return reject('signature_mismatch', `${name} matches no key`);
     return accept(keyIndex);

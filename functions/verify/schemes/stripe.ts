@@ -1,7 +1,8 @@
 import type { Scheme } from '../scheme.ts';
 import { type TimestampedHmacShape, verifyTimestampedHmac } from '../timestamped-hmac.ts';
 
-const shape: TimestampedHmacShape = {
+/** Stripe's signing shape, read by the verifier below and written by stripe.sign.ts. */
+export const stripeShape: TimestampedHmacShape = {
   header: 'stripe-signature',
   separator: ',',
   timestampKey: 't',
@@ -23,5 +24,5 @@ export const stripe: Scheme = {
   keyKind: 'secret',
   defaultToleranceSeconds: 300,
   eventFields: { id: 'id', type: 'type' },
-  verify: (input) => verifyTimestampedHmac(shape, input),
+  verify: (input) => verifyTimestampedHmac(stripeShape, input),
 };

@@ -4,9 +4,18 @@ import { textEqual } from '../compare.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { findMatchingKey, type HmacAlgorithm, hmac } from '../signatures.ts';
 
-const SIGNATURE = 'x-twilio-signature';
+/**
+ * Twilio's signing shape, read by the verifier below and written by twilio.sign.ts: the
+ * signature header, and the query parameter that carries a JSON body's SHA-256 (hex).
+ */
+export const twilioShape = {
+  header: 'X-Twilio-Signature',
+  bodyHashParameter: 'bodySHA256',
+} as const;
+
+const SIGNATURE = twilioShape.header.toLowerCase();
 const SETTINGS = 'x-twilio-webhooks-signature-settings';
-const BODY_HASH_PARAMETER = 'bodySHA256';
+const BODY_HASH_PARAMETER = twilioShape.bodyHashParameter;
 
 /** The algorithm names Twilio writes in the signature-settings header. */
 const ALGORITHMS = new Map<string, HmacAlgorithm>([
@@ -167,7 +176,7 @@ function parseForm(body: Uint8Array): Map<string, string[]> | undefined {
  * repeated name contributes each distinct value once, values sorted (twilio-node's
  * `getExpectedTwilioSignature`). Sorting is by UTF-16 code unit, as JavaScript sorts.
  */
-function signedParameters(parameters: Map<string, string[]>): string {
+export function signedParameters(parameters: ReadonlyMap<string, readonly string[]>): string {
   let text = '';
   for (const name of [...parameters.keys()].sort()) {
     for (const value of [...new Set(parameters.get(name))].sort()) text += name + value;
@@ -200,7 +209,7 @@ export const twilio: Scheme = {
   summary:
     'Twilio request signatures (HMAC-SHA1, or SHA-256 with a SharedKey, over URL and params)',
   docs: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
-  headers: ['X-Twilio-Signature', 'X-Twilio-Webhooks-Signature-Settings'],
+  headers: [twilioShape.header, 'X-Twilio-Webhooks-Signature-Settings'],
   keyKind: 'secret',
   verify({ url, headers, body, keys }) {
     const signature = requireHeader(headers, SIGNATURE);

@@ -2,12 +2,28 @@ import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 import { checkTimestamp, parseRfc3339Timestamp } from '../timestamp.ts';
 
-const ID = 'twitch-eventsub-message-id';
-const TIMESTAMP = 'twitch-eventsub-message-timestamp';
-const SIGNATURE = 'twitch-eventsub-message-signature';
-const MESSAGE_TYPE = 'twitch-eventsub-message-type';
-const SUBSCRIPTION_TYPE = 'twitch-eventsub-subscription-type';
-const PREFIX = 'sha256=';
+/**
+ * Twitch's signing shape, headers as Twitch spells them: read (lower-cased) by the verifier
+ * below and written by twitch.sign.ts.
+ */
+export const twitchShape = {
+  headers: {
+    id: 'Twitch-Eventsub-Message-Id',
+    timestamp: 'Twitch-Eventsub-Message-Timestamp',
+    signature: 'Twitch-Eventsub-Message-Signature',
+    messageType: 'Twitch-Eventsub-Message-Type',
+    subscriptionType: 'Twitch-Eventsub-Subscription-Type',
+  },
+  /** Before the hex HMAC-SHA256 of message id + timestamp + body. */
+  prefix: 'sha256=',
+} as const;
+
+const ID = twitchShape.headers.id.toLowerCase();
+const TIMESTAMP = twitchShape.headers.timestamp.toLowerCase();
+const SIGNATURE = twitchShape.headers.signature.toLowerCase();
+const MESSAGE_TYPE = twitchShape.headers.messageType.toLowerCase();
+const SUBSCRIPTION_TYPE = twitchShape.headers.subscriptionType.toLowerCase();
+const PREFIX = twitchShape.prefix;
 const CHALLENGE = 'webhook_callback_verification';
 
 /**
@@ -17,7 +33,7 @@ const CHALLENGE = 'webhook_callback_verification';
  *
  * `Twitch-Eventsub-Message-Type` decides what is reported: a `notification` reports its
  * subscription type (`channel.follow`…) as `eventType`; the `webhook_callback_verification`
- * challenge is a `handshake` (answer it with {@link twitchChallengeResponse}); `revocation`
+ * challenge is a `handshake`, answered by {@link twitchChallengeResponse}; `revocation`
  * and any later type are reported as `eventType` itself, so they are never mistaken for
  * an event of the subscription's type.
  */
@@ -25,17 +41,12 @@ export const twitch: Scheme = {
   name: 'twitch',
   summary: 'Twitch EventSub webhooks (HMAC-SHA256 over message id, timestamp and body)',
   docs: 'https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message',
-  headers: [
-    'Twitch-Eventsub-Message-Id',
-    'Twitch-Eventsub-Message-Timestamp',
-    'Twitch-Eventsub-Message-Signature',
-    'Twitch-Eventsub-Message-Type',
-    'Twitch-Eventsub-Subscription-Type',
-  ],
+  headers: Object.values(twitchShape.headers),
   keyKind: 'secret',
   // "Guarding against replay attacks": reject a message whose timestamp is older than
   // 10 minutes (same docs page).
   defaultToleranceSeconds: 600,
+  handshake: ({ body }) => twitchChallengeResponse(body),
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const signature = requireHeader(headers, SIGNATURE);
     if (signature.rejection) return signature.rejection;

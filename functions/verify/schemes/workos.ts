@@ -1,9 +1,11 @@
 import type { Scheme } from '../scheme.ts';
 import { type TimestampedHmacShape, verifyTimestampedHmac } from '../timestamped-hmac.ts';
 
-const shape: TimestampedHmacShape = {
+/** WorkOS's signing shape, read by the verifier below and written by workos.sign.ts. */
+export const workosShape: TimestampedHmacShape = {
   header: 'workos-signature',
   separator: ',',
+  writtenSeparator: ', ',
   timestampKey: 't',
   signatureKey: 'v1',
   joiner: '.',
@@ -26,5 +28,5 @@ export const workos: Scheme = {
   // Ruby, Elixir and Rust SDKs also default to 180 s.
   defaultToleranceSeconds: 180,
   eventFields: { id: 'id', type: 'event' },
-  verify: (input) => verifyTimestampedHmac(shape, input),
+  verify: (input) => verifyTimestampedHmac(workosShape, input),
 };

@@ -1,4 +1,12 @@
-import { bodyHmacScheme } from '../hmac-header.ts';
+import { type BodyHmacShape, bodyHmacScheme } from '../hmac-header.ts';
+
+/** Xero's signing shape, read by the verifier below and written by xero.sign.ts. */
+export const xeroShape: BodyHmacShape = {
+  header: 'x-xero-signature',
+  algorithm: 'sha256',
+  encoding: 'base64',
+  prefix: '',
+};
 
 /**
  * Xero: `x-xero-signature` is the base64 HMAC-SHA256 of the raw body, keyed with the
@@ -11,7 +19,5 @@ export const xero = bodyHmacScheme({
   name: 'xero',
   summary: 'Xero webhooks (base64 HMAC-SHA256 of the body)',
   docs: 'https://developer.xero.com/documentation/webhooks/configuring-your-server',
-  headers: ['x-xero-signature'],
-  algorithm: 'sha256',
-  encoding: 'base64',
+  shape: xeroShape,
 });

@@ -1,10 +1,18 @@
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
+import { type VersionedHmacShape, versionedHmacBase } from '../timestamped-hmac.ts';
 
-const SIGNATURE = 'x-zm-signature';
-const TIMESTAMP = 'x-zm-request-timestamp';
-const PREFIX = 'v0=';
+/** Zoom's signing shape (Slack's), read by the verifier below and written by zoom.sign.ts. */
+export const zoomShape: VersionedHmacShape = {
+  signatureHeader: 'x-zm-signature',
+  timestampHeader: 'x-zm-request-timestamp',
+  version: 'v0',
+};
+
+const SIGNATURE = zoomShape.signatureHeader;
+const TIMESTAMP = zoomShape.timestampHeader;
+const PREFIX = `${zoomShape.version}=`;
 const URL_VALIDATION = 'endpoint.url_validation';
 const URL_VALIDATION_BYTES = Buffer.from(`"${URL_VALIDATION}"`);
 
@@ -13,19 +21,25 @@ const URL_VALIDATION_BYTES = Buffer.from(`"${URL_VALIDATION}"`);
  * keyed with the app's Secret Token as text. Zoom signs its `endpoint.url_validation`
  * challenge the same way, so it is verified like any event. Only the top-level `event`
  * field says it is a challenge: after the signature and timestamp pass, and only when the
- * body contains that event name at all, the body is parsed to set `handshake`. Answer it
- * with {@link zoomUrlValidationResponse}.
+ * body contains that event name at all, the body is parsed to set `handshake`, which the
+ * scheme's `handshake` answers with {@link zoomUrlValidationResponse}.
  */
 export const zoom: Scheme = {
   name: 'zoom',
   summary: 'Zoom webhooks (v0, HMAC-SHA256 over timestamp and body)',
   docs: 'https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events',
-  headers: ['x-zm-signature', 'x-zm-request-timestamp'],
+  headers: [zoomShape.signatureHeader, zoomShape.timestampHeader],
   keyKind: 'secret',
   // Zoom documents no replay window. Five minutes, as Stripe and Standard Webhooks use,
   // covers clock skew and Zoom's few-second delivery timeout.
   defaultToleranceSeconds: 300,
   eventFields: { type: 'event' },
+  handshake: ({ body }, secretToken) => {
+    const plainToken = readPlainToken(body);
+    if (plainToken === undefined) return undefined;
+    const reply = zoomUrlValidationResponse(plainToken, secretToken);
+    return { contentType: 'application/json', body: JSON.stringify(reply) };
+  },
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const signature = requireHeader(headers, SIGNATURE);
     if (signature.rejection) return signature.rejection;
@@ -36,7 +50,7 @@ export const zoom: Scheme = {
     }
     const { text: timestampText, seconds: timestamp } = signed;
     const keyIndex = findMatchingKey(keys, [signature.value.slice(PREFIX.length)], (key) =>
-      hmac('sha256', 'hex', key.value, `v0:${timestampText}:`, body),
+      hmac('sha256', 'hex', key.value, versionedHmacBase(zoomShape, timestampText), body),
     );
     if (keyIndex < 0) return reject('signature_mismatch', `${SIGNATURE} matches no key`);
     return (
@@ -55,6 +69,18 @@ function isUrlValidation(body: Uint8Array): boolean {
     return (document as { event?: unknown } | null)?.event === URL_VALIDATION;
   } catch {
     return false;
+  }
+}
+
+/** `payload.plainToken` of a verified `endpoint.url_validation` body, if a non-empty string. */
+function readPlainToken(body: Uint8Array): string | undefined {
+  try {
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    const token = (JSON.parse(text) as { payload?: { plainToken?: unknown } } | null)?.payload
+      ?.plainToken;
+    return typeof token === 'string' && token.length > 0 ? token : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,9 +10,8 @@ import {
   MalformedAuditItemError,
 } from '../../../functions/audit/errors.ts';
 import { deliveryQueue } from '../../../functions/config/queues.ts';
-import { retentionClasses } from '../../../functions/config/retention.ts';
+import { adminRetentionClass, retentionClasses } from '../../../functions/config/retention.ts';
 import { pointInTimeRecoveryDays } from '../../../functions/config/tables.ts';
-import { adminRetentionClass } from '../../../ops/admin-trail/admin-record.ts';
 import {
   type ErasureReceipt,
   erasureLimits,

@@ -6,7 +6,6 @@
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditStore } from '../../../functions/audit/audit-store.ts';
 import {
   InvalidAuditRecordError,
   MalformedAuditItemError,
@@ -20,16 +19,11 @@ import {
   toAuditItem,
   toPayloadItem,
 } from '../../../functions/audit/record.ts';
+import { AuditReader } from '../../../ops/audit/audit-reader.ts';
 import { type ErasureReceipt, erasureLimits } from '../../../ops/erasure/erasure-receipt.ts';
 import { ErasureStore, ErasureTally, type RecordKey } from '../../../ops/erasure/erasure-store.ts';
-import {
-  type AuditStack,
-  accepted,
-  auditRecord,
-  auditRecordArbitrary,
-  startAuditStack,
-  startBudgetMs,
-} from '../../audit/audit-stack.ts';
+import { accepted, auditRecord, auditRecordArbitrary } from '../../support/audit-records.ts';
+import { type AuditStack, startAuditStack, startBudgetMs } from '../../support/stack.ts';
 
 const hourMs = 3_600_000;
 /** What erasure must remove, spelled out here rather than read from the code under test. */
@@ -41,7 +35,7 @@ const marker = { erasedAtMs: t0 + 10 * hourMs, receiptId: 'f3b6c2de-0d55-4c43-9a
 
 let stack: AuditStack;
 let erasure: ErasureStore;
-let audit: AuditStore;
+let audit: AuditReader;
 
 /** An accepted delivery of `shop` with a payload copy, about `subjectHash` when given. */
 function delivery(deliveryId: string, receivedAtMs: number, subjectHash?: string): AuditRecord {
@@ -94,7 +88,7 @@ let late: RecordKey;
 beforeAll(async () => {
   stack = await startAuditStack();
   erasure = new ErasureStore({ dynamodb: stack.dynamodb, tableName: stack.tableName });
-  audit = new AuditStore({ dynamodb: stack.dynamodb, tableName: stack.tableName, now: () => t0 });
+  audit = new AuditReader({ dynamodb: stack.dynamodb, tableName: stack.tableName, now: () => t0 });
   alice1 = await put(delivery('evt_alice_1', t0 - 3 * hourMs, aliceHash));
   alice2 = await put(delivery('evt_alice_2', t0 - 2 * hourMs, aliceHash));
   const { reason: _reason, ...duplicate } = auditRecord({

@@ -1,0 +1,77 @@
+/**
+ * `webhooks compliance report`: for each control of the regulations the chosen profiles name,
+ * the template setting (and live value) that implements it and the test that proves it; the
+ * cdk-nag results and acknowledged findings; the retention of each record class. The work
+ * lives in cli/compliance-report.ts and compliance/report/, loaded only when the command runs:
+ * it brings in the CDK app.
+ */
+import type { Command } from 'commander';
+import { complianceProfileNames } from '../../../compliance/profiles.ts';
+import { ReportInputError } from '../../../compliance/report/errors.ts';
+import packageJson from '../../../package.json' with { type: 'json' };
+import type { ComplianceReportFlags, ReportDependencies } from '../../compliance-report.ts';
+import { reportingPlainly } from '../../errors.ts';
+import { type ExitCode, type Io, UsageError } from '../../io.ts';
+import { repeatable } from '../../parse.ts';
+
+/** Runs the report with the real clock, synthesis and AWS clients; bad usage exits 2. */
+export async function complianceReport(flags: ComplianceReportFlags, io: Io): Promise<ExitCode> {
+  const [{ generateComplianceReport }, { createLiveClients }] = await Promise.all([
+    import('../../compliance-report.ts'),
+    import('../../../compliance/report/live.ts'),
+  ]);
+  const dependencies: ReportDependencies = {
+    now: () => new Date(),
+    version: packageJson.version,
+    async synthesize(request) {
+      const { synthesizeTemplate } = await import('../../../compliance/report/synthesize.ts');
+      return synthesizeTemplate(request);
+    },
+    liveClients: createLiveClients,
+  };
+  return reportingPlainly(io, [UsageError, ReportInputError], () =>
+    generateComplianceReport(flags, io, dependencies),
+  );
+}
+
+const examples = `
+Examples:
+  $ webhooks compliance report --profile pci-dss --out report.md
+  $ webhooks compliance report --profile gdpr --profile hipaa --stack webhook-ingestion --region eu-west-1 --out report.html
+  $ webhooks compliance report --template cdk.out/pci-dss/webhook-ingestion-pci-dss.template.json --json
+
+Without --template the CDK app is synthesized in this process for the profiles (a few
+seconds: esbuild bundles the Lambda). Without --profile the profiles are the stack's, else
+the template's, else all of them. Progress goes to stderr.
+
+Exit codes: 0 every control passes, 1 a control fails or cdk-nag reports an unacknowledged
+finding (each is named on stderr), 2 bad usage, an unreadable template or an unreachable
+stack (the report is still made from the template).`;
+
+/** Registers `compliance report` under `compliance`. */
+export function addComplianceReportCommand(
+  compliance: Command,
+  io: Io,
+  finish: (code: ExitCode) => void,
+): void {
+  compliance
+    .command('report')
+    .description(
+      'each control with the template setting and test that prove it, nag results and retention',
+    )
+    .option(
+      '--profile <name>',
+      `a compliance profile, repeatable (${complianceProfileNames.join(', ')})`,
+      repeatable,
+    )
+    .option(
+      '--template <file>',
+      'a synthesized template (in its cdk.out folder) instead of synthesizing',
+    )
+    .option('--stack <name>', 'a deployed stack: compare its live settings with the template')
+    .option('--region <region>', "the stack's region (default: the SDK's)")
+    .option('--out <file>', 'write to a file: .md (Markdown), .html, or .json with --json')
+    .option('--json', 'the report as JSON')
+    .addHelpText('after', examples)
+    .action(async (flags: ComplianceReportFlags) => finish(await complianceReport(flags, io)));
+}

@@ -1,0 +1,156 @@
+/**
+ * `webhooks providers add`: registers a provider with its first key, read from stdin or a
+ * file (cli/provider-keys.ts) and sent straight to KMS Encrypt. The change leaves an admin
+ * record under the caller's identity (cli/identity.ts).
+ */
+import type { Command } from 'commander';
+import {
+  defaultRetentionClass,
+  type RetentionClassName,
+  retentionClasses,
+} from '../../../functions/config/retention.ts';
+import {
+  assertProviderId,
+  isSubjectKeyPath,
+  type RedactionAction,
+  type RedactionRule,
+} from '../../../functions/registry/provider.ts';
+import type { SchemeName } from '../../../functions/verify/schemes/index.ts';
+import { type ExitCode, type Io, UsageError } from '../../io.ts';
+import { parseOptionFlags, parseSeconds, repeatable } from '../../parse.ts';
+import { addWaitOption, runProviderChange, type WaitFlags } from '../../provider-change.ts';
+import { addKeySourceOptions, type KeySourceFlags, readNewKey } from '../../provider-keys.ts';
+import { redactionRuleText } from '../../provider-view.ts';
+import { encryptProviderKeyOf, registryOf, subjectIndexOf } from '../../registry.ts';
+import { lookUpScheme } from '../../schemes.ts';
+import { addTargetOptions, withTarget } from '../../target.ts';
+
+export interface AddFlags extends WaitFlags, KeySourceFlags {
+  readonly scheme?: string;
+  readonly toleranceSeconds?: string;
+  readonly retention?: string;
+  readonly option?: readonly string[];
+  readonly redact?: readonly string[];
+  /** The JSON path of the data subject's key (`ProviderSettings.subjectKeyPath`). */
+  readonly subjectKey?: string;
+}
+
+export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<ExitCode> {
+  return withTarget(flags, io, async (target) => {
+    assertProviderId(id); // before reading the key, and before KMS sees the id
+    if (flags.scheme === undefined) {
+      throw new UsageError('--scheme is required (`webhooks schemes` lists them)');
+    }
+    const scheme = lookUpScheme(flags.scheme);
+    const options = parseOptionFlags(flags.option ?? []);
+    const toleranceSeconds =
+      flags.toleranceSeconds === undefined
+        ? undefined
+        : parseSeconds(flags.toleranceSeconds, '--tolerance-seconds');
+    const retentionClass = retentionClassOf(flags.retention);
+    const redaction = parseRedactFlags(flags.redact ?? []);
+    const { subjectKey } = flags;
+    if (subjectKey !== undefined && !isSubjectKeyPath(subjectKey)) {
+      throw new UsageError(
+        `--subject-key '${subjectKey}' must be dot-separated field names of A-Z, a-z, 0-9, '_', '$', '@' and '-' (no '*')`,
+      );
+    }
+    const key = await readNewKey(flags, io, flags.scheme, scheme);
+    return runProviderChange({ target, flags, io }, 'provider.add', id, async (detail) => {
+      Object.assign(detail, {
+        scheme: flags.scheme,
+        keyKind: key.kind,
+        keyVersion: '1',
+        retentionClass: retentionClass ?? defaultRetentionClass,
+        ...(toleranceSeconds === undefined ? {} : { toleranceSeconds: String(toleranceSeconds) }),
+        ...(Object.keys(options).length === 0 ? {} : { options: Object.keys(options).join(',') }),
+        ...(redaction.length === 0
+          ? {}
+          : { redaction: redaction.map(redactionRuleText).join(',') }),
+        ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
+      });
+      // Before the provider exists: its first delivery must find the secret to hash with.
+      if (subjectKey !== undefined) await subjectIndexOf(target).ensureCreated();
+      const config = await registryOf(target).create({
+        providerId: id,
+        scheme: flags.scheme as SchemeName,
+        options,
+        redaction,
+        ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
+        ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
+        ...(retentionClass === undefined ? {} : { retentionClass }),
+        keys: [{ kind: key.kind, ciphertext: await encryptProviderKeyOf(target, id, key.value) }],
+      });
+      detail.revision = String(config.revision);
+      // A function asked for the id before it existed remembers that it had none.
+      return () => ({
+        done: `added provider '${id}' (scheme ${config.scheme}, key v1)`,
+        meanwhile: 'its deliveries may still be refused as unknown',
+        held: `provider '${id}' is known everywhere now: its deliveries are accepted`,
+      });
+    });
+  });
+}
+
+/**
+ * `--redact PATH[=drop|mask]` flags as redaction rules, `mask` unless said otherwise. A path
+ * has no `=` (its field names are `[A-Za-z0-9_$@-]` or `*`), so the last one splits; the path
+ * itself is checked with the rest of the provider (`providerProblems`).
+ */
+function parseRedactFlags(texts: readonly string[]): RedactionRule[] {
+  const rules = new Map<string, RedactionAction>();
+  for (const text of texts) {
+    const equals = text.lastIndexOf('=');
+    const path = equals < 0 ? text : text.slice(0, equals);
+    const action = equals < 0 ? 'mask' : text.slice(equals + 1);
+    if (action !== 'drop' && action !== 'mask') {
+      throw new UsageError(`--redact '${text}': the action after '=' must be drop or mask`);
+    }
+    if (rules.has(path)) throw new UsageError(`--redact '${path}' is given twice`);
+    rules.set(path, action);
+  }
+  return [...rules].map(([path, action]) => ({ path, action }));
+}
+
+function retentionClassOf(name: string | undefined): RetentionClassName | undefined {
+  if (name === undefined || Object.hasOwn(retentionClasses, name)) {
+    return name as RetentionClassName | undefined;
+  }
+  const known = Object.keys(retentionClasses).join(', ');
+  throw new UsageError(`--retention must be one of ${known}, got '${name}'`);
+}
+
+/** Registers `providers add` under `providers`. */
+export function addProvidersAddCommand(
+  providers: Command,
+  io: Io,
+  finish: (code: ExitCode) => void,
+): void {
+  addTargetOptions(
+    addKeySourceOptions(
+      addWaitOption(providers.command('add <id>'))
+        .description('register a provider with its first key')
+        .option('--scheme <name>', 'the signing scheme (`webhooks schemes` lists them)')
+        .option('--tolerance-seconds <n>', "timestamp tolerance (default: the scheme's)")
+        .option(
+          '--retention <class>',
+          `retention class: ${Object.keys(retentionClasses).join(', ')} (default: standard)`,
+        )
+        .option('--option <key=value>', 'a scheme option; repeatable', repeatable)
+        .option(
+          '--redact <path[=drop|mask]>',
+          'a field of the payload copy to redact, e.g. data.object.email=drop (default: mask); repeatable',
+          repeatable,
+        )
+        .option(
+          '--subject-key <path>',
+          "where a JSON body names its data subject, e.g. data.object.customer; indexed only as a keyed hash, for 'audit erase --subject'",
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ webhooks providers add stripe-live --scheme stripe --secret-stdin --local < stripe.secret\n  $ webhooks providers add discord-app --scheme discord --public-key-file discord.pub --stack webhook-ingestion',
+    )
+    .action(async (id: string, flags: AddFlags) => finish(await addProvider(id, flags, io)));
+}

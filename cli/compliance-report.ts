@@ -1,0 +1,290 @@
+/**
+ * `webhooks compliance report` from start to finish: the profiles, the template (synthesized in
+ * this process, or read from a file), the live stack when `--stack` names one, the report, and
+ * its output. Progress goes to stderr; the report goes to stdout or to `--out`.
+ */
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import {
+  type ComplianceProfileName,
+  complianceProfileNames,
+  isComplianceProfileName,
+} from '../compliance/profiles.ts';
+import {
+  readTemplateWithAssembly,
+  type TemplateWithAssembly,
+} from '../compliance/report/assembly.ts';
+import { reportDocument, reportTitle } from '../compliance/report/document.ts';
+import { StackUnreachableError } from '../compliance/report/errors.ts';
+import { renderHtml } from '../compliance/report/html.ts';
+import {
+  describeStackOutputs,
+  type LiveClients,
+  readLiveStack,
+} from '../compliance/report/live.ts';
+import { renderMarkdown } from '../compliance/report/markdown.ts';
+import {
+  buildReport,
+  type ComplianceReport,
+  type ProfilesSource,
+  type StackState,
+  type TemplateSource,
+} from '../compliance/report/report.ts';
+import { outputText } from '../compliance/report/template.ts';
+import { defaultStackName } from '../infra/context.ts';
+import { operatorOutputKeys } from '../infra/output-names.ts';
+import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
+
+export interface ComplianceReportFlags {
+  /** Repeatable; each may also list several, comma-separated. */
+  readonly profile?: readonly string[];
+  readonly template?: string;
+  readonly stack?: string;
+  readonly region?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+/** What the command reaches outside itself; tests replace the clock or the synthesis. */
+export interface ReportDependencies {
+  readonly now: () => Date;
+  readonly version: string;
+  readonly synthesize: (request: {
+    readonly profiles: readonly ComplianceProfileName[];
+    readonly stackName: string;
+  }) => Promise<TemplateWithAssembly>;
+  readonly liveClients: (region: string | undefined) => LiveClients & { destroy(): void };
+}
+
+export type ReportFormat = 'markdown' | 'html' | 'json';
+
+const formatsByExtension: Readonly<Record<string, ReportFormat>> = {
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.json': 'json',
+};
+
+/** The output format the flags ask for; UsageError when they disagree. */
+export function reportFormat(flags: Pick<ComplianceReportFlags, 'out' | 'json'>): ReportFormat {
+  const byExtension =
+    flags.out === undefined ? undefined : formatsByExtension[extname(flags.out).toLowerCase()];
+  if (flags.out !== undefined && byExtension === undefined) {
+    throw new UsageError(`--out must end in .md, .html or .json (with --json), got '${flags.out}'`);
+  }
+  if (flags.json === true) {
+    if (byExtension !== undefined && byExtension !== 'json') {
+      throw new UsageError(
+        `--json writes JSON, but --out '${flags.out}' names a ${byExtension} file`,
+      );
+    }
+    return 'json';
+  }
+  if (byExtension === 'json') throw new UsageError('--out with .json needs --json');
+  return byExtension ?? 'markdown';
+}
+
+/** Every profile the flags name, comma-separated or repeated; UsageError for an unknown one. */
+export function parseProfiles(values: readonly string[]): ComplianceProfileName[] {
+  const names = values.flatMap((value) => value.split(',')).map((name) => name.trim());
+  const unknown = names.filter((name) => !isComplianceProfileName(name));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown profile '${unknown.join("', '")}' (profiles: ${complianceProfileNames.join(', ')})`,
+    );
+  }
+  return [...new Set(names as ComplianceProfileName[])];
+}
+
+/** Runs the command; UsageError (exit 2) for bad flags or an unreadable template. */
+export async function generateComplianceReport(
+  flags: ComplianceReportFlags,
+  io: Io,
+  dependencies: ReportDependencies,
+): Promise<ExitCode> {
+  const format = reportFormat(flags);
+  const flagged = flags.profile === undefined ? undefined : parseProfiles(flags.profile);
+  if (flags.region !== undefined && flags.stack === undefined) {
+    throw new UsageError('--region goes with --stack only');
+  }
+  const clients = flags.stack === undefined ? undefined : dependencies.liveClients(flags.region);
+  try {
+    const stack = await describeStack(flags.stack, clients, io);
+    const notices: string[] = [];
+    const given =
+      flags.template === undefined ? undefined : await readGivenTemplate(flags.template, io);
+    const { profiles, source } = chooseProfiles(flagged, stack, given, notices);
+    const synthesisStarted = performance.now();
+    const evidence = given ?? (await synthesize(profiles, flags.stack, dependencies, io));
+    const templateSource: TemplateSource =
+      flags.template === undefined
+        ? { kind: 'synthesized', durationMs: Math.round(performance.now() - synthesisStarted) }
+        : { kind: 'file', path: flags.template };
+    const stackState = await liveState(stack, evidence, clients, io);
+    const report = buildReport({
+      generatedAt: dependencies.now(),
+      version: dependencies.version,
+      profiles,
+      profilesSource: source,
+      template: evidence.template,
+      templateSource,
+      nag: evidence.nag,
+      ...(evidence.acknowledged === undefined ? {} : { acknowledged: evidence.acknowledged }),
+      stack: stackState,
+      notices,
+    });
+    await emit(report, format, flags.out, io);
+    return verdict(report, io);
+  } finally {
+    clients?.destroy();
+  }
+}
+
+type DescribedStack =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'described';
+      readonly name: string;
+      readonly outputs: ReadonlyMap<string, string>;
+    }
+  | { readonly kind: 'unreachable'; readonly name: string; readonly reason: string };
+
+async function describeStack(
+  stackName: string | undefined,
+  clients: LiveClients | undefined,
+  io: Io,
+): Promise<DescribedStack> {
+  if (stackName === undefined || clients === undefined) return { kind: 'none' };
+  io.stderr(`reading stack ${stackName}…\n`);
+  try {
+    const outputs = await describeStackOutputs(clients.cloudFormation, stackName);
+    return { kind: 'described', name: stackName, outputs };
+  } catch (error) {
+    if (!(error instanceof StackUnreachableError)) throw error;
+    io.stderr(`error: ${error.message}; the report is made from the template only\n`);
+    return { kind: 'unreachable', name: stackName, reason: error.message };
+  }
+}
+
+async function readGivenTemplate(path: string, io: Io): Promise<TemplateWithAssembly> {
+  io.stderr(`reading ${path}…\n`);
+  return readTemplateWithAssembly(path);
+}
+
+/** `--profile`, else the stack's or the template's ComplianceProfiles output, else every profile. */
+function chooseProfiles(
+  flagged: ComplianceProfileName[] | undefined,
+  stack: DescribedStack,
+  given: TemplateWithAssembly | undefined,
+  notices: string[],
+): { profiles: ComplianceProfileName[]; source: ProfilesSource } {
+  const key = operatorOutputKeys.complianceProfiles;
+  const fromStack = stack.kind === 'described' ? namedProfiles(stack.outputs.get(key)) : undefined;
+  const fromTemplate =
+    given === undefined ? undefined : namedProfiles(outputText(given.template, key));
+  const deployed = fromStack ?? fromTemplate;
+  if (flagged !== undefined) {
+    if (deployed !== undefined && !sameProfiles(deployed, flagged)) {
+      notices.push(
+        `The ${fromStack === undefined ? 'template' : 'stack'} says it was deployed for ${deployed.join(', ')}; this report checks it against ${flagged.join(', ')}.`,
+      );
+    }
+    return { profiles: flagged, source: 'flag' };
+  }
+  if (fromStack !== undefined) return { profiles: fromStack, source: 'stack' };
+  if (fromTemplate !== undefined) return { profiles: fromTemplate, source: 'template' };
+  return { profiles: [...complianceProfileNames], source: 'default' };
+}
+
+function namedProfiles(value: string | undefined): ComplianceProfileName[] | undefined {
+  const names = value
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(isComplianceProfileName);
+  return names === undefined || names.length === 0 ? undefined : names;
+}
+
+const sameProfiles = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((name) => b.includes(name));
+
+async function synthesize(
+  profiles: readonly ComplianceProfileName[],
+  stackName: string | undefined,
+  dependencies: ReportDependencies,
+  io: Io,
+): Promise<TemplateWithAssembly> {
+  io.stderr(
+    `synthesizing the CDK app for ${profiles.join(', ')} with the cdk-nag packs (esbuild bundles the ingest Lambda; this takes a few seconds)…\n`,
+  );
+  const started = performance.now();
+  const synthesized = await dependencies.synthesize({
+    profiles,
+    stackName: stackName ?? defaultStackName,
+  });
+  io.stderr(`synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return synthesized;
+}
+
+async function liveState(
+  stack: DescribedStack,
+  evidence: TemplateWithAssembly,
+  clients: LiveClients | undefined,
+  io: Io,
+): Promise<StackState> {
+  if (stack.kind === 'unreachable') {
+    return { kind: 'unreachable', stackName: stack.name, reason: stack.reason };
+  }
+  if (stack.kind === 'none' || clients === undefined) return { kind: 'template-only' };
+  io.stderr(`reading the live settings of ${stack.name}…\n`);
+  const live = await readLiveStack(
+    evidence.template,
+    { stackName: stack.name, outputs: stack.outputs },
+    clients,
+  );
+  return { kind: 'checked', live };
+}
+
+async function emit(
+  report: ComplianceReport,
+  format: ReportFormat,
+  out: string | undefined,
+  io: Io,
+): Promise<void> {
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : format === 'html'
+        ? renderHtml(reportTitle, reportDocument(report))
+        : renderMarkdown(reportDocument(report));
+  if (out === undefined) {
+    io.stdout(text);
+    return;
+  }
+  try {
+    await writeFile(out, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unwritable';
+    throw new UsageError(`cannot write ${out} (${code})`, { cause: error });
+  }
+  io.stderr(`wrote ${out}\n`);
+}
+
+/** Says on stderr how it ended, naming every failing control; the exit code to match. */
+function verdict(report: ComplianceReport, io: Io): ExitCode {
+  const { summary } = report;
+  for (const control of report.controls.filter((c) => !c.passed)) {
+    const problems = control.checks.flatMap((check) => check.problems);
+    io.stderr(
+      `failed: ${control.regulation} ${control.clause} (${control.title}): ${problems.join('; ')}\n`,
+    );
+  }
+  if (summary.nag.unacknowledged !== null && summary.nag.unacknowledged > 0) {
+    io.stderr(`failed: cdk-nag reports ${summary.nag.unacknowledged} unacknowledged findings\n`);
+  }
+  io.stderr(
+    `${summary.passed ? 'PASS' : 'FAIL'}: ${summary.controls.passed} of ${summary.controls.total} controls pass\n`,
+  );
+  if (report.stack.status === 'unreachable') return exitCodes.usage;
+  return summary.passed ? exitCodes.ok : exitCodes.rejected;
+}

@@ -1,0 +1,28 @@
+/**
+ * A deployment's provider registry as the commands reach it: the registry table, the
+ * encryption of a provider's new key, and the subject-index secret stored beside the providers.
+ */
+import { SubjectIndexSecret } from '../functions/audit/subject-index-secret.ts';
+import { ProviderRegistryStore } from '../functions/registry/registry-store.ts';
+import { encryptProviderKey } from '../functions/registry/secrets.ts';
+import type { Target } from './target.ts';
+
+/** The target's registry table. */
+export const registryOf = (target: Target) =>
+  new ProviderRegistryStore({
+    dynamodb: target.dynamodb,
+    tableName: target.names.registryTableName,
+  });
+
+/** A provider's new key, encrypted under the target's secrets key (functions/registry/secrets.ts). */
+export const encryptProviderKeyOf = (target: Target, providerId: string, value: string) =>
+  encryptProviderKey({ kms: target.kms, keyId: target.names.secretsKeyId, providerId, value });
+
+/** The deployment's subject-index secret, under the audit key (functions/audit/subject-index-secret.ts). */
+export const subjectIndexOf = (target: Target) =>
+  new SubjectIndexSecret({
+    dynamodb: target.dynamodb,
+    kms: target.kms,
+    registryTableName: target.names.registryTableName,
+    auditKeyId: target.names.auditKeyId,
+  });

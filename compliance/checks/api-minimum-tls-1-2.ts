@@ -1,0 +1,70 @@
+/**
+ * No TLS older than 1.2 at the API (PCI DSS 4.2.1: early TLS is not strong cryptography; HIPAA
+ * §164.312(e)(1) with NIST SP 800-52).
+ */
+import { describeValue, property, resourcesOfType } from '../report/template.ts';
+import { type Finding, finding, notReadable, ruleOutcome, type TemplateRule } from './rule.ts';
+
+/**
+ * Security policies that refuse TLS 1.0 and 1.1: the legacy `TLS_1_2` and the enhanced
+ * `SecurityPolicy_TLS12_…` / `SecurityPolicy_TLS13_…` (API Gateway Developer Guide, "Security
+ * policies for REST APIs"). Without one, a regional API's default endpoint uses `TLS_1_0`.
+ */
+const modernTlsPolicy = /^(TLS_1_2|SecurityPolicy_TLS1[23]_.+)$/;
+
+const isModern = (policy: unknown) => typeof policy === 'string' && modernTlsPolicy.test(policy);
+
+export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
+  name: 'api-minimum-tls-1-2',
+  summary:
+    "The API's endpoints refuse TLS 1.0 and 1.1: every REST API and custom domain sets a security policy of TLS 1.2 or newer.",
+  evaluate(context) {
+    const findings: Finding[] = [];
+    const apis = resourcesOfType(context.template, 'AWS::ApiGateway::RestApi').map((api) => {
+      const policy = property(api.resource, 'SecurityPolicy');
+      const defaultEndpointOff = property(api.resource, 'DisableExecuteApiEndpoint') === true;
+      if (!defaultEndpointOff && !isModern(policy)) {
+        findings.push(
+          finding(
+            policy === undefined
+              ? `REST API ${api.id} sets no SecurityPolicy, so its default endpoint uses TLS_1_0, which accepts TLS 1.0 and 1.1`
+              : `REST API ${api.id} has SecurityPolicy ${describeValue(policy)}, which accepts TLS older than 1.2`,
+            api.id,
+          ),
+        );
+      }
+      return {
+        resource: api.id,
+        type: api.resource.Type,
+        property: defaultEndpointOff ? 'DisableExecuteApiEndpoint' : 'SecurityPolicy',
+        value: defaultEndpointOff
+          ? 'true (default endpoint off)'
+          : policy === undefined
+            ? '(not set: TLS_1_0)'
+            : describeValue(policy),
+        ...notReadable(context, '@aws-sdk/client-api-gateway'),
+      };
+    });
+    const domains = resourcesOfType(context.template, 'AWS::ApiGateway::DomainName').map(
+      (domain) => {
+        const policy = property(domain.resource, 'SecurityPolicy');
+        if (!isModern(policy)) {
+          findings.push(
+            finding(
+              `custom domain ${domain.id} has SecurityPolicy ${describeValue(policy)}`,
+              domain.id,
+            ),
+          );
+        }
+        return {
+          resource: domain.id,
+          type: domain.resource.Type,
+          property: 'SecurityPolicy',
+          value: describeValue(policy),
+          ...notReadable(context, '@aws-sdk/client-api-gateway'),
+        };
+      },
+    );
+    return ruleOutcome([...apis, ...domains], findings, 'the template has no REST API');
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * No personal data in logs (GDPR 25, data protection by default): a body or header may carry
+ * anything a provider sends, and the Authorization header is a static credential for some.
+ */
+import { describeValue, property, resourcesOfType, valueAt } from '../report/template.ts';
+import { accessLogValues } from './access-log-format.ts';
+import { type Evidence, type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
+
+/** Access log variables that would copy a body or a header into the log. */
+const bodyOrHeader = /input\.body|header|requestOverride|responseOverride/i;
+
+export const noBodiesOrHeadersInLogs: TemplateRule<'no-bodies-or-headers-in-logs'> = {
+  name: 'no-bodies-or-headers-in-logs',
+  summary:
+    'No log holds a request body or header: API Gateway logs no data trace, access logs name no header or body, and WAF logs redact the Authorization header.',
+  evaluate(context) {
+    const findings: Finding[] = [];
+    const evidence: Evidence[] = resourcesOfType(
+      context.template,
+      'AWS::ApiGateway::Stage',
+    ).flatMap((stage) => {
+      const settings = property(stage.resource, 'MethodSettings');
+      const traced = (Array.isArray(settings) ? settings : []).some(
+        (setting) => valueAt(setting, 'DataTraceEnabled') === true,
+      );
+      const leaks = accessLogValues(
+        valueAt(property(stage.resource, 'AccessLogSetting'), 'Format'),
+      ).filter((field) => bodyOrHeader.test(field));
+      if (traced) {
+        findings.push(finding(`stage ${stage.id} logs full requests (DataTraceEnabled)`, stage.id));
+      }
+      if (leaks.length > 0) {
+        findings.push(
+          finding(`stage ${stage.id}'s access log holds ${leaks.join(', ')}`, stage.id),
+        );
+      }
+      return [
+        {
+          resource: stage.id,
+          type: stage.resource.Type,
+          property: 'MethodSettings[].DataTraceEnabled',
+          value: String(traced),
+        },
+        {
+          resource: stage.id,
+          type: stage.resource.Type,
+          property: 'AccessLogSetting.Format',
+          value: leaks.length === 0 ? 'no header or body field' : leaks.join(', '),
+        },
+      ];
+    });
+    for (const { id, resource } of resourcesOfType(
+      context.template,
+      'AWS::WAFv2::LoggingConfiguration',
+    )) {
+      const redacted = property(resource, 'RedactedFields');
+      const authorization = JSON.stringify(redacted ?? null)
+        .toLowerCase()
+        .includes('"authorization"');
+      if (!authorization) {
+        findings.push(finding(`WAF logging ${id} does not redact the Authorization header`, id));
+      }
+      evidence.push({
+        resource: id,
+        type: resource.Type,
+        property: 'RedactedFields',
+        value: describeValue(redacted),
+      });
+    }
+    return ruleOutcome(evidence, findings, 'the template has no API stage');
+  },
+};

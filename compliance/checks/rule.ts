@@ -1,0 +1,157 @@
+/**
+ * The shape of a template rule, cdk-nag style: one pure function per file, from a synthesized
+ * template (and, with `--stack`, the live stack) to a three-way verdict and the evidence rows
+ * it read. The compliance report and the deployment tests run the same rules (pack.ts).
+ */
+import type { ComplianceRequirements } from '../profiles.ts';
+import type { LiveStack, Observed } from '../report/live.ts';
+import { type Resource, resourcesOfType, type Template } from '../report/template.ts';
+
+/** What the live stack showed for one template setting. */
+export type LiveObservation =
+  | { readonly state: 'agrees'; readonly value: string }
+  | { readonly state: 'differs'; readonly value: string }
+  | { readonly state: 'not-checked'; readonly reason: string };
+
+/** One setting that implements a control: where it is, and its value. */
+export interface Evidence {
+  /** The logical id, or the source file of a setting made in code. */
+  readonly resource: string;
+  /** The CloudFormation type, or `code`. */
+  readonly type: string;
+  readonly property: string;
+  readonly value: string;
+  /** @default - the live stack was not asked (no `--stack`) */
+  readonly live?: LiveObservation;
+}
+
+/** One thing a non-compliant template does wrong. */
+export interface Finding {
+  /** The logical ids at fault; empty when what is wrong is that something is missing. */
+  readonly resources: readonly string[];
+  /** Why, in one sentence naming the resource and the value. */
+  readonly why: string;
+}
+
+/** cdk-nag's three answers (`NagRuleCompliance`), given for a whole template. */
+export type Verdict =
+  | { readonly kind: 'compliant' }
+  | { readonly kind: 'non-compliant'; readonly findings: readonly Finding[] }
+  | { readonly kind: 'not-applicable'; readonly reason: string };
+
+export interface RuleOutcome {
+  readonly verdict: Verdict;
+  readonly evidence: readonly Evidence[];
+}
+
+export interface RuleContext {
+  readonly template: Template;
+  /** The requirements of the profile whose control is being checked. */
+  readonly requirements: ComplianceRequirements;
+  /** @default - template only */
+  readonly live?: LiveStack;
+}
+
+export interface TemplateRule<Name extends string = string> {
+  /** The name the control catalogue (compliance/controls.ts) cites; the rule's file name. */
+  readonly name: Name;
+  /** What compliance means, in one plain sentence. */
+  readonly summary: string;
+  evaluate(context: RuleContext): RuleOutcome;
+}
+
+/** A finding about the resources with these logical ids (none: something is missing). */
+export function finding(why: string, ...resources: readonly string[]): Finding {
+  return { resources, why };
+}
+
+/**
+ * The verdict on what a rule read: non-compliant with any finding, not applicable when the
+ * template has nothing of the kind it judges (`nothingFound` says what), else compliant.
+ * Findings with nothing found name the missing thing too, so a reader sees both.
+ */
+export function ruleOutcome(
+  evidence: readonly Evidence[],
+  findings: readonly Finding[],
+  nothingFound: string,
+): RuleOutcome {
+  if (evidence.length > 0) return compliantUnless(findings, evidence);
+  return findings.length === 0
+    ? notApplicable(nothingFound)
+    : compliantUnless([finding(nothingFound), ...findings], evidence);
+}
+
+/** The outcome of a rule that has found what it judges: compliant unless there are findings. */
+export function compliantUnless(
+  findings: readonly Finding[],
+  evidence: readonly Evidence[],
+): RuleOutcome {
+  return findings.length === 0
+    ? { verdict: { kind: 'compliant' }, evidence }
+    : { verdict: { kind: 'non-compliant', findings }, evidence };
+}
+
+/** One resource judged on its own: its evidence row, and why it fails if it does. */
+export interface ResourceJudgement {
+  readonly evidence: Evidence;
+  /** @default - the resource complies */
+  readonly why?: string | undefined;
+}
+
+/**
+ * The outcome of judging every resource of `type` on its own, as cdk-nag's rules judge one
+ * resource at a time: each failure is a finding on that resource; none of the type is not
+ * applicable (`nothingFound` says so).
+ */
+export function eachResourceOfType(
+  context: RuleContext,
+  type: string,
+  nothingFound: string,
+  judge: (resource: Resource) => ResourceJudgement,
+): RuleOutcome {
+  const judged = resourcesOfType(context.template, type).map((resource) => ({
+    id: resource.id,
+    ...judge(resource),
+  }));
+  return ruleOutcome(
+    judged.map(({ evidence }) => evidence),
+    judged.flatMap(({ id, why }) => (why === undefined ? [] : [finding(why, id)])),
+    nothingFound,
+  );
+}
+
+/** The outcome of a rule whose subject the template lacks. */
+export function notApplicable(reason: string): RuleOutcome {
+  return { verdict: { kind: 'not-applicable', reason }, evidence: [] };
+}
+
+/** A live value judged against what the template asks: `[agrees, value as text]`. */
+export type Judge<T> = (value: T) => readonly [agrees: boolean, text: string];
+
+/** How a value read (or not) from the live stack compares with the template. */
+export function observation<T>(value: Observed<T> | undefined, judge: Judge<T>): LiveObservation {
+  if (value === undefined) {
+    return { state: 'not-checked', reason: 'no stack output names this resource' };
+  }
+  if ('unavailable' in value) return { state: 'not-checked', reason: value.unavailable };
+  const [agrees, text] = judge(value.value);
+  return agrees ? { state: 'agrees', value: text } : { state: 'differs', value: text };
+}
+
+/** The observation for a resource no installed client can read; none without `--stack`. */
+export function notReadable(
+  context: RuleContext,
+  client: string,
+): { readonly live?: LiveObservation } {
+  return context.live === undefined
+    ? {}
+    : { live: { state: 'not-checked', reason: `${client} is not installed` } };
+}
+
+/** `{ live }` when the live stack was asked, else nothing (exactOptionalPropertyTypes). */
+export function withLive(
+  context: RuleContext,
+  observe: (live: LiveStack) => LiveObservation,
+): { readonly live?: LiveObservation } {
+  return context.live === undefined ? {} : { live: observe(context.live) };
+}

@@ -1,0 +1,107 @@
+/**
+ * The HTTP edge of the ingest path: the one place where a decision, or a typed error, becomes a
+ * status code, headers and a body. Bodies are short JSON codes; the precise reason goes to the
+ * audit trail and the logs only.
+ */
+import { KeyServiceUnavailableError } from '../audit/errors.ts';
+import { DependencyUnavailableError } from '../aws/errors.ts';
+import { retryAfterSeconds } from '../config/limits.ts';
+import type { HandshakeReply } from '../verify/scheme.ts';
+import type { Decision, DecisionLabels, IngestOutcome } from './decision.ts';
+
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The answer to one request, with the labels its log line and metric carry. */
+export interface IngestResult extends DecisionLabels {
+  readonly response: HttpResponse;
+  readonly outcome: IngestOutcome;
+}
+
+/** The answer to what the ingest path decided. */
+export function respond(decision: Decision): IngestResult {
+  if (decision.outcome !== 'handshake') return { ...decision, response: answer(decision) };
+  const { reply, ...labels } = decision;
+  return { ...labels, response: reply === undefined ? malformedHandshake() : replyWith(reply) };
+}
+
+/**
+ * The answer to an error the ingest path threw: a dependency that failed (DynamoDB, SQS, KMS)
+ * is a 503 the provider retries; any other error (a malformed registry item, a record that
+ * breaks the rules) is thrown again, for the handler to answer {@link internalError}.
+ * @param providerId the provider, once found in the registry
+ */
+export function answerFailure(error: unknown, providerId?: string): IngestResult {
+  const reason =
+    error instanceof DependencyUnavailableError
+      ? `${error.dependency}_unavailable`
+      : error instanceof KeyServiceUnavailableError
+        ? 'kms_unavailable'
+        : undefined;
+  if (reason === undefined) throw error;
+  return respond({
+    outcome: 'unavailable',
+    reason,
+    ...(providerId === undefined ? {} : { providerId }),
+  });
+}
+
+/** The answer to an event API Gateway handed over unreadable: no retry will change it. */
+export function badRequest(): HttpResponse {
+  return { statusCode: 400, headers: {}, body: JSON.stringify({ error: 'bad_request' }) };
+}
+
+/** The answer to an error that {@link answerFailure} throws again. */
+export function internalError(): HttpResponse {
+  return { statusCode: 500, headers: {}, body: JSON.stringify({ error: 'internal' }) };
+}
+
+function answer(decision: Exclude<Decision, { outcome: 'handshake' }>): HttpResponse {
+  switch (decision.outcome) {
+    case 'accepted':
+      return json(202, { deliveryId: decision.deliveryId });
+    case 'duplicate':
+      return json(200, { deliveryId: decision.deliveryId });
+    case 'rejected':
+      // The same body whatever the reason: the precise reason goes to the audit trail only.
+      return json(401, { error: 'unauthorized' });
+    case 'too_large':
+      return json(413, { error: 'payload_too_large' });
+    case 'method_not_allowed':
+      return json(405, { error: 'method_not_allowed' }, { allow: 'POST' });
+    case 'in_flight':
+    case 'unavailable':
+      return json(
+        503,
+        { error: 'service_unavailable' },
+        { 'retry-after': String(retryAfterSeconds) },
+      );
+    case 'handshake_not_supported':
+      return json(501, { error: 'handshake_not_supported' });
+  }
+}
+
+/** The scheme's reply to a verified handshake, as the provider documents it. */
+function replyWith(reply: HandshakeReply): HttpResponse {
+  return { statusCode: 200, headers: { 'content-type': reply.contentType }, body: reply.body };
+}
+
+/** A verified challenge whose body lacks the token the reply must echo. */
+function malformedHandshake(): HttpResponse {
+  return json(400, { error: 'malformed_handshake' });
+}
+
+function json(
+  statusCode: number,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}

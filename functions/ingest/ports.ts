@@ -1,0 +1,69 @@
+/** What the ingest path reads and writes, and one request on its way through it. */
+import type { ConfirmResult } from '../audit/audit-store.ts';
+import type { ClaimResult, DedupMarker } from '../audit/dedup.ts';
+import type { FieldBinding } from '../audit/field-encryption.ts';
+import type { AuditRecord } from '../audit/record.ts';
+import type { RetentionClassName } from '../config/retention.ts';
+import type { QueueMessage } from '../queue/envelope.ts';
+import type { SentMessage } from '../queue/sender.ts';
+import type { ResolvedProvider } from '../registry/provider-cache.ts';
+import type { SchemeName } from '../verify/schemes/index.ts';
+import type { Clock, Verdict } from '../verify/types.ts';
+import type { VerifyDeliveryInput } from '../verify/verify.ts';
+import type { IngestRequest } from './http-event.ts';
+import type { RejectionTicket } from './rejection-budget.ts';
+
+/** The adapters of the ingest path, each created once per container (handler.ts). */
+export interface IngestPorts {
+  /** `ProviderCache.resolveProvider`. */
+  readonly resolveProvider: (providerId: string) => Promise<ResolvedProvider>;
+  /** `verifyDelivery`. */
+  readonly verify: (input: VerifyDeliveryInput<SchemeName>) => Promise<Verdict>;
+  /** `DedupMarkers`. */
+  readonly markers: {
+    claim(providerId: string, deliveryId: string, windowSeconds: number): Promise<ClaimResult>;
+    release(marker: DedupMarker): Promise<unknown>;
+  };
+  /** `QueueSender`. */
+  readonly queue: { send(message: QueueMessage): Promise<SentMessage> };
+  /** `AuditStore`. */
+  readonly audit: {
+    writeAttempt(record: AuditRecord): Promise<void>;
+    confirmAccepted(marker: DedupMarker, record: AuditRecord): Promise<ConfirmResult>;
+  };
+  /** `encryptField` bound to the audit `DataKeyCache`. */
+  readonly encryptField: (binding: FieldBinding, plaintext: Uint8Array) => Promise<Buffer>;
+  /**
+   * `SubjectIndexSecret`: the keyed hash of a data subject's value, for providers with a
+   * `subjectKeyPath`. @default - none: such a provider's verified deliveries fail (500) with
+   * SubjectIndexSecretMissingError rather than go unindexed, unfindable for erasure
+   */
+  readonly subjectIndex?: { hash(providerId: string, value: string): Promise<string> };
+  /** `RejectionBudget`: bounds the audit writes of refused attempts per source. */
+  readonly rejections: {
+    take(source: string, nowMs: number): RejectionTicket;
+    restore(source: string, suppressedBefore: number): void;
+  };
+  /**
+   * The retention class whose audit days every record keeps at least, set by the deployment's
+   * compliance profiles (`RETENTION_FLOOR`); a provider's own class applies when it keeps
+   * records longer. @default - each provider's own class
+   */
+  readonly retentionFloor?: RetentionClassName;
+  /**
+   * The retention class whose `payloadDays` bound every payload copy (`PAYLOAD_COPY_CEILING`):
+   * no copy is kept where it keeps less than the provider's class would.
+   * @default - each provider's own class decides
+   */
+  readonly payloadCopyCeiling?: RetentionClassName;
+}
+
+/** One request on its way through the ingest path: what it is, when it came, what it may use. */
+export interface Attempt {
+  readonly request: IngestRequest;
+  /** Read from `clock` once, when the request arrived. */
+  readonly receivedAtMs: number;
+  /** The injected clock, for verification's timestamp checks. */
+  readonly clock: Clock;
+  readonly ports: IngestPorts;
+}

@@ -1,0 +1,67 @@
+/**
+ * The refusals of the ingest path and their audit. A body over the limit (413) and a method
+ * other than POST (405) are refused whatever the provider; an unknown or disabled provider and
+ * a delivery that fails verification, with the same 401. Every refused attempt is audited,
+ * within a budget per source address (rejection-budget.ts).
+ */
+import { maxBodySizeBytes } from '../config/limits.ts';
+import { type AuditTarget, attemptFields, sha256Hex } from './audit-fields.ts';
+import type { Decision } from './decision.ts';
+import type { IngestRequest } from './http-event.ts';
+import type { Attempt } from './ports.ts';
+
+/** Why an attempt is refused: its outcome, and the reason its audit record keeps. */
+export interface Refusal {
+  readonly outcome: 'rejected' | 'too_large' | 'method_not_allowed';
+  readonly reason: string;
+}
+
+/**
+ * A body over `maxBodySizeBytes` or a method other than POST, decided before anything else:
+ * the provider's id decides only where the refusal is filed.
+ */
+export function refuseEarly(request: IngestRequest): Refusal | undefined {
+  if (request.body.byteLength > maxBodySizeBytes) {
+    return { outcome: 'too_large', reason: 'payload_too_large' };
+  }
+  if (request.method.toUpperCase() !== 'POST') {
+    return { outcome: 'method_not_allowed', reason: 'method_not_allowed' };
+  }
+  return undefined;
+}
+
+/** A 401, for a registry code (`provider_not_found`…) or a verification failure's reason. */
+export function rejection(reason: string): Refusal {
+  return { outcome: 'rejected', reason };
+}
+
+/**
+ * Audits a refused attempt, within its source's budget, then decides to refuse it. An attempt
+ * has no trusted delivery id, so it is filed under the request id. A failed write is a 503, as
+ * for any delivery: the audit trail must not silently miss attempts it was meant to hold.
+ */
+export async function refuseAttempt(
+  attempt: Attempt,
+  target: AuditTarget,
+  refusal: Refusal,
+): Promise<Decision> {
+  const { request, ports, receivedAtMs } = attempt;
+  // Reports the partition it is filed under, but for an unregistered one naming the id asked for.
+  const filed = target.requestedProviderId === undefined ? { providerId: target.providerId } : {};
+  const decision = { ...refusal, ...filed };
+  const ticket = ports.rejections.take(request.sourceIp, receivedAtMs);
+  if (!ticket.write) return { ...decision, auditSuppressed: true };
+  try {
+    const fields = await attemptFields(attempt, target, request.requestId, sha256Hex(request.body));
+    await ports.audit.writeAttempt({
+      ...fields,
+      outcome: 'rejected',
+      reason: refusal.reason,
+      ...(ticket.suppressedBefore > 0 ? { suppressedAttempts: ticket.suppressedBefore } : {}),
+    });
+  } catch (error) {
+    ports.rejections.restore(request.sourceIp, ticket.suppressedBefore);
+    throw error;
+  }
+  return decision;
+}

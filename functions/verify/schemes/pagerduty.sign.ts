@@ -1,0 +1,4 @@
+import { bodyHmacSigner } from '../hmac-header.sign.ts';
+import { pagerdutyShape } from './pagerduty.ts';
+
+export const signer = bodyHmacSigner('pagerduty', pagerdutyShape);

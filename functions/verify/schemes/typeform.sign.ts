@@ -1,0 +1,4 @@
+import { bodyHmacSigner } from '../hmac-header.sign.ts';
+import { typeformShape } from './typeform.ts';
+
+export const signer = bodyHmacSigner('typeform', typeformShape);

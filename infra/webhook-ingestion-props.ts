@@ -1,0 +1,78 @@
+/**
+ * The props of the WebhookIngestion construct (webhook-ingestion.ts), in a file of their own so
+ * that settings.ts, which resolves them, and context.ts, which reads them from CDK context,
+ * depend on the props and not on the construct that uses their result.
+ */
+
+import type { ComplianceProfileName } from '../compliance/profiles.ts';
+import type { RetentionClassName } from '../functions/config/retention.ts';
+import type { StageThrottling } from './api.ts';
+
+/** Retention per record class, each at least as strict as the profiles ask. */
+export interface RetentionOverrides {
+  /**
+   * The retention class whose audit days every delivery audit record keeps at least.
+   * @default - the longest the profiles ask for
+   */
+  readonly deliveryAudit?: RetentionClassName;
+  /**
+   * The retention class whose payload days cap every redacted payload copy.
+   * @default - the shortest the profiles allow
+   */
+  readonly payloadCopies?: RetentionClassName;
+}
+
+export interface WebhookIngestionProps {
+  /**
+   * The compliance profiles the deployment follows; several combine to the strictest of each.
+   * @default ['baseline']
+   */
+  readonly complianceProfiles?: readonly ComplianceProfileName[];
+  /**
+   * Retention per record class; each may be stricter than the profiles, never looser.
+   * @default - what the profiles ask
+   */
+  readonly retention?: RetentionOverrides;
+  /**
+   * Days every log group keeps its events; one of CloudWatch's periods, at least the profiles'.
+   * @default - the longest the profiles ask for
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * A WAF web ACL in front of the API. Profiles that require one (pci-dss) refuse `false`.
+   * @default true
+   */
+  readonly waf?: boolean;
+  /**
+   * Requests one source address may send in any five minutes before WAF answers 429.
+   * @default 20000
+   */
+  readonly wafRateLimitPerFiveMinutes?: number;
+  /**
+   * The ingest Lambda in a VPC of isolated subnets with endpoints for DynamoDB, SQS and KMS.
+   * Profiles that require it (pci-dss, hipaa) refuse `false`.
+   * @default - on when a profile requires it
+   */
+  readonly vpcPlacement?: boolean;
+  /**
+   * Concurrent executions reserved for the ingest Lambda, which also caps it.
+   * @default 25
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * The API stage's steady request rate per second and burst.
+   * @default { rateLimit: 250, burstLimit: 500 }
+   */
+  readonly throttling?: Partial<StageThrottling>;
+  /**
+   * An address the alarm topic e-mails; SNS asks it to confirm first.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), which
+   * execution and access logging need. Turn off when another stack already manages it.
+   * @default true
+   */
+  readonly manageApiGatewayAccount?: boolean;
+}

@@ -1,0 +1,29 @@
+/**
+ * Reads a page of audit-table items into records, keeping each item that cannot be read apart:
+ * a listing should not hide every good record because one item is malformed.
+ */
+import { MalformedAuditItemError } from '../../functions/audit/errors.ts';
+import type { AuditItem } from '../../functions/audit/record.ts';
+
+export interface ReadItems<Record> {
+  readonly read: Record[];
+  readonly malformed: MalformedAuditItemError[];
+}
+
+/** `read` for each item, in order; any error but MalformedAuditItemError is thrown. */
+export function readEach<Record>(
+  items: readonly AuditItem[],
+  read: (item: AuditItem) => Record,
+): ReadItems<Record> {
+  const records: Record[] = [];
+  const malformed: MalformedAuditItemError[] = [];
+  for (const item of items) {
+    try {
+      records.push(read(item));
+    } catch (error) {
+      if (!(error instanceof MalformedAuditItemError)) throw error;
+      malformed.push(error);
+    }
+  }
+  return { read: records, malformed };
+}

@@ -1,0 +1,80 @@
+/**
+ * The layout's import rules (.dependency-cruiser.json, explained in docs/architecture.md) hold
+ * over the whole tree, and the ingest Lambda's bundle holds only functions/ code and no signer.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cruise, type ICruiseResult } from 'dependency-cruiser';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const folders = [
+  'functions',
+  'ops',
+  'compliance',
+  'cli',
+  'infra',
+  'local',
+  'bench',
+  'scripts',
+  'test',
+];
+
+describe('the import rules', () => {
+  it('hold for every module: no circles, and each folder imports only what it may', async () => {
+    const rules = JSON.parse(readFileSync('.dependency-cruiser.json', 'utf8'));
+    const { output } = await cruise(folders, { validate: true, ruleSet: rules, ...rules.options });
+    const violations = (output as ICruiseResult).summary.violations.map((violation) =>
+      violation.cycle === undefined
+        ? `${violation.rule.name}: ${violation.from} → ${violation.to}`
+        : `${violation.rule.name}: ${[violation.from, ...violation.cycle.map(({ name }) => name)].join(' → ')}`,
+    );
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  it('are checked: a circle between two modules is reported', async () => {
+    const rules = JSON.parse(readFileSync('.dependency-cruiser.json', 'utf8'));
+    const { output } = await cruise(['test/fixtures/import-circle'], {
+      validate: true,
+      ruleSet: rules,
+      ...rules.options,
+      // The fixture lives where the tree's own check does not look.
+      exclude: { path: 'node_modules' },
+    });
+    const names = (output as ICruiseResult).summary.violations.map(({ rule }) => rule.name);
+    expect(names).toContain('no-circular');
+  });
+});
+
+describe('the ingest Lambda bundle', () => {
+  it('is built from functions/ alone, with no signer in it', async () => {
+    const { metafile } = await build({
+      entryPoints: ['functions/ingest/handler.ts'],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.filter((input) => !input.startsWith('functions/'))).toEqual([]);
+    expect(inputs.filter((input) => input.endsWith('.sign.ts'))).toEqual([]);
+    expect(inputs).toContain('functions/verify/schemes/stripe.ts');
+  });
+});
+
+describe('the repository', () => {
+  it('stands alone: no code or test names a path into a sibling shared/ folder', () => {
+    const sources = folders.flatMap((folder) =>
+      readdirSync(folder, { recursive: true, encoding: 'utf8' })
+        .filter((name) => /\.(ts|mjs)$/.test(name) && !name.startsWith('fixtures/'))
+        .map((name) => join(folder, name)),
+    );
+    // A string literal holding ../shared/, as a read of the steering folder's vectors would.
+    const outside = /(['"`])[^'"`\n]*\.\.\/shared\/[^'"`\n]*\1/;
+    expect(sources.length).toBeGreaterThan(300);
+    expect(sources.filter((file) => outside.test(readFileSync(file, 'utf8')))).toEqual([]);
+  });
+});

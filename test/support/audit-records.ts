@@ -1,0 +1,106 @@
+/**
+ * Audit records to write, by hand (`auditRecord`, `accepted`) and by fast-check
+ * (`auditRecordArbitrary`).
+ */
+import fc from 'fast-check';
+import type { AuditRecord } from '../../functions/audit/record.ts';
+import { retentionClasses } from '../../functions/config/retention.ts';
+import { schemes } from '../../functions/verify/schemes/index.ts';
+import { farFutureMs } from './clock.ts';
+
+let requestCounter = 0;
+
+/** A valid rejected attempt, changed by `overrides`; each call gets a fresh request id. */
+export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  requestCounter += 1;
+  return {
+    providerId: 'stripe-live',
+    deliveryId: 'evt_1',
+    requestId: `req-${requestCounter}`,
+    receivedAtMs: farFutureMs,
+    outcome: 'rejected',
+    reason: 'signature_mismatch',
+    eventType: 'payment_intent.succeeded',
+    scheme: 'stripe',
+    sourceIp: '203.0.113.7',
+    userAgent: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    bodySha256: 'a'.repeat(64),
+    encryptedHeaders: Buffer.from([1, 2, 3]),
+    retentionClass: 'standard',
+    ...overrides,
+  };
+}
+
+/** The fields `auditRecord` needs to turn a rejected attempt into an accepted one. */
+export const acceptedFields = {
+  outcome: 'accepted',
+  keyId: 'v1',
+  queueMessageId: '5fea7756-0ea4-451a-a703-a558b933e274',
+} as const;
+
+/** Strips what `auditRecord` sets but an accepted record should not carry. */
+export function accepted(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  const { reason: _reason, ...record } = auditRecord({ ...acceptedFields, ...overrides });
+  return record;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the record refuses control characters
+const controlCharacters = /[\u0000-\u001f\u007f]/;
+const text = (maxLength: number) =>
+  fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: Math.min(maxLength, 40) })
+    .filter((value) => value.length <= maxLength && !controlCharacters.test(value));
+
+/** Any valid audit record: optional fields absent or present, `#` and non-ASCII in ids. */
+export const auditRecordArbitrary: fc.Arbitrary<AuditRecord> = fc
+  .record(
+    {
+      providerId: fc.stringMatching(/^[a-z0-9]([a-z0-9_-]{0,20}[a-z0-9])?$/),
+      deliveryId: fc.oneof(text(256), fc.constant('a#b#c')),
+      requestId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/),
+      receivedAtMs: fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+      outcome: fc.constantFrom('accepted', 'duplicate', 'rejected', 'failed'),
+      reason: text(256),
+      eventType: text(256),
+      scheme: fc.constantFrom(...(Object.keys(schemes) as (keyof typeof schemes)[])),
+      keyId: fc.stringMatching(/^v[1-9][0-9]{0,3}$/),
+      sourceIp: fc.oneof(fc.ipV4(), fc.ipV6()),
+      userAgent: text(512),
+      queueMessageId: fc.uuid(),
+      bodySha256: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => {
+        return Buffer.from(bytes).toString('hex');
+      }),
+      encryptedHeaders: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
+      encryptedPayload: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
+      retentionClass: fc.constantFrom(
+        ...(Object.keys(retentionClasses) as (keyof typeof retentionClasses)[]),
+      ),
+    },
+    {
+      requiredKeys: [
+        'providerId',
+        'deliveryId',
+        'requestId',
+        'receivedAtMs',
+        'outcome',
+        'reason',
+        'scheme',
+        'sourceIp',
+        'bodySha256',
+        'encryptedHeaders',
+        'retentionClass',
+      ],
+    },
+  )
+  .map((candidate) => {
+    const { queueMessageId, keyId, encryptedPayload, reason, ...rest } = candidate;
+    const isAccepted = rest.outcome === 'accepted';
+    const keepsPayload = retentionClasses[rest.retentionClass].payloadDays > 0;
+    return {
+      ...rest,
+      ...(isAccepted ? { queueMessageId: queueMessageId ?? 'm-1', keyId: keyId ?? 'v1' } : {}),
+      ...(!isAccepted && keyId !== undefined ? { keyId } : {}),
+      ...(!isAccepted || queueMessageId === undefined ? { reason } : {}),
+      ...(isAccepted && keepsPayload && encryptedPayload !== undefined ? { encryptedPayload } : {}),
+    };
+  });
