@@ -40,7 +40,7 @@ await build({
   outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'esm',
   packages: 'external',
   // Shared and lazily imported code in chunks of its own: without it, esbuild hoists every

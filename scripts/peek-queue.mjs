@@ -1,6 +1,6 @@
 // Prints the deliveries waiting in the local stack's queue without taking them off it:
 // each is received with a visibility timeout of 0, so it stays for the real consumer.
-// Usage: node scripts/peek-queue.mjs   (with `npm start` running; from any folder of the project)
+// Usage: npm run -s queue:peek   (with `npm start` running; from any folder of the project)
 // Plain JavaScript, run as it is: it finds the stack file as `webhooks --local` does
 // (cli/target.ts), since it cannot import TypeScript.
 import { existsSync, readFileSync } from 'node:fs';

@@ -58,3 +58,15 @@ export function missingLines(shown: readonly string[], output: string): string[]
   }
   return missing;
 }
+
+/**
+ * The AWS SDK's warning that the Node.js running it is older than its next releases support.
+ * The project's commands run on the Node that `npm ci` installs, so no documented command may
+ * print it.
+ */
+const nodeVersionWarning = 'NodeVersionSupportWarning';
+
+/** A warning no documented command may print, named, or undefined when there is none. */
+export function unwantedWarning(output: string): string | undefined {
+  return output.includes(nodeVersionWarning) ? `the AWS SDK's ${nodeVersionWarning}` : undefined;
+}

@@ -1,11 +1,12 @@
 /**
- * The README walk (`node dist/readme-walk.mjs [--no-test]`, run by .ci/run after `npm ci` in
+ * The README walk (`npm run walk [-- --no-test]`, run by .ci/run after `npm ci` in
  * a fresh clone): every command of the `sh` blocks of the README, then of docs/cli.md
  * (`walkedDocuments`), that works without AWS, as written and in order (`npm test`, `npm start`
  * in the background, then each section of the README, then each of the CLI manual's, in one
  * shell and against that one stack), each checked against the output the document shows for
  * it. A command fails when it exits 2 or more, exits 1 where the document shows no output (1
- * is a CLI's "no", which the document shows), or lacks a line the document shows. When a
+ * is a CLI's "no", which the document shows), lacks a line the document shows, or prints the AWS
+ * SDK's warning about an old Node.js (the project runs on the Node npm installs). When a
  * documented command changes, the walk runs the new one.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { missingPrerequisites } from '../../local/prerequisites.ts';
 import { startInBackground } from './background.ts';
 import { type ReadmeCommand, readmeCommands, walkedDocuments } from './commands.ts';
-import { missingLines } from './expectations.ts';
+import { missingLines, unwantedWarning } from './expectations.ts';
 import { planWalk, type Step } from './plan.ts';
 import { WalkShell } from './shell.ts';
 
@@ -113,6 +114,8 @@ function judge(command: ReadmeCommand, exitCode: number, output: string): string
   if (exitCode >= 2 || (exitCode === 1 && command.expected.length === 0)) {
     return `exited ${exitCode}`;
   }
+  const warning = unwantedWarning(output);
+  if (warning !== undefined) return `printed ${warning}`;
   const missing = missingLines(command.expected, output);
   if (missing.length === 0) return undefined;
   return `${command.file} shows lines this run did not print (in order):\n${missing.map((line) => `     # ${line}`).join('\n')}`;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readmeCommands, walkedDocuments } from '../../scripts/readme-walk/commands.ts';
-import { missingLines } from '../../scripts/readme-walk/expectations.ts';
+import { missingLines, unwantedWarning } from '../../scripts/readme-walk/expectations.ts';
 import { planWalk } from '../../scripts/readme-walk/plan.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -199,6 +199,13 @@ describe('matching what a command printed', () => {
 
   it('matches whole lines only', () => {
     expect(missingLines(['202'], '{"deliveryId":"evt_1"} 202\n')).toEqual(['202']);
+  });
+
+  it("fails a command that prints the AWS SDK's old-Node warning, wherever it is", () => {
+    const warned =
+      'stripe-demo  accepted\n(node:4242) NodeVersionSupportWarning: The AWS SDK for JavaScript (v3) will\n';
+    expect(unwantedWarning(warned)).toBe("the AWS SDK's NodeVersionSupportWarning");
+    expect(unwantedWarning('stripe-demo  accepted\n')).toBeUndefined();
   });
 });
 
