@@ -3,6 +3,8 @@
  * (ops/erasure/erasure-store.ts), a receipt and its request as printed, and the naming of a
  * table whose call AWS denied the caller.
  */
+
+import { BodyObjectErasure } from '../ops/erasure/body-object-erasure.ts';
 import type { ErasureReceipt, ErasureRequest } from '../ops/erasure/erasure-receipt.ts';
 import { ErasureStore } from '../ops/erasure/erasure-store.ts';
 import { namingDeniedAccess } from './errors.ts';
@@ -10,7 +12,18 @@ import { iso } from './table.ts';
 import type { Target } from './target.ts';
 
 export const erasureStoreOf = (target: Target) =>
-  new ErasureStore({ dynamodb: target.dynamodb, tableName: target.names.auditTableName });
+  new ErasureStore({
+    dynamodb: target.dynamodb,
+    tableName: target.names.auditTableName,
+    ...(target.payloadBucketName === undefined
+      ? {}
+      : {
+          bodyObjects: new BodyObjectErasure({
+            s3: target.s3,
+            bucketName: target.payloadBucketName,
+          }),
+        }),
+  });
 
 /** Runs a call, naming the table (and the action) when AWS denied it. */
 export async function denialNamed<Result>(

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { InvalidSettingError } from '../functions/config/errors.ts';
@@ -55,6 +56,12 @@ export interface Target {
   readonly kms: KMSClient;
   /** For `replay`, which sends to `names.queueUrl`. */
   readonly sqs: SQSClient;
+  /** For `audit erase`, which deletes bodies from the payload bucket. */
+  readonly s3: S3Client;
+  /**
+   * The payload bucket. @default - none: a stack deployed before the bucket existed has none
+   */
+  readonly payloadBucketName?: string;
   /**
    * For `send`: the deployed stack's `WebhookUrlTemplate` output, or the local gateway's URL.
    * @default - none: a local stack started without a gateway
@@ -166,7 +173,9 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
   const dynamodb = new DynamoDBClient({});
   const kms = new KMSClient({});
   const sqs = new SQSClient({});
+  const s3 = new S3Client({});
   const { webhookUrlTemplate } = description;
+  const { payloadBucket } = resources;
   return {
     names: {
       registryTableName: resources.tables.registry,
@@ -178,12 +187,15 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
     dynamodb,
     kms,
     sqs,
+    s3,
+    ...(payloadBucket === undefined ? {} : { payloadBucketName: payloadBucket }),
     ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
     configCacheSeconds: recordedConfigCacheSeconds(environment ?? {}, path),
     close() {
       dynamodb.destroy();
       kms.destroy();
       sqs.destroy();
+      s3.destroy();
     },
   };
 }
@@ -233,12 +245,16 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
   const dynamodb = new DynamoDBClient(regionOption);
   const kms = new KMSClient(regionOption);
   const sqs = new SQSClient(regionOption);
+  const s3 = new S3Client(regionOption);
   const webhookUrlTemplate = outputs.get(operatorOutputKeys.webhookUrlTemplate);
+  const payloadBucketName = outputs.get(operatorOutputKeys.payloadBucketName);
   return {
     names,
     dynamodb,
     kms,
     sqs,
+    s3,
+    ...(payloadBucketName === undefined ? {} : { payloadBucketName }),
     ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
     // The construct sets no override, so the deployed functions use the default.
     configCacheSeconds,
@@ -246,6 +262,7 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
       dynamodb.destroy();
       kms.destroy();
       sqs.destroy();
+      s3.destroy();
     },
   };
 }

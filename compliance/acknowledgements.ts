@@ -8,6 +8,7 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { payloadBucket } from '../functions/config/buckets.ts';
 import { deadLetterQueue } from '../functions/config/queues.ts';
 
 /**
@@ -16,23 +17,36 @@ import { deadLetterQueue } from '../functions/config/queues.ts';
  * construct applies this list: importing it back would make the two modules one circle.
  */
 export interface AcknowledgedConstructs {
-  readonly api: IConstruct & {
-    readonly api: IConstruct & {
-      readonly deploymentStage: IConstruct;
-      readonly methods: ReadonlyArray<IConstruct & { readonly httpMethod: string }>;
-    };
-  };
+  /** The front, told apart by `kind` (infra/front.ts). */
+  readonly front: IConstruct &
+    (
+      | {
+          readonly kind: 'rest';
+          readonly api: IConstruct & {
+            readonly deploymentStage: IConstruct;
+            readonly methods: ReadonlyArray<IConstruct & { readonly httpMethod: string }>;
+          };
+        }
+      | { readonly kind: 'http'; readonly stage: IConstruct; readonly route: IConstruct }
+      | { readonly kind: 'url'; readonly publicInvokePermissions: readonly IConstruct[] }
+    );
+  readonly settings: { readonly tracing: boolean };
   readonly ingest: {
     readonly function: IConstruct;
-    readonly policies: { readonly tracing: IConstruct; readonly networkInterfaces?: IConstruct };
+    readonly policies: {
+      readonly data: IConstruct;
+      readonly tracing?: IConstruct;
+      readonly networkInterfaces?: IConstruct;
+    };
   };
   readonly queues: { readonly deadLetterQueue: IConstruct };
+  readonly payloadBucket: { readonly bucket: IConstruct };
   readonly registryTable: IConstruct;
   readonly auditTable: IConstruct;
   readonly alarmTopic: { readonly emailSubscription?: IConstruct };
   /** @default - no VPC placement */
   readonly network?: IConstruct;
-  /** @default - no web ACL (waf: false) */
+  /** @default - no web ACL */
   readonly webAcl?: IConstruct;
 }
 
@@ -65,51 +79,105 @@ const lambdaInVpc = [
   'PCI.DSS.321-LambdaInsideVPC',
   'NIST.800.53.R5-LambdaInsideVPC',
 ];
+const bucketLogging = [
+  'AwsSolutions-S1',
+  'HIPAA.Security-S3BucketLoggingEnabled',
+  'PCI.DSS.321-S3BucketLoggingEnabled',
+  'NIST.800.53.R5-S3BucketLoggingEnabled',
+];
+const bucketReplication = [
+  'HIPAA.Security-S3BucketReplicationEnabled',
+  'PCI.DSS.321-S3BucketReplicationEnabled',
+  'NIST.800.53.R5-S3BucketReplicationEnabled',
+];
+const bucketVersioning = [
+  'HIPAA.Security-S3BucketVersioningEnabled',
+  'PCI.DSS.321-S3BucketVersioningEnabled',
+  'NIST.800.53.R5-S3BucketVersioningEnabled',
+];
+/** The most days an object stays in the payload bucket: S3 rounds its expiry up a day at most. */
+const payloadBucketDays = payloadBucket.expirationDays + 1;
 const stageWaf = [
   'AwsSolutions-APIG3',
   'PCI.DSS.321-APIGWAssociatedWithWAF',
   'NIST.800.53.R5-APIGWAssociatedWithWAF',
 ];
 
-const stage = (i: AcknowledgedConstructs) => [i.api.api.deploymentStage];
-const webhookMethod = (i: AcknowledgedConstructs) =>
-  i.api.api.methods.filter((method) => method.httpMethod === 'POST');
+const xrayStage = ['HIPAA.Security-APIGWXrayEnabled', 'Serverless-APIGWXrayEnabled'];
+
+/** The REST API of a `rest` front; none on the other fronts. */
+const restApi = (i: AcknowledgedConstructs) => (i.front.kind === 'rest' ? [i.front.api] : []);
+const restStage = (i: AcknowledgedConstructs) =>
+  i.front.kind === 'rest' ? [i.front.api.deploymentStage] : [];
+const restWebhookMethod = (i: AcknowledgedConstructs): IConstruct[] =>
+  i.front.kind === 'rest'
+    ? i.front.api.methods.filter((method) => method.httpMethod === 'POST')
+    : [];
+
+const unauthenticatedRoute =
+  'Providers cannot send IAM signatures or Cognito tokens; each authenticates by signing the raw body (or with static credentials), which the ingest Lambda verifies before anything is queued. A Lambda authorizer cannot help: it never sees the body.';
+
+const untraced =
+  "X-Ray is off unless asked for (tracing: true): no profile requires it, it samples (the first request each second, then 5 %) so it cannot stand for a record of every request, and it is priced per trace recorded. Every attempt has its audit record and its one JSON line in the Lambda's log, which the dashboard and saved queries read.";
 
 export const acknowledgements: readonly Acknowledgement[] = [
   {
     rules: ['AwsSolutions-APIG4', 'AwsSolutions-COG4'],
     resource: 'API method POST /v1/webhooks/{providerId}',
+    reason: unauthenticatedRoute,
+    condition: "with front 'rest'",
+    targets: restWebhookMethod,
+  },
+  {
+    rules: ['AwsSolutions-APIG4'],
+    resource: 'HTTP API route POST /v1/webhooks/{providerId}',
+    reason: unauthenticatedRoute,
+    condition: "with front 'http', the default without a WAF",
+    targets: (i) => (i.front.kind === 'http' ? [i.front.route] : []),
+  },
+  {
+    rules: [
+      'HIPAA.Security-LambdaFunctionPublicAccessProhibited',
+      'PCI.DSS.321-LambdaFunctionPublicAccessProhibited',
+      'NIST.800.53.R5-LambdaFunctionPublicAccessProhibited',
+    ],
+    resource: "function URL's invoke permissions",
     reason:
-      'Providers cannot send IAM signatures or Cognito tokens; each authenticates by signing the raw body (or with static credentials), which the ingest Lambda verifies before anything is queued. A Lambda authorizer cannot help: it never sees the body.',
-    targets: webhookMethod,
+      'The function URL is public by design: webhook senders have no AWS credentials, so its auth type is NONE, and the two statements let anyone invoke the function through the URL only (lambda:FunctionUrlAuthType NONE, lambda:InvokedViaFunctionUrl). Each delivery is authenticated by its signature before anything is queued, and reserved concurrency caps the function. Profiles that require an access log of every request (pci-dss, hipaa) refuse this front.',
+    condition: "with front 'url'",
+    targets: (i) => (i.front.kind === 'url' ? i.front.publicInvokePermissions : []),
   },
   {
     rules: ['AwsSolutions-APIG2'],
     resource: 'REST API',
     reason:
       'The request validator requires the providerId path parameter. The body is deliberately not validated by API Gateway: it is opaque signed bytes (JSON, form-encoded, anything a provider sends) that only the Lambda can verify, and a model would refuse valid deliveries.',
-    targets: (i) => [i.api.api],
+    condition: "with front 'rest'",
+    targets: restApi,
   },
   {
     rules: stageCache,
     resource: 'API stage',
     reason:
       'A cached response would answer a delivery without verifying, queueing or auditing it. Every POST must reach the Lambda, so the stage has no cache to encrypt.',
-    targets: stage,
+    condition: "with front 'rest'",
+    targets: restStage,
   },
   {
     rules: stageClientCertificate,
     resource: 'API stage',
     reason:
       'A client certificate authenticates API Gateway to an HTTP backend. The only integration is a Lambda proxy, invoked through the Lambda API with IAM, where a certificate is never presented.',
-    targets: stage,
+    condition: "with front 'rest'",
+    targets: restStage,
   },
   {
     rules: ['AwsSolutions-IAM5[Resource::*]'],
     resource: "ingest Lambda role's tracing policy",
     reason:
       'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the policy holds nothing else.',
-    targets: (i) => [i.ingest.policies.tracing],
+    condition: 'with tracing',
+    targets: (i) => (i.ingest.policies.tracing === undefined ? [] : [i.ingest.policies.tracing]),
   },
   {
     rules: ['AwsSolutions-IAM5[Resource::*]'],
@@ -129,9 +197,10 @@ export const acknowledgements: readonly Acknowledgement[] = [
     resource: 'API Gateway account logging policy',
     reason:
       "The region's API Gateway CloudWatch role is one per account and region and serves every REST API there, so it must reach the region's log groups, not only this stack's. It holds the logs actions of AWS's AmazonAPIGatewayPushToCloudWatchLogs policy, limited to this account and region.",
-    condition: 'with manageApiGatewayAccount, the default',
+    condition: "with front 'rest' and manageApiGatewayAccount, the default",
     targets: (i) => {
-      const policy = i.api.node.tryFindChild('AccountLoggingPolicy');
+      const policy =
+        i.front.kind === 'rest' ? i.front.node.tryFindChild('AccountLoggingPolicy') : undefined;
       return policy === undefined ? [] : [policy];
     },
   },
@@ -139,14 +208,47 @@ export const acknowledgements: readonly Acknowledgement[] = [
     rules: lambdaDlq,
     resource: 'ingest Lambda',
     reason:
-      'API Gateway invokes the function synchronously, and a dead-letter queue only ever receives failed asynchronous invocations. A failed delivery is answered 5xx and the provider retries it; the accepted ones are on the delivery queue, which has its own dead-letter queue.',
+      'Every front (API Gateway or the function URL) invokes the function synchronously, and a dead-letter queue only ever receives failed asynchronous invocations. A failed delivery is answered 5xx and the provider retries it; the accepted ones are on the delivery queue, which has its own dead-letter queue.',
     targets: (i) => [i.ingest.function],
+  },
+  {
+    rules: ['Serverless-LambdaTracing'],
+    resource: 'ingest Lambda',
+    reason: untraced,
+    condition: 'without tracing, the default',
+    targets: (i) => (i.settings.tracing ? [] : [i.ingest.function]),
   },
   {
     rules: ['Serverless-SQSRedrivePolicy'],
     resource: 'dead-letter queue',
     reason: `It is the end of the redrive chain: a dead-letter queue of its own would only move the same messages again. Its depth raises an alarm and it keeps messages for ${deadLetterQueue.retentionSeconds / 86_400} days.`,
     targets: (i) => [i.queues.deadLetterQueue],
+  },
+  {
+    rules: bucketLogging,
+    resource: 'payload bucket',
+    reason: `Only the ingest Lambda writes to it, one object per accepted delivery too large for its message, and that delivery's audit record names the message and the body's SHA-256; each object lives at most ${payloadBucketDays} days. Server access logs would need a second bucket, which S3 lets use SSE-S3 only, not the customer managed key, and which would keep object keys and requesters longer than the objects. Consumers' reads are theirs to log (CloudTrail data events).`,
+    targets: (i) => [i.payloadBucket.bucket],
+  },
+  {
+    rules: bucketReplication,
+    resource: 'payload bucket',
+    reason: `A body waits here only until its message is consumed, at most ${payloadBucketDays} days, as messages wait on the queue, which has no replica either; S3 already keeps each object across Availability Zones. A copy in another region would be one more place that erasure and the expiry rule must reach (GDPR Art. 5(1)(e), 17).`,
+    targets: (i) => [i.payloadBucket.bucket],
+  },
+  {
+    rules: bucketVersioning,
+    resource: 'payload bucket',
+    reason:
+      "A key is only ever written with one body: it ends with the body's SHA-256, so there is no earlier version to recover. Versions would keep erased and expired bodies as noncurrent copies that erasure and the expiry rule would have to chase.",
+    targets: (i) => [i.payloadBucket.bucket],
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::<PayloadBucket.Arn>/*]'],
+    resource: "ingest Lambda role's data policy",
+    reason:
+      "s3:PutObject on the payload bucket's objects only: their keys are derived per delivery (`<SHA-256 of provider and delivery id>/<SHA-256 of the body>`), so no fixed list can name them, and the bucket holds nothing else.",
+    targets: (i) => [i.ingest.policies.data],
   },
   {
     rules: backupPlan,
@@ -168,7 +270,7 @@ export const acknowledgements: readonly Acknowledgement[] = [
     rules: lambdaInVpc,
     resource: 'ingest Lambda',
     reason:
-      'The chosen profiles do not require network isolation: the function only calls AWS APIs (DynamoDB, SQS, KMS) over TLS with IAM authorization and serves no inbound connections. pci-dss and hipaa turn VPC placement on, and vpcPlacement turns it on for any profile.',
+      'The chosen profiles do not require network isolation: the function only calls AWS APIs (DynamoDB, SQS, S3, KMS) over TLS with IAM authorization and serves no inbound connections. pci-dss and hipaa turn VPC placement on, and vpcPlacement turns it on for any profile.',
     condition: 'without VPC placement: baseline, gdpr and ccpa by default',
     targets: (i) => (i.network === undefined ? [i.ingest.function] : []),
   },
@@ -176,9 +278,16 @@ export const acknowledgements: readonly Acknowledgement[] = [
     rules: stageWaf,
     resource: 'API stage',
     reason:
-      'The operator turned the web ACL off (waf: false), which only profiles without a WAF requirement allow. Every delivery is still authenticated by its signature, and stage throttling caps the request rate.',
-    condition: 'with waf: false',
-    targets: (i) => (i.webAcl === undefined ? stage(i) : []),
+      'No profile of the deployment requires a WAF and none was asked for (waf: true); the REST front was chosen for what else it offers. Every delivery is still authenticated by its signature, and stage throttling caps the request rate.',
+    condition: "with front 'rest' and no WAF",
+    targets: (i) => (i.webAcl === undefined ? restStage(i) : []),
+  },
+  {
+    rules: xrayStage,
+    resource: 'API stage',
+    reason: untraced,
+    condition: "with front 'rest' and no tracing",
+    targets: (i) => (i.settings.tracing ? [] : restStage(i)),
   },
 ];
 

@@ -185,7 +185,7 @@ const encryptionImplementation =
   'Both DynamoDB tables, both SQS queues and every CloudWatch log group are encrypted with customer managed KMS keys of this stack, one key per class of data (provider secrets, audit trail and logs, queued deliveries). Request headers and payload copies in audit records are encrypted again, field by field, with AES-256-GCM data keys.';
 
 const transitImplementation =
-  'Webhooks arrive through API Gateway, which answers HTTPS only; there is no other way in (no function URL, no load balancer). The queue and topic policies refuse any request made without TLS, and the Lambda calls AWS services over HTTPS.';
+  'Webhooks arrive through one front, an API Gateway REST or HTTP API or a Lambda function URL, each answering HTTPS only; there is no other way in (no second front, no load balancer). The queue and topic policies refuse any request made without TLS, and the Lambda calls AWS services over HTTPS.';
 
 export const controls: readonly Control[] = [
   {
@@ -261,7 +261,7 @@ export const controls: readonly Control[] = [
     title: 'Strong cryptography protects account data in transit over public networks',
     requirement:
       'Only trusted keys and secure protocol versions are accepted; early TLS (1.0, 1.1) is not strong cryptography.',
-    implementation: `${transitImplementation} The API's security policy sets the oldest TLS version it accepts.`,
+    implementation: `${transitImplementation} A REST API's security policy (TLS_1_2), or API Gateway's own on an HTTP API, refuses TLS older than 1.2; the profile refuses a function URL, which has no access log.`,
     checks: inTransit,
     tests: [proofs.api, proofs.tlsOnly],
   },
@@ -377,7 +377,7 @@ export const controls: readonly Control[] = [
     title: 'Integrity',
     requirement: 'ePHI is protected from improper alteration or destruction.',
     implementation:
-      "API Gateway hands the Lambda the exact bytes received, which are verified against the provider's signature before anything is queued; an altered delivery is refused and audited. The tables have point-in-time recovery and deletion protection; encrypted audit fields fail authentication if altered.",
+      "The front hands the Lambda the bytes received (a REST API treats every media type as binary; an HTTP API passes the body as received, base64 unless it is text), which are verified against the provider's signature before anything is queued; an altered delivery is refused and audited. The tables have point-in-time recovery and deletion protection; encrypted audit fields fail authentication if altered.",
     checks: [
       'exact-body-reaches-verifier',
       'tables-point-in-time-recovery',
@@ -392,7 +392,7 @@ export const controls: readonly Control[] = [
     title: 'Transmission security',
     requirement:
       'ePHI sent over a network is guarded against unauthorized access, with current TLS (NIST SP 800-52: TLS 1.2 or newer).',
-    implementation: `${transitImplementation} The API's security policy sets the oldest TLS version it accepts.`,
+    implementation: `${transitImplementation} A REST API's security policy (TLS_1_2), or API Gateway's own on an HTTP API, refuses TLS older than 1.2; the profile refuses a function URL, which has no access log.`,
     checks: inTransit,
     tests: [proofs.api, proofs.tlsOnly],
   },

@@ -6,7 +6,8 @@
  * Retention of audit records (delivery and admin) and of logs is a floor (the longest wins: a
  * legal duty to keep a record overrides storage limitation, GDPR Art. 17(3)(b)); payload
  * copies have a ceiling (the shortest wins: no profile requires a payload copy, and GDPR wants
- * the least). VPC placement and the WAF are required when any profile requires them.
+ * the least). VPC placement, the WAF and an access log of every request are required when any
+ * profile requires them.
  */
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
 
@@ -34,6 +35,11 @@ export interface ComplianceRequirements {
   readonly vpcPlacementRequired: boolean;
   /** A WAF web ACL must sit in front of the API stage. */
   readonly wafRequired: boolean;
+  /**
+   * The front must write an access log line for every request (who, when, what, outcome), so a
+   * Lambda function URL, which has no access log, cannot serve.
+   */
+  readonly accessLogRequired: boolean;
 }
 
 export interface ComplianceProfile extends ComplianceRequirements {
@@ -52,6 +58,7 @@ export const complianceProfiles = {
     logRetentionDays: 90,
     vpcPlacementRequired: false,
     wafRequired: false,
+    accessLogRequired: false,
   },
   gdpr: {
     summary: 'Storage limitation: no payload copies, short audit history and logs by default.',
@@ -64,6 +71,7 @@ export const complianceProfiles = {
     logRetentionDays: 30,
     vpcPlacementRequired: false,
     wafRequired: false,
+    accessLogRequired: false,
   },
   ccpa: {
     summary: 'Records of consumer requests kept 24 months.',
@@ -74,12 +82,14 @@ export const complianceProfiles = {
     logRetentionDays: 90,
     vpcPlacementRequired: false,
     wafRequired: false,
+    accessLogRequired: false,
   },
   'pci-dss': {
     summary: 'Twelve months of audit history, a WAF in front of the API, the Lambda in a VPC.',
     citations: [
       'PCI DSS v4.0 10.5.1: audit log history kept 12 months, the last 3 immediately available',
       'PCI DSS v4.0 6.4.2: public-facing web applications behind an automated attack filter (a WAF)',
+      'PCI DSS v4.0 10.2.1 and 10.2.2: every access logged with who, what, when and the outcome',
       'PCI DSS v4.0 1.3 and cdk-nag PCI.DSS.321-LambdaInsideVPC: the function in a segmented network',
     ],
     deliveryAuditFloor: 'standard',
@@ -88,12 +98,14 @@ export const complianceProfiles = {
     logRetentionDays: 400,
     vpcPlacementRequired: true,
     wafRequired: true,
+    accessLogRequired: true,
   },
   hipaa: {
     summary: 'Six years of audit history and logs, the Lambda in a VPC.',
     citations: [
       'HIPAA 45 CFR §164.316(b)(2): documentation kept six years',
-      'HIPAA 45 CFR §164.312(b) audit controls and cdk-nag HIPAA.Security-LambdaInsideVPC',
+      'HIPAA 45 CFR §164.312(b) audit controls: activity recorded, every request in an access log',
+      'HIPAA 45 CFR §164.312(b) and cdk-nag HIPAA.Security-LambdaInsideVPC: the function in a VPC',
     ],
     deliveryAuditFloor: 'extended',
     adminAuditFloor: 'extended',
@@ -101,6 +113,7 @@ export const complianceProfiles = {
     logRetentionDays: 2_192,
     vpcPlacementRequired: true,
     wafRequired: false,
+    accessLogRequired: true,
   },
 } as const satisfies Record<ComplianceProfileName, ComplianceProfile>;
 
@@ -138,6 +151,7 @@ export function combineProfiles(names: readonly ComplianceProfileName[]): Compli
     logRetentionDays: Math.max(...profiles.map((p) => p.logRetentionDays)),
     vpcPlacementRequired: profiles.some((p) => p.vpcPlacementRequired),
     wafRequired: profiles.some((p) => p.wafRequired),
+    accessLogRequired: profiles.some((p) => p.accessLogRequired),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The public edge: a regional REST API with one route, `POST /v1/webhooks/{providerId}`, as a
+ * The `rest` front: a regional REST API with one route, `POST /v1/webhooks/{providerId}`, as a
  * Lambda proxy. Every content type is a binary media type, so every body reaches the Lambda
  * base64 encoded: the bytes a provider signed are the bytes verified, whatever their encoding.
+ * The only front a WAF web ACL can be associated with (infra/waf.ts).
  */
 import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -9,6 +10,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type AccessLogDetail, accessLogFormat } from './access-log-format.ts';
+import {
+  type IngestFront,
+  providerIdParameter,
+  type StageThrottling,
+  webhookPath,
+} from './front.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 
 /** The API's security policy: TLS 1.2 and 1.3 only, with API Gateway's TLS 1.2 cipher suites. */
@@ -17,24 +25,21 @@ export const minimumTlsPolicy = 'TLS_1_2';
 /** The stage the API is deployed to; its name is the first segment of the URL path. */
 export const stageName = 'prod';
 
-/** The route's path parameter, as the handler reads it (functions/ingest/http-event.ts). */
-export const providerIdParameter = 'providerId';
-
-/** Requests per second across the stage, and the burst above it. */
-export interface StageThrottling {
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-}
-
 export interface IngestApiProps {
   readonly handler: lambda.IFunction;
   readonly logs: LogGroupSettings;
   readonly throttling: StageThrottling;
   /** Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`). */
   readonly manageAccountLoggingRole: boolean;
+  readonly accessLogDetail: AccessLogDetail;
+  /** X-Ray tracing of the stage. */
+  readonly tracing: boolean;
+  /** A web ACL will be associated with the stage: its verdict goes in the access log. */
+  readonly waf: boolean;
 }
 
-export class IngestApi extends Construct {
+export class IngestApi extends Construct implements IngestFront {
+  readonly kind = 'rest';
   readonly api: apigateway.RestApi;
   readonly accessLogGroup: logs.LogGroup;
   readonly executionLogGroup: logs.LogGroup;
@@ -52,12 +57,17 @@ export class IngestApi extends Construct {
       deployOptions: {
         stageName,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: accessLogFormat(),
+        accessLogFormat: accessLogFormat({
+          front: 'rest',
+          detail: props.accessLogDetail,
+          waf: props.waf,
+          tracing: props.tracing,
+        }),
         // Errors only, and never a body or header: data trace would log whole requests.
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
-        tracingEnabled: true,
+        tracingEnabled: props.tracing,
         throttlingRateLimit: props.throttling.rateLimit,
         throttlingBurstLimit: props.throttling.burstLimit,
       },
@@ -84,8 +94,7 @@ export class IngestApi extends Construct {
       validateRequestBody: false,
     });
     this.api.root
-      .addResource('v1')
-      .addResource('webhooks')
+      .resourceForPath(webhookPath)
       .addResource(`{${providerIdParameter}}`)
       .addMethod('POST', new apigateway.LambdaIntegration(props.handler, { proxy: true }), {
         // Providers authenticate by signing the body, which only the Lambda can check.
@@ -99,9 +108,16 @@ export class IngestApi extends Construct {
     }
   }
 
-  /** The URL providers are given, with `{providerId}` to fill in. */
+  get baseUrl(): string {
+    return this.api.url;
+  }
+
   get webhookUrlTemplate(): string {
-    return `${this.api.urlForPath('/v1/webhooks')}/{${providerIdParameter}}`;
+    return `${this.api.urlForPath(webhookPath)}/{${providerIdParameter}}`;
+  }
+
+  get metrics(): apigateway.RestApi {
+    return this.api;
   }
 
   /** The stage's ARN, which a web ACL is associated with. */
@@ -147,32 +163,4 @@ export class IngestApi extends Construct {
     this.api.deploymentStage.node.addDependency(account);
     return role;
   }
-}
-
-/** JSON access log lines: who, what, the outcome and timings; no headers, no body. */
-function accessLogFormat(): apigateway.AccessLogFormat {
-  const field = apigateway.AccessLogField;
-  return apigateway.AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: field.contextRequestId(),
-      extendedRequestId: field.contextExtendedRequestId(),
-      requestTime: field.contextRequestTime(),
-      sourceIp: field.contextIdentitySourceIp(),
-      userAgent: field.contextIdentityUserAgent(),
-      httpMethod: field.contextHttpMethod(),
-      resourcePath: field.contextResourcePath(),
-      path: field.contextPath(),
-      protocol: field.contextProtocol(),
-      status: field.contextStatus(),
-      responseLength: field.contextResponseLength(),
-      responseLatency: field.contextResponseLatency(),
-      integrationStatus: field.contextIntegrationStatus(),
-      integrationLatency: field.contextIntegrationLatency(),
-      wafStatus: field.contextWafStatus(),
-      wafResponseCode: field.contextWafResponseCode(),
-      errorMessage: field.contextErrorMessage(),
-      errorResponseType: field.contextErrorResponseType(),
-      xrayTraceId: field.contextXrayTraceId(),
-    }),
-  );
 }

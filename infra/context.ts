@@ -9,6 +9,7 @@ import {
   isComplianceProfileName,
 } from '../compliance/profiles.ts';
 import { isRetentionClassName, type RetentionClassName } from '../functions/config/retention.ts';
+import { type IngestFrontName, ingestFrontNames, isIngestFrontName } from './front.ts';
 import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
 /** The context keys, each mapped to the prop it sets. */
@@ -19,7 +20,9 @@ export const contextKeys = {
   deliveryAuditRetention: 'deliveryAuditRetention',
   payloadCopyRetention: 'payloadCopyRetention',
   logRetentionDays: 'logRetentionDays',
+  front: 'front',
   waf: 'waf',
+  tracing: 'tracing',
   vpcPlacement: 'vpcPlacement',
   reservedConcurrency: 'reservedConcurrency',
   manageApiGatewayAccount: 'manageApiGatewayAccount',
@@ -64,7 +67,9 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const deliveryAudit = read(contextKeys.deliveryAuditRetention, retentionClass);
   const payloadCopies = read(contextKeys.payloadCopyRetention, retentionClass);
   const logRetentionDays = read(contextKeys.logRetentionDays, integer);
+  const front = read(contextKeys.front, frontName);
   const waf = read(contextKeys.waf, flag);
+  const tracing = read(contextKeys.tracing, flag);
   const vpcPlacement = read(contextKeys.vpcPlacement, flag);
   const reservedConcurrency = read(contextKeys.reservedConcurrency, integer);
   const manageApiGatewayAccount = read(contextKeys.manageApiGatewayAccount, flag);
@@ -81,7 +86,9 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
       ...(Object.keys(retention).length === 0 ? {} : { retention }),
       ...(alarmEmail === undefined ? {} : { alarmEmail }),
       ...(logRetentionDays === undefined ? {} : { logRetentionDays }),
+      ...(front === undefined ? {} : { front }),
       ...(waf === undefined ? {} : { waf }),
+      ...(tracing === undefined ? {} : { tracing }),
       ...(vpcPlacement === undefined ? {} : { vpcPlacement }),
       ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
       ...(manageApiGatewayAccount === undefined ? {} : { manageApiGatewayAccount }),
@@ -104,6 +111,12 @@ function profileList(raw: unknown): Parsed<ComplianceProfileName[]> {
   const trimmed = names.map((name) => String(name).trim()).filter((name) => name !== '');
   if (trimmed.length === 0 || !trimmed.every(isComplianceProfileName)) return { expected };
   return { value: trimmed };
+}
+
+function frontName(raw: unknown): Parsed<IngestFrontName> {
+  return isIngestFrontName(raw)
+    ? { value: raw }
+    : { expected: `one of ${ingestFrontNames.join(', ')}` };
 }
 
 function retentionClass(raw: unknown): Parsed<RetentionClassName> {

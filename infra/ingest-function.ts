@@ -1,7 +1,8 @@
 /**
  * The ingest Lambda: functions/ingest/handler.ts bundled by esbuild on this machine (no
- * Docker), Node.js 24 on arm64, its own encrypted log group, reserved concurrency, active
- * tracing, and a role that holds only customer managed policies, one per concern.
+ * Docker), Node.js 24 on arm64, its own encrypted log group with JSON logs, reserved
+ * concurrency, X-Ray tracing when asked, and a role that holds only customer managed policies,
+ * one per concern.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { retentionFloorVariable } from '../compliance/profiles.ts';
+import { payloadBucket } from '../functions/config/buckets.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { deliveryQueue } from '../functions/config/queues.ts';
 import {
@@ -26,6 +28,7 @@ import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { telemetry } from '../functions/config/telemetry.ts';
 import type { DataKeys } from './keys.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
+import type { PayloadBucket } from './payload-bucket.ts';
 
 // This module runs from infra/ (source, tests), dist/ (the bundled app) or a chunk under dist/
 // (code shared by several entry points): the project root is the nearest folder above it
@@ -55,6 +58,8 @@ export interface IngestFunctionProps {
   readonly registryTable: dynamodb.Table;
   readonly auditTable: dynamodb.Table;
   readonly queue: sqs.IQueue;
+  /** Where bodies too large for a queue message go. */
+  readonly payloadBucket: PayloadBucket;
   readonly logs: LogGroupSettings;
   /** Concurrent executions reserved for (and capping) the function. */
   readonly reservedConcurrency: number;
@@ -64,6 +69,8 @@ export interface IngestFunctionProps {
   readonly payloadCopyCeiling: RetentionClassName;
   /** @default - not in a VPC */
   readonly network?: IngestNetworkPlacement;
+  /** Active X-Ray tracing, with the policy to send segments. */
+  readonly tracing: boolean;
 }
 
 export class IngestFunction extends Construct {
@@ -73,7 +80,8 @@ export class IngestFunction extends Construct {
   /** The customer managed policies on `role`, by concern. */
   readonly policies: {
     readonly data: iam.ManagedPolicy;
-    readonly tracing: iam.ManagedPolicy;
+    /** @default - none when tracing is off */
+    readonly tracing?: iam.ManagedPolicy;
     readonly networkInterfaces?: iam.ManagedPolicy;
   };
 
@@ -85,20 +93,14 @@ export class IngestFunction extends Construct {
       description: 'The webhook ingest Lambda: read the registry, write the audit trail, queue',
     });
     const data = this.dataPolicy(props);
-    const tracing = new iam.ManagedPolicy(this, 'TracingPolicy', {
-      description: 'X-Ray segments of the ingest Lambda',
-      roles: [this.role],
-      // X-Ray's write actions have no resource-level permissions.
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-          resources: ['*'],
-        }),
-      ],
-    });
+    const tracing = props.tracing ? this.tracingPolicy() : undefined;
     const networkInterfaces =
       props.network === undefined ? undefined : this.networkInterfacePolicy();
-    this.policies = { data, tracing, ...(networkInterfaces ? { networkInterfaces } : {}) };
+    this.policies = {
+      data,
+      ...(tracing ? { tracing } : {}),
+      ...(networkInterfaces ? { networkInterfaces } : {}),
+    };
     props.keys.grantIngest(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
@@ -114,6 +116,10 @@ export class IngestFunction extends Construct {
       timeout: Duration.seconds(10),
       role: this.role,
       logGroup: this.logGroup,
+      // JSON, so that Lambda filters by level: platform lines (START, END, REPORT) are INFO and
+      // are not ingested at WARN; failures (timeouts, crashes) still are. The application level
+      // stays INFO: the handler's one line per request and its EMF metrics line (no level, so
+      // INFO to Lambda) are what the dashboard, alarms and saved queries read.
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
@@ -128,10 +134,12 @@ export class IngestFunction extends Construct {
             securityGroups: [props.network.securityGroup],
           }),
     });
-    // Set on the L1 resource: the L2 `tracing` prop would add an inline policy to the role.
-    (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = {
-      mode: lambda.Tracing.ACTIVE,
-    };
+    if (props.tracing) {
+      // Set on the L1 resource: the L2 `tracing` prop would add an inline policy to the role.
+      (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = {
+        mode: lambda.Tracing.ACTIVE,
+      };
+    }
     // The function must not be created (and invoked) before its permissions exist.
     for (const policy of [data, tracing, networkInterfaces]) {
       if (policy !== undefined) this.function.node.addDependency(policy);
@@ -144,12 +152,15 @@ export class IngestFunction extends Construct {
       [registryTable.nameVariable]: props.registryTable.tableName,
       [auditTable.nameVariable]: props.auditTable.tableName,
       [deliveryQueue.urlVariable]: props.queue.queueUrl,
+      [payloadBucket.nameVariable]: props.payloadBucket.bucket.bucketName,
       [kmsKeys.secrets.idVariable]: props.keys.secrets.keyId,
       [kmsKeys.audit.idVariable]: props.keys.audit.keyId,
       [retentionFloorVariable]: props.retentionFloor,
       [payloadCopyCeilingVariable]: props.payloadCopyCeiling,
       POWERTOOLS_SERVICE_NAME: telemetry.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: telemetry.metricsNamespace,
+      // Untraced, Powertools' Tracer would still build segments that nothing sends.
+      ...(props.tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
     };
   }
 
@@ -175,10 +186,25 @@ export class IngestFunction extends Construct {
           actions: ['sqs:SendMessage'],
           resources: [props.queue.queueArn],
         }),
+        props.payloadBucket.grantWrite(this.role),
         new iam.PolicyStatement({
           sid: 'WriteOwnLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+  }
+
+  /** X-Ray segments of the function; X-Ray's write actions have no resource-level permissions. */
+  private tracingPolicy(): iam.ManagedPolicy {
+    return new iam.ManagedPolicy(this, 'TracingPolicy', {
+      description: 'X-Ray segments of the ingest Lambda',
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
         }),
       ],
     });

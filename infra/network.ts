@@ -1,7 +1,7 @@
 /**
  * The VPC the ingest Lambda runs in when a profile (or the operator) asks for it: isolated
  * subnets with no route out, so the function reaches only the VPC endpoints of what it calls
- * (DynamoDB, SQS, KMS), each endpoint's policy limited to this deployment's resources, and
+ * (DynamoDB, SQS, KMS, S3), each endpoint's policy limited to this deployment's resources, and
  * flow logs of all traffic to an encrypted log group.
  */
 import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -10,6 +10,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { IngestNetworkPlacement } from './ingest-function.ts';
@@ -19,6 +20,8 @@ export interface IngestNetworkProps {
   readonly logs: LogGroupSettings;
   readonly tables: readonly dynamodb.Table[];
   readonly queue: sqs.IQueue;
+  /** The payload bucket, which the function writes large bodies to. */
+  readonly payloadBucket: Pick<s3.IBucket, 'arnForObjects'>;
   readonly keys: readonly kms.IKey[];
 }
 
@@ -73,6 +76,15 @@ export class IngestNetwork extends Construct {
       dynamoDb,
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       props.tables.map((t) => t.tableArn),
+    );
+
+    limitTo(
+      this.vpc.addGatewayEndpoint('S3Endpoint', {
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [subnets],
+      }),
+      ['s3:PutObject'],
+      [props.payloadBucket.arnForObjects('*')],
     );
 
     const interfaceEndpoint = (name: string, service: ec2.InterfaceVpcEndpointAwsService) =>

@@ -15,6 +15,8 @@ export const operatorOutputKeys = {
   apiUrl: 'ApiUrl',
   webhookUrlTemplate: 'WebhookUrlTemplate',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  /** Read by `audit erase --stack` when present: a stack from before the bucket has none. */
+  payloadBucketName: 'PayloadBucketName',
   queueArn: 'QueueArn',
   secretsKeyArn: 'SecretsKeyArn',
   auditKeyArn: 'AuditKeyArn',

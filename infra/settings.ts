@@ -11,7 +11,8 @@ import {
   defaultComplianceProfiles,
 } from '../compliance/profiles.ts';
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
-import type { StageThrottling } from './api.ts';
+import type { AccessLogDetail } from './access-log-format.ts';
+import type { IngestFrontName, StageThrottling } from './front.ts';
 import { logRetentionDayValues } from './log-groups.ts';
 import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
@@ -32,7 +33,11 @@ export interface DeploymentSettings {
   readonly deliveryAuditFloor: RetentionClassName;
   readonly payloadCopyCeiling: RetentionClassName;
   readonly logRetentionDays: number;
+  readonly front: IngestFrontName;
+  /** What the front's access log line holds (no access log on a function URL). */
+  readonly accessLogDetail: AccessLogDetail;
   readonly waf: boolean;
+  readonly tracing: boolean;
   readonly vpcPlacement: boolean;
   readonly reservedConcurrency: number;
   readonly throttling: StageThrottling;
@@ -97,10 +102,19 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
       `logRetentionDays must be one of CloudWatch's periods (${logRetentionDayValues.join(', ')}), got ${logRetentionDays}`,
     );
   }
-  const waf = choices.waf ?? true;
+  const waf = choices.waf ?? requirements.wafRequired;
   if (!waf && requirements.wafRequired) {
     problems.push(`waf cannot be turned off: ${strictest('wafRequired')} requires a WAF`);
   }
+  // A web ACL can be associated with a REST API stage only, so a WAF decides the front.
+  const front = choices.front ?? (waf ? 'rest' : 'http');
+  problems.push(...frontProblems(front, waf, choices.waf === true, requirements, strictest));
+  if (front === 'url' && choices.throttling !== undefined) {
+    problems.push(
+      "throttling applies to an API Gateway stage, and front 'url' has none: reservedConcurrency caps it",
+    );
+  }
+  const tracing = choices.tracing ?? false;
   const vpcPlacement = choices.vpcPlacement ?? requirements.vpcPlacementRequired;
   if (!vpcPlacement && requirements.vpcPlacementRequired) {
     problems.push(
@@ -135,12 +149,38 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     deliveryAuditFloor,
     payloadCopyCeiling,
     logRetentionDays,
+    front,
+    accessLogDetail: requirements.accessLogRequired ? 'detailed' : 'essential',
     waf,
+    tracing,
     vpcPlacement,
     reservedConcurrency,
     throttling,
     wafRateLimitPerFiveMinutes,
   };
+}
+
+/** What a front cannot do that the WAF or the profiles ask of it. */
+function frontProblems(
+  front: IngestFrontName,
+  waf: boolean,
+  wafAsked: boolean,
+  requirements: ComplianceRequirements,
+  strictest: (field: keyof ComplianceRequirements) => string,
+): string[] {
+  const problems: string[] = [];
+  if (waf && front !== 'rest') {
+    const why = wafAsked ? 'waf is on' : `${strictest('wafRequired')} requires a WAF`;
+    problems.push(
+      `front '${front}' cannot carry a WAF, which attaches to a REST API only (front 'rest'): ${why}`,
+    );
+  }
+  if (front === 'url' && requirements.accessLogRequired) {
+    problems.push(
+      `front 'url' writes no access log of each request, which ${strictest('accessLogRequired')} requires: use front 'http' or 'rest'`,
+    );
+  }
+  return problems;
 }
 
 function positiveIntegers(values: Readonly<Record<string, number>>): string[] {

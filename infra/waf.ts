@@ -33,7 +33,7 @@ export const managedRuleGroups: readonly ManagedRuleGroupChoice[] = [
   {
     name: 'AWSManagedRulesCommonRuleSet',
     countOnly: {
-      SizeRestrictions_BODY: `blocks bodies over 8 KB; deliveries of up to ${maxBodySizeBytes / 1024} KiB are valid`,
+      SizeRestrictions_BODY: `blocks bodies over 8 KB; deliveries of up to ${maxBodySizeBytes.toLocaleString('en-US')} bytes are valid`,
       CrossSiteScripting_BODY: `${bodyRule}; e-mail and CMS events carry HTML`,
       GenericLFI_BODY: `${bodyRule}; file paths are ordinary content of CI and repository events`,
       GenericRFI_BODY: `${bodyRule}; URLs are ordinary content of most events`,

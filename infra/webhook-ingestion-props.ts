@@ -6,7 +6,7 @@
 
 import type { ComplianceProfileName } from '../compliance/profiles.ts';
 import type { RetentionClassName } from '../functions/config/retention.ts';
-import type { StageThrottling } from './api.ts';
+import type { IngestFrontName, StageThrottling } from './front.ts';
 
 /** Retention per record class, each at least as strict as the profiles ask. */
 export interface RetentionOverrides {
@@ -39,10 +39,25 @@ export interface WebhookIngestionProps {
    */
   readonly logRetentionDays?: number;
   /**
-   * A WAF web ACL in front of the API. Profiles that require one (pci-dss) refuse `false`.
-   * @default true
+   * What receives the deliveries (infra/front.ts): an API Gateway REST API (`rest`), the only
+   * front a WAF can be associated with; an HTTP API (`http`); or a Lambda function URL (`url`),
+   * which profiles that require an access log of every request (pci-dss, hipaa) refuse.
+   * @default - 'rest' when the WAF is on, else 'http'
+   */
+  readonly front?: IngestFrontName;
+  /**
+   * A WAF web ACL in front of the API (front `rest` only). Profiles that require one (pci-dss)
+   * refuse `false`.
+   * @default - on when a profile requires it
    */
   readonly waf?: boolean;
+  /**
+   * X-Ray tracing of the ingest Lambda (and of the stage, on front `rest`). No profile requires
+   * it: the audit table records every attempt, where X-Ray samples (the first request each
+   * second, then 5 %) and is priced per trace.
+   * @default false
+   */
+  readonly tracing?: boolean;
   /**
    * Requests one source address may send in any five minutes before WAF answers 429.
    * @default 20000
@@ -60,7 +75,8 @@ export interface WebhookIngestionProps {
    */
   readonly reservedConcurrency?: number;
   /**
-   * The API stage's steady request rate per second and burst.
+   * The API stage's steady request rate per second and burst (fronts `rest` and `http`; front
+   * `url` refuses it: only `reservedConcurrency` caps a function URL).
    * @default { rateLimit: 250, burstLimit: 500 }
    */
   readonly throttling?: Partial<StageThrottling>;
@@ -70,8 +86,9 @@ export interface WebhookIngestionProps {
    */
   readonly alarmEmail?: string;
   /**
-   * Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), which
-   * execution and access logging need. Turn off when another stack already manages it.
+   * Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), which a REST
+   * API's execution and access logging need (front `rest` only). Turn off when another stack
+   * already manages it.
    * @default true
    */
   readonly manageApiGatewayAccount?: boolean;

@@ -1,5 +1,6 @@
 /**
- * The whole product as one construct: API Gateway (with its WAF) → the ingest Lambda →
+ * The whole product as one construct: a front (API Gateway REST API with its WAF, HTTP API, or
+ * function URL) → the ingest Lambda →
  * the delivery queue, with the registry and audit tables, one KMS key per data class, the
  * alarm topic, the dashboard and alarms, and optionally a VPC for the Lambda. What it deploys
  * follows the compliance profiles (compliance/profiles.ts).
@@ -9,13 +10,14 @@ import { Construct } from 'constructs';
 import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { AlarmTopic } from './alarm-topic.ts';
-import { IngestApi } from './api.ts';
+import { type AnyIngestFront, ingestFront } from './ingest-front.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { DataKeys } from './keys.ts';
 import type { LogGroupSettings } from './log-groups.ts';
 import { IngestNetwork } from './network.ts';
 import { IngestObservability } from './observability/index.ts';
 import { addOutputs } from './outputs.ts';
+import { PayloadBucket } from './payload-bucket.ts';
 import { DeliveryQueues } from './queues.ts';
 import { type DeploymentSettings, resolveSettings } from './settings.ts';
 import { definedTable } from './tables.ts';
@@ -29,8 +31,11 @@ export class WebhookIngestion extends Construct {
   readonly registryTable: dynamodb.Table;
   readonly auditTable: dynamodb.Table;
   readonly queues: DeliveryQueues;
+  /** Bodies too large for a queue message, under the queue key. */
+  readonly payloadBucket: PayloadBucket;
   readonly ingest: IngestFunction;
-  readonly api: IngestApi;
+  /** The front the settings chose: its `kind` is `settings.front`. */
+  readonly front: AnyIngestFront;
   readonly alarmTopic: AlarmTopic;
   readonly observability: IngestObservability;
   /** @default - undefined when `settings.waf` is off */
@@ -53,12 +58,14 @@ export class WebhookIngestion extends Construct {
     this.registryTable = definedTable(this, 'RegistryTable', registryTable, this.keys.secrets);
     this.auditTable = definedTable(this, 'AuditTable', auditTable, this.keys.audit);
     this.queues = new DeliveryQueues(this, 'Queues', this.keys.queue);
+    this.payloadBucket = new PayloadBucket(this, 'Payloads', this.keys.queue);
 
     if (settings.vpcPlacement) {
       this.network = new IngestNetwork(this, 'Network', {
         logs,
         tables: [this.registryTable, this.auditTable],
         queue: this.queues.queue,
+        payloadBucket: this.payloadBucket.bucket,
         keys: [this.keys.secrets, this.keys.audit],
       });
     }
@@ -67,21 +74,24 @@ export class WebhookIngestion extends Construct {
       registryTable: this.registryTable,
       auditTable: this.auditTable,
       queue: this.queues.queue,
+      payloadBucket: this.payloadBucket,
       logs,
       reservedConcurrency: settings.reservedConcurrency,
       retentionFloor: settings.deliveryAuditFloor,
       payloadCopyCeiling: settings.payloadCopyCeiling,
+      tracing: settings.tracing,
       ...(this.network === undefined ? {} : { network: this.network.placement }),
     });
-    this.api = new IngestApi(this, 'Api', {
+    this.front = ingestFront(this, {
+      settings,
       handler: this.ingest.function,
       logs,
-      throttling: settings.throttling,
       manageAccountLoggingRole: props.manageApiGatewayAccount ?? true,
     });
-    if (settings.waf) {
+    // resolveSettings refuses a WAF on any front but a REST API.
+    if (settings.waf && this.front.kind === 'rest') {
       this.webAcl = new IngestWebAcl(this, 'Waf', {
-        stageArn: this.api.stageArn,
+        stageArn: this.front.stageArn,
         logs,
         rateLimitPerFiveMinutes: settings.wafRateLimitPerFiveMinutes,
       });
@@ -93,7 +103,7 @@ export class WebhookIngestion extends Construct {
     this.observability = new IngestObservability(this, 'Observability', {
       ingestFunction: this.ingest.function,
       ingestLogGroup: this.ingest.logGroup,
-      api: this.api.api,
+      api: this.front.metrics,
       queue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
       tables: [this.registryTable, this.auditTable],
@@ -106,10 +116,11 @@ export class WebhookIngestion extends Construct {
       registryTableName: this.registryTable.tableName,
       auditTableName: this.auditTable.tableName,
       queueUrl: this.queues.queue.queueUrl,
+      payloadBucketName: this.payloadBucket.bucket.bucketName,
       secretsKeyId: this.keys.secrets.keyId,
       auditKeyId: this.keys.audit.keyId,
-      apiUrl: this.api.api.url,
-      webhookUrlTemplate: this.api.webhookUrlTemplate,
+      apiUrl: this.front.baseUrl,
+      webhookUrlTemplate: this.front.webhookUrlTemplate,
       deadLetterQueueUrl: this.queues.deadLetterQueue.queueUrl,
       queueArn: this.queues.queue.queueArn,
       secretsKeyArn: this.keys.secrets.keyArn,

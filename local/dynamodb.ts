@@ -11,11 +11,13 @@ import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   defaultStartTimeoutMs,
+  describeExit,
   findFreePort,
   type LocalService,
   LocalServiceStartError,
   loopbackHost,
   probeClientConfig,
+  type ServiceEnd,
   waitUntilAnswering,
 } from './ports.ts';
 
@@ -71,7 +73,7 @@ export async function startDynamoDbLocal(
   } finally {
     client.destroy();
   }
-  return { endpoint, stop: server.stop };
+  return { endpoint, stop: server.stop, ended: server.ended };
 }
 
 /** JAVA_HOME's java when set, as build tools do; otherwise whichever `java` is on PATH. */
@@ -122,11 +124,15 @@ interface WatchedServer {
   /** Throws an `exited` or `not_found` LocalServiceStartError once the process is gone. */
   readonly assertRunning: () => void;
   readonly stop: () => Promise<void>;
+  /** Resolves when the JVM exits or is killed without `stop()`: its exit code or signal. */
+  readonly ended: Promise<ServiceEnd>;
 }
 
 /**
  * Follows the child's output and exit, and stops it for good: SIGTERM, then SIGKILL after a
- * grace period, and SIGKILL if this Node process exits first, so that no JVM outlives us.
+ * grace period, and SIGKILL if this Node process exits first, so that no JVM outlives us. An
+ * exit nobody asked for (a crash, an out-of-memory kill, a `kill` from a terminal) is told
+ * through `ended`, so that `npm start` can say so rather than answer 503 from then on.
  */
 function watch(child: ChildProcess): WatchedServer {
   let output = '';
@@ -137,7 +143,15 @@ function watch(child: ChildProcess): WatchedServer {
   child.stderr?.on('data', keepTail);
 
   let spawnError: Error | undefined;
-  const ended = new Promise<void>((resolveEnded) => {
+  let stopRequested = false;
+  const ended = new Promise<ServiceEnd>((resolveEnd) => {
+    child.once('exit', (code, signal) => {
+      if (stopRequested) return;
+      const pid = child.pid === undefined ? {} : { pid: child.pid };
+      resolveEnd({ service, ...pid, how: describeExit(code, signal) });
+    });
+  });
+  const exited = new Promise<void>((resolveEnded) => {
     child.once('exit', () => resolveEnded());
     child.on('error', (error) => {
       spawnError ??= error;
@@ -152,11 +166,12 @@ function watch(child: ChildProcess): WatchedServer {
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
+    stopRequested = true;
     stopping ??= (async () => {
       if (!hasEnded()) {
         child.kill('SIGTERM');
         const escalate = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
-        await ended;
+        await exited;
         clearTimeout(escalate);
       }
       process.removeListener('exit', killOnExit);
@@ -179,5 +194,5 @@ function watch(child: ChildProcess): WatchedServer {
     }
   };
 
-  return { assertRunning, stop };
+  return { assertRunning, stop, ended };
 }

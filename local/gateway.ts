@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { maxBodySizeBytes } from '../functions/config/limits.ts';
+import { apiGatewayIntegrationTimeoutMs, maxBodySizeBytes } from '../functions/config/limits.ts';
 import { providerIdParameter, type RestApiProxyEvent } from '../functions/ingest/http-event.ts';
 import type { HttpResponse } from '../functions/ingest/ingest.ts';
 import { closeServer, isLoopbackAddress, isLoopbackHost, listen } from './loopback.ts';
@@ -68,6 +68,13 @@ export interface GatewayOptions {
    * @default - the exported `handler` of functions/ingest/handler.ts
    */
   readonly handler?: ProxyHandler;
+  /**
+   * How long an invocation may go unanswered before the gateway answers 504
+   * `{"message":"Endpoint request timed out"}` itself, as API Gateway does; the handler's late
+   * answer is then dropped. Tests shorten it so as not to wait 29 s.
+   * @default apiGatewayIntegrationTimeoutMs - API Gateway's 29 s (functions/config/limits.ts)
+   */
+  readonly integrationTimeoutMs?: number;
 }
 
 export interface LocalGateway {
@@ -105,13 +112,35 @@ export class GatewayPortInUseError extends Error {
   }
 }
 
+/** `integrationTimeoutMs` is not a whole number of milliseconds a timer can wait. */
+export class InvalidIntegrationTimeoutError extends Error {
+  override readonly name = 'InvalidIntegrationTimeoutError';
+  readonly code = 'invalid_integration_timeout';
+  constructor(
+    readonly value: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `integrationTimeoutMs must be a whole number of milliseconds from 1 to ${maxTimerDelayMs}, got ${value}`,
+      options,
+    );
+  }
+}
+
+/** Node's timers wait at most 2^31 - 1 ms; a longer delay fires after 1 ms instead. */
+const maxTimerDelayMs = 2 ** 31 - 1;
+
 /**
  * Buffered at most; larger uploads are drained and answered 413 here. Above maxBodySizeBytes
  * so that the handler still sees (and answers 413 to) a body just over its limit.
  */
 export const maxBufferedBodyBytes = maxBodySizeBytes + 1024;
 
-/** API Gateway's own limit on a Lambda integration is 29 s; the function's timeout, 30 s. */
+/**
+ * The deadline `getRemainingTimeInMillis` counts down to. Not the deployed function's timeout
+ * (infra/ingest-function.ts sets that, and local/ may not import infra/): nothing here ends an
+ * invocation at it; only the integration timeout answers for a handler that hangs.
+ */
 const functionTimeoutMs = 30_000;
 const functionName = 'webhook-ingestion-ingest';
 const routePattern = /^\/v1\/webhooks\/([^/]+)$/;
@@ -124,13 +153,27 @@ const routePattern = /^\/v1\/webhooks\/([^/]+)$/;
  * // POST http://127.0.0.1:3000/v1/webhooks/stripe-live
  */
 export async function startGateway(options: GatewayOptions = {}): Promise<LocalGateway> {
-  const { host = '127.0.0.1', port = 0, stage = 'local' } = options;
+  const {
+    host = '127.0.0.1',
+    port = 0,
+    stage = 'local',
+    integrationTimeoutMs = apiGatewayIntegrationTimeoutMs,
+  } = options;
   if (!isLoopbackHost(host)) throw new NonLoopbackGatewayError(host);
+  if (
+    !Number.isInteger(integrationTimeoutMs) ||
+    integrationTimeoutMs < 1 ||
+    integrationTimeoutMs > maxTimerDelayMs
+  ) {
+    throw new InvalidIntegrationTimeoutError(integrationTimeoutMs);
+  }
   // Imported only now: the handler module and its SDK clients read process.env.
   const handler = options.handler ?? (await import('../functions/ingest/handler.ts')).handler;
   const server = createServer((request, response) => {
     // A client that goes away mid-request leaves nothing to answer.
-    answer(request, response, handler, stage).catch(() => response.destroy());
+    answer(request, response, { handler, stage, integrationTimeoutMs }).catch(() =>
+      response.destroy(),
+    );
   });
   const address = await listen(server, host, port).catch((error: unknown) => {
     const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
@@ -152,11 +195,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<LocalG
   };
 }
 
+interface Route {
+  readonly handler: ProxyHandler;
+  readonly stage: string;
+  readonly integrationTimeoutMs: number;
+}
+
 async function answer(
   request: IncomingMessage,
   response: ServerResponse,
-  handler: ProxyHandler,
-  stage: string,
+  { handler, stage, integrationTimeoutMs }: Route,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://gateway.invalid');
   const providerId = routePattern.exec(url.pathname)?.[1];
@@ -174,16 +222,59 @@ async function answer(
     return;
   }
   const event = proxyEvent(request, url, decodePathParameter(providerId), body, stage);
-  try {
-    send(response, await handler(event, lambdaContext()));
-  } catch (error) {
+  const outcome = await invokeWithin(() => handler(event, lambdaContext()), integrationTimeoutMs);
+  if (outcome.kind === 'answered') {
+    send(response, outcome.response);
+  } else if (outcome.kind === 'failed') {
     // What API Gateway answers when the function fails; the name only, as the handler logs.
-    console.error(`gateway: the handler failed (${(error as Error)?.name ?? 'unknown error'})`);
+    console.error(
+      `gateway: the handler failed (${(outcome.error as Error)?.name ?? 'unknown error'})`,
+    );
     send(response, {
       statusCode: 502,
       headers: jsonHeaders,
       body: '{"message":"Internal server error"}',
     });
+  } else {
+    // API Gateway's INTEGRATION_TIMEOUT gateway response; the invocation runs on, as a Lambda
+    // does after the gateway gives up, but what it answers reaches no one.
+    console.error(
+      `gateway: the handler did not answer within ${integrationTimeoutMs} ms (API Gateway's integration timeout): answered 504; its late answer is dropped`,
+    );
+    send(response, {
+      statusCode: 504,
+      headers: jsonHeaders,
+      body: '{"message":"Endpoint request timed out"}',
+    });
+  }
+}
+
+type Invocation =
+  | { readonly kind: 'answered'; readonly response: HttpResponse }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'timed_out' };
+
+/**
+ * The handler's answer or failure, or `timed_out` once `timeoutMs` pass first. A late answer
+ * or failure settles a race already decided, so it is dropped (and never unhandled).
+ */
+async function invokeWithin(
+  invoke: () => Promise<HttpResponse>,
+  timeoutMs: number,
+): Promise<Invocation> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Invocation>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timed_out' }), timeoutMs);
+  });
+  // `async` turns a handler that throws before returning its promise into a failure too.
+  const invocation = (async () => invoke())().then(
+    (response): Invocation => ({ kind: 'answered', response }),
+    (error: unknown): Invocation => ({ kind: 'failed', error }),
+  );
+  try {
+    return await Promise.race([invocation, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

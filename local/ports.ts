@@ -1,8 +1,8 @@
 /**
- * What the local stand-ins for DynamoDB and SQS share: a loopback port, a bounded wait until
- * the service answers, and the one error a failed start raises.
+ * What the local stand-ins share: a loopback port, a bounded wait until the service answers,
+ * the one error a failed start raises, and how a running one tells that it ended by itself.
  */
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The stand-ins are for this machine only; their endpoints always name loopback. */
@@ -31,9 +31,62 @@ export interface LocalService {
   readonly endpoint: string;
   /** Stops the service and resolves once its port is released. Calling it again is harmless. */
   stop(): Promise<void>;
+  /**
+   * Resolves when the service ends by itself (a process that exits or is killed, a server that
+   * fails or closes), saying which and how; never once `stop()` has been called.
+   */
+  readonly ended: Promise<ServiceEnd>;
 }
 
-export type LocalServiceName = 'DynamoDB Local' | 'fauxqs (SQS)';
+export type LocalServiceName = 'DynamoDB Local' | 'fauxqs (SQS)' | 'KMS (stand-in)';
+
+/** A stand-in that ended without being stopped. */
+export interface ServiceEnd {
+  readonly service: LocalServiceName;
+  /** The child process it ran in; `undefined` for a server in this process. */
+  readonly pid?: number;
+  /** e.g. `exited with code 1`, `was killed by SIGKILL`, `failed (EMFILE)`, `closed`. */
+  readonly how: string;
+}
+
+/** `DynamoDB Local (pid 4321) was killed by SIGKILL`, for a message. */
+export function describeServiceEnd({ service, pid, how }: ServiceEnd): string {
+  return pid === undefined ? `${service} ${how}` : `${service} (pid ${pid}) ${how}`;
+}
+
+/** How a child process ended, from its `exit` event: by a signal, else with its exit code. */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
+}
+
+export interface WatchedServer {
+  /** Resolves when the server fails or closes before `expectClose` was called. */
+  readonly ended: Promise<ServiceEnd>;
+  /** Call before closing the server on purpose. */
+  expectClose(): void;
+}
+
+/**
+ * Follows a listening server of this process. An `error` after `listen` (a failed accept)
+ * would otherwise be thrown as an uncaught exception and end the whole process unexplained.
+ */
+export function watchServer(service: LocalServiceName, server: Server): WatchedServer {
+  let expected = false;
+  const ended = new Promise<ServiceEnd>((resolve) => {
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      if (!expected) resolve({ service, how: `failed (${error.code ?? error.message})` });
+    });
+    server.once('close', () => {
+      if (!expected) resolve({ service, how: 'closed' });
+    });
+  });
+  return {
+    ended,
+    expectClose: () => {
+      expected = true;
+    },
+  };
+}
 
 /** Why a stand-in did not start. */
 export type StartFailure = 'port_unavailable' | 'not_found' | 'exited' | 'timeout';

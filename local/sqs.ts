@@ -11,6 +11,7 @@ import {
   loopbackHost,
   probeClientConfig,
   waitUntilAnswering,
+  watchServer,
 } from './ports.ts';
 
 const service = 'fauxqs (SQS)';
@@ -60,7 +61,13 @@ export async function startSqsLocal(options: SqsLocalOptions = {}): Promise<Loca
   } finally {
     client.destroy();
   }
-  return { endpoint, stop };
+  // Told if fauxqs's server fails or closes by itself, so that `npm start` can say so.
+  const watched = watchServer(service, app.server);
+  const stopOnPurpose = () => {
+    watched.expectClose();
+    return stop();
+  };
+  return { endpoint, stop: stopOnPurpose, ended: watched.ended };
 }
 
 type Stores = NonNullable<BuildAppOptions['stores']>;
@@ -87,4 +94,23 @@ async function createStores(): Promise<Stores> {
   const sqsStore = new SqsStore();
   sqsStore.host = '';
   return { sqsStore, snsStore: new SnsStore(), s3Store: new S3Store() };
+}
+
+/**
+ * A FIFO queue definition's attributes as CreateQueue takes them: the same high-throughput
+ * mode as the CDK construct. fauxqs stores `DeduplicationScope` and `FifoThroughputLimit` and
+ * deduplicates queue-wide, which is the same here: each delivery is its own group.
+ */
+export function fifoQueueAttributes(definition: {
+  readonly fifo: boolean;
+  readonly deduplicationScope: string;
+  readonly fifoThroughputLimit: string;
+}): Record<string, string> {
+  if (!definition.fifo) return {};
+  return {
+    FifoQueue: 'true',
+    ContentBasedDeduplication: 'false',
+    DeduplicationScope: definition.deduplicationScope,
+    FifoThroughputLimit: definition.fifoThroughputLimit,
+  };
 }

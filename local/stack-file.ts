@@ -3,6 +3,7 @@
  * Endpoints, names, URLs and key ids only; never key material or credentials.
  */
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { payloadBucket } from '../functions/config/buckets.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { configCacheSecondsFrom, configCacheSecondsVariable } from '../functions/config/limits.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
@@ -20,6 +21,8 @@ export interface LocalStackEndpoints {
   readonly dynamodb: string;
   /** For `AWS_ENDPOINT_URL_SQS`. */
   readonly sqs: string;
+  /** For `AWS_ENDPOINT_URL_S3`: fauxqs's, as for SQS. */
+  readonly s3: string;
 }
 
 export interface LocalKey {
@@ -31,13 +34,15 @@ export interface LocalStackResources {
   readonly tables: { readonly registry: string; readonly audit: string };
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
+  /** The payload bucket's name. @default - absent from a file written before it existed */
+  readonly payloadBucket?: string;
   readonly keys: Readonly<Record<KmsKeyName, LocalKey>>;
 }
 
 /** What `.local/stack.json` holds. */
 export interface LocalStackDescription {
   readonly region: string;
-  /** Whether tables and keys survive a restart (the queues never do). */
+  /** Whether tables and keys survive a restart (the queues and the payload bucket never do). */
   readonly persist: boolean;
   readonly endpoints: LocalStackEndpoints;
   readonly resources: LocalStackResources;
@@ -75,10 +80,14 @@ export function stackEnvironment(
     AWS_ENDPOINT_URL_KMS: endpoints.kms,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
     [registryTable.nameVariable]: resources.tables.registry,
     [auditTable.nameVariable]: resources.tables.audit,
     [deliveryQueue.urlVariable]: resources.queueUrl,
     [deadLetterQueue.urlVariable]: resources.deadLetterQueueUrl,
+    ...(resources.payloadBucket === undefined
+      ? {}
+      : { [payloadBucket.nameVariable]: resources.payloadBucket }),
     [kmsKeys.secrets.idVariable]: resources.keys.secrets.keyId,
     [kmsKeys.audit.idVariable]: resources.keys.audit.keyId,
     [kmsKeys.queue.idVariable]: resources.keys.queue.keyId,

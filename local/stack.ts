@@ -1,6 +1,6 @@
 /**
  * The local stack behind `npm start`: the KMS stand-in, DynamoDB Local and fauxqs on loopback,
- * with the tables, queues and keys created from the same definitions the CDK stack uses
+ * with the tables, queues, payload bucket and keys created from the same definitions the CDK stack uses
  * (functions/config). Everything is created through SDK clients that find the stand-ins by
  * the standard endpoint variables this sets, as the handler and the CLI will.
  */
@@ -13,6 +13,7 @@ import {
   KMSClient,
   paginateListAliases,
 } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SubjectIndexSecret } from '../functions/audit/subject-index-secret.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
@@ -20,8 +21,9 @@ import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
 import { auditTable, registryTable, type TableDefinition } from '../functions/config/tables.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { startKmsStandIn } from './kms/server.ts';
-import type { LocalService } from './ports.ts';
-import { startSqsLocal } from './sqs.ts';
+import type { LocalService, ServiceEnd } from './ports.ts';
+import { createPayloadBucket } from './s3.ts';
+import { fifoQueueAttributes, startSqsLocal } from './sqs.ts';
 import {
   type KmsKeyName,
   type LocalKey,
@@ -40,8 +42,8 @@ import { createTable } from './tables.ts';
 export interface LocalStackOptions {
   /**
    * Keep tables, items, keys and aliases across restarts, in `<stateDirectory>/dynamodb` and
-   * `<stateDirectory>/kms.json`; existing tables and aliases are reused. Queues and messages
-   * never persist: fauxqs keeps them in memory only.
+   * `<stateDirectory>/kms.json`; existing tables and aliases are reused. Queues, messages
+   * and the payload bucket never persist: fauxqs keeps them in memory only.
    * @default false - everything is gone once stopped
    */
   readonly persist?: boolean;
@@ -68,6 +70,11 @@ export interface LocalStack extends LocalStackDescription {
   readonly usesFakeCredentials: boolean;
   /** Each stand-in, so that one can be stopped alone (tests use it for an outage). */
   readonly services: LocalStackServices;
+  /**
+   * Resolves when the first stand-in ends by itself (the JVM exits or is killed, a server
+   * fails), saying which and how; never for one stopped through `stop()` or `services`.
+   */
+  readonly ended: Promise<ServiceEnd>;
   /** Adds the gateway's webhook URL to `stack.json`, for `webhooks send --local`. */
   recordWebhookUrlTemplate(template: string): Promise<void>;
   /** Stops every stand-in and removes `stack.json`. Calling it again is harmless. */
@@ -139,6 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       kms: services.kms.endpoint,
       dynamodb: services.dynamodb.endpoint,
       sqs: services.sqs.endpoint,
+      // fauxqs serves S3 beside SQS.
+      s3: services.sqs.endpoint,
     };
     const usesFakeCredentials = useEndpoints(region, endpoints);
     const resources = await createResources(options.createSubjectIndexSecret ?? true);
@@ -164,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stackFile,
       usesFakeCredentials,
       services,
+      ended: Promise.race(Object.values(services).map((service) => service.ended)),
       recordWebhookUrlTemplate,
       stop,
     };
@@ -192,7 +202,7 @@ async function startServices(
     }).then((kms): LocalService => {
       // The stand-in's close refuses a second call; a LocalService's stop may be called again.
       let closing: Promise<void> | undefined;
-      return { endpoint: kms.url, stop: () => (closing ??= kms.close()) };
+      return { endpoint: kms.url, stop: () => (closing ??= kms.close()), ended: kms.ended };
     }),
     startDynamoDbLocal(persist ? { dataDirectory: join(stateDirectory, 'dynamodb') } : {}),
     startSqsLocal(),
@@ -218,6 +228,7 @@ function useEndpoints(region: string, endpoints: LocalStackEndpoints): boolean {
   process.env.AWS_ENDPOINT_URL_KMS = endpoints.kms;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
   process.env.AWS_ENDPOINT_URL_SQS = endpoints.sqs;
+  process.env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
   const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID) || Boolean(process.env.AWS_PROFILE);
   if (!hasCredentials) Object.assign(process.env, fakeCredentials);
   return !hasCredentials;
@@ -231,11 +242,13 @@ function useEndpoints(region: string, endpoints: LocalStackEndpoints): boolean {
 async function createResources(withSubjectIndexSecret: boolean): Promise<LocalStackResources> {
   const dynamodb = new DynamoDBClient({});
   const sqs = new SQSClient({});
+  const s3 = new S3Client({});
   const kms = new KMSClient({});
   try {
-    const [tables, queues, keys] = await Promise.all([
+    const [tables, queues, payloadBucket, keys] = await Promise.all([
       createTables(dynamodb, [registryTable, auditTable]),
       createQueues(sqs),
+      createPayloadBucket(s3),
       createKeys(kms),
     ]);
     if (withSubjectIndexSecret) {
@@ -252,11 +265,13 @@ async function createResources(withSubjectIndexSecret: boolean): Promise<LocalSt
     return {
       tables: { registry: tables[0], audit: tables[1] },
       ...queues,
+      payloadBucket,
       keys,
     };
   } finally {
     dynamodb.destroy();
     sqs.destroy();
+    s3.destroy();
     kms.destroy();
   }
 }
@@ -292,6 +307,7 @@ export async function createQueues(client: SQSClient) {
     new CreateQueueCommand({
       QueueName: deadLetterQueue.localName,
       Attributes: {
+        ...fifoQueueAttributes(deadLetterQueue),
         MaximumMessageSize: String(deadLetterQueue.maxMessageBytes),
         MessageRetentionPeriod: String(deadLetterQueue.retentionSeconds),
         KmsMasterKeyId: kmsMasterKeyId,
@@ -310,6 +326,7 @@ export async function createQueues(client: SQSClient) {
     new CreateQueueCommand({
       QueueName: deliveryQueue.localName,
       Attributes: {
+        ...fifoQueueAttributes(deliveryQueue),
         MaximumMessageSize: String(deliveryQueue.maxMessageBytes),
         MessageRetentionPeriod: String(deliveryQueue.retentionSeconds),
         VisibilityTimeout: String(deliveryQueue.visibilityTimeoutSeconds),

@@ -1,7 +1,8 @@
 /**
  * `npm start`: starts the local stack (KMS stand-in, DynamoDB Local, fauxqs), then the HTTP
  * front on PORT, which runs the ingest Lambda's own handler; prints how to reach them and runs
- * until SIGINT or SIGTERM, then stops the front and the stack so that no JVM outlives us.
+ * until SIGINT or SIGTERM, then stops the front and the stack so that no JVM outlives us. If a
+ * stand-in ends by itself, it says which and how, stops the rest and exits 1.
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import {
   startGateway,
   webhookResource,
 } from './gateway.ts';
+import { describeServiceEnd, type ServiceEnd } from './ports.ts';
 import { missingPrerequisites, prerequisites } from './prerequisites.ts';
 import {
   fakeCredentials,
@@ -20,7 +22,20 @@ import {
 } from './stack.ts';
 import { describeRecordedProcess, type LocalStackDescription } from './stack-file.ts';
 
-const usage = 'usage: npm start [-- --persist]';
+const usage = 'usage: npm start [-- --persist | --help]';
+
+/** What `--persist` keeps, and what it cannot: said by `--help` and by the start-up lines. */
+const persistence =
+  'tables, items, keys and aliases persist in .local/, queues and the payload bucket never; a write DynamoDB Local had not answered when it died may be lost';
+
+const help = [
+  usage,
+  '',
+  "  --persist    keep the stack's data across restarts (see docs/local-stack.md):",
+  `               ${persistence}`,
+  '  --help       print this and exit',
+  "  PORT=<port>  the gateway's port (default 3000; PORT=0 for any free one)",
+].join('\n');
 /** The HTTP front's port when PORT is unset; PORT=0 lets the OS pick a free one. */
 const defaultGatewayPort = 3000;
 
@@ -31,6 +46,7 @@ async function main(): Promise<void> {
   // Listen before starting: a signal during the JVM's start must still stop it.
   const shutdown = stopOnSignals();
   const stack = await startLocalStack({ persist, onStaleStackFile: reportStale });
+  void stack.ended.then(shutdown.serviceEnded);
   let gateway: LocalGateway;
   try {
     gateway = await startGateway({ port: gatewayPort });
@@ -60,12 +76,20 @@ const forTheLoop = (tool: { readonly name: string }) => ['curl', 'openssl'].incl
 
 function readSettings(): { persist: boolean; gatewayPort: number } {
   let persist: boolean;
+  let helpAsked: boolean;
   try {
     ({
-      values: { persist = false },
-    } = parseArgs({ options: { persist: { type: 'boolean' } }, strict: true }));
+      values: { persist = false, help: helpAsked = false },
+    } = parseArgs({
+      options: { persist: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
   } catch (error) {
     exitWithUsage((error as Error).message);
+  }
+  if (helpAsked) {
+    console.log(help);
+    process.exit(0);
   }
   const portText = process.env.PORT ?? String(defaultGatewayPort);
   const gatewayPort = Number(portText);
@@ -101,8 +125,8 @@ function describe(stack: LocalStack, gateway: LocalGateway): string {
     ...(stack.usesFakeCredentials ? fakeCredentials : {}),
   };
   const storage = stack.persist
-    ? 'tables and keys persist in the state directory; queues are in memory (fauxqs)'
-    : 'everything in memory (restart with --persist to keep tables and keys)';
+    ? persistence
+    : 'everything in memory (restart with --persist to keep tables and keys; queues never)';
   return [
     'webhook-ingestion: local stack',
     `  KMS (stand-in)    ${stack.endpoints.kms}`,
@@ -123,41 +147,71 @@ interface Running {
   readonly gateway: LocalGateway;
 }
 
+/** Why everything is being stopped: what to say first, and the exit code once stopped. */
+interface Stopping {
+  readonly announce: () => void;
+  readonly exitCode: number;
+}
+
 /**
- * First SIGINT or SIGTERM: stop the gateway, then the stack (once both have started), and exit
- * 0. A second one while stopping exits at once; DynamoDB Local's JVM is then killed by its
- * `exit` hook.
+ * Stops the gateway, then the stack (once both have started), on the first of: SIGINT or
+ * SIGTERM (exit 0), or a stand-in that ends by itself (exit 1, after naming it and how it
+ * ended on stderr). Exiting rather than restarting it: a DynamoDB Local started again in
+ * memory has lost every table and registered provider, and whatever killed it (memory, a
+ * broken Java, a `kill`) would likely kill it again, so a stack that carried on would answer
+ * for a state that is gone. A second signal while stopping exits at once; DynamoDB Local's JVM
+ * is then killed by its `exit` hook.
  */
 function stopOnSignals() {
   let running: Running | undefined;
-  let signalled: NodeJS.Signals | undefined;
-  const stop = ({ stack, gateway }: Running) => {
-    console.log(`\n${signalled}: stopping the gateway and the local stack`);
+  let stopping: Stopping | undefined;
+  const stop = ({ stack, gateway }: Running, { announce, exitCode }: Stopping) => {
+    announce();
     // The gateway first: no request should reach a stack that is going away.
     gateway
       .close()
       .finally(() => stack.stop())
       .then(
-        () => process.exit(0),
+        () => process.exit(exitCode),
         (error: unknown) => {
           console.error(error);
           process.exit(1);
         },
       );
   };
+  const begin = (reason: Stopping) => {
+    stopping = reason;
+    if (running) stop(running, reason);
+  };
   const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled !== undefined) process.exit(1);
-    signalled = signal;
-    if (running) stop(running);
+    if (stopping !== undefined) process.exit(1);
+    begin({
+      announce: () => console.log(`\n${signal}: stopping the gateway and the local stack`),
+      exitCode: 0,
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
-    /** Hands over what started; true when a signal came first and it is being stopped. */
+    /** Hands over what started; true when a signal or an end came first and it is being stopped. */
     attach(started: Running): boolean {
       running = started;
-      if (signalled !== undefined) stop(started);
-      return signalled !== undefined;
+      if (stopping !== undefined) stop(started, stopping);
+      return stopping !== undefined;
+    },
+    /**
+     * A stand-in ended by itself. Ignored once stopping: Ctrl-C in a terminal reaches DynamoDB
+     * Local's JVM too (same process group), which then exits on its own signal.
+     */
+    serviceEnded(end: ServiceEnd): void {
+      if (stopping !== undefined) return;
+      begin({
+        announce: () =>
+          console.error(
+            `npm start: ${describeServiceEnd(end)}; stopping the gateway and the local stack`,
+          ),
+        exitCode: 1,
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
-// Bundles the entry points with esbuild: the CLI bin, the local launcher, the benchmark, the CDK
-// app with its all-profiles synth and the compliance doc writer (aws-cdk-lib, constructs and
-// cdk-nag stay external), and the README walk that .ci/run runs.
+// Bundles the entry points with esbuild: the CLI bin, the local launcher, the benchmark, the cost
+// tool, the CDK app with its all-profiles synth and the compliance doc writer (aws-cdk-lib,
+// constructs and cdk-nag stay external), and the README walk that .ci/run runs.
 // `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named;
 // `--outdir DIR` writes them elsewhere than dist/ (the build's own test does).
 import { chmod } from 'node:fs/promises';
@@ -12,6 +12,7 @@ const allEntryPoints = {
   webhooks: 'cli/main.ts',
   start: 'local/start.ts',
   bench: 'bench/verify.bench.ts',
+  cost: 'bench/cost/main.ts',
   'infra-app': 'infra/app.ts',
   'synth-profiles': 'infra/synth-profiles.ts',
   'compliance-doc': 'compliance/write-compliance-doc.ts',

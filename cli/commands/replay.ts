@@ -11,6 +11,7 @@ import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { auditEncryptedFields, decryptField } from '../../functions/audit/field-encryption.ts';
 import type { AuditRecord } from '../../functions/audit/record.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
+import { replayMessageIds } from '../../functions/queue/deduplication.ts';
 import { buildEnvelope, type StringAttribute } from '../../functions/queue/envelope.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { assertProviderId } from '../../functions/registry/provider.ts';
@@ -70,7 +71,8 @@ export async function replayDelivery(
         detail.providers = record.providerId;
         if (record.queueMessageId !== undefined) detail.replayOf = record.queueMessageId;
         const opened = await openCopy(target, record, payload);
-        const replayedAt = new Date().toISOString();
+        const replayedAtMs = Date.now();
+        const replayedAt = new Date(replayedAtMs).toISOString();
         const message = buildEnvelope({
           deliveryId: record.deliveryId,
           providerId: record.providerId,
@@ -97,7 +99,12 @@ export async function replayDelivery(
         const sent = await new QueueSender({
           sqs: target.sqs,
           queueUrl: target.names.queueUrl,
-        }).send({ body: message.body, attributes: { ...message.attributes, ...marks } });
+        }).send({
+          ...message,
+          // Its own deduplication id: SQS would drop it as the original within 5 minutes.
+          ...replayMessageIds(record.providerId, record.deliveryId, replayedAtMs),
+          attributes: { ...message.attributes, ...marks },
+        });
         detail.queueMessageId = sent.messageId;
         const report: ReplayReport = {
           deliveryId: record.deliveryId,
@@ -180,7 +187,7 @@ function whyNoCopy(record: AuditRecord, nowMs: number): string {
   if (expiredMs <= nowMs) {
     return `its payload copy expired at ${new Date(expiredMs).toISOString()} (class '${retentionClass}' keeps one ${payloadDays} days)`;
   }
-  return 'no payload copy is kept (the deployment keeps none, it was erased, or its redaction rules could not be applied to the body)';
+  return 'no payload copy is kept (the deployment keeps none, it was erased, the body was over the 384 KiB a copy holds, or its redaction rules could not be applied to the body)';
 }
 
 /** The payload copy and the request headers in clear, decrypted as `audit show` does. */

@@ -1,8 +1,11 @@
 /**
  * No TLS older than 1.2 at the API (PCI DSS 4.2.1: early TLS is not strong cryptography; HIPAA
- * §164.312(e)(1) with NIST SP 800-52).
+ * §164.312(e)(1) with NIST SP 800-52). A REST API must set a security policy; API Gateway
+ * enforces TLS_1_2 on every HTTP API endpoint ("Security policy for HTTP APIs in API Gateway").
+ * A Lambda function URL has no security policy to set, so the rule cannot judge one.
  */
 import { describeValue, property, resourcesOfType } from '../report/template.ts';
+import { httpApis, restApis } from './fronts.ts';
 import { type Finding, finding, notReadable, ruleOutcome, type TemplateRule } from './rule.ts';
 
 /**
@@ -17,10 +20,10 @@ const isModern = (policy: unknown) => typeof policy === 'string' && modernTlsPol
 export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
   name: 'api-minimum-tls-1-2',
   summary:
-    "The API's endpoints refuse TLS 1.0 and 1.1: every REST API and custom domain sets a security policy of TLS 1.2 or newer.",
+    "The API's endpoints refuse TLS 1.0 and 1.1: every REST API and custom domain sets a security policy of TLS 1.2 or newer, and HTTP APIs have API Gateway's TLS_1_2 policy.",
   evaluate(context) {
     const findings: Finding[] = [];
-    const apis = resourcesOfType(context.template, 'AWS::ApiGateway::RestApi').map((api) => {
+    const apis = restApis(context.template).map((api) => {
       const policy = property(api.resource, 'SecurityPolicy');
       const defaultEndpointOff = property(api.resource, 'DisableExecuteApiEndpoint') === true;
       if (!defaultEndpointOff && !isModern(policy)) {
@@ -65,6 +68,16 @@ export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
         };
       },
     );
-    return ruleOutcome([...apis, ...domains], findings, 'the template has no REST API');
+    const http = httpApis(context.template).map((api) => ({
+      resource: api.id,
+      type: api.resource.Type,
+      property: 'ProtocolType',
+      value: 'HTTP (API Gateway enforces TLS_1_2 on HTTP API endpoints)',
+    }));
+    return ruleOutcome(
+      [...apis, ...http, ...domains],
+      findings,
+      'the template has no REST or HTTP API',
+    );
   },
 };

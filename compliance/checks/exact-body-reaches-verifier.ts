@@ -1,62 +1,135 @@
 /**
  * Integrity of what is verified (HIPAA §164.312(c)(1)): a signature covers the exact bytes a
- * provider sent, so API Gateway must hand the Lambda those bytes, not a re-encoded text.
+ * provider sent, so the front must hand the Lambda those bytes, not a re-encoded text. A REST
+ * API does when every media type is binary (the body arrives base64 encoded); an HTTP API with
+ * payload format 2.0 and a function URL pass the body as received, base64 encoded unless it is
+ * text, with `isBase64Encoded` saying which.
  */
 import { auditTable } from '../../functions/config/tables.ts';
 import {
   describeValue,
   ingestFunction,
   property,
+  type Resource,
+  referencedId,
   resourcesOfType,
+  type Template,
   valueAt,
 } from '../report/template.ts';
+import { functionUrls, httpApis, restApis } from './fronts.ts';
 import { type Evidence, type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
 
 export const exactBodyReachesVerifier: TemplateRule<'exact-body-reaches-verifier'> = {
   name: 'exact-body-reaches-verifier',
   summary:
-    'API Gateway passes every body to the ingest Lambda as the exact bytes received (all media types binary, Lambda proxy), so the signature is checked on what was signed.',
+    'The front passes every body to the ingest Lambda as the exact bytes received (a REST API with all media types binary and a Lambda proxy; an HTTP API proxy with payload format 2.0; a function URL on the ingest Lambda), so the signature is checked on what was signed.',
   evaluate(context) {
     const { template } = context;
-    const findings: Finding[] = [];
     const ingest = ingestFunction(template, auditTable.nameVariable);
-    const evidence: Evidence[] = resourcesOfType(template, 'AWS::ApiGateway::RestApi').map(
-      (api) => {
-        const types = property(api.resource, 'BinaryMediaTypes');
-        if (!(Array.isArray(types) && types.includes('*/*'))) {
-          findings.push(
-            finding(`REST API ${api.id} does not treat every media type as binary`, api.id),
-          );
-        }
-        return {
-          resource: api.id,
-          type: api.resource.Type,
-          property: 'BinaryMediaTypes',
-          value: describeValue(types),
-        };
-      },
-    );
-    const proxies = resourcesOfType(template, 'AWS::ApiGateway::Method').filter(
-      ({ resource }) =>
-        property(resource, 'HttpMethod') === 'POST' &&
-        valueAt(resource.Properties, 'Integration.Type') === 'AWS_PROXY' &&
+    const judged = [
+      ...restApis(template).map((api) => restApi(template, api, ingest)),
+      ...httpApis(template).map((api) => httpApi(template, api, ingest)),
+      ...functionUrls(template).flatMap((url) =>
         ingest !== undefined &&
-        invokes(valueAt(resource.Properties, 'Integration.Uri'), ingest.id),
+        referencedId(property(url.resource, 'TargetFunctionArn')) === ingest.id
+          ? [functionUrl(url)]
+          : [],
+      ),
+    ];
+    return ruleOutcome(
+      judged.flatMap(({ evidence }) => evidence),
+      judged.flatMap(({ findings }) => findings),
+      'the template has no front (REST API, HTTP API or function URL on the ingest Lambda)',
     );
-    if (proxies.length === 0) findings.push(finding('no POST method proxies to the ingest Lambda'));
-    for (const method of proxies) {
-      evidence.push({
-        resource: method.id,
-        type: method.resource.Type,
-        property: 'Integration',
-        value: `AWS_PROXY to ${ingest?.id ?? '?'}`,
-      });
-    }
-    return ruleOutcome(evidence, findings, 'the template has no REST API');
   },
 };
 
-/** Whether an integration URI (usually an `Fn::Join`) names the function's ARN. */
+interface Judged {
+  readonly evidence: readonly Evidence[];
+  readonly findings: readonly Finding[];
+}
+
+function restApi(template: Template, api: Resource, ingest: Resource | undefined): Judged {
+  const findings: Finding[] = [];
+  const types = property(api.resource, 'BinaryMediaTypes');
+  if (!(Array.isArray(types) && types.includes('*/*'))) {
+    findings.push(finding(`REST API ${api.id} does not treat every media type as binary`, api.id));
+  }
+  const evidence: Evidence[] = [
+    {
+      resource: api.id,
+      type: api.resource.Type,
+      property: 'BinaryMediaTypes',
+      value: describeValue(types),
+    },
+  ];
+  const proxies = resourcesOfType(template, 'AWS::ApiGateway::Method').filter(
+    ({ resource }) =>
+      property(resource, 'HttpMethod') === 'POST' &&
+      valueAt(resource.Properties, 'Integration.Type') === 'AWS_PROXY' &&
+      ingest !== undefined &&
+      invokes(valueAt(resource.Properties, 'Integration.Uri'), ingest.id),
+  );
+  if (proxies.length === 0) findings.push(finding('no POST method proxies to the ingest Lambda'));
+  for (const method of proxies) {
+    evidence.push({
+      resource: method.id,
+      type: method.resource.Type,
+      property: 'Integration',
+      value: `AWS_PROXY to ${ingest?.id ?? '?'}`,
+    });
+  }
+  return { evidence, findings };
+}
+
+function httpApi(template: Template, api: Resource, ingest: Resource | undefined): Judged {
+  const proxies = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').filter(
+    ({ resource }) =>
+      referencedId(property(resource, 'ApiId')) === api.id &&
+      property(resource, 'IntegrationType') === 'AWS_PROXY' &&
+      ingest !== undefined &&
+      invokes(property(resource, 'IntegrationUri'), ingest.id),
+  );
+  const findings: Finding[] = [];
+  if (proxies.length === 0) {
+    findings.push(
+      finding(`no integration of HTTP API ${api.id} proxies to the ingest Lambda`, api.id),
+    );
+  }
+  for (const { id, resource } of proxies) {
+    if (property(resource, 'PayloadFormatVersion') !== '2.0') {
+      findings.push(
+        finding(
+          `integration ${id} uses payload format ${describeValue(property(resource, 'PayloadFormatVersion'))}, not 2.0`,
+          id,
+        ),
+      );
+    }
+  }
+  const evidence = proxies.map(({ id, resource }) => ({
+    resource: id,
+    type: resource.Type,
+    property: 'PayloadFormatVersion',
+    value: `${describeValue(property(resource, 'PayloadFormatVersion'))}, AWS_PROXY to ${ingest?.id ?? '?'}`,
+  }));
+  return { evidence, findings };
+}
+
+function functionUrl(url: Resource): Judged {
+  return {
+    evidence: [
+      {
+        resource: url.id,
+        type: url.resource.Type,
+        property: 'TargetFunctionArn',
+        value: 'the ingest Lambda (body as received, base64 unless text)',
+      },
+    ],
+    findings: [],
+  };
+}
+
+/** Whether an integration URI (a `Fn::Join` or `Fn::GetAtt`) names the function's ARN. */
 function invokes(uri: unknown, functionId: string): boolean {
   return JSON.stringify(uri ?? null).includes(`"${functionId}"`);
 }

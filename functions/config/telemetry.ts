@@ -49,8 +49,11 @@ export type IngestFailedFields = {
   readonly code: string;
 };
 
-/** The keys Powertools Logger writes on every line that the queries read. */
-export type PowertoolsLogField = 'level' | 'message';
+/**
+ * The keys Powertools Logger writes on every line that the queries read; `function_request_id`
+ * is Lambda's request id, which Logs Insights' `@requestId` does not take from these lines.
+ */
+export type PowertoolsLogField = 'level' | 'message' | 'function_request_id';
 
 /** Every field of the handler's lines that a saved query may name. */
 export type IngestLogField =

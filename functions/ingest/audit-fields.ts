@@ -11,6 +11,7 @@ import type { AuditRecord } from '../audit/record.ts';
 import { redactPayload } from '../audit/redaction.ts';
 import { readSubjectValue } from '../audit/subject-index.ts';
 import { auditedHeaders } from '../config/headers.ts';
+import { maxPayloadCopyBytes } from '../config/limits.ts';
 import { keepsPayloadCopy } from '../config/retention.ts';
 import type { ProviderConfig, RedactionRule } from '../registry/provider.ts';
 import type { IngestRequest } from './http-event.ts';
@@ -69,6 +70,8 @@ export async function encryptPayloadCopy(
   if (!keepsPayloadCopy(record.retentionClass, ports.payloadCopyCeiling)) return undefined;
   const redacted = redactPayload(request.body, rules, headerValue(request.headers, 'content-type'));
   if (!redacted.kept) return undefined;
+  // Its own DynamoDB item: past the item size, the confirm transaction would fail every retry.
+  if (redacted.bytes.byteLength > maxPayloadCopyBytes) return undefined;
   const { providerId, deliveryId } = record;
   return ports.encryptField(
     { providerId, deliveryId, field: auditEncryptedFields.payload },

@@ -2,6 +2,13 @@
  * What the ingest path decided for one request, before the HTTP edge (http-response.ts) turns
  * it into an answer: an outcome, with the labels logs and metrics carry.
  */
+import { KeyServiceUnavailableError } from '../audit/errors.ts';
+import {
+  DeadlineExceededError,
+  DependencyUnavailableError,
+  exceededDeadline,
+  timedOut,
+} from '../aws/errors.ts';
 import type { HandshakeReply } from '../verify/scheme.ts';
 
 /** Low-cardinality labels for logs and metrics: never an id, a header or a body. */
@@ -18,7 +25,10 @@ export type IngestOutcome =
 
 /** What logs and metrics carry beside the outcome. */
 export interface DecisionLabels {
-  /** A stable code: a rejection reason or the dependency that failed. @default - none */
+  /**
+   * A stable code: a rejection reason, or what made a 503 ({@link failureReason}).
+   * @default - none
+   */
   readonly reason?: string;
   /** @default - no delivery id was settled (rejected before verification) */
   readonly deliveryId?: string;
@@ -40,3 +50,25 @@ export type Decision = DecisionLabels &
       }
     | { readonly outcome: Exclude<IngestOutcome, 'accepted' | 'duplicate' | 'handshake'> }
   );
+
+/**
+ * The reason a dependency's failure is answered 503 with, in logs, metrics and the `failed`
+ * audit record; `undefined` for an error that is no dependency's (the handler answers 500).
+ * - `<dependency>_unavailable`: it answered with an error, or refused the connection;
+ * - `<dependency>_timeout`: its attempts ran out of time (connection or request timeout, or a
+ *   connection reset), so what it did with the request is unknown;
+ * - `<dependency>_deadline_exceeded`: the delivery's budget ran out while waiting on it;
+ * - `deadline_exceeded`: the budget ran out between two calls.
+ */
+export function failureReason(error: unknown): string | undefined {
+  if (error instanceof DeadlineExceededError) return 'deadline_exceeded';
+  const dependency =
+    error instanceof DependencyUnavailableError
+      ? error.dependency
+      : error instanceof KeyServiceUnavailableError
+        ? 'kms'
+        : undefined;
+  if (dependency === undefined) return undefined;
+  if (exceededDeadline(error)) return `${dependency}_deadline_exceeded`;
+  return `${dependency}_${timedOut(error) ? 'timeout' : 'unavailable'}`;
+}

@@ -14,6 +14,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { AuditStore } from '../audit/audit-store.ts';
@@ -21,6 +22,8 @@ import { DataKeyCache } from '../audit/data-key-cache.ts';
 import { DedupMarkers } from '../audit/dedup.ts';
 import { encryptField } from '../audit/field-encryption.ts';
 import { SubjectIndexSecret } from '../audit/subject-index-secret.ts';
+import { boundedClientConfig } from '../aws/clients.ts';
+import { payloadBucket } from '../config/buckets.ts';
 import { kmsKeys } from '../config/keys.ts';
 import { configCacheSecondsFrom } from '../config/limits.ts';
 import { deliveryQueue } from '../config/queues.ts';
@@ -39,6 +42,8 @@ import {
   type UnreadableEventFields,
   unreadableEventMessage,
 } from '../config/telemetry.ts';
+import { BodyObjects } from '../queue/body-objects.ts';
+import { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { QueueSender } from '../queue/sender.ts';
 import { ProviderCache } from '../registry/provider-cache.ts';
 import { verifyDelivery } from '../verify/verify.ts';
@@ -62,9 +67,11 @@ const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
 
 /** The adapters over real SDK clients, from the environment the CDK construct sets. */
 export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestPorts {
-  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const kms = tracer.captureAWSv3Client(new KMSClient({}));
-  const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+  // Every wait on AWS bounded: timeouts, two attempts, and each delivery's deadline.
+  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient(boundedClientConfig()));
+  const kms = tracer.captureAWSv3Client(new KMSClient(boundedClientConfig()));
+  const sqs = tracer.captureAWSv3Client(new SQSClient(boundedClientConfig()));
+  const s3 = tracer.captureAWSv3Client(new S3Client(boundedClientConfig()));
   const retentionFloor = optionalRetentionClass(env, retentionFloorVariable);
   const payloadCopyCeiling = optionalRetentionClass(env, payloadCopyCeilingVariable);
   const auditTableName = required(env, auditTable.nameVariable);
@@ -87,7 +94,11 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
   });
   const markers = new DedupMarkers({ dynamodb, tableName: auditTableName });
   const audit = new AuditStore({ dynamodb, tableName: auditTableName });
-  const queue = new QueueSender({ sqs, queueUrl: required(env, deliveryQueue.urlVariable) });
+  // A body too large for its message goes to the payload bucket first (a claim check).
+  const queue = new DeliveryQueue({
+    sender: new QueueSender({ sqs, queueUrl: required(env, deliveryQueue.urlVariable) }),
+    bodies: new BodyObjects({ s3, bucketName: required(env, payloadBucket.nameVariable) }),
+  });
   return {
     resolveProvider: (providerId) => providers.resolveProvider(providerId),
     verify: verifyDelivery,

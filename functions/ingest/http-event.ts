@@ -1,10 +1,12 @@
 /**
- * Turns an API Gateway proxy event, REST API (payload v1) or HTTP API (payload v2), into the
- * delivery the ingest core reads. Pure: no I/O, no clock.
+ * Turns the event of any front into the delivery the ingest core reads: an API Gateway proxy
+ * event, REST API (payload v1) or HTTP API (payload v2), or a Lambda function URL event (the v2
+ * shape, without a route). Pure: no I/O, no clock.
  *
  * Only the fields read here are typed, so that no `@types/aws-lambda` is needed.
- * See https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
- * and https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ * See https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ * and https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
  */
 import type { DeliveryRequest } from '../verify/types.ts';
 import { InvalidHttpEventError } from './errors.ts';
@@ -33,7 +35,11 @@ export interface RestApiProxyEvent {
   };
 }
 
-/** The fields of an HTTP API (v2) event this module reads. */
+/**
+ * The fields of an HTTP API (v2) event this module reads. A function URL sends the same shape
+ * with `routeKey` `$default` and no `pathParameters`: it has no route, so every path reaches
+ * the function, and the provider's id is read from `rawPath`.
+ */
 export interface HttpApiEvent {
   readonly version: '2.0';
   readonly rawPath: string;
@@ -74,6 +80,9 @@ export interface IngestRequest extends DeliveryRequest {
 
 /** The path parameter the route `POST /v1/webhooks/{providerId}` names. */
 export const providerIdParameter = 'providerId';
+
+/** The path before the provider's id, on every front (infra/front.ts serves it). */
+export const webhookPath = '/v1/webhooks';
 
 /**
  * Reads either payload version into an {@link IngestRequest}.
@@ -117,7 +126,7 @@ function readHttpApiEvent(event: HttpApiEvent): IngestRequest {
   const host = firstValue(headers.host) ?? context.domainName;
   return request({
     method: http.method,
-    providerId: event.pathParameters?.[providerIdParameter],
+    providerId: event.pathParameters?.[providerIdParameter] ?? providerIdFromPath(event.rawPath),
     url: url(host, event.rawPath, event.rawQueryString ?? ''),
     headers,
     body: event.body,
@@ -153,6 +162,23 @@ function request(raw: RawRequest): IngestRequest {
     ...(userAgent === undefined || userAgent === '' ? {} : { userAgent }),
     requestId: requiredText('requestId', raw.requestId),
   };
+}
+
+/**
+ * The id in `/v1/webhooks/{providerId}`, decoded as API Gateway decodes a path parameter; none
+ * for any other path, or for an id that is not valid percent-encoding, which the core refuses
+ * as an unknown provider (401), as it does a missing parameter.
+ */
+function providerIdFromPath(rawPath: Optional<string>): string | undefined {
+  const prefix = `${webhookPath}/`;
+  if (typeof rawPath !== 'string' || !rawPath.startsWith(prefix)) return undefined;
+  const encoded = rawPath.slice(prefix.length);
+  if (encoded === '' || encoded.includes('/')) return undefined;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
 }
 
 /** v1 carries every header twice; `multiValueHeaders` keeps repeats, so it wins when present. */
@@ -196,19 +222,20 @@ function url(host: Optional<string>, path: string, query: string): string {
   return query === '' ? base : `${base}?${query}`;
 }
 
-const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * The body bytes exactly as sent. Node's base64 decoder skips characters it does not know,
- * so a body that is not canonical base64 is refused rather than silently changed.
+ * so a body that is not canonical base64 is refused rather than silently changed: it must
+ * encode back to the very text received. (A pattern of repeated four-character groups, tested
+ * by a regular expression, overflows V8's stack on bodies of a few megabytes.)
  */
 function decodeBody(body: Optional<string>, isBase64Encoded: boolean): Uint8Array {
   if (body == null || body === '') return new Uint8Array(0);
   if (!isBase64Encoded) return Buffer.from(body, 'utf8');
-  if (!base64Pattern.test(body)) {
+  const bytes = Buffer.from(body, 'base64');
+  if (bytes.toString('base64') !== body) {
     throw new InvalidHttpEventError('body is flagged base64 but is not canonical base64');
   }
-  return Buffer.from(body, 'base64');
+  return bytes;
 }
 
 function firstValue(value: string | readonly string[] | undefined): string | undefined {

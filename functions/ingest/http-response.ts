@@ -3,11 +3,14 @@
  * status code, headers and a body. Bodies are short JSON codes; the precise reason goes to the
  * audit trail and the logs only.
  */
-import { KeyServiceUnavailableError } from '../audit/errors.ts';
-import { DependencyUnavailableError } from '../aws/errors.ts';
-import { retryAfterSeconds } from '../config/limits.ts';
+import { maxBodySizeBytes, retryAfterSeconds } from '../config/limits.ts';
 import type { HandshakeReply } from '../verify/scheme.ts';
-import type { Decision, DecisionLabels, IngestOutcome } from './decision.ts';
+import {
+  type Decision,
+  type DecisionLabels,
+  failureReason,
+  type IngestOutcome,
+} from './decision.ts';
 
 export interface HttpResponse {
   readonly statusCode: number;
@@ -29,18 +32,14 @@ export function respond(decision: Decision): IngestResult {
 }
 
 /**
- * The answer to an error the ingest path threw: a dependency that failed (DynamoDB, SQS, KMS)
- * is a 503 the provider retries; any other error (a malformed registry item, a record that
- * breaks the rules) is thrown again, for the handler to answer {@link internalError}.
+ * The answer to an error the ingest path threw: a dependency that failed or did not answer in
+ * time (DynamoDB, SQS, KMS), or a delivery whose budget ran out, is a 503 the provider retries,
+ * labelled with {@link failureReason}; any other error (a malformed registry item, a record
+ * that breaks the rules) is thrown again, for the handler to answer {@link internalError}.
  * @param providerId the provider, once found in the registry
  */
 export function answerFailure(error: unknown, providerId?: string): IngestResult {
-  const reason =
-    error instanceof DependencyUnavailableError
-      ? `${error.dependency}_unavailable`
-      : error instanceof KeyServiceUnavailableError
-        ? 'kms_unavailable'
-        : undefined;
+  const reason = failureReason(error);
   if (reason === undefined) throw error;
   return respond({
     outcome: 'unavailable',
@@ -69,7 +68,8 @@ function answer(decision: Exclude<Decision, { outcome: 'handshake' }>): HttpResp
       // The same body whatever the reason: the precise reason goes to the audit trail only.
       return json(401, { error: 'unauthorized' });
     case 'too_large':
-      return json(413, { error: 'payload_too_large' });
+      // Names the limit, so that the provider's operator knows what to send instead.
+      return json(413, { error: 'payload_too_large', maxBodyBytes: maxBodySizeBytes });
     case 'method_not_allowed':
       return json(405, { error: 'method_not_allowed' }, { allow: 'POST' });
     case 'in_flight':
@@ -96,7 +96,7 @@ function malformedHandshake(): HttpResponse {
 
 function json(
   statusCode: number,
-  body: Record<string, string>,
+  body: Record<string, string | number>,
   headers: Record<string, string> = {},
 ): HttpResponse {
   return {

@@ -2,13 +2,16 @@
  * A delivery from a registered provider, as small named steps: verify the raw body, answer a
  * handshake or prepare the audit record, then the three round trips of docs/architecture.md
  * ("Ingest path: three round trips"): claim, send, confirm. No 2xx is answered unless both the
- * send and the confirm succeeded.
+ * send and the confirm succeeded. Every step waits within the delivery's deadline; what an
+ * abort at each step leaves is in docs/architecture.md ("Every wait bounded").
  */
 import type { DedupMarker } from '../audit/dedup.ts';
 import { type AuditRecord, auditFieldLimits } from '../audit/record.ts';
 import { isText } from '../audit/text.ts';
-import { DependencyUnavailableError } from '../aws/errors.ts';
-import { buildEnvelope, type EnvelopeInput } from '../queue/envelope.ts';
+import type { Deadline } from '../aws/deadline.ts';
+import { DependencyUnavailableError, timedOut } from '../aws/errors.ts';
+import { deliveryBudgetMs, settleBudgetMs } from '../config/limits.ts';
+import type { EnvelopeInput } from '../queue/envelope.ts';
 import type { SentMessage } from '../queue/sender.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
 import { readEventFields } from '../verify/event-fields.ts';
@@ -21,7 +24,7 @@ import {
   hashSubject,
   sha256Hex,
 } from './audit-fields.ts';
-import type { Decision } from './decision.ts';
+import { type Decision, failureReason } from './decision.ts';
 import type { Attempt, IngestPorts } from './ports.ts';
 import { refuseAttempt, rejection } from './refusals.ts';
 
@@ -36,11 +39,31 @@ interface PreparedDelivery {
   readonly encryptedPayload: Buffer | undefined;
 }
 
+/** How long a delivery may wait on AWS (functions/config/limits.ts). */
+export interface DeliveryBudget {
+  /** From the start to the end of the confirm: `deliveryBudgetMs`. */
+  readonly deliveryMs: number;
+  /** For the steps that settle what was begun, past the budget if need be: `settleBudgetMs`. */
+  readonly settleMs: number;
+}
+
+export const deliveryBudget: DeliveryBudget = {
+  deliveryMs: deliveryBudgetMs,
+  settleMs: settleBudgetMs,
+};
+
+/** The running delivery's deadline, and the settle allowance past it. */
+export interface DeliveryTime {
+  readonly deadline: Deadline;
+  readonly settleMs: number;
+}
+
 /** Runs a delivery from a registered provider, filed at `target`, to its decision. */
 export async function deliver(
   attempt: Attempt,
   provider: ResolvedProvider,
   target: AuditTarget,
+  time: DeliveryTime,
 ): Promise<Decision> {
   const verdict = await verify(attempt, provider);
   if (!verdict.accepted) return refuseAttempt(attempt, target, rejection(verdict.reason));
@@ -49,6 +72,8 @@ export async function deliver(
   }
   const delivery = await prepare(attempt, provider, verdict, target);
   const { ports } = attempt;
+  await stopIfSpent(ports, delivery, time);
+  // A claim that fails is not audited: its record would go to the DynamoDB that just failed.
   const claim = await ports.markers.claim(
     delivery.providerId,
     delivery.deliveryId,
@@ -58,8 +83,11 @@ export async function deliver(
   if (claim.outcome === 'in_flight') {
     return { outcome: 'in_flight', reason: 'in_flight', ...labelsOf(delivery) };
   }
-  const sent = await send(ports, delivery, claim.marker);
-  return confirm(ports, delivery, claim.marker, sent);
+  await stopIfSpent(ports, delivery, time, claim.marker);
+  const sent = await send(ports, delivery, claim.marker, time);
+  // The message is on the queue: the confirm gets its attempt even past the budget, since a
+  // confirm given up leaves the claim pending and a retry after its lease sends the event again.
+  return time.deadline.settle(time.settleMs, () => confirm(ports, delivery, claim.marker, sent));
 }
 
 /** The verification core's verdict on the raw body, under the provider's keys and options. */
@@ -150,24 +178,74 @@ async function recordDuplicate(ports: IngestPorts, delivery: PreparedDelivery): 
 }
 
 /**
- * Sends the envelope. A failed send releases the claim (failure path only), so that the
- * provider's retry claims the delivery at once, and is audited `failed` when SQS is down.
+ * Before a step that writes: once the budget is spent, gives up with nothing sent, so the claim
+ * (if taken) is released for the provider's retry, and the attempt is audited `failed`.
+ */
+async function stopIfSpent(
+  ports: IngestPorts,
+  delivery: PreparedDelivery,
+  time: DeliveryTime,
+  marker?: DedupMarker,
+): Promise<void> {
+  if (!time.deadline.expired) return;
+  await giveUp(ports, time, marker, failedRecord(delivery, 'deadline_exceeded'));
+  throw time.deadline.exceeded();
+}
+
+/**
+ * Queues the delivery. A send that failed with an answer releases the claim (failure path
+ * only), so that the provider's retry claims the delivery at once. An SQS send that timed out
+ * or was aborted keeps it: SQS may hold the message, and the claim's lease then holds off a
+ * second send, as after a failed confirm. Either is audited `failed` with its reason when a
+ * dependency is at fault.
  */
 async function send(
   ports: IngestPorts,
   delivery: PreparedDelivery,
   marker: DedupMarker,
+  time: DeliveryTime,
 ): Promise<SentMessage> {
   try {
-    return await ports.queue.send(buildEnvelope(delivery.envelope));
+    return await ports.queue.send(delivery.envelope);
   } catch (error) {
-    await releaseQuietly(ports, marker);
-    if (error instanceof DependencyUnavailableError) {
-      const record = { ...delivery.record, outcome: 'failed', reason: 'sqs_unavailable' } as const;
-      await writeQuietly(ports, record);
-    }
+    const reason = failureReason(error);
+    await giveUp(
+      ports,
+      time,
+      mayHaveBeenSent(error) ? undefined : marker,
+      reason === undefined ? undefined : failedRecord(delivery, reason),
+    );
     throw error;
   }
+}
+
+/** An SQS send given up without an answer; other failures came before any message existed. */
+function mayHaveBeenSent(error: unknown): boolean {
+  return (
+    error instanceof DependencyUnavailableError && error.dependency === 'sqs' && timedOut(error)
+  );
+}
+
+/**
+ * Releases the claim and writes the `failed` record, each when given, side by side within the
+ * settle allowance: both are best effort, and the 503 is the answer either way.
+ */
+function giveUp(
+  ports: IngestPorts,
+  { deadline, settleMs }: DeliveryTime,
+  marker: DedupMarker | undefined,
+  record: AuditRecord | undefined,
+): Promise<unknown> {
+  return deadline.settle(settleMs, () =>
+    Promise.all([
+      marker === undefined ? undefined : releaseQuietly(ports, marker),
+      record === undefined ? undefined : writeQuietly(ports, record),
+    ]),
+  );
+}
+
+function failedRecord(delivery: PreparedDelivery, reason: string): AuditRecord {
+  return { ...delivery.record, outcome: 'failed', reason };
 }
 
 /** Marks the claim done and writes the accepted record, in one transaction. */

@@ -4,7 +4,7 @@ import type { ClaimResult, DedupMarker } from '../audit/dedup.ts';
 import type { FieldBinding } from '../audit/field-encryption.ts';
 import type { AuditRecord } from '../audit/record.ts';
 import type { RetentionClassName } from '../config/retention.ts';
-import type { QueueMessage } from '../queue/envelope.ts';
+import type { EnvelopeInput } from '../queue/envelope.ts';
 import type { SentMessage } from '../queue/sender.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
 import type { SchemeName } from '../verify/schemes/index.ts';
@@ -24,8 +24,8 @@ export interface IngestPorts {
     claim(providerId: string, deliveryId: string, windowSeconds: number): Promise<ClaimResult>;
     release(marker: DedupMarker): Promise<unknown>;
   };
-  /** `QueueSender`. */
-  readonly queue: { send(message: QueueMessage): Promise<SentMessage> };
+  /** `DeliveryQueue`: the envelope, and a body too large for it in the payload bucket. */
+  readonly queue: { send(delivery: EnvelopeInput): Promise<SentMessage> };
   /** `AuditStore`. */
   readonly audit: {
     writeAttempt(record: AuditRecord): Promise<void>;

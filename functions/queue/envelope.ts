@@ -1,20 +1,48 @@
 /**
- * The queue message for an accepted delivery: a JSON envelope around the raw body, plus the
- * message attributes consumers filter on. Pure code: the SQS adapter sends what this builds.
+ * The queue message for an accepted delivery: a JSON envelope around the raw body (or, for a
+ * body over `maxInlineBodyBytes`, around a pointer to it in the payload bucket), plus the
+ * message attributes consumers filter on and the FIFO ids. Pure code: the SQS adapter sends
+ * what this builds, and the S3 adapter (body-objects.ts) keeps the bodies it points to.
  */
 
+import { createHash } from 'node:crypto';
 import { isCredentialHeader } from '../config/headers.ts';
-import { envelopeReserveBytes, maxBodySizeBytes, queueMaxMessageBytes } from '../config/limits.ts';
+import {
+  envelopeReserveBytes,
+  maxBodySizeBytes,
+  maxInlineBodyBytes,
+  queueMaxMessageBytes,
+} from '../config/limits.ts';
 import { HeaderMap } from '../verify/headers.ts';
 import { schemes } from '../verify/schemes/index.ts';
 import type { HeaderInput } from '../verify/types.ts';
-import { BodyTooLargeError, EnvelopeInputError, InvalidEnvelopeError } from './errors.ts';
+import { deliveryMessageIds } from './deduplication.ts';
+import {
+  BodyInBucketError,
+  BodyObjectMismatchError,
+  BodyTooLargeError,
+  EnvelopeInputError,
+  InvalidEnvelopeError,
+} from './errors.ts';
 
-/** How the body travels: as text, or base64 when it is not UTF-8 or would not fit as text. */
+/** How an inline body travels: as text, or base64 when it is not UTF-8 or would not fit as text. */
 export type BodyEncoding = 'utf8' | 'base64';
 
-/** The JSON message body, field by field. Header names are lower case. */
-export interface EnvelopeDocument {
+/** `s3`: the body is not in the message but in the payload bucket, at `bodyObject`. */
+export type BodyPlacement = BodyEncoding | 's3';
+
+/** Where a body too large for the message is kept: a claim check. */
+export interface BodyObject {
+  readonly bucket: string;
+  readonly key: string;
+  /** The body's length in bytes, exactly as received. */
+  readonly sizeBytes: number;
+  /** SHA-256 of the body, 64 lowercase hex digits. */
+  readonly sha256: string;
+}
+
+/** The fields every envelope has, whatever carries its body. Header names are lower case. */
+interface EnvelopeFields {
   readonly envelopeVersion: 1;
   readonly deliveryId: string;
   readonly providerId: string;
@@ -26,13 +54,21 @@ export interface EnvelopeDocument {
   /** ISO 8601, UTC, to the millisecond. */
   readonly receivedAt: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly bodyEncoding: BodyEncoding;
-  readonly body: string;
 }
 
+/** The JSON message body, field by field: the body inline, or a pointer to it. */
+export type EnvelopeDocument = EnvelopeFields &
+  (
+    | { readonly bodyEncoding: BodyEncoding; readonly body: string }
+    | { readonly bodyEncoding: 's3'; readonly bodyObject: BodyObject }
+  );
+
 /** An envelope as a consumer reads it: the body back as the exact bytes received. */
-export interface Envelope extends Omit<EnvelopeDocument, 'body'> {
+export interface Envelope extends EnvelopeFields {
+  readonly bodyEncoding: BodyPlacement;
   readonly body: Buffer;
+  /** Where the body was fetched from. @default - absent: the body was in the message */
+  readonly bodyObject?: BodyObject;
 }
 
 /** A message attribute as SQS's `SendMessage` takes it. */
@@ -41,10 +77,14 @@ export interface StringAttribute {
   readonly StringValue: string;
 }
 
-/** What the SQS adapter sends: `MessageBody` and `MessageAttributes`. */
+/** What the SQS adapter sends: `MessageBody`, `MessageAttributes` and the FIFO ids. */
 export interface QueueMessage {
   readonly body: string;
   readonly attributes: Readonly<Record<string, StringAttribute>>;
+  /** `MessageGroupId`: the delivery's own group (deduplication.ts). */
+  readonly groupId: string;
+  /** `MessageDeduplicationId`: the same for every attempt at one delivery. */
+  readonly deduplicationId: string;
 }
 
 export interface EnvelopeInput {
@@ -62,7 +102,10 @@ export interface EnvelopeInput {
   readonly receivedAtMs: number;
   /** The request headers as received, any letter case. */
   readonly headers: HeaderInput;
-  /** The request body as received. At most `maxBodySizeBytes`. */
+  /**
+   * The request body as received: at most `maxBodySizeBytes`, and at most
+   * `maxInlineBodyBytes` unless it is kept in the payload bucket (`bodyObject`).
+   */
   readonly body: Uint8Array;
   /**
    * Names of the headers to copy, any case. A name that looks like a credential is never
@@ -104,8 +147,18 @@ export function checkBodySize(byteLength: number): void {
   if (byteLength > maxBodySizeBytes) throw new BodyTooLargeError(byteLength, maxBodySizeBytes);
 }
 
+/** Whether a body of this length must travel in the payload bucket rather than the message. */
+export function needsBodyObject(byteLength: number): boolean {
+  return byteLength > maxInlineBodyBytes;
+}
+
+/** SHA-256 of a body, in hex: what a body object's key and the envelope's `sha256` carry. */
+export function bodySha256(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
 /** Bytes SQS counts against its size limit: the body and each attribute's name, type and value. */
-export function messageSizeBytes(message: QueueMessage): number {
+export function messageSizeBytes(message: Pick<QueueMessage, 'body' | 'attributes'>): number {
   let size = Buffer.byteLength(message.body);
   for (const [name, attribute] of Object.entries(message.attributes)) {
     size += Buffer.byteLength(name) + Buffer.byteLength(attribute.DataType);
@@ -115,22 +168,28 @@ export function messageSizeBytes(message: QueueMessage): number {
 }
 
 /**
- * Builds the queue message for an accepted delivery. The body travels as text when it is
+ * Builds the queue message for an accepted delivery. With `bodyObject`, the message points to
+ * the body kept there (`bodyEncoding: "s3"`). Without, the body travels as text when it is
  * valid UTF-8 and the message still fits `queueMaxMessageBytes`, otherwise as base64; either
  * way {@link readEnvelope} gives back the exact bytes.
  *
  * @throws BodyTooLargeError when the body is over `maxBodySizeBytes`.
+ * @throws EnvelopeInputError when a body over `maxInlineBodyBytes` comes without its object.
  * @example
  * const message = buildEnvelope({ deliveryId, providerId: 'acme', scheme: 'stripe',
  *   eventType: 'invoice.paid', receivedAtMs: clock(), headers, body });
- * await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: message.body,
- *   MessageAttributes: message.attributes }));
+ * await new QueueSender({ sqs, queueUrl }).send(message);
  */
-export function buildEnvelope(input: EnvelopeInput): QueueMessage {
+export function buildEnvelope(input: EnvelopeInput, bodyObject?: BodyObject): QueueMessage {
   checkBodySize(input.body.byteLength);
+  if (bodyObject === undefined && needsBodyObject(input.body.byteLength)) {
+    throw new EnvelopeInputError(
+      `a body of ${input.body.byteLength} bytes is over maxInlineBodyBytes (${maxInlineBodyBytes}): keep it in the payload bucket and pass its object`,
+    );
+  }
   const eventId = optionalIdentifier(input.eventId);
   const eventType = optionalIdentifier(input.eventType);
-  const frame: EnvelopeDocument = {
+  const fields: EnvelopeFields = {
     envelopeVersion: 1,
     deliveryId: requiredIdentifier('deliveryId', input.deliveryId),
     providerId: requiredIdentifier('providerId', input.providerId),
@@ -139,32 +198,78 @@ export function buildEnvelope(input: EnvelopeInput): QueueMessage {
     ...(eventType === undefined ? {} : { eventType }),
     receivedAt: isoTime(input.receivedAtMs),
     headers: {},
-    // Measured as base64, the longer name, so that the budget holds for either encoding.
-    bodyEncoding: 'base64',
-    body: '',
   };
-  const attributes = messageAttributes(frame);
+  // Measured as base64, the longer name, so that the budget holds for either encoding; a
+  // pointer to a body object is a few hundred bytes more, far within the message.
+  const frame = { ...fields, bodyEncoding: 'base64', body: '' } as const;
+  const attributes = messageAttributes(fields);
   const attributeBytes = messageSizeBytes({ body: '', attributes });
   const headerBudget = envelopeReserveBytes - attributeBytes - messageJsonBytes(frame);
   const selection = input.selectedHeaders ?? defaultSelectedHeaders(input.scheme);
   const headers = copyHeaders(input.headers, selection, headerBudget);
+  const ids = deliveryMessageIds(fields.providerId, fields.deliveryId);
+  const message = (document: EnvelopeDocument): QueueMessage => ({
+    body: messageJson(document),
+    attributes,
+    ...ids,
+  });
 
+  if (bodyObject !== undefined) {
+    if (bodyObject.sizeBytes !== input.body.byteLength) {
+      throw new EnvelopeInputError(
+        `bodyObject.sizeBytes is ${bodyObject.sizeBytes} but the body has ${input.body.byteLength} bytes`,
+      );
+    }
+    return message({ ...fields, headers, bodyEncoding: 's3', bodyObject });
+  }
   const text = strictUtf8(input.body);
   if (text !== undefined) {
-    const body = messageJson({ ...frame, headers, bodyEncoding: 'utf8', body: text });
-    if (Buffer.byteLength(body) + attributeBytes <= queueMaxMessageBytes) {
-      return { body, attributes };
-    }
+    const inline = message({ ...frame, headers, bodyEncoding: 'utf8', body: text });
+    if (Buffer.byteLength(inline.body) + attributeBytes <= queueMaxMessageBytes) return inline;
   }
-  const base64 = asBuffer(input.body).toString('base64');
-  return { body: messageJson({ ...frame, headers, body: base64 }), attributes };
+  return message({ ...frame, headers, body: asBuffer(input.body).toString('base64') });
 }
 
 /**
- * Reads a queue message body back into an envelope, with the body as the bytes received.
+ * Reads a queue message body back into an envelope, with the body as the bytes received. Only
+ * for a body in the message: {@link openEnvelope} reads any.
  * @throws InvalidEnvelopeError when the message is not a version 1 envelope.
+ * @throws BodyInBucketError when the body is in the payload bucket.
  */
 export function readEnvelope(json: string): Envelope {
+  const { fields, body } = parseEnvelope(json);
+  if ('bodyObject' in body) throw new BodyInBucketError(body.bodyObject);
+  return { ...fields, ...body };
+}
+
+/**
+ * Reads a queue message body back into an envelope, fetching a body kept in the payload bucket
+ * with `fetchBody` (`BodyObjects.get`) and checking its length and SHA-256 against the message.
+ * @throws InvalidEnvelopeError when the message is not a version 1 envelope.
+ * @throws BodyObjectMismatchError when the fetched bytes are not the body the message names.
+ * @example
+ * const envelope = await openEnvelope(message.Body, (object) => bodies.get(object));
+ */
+export async function openEnvelope(
+  json: string,
+  fetchBody: (object: BodyObject) => Promise<Uint8Array>,
+): Promise<Envelope> {
+  const { fields, body } = parseEnvelope(json);
+  if (!('bodyObject' in body)) return { ...fields, ...body };
+  const { bodyObject } = body;
+  const bytes = asBuffer(await fetchBody(bodyObject));
+  const sha256 = bodySha256(bytes);
+  if (bytes.byteLength !== bodyObject.sizeBytes || sha256 !== bodyObject.sha256) {
+    throw new BodyObjectMismatchError(bodyObject, bytes.byteLength, sha256);
+  }
+  return { ...fields, bodyEncoding: 's3', body: bytes, bodyObject };
+}
+
+type ParsedBody =
+  | { readonly bodyEncoding: BodyEncoding; readonly body: Buffer }
+  | { readonly bodyObject: BodyObject };
+
+function parseEnvelope(json: string): { fields: EnvelopeFields; body: ParsedBody } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -180,10 +285,10 @@ export function readEnvelope(json: string): Envelope {
   const eventId = optionalText(parsed, 'eventId');
   const eventType = optionalText(parsed, 'eventType');
   const bodyEncoding = parsed.bodyEncoding;
-  if (bodyEncoding !== 'utf8' && bodyEncoding !== 'base64') {
-    throw new InvalidEnvelopeError('bodyEncoding must be "utf8" or "base64"');
+  if (bodyEncoding !== 'utf8' && bodyEncoding !== 'base64' && bodyEncoding !== 's3') {
+    throw new InvalidEnvelopeError('bodyEncoding must be "utf8", "base64" or "s3"');
   }
-  return {
+  const fields: EnvelopeFields = {
     envelopeVersion: 1,
     deliveryId: requiredText(parsed, 'deliveryId'),
     providerId: requiredText(parsed, 'providerId'),
@@ -192,8 +297,30 @@ export function readEnvelope(json: string): Envelope {
     ...(eventType === undefined ? {} : { eventType }),
     receivedAt: requiredText(parsed, 'receivedAt'),
     headers: headerRecord(parsed.headers),
-    bodyEncoding,
-    body: decodeBody(parsed.body, bodyEncoding),
+  };
+  const body: ParsedBody =
+    bodyEncoding === 's3'
+      ? { bodyObject: readBodyObject(parsed.bodyObject) }
+      : { bodyEncoding, body: decodeBody(parsed.body, bodyEncoding) };
+  return { fields, body };
+}
+
+const sha256Hex = /^[0-9a-f]{64}$/;
+
+function readBodyObject(value: unknown): BodyObject {
+  if (!isRecord(value)) throw new InvalidEnvelopeError('bodyObject must be an object');
+  const { sizeBytes, sha256 } = value;
+  if (!Number.isSafeInteger(sizeBytes) || (sizeBytes as number) < 0) {
+    throw new InvalidEnvelopeError('bodyObject.sizeBytes must be a whole number of bytes');
+  }
+  if (typeof sha256 !== 'string' || !sha256Hex.test(sha256)) {
+    throw new InvalidEnvelopeError('bodyObject.sha256 must be 64 lowercase hex digits');
+  }
+  return {
+    bucket: requiredText(value, 'bucket'),
+    key: requiredText(value, 'key'),
+    sizeBytes: sizeBytes as number,
+    sha256,
   };
 }
 
@@ -280,7 +407,7 @@ const notSqsCharacter = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]
  * values, so at most {@link maxIdentifierChars} long, with characters SQS does not allow
  * turned into U+FFFD. An unknown event type is left out, since SQS refuses an empty value.
  */
-function messageAttributes(document: EnvelopeDocument): Record<string, StringAttribute> {
+function messageAttributes(document: EnvelopeFields): Record<string, StringAttribute> {
   const attributes: Record<string, StringAttribute> = {};
   const values = {
     providerId: document.providerId,

@@ -1,8 +1,9 @@
 /**
- * The SQS adapter: sends the envelope `buildEnvelope` made for an accepted delivery. SDK
- * failures become domain errors here, at the edge; nothing else in the ingest path sees an SDK
- * error. The client is injected, so its endpoint comes from the SDK's own settings
- * (`AWS_ENDPOINT_URL_SQS` locally), never from this code.
+ * The SQS adapter: sends the envelope `buildEnvelope` made for an accepted delivery to the FIFO
+ * delivery queue, with the delivery's group and deduplication ids. SDK failures become domain
+ * errors here, at the edge; nothing else in the ingest path sees an SDK error. The client is
+ * injected, so its endpoint comes from the SDK's own settings (`AWS_ENDPOINT_URL_SQS`
+ * locally), never from this code.
  */
 
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -13,11 +14,15 @@ import { QueueMessageTooLargeError } from './errors.ts';
 export interface QueueSenderProps {
   /** Created once per container and shared. */
   readonly sqs: SQSClient;
-  /** The deliveries queue, `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
+  /** The delivery queue, `https://sqs.<region>.amazonaws.com/<account>/<name>.fifo`. */
   readonly queueUrl: string;
 }
 
-/** What SQS assigned to the message sent; the audit record names it. */
+/**
+ * What SQS assigned to the message sent; the audit record names it. A send SQS takes for a
+ * duplicate of one within its deduplication interval succeeds too, and delivers nothing (fauxqs
+ * then answers with the first message's id).
+ */
 export interface SentMessage {
   readonly messageId: string;
 }
@@ -51,6 +56,8 @@ export class QueueSender {
           QueueUrl: this.#queueUrl,
           MessageBody: message.body,
           MessageAttributes: message.attributes,
+          MessageGroupId: message.groupId,
+          MessageDeduplicationId: message.deduplicationId,
         }),
       ));
     } catch (error) {
@@ -72,7 +79,7 @@ export class QueueSender {
 
 /**
  * SQS answers an oversize message with the unmodelled `InvalidParameterValue` and a reason
- * ("Message must be shorter than 262144 bytes"); through the query-compatible JSON protocol
+ * ("Message must be shorter than 1048576 bytes"); through the query-compatible JSON protocol
  * the name may carry the `AWS.SimpleQueueService.` prefix. Other invalid parameters are not
  * about size, so the reason is checked too.
  * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html)

@@ -3,13 +3,13 @@
  * it recovers, so that the on-call person also learns when a problem has cleared.
  */
 import { Duration } from 'aws-cdk-lib';
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { FrontMetrics } from './front-metrics.ts';
 import { countPeriod, outcomeQuery } from './handler-metrics.ts';
 import { wafMetric } from './waf-metrics.ts';
 
@@ -39,7 +39,7 @@ export interface IngestAlarmThresholds {
 
 export interface IngestAlarmsProps {
   readonly ingestFunction: lambda.IFunction;
-  readonly api: apigateway.RestApi;
+  readonly api: FrontMetrics;
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarmTopic: sns.ITopic;
@@ -140,7 +140,7 @@ export class IngestAlarms extends Construct {
   }
 
   /** Two breaching periods of three, so that one failed request at night does not page. */
-  private serverErrorRate(api: apigateway.RestApi, percent: number): cloudwatch.Alarm {
+  private serverErrorRate(api: FrontMetrics, percent: number): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'ServerErrorRate', {
       alarmDescription: `More than ${percent}% of webhook requests were answered 5xx (503 when KMS, DynamoDB or SQS failed; 500 on a handler error). The dashboard's dependency failures graph names the dependency.`,
       metric: new cloudwatch.MathExpression({

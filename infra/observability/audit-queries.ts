@@ -21,8 +21,17 @@ export const deliveryPlaceholder = 'REPLACE-WITH-DELIVERY-ID';
 /** A field of the handler's lines, checked against the names telemetry.ts defines. */
 const field = (name: IngestLogField): string => name;
 
-/** The columns a query shows: the time, the named fields, then Lambda's request id. */
-const shown = (...names: IngestLogField[]) => ['@timestamp', ...names, '@requestId'];
+/**
+ * The columns a query shows: the time, the named fields, then Lambda's request id as Powertools
+ * writes it. Not `@requestId`: Logs Insights reads that from the runtime's own line prefix and
+ * from the platform's START and REPORT lines, and the handler's JSON lines have neither (the
+ * platform lines are not ingested at all, the function's system log level being WARN).
+ */
+const shown = (...names: IngestLogField[]) => [
+  '@timestamp',
+  ...names,
+  field('function_request_id'),
+];
 
 /** A `by` list of fields, for a stats statement. */
 const by = (...names: IngestLogField[]) => names.join(', ');

@@ -4,7 +4,6 @@
  * the WAF blocks, and the latest rejected attempts. A graph holds at most one Metrics Insights
  * query (one per GetMetricData call), so each per-provider view is its own widget.
  */
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +11,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { latestRejections } from './audit-queries.ts';
+import type { FrontMetrics } from './front-metrics.ts';
 import {
   countLabels,
   countPeriod,
@@ -27,7 +27,7 @@ export type TableMetrics = Pick<dynamodb.ITable, 'tableName'>;
 export interface DashboardSources {
   readonly ingestFunction: lambda.IFunction;
   readonly ingestLogGroup: logs.ILogGroup;
-  readonly api: apigateway.RestApi;
+  readonly api: FrontMetrics;
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly tables: readonly TableMetrics[];
@@ -114,14 +114,18 @@ function whyDeliveriesFail(): cloudwatch.IWidget[] {
   ];
 }
 
-function latency(api: apigateway.RestApi, ingestFunction: lambda.IFunction): cloudwatch.IWidget[] {
+function latency(api: FrontMetrics, ingestFunction: lambda.IFunction): cloudwatch.IWidget[] {
   const percentiles = [cloudwatch.Stats.p(50), cloudwatch.Stats.p(99)];
   return [
     new cloudwatch.GraphWidget({
-      title: 'API Gateway latency p50 / p99 (ms)',
+      title: `${api.frontLabel ?? 'API Gateway'} latency p50 / p99 (ms)`,
       left: percentiles.flatMap((statistic) => [
         api.metricLatency({ statistic, label: `Latency ${statistic}` }),
-        api.metricIntegrationLatency({ statistic, label: `IntegrationLatency ${statistic}` }),
+        ...(api.metricIntegrationLatency === undefined
+          ? []
+          : [
+              api.metricIntegrationLatency({ statistic, label: `IntegrationLatency ${statistic}` }),
+            ]),
       ]),
       leftYAxis: { min: 0, showUnits: false },
       ...half,
@@ -138,7 +142,7 @@ function latency(api: apigateway.RestApi, ingestFunction: lambda.IFunction): clo
 }
 
 function lambdaAndRequests(
-  api: apigateway.RestApi,
+  api: FrontMetrics,
   ingestFunction: lambda.IFunction,
 ): cloudwatch.IWidget[] {
   const sum = { statistic: cloudwatch.Stats.SUM, period: countPeriod };
@@ -158,7 +162,7 @@ function lambdaAndRequests(
       leftYAxis: { min: 0, showUnits: false },
       ...third,
     }),
-    countGraph('API requests and errors', [
+    countGraph(`${api.frontLabel === undefined ? 'API' : api.frontLabel} requests and errors`, [
       api.metricCount({ ...sum, label: 'Requests' }),
       api.metricClientError({ ...sum, label: '4XXError' }),
       api.metricServerError({ ...sum, label: '5XXError' }),

@@ -4,7 +4,6 @@
  * counts and log lines and the services' own metrics, and creates nothing that stores data.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -15,15 +14,18 @@ import { Construct } from 'constructs';
 import { IngestAlarms, type IngestAlarmThresholds } from './alarms.ts';
 import { auditQueries } from './audit-queries.ts';
 import { dashboardRows, type TableMetrics } from './dashboard-widgets.ts';
+import type { FrontMetrics } from './front-metrics.ts';
 
 export type { IngestAlarmThresholds } from './alarms.ts';
 export type { TableMetrics } from './dashboard-widgets.ts';
+export type { FrontMetrics } from './front-metrics.ts';
 
 export interface IngestObservabilityProps {
   readonly ingestFunction: lambda.IFunction;
   /** The ingest Lambda's log group, which the log widget and the saved queries read. */
   readonly ingestLogGroup: logs.ILogGroup;
-  readonly api: apigateway.RestApi;
+  /** The front's request metrics: a REST API, an HTTP API, or a function URL's. */
+  readonly api: FrontMetrics;
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   /**

@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, isLoopbackAddress, isLoopbackHost, listen } from '../loopback.ts';
+import { type ServiceEnd, watchServer } from '../ports.ts';
 import {
   KmsError,
   NonLoopbackAddressError,
@@ -54,6 +55,8 @@ export interface KmsStandIn {
   readonly region: string;
   /** Stops listening, drops kept-alive connections and waits for the last state write. */
   close(): Promise<void>;
+  /** Resolves when the server fails or closes without `close()`; never after it. */
+  readonly ended: Promise<ServiceEnd>;
 }
 
 const targetPrefix = 'TrentService.';
@@ -88,10 +91,13 @@ export async function startKmsStandIn(options: KmsStandInOptions = {}): Promise<
     throw new NonLoopbackAddressError(address.address);
   }
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const watched = watchServer('KMS (stand-in)', server);
   return {
     url: `http://${urlHost}:${address.port}`,
     region,
+    ended: watched.ended,
     close: async () => {
+      watched.expectClose();
       await closeServer(server);
       await persist?.settled();
     },

@@ -108,6 +108,7 @@ export const adminDetailNames = [
   'recordsAlreadyErased',
   'recordsNotFound',
   'payloadCopiesDeleted',
+  'bodyObjectsDeleted',
 ] as const;
 
 export type AdminDetailName = (typeof adminDetailNames)[number];

@@ -84,6 +84,11 @@ export interface ErasureCounts {
   readonly recordsNotFound: number;
   /** Redacted payload copies deleted. */
   readonly payloadCopiesDeleted: number;
+  /**
+   * Bodies deleted from the payload bucket (those too large for their queue message). A
+   * receipt written before the bucket existed reads as 0.
+   */
+  readonly bodyObjectsDeleted: number;
 }
 
 /** The skeletons of erased records kept under one retention class, and why. */
@@ -165,7 +170,11 @@ const countNames = [
   'recordsAlreadyErased',
   'recordsNotFound',
   'payloadCopiesDeleted',
+  'bodyObjectsDeleted',
 ] as const satisfies readonly (keyof ErasureCounts)[];
+
+/** Counts a receipt may lack because they came later: they read as 0, what was done then. */
+const laterCountNames: ReadonlySet<string> = new Set(['bodyObjectsDeleted']);
 
 /** The sort key of a receipt. */
 export function receiptSortKey(receipt: Pick<ErasureReceipt, 'respondedAtMs' | 'receiptId'>) {
@@ -371,7 +380,12 @@ export function fromReceiptItem(item: AuditItem): ErasureReceipt {
       subjectHash: string(request.subjectHash),
     }),
     response: string(item.response),
-    done: Object.fromEntries(countNames.map((name) => [name, number(item.done?.M?.[name])])),
+    done: Object.fromEntries(
+      countNames.map((name) => {
+        const count = item.done?.M?.[name];
+        return [name, count === undefined && laterCountNames.has(name) ? 0 : number(count)];
+      }),
+    ),
     retained: (item.retained?.L ?? []).map(({ M: entry = {} }) => ({
       retentionClass: string(entry.retentionClass),
       records: number(entry.records),

@@ -2,9 +2,10 @@
  * The audit table's DynamoDB adapter for erasure (`webhooks audit erase`): the records an
  * erasure request selects, the erasure of each, and the receipts (erasure-receipt.ts).
  *
- * Erasing a record is two conditional writes, in this order, so that a run stopped between
- * them is finished by the next one:
- *   1. delete its payload copy (`payloadSortKey`), if it has one;
+ * Erasing a record is two conditional writes and the deletion of its bodies, in this order, so
+ * that a run stopped between them is finished by the next one:
+ *   1. delete its payload copy (`payloadSortKey`), if it has one, and the delivery's body
+ *      objects in the payload bucket (body-object-erasure.ts), if any are still there;
  *   2. remove `erasedPersonalFields` from the record and set `erasedAtMs` and
  *      `erasureReceiptId`, on condition that it is a record and not yet erased: a concurrent
  *      or repeated erasure of the same record changes nothing and is counted as such.
@@ -30,6 +31,7 @@ import {
   auditShardOf,
   erasedPersonalFields,
   payloadSortKey,
+  unregisteredProviderId,
 } from '../../functions/audit/record.ts';
 import { dynamodbUnavailable } from '../../functions/aws/errors.ts';
 import { isRetentionClassName, type RetentionClassName } from '../../functions/config/retention.ts';
@@ -58,6 +60,14 @@ export interface ErasureStoreOptions {
    * @default 16
    */
   readonly concurrency?: number;
+  /**
+   * The payload bucket's bodies (`BodyObjectErasure`).
+   * @default - none: a deployment without a payload bucket has no body objects to delete
+   */
+  readonly bodyObjects?: {
+    countFor(providerId: string, deliveryId: string): Promise<number>;
+    deleteFor(providerId: string, deliveryId: string): Promise<number>;
+  };
 }
 
 /** The key of one delivery record. */
@@ -76,6 +86,8 @@ export interface ErasureMarker {
 export interface RecordErasure {
   readonly outcome: 'erased' | 'already_erased' | 'not_found';
   readonly payloadCopyDeleted: boolean;
+  /** The delivery's objects in the payload bucket deleted with it. */
+  readonly bodyObjectsDeleted: number;
   /** Of an erased record: its class and TTL, for the receipt's retained skeletons. */
   readonly retentionClass?: RetentionClassName;
   readonly expiresAtSeconds?: number;
@@ -87,6 +99,8 @@ export interface ErasureSurvey {
   readonly recordsAlreadyErased: number;
   readonly recordsNotFound: number;
   readonly payloadCopies: number;
+  /** Objects in the payload bucket under the selected deliveries. */
+  readonly bodyObjects: number;
 }
 
 /** Reports work done so far: records handled of the total selected. */
@@ -116,11 +130,13 @@ export class ErasureTally {
     recordsAlreadyErased: 0,
     recordsNotFound: 0,
     payloadCopiesDeleted: 0,
+    bodyObjectsDeleted: 0,
   };
   readonly #retained = new Map<RetentionClassName, { records: number; keptUntilMs: number }>();
 
   add(result: RecordErasure): void {
     if (result.payloadCopyDeleted) this.#counts.payloadCopiesDeleted += 1;
+    this.#counts.bodyObjectsDeleted += result.bodyObjectsDeleted;
     if (result.outcome === 'already_erased') this.#counts.recordsAlreadyErased += 1;
     if (result.outcome === 'not_found') this.#counts.recordsNotFound += 1;
     if (result.outcome !== 'erased') return;
@@ -161,11 +177,13 @@ export class ErasureStore {
   readonly #dynamodb: DynamoDBClient;
   readonly #tableName: string;
   readonly #concurrency: number;
+  readonly #bodyObjects: ErasureStoreOptions['bodyObjects'];
 
   constructor(options: ErasureStoreOptions) {
     this.#dynamodb = options.dynamodb;
     this.#tableName = options.tableName;
     this.#concurrency = options.concurrency ?? defaultErasureConcurrency;
+    this.#bodyObjects = options.bodyObjects;
   }
 
   /**
@@ -225,14 +243,35 @@ export class ErasureStore {
     tally: ErasureTally,
     onProgress?: ErasureProgress,
   ): Promise<void> {
+    // Records of one delivery erased at once share its bodies: deleted, and counted, once.
+    const bodyDeletions = new Map<string, Promise<number>>();
     await this.#forEach(keys, onProgress, async (key) =>
-      tally.add(await this.eraseRecord(key, marker)),
+      tally.add(await this.#eraseRecord(key, marker, bodyDeletions)),
     );
   }
 
-  /** Erases one record: its payload copy first, then its personal fields (see above). */
-  async eraseRecord(key: RecordKey, marker: ErasureMarker): Promise<RecordErasure> {
+  /** Erases one record: its payload copy and bodies first, then its personal fields (see above). */
+  eraseRecord(key: RecordKey, marker: ErasureMarker): Promise<RecordErasure> {
+    return this.#eraseRecord(key, marker, new Map());
+  }
+
+  async #eraseRecord(
+    key: RecordKey,
+    marker: ErasureMarker,
+    bodyDeletions: Map<string, Promise<number>>,
+  ): Promise<RecordErasure> {
     const payloadCopyDeleted = await this.#deletePayloadCopy(key);
+    const delivery = deliveryOf(key);
+    const started = bodyDeletions.get(delivery);
+    const deletion =
+      started ??
+      this.#onBodyObjects(key, (bodies, providerId, deliveryId) =>
+        bodies.deleteFor(providerId, deliveryId),
+      );
+    bodyDeletions.set(delivery, deletion);
+    // The first record counts them; the others wait for the same deletion and count none.
+    const deleted = await deletion;
+    const bodyObjectsDeleted = started === undefined ? deleted : 0;
     const names = Object.fromEntries(
       erasedPersonalFields.map((name, index) => [`#p${index}`, name]),
     );
@@ -256,6 +295,7 @@ export class ErasureStore {
       return {
         outcome: 'erased',
         payloadCopyDeleted,
+        bodyObjectsDeleted,
         ...(isRetentionClassName(retentionClass) ? { retentionClass } : {}),
         ...(Number.isFinite(expiresAtSeconds) ? { expiresAtSeconds } : {}),
       };
@@ -267,6 +307,7 @@ export class ErasureStore {
     return {
       outcome: state === 'erased' ? 'already_erased' : 'not_found',
       payloadCopyDeleted,
+      bodyObjectsDeleted,
     };
   }
 
@@ -277,13 +318,25 @@ export class ErasureStore {
       recordsAlreadyErased: 0,
       recordsNotFound: 0,
       payloadCopies: 0,
+      bodyObjects: 0,
     };
+    // Several records of one delivery share its bodies: each is counted once.
+    const counted = new Set<string>();
     await this.#forEach(keys, onProgress, async (key) => {
-      const [state, payload] = await Promise.all([
+      const delivery = deliveryOf(key);
+      const firstOfDelivery = !counted.has(delivery);
+      counted.add(delivery);
+      const [state, payload, bodies] = await Promise.all([
         this.#recordState(key),
         this.#get({ pk: key.pk, sk: payloadSortKey(key.sk) }, 'pk'),
+        firstOfDelivery
+          ? this.#onBodyObjects(key, (objects, providerId, deliveryId) =>
+              objects.countFor(providerId, deliveryId),
+            )
+          : 0,
       ]);
       if (payload !== undefined) survey.payloadCopies += 1;
+      survey.bodyObjects += bodies;
       if (state === 'live') survey.recordsToErase += 1;
       else if (state === 'erased') survey.recordsAlreadyErased += 1;
       else survey.recordsNotFound += 1;
@@ -319,6 +372,26 @@ export class ErasureStore {
     const item = await this.#get(key, 'deliveryId, erasedAtMs');
     if (item?.deliveryId === undefined) return 'gone';
     return item.erasedAtMs === undefined ? 'live' : 'erased';
+  }
+
+  /**
+   * `act` on the bucket objects of the record's delivery: none for a deployment without a
+   * payload bucket, or for an unregistered provider's attempt, which never queued anything.
+   */
+  async #onBodyObjects(
+    key: RecordKey,
+    act: (
+      bodies: NonNullable<ErasureStoreOptions['bodyObjects']>,
+      providerId: string,
+      deliveryId: string,
+    ) => Promise<number>,
+  ): Promise<number> {
+    const providerId = providerOf(key.pk);
+    const deliveryId = deliveryIdOf(key.sk);
+    if (this.#bodyObjects === undefined || providerId === unregisteredProviderId) return 0;
+    // Not a record's key: the record is not found either, and no delivery is named.
+    if (deliveryId === undefined) return 0;
+    return act(this.#bodyObjects, providerId, deliveryId);
   }
 
   /** Whether the record had a payload copy, now deleted. */
@@ -402,6 +475,22 @@ function itemKey(key: RecordKey): AuditItem {
 /** The provider of a record's partition key (`<providerId>#<shard>`). */
 function providerOf(pk: string): string {
   return pk.slice(0, pk.lastIndexOf('#'));
+}
+
+/** One text per delivery (provider and id), for the records that share its bodies. */
+function deliveryOf(key: RecordKey): string {
+  return `${providerOf(key.pk)}\0${deliveryIdOf(key.sk) ?? key.sk}`;
+}
+
+/**
+ * The delivery id of a record's sort key (`<ISO time>#<deliveryId>#<requestId>`): neither the
+ * time nor a gateway's request id holds a `#`, so the id is what lies between the first and
+ * the last.
+ */
+function deliveryIdOf(sk: string): string | undefined {
+  const first = sk.indexOf('#');
+  const last = sk.lastIndexOf('#');
+  return first < last ? sk.slice(first + 1, last) : undefined;
 }
 
 type AuditIndexName = (typeof auditTable.globalSecondaryIndexes)[number]['indexName'];

@@ -5,13 +5,16 @@
  */
 import { userInfo } from 'node:os';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erasedField } from '../../cli/commands/audit/show.ts';
 import { type AuditItem, payloadSortKey } from '../../functions/audit/record.ts';
+import { maxInlineBodyBytes } from '../../functions/config/limits.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { createIngestPorts } from '../../functions/ingest/handler.ts';
 import { readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
+import { bodyObjectPrefix } from '../../functions/queue/deduplication.ts';
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
 import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
 import { erasurePartitionKey } from '../../ops/erasure/erasure-receipt.ts';
@@ -206,6 +209,7 @@ describe('webhooks audit erase --delivery-id', () => {
       recordsAlreadyErased: 1,
       recordsNotFound: 0,
       payloadCopiesDeleted: 0,
+      bodyObjectsDeleted: 0,
     });
     expect(await deliveryItems()).toEqual(before);
   });
@@ -272,6 +276,7 @@ describe('webhooks audit erase --subject', () => {
         recordsAlreadyErased: 0,
         recordsNotFound: 0,
         payloadCopiesDeleted: 2,
+        bodyObjectsDeleted: 0,
       },
       retained: [
         {
@@ -330,6 +335,7 @@ describe('webhooks audit erase --subject', () => {
         recordsAlreadyErased: '0',
         recordsNotFound: '0',
         payloadCopiesDeleted: '2',
+        bodyObjectsDeleted: '0',
       },
     });
   });
@@ -352,6 +358,7 @@ describe('webhooks audit erase --subject', () => {
       recordsAlreadyErased: 0,
       recordsNotFound: 0,
       payloadCopies: 1,
+      bodyObjects: 0,
     });
     expect(await deliveryItems()).toEqual(items);
     const receiptsAfter = (await scan(tableName())).filter(
@@ -441,5 +448,41 @@ describe('webhooks providers --subject-key', () => {
     );
     expect(code).toBe(2);
     expect(stderr).toMatch(/--subject-key 'data\.\*\.email'/);
+  });
+});
+
+describe('webhooks audit erase, a body kept in the payload bucket', () => {
+  /** The objects a delivery of `ranged` has in the local stack's payload bucket. */
+  async function bodyObjects(deliveryId: string): Promise<number> {
+    const s3 = new S3Client({});
+    try {
+      const { KeyCount = 0 } = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: String(admin.stack.resources.payloadBucket),
+          Prefix: bodyObjectPrefix('ranged', deliveryId),
+        }),
+      );
+      return KeyCount;
+    } finally {
+      s3.destroy();
+    }
+  }
+
+  it('deletes the body with the record, and the receipt counts it', async () => {
+    const body = JSON.stringify({ id: 'evt_large', pad: 'x'.repeat(maxInlineBodyBytes) });
+    const result = await ingest(
+      readHttpEvent(stripeDelivery('ranged', secret, body)),
+      ports,
+      Date.now,
+    );
+    expect(result.response.statusCode).toBe(202);
+    expect(await bodyObjects('evt_large')).toBe(1);
+
+    const survey = await erase(['--delivery-id', 'evt_large', '--dry-run']);
+    expect(survey.receipt).toMatchObject({ recordsToErase: 1, bodyObjects: 1 });
+    const { code, receipt } = await erase(['--delivery-id', 'evt_large', '--provider', 'ranged']);
+    expect(code).toBe(0);
+    expect(receipt?.done).toMatchObject({ recordsErased: 1, bodyObjectsDeleted: 1 });
+    expect(await bodyObjects('evt_large')).toBe(0);
   });
 });

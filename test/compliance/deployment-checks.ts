@@ -8,19 +8,14 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiAccessLogging } from '../../compliance/checks/api-access-logging.ts';
-import { apiMinimumTls12 } from '../../compliance/checks/api-minimum-tls-1-2.ts';
-import { apiServedOverHttpsOnly } from '../../compliance/checks/api-served-over-https-only.ts';
 import { auditEvidenceRetainedOnStackDeletion } from '../../compliance/checks/audit-evidence-retained-on-stack-deletion.ts';
 import { auditRecordsExpireByTtl } from '../../compliance/checks/audit-records-expire-by-ttl.ts';
 import { deliveryAuditRetention } from '../../compliance/checks/delivery-audit-retention.ts';
-import { exactBodyReachesVerifier } from '../../compliance/checks/exact-body-reaches-verifier.ts';
 import { keyUseBoundWithoutWildcards } from '../../compliance/checks/key-use-bound-without-wildcards.ts';
 import { keysRotateYearly } from '../../compliance/checks/keys-rotate-yearly.ts';
 import { lambdaInIsolatedNetwork } from '../../compliance/checks/lambda-in-isolated-network.ts';
 import { logGroupsEncrypted } from '../../compliance/checks/log-groups-encrypted.ts';
 import { logRetention } from '../../compliance/checks/log-retention.ts';
-import { noBodiesOrHeadersInLogs } from '../../compliance/checks/no-bodies-or-headers-in-logs.ts';
 import { noSecretsInTemplate } from '../../compliance/checks/no-secrets-in-template.ts';
 import { oneKeyPerDataClass } from '../../compliance/checks/one-key-per-data-class.ts';
 import { type TemplateCheckName, templateRules } from '../../compliance/checks/pack.ts';
@@ -43,6 +38,7 @@ import {
 } from '../../compliance/report/template.ts';
 import { auditFieldsKmsContext } from '../../functions/audit/data-key-cache.ts';
 import { subjectIndexKmsContext } from '../../functions/audit/subject-index.ts';
+import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { queueMaxMessageBytes } from '../../functions/config/limits.ts';
 import { deliveryQueue } from '../../functions/config/queues.ts';
@@ -52,6 +48,7 @@ import {
 } from '../../functions/config/retention.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { providerSecretPurpose } from '../../functions/registry/secrets.ts';
+import type { IngestFrontName } from '../../infra/front.ts';
 import { operatorOutputKeys, stackOutputKeys } from '../../infra/output-names.ts';
 import {
   type Deployment,
@@ -61,10 +58,18 @@ import {
   outputRef,
   propertyOf,
 } from '../infra/deployment.ts';
+import {
+  expectAccessLogAndThrottling,
+  expectFunctionUrlLimits,
+  expectModernTls,
+  expectWebhookRoute,
+} from './front-checks.ts';
 
 export interface Expectations {
   readonly profiles: readonly ComplianceProfileName[];
+  readonly front: IngestFrontName;
   readonly waf: boolean;
+  readonly tracing: boolean;
   readonly vpc: boolean;
 }
 
@@ -89,6 +94,7 @@ export function describeDeployment(
   describe(`a ${label} deployment`, () => {
     let d: Deployment;
     const requirements = combineProfiles(expected.profiles);
+    const front = { ...expected, accessLogRequired: requirements.accessLogRequired };
     beforeAll(() => {
       d = deployment(context);
     }, 180_000);
@@ -116,10 +122,14 @@ export function describeDeployment(
     });
 
     it('meets every template rule of the compliance pack its configuration turns on', () => {
-      // Without a WAF or a VPC those two rules cannot comply; their own tests below say how.
+      // Without a WAF or a VPC those two rules cannot comply, nor can a function URL the access
+      // log and TLS rules; their own tests below say how.
       const off: readonly TemplateCheckName[] = [
         ...(expected.waf ? [] : (['waf-in-front-of-api'] as const)),
         ...(expected.vpc ? [] : (['lambda-in-isolated-network'] as const)),
+        ...(expected.front === 'url'
+          ? (['api-access-logging', 'api-minimum-tls-1-2'] as const)
+          : []),
       ];
       const on = templateRules.filter((rule) => !off.includes(rule.name));
       expect(on.map((rule) => [rule.name, verdictOf(rule)])).toEqual(
@@ -157,7 +167,8 @@ export function describeDeployment(
       const roles = resourcesOfType(d.cloudFormation, 'AWS::IAM::Role')
         // CDK's own deploy-time custom resource (the default security group's restriction).
         .filter(({ id }) => !id.startsWith('CustomVpcRestrictDefaultSG'));
-      expect(roles.length).toBeGreaterThanOrEqual(2);
+      // The ingest Lambda's, and the region's API Gateway logging role on a REST API.
+      expect(roles.map(({ id }) => id)).toContain(ingestRoleId());
       for (const { resource } of roles) {
         expect(property(resource, 'Policies')).toBeUndefined();
         expect(property(resource, 'ManagedPolicyArns')).toBeUndefined();
@@ -268,6 +279,20 @@ export function describeDeployment(
       d.template.allResourcesProperties('AWS::SQS::Queue', {
         KmsMasterKeyId: queueKey,
         MaximumMessageSize: queueMaxMessageBytes,
+        // FIFO in high-throughput mode: a retry within 5 minutes is not delivered twice.
+        FifoQueue: true,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+      });
+      // The payload bucket holds the same data class as the queues: under the same key.
+      d.template.allResourcesProperties('AWS::S3::Bucket', {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: queueKey },
+            }),
+          ],
+        },
       });
       d.template.hasResourceProperties('AWS::SQS::Queue', {
         RedrivePolicy: { maxReceiveCount: deliveryQueue.maxReceiveCount },
@@ -291,7 +316,9 @@ export function describeDeployment(
     it(`encrypts every log group and keeps it at least ${requirements.logRetentionDays} days`, () => {
       const auditKeyArn = { 'Fn::GetAtt': [keyId(stackOutputKeys.auditKeyId), 'Arn'] };
       const groups = resourcesOfType(d.cloudFormation, 'AWS::Logs::LogGroup');
-      expect(groups.length).toBeGreaterThanOrEqual(expected.waf ? 4 : 3);
+      // The Lambda's; a REST API's access and execution logs, an HTTP API's access log; the WAF's.
+      const frontGroups = { rest: 2, http: 1, url: 0 }[expected.front];
+      expect(groups.length).toBeGreaterThanOrEqual(1 + frontGroups + (expected.waf ? 1 : 0));
       expect(verdictOf(logGroupsEncrypted)).toEqual(compliant);
       expect(verdictOf(logRetention)).toEqual(compliant);
       expect(verdictOf(auditEvidenceRetainedOnStackDeletion)).toEqual(compliant);
@@ -308,15 +335,27 @@ export function describeDeployment(
       }
     });
 
-    it('runs the ingest Lambda on Node.js 22 or newer, arm64, traced, with reserved concurrency', () => {
+    it(`runs the ingest Lambda on Node.js 22 or newer, arm64, ${expected.tracing ? 'traced' : 'untraced'}, with reserved concurrency`, () => {
       d.template.hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
         Runtime: Match.stringLikeRegexp('^nodejs(2[2-9]|[3-9]\\d)\\.x$'),
         Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: expected.tracing ? { Mode: 'Active' } : Match.absent(),
         ReservedConcurrentExecutions: Match.anyValue(),
         Timeout: Match.anyValue(),
         MemorySize: Match.anyValue(),
+      });
+      const policies = resourcesOfType(d.cloudFormation, 'AWS::IAM::ManagedPolicy');
+      expect(policies.some(({ resource }) => JSON.stringify(resource).includes('xray:'))).toBe(
+        expected.tracing,
+      );
+    });
+
+    it("logs JSON, with platform lines from WARN and the handler's from INFO", () => {
+      expect(propertyOf(ingestLambda(d.cloudFormation), 'LoggingConfig')).toMatchObject({
+        LogFormat: 'JSON',
+        SystemLogLevel: 'WARN',
+        ApplicationLogLevel: 'INFO',
       });
     });
 
@@ -330,12 +369,14 @@ export function describeDeployment(
         [registryTable.nameVariable]: ref(stackOutputKeys.registryTableName),
         [auditTable.nameVariable]: ref(stackOutputKeys.auditTableName),
         [deliveryQueue.urlVariable]: ref(stackOutputKeys.queueUrl),
+        [payloadBucket.nameVariable]: ref(operatorOutputKeys.payloadBucketName),
         [kmsKeys.secrets.idVariable]: ref(stackOutputKeys.secretsKeyId),
         [kmsKeys.audit.idVariable]: ref(stackOutputKeys.auditKeyId),
         [retentionFloorVariable]: requirements.deliveryAuditFloor,
         [payloadCopyCeilingVariable]: requirements.payloadCopyCeiling,
         POWERTOOLS_SERVICE_NAME: 'webhook-ingestion',
         POWERTOOLS_METRICS_NAMESPACE: 'WebhookIngestion',
+        ...(expected.tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
       });
       expect(verdictOf(deliveryAuditRetention)).toEqual(compliant);
       expect(verdictOf(payloadCopyCeiling)).toEqual(compliant);
@@ -346,47 +387,22 @@ export function describeDeployment(
     });
 
     it('serves POST /v1/webhooks/{providerId} regionally, with the path parameter required', () => {
-      expect(verdictOf(apiServedOverHttpsOnly)).toEqual(compliant);
-      expect(verdictOf(exactBodyReachesVerifier)).toEqual(compliant);
-      d.template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-        EndpointConfiguration: { Types: ['REGIONAL'] },
-        BinaryMediaTypes: ['*/*'],
-      });
-      d.template.hasResourceProperties('AWS::ApiGateway::Method', {
-        HttpMethod: 'POST',
-        RequestParameters: { 'method.request.path.providerId': true },
-        RequestValidatorId: Match.anyValue(),
-        Integration: { Type: 'AWS_PROXY' },
-      });
-      d.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
-        ValidateRequestParameters: true,
-      });
-      d.template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{providerId}' });
+      expectWebhookRoute(d, expected.front, verdictOf);
     });
 
-    it('refuses TLS 1.0 and 1.1 at the API endpoint (security policy TLS_1_2)', () => {
-      expect(verdictOf(apiMinimumTls12)).toEqual(compliant);
-      d.template.hasResourceProperties('AWS::ApiGateway::RestApi', { SecurityPolicy: 'TLS_1_2' });
-    });
-
-    it('logs API access as JSON without headers or bodies, errors without data trace, and throttles', () => {
-      expect(verdictOf(apiAccessLogging)).toEqual(compliant);
-      expect(verdictOf(noBodiesOrHeadersInLogs)).toEqual(compliant);
-      const [stage] = resourcesOfType(d.cloudFormation, 'AWS::ApiGateway::Stage');
-      expect(stage?.resource.Properties).toMatchObject({
-        TracingEnabled: true,
-        MethodSettings: [
-          expect.objectContaining({
-            HttpMethod: '*',
-            ResourcePath: '/*',
-            LoggingLevel: 'ERROR',
-            DataTraceEnabled: false,
-            ThrottlingRateLimit: expect.any(Number),
-            ThrottlingBurstLimit: expect.any(Number),
-          }),
-        ],
+    if (expected.front === 'url') {
+      it('gives up the WAF, the access log and stage throttling on its function URL', () => {
+        expectFunctionUrlLimits(d, verdictOf);
       });
-    });
+    } else {
+      it('refuses TLS 1.0 and 1.1 at the API endpoint (security policy TLS_1_2)', () => {
+        expectModernTls(d, expected.front, verdictOf);
+      });
+
+      it('logs API access as JSON without headers or bodies, errors without data trace, and throttles', () => {
+        expectAccessLogAndThrottling(d, front, verdictOf);
+      });
+    }
 
     it('emits every output the CLI reads from a deployed stack', () => {
       const outputs = Object.keys(d.cloudFormation.Outputs ?? {});

@@ -1,9 +1,11 @@
 /**
  * The profiles that keep the Lambda out of a VPC by default, each synthesized as `cdk synth
- * -c profiles=…` would, and held to every security property (deployment-checks.ts).
+ * -c profiles=…` would (an HTTP API, no WAF, no tracing), and held to every security property
+ * (deployment-checks.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { retentionFloorVariable } from '../../compliance/profiles.ts';
+import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deliveryQueue } from '../../functions/config/queues.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
@@ -11,19 +13,13 @@ import { ingestBundlePath, invokeBundle } from '../infra/bundle.ts';
 import { deployment } from '../infra/deployment.ts';
 import { describeDeployment } from './deployment-checks.ts';
 
-describeDeployment(
-  'baseline',
-  { profiles: 'baseline' },
-  {
-    profiles: ['baseline'],
-    waf: true,
-    vpc: false,
-  },
-);
+const defaults = { front: 'http', waf: false, tracing: false, vpc: false } as const;
 
-describeDeployment('gdpr', { profiles: 'gdpr' }, { profiles: ['gdpr'], waf: true, vpc: false });
+describeDeployment('baseline', { profiles: 'baseline' }, { profiles: ['baseline'], ...defaults });
 
-describeDeployment('ccpa', { profiles: 'ccpa' }, { profiles: ['ccpa'], waf: true, vpc: false });
+describeDeployment('gdpr', { profiles: 'gdpr' }, { profiles: ['gdpr'], ...defaults });
+
+describeDeployment('ccpa', { profiles: 'ccpa' }, { profiles: ['ccpa'], ...defaults });
 
 describe('the bundled ingest Lambda', () => {
   const names = {
@@ -33,6 +29,7 @@ describe('the bundled ingest Lambda', () => {
     [kmsKeys.secrets.idVariable]: 'alias/secrets',
     [kmsKeys.audit.idVariable]: 'alias/audit',
     [retentionFloorVariable]: 'minimal',
+    [payloadBucket.nameVariable]: 'payloads',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',

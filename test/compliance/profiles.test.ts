@@ -35,6 +35,12 @@ describe('the compliance profile table', () => {
     expect(complianceProfiles.hipaa.vpcPlacementRequired).toBe(true);
   });
 
+  it('requires an access log of every request for PCI DSS 10.2 and HIPAA §164.312(b) only', () => {
+    expect(
+      complianceProfileNames.filter((name) => complianceProfiles[name].accessLogRequired),
+    ).toEqual(['pci-dss', 'hipaa']);
+  });
+
   it('cites the clauses behind every regulated profile', () => {
     for (const name of complianceProfileNames.filter((n) => n !== 'baseline')) {
       expect(complianceProfiles[name].citations.length).toBeGreaterThan(0);
@@ -57,6 +63,7 @@ describe('combining profiles', () => {
       logRetentionDays: complianceProfiles.hipaa.logRetentionDays,
       vpcPlacementRequired: true,
       wafRequired: false,
+      accessLogRequired: true,
     });
   });
 

@@ -18,7 +18,9 @@ describe('the app context', () => {
           deliveryAuditRetention: 'extended',
           payloadCopyRetention: 'minimal',
           logRetentionDays: '2557',
+          front: 'rest',
           waf: 'true',
+          tracing: 'true',
           vpcPlacement: 'true',
           reservedConcurrency: '40',
           manageApiGatewayAccount: 'false',
@@ -31,7 +33,9 @@ describe('the app context', () => {
         alarmEmail: 'ops@example.com',
         retention: { deliveryAudit: 'extended', payloadCopies: 'minimal' },
         logRetentionDays: 2557,
+        front: 'rest',
         waf: true,
+        tracing: true,
         vpcPlacement: true,
         reservedConcurrency: 40,
         manageApiGatewayAccount: false,
@@ -44,6 +48,13 @@ describe('the app context', () => {
       readAppContext(lookup({ profiles: ['gdpr', 'ccpa'], waf: false, reservedConcurrency: 10 }))
         .props,
     ).toEqual({ complianceProfiles: ['gdpr', 'ccpa'], waf: false, reservedConcurrency: 10 });
+  });
+
+  it('reads the front by name and refuses any other', () => {
+    expect(readAppContext(lookup({ front: 'url' })).props).toEqual({ front: 'url' });
+    expect(() => readAppContext(lookup({ front: 'alb' }))).toThrow(
+      'front: expected one of rest, http, url, got "alb"',
+    );
   });
 
   it('reports every bad value at once, by key and value', () => {

@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
+  type FrontMetrics,
   IngestObservability,
   type IngestObservabilityProps,
 } from '../../infra/observability/index.ts';
@@ -25,9 +26,16 @@ export interface ObservabilityFixture {
   readonly template: Template;
 }
 
-/** Synthesizes the stand-in stack with IngestObservability, `overrides` applied to its props. */
+/** The front whose metrics the stand-in reads, built on its function. */
+export type FrontOf = (stack: Stack, ingestFunction: lambda.IFunction) => FrontMetrics;
+
+/**
+ * Synthesizes the stand-in stack with IngestObservability, `overrides` applied to its props;
+ * `frontOf` replaces the REST API's metrics with another front's.
+ */
 export function synthObservability(
   overrides: Partial<IngestObservabilityProps> = {},
+  frontOf?: FrontOf,
 ): ObservabilityFixture {
   const stack = new Stack(new App(), stackName, {
     env: { account: '123456789012', region: 'us-east-1' },
@@ -58,7 +66,7 @@ export function synthObservability(
   const observability = new IngestObservability(stack, 'Observability', {
     ingestFunction,
     ingestLogGroup,
-    api,
+    api: frontOf === undefined ? api : frontOf(stack, ingestFunction),
     queue,
     deadLetterQueue,
     tables,

@@ -238,6 +238,15 @@ describe('the saved Logs Insights queries', () => {
     }
   });
 
+  it("show Lambda's request id as Powertools writes it: JSON lines carry no @requestId", () => {
+    const queries = resources().map((r) => String(r.Properties.QueryString));
+    for (const query of queries) expect(query).not.toContain('@requestId');
+    const listing = queries.filter((query) => query.startsWith('fields '));
+    expect(listing.length).toBeGreaterThan(0);
+    for (const query of listing)
+      expect(query).toMatch(/^fields @timestamp, .*, function_request_id\n/);
+  });
+
   it('group rejections by provider and reason, and count 503s by the failing dependency', () => {
     const byName = (name: string) =>
       resources().find((r) => r.Properties.Name === `${stackName}/${name}`)?.Properties.QueryString;

@@ -12,15 +12,69 @@ function problemsOf(run: () => unknown): readonly string[] {
 }
 
 describe('deployment settings', () => {
-  it('deploy the baseline profile with a WAF and no VPC when nothing is chosen', () => {
+  it('deploy the baseline profile on an HTTP API, without WAF, VPC or tracing, when nothing is chosen', () => {
     expect(resolveSettings({})).toMatchObject({
       profiles: ['baseline'],
       deliveryAuditFloor: 'minimal',
       payloadCopyCeiling: 'standard',
       logRetentionDays: 90,
-      waf: true,
+      front: 'http',
+      accessLogDetail: 'essential',
+      waf: false,
+      tracing: false,
       vpcPlacement: false,
     });
+  });
+
+  it('put a REST API in front when a profile requires a WAF, or when one is asked for', () => {
+    expect(resolveSettings({ complianceProfiles: ['pci-dss'] })).toMatchObject({
+      front: 'rest',
+      waf: true,
+      accessLogDetail: 'detailed',
+    });
+    expect(resolveSettings({ waf: true })).toMatchObject({ front: 'rest', waf: true });
+  });
+
+  it('keep the HTTP API for hipaa, with the detailed access log it requires', () => {
+    expect(resolveSettings({ complianceProfiles: ['hipaa'] })).toMatchObject({
+      front: 'http',
+      waf: false,
+      accessLogDetail: 'detailed',
+    });
+  });
+
+  it('use a function URL or a REST API without a WAF only when asked', () => {
+    expect(resolveSettings({ complianceProfiles: ['gdpr'], front: 'url' }).front).toBe('url');
+    expect(resolveSettings({ front: 'rest' })).toMatchObject({ front: 'rest', waf: false });
+    expect(resolveSettings({ tracing: true }).tracing).toBe(true);
+  });
+
+  it('refuse a function URL where a profile requires an access log of every request', () => {
+    expect(
+      problemsOf(() => resolveSettings({ complianceProfiles: ['gdpr', 'hipaa'], front: 'url' })),
+    ).toEqual([
+      "front 'url' writes no access log of each request, which hipaa requires: use front 'http' or 'rest'",
+    ]);
+  });
+
+  it('refuse a WAF on any front but a REST API, naming why the WAF is on', () => {
+    expect(problemsOf(() => resolveSettings({ waf: true, front: 'http' }))).toEqual([
+      "front 'http' cannot carry a WAF, which attaches to a REST API only (front 'rest'): waf is on",
+    ]);
+    expect(
+      problemsOf(() => resolveSettings({ complianceProfiles: ['pci-dss'], front: 'url' })),
+    ).toEqual([
+      "front 'url' cannot carry a WAF, which attaches to a REST API only (front 'rest'): pci-dss requires a WAF",
+      "front 'url' writes no access log of each request, which pci-dss requires: use front 'http' or 'rest'",
+    ]);
+  });
+
+  it('refuse stage throttling on a function URL, which only reserved concurrency caps', () => {
+    expect(
+      problemsOf(() => resolveSettings({ front: 'url', throttling: { rateLimit: 10 } })),
+    ).toEqual([
+      "throttling applies to an API Gateway stage, and front 'url' has none: reservedConcurrency caps it",
+    ]);
   });
 
   it('place the Lambda in a VPC when a profile requires it', () => {

@@ -1,31 +1,15 @@
 /** The orchestration's answers to outcomes the stand-ins cannot easily produce, through fake ports. */
 import { describe, expect, it, vi } from 'vitest';
-import type { DedupMarker } from '../../functions/audit/dedup.ts';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
-import type { IngestRequest } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
 import { providerDefaults } from '../../functions/registry/provider.ts';
 import type { Verdict } from '../../functions/verify/types.ts';
+import { fakeMarker, fakeRequest } from '../support/fake-delivery.ts';
 
-const marker: DedupMarker = {
-  providerId: 'stripe-live',
-  deliveryId: 'evt_1',
-  claimToken: 'token',
-  leaseUntilMs: 0,
-  dedupWindowSeconds: 60,
-};
-
-const request: IngestRequest = {
-  method: 'POST',
-  providerId: 'stripe-live',
-  url: 'https://hooks.example.com/v1/webhooks/stripe-live',
-  headers: { 'content-type': 'application/json' },
-  body: Buffer.from('{"id":"evt_1","type":"invoice.paid"}'),
-  sourceIp: '203.0.113.7',
-  requestId: 'req-1',
-};
+const marker = fakeMarker;
+const request = fakeRequest;
 
 const acceptedVerdict: Verdict = { accepted: true, scheme: 'stripe', keyId: 'v1', keyIndex: 0 };
 
@@ -108,7 +92,7 @@ describe('ingest, through fake ports', () => {
     expect(claim).not.toHaveBeenCalled();
   });
 
-  it('releases the claim when the send fails for any reason', async () => {
+  it('releases the claim when SQS answers the send with an error', async () => {
     const { ports, release } = fakePorts({
       queue: {
         send: async () => {

@@ -7,17 +7,21 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { encryptField } from '../../functions/audit/field-encryption.ts';
+import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
+import { BodyObjects } from '../../functions/queue/body-objects.ts';
+import { DeliveryQueue } from '../../functions/queue/delivery-queue.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { ProviderCache } from '../../functions/registry/provider-cache.ts';
 import { verifyDelivery } from '../../functions/verify/verify.ts';
@@ -67,7 +71,8 @@ beforeAll(async () => {
   const dynamodb = countCalls('DynamoDB', new DynamoDBClient({}));
   const kms = countCalls('KMS', new KMSClient({}));
   const sqs = countCalls('SQS', new SQSClient({}));
-  clients = [dynamodb, kms, sqs];
+  const s3 = countCalls('S3', new S3Client({}));
+  clients = [dynamodb, kms, sqs, s3];
   const providers = new ProviderCache({
     dynamodb,
     kms,
@@ -79,7 +84,10 @@ beforeAll(async () => {
     resolveProvider: (id) => providers.resolveProvider(id),
     verify: verifyDelivery,
     markers: new DedupMarkers({ dynamodb, tableName: auditTable.localName }),
-    queue: new QueueSender({ sqs, queueUrl: stack.queueUrl }),
+    queue: new DeliveryQueue({
+      sender: new QueueSender({ sqs, queueUrl: stack.queueUrl }),
+      bodies: new BodyObjects({ s3, bucketName: payloadBucket.localName }),
+    }),
     audit: new AuditStore({ dynamodb, tableName: auditTable.localName }),
     // Small, so that the flood case below spends it quickly.
     rejections: new RejectionBudget({ burst: 3, perMinute: 1 }),

@@ -113,7 +113,10 @@ describe('the local gateway in front of the ingest handler', () => {
   it('lets the handler answer 413 to a body one byte over its limit', async () => {
     const response = await postSigned('x'.repeat(maxBodySizeBytes + 1));
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: 'payload_too_large' });
+    expect(await response.json()).toEqual({
+      error: 'payload_too_large',
+      maxBodyBytes: maxBodySizeBytes,
+    });
   });
 
   it('answers 413 itself to a body over its buffer, and the connection stays usable', async () => {

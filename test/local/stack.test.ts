@@ -16,6 +16,7 @@ import {
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
@@ -140,6 +141,9 @@ describe('the stack in memory', () => {
         }),
       );
       expect(queue).toMatchObject({
+        FifoQueue: 'true',
+        DeduplicationScope: deliveryQueue.deduplicationScope,
+        FifoThroughputLimit: deliveryQueue.fifoThroughputLimit,
         MaximumMessageSize: String(deliveryQueue.maxMessageBytes),
         MessageRetentionPeriod: String(deliveryQueue.retentionSeconds),
         VisibilityTimeout: String(deliveryQueue.visibilityTimeoutSeconds),
@@ -151,6 +155,7 @@ describe('the stack in memory', () => {
       });
       expect(dlq?.QueueArn).toContain(deadLetterQueue.localName);
       expect(dlq?.MaximumMessageSize).toBe(String(deadLetterQueue.maxMessageBytes));
+      expect(dlq?.FifoQueue).toBe('true');
     } finally {
       sqs.destroy();
     }
@@ -185,6 +190,7 @@ describe('the stack in memory', () => {
         tables: { registry: registryTable.localName, audit: auditTable.localName },
         queueUrl: stack.resources.queueUrl,
         deadLetterQueueUrl: stack.resources.deadLetterQueueUrl,
+        payloadBucket: payloadBucket.localName,
         keys: {
           secrets: { alias: kmsKeys.secrets.alias, keyId: keys.secrets.keyId },
           audit: { alias: kmsKeys.audit.alias, keyId: keys.audit.keyId },
@@ -196,10 +202,12 @@ describe('the stack in memory', () => {
         AWS_ENDPOINT_URL_KMS: stack.endpoints.kms,
         AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
         AWS_ENDPOINT_URL_SQS: stack.endpoints.sqs,
+        AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
         [registryTable.nameVariable]: registryTable.localName,
         [auditTable.nameVariable]: auditTable.localName,
         [deliveryQueue.urlVariable]: stack.resources.queueUrl,
         [deadLetterQueue.urlVariable]: stack.resources.deadLetterQueueUrl,
+        [payloadBucket.nameVariable]: payloadBucket.localName,
         [kmsKeys.secrets.idVariable]: keys.secrets.keyId,
         [kmsKeys.audit.idVariable]: keys.audit.keyId,
         [kmsKeys.queue.idVariable]: keys.queue.keyId,

@@ -1,6 +1,7 @@
 /**
  * `npm start` (dist/start.mjs) run as a user would, in a temporary folder: a second start
- * beside a running one, a start where a crash left a stack file, a start on a taken PORT.
+ * beside a running one, a start where a crash left a stack file, a start on a taken PORT, a
+ * stack whose DynamoDB Local dies under it, and `--help`.
  * Every start uses PORT=0 unless the test is about the port, so tests never collide.
  */
 import {
@@ -41,8 +42,8 @@ interface Start {
   readonly exited: Promise<number | null>;
 }
 
-function npmStart(cwd: string, port = '0'): Start {
-  const child = spawn(process.execPath, [join(root, 'dist/start.mjs')], {
+function npmStart(cwd: string, port = '0', args: readonly string[] = []): Start {
+  const child = spawn(process.execPath, [join(root, 'dist/start.mjs'), ...args], {
     cwd,
     env: childEnvironment(port),
   });
@@ -84,6 +85,15 @@ const webhooks = (cwd: string, args: readonly string[]) => {
 const exitedPid = () => spawnSync(process.execPath, ['-e', '']).pid;
 
 const stackFileOf = (folder: string) => join(folder, '.local', 'stack.json');
+
+/** The pid of the DynamoDB Local JVM listening on the endpoint's port, from `ps`. */
+const dynamoDbServerOn = (endpoint: string) => {
+  const port = new URL(endpoint).port;
+  const line = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .find((entry) => entry.includes('DynamoDBLocal.jar') && entry.includes(`-port ${port} `));
+  return line === undefined ? undefined : Number(line.trim().split(/\s+/)[0]);
+};
 
 beforeAll(() => {
   execFileSync(process.execPath, ['scripts/build.mjs', 'start', 'webhooks'], { cwd: root });
@@ -197,5 +207,50 @@ describe('npm start on a taken PORT', { timeout: startBudgetMs }, () => {
       `port ${port} is already in use, so the gateway cannot listen on it (another \`npm start\`, from another folder?): stop what holds it, or start on another port: PORT=<port> npm start, or PORT=0 npm start for any free one`,
     );
     await expect(stat(stackFileOf(folder))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('npm start when DynamoDB Local dies under it', { timeout: startBudgetMs }, () => {
+  let folder: string;
+  let start: Start;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'local-start-crash-'));
+    start = npmStart(folder);
+    await untilReady(start);
+  }, startBudgetMs);
+
+  afterAll(async () => {
+    if (start?.child.exitCode === null) start.child.kill('SIGKILL');
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('names it and how it ended on stderr, removes its stack file and exits 1', async () => {
+    const { endpoints } = JSON.parse(await readFile(stackFileOf(folder), 'utf8'));
+    const jvm = dynamoDbServerOn(endpoints.dynamodb);
+    expect(jvm).toBeGreaterThan(0);
+    process.kill(jvm as number, 'SIGKILL');
+
+    expect(await start.exited).toBe(1);
+    expect(start.stderr()).toContain(
+      `npm start: DynamoDB Local (pid ${jvm}) was killed by SIGKILL; stopping the gateway and the local stack\n`,
+    );
+    await expect(stat(stackFileOf(folder))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('npm start -- --help', () => {
+  it('says what --persist keeps and what it cannot, in one line, and starts nothing', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'local-start-help-'));
+    try {
+      const start = npmStart(folder, '0', ['--help']);
+      expect(await start.exited).toBe(0);
+      expect(start.stdout()).toMatch(
+        /^ +tables, items, keys and aliases persist in \.local\/, queues and the payload bucket never; a write DynamoDB Local had not answered when it died may be lost$/m,
+      );
+      await expect(stat(join(folder, '.local'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -4,9 +4,12 @@ import { isCredentialHeader } from '../../functions/config/headers.ts';
 import {
   envelopeReserveBytes,
   maxBodySizeBytes,
+  maxInlineBodyBytes,
   queueMaxMessageBytes,
 } from '../../functions/config/limits.ts';
 import {
+  type BodyObject,
+  bodySha256,
   buildEnvelope,
   checkBodySize,
   defaultSelectedHeaders,
@@ -14,9 +17,13 @@ import {
   maxHeaderValueChars,
   maxIdentifierChars,
   messageSizeBytes,
+  needsBodyObject,
+  openEnvelope,
   readEnvelope,
 } from '../../functions/queue/envelope.ts';
 import {
+  BodyInBucketError,
+  BodyObjectMismatchError,
   BodyTooLargeError,
   EnvelopeInputError,
   InvalidEnvelopeError,
@@ -132,12 +139,12 @@ describe('buildEnvelope', () => {
   });
 
   it('sends valid UTF-8 as base64 when, as escaped text, it would not fit one message', () => {
-    // Each control character escapes to six bytes (\u0001), so as text this is over 1 MB.
-    const body = new Uint8Array(maxBodySizeBytes).fill(0x01);
+    // Each control character escapes to six bytes (\u0001), so as text this is over 4 MB.
+    const body = new Uint8Array(maxInlineBodyBytes).fill(0x01);
     const message = buildEnvelope(envelopeInput({ body }));
     expect(JSON.parse(message.body).bodyEncoding).toBe('base64');
     expect(messageSizeBytes(message)).toBeLessThanOrEqual(queueMaxMessageBytes);
-    expect(readEnvelope(message.body).body).toEqual(Buffer.from(body));
+    expect(bodySha256(readEnvelope(message.body).body)).toBe(bodySha256(body));
   });
 
   it('leaves out an unknown or empty event id and type, in the body and the attributes', () => {
@@ -272,6 +279,16 @@ describe('body size', () => {
     expect(() => checkBodySize(maxBodySizeBytes)).not.toThrow();
   });
 
+  it('carries a body of exactly maxInlineBodyBytes in the message, and one byte more not', () => {
+    expect(needsBodyObject(maxInlineBodyBytes)).toBe(false);
+    expect(needsBodyObject(maxInlineBodyBytes + 1)).toBe(true);
+    const inline = new Uint8Array(maxInlineBodyBytes).fill(0x61);
+    const carried = readEnvelope(buildEnvelope(envelopeInput({ body: inline })).body).body;
+    expect(bodySha256(carried)).toBe(bodySha256(inline));
+    const over = new Uint8Array(maxInlineBodyBytes + 1).fill(0x61);
+    expect(() => buildEnvelope(envelopeInput({ body: over }))).toThrow(EnvelopeInputError);
+  });
+
   it('refuses a body one byte over maxBodySizeBytes with body_too_large (413)', () => {
     const body = new Uint8Array(maxBodySizeBytes + 1);
     expect(() => buildEnvelope(envelopeInput({ body }))).toThrow(BodyTooLargeError);
@@ -280,13 +297,13 @@ describe('body size', () => {
     );
   });
 
-  it('fits the largest body, base64, with the longest ids and headers in one queue message', () => {
+  it('fits the largest inline body, base64, with the longest ids and headers in one queue message', () => {
     // U+FFFF costs the most: six bytes escaped in JSON, three as U+FFFD in an attribute.
     const longest = '\uffff'.repeat(maxIdentifierChars);
     // One longest value, then many short ones that fill what is left to within a few bytes.
     const headers: Record<string, string> = { 'x-long': '\uffff'.repeat(maxHeaderValueChars) };
     for (let index = 0; index < 64; index++) headers[`x-${index}`] = '\uffff'.repeat(index % 7);
-    const body = new Uint8Array(maxBodySizeBytes).fill(0xff);
+    const body = new Uint8Array(maxInlineBodyBytes).fill(0xff);
     const message = buildEnvelope({
       deliveryId: longest,
       providerId: longest,
@@ -304,11 +321,11 @@ describe('body size', () => {
     expect(document.headers).toHaveProperty('x-long');
     expect(messageSizeBytes(message)).toBeGreaterThan(queueMaxMessageBytes - 16);
     expect(messageSizeBytes(message)).toBeLessThanOrEqual(queueMaxMessageBytes);
-    expect(readEnvelope(message.body).body).toEqual(Buffer.from(body));
+    expect(bodySha256(readEnvelope(message.body).body)).toBe(bodySha256(body));
   });
 
   it('fits the largest body with any ids, headers and selection in one queue message', () => {
-    const body = new Uint8Array(maxBodySizeBytes).fill(0xff);
+    const body = new Uint8Array(maxInlineBodyBytes).fill(0xff);
     fc.assert(
       fc.property(
         anyIdentifier,
@@ -330,6 +347,116 @@ describe('body size', () => {
         },
       ),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('FIFO ids', () => {
+  it('are SHA-256 of the provider and delivery id, NUL between, for group and deduplication', () => {
+    const message = buildEnvelope(envelopeInput());
+    // printf 'acme-payments\x0001JH0000000000000000000000' | sha256sum
+    const digest = '07ef95901a318c24a2e04e48e5dd1f191641571e1b3f60a3ffcc044a2056059b';
+    expect(message.deduplicationId).toBe(digest);
+    expect(message.groupId).toBe(digest);
+  });
+
+  it('are the same for every attempt at one delivery, whatever its time, headers or body', () => {
+    const first = buildEnvelope(envelopeInput());
+    const retry = buildEnvelope(
+      envelopeInput({
+        receivedAtMs: receivedAtMs + 31_000,
+        headers: { 'User-Agent': 'retry' },
+        body: bytes('{"id":"evt_1","attempt":2}'),
+      }),
+    );
+    expect(retry.body).not.toBe(first.body);
+    expect([retry.groupId, retry.deduplicationId]).toEqual([first.groupId, first.deduplicationId]);
+  });
+
+  it('differ between deliveries and between providers', () => {
+    const ids = [
+      envelopeInput(),
+      envelopeInput({ deliveryId: 'evt_2' }),
+      envelopeInput({ providerId: 'acme-payments-eu' }),
+    ].map((input) => buildEnvelope(input).deduplicationId);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('a body kept in the payload bucket', () => {
+  const body = new Uint8Array(maxInlineBodyBytes + 1).map((_, index) => (index * 31) % 256);
+  const object: BodyObject = {
+    bucket: 'webhook-ingestion-payloads',
+    key: `${'ab'.repeat(32)}/${bodySha256(body)}`,
+    sizeBytes: body.byteLength,
+    sha256: bodySha256(body),
+  };
+  const message = buildEnvelope(envelopeInput({ body }), object);
+
+  it('travels as a pointer: bucket, key, size and SHA-256, and no body', () => {
+    const document = JSON.parse(message.body);
+    expect(document).toMatchObject({ bodyEncoding: 's3', bodyObject: object });
+    expect(document).not.toHaveProperty('body');
+    expect(messageSizeBytes(message)).toBeLessThan(envelopeReserveBytes);
+  });
+
+  it('is refused by readEnvelope, which reads only a body in the message', () => {
+    expect(() => readEnvelope(message.body)).toThrow(BodyInBucketError);
+    expect(() => readEnvelope(message.body)).toThrow(object.key);
+  });
+
+  it('is fetched by openEnvelope and given back as the exact bytes', async () => {
+    const fetched: BodyObject[] = [];
+    const envelope = await openEnvelope(message.body, async (asked) => {
+      fetched.push(asked);
+      return body;
+    });
+    expect(fetched).toEqual([object]);
+    expect(envelope).toMatchObject({
+      bodyEncoding: 's3',
+      bodyObject: object,
+      deliveryId: envelopeInput().deliveryId,
+    });
+    expect(bodySha256(envelope.body)).toBe(bodySha256(body));
+  });
+
+  it('reads a body in the message through openEnvelope too, fetching nothing', async () => {
+    const inline = buildEnvelope(envelopeInput());
+    const envelope = await openEnvelope(inline.body, () => {
+      throw new Error('nothing to fetch');
+    });
+    expect(envelope).toEqual(readEnvelope(inline.body));
+  });
+
+  it.each([
+    ['a byte short', body.subarray(1)],
+    ['the same length with other bytes', Buffer.from(body).fill(0xff, 0, 1)],
+  ])('refuses an object that is %s', async (_, bytes) => {
+    const copy = Uint8Array.from(bytes);
+    await expect(openEnvelope(message.body, async () => copy)).rejects.toThrow(
+      BodyObjectMismatchError,
+    );
+  });
+
+  it('refuses an object whose size is not the body given', () => {
+    expect(() =>
+      buildEnvelope(envelopeInput({ body }), { ...object, sizeBytes: body.byteLength - 1 }),
+    ).toThrow(EnvelopeInputError);
+  });
+
+  const document = JSON.parse(message.body);
+  it.each([
+    ['no bodyObject', { ...document, bodyObject: undefined }],
+    ['a bodyObject with no key', { ...document, bodyObject: { ...object, key: '' } }],
+    ['a negative size', { ...document, bodyObject: { ...object, sizeBytes: -1 } }],
+    [
+      'a SHA-256 that is not hex',
+      { ...document, bodyObject: { ...object, sha256: 'Z'.repeat(64) } },
+    ],
+  ])('is refused with %s', async (_, invalid) => {
+    await expect(openEnvelope(JSON.stringify(invalid), async () => body)).rejects.toThrow(
+      InvalidEnvelopeError,
     );
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   DeleteMessageCommand,
   type Message,
@@ -17,12 +18,14 @@ import {
 } from '@aws-sdk/client-sqs';
 import { vi } from 'vitest';
 import { stackFileVariable } from '../../cli/target.ts';
+import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { type Envelope, readEnvelope } from '../../functions/queue/envelope.ts';
 import { type LocalGateway, startGateway, webhookResource } from '../../local/gateway.ts';
 import type { LocalService } from '../../local/ports.ts';
+import { createPayloadBucket } from '../../local/s3.ts';
 import { startSqsLocal } from '../../local/sqs.ts';
 import {
   createQueues,
@@ -43,12 +46,14 @@ const stackVariables = [
   'AWS_ENDPOINT_URL_KMS',
   'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_ENDPOINT_URL_SQS',
+  'AWS_ENDPOINT_URL_S3',
   ...Object.keys(fakeCredentials),
   'AWS_PROFILE',
   registryTable.nameVariable,
   auditTable.nameVariable,
   deliveryQueue.urlVariable,
   deadLetterQueue.urlVariable,
+  payloadBucket.nameVariable,
   ...Object.values(kmsKeys).map((key) => key.idVariable),
 ];
 
@@ -75,7 +80,10 @@ export interface TestStack {
   stopKms(): Promise<void>;
   /** Stops fauxqs; later calls fail as in an outage. */
   stopSqs(): Promise<void>;
-  /** Starts fauxqs again on the same port, with the queues created again (fauxqs keeps nothing). */
+  /**
+   * Starts fauxqs again on the same port, with the queues and the payload bucket created again
+   * (fauxqs keeps nothing).
+   */
   restartSqs(): Promise<void>;
   /** Every message now on the delivery queue, with its attributes, deleted as read. */
   drainMessages(): Promise<Message[]>;
@@ -116,6 +124,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async restartSqs() {
       sqsService = await startSqsLocal({ port: Number(new URL(sqsService.endpoint).port) });
       await createQueues(sqs);
+      const s3 = new S3Client({});
+      await createPayloadBucket(s3).finally(() => s3.destroy());
     },
     async drainMessages() {
       const messages: Message[] = [];

@@ -87,7 +87,7 @@ export function formatReceipt(receipt: ErasureReceipt): string {
     ],
     [
       'erased',
-      `${done.recordsErased} records (personal fields), ${done.payloadCopiesDeleted} payload copies`,
+      `${done.recordsErased} records (personal fields), ${done.payloadCopiesDeleted} payload copies, ${done.bodyObjectsDeleted} bodies in the payload bucket`,
     ],
     ['already erased', String(done.recordsAlreadyErased)],
     ['not found', String(done.recordsNotFound)],
@@ -106,7 +106,7 @@ function formatSurvey(request: ErasureRequest, survey: ErasureSurvey): string {
     ['asked', requestText(request)],
     [
       'would erase',
-      `${survey.recordsToErase} records (personal fields), ${survey.payloadCopies} payload copies`,
+      `${survey.recordsToErase} records (personal fields), ${survey.payloadCopies} payload copies, ${survey.bodyObjects} bodies in the payload bucket`,
     ],
     ['already erased', String(survey.recordsAlreadyErased)],
     ['not found', String(survey.recordsNotFound)],

@@ -47,8 +47,11 @@ describe('a template rule', () => {
     expect(evaluate(apiServedOverHttpsOnly, template).verdict).toEqual({
       kind: 'non-compliant',
       findings: [
-        { resources: [], why: 'the template has no REST API' },
-        { resources: ['Url'], why: 'Url (AWS::Lambda::Url) is a way in besides API Gateway' },
+        {
+          resources: [],
+          why: 'the template has no front (REST API, HTTP API or function URL on the ingest Lambda)',
+        },
+        { resources: ['Url'], why: 'Url (AWS::Lambda::Url) is a way in besides the front' },
       ],
     });
   });

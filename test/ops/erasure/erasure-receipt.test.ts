@@ -9,7 +9,8 @@ import {
   InvalidAuditRecordError,
   MalformedAuditItemError,
 } from '../../../functions/audit/errors.ts';
-import { deliveryQueue } from '../../../functions/config/queues.ts';
+import { payloadBucket } from '../../../functions/config/buckets.ts';
+import { deadLetterQueue, deliveryQueue } from '../../../functions/config/queues.ts';
 import { adminRetentionClass, retentionClasses } from '../../../functions/config/retention.ts';
 import { pointInTimeRecoveryDays } from '../../../functions/config/tables.ts';
 import {
@@ -39,6 +40,7 @@ function receipt(overrides: Partial<ErasureReceipt> = {}): ErasureReceipt {
       recordsAlreadyErased: 1,
       recordsNotFound: 0,
       payloadCopiesDeleted: 2,
+      bodyObjectsDeleted: 1,
     },
     retained: [
       {
@@ -72,7 +74,13 @@ describe('erasure receipt item', () => {
       respondedAtMs: { N: String(respondedAtMs) },
       request: { M: { kind: { S: 'subject' }, subjectHash: { S: 'ab'.repeat(32) } } },
       response: { S: 'erased' },
-      done: { M: { recordsErased: { N: '3' }, payloadCopiesDeleted: { N: '2' } } },
+      done: {
+        M: {
+          recordsErased: { N: '3' },
+          payloadCopiesDeleted: { N: '2' },
+          bodyObjectsDeleted: { N: '1' },
+        },
+      },
       requestRef: { S: 'DSR-1042' },
       requestChannel: { S: 'e-mail' },
     });
@@ -117,6 +125,21 @@ describe('erasure receipt item', () => {
     expect(() => toReceiptItem(invalid)).toThrow(problem);
   });
 
+  it('reads a receipt written before the payload bucket as having deleted no body from it', () => {
+    const item = toReceiptItem(receipt());
+    const { bodyObjectsDeleted: _bodies, ...olderCounts } = item.done?.M ?? {};
+    const older = fromReceiptItem({ ...item, done: { M: olderCounts } });
+    expect(older.done).toEqual({ ...receipt().done, bodyObjectsDeleted: 0 });
+  });
+
+  it('still reads a receipt that lacks any other count as malformed', () => {
+    const item = toReceiptItem(receipt());
+    const { payloadCopiesDeleted: _copies, ...counts } = item.done?.M ?? {};
+    expect(() => fromReceiptItem({ ...item, done: { M: counts } })).toThrow(
+      MalformedAuditItemError,
+    );
+  });
+
   it('reads an item whose sort key does not match its receipt as malformed', () => {
     const item = { ...toReceiptItem(receipt()), sk: { S: '2099-01-01T00:00:00.000Z#other' } };
     expect(() => fromReceiptItem(item)).toThrow(MalformedAuditItemError);
@@ -148,5 +171,13 @@ describe('docs/gdpr-article-30.md', () => {
     expect(doc).toContain(
       `| Point-in-time recovery of the audit table | ${pointInTimeRecoveryDays} days`,
     );
+  });
+
+  it('states how long the payload bucket keeps a body, and the dead-letter queue a message', () => {
+    // S3 rounds an expiry up to the next midnight UTC: at most one day past the rule's days.
+    const bucketDays = payloadBucket.expirationDays + 1;
+    expect(bucketDays).toBeLessThanOrEqual(deliveryQueue.retentionSeconds / 86_400);
+    expect(row('Body in the payload bucket')).toContain(`at most ${bucketDays} days`);
+    expect(row('Queued delivery')).toContain(`${deadLetterQueue.retentionSeconds / 86_400} more`);
   });
 });

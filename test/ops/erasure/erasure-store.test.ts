@@ -1,9 +1,11 @@
 /**
- * Erasure of audit records against DynamoDB Local: what a request selects, what erasing a
- * record removes and keeps, that the stores still read an erased record, and the rules an
- * erased record follows both ways.
+ * Erasure of audit records against DynamoDB Local and the payload bucket in fauxqs: what a
+ * request selects, what erasing a record removes (its payload copy, its delivery's bodies in
+ * the bucket, its personal fields) and keeps, that the stores still read an erased record, and
+ * the rules an erased record follows both ways.
  */
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,7 +21,11 @@ import {
   toAuditItem,
   toPayloadItem,
 } from '../../../functions/audit/record.ts';
+import { payloadBucket } from '../../../functions/config/buckets.ts';
+import { BodyObjects } from '../../../functions/queue/body-objects.ts';
+import { bodyObjectPrefix } from '../../../functions/queue/deduplication.ts';
 import { AuditReader } from '../../../ops/audit/audit-reader.ts';
+import { BodyObjectErasure } from '../../../ops/erasure/body-object-erasure.ts';
 import { type ErasureReceipt, erasureLimits } from '../../../ops/erasure/erasure-receipt.ts';
 import { ErasureStore, ErasureTally, type RecordKey } from '../../../ops/erasure/erasure-store.ts';
 import { accepted, auditRecord, auditRecordArbitrary } from '../../support/audit-records.ts';
@@ -34,8 +40,29 @@ const bobHash = 'b0'.repeat(32);
 const marker = { erasedAtMs: t0 + 10 * hourMs, receiptId: 'f3b6c2de-0d55-4c43-9a43-3f1f0f3c1a01' };
 
 let stack: AuditStack;
+let s3: S3Client;
+let bodyObjects: BodyObjectErasure;
 let erasure: ErasureStore;
 let audit: AuditReader;
+
+/** Keeps a body of `shop`'s delivery in the payload bucket, as the ingest Lambda does. */
+const keepBody = (deliveryId: string, text: string) =>
+  new BodyObjects({ s3, bucketName: payloadBucket.localName }).put(
+    'shop',
+    deliveryId,
+    Buffer.from(text),
+  );
+
+/** The keys under a delivery's prefix now. */
+async function bodyKeys(deliveryId: string): Promise<string[]> {
+  const { Contents = [] } = await s3.send(
+    new ListObjectsV2Command({
+      Bucket: payloadBucket.localName,
+      Prefix: bodyObjectPrefix('shop', deliveryId),
+    }),
+  );
+  return Contents.map((object) => String(object.Key));
+}
 
 /** An accepted delivery of `shop` with a payload copy, about `subjectHash` when given. */
 function delivery(deliveryId: string, receivedAtMs: number, subjectHash?: string): AuditRecord {
@@ -87,7 +114,9 @@ let late: RecordKey;
 
 beforeAll(async () => {
   stack = await startAuditStack();
-  erasure = new ErasureStore({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+  s3 = new S3Client({});
+  bodyObjects = new BodyObjectErasure({ s3, bucketName: payloadBucket.localName });
+  erasure = new ErasureStore({ dynamodb: stack.dynamodb, tableName: stack.tableName, bodyObjects });
   audit = new AuditReader({ dynamodb: stack.dynamodb, tableName: stack.tableName, now: () => t0 });
   alice1 = await put(delivery('evt_alice_1', t0 - 3 * hourMs, aliceHash));
   alice2 = await put(delivery('evt_alice_2', t0 - 2 * hourMs, aliceHash));
@@ -103,9 +132,17 @@ beforeAll(async () => {
   bob = await put(delivery('evt_bob', t0 - 2 * hourMs, bobHash));
   early = await put(delivery('evt_early', t0 - 30 * hourMs));
   late = await put(delivery('evt_late', t0 + 30 * hourMs));
+  // Bodies too large for their messages: bob's retried with other bytes, so two objects.
+  await keepBody('evt_alice_1', 'the body of alice 1');
+  await keepBody('evt_bob', 'the body of bob');
+  await keepBody('evt_bob', 'the body of bob, sent again with other bytes');
+  await keepBody('evt_late', 'the body of late');
 }, startBudgetMs);
 
-afterAll(() => stack?.close());
+afterAll(async () => {
+  s3?.destroy();
+  await stack?.close();
+});
 
 describe('selecting the records a request names', () => {
   it('finds a delivery by id under any provider, or under one', async () => {
@@ -152,22 +189,28 @@ describe('surveying (a dry run)', () => {
       recordsAlreadyErased: 0,
       recordsNotFound: 1,
       payloadCopies: 1,
+      // The first attempt and its duplicate share one delivery's body: counted once.
+      bodyObjects: 1,
     });
     expect(await scanAll()).toEqual(before);
+    expect(await bodyKeys('evt_alice_1')).toHaveLength(1);
   });
 });
 
 describe('erasing a record', () => {
-  it('deletes its payload copy, removes its personal fields and keeps the skeleton with a marker', async () => {
+  it('deletes its payload copy and bodies, removes its personal fields and keeps the skeleton with a marker', async () => {
     const before = (await getItem(bob)) as AuditItem;
+    expect(await bodyKeys('evt_bob')).toHaveLength(2);
     const result = await erasure.eraseRecord(bob, marker);
     expect(result).toEqual({
       outcome: 'erased',
       payloadCopyDeleted: true,
+      bodyObjectsDeleted: 2,
       retentionClass: 'standard',
       expiresAtSeconds: Number(before.expiresAt?.N),
     });
     expect(await getItem({ pk: bob.pk, sk: payloadSortKey(bob.sk) })).toBeUndefined();
+    expect(await bodyKeys('evt_bob')).toEqual([]);
     const after = (await getItem(bob)) as AuditItem;
     for (const name of personalFields) {
       expect(before[name]).toBeDefined();
@@ -186,7 +229,11 @@ describe('erasing a record', () => {
   it('changes nothing when erased again, and says it was already erased', async () => {
     const before = await getItem(bob);
     const again = await erasure.eraseRecord(bob, { ...marker, receiptId: 'another-receipt' });
-    expect(again).toEqual({ outcome: 'already_erased', payloadCopyDeleted: false });
+    expect(again).toEqual({
+      outcome: 'already_erased',
+      payloadCopyDeleted: false,
+      bodyObjectsDeleted: 0,
+    });
     expect(await getItem(bob)).toEqual(before);
   });
 
@@ -204,6 +251,7 @@ describe('erasing a record', () => {
     expect(await erasure.eraseRecord(gone, marker)).toEqual({
       outcome: 'not_found',
       payloadCopyDeleted: false,
+      bodyObjectsDeleted: 0,
     });
     expect(await getItem(gone)).toBeUndefined();
   });
@@ -241,6 +289,7 @@ describe('erasing a record', () => {
       dynamodb: stack.dynamodb,
       tableName: stack.tableName,
       concurrency: 2,
+      bodyObjects,
     });
     await small.eraseRecords([alice1, aliceDuplicate, bob], marker, tally, (handled) =>
       progress.push(handled),
@@ -251,7 +300,10 @@ describe('erasing a record', () => {
       recordsAlreadyErased: 1,
       recordsNotFound: 0,
       payloadCopiesDeleted: 1,
+      // alice 1's body, once for the first attempt and its duplicate; bob's went before.
+      bodyObjectsDeleted: 1,
     });
+    expect(await bodyKeys('evt_alice_1')).toEqual([]);
     expect(tally.retained).toEqual([
       {
         retentionClass: 'standard',
@@ -270,6 +322,23 @@ describe('erasing a record', () => {
       expect(item?.sourceIp).toBeDefined();
       expect(await getItem({ pk: key.pk, sk: payloadSortKey(key.sk) })).toBeDefined();
     }
+    expect(await bodyKeys('evt_late')).toHaveLength(1);
+  });
+
+  it('deletes no body without a payload bucket, as in a stack deployed before it', async () => {
+    const withoutBucket = new ErasureStore({
+      dynamodb: stack.dynamodb,
+      tableName: stack.tableName,
+    });
+    const result = await withoutBucket.eraseRecord(late, marker);
+    expect(result).toMatchObject({ outcome: 'erased', bodyObjectsDeleted: 0 });
+    expect(await bodyKeys('evt_late')).toHaveLength(1);
+    // The next erasure with the bucket finishes the job, though the record is erased already.
+    expect(await erasure.eraseRecord(late, marker)).toMatchObject({
+      outcome: 'already_erased',
+      bodyObjectsDeleted: 1,
+    });
+    expect(await bodyKeys('evt_late')).toEqual([]);
   });
 });
 
@@ -373,6 +442,7 @@ describe('receipts', () => {
       recordsAlreadyErased: 0,
       recordsNotFound: 0,
       payloadCopiesDeleted: 1,
+      bodyObjectsDeleted: 0,
     },
     retained: [],
     notReached: erasureLimits,

@@ -1,0 +1,83 @@
+/**
+ * The `http` front: an API Gateway HTTP API with one route, `POST /v1/webhooks/{providerId}`,
+ * as a Lambda proxy (payload format 2.0: the raw path and query string, and the body as text or
+ * base64, as received), on the `$default` stage, so the URL has no stage segment. HTTP APIs
+ * accept TLS 1.2 and 1.3 only and write access logs through CloudWatch Logs' own delivery, so
+ * they need neither a security policy nor the region's API Gateway logging role.
+ */
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type AccessLogDetail, accessLogFormat } from './access-log-format.ts';
+import {
+  type IngestFront,
+  providerIdParameter,
+  type StageThrottling,
+  webhookPath,
+  webhookRoute,
+} from './front.ts';
+import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
+
+export interface IngestHttpApiProps {
+  readonly handler: lambda.IFunction;
+  readonly logs: LogGroupSettings;
+  readonly throttling: StageThrottling;
+  readonly accessLogDetail: AccessLogDetail;
+}
+
+export class IngestHttpApi extends Construct implements IngestFront {
+  readonly kind = 'http';
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly route: apigwv2.HttpRoute;
+  readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: IngestHttpApiProps) {
+    super(scope, id);
+    this.accessLogGroup = encryptedLogGroup(this, 'AccessLogGroup', props.logs);
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: `Receives third-party webhooks: POST ${webhookRoute}`,
+      createDefaultStage: false,
+    });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttling,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: accessLogFormat({
+          front: 'http',
+          detail: props.accessLogDetail,
+          waf: false,
+          tracing: false,
+        }),
+      },
+    });
+    const [route] = this.api.addRoutes({
+      path: webhookRoute,
+      methods: [apigwv2.HttpMethod.POST],
+      // Providers authenticate by signing the body, which only the Lambda can check.
+      integration: new HttpLambdaIntegration('Ingest', props.handler, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+    if (route === undefined) throw new Error('the HTTP API has no webhook route');
+    this.route = route;
+  }
+
+  get baseUrl(): string {
+    return this.stage.url;
+  }
+
+  get webhookUrlTemplate(): string {
+    // The default stage's URL ends with a slash.
+    return `${this.stage.url}${webhookPath.slice(1)}/{${providerIdParameter}}`;
+  }
+
+  get metrics(): apigwv2.HttpApi {
+    return this.api;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The units each path of the ingest handler costs, measured live against the local stand-ins as
+ * `npm run cost` measures them. Literal counts, so that a change to the ingest path shows here;
+ * and the counts recorded in bench/cost/measured.json, which the docs are rendered from, must be
+ * the ones the code makes now (`npm run cost -- --write` records them again).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { measurePaths } from '../../../bench/cost/measure-paths.ts';
+import { readMeasurement } from '../../../bench/cost/measurement.ts';
+import type { Aggregate } from '../../../bench/cost/path-measurement.ts';
+import { type PathName, pathNames, sampleSizesOf } from '../../../bench/cost/paths.ts';
+import { loadPriceList } from '../../../bench/cost/prices.ts';
+
+let measured: Record<PathName, Aggregate>;
+
+beforeAll(async () => {
+  const { assumptions } = await loadPriceList();
+  measured = await measurePaths({ samples: 2, sizes: sampleSizesOf(assumptions) });
+}, 180_000);
+
+const units = (path: PathName) => measured[path].units;
+
+describe('units per path, measured on the handler', () => {
+  it('an accepted delivery with a payload copy: claim, send, confirm; 19 WRU, one SQS request, no KMS', () => {
+    expect(units('accepted-standard')).toMatchObject({
+      statusCode: 202,
+      calls: ['DynamoDB PutItem', 'SQS SendMessage', 'DynamoDB TransactWriteItems'],
+      sequentialCalls: 3,
+      dynamodbWriteUnits: 19,
+      dynamodbReadUnits: 0,
+      sqsRequests: 1,
+      s3PutRequests: 0,
+      kmsRequests: 0,
+    });
+  });
+
+  it('DynamoDB Local reports the index entries: the byDeliveryId units are counted apart', () => {
+    expect(units('accepted-standard').dynamodbUnitsByTarget).toEqual({
+      table: 17,
+      'index byDeliveryId': 2,
+    });
+  });
+
+  it('without a payload copy (`minimal`), the same calls and 9 WRU', () => {
+    expect(units('accepted-minimal')).toMatchObject({ sequentialCalls: 3, dynamodbWriteUnits: 9 });
+  });
+
+  it('a duplicate: the refused claim (counted from its item) and the duplicate record; nothing sent', () => {
+    expect(units('duplicate')).toMatchObject({
+      statusCode: 200,
+      calls: ['DynamoDB PutItem', 'DynamoDB PutItem'],
+      dynamodbWriteUnits: 4,
+      dynamodbComputedWriteUnits: 1,
+      sqsRequests: 0,
+    });
+  });
+
+  it('a bad signature: one audit record; an unknown provider: a registry read and one record', () => {
+    expect(units('rejected-signature')).toMatchObject({
+      statusCode: 401,
+      calls: ['DynamoDB PutItem'],
+      dynamodbWriteUnits: 3,
+    });
+    expect(units('unknown-provider')).toMatchObject({
+      statusCode: 401,
+      calls: ['DynamoDB GetItem', 'DynamoDB PutItem'],
+      dynamodbReadUnits: 1,
+      dynamodbWriteUnits: 3,
+    });
+  });
+
+  it('a 150 KiB body travels in three 64 KB SQS chunks, and its payload copy costs 300 WRU more', () => {
+    expect(units('medium-body')).toMatchObject({
+      sqsRequests: 3,
+      dynamodbWriteUnits: 311,
+      s3PutRequests: 0,
+    });
+  });
+
+  it('a 1 MiB body takes the claim check: one S3 PUT, one small SQS message, no payload copy', () => {
+    expect(units('large-body')).toMatchObject({
+      statusCode: 202,
+      calls: ['DynamoDB PutItem', 'S3 PutObject', 'SQS SendMessage', 'DynamoDB TransactWriteItems'],
+      sequentialCalls: 4,
+      s3PutRequests: 1,
+      sqsRequests: 1,
+      dynamodbWriteUnits: 9,
+    });
+  });
+
+  it('writes one log line and one metric line per delivery', () => {
+    for (const path of pathNames) {
+      expect(units(path).logLines.map((line) => line.kind)).toEqual(['application', 'emf']);
+    }
+  });
+
+  it('costs what bench/cost/measured.json records, path by path (else: npm run cost -- --write)', async () => {
+    const recorded = await readMeasurement();
+    for (const path of pathNames)
+      expect({ path, ...units(path) }).toEqual({ path, ...recorded.paths[path].units });
+  });
+});
