@@ -32,11 +32,12 @@ export async function registeredProviders(target: Target): Promise<string[]> {
   return [...providers.map((provider) => provider.providerId), unregisteredProviderId];
 }
 
-/** A record as printed: times as ISO text, encrypted fields left out (`show` adds them). */
+/** A record as printed: times as ISO text, encrypted fields (and how the copy is encoded) left out (`show` adds them). */
 export function recordView(record: AuditRecord) {
   const {
     encryptedHeaders: _headers,
     encryptedPayload: _payload,
+    payloadEncoding: _encoding,
     receivedAtMs,
     erasedAtMs,
     ...rest

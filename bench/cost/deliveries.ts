@@ -67,18 +67,71 @@ export function restDelivery(signer: Signer, input: DeliveryInput): RestApiProxy
 }
 
 /**
- * A Stripe-like JSON event of exactly `bytes` bytes, its id `id`; the padding is a description
- * field, as large events carry large text.
+ * A Stripe-like JSON event of exactly `bytes` bytes, its id `id`: an invoice whose line items
+ * carry random ids, amounts and a few words each, as large events do. Their variety matters:
+ * the payload copy is compressed before it is stored, and a body padded with one repeated
+ * phrase would compress a hundredfold, far better than real events (about a quarter).
+ * Deterministic: the same size gives the same line items.
  * @example jsonEvent('evt_000000000000000000000001', 4096).length // 4096
  */
 export function jsonEvent(id: string, bytes: number): Buffer {
-  const head = `{"id":"${id}","object":"event","type":"invoice.paid","api_version":"2024-06-20","data":{"object":{"object":"invoice","customer":"cus_Q2wErTyUiOpAsD","amount_due":4200,"currency":"usd","description":"`;
-  const tail = '"}}}';
-  const padding = bytes - Buffer.byteLength(head) - Buffer.byteLength(tail);
-  if (padding < 0) throw new RangeError(`a JSON event needs at least ${bytes - padding} bytes`);
-  return Buffer.from(
-    `${head}${'Lorem ipsum dolor sit amet. '.repeat(padding).slice(0, padding)}${tail}`,
+  const head = `{"id":"${id}","object":"event","type":"invoice.paid","api_version":"2024-06-20","data":{"object":{"object":"invoice","customer":"cus_Q2wErTyUiOpAsD","amount_due":4200,"currency":"usd","lines":[`;
+  const tail = '],"description":"';
+  const end = '"}}}';
+  const fixed = Buffer.byteLength(head) + Buffer.byteLength(tail) + Buffer.byteLength(end);
+  if (bytes < fixed) throw new RangeError(`a JSON event needs at least ${fixed} bytes`);
+  // Seeded by the size, not the id: every sample of a path carries the same line items, so a
+  // measurement does not depend on how many samples came before it.
+  const random = seededRandom(String(bytes));
+  const lines: string[] = [];
+  let size = fixed;
+  for (;;) {
+    const line = lineItem(random);
+    const added = Buffer.byteLength(line) + (lines.length === 0 ? 0 : 1);
+    if (size + added > bytes) break;
+    lines.push(line);
+    size += added;
+  }
+  // The description takes up what no whole line item fills, so the size is exact.
+  const description = 'x'.repeat(bytes - size);
+  return Buffer.from(`${head}${lines.join(',')}${tail}${description}${end}`);
+}
+
+const words = (
+  'annual basic business cloud compute credit data developer enterprise extra gold hosting ' +
+  'license monthly network platform premium priority seat service standard storage support ' +
+  'team transfer usage user volume workspace'
+).split(' ');
+const base62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function lineItem(random: () => number): string {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
+  const token = (length: number) => Array.from({ length }, () => pick(base62.split(''))).join('');
+  const start = 1_700_000_000 + Math.floor(random() * 30_000_000);
+  const description = Array.from({ length: 2 + Math.floor(random() * 4) }, () => pick(words));
+  return JSON.stringify({
+    id: `il_${token(24)}`,
+    amount: Math.floor(random() * 100_000),
+    currency: 'usd',
+    description: description.join(' '),
+    period: { start, end: start + 2_592_000 },
+    price: `price_${token(24)}`,
+    quantity: 1 + Math.floor(random() * 20),
+  });
+}
+
+/** mulberry32, seeded from the text: reproducible bodies without a dependency. */
+function seededRandom(seed: string): () => number {
+  let state = [...seed].reduce(
+    (hash, char) => Math.imul(hash ^ char.charCodeAt(0), 16_777_619),
+    2_166_136_261,
   );
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 /** `<prefix><n>` zero-padded to `width` characters in all. */

@@ -123,13 +123,22 @@ export interface Aggregate {
 export function aggregate(samples: readonly Sample[]): Aggregate {
   const byUnits = new Map<string, Sample[]>();
   for (const sample of samples) {
-    const key = JSON.stringify(sample.units);
+    // Wire bytes vary by a few bytes from sample to sample (each delivery id compresses a little
+    // differently in the payload copy), so they do not split the samples; their median is kept.
+    const key = JSON.stringify({ ...sample.units, wireBytes: undefined });
     byUnits.set(key, [...(byUnits.get(key) ?? []), sample]);
   }
   const kept = [...byUnits.values()].sort((a, b) => b.length - a.length)[0];
   if (kept === undefined) throw new RangeError('no samples to aggregate');
+  const services = Object.keys((kept[0] as Sample).units.wireBytes);
+  const wireBytes = Object.fromEntries(
+    services.map((service) => [
+      service,
+      Math.round(median(kept.map((sample) => sample.units.wireBytes[service] ?? 0))),
+    ]),
+  );
   return {
-    units: (kept[0] as Sample).units,
+    units: { ...(kept[0] as Sample).units, wireBytes },
     computeMs: median(kept.map((sample) => sample.computeMs)),
     cpuMs: median(kept.map((sample) => sample.cpuMs)),
     samples: samples.length,

@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { auditEncryptedFields, decryptField } from '../../functions/audit/field-encryption.ts';
+import { decodePayloadCopy, payloadCopyField } from '../../functions/audit/payload-copy.ts';
 import type { AuditRecord } from '../../functions/audit/record.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { replayMessageIds } from '../../functions/queue/deduplication.ts';
@@ -187,7 +188,7 @@ function whyNoCopy(record: AuditRecord, nowMs: number): string {
   if (expiredMs <= nowMs) {
     return `its payload copy expired at ${new Date(expiredMs).toISOString()} (class '${retentionClass}' keeps one ${payloadDays} days)`;
   }
-  return 'no payload copy is kept (the deployment keeps none, it was erased, the body was over the 384 KiB a copy holds, or its redaction rules could not be applied to the body)';
+  return 'no payload copy is kept (the deployment keeps none, it was erased, its compressed copy was over the 384 KiB a copy holds, or its redaction rules could not be applied to the body)';
 }
 
 /** The payload copy and the request headers in clear, decrypted as `audit show` does. */
@@ -210,7 +211,10 @@ async function openCopy(
         ),
     );
   try {
-    const payload = await open(auditEncryptedFields.payload, encryptedPayload);
+    const payload = decodePayloadCopy(
+      record,
+      await open(payloadCopyField(record.payloadEncoding), encryptedPayload),
+    );
     const headers =
       record.encryptedHeaders === undefined
         ? {}

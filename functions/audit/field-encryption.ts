@@ -27,7 +27,13 @@ import {
 } from './errors.ts';
 
 /** The encrypted fields of an audit record, as their bindings name them. */
-export const auditEncryptedFields = { headers: 'headers', payload: 'redactedPayload' } as const;
+export const auditEncryptedFields = {
+  headers: 'headers',
+  /** A payload copy stored as plain text (copies written before compression). */
+  payload: 'redactedPayload',
+  /** A payload copy stored gzip-compressed (payload-copy.ts). */
+  payloadGzip: 'redactedPayload.gzip',
+} as const;
 
 /** Where an encrypted field belongs; decryption fails for any other. */
 export interface FieldBinding {

@@ -35,6 +35,7 @@ import { auditShards } from '../config/tables.ts';
 import { isProviderId } from '../registry/provider.ts';
 import { type SchemeName, schemes } from '../verify/schemes/index.ts';
 import { InvalidAuditRecordError, MalformedAuditItemError } from './errors.ts';
+import { type PayloadEncoding, payloadEncodings } from './payload-copy.ts';
 import { isText, show } from './text.ts';
 
 /**
@@ -97,6 +98,11 @@ export interface AuditRecord {
   readonly encryptedHeaders?: Buffer;
   /** The redacted payload copy, encrypted; only for classes that keep one. @default - none */
   readonly encryptedPayload?: Buffer;
+  /**
+   * How the payload copy's plaintext is encoded (payload-copy.ts).
+   * @default - plain text (a copy written before compression)
+   */
+  readonly payloadEncoding?: PayloadEncoding;
   /** Decides `expiresAt`; stored so that a record says how long it is kept. */
   readonly retentionClass: RetentionClassName;
   /**
@@ -296,6 +302,10 @@ export function auditRecordProblems(record: AuditRecord): string[] {
       `retention class ${show(record.retentionClass)} keeps no payload copy, but one was given`,
     );
     check(
+      record.payloadEncoding === undefined || payloadEncodings.includes(record.payloadEncoding),
+      `payloadEncoding must be one of ${payloadEncodings.join(', ')} when given, got ${show(record.payloadEncoding)}`,
+    );
+    check(
       record.outcome === 'accepted',
       `only an accepted delivery keeps a payload copy (outcome ${show(record.outcome)})`,
     );
@@ -323,7 +333,7 @@ function erasureProblems(record: AuditRecord): string[] {
       `erasureReceiptId must be 1 to ${auditFieldLimits.erasureReceiptId} characters of A-Z, a-z, 0-9, '.', '_', ':' and '-' on an erased record, got ${show(record.erasureReceiptId)}`,
     );
   }
-  for (const name of [...erasedPersonalFields, 'encryptedPayload'] as const) {
+  for (const name of [...erasedPersonalFields, 'encryptedPayload', 'payloadEncoding'] as const) {
     if (record[name] !== undefined) problems.push(`an erased record keeps no ${name}`);
   }
   return problems;
@@ -355,6 +365,9 @@ export function toPayloadItem(record: AuditRecord): AuditItem | undefined {
     sk: { S: payloadSortKey(auditSortKey(record)) },
     expiresAt: { N: String(payloadExpiresAt(record)) },
     encryptedPayload: { B: record.encryptedPayload },
+    ...(record.payloadEncoding === undefined
+      ? {}
+      : { payloadEncoding: { S: record.payloadEncoding } }),
   };
 }
 
@@ -364,9 +377,16 @@ export function withPayload(record: AuditRecord, item: AuditItem): AuditRecord {
   if (!isPayloadItem(item) || payload === undefined || payload.byteLength === 0) {
     throw new MalformedAuditItemError(['the payload item holds no encryptedPayload']);
   }
+  const encoding = item.payloadEncoding?.S;
+  if (encoding !== undefined && !(payloadEncodings as readonly string[]).includes(encoding)) {
+    throw new MalformedAuditItemError([
+      `the payload item's payloadEncoding ${show(encoding)} is unknown`,
+    ]);
+  }
   return {
     ...record,
     encryptedPayload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+    ...(encoding === undefined ? {} : { payloadEncoding: encoding as PayloadEncoding }),
   };
 }
 

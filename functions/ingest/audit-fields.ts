@@ -7,6 +7,11 @@
 import { createHash } from 'node:crypto';
 import { SubjectIndexSecretMissingError } from '../audit/errors.ts';
 import { auditEncryptedFields } from '../audit/field-encryption.ts';
+import {
+  currentPayloadEncoding,
+  encodePayloadCopy,
+  payloadCopyField,
+} from '../audit/payload-copy.ts';
 import type { AuditRecord } from '../audit/record.ts';
 import { redactPayload } from '../audit/redaction.ts';
 import { readSubjectValue } from '../audit/subject-index.ts';
@@ -58,25 +63,33 @@ export async function attemptFields(
   };
 }
 
+/** A payload copy as the accepted record carries it. */
+export type EncryptedPayloadCopy = Required<
+  Pick<AuditRecord, 'encryptedPayload' | 'payloadEncoding'>
+>;
+
 /**
- * The redacted copy of an accepted body, encrypted, where retention policy keeps one. None
- * when redaction cannot be proved to have applied (redaction.ts says why).
+ * The redacted copy of an accepted body, compressed and encrypted (audit/payload-copy.ts), where
+ * retention policy keeps one. None when redaction cannot be proved to have applied
+ * (redaction.ts says why), or when even compressed it would not fit its DynamoDB item.
  */
 export async function encryptPayloadCopy(
   { request, ports }: Attempt,
   record: Pick<AttemptFields, 'providerId' | 'deliveryId' | 'retentionClass'>,
   rules: readonly RedactionRule[],
-): Promise<Buffer | undefined> {
+): Promise<EncryptedPayloadCopy | undefined> {
   if (!keepsPayloadCopy(record.retentionClass, ports.payloadCopyCeiling)) return undefined;
   const redacted = redactPayload(request.body, rules, headerValue(request.headers, 'content-type'));
   if (!redacted.kept) return undefined;
-  // Its own DynamoDB item: past the item size, the confirm transaction would fail every retry.
-  if (redacted.bytes.byteLength > maxPayloadCopyBytes) return undefined;
+  const encoded = encodePayloadCopy(redacted.bytes);
+  // Its own DynamoDB item: past the item size, the write would fail on every retry.
+  if (encoded.byteLength > maxPayloadCopyBytes) return undefined;
   const { providerId, deliveryId } = record;
-  return ports.encryptField(
-    { providerId, deliveryId, field: auditEncryptedFields.payload },
-    redacted.bytes,
+  const encryptedPayload = await ports.encryptField(
+    { providerId, deliveryId, field: payloadCopyField(currentPayloadEncoding) },
+    encoded,
   );
+  return { encryptedPayload, payloadEncoding: currentPayloadEncoding };
 }
 
 /**

@@ -20,6 +20,7 @@ import { getScheme } from '../verify/verify.ts';
 import {
   type AuditTarget,
   attemptFields,
+  type EncryptedPayloadCopy,
   encryptPayloadCopy,
   hashSubject,
   sha256Hex,
@@ -35,8 +36,8 @@ interface PreparedDelivery {
   /** What the queue message is built from, once the delivery is claimed. */
   readonly envelope: EnvelopeInput;
   readonly record: Omit<AuditRecord, 'outcome'>;
-  /** @default - no copy kept (retention policy, or redaction not provable) */
-  readonly encryptedPayload: Buffer | undefined;
+  /** @default - no copy kept (retention policy, redaction not provable, or too large) */
+  readonly payloadCopy: EncryptedPayloadCopy | undefined;
 }
 
 /** How long a delivery may wait on AWS (functions/config/limits.ts). */
@@ -143,7 +144,7 @@ async function prepare(
   const deliveryId = settleDeliveryId(verdict, fields.id, bodySha256);
   const eventType = verdict.eventType ?? fields.type;
   const attempted = await attemptFields(attempt, target, deliveryId, bodySha256);
-  const encryptedPayload = await encryptPayloadCopy(attempt, attempted, config.redaction);
+  const payloadCopy = await encryptPayloadCopy(attempt, attempted, config.redaction);
   // On every record of the delivery, duplicates included, so that erasure by subject finds
   // each of them.
   const subjectHash = await hashSubject(attempt.ports, config, request.body);
@@ -166,7 +167,7 @@ async function prepare(
       ...(eventType === undefined ? {} : { eventType: cut(eventType, auditFieldLimits.eventType) }),
       ...(subjectHash === undefined ? {} : { subjectHash }),
     },
-    encryptedPayload,
+    payloadCopy,
   };
 }
 
@@ -255,12 +256,11 @@ async function confirm(
   marker: DedupMarker,
   sent: SentMessage,
 ): Promise<Decision> {
-  const { encryptedPayload } = delivery;
   const confirmed = await ports.audit.confirmAccepted(marker, {
     ...delivery.record,
     outcome: 'accepted',
     queueMessageId: sent.messageId,
-    ...(encryptedPayload === undefined ? {} : { encryptedPayload }),
+    ...delivery.payloadCopy,
   });
   if (confirmed === 'claim_lost') {
     // Another attempt took the claim after our lease ran out; its outcome decides the retry.

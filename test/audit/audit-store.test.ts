@@ -64,6 +64,27 @@ describe('item mapping', () => {
     expect(Number(payload?.expiresAt?.N)).toBeLessThan(Number(item.expiresAt?.N));
   });
 
+  it('says how the payload copy is encoded, and refuses an encoding it does not know', () => {
+    const record = {
+      ...accepted(),
+      encryptedPayload: Buffer.of(7, 7),
+      payloadEncoding: 'gzip',
+    } as const;
+    const payload = toPayloadItem(record);
+    expect(payload?.payloadEncoding).toEqual({ S: 'gzip' });
+    expect(() => toPayloadItem({ ...record, payloadEncoding: 'br' as 'gzip' })).toThrow(
+      InvalidAuditRecordError,
+    );
+    const read = fromAuditItem(toAuditItem(record));
+    expect(() => withPayload(read, { ...payload, payloadEncoding: { S: 'br' } })).toThrow(
+      MalformedAuditItemError,
+    );
+    // A copy stored before compression has no encoding, and reads as plain text.
+    const plain = { ...payload };
+    delete plain.payloadEncoding;
+    expect(withPayload(read, plain)).not.toHaveProperty('payloadEncoding');
+  });
+
   it('lays out keys, the index attribute and the TTL', () => {
     const record = auditRecord({ deliveryId: 'evt_9', requestId: 'req-a' });
     const item = toAuditItem(record);

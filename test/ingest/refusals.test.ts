@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { auditEncryptedFields, decryptField } from '../../functions/audit/field-encryption.ts';
+import { decodePayloadCopy } from '../../functions/audit/payload-copy.ts';
 import { auditExpiresAt, unregisteredProviderId } from '../../functions/audit/record.ts';
 import { maxBodySizeBytes } from '../../functions/config/limits.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
@@ -215,11 +216,22 @@ describe('the payload copy', () => {
     expect(record?.encryptedPayload).toBeInstanceOf(Buffer);
     expect(record?.encryptedPayload?.includes('ada@example.com')).toBe(false);
 
-    const copy = await decryptField(
+    // Stored compressed, under a field name that says so: opened as plain text, it is refused.
+    expect(record?.payloadEncoding).toBe('gzip');
+    const binding = { providerId: 'shop', deliveryId: 'evt_copy' };
+    await expect(
+      decryptField(
+        reader(),
+        { ...binding, field: auditEncryptedFields.payload },
+        record?.encryptedPayload as Buffer,
+      ),
+    ).rejects.toThrow();
+    const compressed = await decryptField(
       reader(),
-      { providerId: 'shop', deliveryId: 'evt_copy', field: auditEncryptedFields.payload },
+      { ...binding, field: auditEncryptedFields.payloadGzip },
       record?.encryptedPayload as Buffer,
     );
+    const copy = decodePayloadCopy({ payloadEncoding: 'gzip' }, compressed);
     expect(JSON.parse(copy.toString('utf8'))).toEqual({
       id: 'evt_copy',
       type: 'charge.succeeded',

@@ -72,6 +72,7 @@ export const auditRecordArbitrary: fc.Arbitrary<AuditRecord> = fc
       }),
       encryptedHeaders: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
       encryptedPayload: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Buffer.from(b)),
+      payloadEncoding: fc.constant('gzip' as const),
       retentionClass: fc.constantFrom(
         ...(Object.keys(retentionClasses) as (keyof typeof retentionClasses)[]),
       ),
@@ -93,7 +94,7 @@ export const auditRecordArbitrary: fc.Arbitrary<AuditRecord> = fc
     },
   )
   .map((candidate) => {
-    const { queueMessageId, keyId, encryptedPayload, reason, ...rest } = candidate;
+    const { queueMessageId, keyId, encryptedPayload, payloadEncoding, reason, ...rest } = candidate;
     const isAccepted = rest.outcome === 'accepted';
     const keepsPayload = retentionClasses[rest.retentionClass].payloadDays > 0;
     return {
@@ -101,6 +102,8 @@ export const auditRecordArbitrary: fc.Arbitrary<AuditRecord> = fc
       ...(isAccepted ? { queueMessageId: queueMessageId ?? 'm-1', keyId: keyId ?? 'v1' } : {}),
       ...(!isAccepted && keyId !== undefined ? { keyId } : {}),
       ...(!isAccepted || queueMessageId === undefined ? { reason } : {}),
-      ...(isAccepted && keepsPayload && encryptedPayload !== undefined ? { encryptedPayload } : {}),
+      ...(isAccepted && keepsPayload && encryptedPayload !== undefined
+        ? { encryptedPayload, ...(payloadEncoding === undefined ? {} : { payloadEncoding }) }
+        : {}),
     };
   });

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { DecryptedDataKeyCache } from '../../../functions/audit/data-key-cache.ts';
 import { KeyServiceUnavailableError } from '../../../functions/audit/errors.ts';
 import { auditEncryptedFields, decryptField } from '../../../functions/audit/field-encryption.ts';
+import { decodePayloadCopy, payloadCopyField } from '../../../functions/audit/payload-copy.ts';
 import type { AuditRecord } from '../../../functions/audit/record.ts';
 import { auditReaderOf, malformedWarnings, recordView } from '../../audit-trail.ts';
 import { isCausedByDeniedAccess } from '../../errors.ts';
@@ -109,8 +110,10 @@ async function decryptedFields(
     ...(record.encryptedPayload === undefined
       ? {}
       : {
-          payload: await open(auditEncryptedFields.payload, record.encryptedPayload, (copy) =>
-            copy.toString('utf8'),
+          payload: await open(
+            payloadCopyField(record.payloadEncoding),
+            record.encryptedPayload,
+            (copy) => decodePayloadCopy(record, copy).toString('utf8'),
           ),
         }),
   };
