@@ -41,12 +41,13 @@ export const setups: readonly Setup[] = [
   })),
   {
     name: leanSetupName,
-    // The cheapest deployment the profiles allow: GDPR keeps no payload copies, no WAF, and the
-    // HTTP API front. An app without the `front` setting ignores the key; the template says
-    // which front was deployed.
-    context: { profiles: 'gdpr', waf: 'false', front: 'http' },
+    // The cheapest deployment the profiles allow: GDPR keeps no payload copies, no WAF, and a
+    // Lambda function URL in front (no per-request front price; gdpr does not require the
+    // access log a function URL lacks). The template says which front was deployed.
+    context: { profiles: 'gdpr', waf: 'false', front: 'url' },
     providerClass: 'minimal',
-    summary: 'GDPR storage limits, no WAF, providers registered with `--retention minimal`',
+    summary:
+      'GDPR storage limits, no WAF, a function URL front, providers registered with `--retention minimal`',
   },
 ];
 
