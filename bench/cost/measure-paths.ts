@@ -103,13 +103,18 @@ async function invoke(handler: Handler, event: RestApiProxyEvent, context: Emula
   };
 }
 
-/** The measured providers, registered as `webhooks providers add` registers them. */
-async function registerProviders(tableName: string): Promise<void> {
+/** The measured providers (all, by default), registered as `webhooks providers add` registers them. */
+export async function registerProviders(
+  tableName: string,
+  providers: readonly (typeof measuredProviders)[keyof typeof measuredProviders][] = Object.values(
+    measuredProviders,
+  ),
+): Promise<void> {
   const dynamodb = new DynamoDBClient({});
   const kms = new KMSClient({});
   try {
     const registry = new ProviderRegistryStore({ dynamodb, tableName });
-    for (const provider of Object.values(measuredProviders)) {
+    for (const provider of providers) {
       const ciphertext = await encryptProviderKey({
         kms,
         keyId: kmsKeys.secrets.alias,

@@ -4,7 +4,7 @@
  * (`boundedClientConfig`), and nothing else: no verification, no audit record, no encryption.
  */
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SendMessageCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { boundedClientConfig } from '../../functions/aws/clients.ts';
 import { fixedId } from '../cost/deliveries.ts';
 import { itemBytes } from '../cost/dynamodb-units.ts';
@@ -18,7 +18,7 @@ export interface BaselineMessage {
   readonly body: string;
   readonly groupId: string;
   /** @default - none */
-  readonly attributes?: Readonly<Record<string, unknown>>;
+  readonly attributes?: SendMessageCommandInput['MessageAttributes'];
 }
 
 export interface BareBaselineOptions {
@@ -47,9 +47,7 @@ export function bareBaseline({ tableName, message }: BareBaselineOptions) {
         new SendMessageCommand({
           QueueUrl: message.queueUrl,
           MessageBody: message.body,
-          ...(message.attributes === undefined
-            ? {}
-            : { MessageAttributes: message.attributes as SendMessageCommand['input']['MessageAttributes'] }),
+          ...(message.attributes === undefined ? {} : { MessageAttributes: message.attributes }),
           MessageGroupId: message.groupId,
           MessageDeduplicationId: fixedId('baseline-', n, 32),
         }),

@@ -9,7 +9,6 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { auditEncryptedFields } from './field-encryption.ts';
-import type { AuditRecord } from './record.ts';
 
 export const payloadEncodings = ['gzip'] as const;
 
@@ -31,7 +30,7 @@ export function encodePayloadCopy(redacted: Uint8Array): Buffer {
 
 /** The redacted copy from its decrypted plaintext, as the record's encoding says. */
 export function decodePayloadCopy(
-  record: Pick<AuditRecord, 'payloadEncoding'>,
+  record: { readonly payloadEncoding?: PayloadEncoding },
   plaintext: Buffer,
 ): Buffer {
   return record.payloadEncoding === 'gzip' ? gunzipSync(plaintext) : plaintext;
