@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { retentionFloorVariable } from '../compliance/profiles.ts';
 import { payloadBucket } from '../functions/config/buckets.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
+import { ingestFunctionTimeoutSeconds } from '../functions/config/limits.ts';
 import { deliveryQueue } from '../functions/config/queues.ts';
 import {
   payloadCopyCeilingVariable,
@@ -111,9 +112,8 @@ export class IngestFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      // Three AWS round trips, plus one KMS Decrypt per provider on a cold container; API
-      // Gateway gives up after 29 s, so a hung call fails well before the provider's timeout.
-      timeout: Duration.seconds(10),
+      // Above the delivery budget and its settle allowance, under API Gateway's 29 s.
+      timeout: Duration.seconds(ingestFunctionTimeoutSeconds),
       role: this.role,
       logGroup: this.logGroup,
       // JSON, so that Lambda filters by level: platform lines (START, END, REPORT) are INFO and

@@ -6,7 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { apiGatewayIntegrationTimeoutMs, maxBodySizeBytes } from '../functions/config/limits.ts';
+import {
+  apiGatewayIntegrationTimeoutMs,
+  ingestFunctionTimeoutSeconds,
+  maxBodySizeBytes,
+} from '../functions/config/limits.ts';
 import { providerIdParameter, type RestApiProxyEvent } from '../functions/ingest/http-event.ts';
 import type { HttpResponse } from '../functions/ingest/ingest.ts';
 import { closeServer, isLoopbackAddress, isLoopbackHost, listen } from './loopback.ts';
@@ -137,11 +141,11 @@ const maxTimerDelayMs = 2 ** 31 - 1;
 export const maxBufferedBodyBytes = maxBodySizeBytes + 1024;
 
 /**
- * The deadline `getRemainingTimeInMillis` counts down to. Not the deployed function's timeout
- * (infra/ingest-function.ts sets that, and local/ may not import infra/): nothing here ends an
- * invocation at it; only the integration timeout answers for a handler that hangs.
+ * The deadline `getRemainingTimeInMillis` counts down to: the deployed function's timeout.
+ * Nothing here ends an invocation at it (Lambda would); the integration timeout answers for a
+ * handler that hangs.
  */
-const functionTimeoutMs = 30_000;
+const functionTimeoutMs = ingestFunctionTimeoutSeconds * 1000;
 const functionName = 'webhook-ingestion-ingest';
 const routePattern = /^\/v1\/webhooks\/([^/]+)$/;
 

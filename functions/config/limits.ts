@@ -151,9 +151,16 @@ export const deliveryBudgetMs =
  * claim nothing was sent for, write the `failed` audit record, or finish the confirm of a
  * message already queued. One attempt's answer time, so the worst answer comes after
  * 6,000 + 1,500 = 7,500 ms: under the ingest function's 10 s timeout
- * (infra/ingest-function.ts) and API Gateway's 29 s.
+ * (`ingestFunctionTimeoutSeconds`) and API Gateway's 29 s.
  */
 export const settleBudgetMs = sdkRequestTimeoutMs;
+
+/**
+ * The ingest function's timeout: the worst answer (`deliveryBudgetMs + settleBudgetMs`, 7.5 s)
+ * plus room for a cold start's KMS Decrypt, well under API Gateway's 29 s, so that Lambda never
+ * stops a delivery the budget would have settled.
+ */
+export const ingestFunctionTimeoutSeconds = 10;
 
 /**
  * Audit records of refused attempts one source address may write per container: a burst,
