@@ -378,6 +378,7 @@ describe('the rules of an erased record', () => {
       userAgent: _ua,
       encryptedHeaders: _headers,
       encryptedPayload: _payload,
+      payloadEncoding: _encoding,
       subjectHash: _subject,
       ...skeleton
     } = record;
