@@ -92,10 +92,14 @@ describe('a change written while a read is in flight', () => {
   it('is not hidden by joining a read that began configCacheSeconds ago', async () => {
     const { clock, cache, first, release, close } = await disabledWhileLoading('stuck-read');
     clock.advanceSeconds(configCacheSeconds);
-    const later = cache.resolveProvider('stuck-read');
+    // The expectation is attached at once: `later` may be refused before `first` resolves, and
+    // a refusal nobody listens to yet is an unhandled rejection.
+    const later = expect(cache.resolveProvider('stuck-read')).rejects.toThrow(
+      ProviderDisabledError,
+    );
     release();
     await expect(first).resolves.toMatchObject({ config: { enabled: true } });
-    await expect(later).rejects.toThrow(ProviderDisabledError);
+    await later;
     close();
   });
 });
