@@ -3,7 +3,7 @@
  * over the whole tree, and the ingest Lambda's bundle holds only functions/ code and no signer.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { cruise, type ICruiseResult } from 'dependency-cruiser';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -65,16 +65,36 @@ describe('the ingest Lambda bundle', () => {
   });
 });
 
+/** Relative paths in string literals (dot-dot segments first) that climb out of `root` from `file`'s folder. */
+function pathsLeaving(root: string, file: string, source: string): string[] {
+  const literal = /(['"`])((?:\.\.\/)+[^'"`\n]*)\1/g;
+  return [...source.matchAll(literal)]
+    .map((match) => match[2] as string)
+    .filter((path) => relative(root, resolve(dirname(file), path)).startsWith('..'));
+}
+
 describe('the repository', () => {
-  it('stands alone: no code or test names a path into a sibling shared/ folder', () => {
+  const root = process.cwd();
+
+  it('stands alone: no code or test names a relative path that leaves it', () => {
     const sources = folders.flatMap((folder) =>
       readdirSync(folder, { recursive: true, encoding: 'utf8' })
         .filter((name) => /\.(ts|mjs)$/.test(name) && !name.startsWith('fixtures/'))
-        .map((name) => join(folder, name)),
+        .map((name) => join(root, folder, name)),
     );
-    // A string literal holding ../shared/, as a read of the steering folder's vectors would.
-    const outside = /(['"`])[^'"`\n]*\.\.\/shared\/[^'"`\n]*\1/;
     expect(sources.length).toBeGreaterThan(300);
-    expect(sources.filter((file) => outside.test(readFileSync(file, 'utf8')))).toEqual([]);
+    const leaving = sources.flatMap((file) =>
+      pathsLeaving(root, file, readFileSync(file, 'utf8')).map((path) => `${file}: ${path}`),
+    );
+    expect(leaving).toEqual([]);
+  });
+
+  it('would see a read of a folder beside it, and not one inside it', () => {
+    const file = join(root, 'test', 'vectors.ts');
+    // Built, not written out, so that this file does not hold the very path it tests for.
+    const beside = `${'../'.repeat(2)}vectors/official.json`;
+    const source = `readFileSync(new URL('${beside}', import.meta.url))`;
+    expect(pathsLeaving(root, file, source)).toEqual([beside]);
+    expect(pathsLeaving(root, file, "new URL('../fixtures/a.json', import.meta.url)")).toEqual([]);
   });
 });

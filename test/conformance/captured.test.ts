@@ -23,7 +23,7 @@ interface CapturedCase {
   readonly why: string;
 }
 
-// Next to the test, never ../shared: the corpus is a copy owned by this repository.
+// Next to the test: the corpus is a copy this repository owns, never read from outside it.
 const fixture = new URL('../fixtures/vectors/captured/captured.jsonl', import.meta.url);
 // A cast, not a validation: the CLI validates every field of the translated line, and a
 // malformed case comes back as `invalid_case`, which no `expect` matches.
