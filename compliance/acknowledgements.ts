@@ -227,7 +227,7 @@ export const acknowledgements: readonly Acknowledgement[] = [
   {
     rules: bucketLogging,
     resource: 'payload bucket',
-    reason: `Only the ingest Lambda writes to it, one object per accepted delivery too large for its message, and that delivery's audit record names the message and the body's SHA-256; each object lives at most ${payloadBucketDays} days. Server access logs would need a second bucket, which S3 lets use SSE-S3 only, not the customer managed key, and which would keep object keys and requesters longer than the objects. Consumers' reads are theirs to log (CloudTrail data events).`,
+    reason: `Only the ingest Lambda writes to it, one object per accepted delivery too large for its message, and that delivery's audit record names the delivery and the body's SHA-256 the object is keyed by; each object lives at most ${payloadBucketDays} days. Server access logs would need a second bucket, which S3 lets use SSE-S3 only, not the customer managed key, and which would keep object keys and requesters longer than the objects. Consumers' reads are theirs to log (CloudTrail data events).`,
     targets: (i) => [i.payloadBucket.bucket],
   },
   {

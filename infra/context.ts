@@ -25,6 +25,10 @@ export const contextKeys = {
   tracing: 'tracing',
   vpcPlacement: 'vpcPlacement',
   reservedConcurrency: 'reservedConcurrency',
+  throttlingRateLimit: 'throttlingRateLimit',
+  throttlingBurstLimit: 'throttlingBurstLimit',
+  wafRateLimitPerFiveMinutes: 'wafRateLimitPerFiveMinutes',
+  auditWarmWriteUnitsPerSecond: 'auditWarmWriteUnitsPerSecond',
   manageApiGatewayAccount: 'manageApiGatewayAccount',
 } as const;
 
@@ -72,6 +76,11 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const tracing = read(contextKeys.tracing, flag);
   const vpcPlacement = read(contextKeys.vpcPlacement, flag);
   const reservedConcurrency = read(contextKeys.reservedConcurrency, integer);
+  // The stage's rate and burst, each on its own: the other keeps its default (settings.ts).
+  const rateLimit = read(contextKeys.throttlingRateLimit, integer);
+  const burstLimit = read(contextKeys.throttlingBurstLimit, integer);
+  const wafRateLimitPerFiveMinutes = read(contextKeys.wafRateLimitPerFiveMinutes, integer);
+  const auditWarmWriteUnitsPerSecond = read(contextKeys.auditWarmWriteUnitsPerSecond, integer);
   const manageApiGatewayAccount = read(contextKeys.manageApiGatewayAccount, flag);
   if (problems.length > 0) throw new AppContextError(problems);
 
@@ -91,6 +100,16 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
       ...(tracing === undefined ? {} : { tracing }),
       ...(vpcPlacement === undefined ? {} : { vpcPlacement }),
       ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
+      ...(rateLimit === undefined && burstLimit === undefined
+        ? {}
+        : {
+            throttling: {
+              ...(rateLimit === undefined ? {} : { rateLimit }),
+              ...(burstLimit === undefined ? {} : { burstLimit }),
+            },
+          }),
+      ...(wafRateLimitPerFiveMinutes === undefined ? {} : { wafRateLimitPerFiveMinutes }),
+      ...(auditWarmWriteUnitsPerSecond === undefined ? {} : { auditWarmWriteUnitsPerSecond }),
       ...(manageApiGatewayAccount === undefined ? {} : { manageApiGatewayAccount }),
     },
   };

@@ -176,7 +176,8 @@ export class IngestFunction extends Construct {
           resources: [props.registryTable.tableArn],
         }),
         new iam.PolicyStatement({
-          // Claim (conditional put), release (delete), confirm (update + put in a transaction).
+          // Claim (conditional update), release (delete), records and payload copies (put); an id
+          // reused after its dedup window replaces its item in a transaction of two puts.
           sid: 'WriteDedupMarkersAndAuditRecords',
           actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
           resources: [props.auditTable.tableArn],

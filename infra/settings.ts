@@ -42,6 +42,8 @@ export interface DeploymentSettings {
   readonly reservedConcurrency: number;
   readonly throttling: StageThrottling;
   readonly wafRateLimitPerFiveMinutes: number;
+  /** @default - not pre-warmed */
+  readonly auditWarmWriteUnitsPerSecond?: number;
 }
 
 /** Defaults for the capacity settings no profile decides. */
@@ -142,6 +144,11 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
       `wafRateLimitPerFiveMinutes must be an integer from 10 to 2000000000, got ${wafRateLimitPerFiveMinutes}`,
     );
   }
+  const warm = choices.auditWarmWriteUnitsPerSecond;
+  // A new on-demand table takes 4,000 write units a second at once: less pre-warms nothing.
+  if (warm !== undefined && (!Number.isInteger(warm) || warm < 4_000)) {
+    problems.push(`auditWarmWriteUnitsPerSecond must be an integer from 4000, got ${warm}`);
+  }
   if (problems.length > 0) throw new DeploymentSettingsError(problems);
   return {
     profiles,
@@ -157,6 +164,7 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     reservedConcurrency,
     throttling,
     wafRateLimitPerFiveMinutes,
+    ...(warm === undefined ? {} : { auditWarmWriteUnitsPerSecond: warm }),
   };
 }
 

@@ -33,15 +33,22 @@ function attribute(key: KeyAttribute): dynamodb.Attribute {
 
 /**
  * A table from its definition: on-demand, encrypted with `key`, point-in-time recovery,
- * deletion protection, TTL where defined, and the secondary indexes with their projections.
+ * deletion protection, TTL where defined, and the secondary indexes with their projections;
+ * the table and each index pre-warmed to `warmWriteUnitsPerSecond` when given.
  */
 export function definedTable(
   scope: Construct,
   id: string,
   definition: TableDefinition,
   key: kms.IKey,
+  warmWriteUnitsPerSecond?: number,
 ): dynamodb.Table {
+  const warmThroughput =
+    warmWriteUnitsPerSecond === undefined
+      ? {}
+      : { warmThroughput: { writeUnitsPerSecond: warmWriteUnitsPerSecond } };
   const table = new dynamodb.Table(scope, id, {
+    ...warmThroughput,
     partitionKey: attribute(definition.partitionKey),
     ...(definition.sortKey === undefined ? {} : { sortKey: attribute(definition.sortKey) }),
     ...(definition.timeToLiveAttribute === undefined
@@ -63,6 +70,7 @@ export function definedTable(
       partitionKey: attribute(index.partitionKey),
       ...(index.sortKey === undefined ? {} : { sortKey: attribute(index.sortKey) }),
       projectionType: projectionTypes[index.projection],
+      ...warmThroughput,
     });
   }
   return table;

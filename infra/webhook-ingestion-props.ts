@@ -75,6 +75,14 @@ export interface WebhookIngestionProps {
    */
   readonly reservedConcurrency?: number;
   /**
+   * Write units a second the audit table and each of its indexes take at once, without
+   * waiting for on-demand capacity to grow: set it before a known burst (a sale), from the
+   * write units per delivery in docs/scaling.md. DynamoDB bills pre-warming once. At least
+   * 4,000, which a new on-demand table takes anyway.
+   * @default - not pre-warmed
+   */
+  readonly auditWarmWriteUnitsPerSecond?: number;
+  /**
    * The API stage's steady request rate per second and burst (fronts `rest` and `http`; front
    * `url` refuses it: only `reservedConcurrency` caps a function URL).
    * @default { rateLimit: 250, burstLimit: 500 }

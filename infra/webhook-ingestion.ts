@@ -56,7 +56,13 @@ export class WebhookIngestion extends Construct {
     // The registry sits under the secrets key: it holds the provider keys' ciphertexts, so
     // one key policy decides both who reads provider configuration and who decrypts keys.
     this.registryTable = definedTable(this, 'RegistryTable', registryTable, this.keys.secrets);
-    this.auditTable = definedTable(this, 'AuditTable', auditTable, this.keys.audit);
+    this.auditTable = definedTable(
+      this,
+      'AuditTable',
+      auditTable,
+      this.keys.audit,
+      settings.auditWarmWriteUnitsPerSecond,
+    );
     this.queues = new DeliveryQueues(this, 'Queues', this.keys.queue);
     this.payloadBucket = new PayloadBucket(this, 'Payloads', this.keys.queue);
 

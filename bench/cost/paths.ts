@@ -3,6 +3,7 @@
  * sample: those sent first to set the scene (not measured) and the one measured. Two providers
  * are registered, one per retention class that decides whether a payload copy is kept.
  */
+import { deliveryBudgetMs, settleBudgetMs } from '../../functions/config/limits.ts';
 import type { RetentionClassName } from '../../functions/config/retention.ts';
 import type { RestApiProxyEvent } from '../../functions/ingest/http-event.ts';
 import type { Signer } from '../../functions/verify/scheme.sign.ts';
@@ -70,6 +71,11 @@ export const paths: Readonly<Record<PathName, PathDefinition>> = {
 /** One sample of a path: requests to send first, unmeasured, then the measured one. */
 export interface PathSample {
   readonly setUp: readonly RestApiProxyEvent[];
+  /**
+   * How long before the measured request the set-up requests are handled: a duplicate comes
+   * after the window in which its first attempt may still be sending. @default 0
+   */
+  readonly setUpEarlierMs?: number;
   readonly measured: RestApiProxyEvent;
 }
 
@@ -112,7 +118,11 @@ export function pathSample(
     case 'accepted-minimal':
       return { setUp: [], measured: accepted(minimal, body) };
     case 'duplicate':
-      return { setUp: [accepted(standard, body)], measured: accepted(standard, body) };
+      return {
+        setUp: [accepted(standard, body)],
+        setUpEarlierMs: deliveryBudgetMs + settleBudgetMs,
+        measured: accepted(standard, body),
+      };
     case 'rejected-signature':
       return {
         setUp: [],

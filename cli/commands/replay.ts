@@ -2,9 +2,13 @@
  * `webhooks replay`: queues an accepted delivery again from its stored payload copy, for a
  * consumer that lost or mishandled it. The copy is the one the audit trail keeps, queued byte
  * for byte as stored: the bytes the provider sent with only the values its redaction rules name
- * masked or dropped (functions/audit/redaction.ts). So the message says it is a replay: message attributes `replay=true`, `replayedAt` and `replayOf` (the original message
- * id) beside the envelope's own. Consumers that drop a repeated `deliveryId` should let a
- * replay through. The replay leaves an admin record naming the new message.
+ * masked or dropped (functions/audit/redaction.ts). So the message says it is a replay: message
+ * attributes `replay=true`, `replayedAt` and, when the accepted record names the message it was
+ * first queued as, `replayOf` beside the envelope's own. Records written since ingest claims a
+ * delivery before sending it (functions/audit/delivery-item.ts) name none: `replayOf` is then
+ * left out of the message and the admin record, and null in `--json`. Consumers that drop a
+ * repeated `deliveryId` should let a replay through. The replay leaves an admin record naming
+ * the new message.
  */
 import type { Command } from 'commander';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
@@ -36,7 +40,7 @@ export const replayAttributeNames = {
   replay: 'replay',
   /** When the replay was queued, ISO 8601. */
   replayedAt: 'replayedAt',
-  /** The SQS message id of the delivery as first queued. */
+  /** The SQS message id of the delivery as first queued, when its record names it. */
   replayOf: 'replayOf',
 } as const;
 
@@ -45,6 +49,7 @@ export interface ReplayReport {
   readonly deliveryId: string;
   readonly providerId: string;
   readonly queueMessageId: string;
+  /** The message id the delivery was first queued as; null when its record names none. */
   readonly replayOf: string | null;
   readonly receivedAt: string;
   readonly replayedAt: string;
@@ -239,7 +244,8 @@ export function addReplayCommand(program: Command, io: Io, finish: (code: ExitCo
       'after',
       [
         '',
-        'The message carries the attributes replay=true, replayedAt and replayOf (the first message id).',
+        'The message carries the attributes replay=true, replayedAt and, when the record names it,',
+        'replayOf (the message id the delivery was first queued as).',
         'Exit codes: 0 queued, 1 refused (no such delivery, never accepted, no payload copy kept),',
         '2 bad usage, an unreachable deployment, or KMS Decrypt denied on the audit key.',
         '',

@@ -70,11 +70,12 @@ export function retentionRows(
     logDays.every((d) => typeof d === 'number') && logDays.length > 0
       ? Math.min(...(logDays as number[]))
       : undefined;
+  const deliveryRecordsKept =
+    floor === undefined ? '(not found)' : `at least ${days(auditDays(floor))} (class ${floor})`;
   return [
     {
       recordClass: 'Delivery audit records (one per attempt)',
-      kept:
-        floor === undefined ? '(not found)' : `at least ${days(auditDays(floor))} (class ${floor})`,
+      kept: deliveryRecordsKept,
       required: `at least ${days(auditDays(required.deliveryAuditFloor))} (${askedBy('deliveryAuditFloor')})`,
       meetsProfiles:
         floor === undefined ? null : auditDays(floor) >= auditDays(required.deliveryAuditFloor),
@@ -121,12 +122,14 @@ export function retentionRows(
     },
     ...queueRows(template),
     {
-      recordClass: 'Deduplication markers',
-      kept: days(defaultDedupWindowSeconds / 86_400),
+      // No item of their own any more: an accepted delivery's record is its marker
+      // (functions/audit/delivery-item.ts), so the marker lives exactly as long as the record.
+      recordClass: 'Deduplication markers (the accepted delivery records)',
+      kept: deliveryRecordsKept,
       required: '—',
       meetsProfiles: null,
-      setBy: 'functions/config/limits.ts defaultDedupWindowSeconds',
-      note: 'Provider and delivery ids only, so a retry is never queued twice.',
+      setBy: `${lambdaSetting(retentionFloorVariable)}; functions/config/limits.ts defaultDedupWindowSeconds`,
+      note: `No item of their own: an accepted delivery's audit record (one item, its repeats appended) is its marker, kept and erased with it. A repeat within the provider's dedup window (${days(defaultDedupWindowSeconds / 86_400)} by default) is answered as a duplicate and not queued again; after it, the same id is a new delivery.`,
     },
     ...recoveryRows(template),
   ];

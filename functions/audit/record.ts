@@ -90,11 +90,19 @@ export interface AuditRecord {
   readonly sourceIp?: string;
   /** @default - the request had no User-Agent, or the record is erased */
   readonly userAgent?: string;
-  /** The SQS MessageId; present exactly when accepted. */
+  /**
+   * The SQS MessageId, on accepted records written before the two-round-trip path (the
+   * record is now written before the send; the queue's deduplication id is derived from the
+   * provider and delivery id instead). @default - none
+   */
   readonly queueMessageId?: string;
   /** SHA-256 of the raw body, lowercase hex. */
   readonly bodySha256: string;
-  /** The selected request headers, encrypted by field-encryption.ts; absent only once erased. */
+  /**
+   * The selected request headers, encrypted by field-encryption.ts.
+   * @default - none: erased, a retention class that keeps no headers, or a repeat of an
+   * accepted delivery (its item keeps the accepted attempt's headers only)
+   */
   readonly encryptedHeaders?: Buffer;
   /** The redacted payload copy, encrypted; only for classes that keep one. @default - none */
   readonly encryptedPayload?: Buffer;
@@ -256,8 +264,8 @@ export function auditRecordProblems(record: AuditRecord): string[] {
     'keyId is required when the outcome is accepted',
   );
   check(
-    (record.outcome === 'accepted') === (record.queueMessageId !== undefined),
-    `queueMessageId must be present exactly when the outcome is accepted (outcome ${show(record.outcome)})`,
+    record.queueMessageId === undefined || record.outcome === 'accepted',
+    `queueMessageId is only for an accepted attempt (outcome ${show(record.outcome)})`,
   );
   const erased = record.erasedAtMs !== undefined || record.erasureReceiptId !== undefined;
   if (erased) {
@@ -268,8 +276,9 @@ export function auditRecordProblems(record: AuditRecord): string[] {
       `sourceIp must be an IPv4 or IPv6 address, got ${show(record.sourceIp)}`,
     );
     check(
-      record.encryptedHeaders instanceof Uint8Array && record.encryptedHeaders.byteLength > 0,
-      'encryptedHeaders must be non-empty bytes',
+      record.encryptedHeaders === undefined ||
+        (record.encryptedHeaders instanceof Uint8Array && record.encryptedHeaders.byteLength > 0),
+      'encryptedHeaders must be non-empty bytes when given',
     );
   }
   check(

@@ -8,17 +8,23 @@ export interface RetentionClass {
   readonly auditDays: number;
   /** How long a redacted payload copy is kept; 0 keeps none. */
   readonly payloadDays: number;
+  /**
+   * Whether a record keeps the request's headers (encrypted). The minimal class keeps none:
+   * the source address, user agent, key id and body hash still say who sent what, and its
+   * record then fits one DynamoDB write unit.
+   */
+  readonly headers: boolean;
 }
 
 export const retentionClasses = {
   /** GDPR Art. 5(1)(e) storage limitation: audit kept briefly, no payload copy. */
-  minimal: { auditDays: 30, payloadDays: 0 },
+  minimal: { auditDays: 30, payloadDays: 0, headers: false },
   /** PCI DSS v4.0 10.5.1: at least 12 months of audit history (400 days leaves slack). */
-  standard: { auditDays: 400, payloadDays: 7 },
+  standard: { auditDays: 400, payloadDays: 7, headers: true },
   /** CCPA 11 CCR §7101: records of consumer requests kept 24 months. */
-  'consumer-requests': { auditDays: 731, payloadDays: 0 },
+  'consumer-requests': { auditDays: 731, payloadDays: 0, headers: true },
   /** HIPAA §164.316(b)(2): documentation kept six years. */
-  extended: { auditDays: 2_192, payloadDays: 0 },
+  extended: { auditDays: 2_192, payloadDays: 0, headers: true },
 } as const satisfies Record<string, RetentionClass>;
 
 export type RetentionClassName = keyof typeof retentionClasses;

@@ -40,10 +40,11 @@ export const registryTable = {
 } as const satisfies TableDefinition;
 
 /**
- * Audit trail: one item per delivery attempt. The partition key is the provider and a shard
- * (`<providerId>#<0..auditShards-1>`, the shard from the delivery id) so that one busy
- * provider spreads its writes; the sort key starts with the time, so a provider's attempts
- * in a time range are a Query per shard, never a Scan.
+ * Audit trail: one item per accepted delivery (with its repeats), one per other attempt. A
+ * record's partition key is the provider and a shard (`<providerId>#<0..auditShards-1>`, the
+ * shard from the delivery id) so that one busy provider spreads its writes; the sort key
+ * starts with the time, so a provider's attempts in a time range are a Query per shard (on
+ * the table, and on byTime for accepted deliveries), never a Scan.
  */
 export const auditTable = {
   nameVariable: 'AUDIT_TABLE_NAME',
@@ -53,7 +54,18 @@ export const auditTable = {
   timeToLiveAttribute: 'expiresAt',
   globalSecondaryIndexes: [
     {
-      // `webhooks audit show <deliveryId>` finds a delivery without knowing its provider.
+      // Delivery items (functions/audit/delivery-item.ts) live under their delivery id, so
+      // that one conditional write claims a delivery; this index lists them by provider and
+      // time beside the other records, under the same keys a record has in the table.
+      indexName: 'byTime',
+      partitionKey: { name: 'listPk', type: 'S' },
+      sortKey: { name: 'listSk', type: 'S' },
+      // Keys only, for the reason below: one write unit per delivery, whatever its size.
+      projection: 'KEYS_ONLY',
+    },
+    {
+      // `webhooks audit show <deliveryId>` finds the other records of a delivery (refused,
+      // failed) without knowing its provider; its delivery items are a Query on their pk.
       indexName: 'byDeliveryId',
       partitionKey: { name: 'deliveryId', type: 'S' },
       sortKey: { name: 'sk', type: 'S' },

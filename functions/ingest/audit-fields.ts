@@ -17,7 +17,7 @@ import { redactPayload } from '../audit/redaction.ts';
 import { readSubjectValue } from '../audit/subject-index.ts';
 import { auditedHeaders } from '../config/headers.ts';
 import { maxPayloadCopyBytes } from '../config/limits.ts';
-import { keepsPayloadCopy } from '../config/retention.ts';
+import { keepsPayloadCopy, retentionClasses } from '../config/retention.ts';
 import type { ProviderConfig, RedactionRule } from '../registry/provider.ts';
 import type { IngestRequest } from './http-event.ts';
 import type { Attempt, IngestPorts } from './ports.ts';
@@ -43,7 +43,8 @@ export type AttemptFields = AuditTarget &
 
 /**
  * An attempt's record fields, filed at `target` under `deliveryId` (a refused attempt has no
- * trusted delivery id, so it passes the request id). Encrypts the headers the audit keeps.
+ * trusted delivery id, so it passes the request id). Encrypts the headers the audit keeps, when
+ * the record's retention class keeps any.
  */
 export async function attemptFields(
   { request, receivedAtMs, ports }: Attempt,
@@ -59,7 +60,9 @@ export async function attemptFields(
     sourceIp: request.sourceIp,
     ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
     bodySha256,
-    encryptedHeaders: await encryptHeaders(ports, target.providerId, deliveryId, request),
+    ...(retentionClasses[target.retentionClass].headers
+      ? { encryptedHeaders: await encryptHeaders(ports, target.providerId, deliveryId, request) }
+      : {}),
   };
 }
 

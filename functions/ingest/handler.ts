@@ -19,7 +19,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { AuditStore } from '../audit/audit-store.ts';
 import { DataKeyCache } from '../audit/data-key-cache.ts';
-import { DedupMarkers } from '../audit/dedup.ts';
+import { DeliveryClaims } from '../audit/delivery-claims.ts';
 import { encryptField } from '../audit/field-encryption.ts';
 import { SubjectIndexSecret } from '../audit/subject-index-secret.ts';
 import { boundedClientConfig } from '../aws/clients.ts';
@@ -56,11 +56,12 @@ import {
   internalError,
 } from './http-response.ts';
 import { ingest } from './ingest.ts';
+import { IngestLogFormatter } from './log-formatter.ts';
 import type { IngestPorts } from './ports.ts';
 import { RejectionBudget } from './rejection-budget.ts';
 
 const { serviceName, metricsNamespace } = telemetry;
-const logger = new Logger({ serviceName });
+const logger = new Logger({ serviceName, logFormatter: new IngestLogFormatter() });
 const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
 // Off outside Lambda (no AWS_EXECUTION_ENV): the local stack and the tests trace nothing.
 const tracer = new Tracer({ serviceName, captureHTTPsRequests: false });
@@ -92,7 +93,7 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     registryTableName: required(env, registryTable.nameVariable),
     auditKeyId,
   });
-  const markers = new DedupMarkers({ dynamodb, tableName: auditTableName });
+  const claims = new DeliveryClaims({ dynamodb, tableName: auditTableName });
   const audit = new AuditStore({ dynamodb, tableName: auditTableName });
   // A body too large for its message goes to the payload bucket first (a claim check).
   const queue = new DeliveryQueue({
@@ -102,7 +103,7 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
   return {
     resolveProvider: (providerId) => providers.resolveProvider(providerId),
     verify: verifyDelivery,
-    markers,
+    claims,
     queue,
     audit,
     encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),

@@ -1,18 +1,19 @@
 /**
  * A delivery from a registered provider, as small named steps: verify the raw body, answer a
- * handshake or prepare the audit record, then the three round trips of docs/architecture.md
- * ("Ingest path: three round trips"): claim, send, confirm. No 2xx is answered unless both the
- * send and the confirm succeeded. Every step waits within the delivery's deadline; what an
- * abort at each step leaves is in docs/architecture.md ("Every wait bounded").
+ * handshake or prepare the audit record, then the two round trips of docs/architecture.md
+ * ("Ingest path: two round trips"): the claim, which writes the accepted record as the
+ * delivery's item, then the send. No 2xx is answered unless both succeeded. Every step waits
+ * within the delivery's deadline; what an abort at each step leaves is in docs/architecture.md
+ * ("Every wait bounded").
  */
-import type { DedupMarker } from '../audit/dedup.ts';
+import type { ClaimResult } from '../audit/delivery-claims.ts';
+import type { ClaimTimes } from '../audit/delivery-item.ts';
 import { type AuditRecord, auditFieldLimits } from '../audit/record.ts';
 import { isText } from '../audit/text.ts';
 import type { Deadline } from '../aws/deadline.ts';
-import { DependencyUnavailableError, timedOut } from '../aws/errors.ts';
+import { timedOut } from '../aws/errors.ts';
 import { deliveryBudgetMs, settleBudgetMs } from '../config/limits.ts';
 import type { EnvelopeInput } from '../queue/envelope.ts';
-import type { SentMessage } from '../queue/sender.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
 import { readEventFields } from '../verify/event-fields.ts';
 import type { Accepted, Verdict } from '../verify/types.ts';
@@ -20,7 +21,6 @@ import { getScheme } from '../verify/verify.ts';
 import {
   type AuditTarget,
   attemptFields,
-  type EncryptedPayloadCopy,
   encryptPayloadCopy,
   hashSubject,
   sha256Hex,
@@ -36,8 +36,8 @@ interface PreparedDelivery {
   /** What the queue message is built from, once the delivery is claimed. */
   readonly envelope: EnvelopeInput;
   readonly record: Omit<AuditRecord, 'outcome'>;
-  /** @default - no copy kept (retention policy, redaction not provable, or too large) */
-  readonly payloadCopy: EncryptedPayloadCopy | undefined;
+  /** The record as its delivery item keeps it, with the payload copy if one is kept. */
+  readonly accepted: AuditRecord;
 }
 
 /** How long a delivery may wait on AWS (functions/config/limits.ts). */
@@ -74,21 +74,21 @@ export async function deliver(
   const delivery = await prepare(attempt, provider, verdict, target);
   const { ports } = attempt;
   await stopIfSpent(ports, delivery, time);
-  // A claim that fails is not audited: its record would go to the DynamoDB that just failed.
-  const claim = await ports.markers.claim(
-    delivery.providerId,
-    delivery.deliveryId,
-    provider.config.dedupWindowSeconds,
-  );
-  if (claim.outcome === 'duplicate') return recordDuplicate(ports, delivery);
-  if (claim.outcome === 'in_flight') {
-    return { outcome: 'in_flight', reason: 'in_flight', ...labelsOf(delivery) };
+  const times = claimTimes(attempt, provider, time);
+  let claim: ClaimResult;
+  try {
+    claim = await ports.claims.claim(delivery.accepted, times);
+  } catch (error) {
+    return settleFailedClaim(ports, delivery, time, error);
   }
-  await stopIfSpent(ports, delivery, time, claim.marker);
-  const sent = await send(ports, delivery, claim.marker, time);
-  // The message is on the queue: the confirm gets its attempt even past the budget, since a
-  // confirm given up leaves the claim pending and a retry after its lease sends the event again.
-  return time.deadline.settle(time.settleMs, () => confirm(ports, delivery, claim.marker, sent));
+  if (claim.outcome === 'window_passed') {
+    await stopIfSpent(ports, delivery, time);
+    const replaced = await ports.claims.replace(claim.previous, delivery.accepted, times);
+    claim =
+      replaced === 'claimed' ? { outcome: 'claimed' } : { outcome: 'in_flight', recorded: false };
+  }
+  if (claim.outcome !== 'claimed') return answerRepeat(ports, delivery, claim);
+  return (await stopIfSpent(ports, delivery, time, true)) ?? send(ports, delivery, time);
 }
 
 /** The verification core's verdict on the raw body, under the provider's keys and options. */
@@ -148,6 +148,12 @@ async function prepare(
   // On every record of the delivery, duplicates included, so that erasure by subject finds
   // each of them.
   const subjectHash = await hashSubject(attempt.ports, config, request.body);
+  const record = {
+    ...attempted,
+    keyId: verdict.keyId,
+    ...(eventType === undefined ? {} : { eventType: cut(eventType, auditFieldLimits.eventType) }),
+    ...(subjectHash === undefined ? {} : { subjectHash }),
+  };
   return {
     deliveryId,
     providerId: config.providerId,
@@ -161,112 +167,154 @@ async function prepare(
       headers: request.headers,
       body: request.body,
     },
-    record: {
-      ...attempted,
-      keyId: verdict.keyId,
-      ...(eventType === undefined ? {} : { eventType: cut(eventType, auditFieldLimits.eventType) }),
-      ...(subjectHash === undefined ? {} : { subjectHash }),
-    },
-    payloadCopy,
+    record,
+    accepted: { ...record, outcome: 'accepted', ...payloadCopy },
   };
 }
 
-/** A delivery already accepted: recorded again, and nothing sent. */
-async function recordDuplicate(ports: IngestPorts, delivery: PreparedDelivery): Promise<Decision> {
-  const record = { ...delivery.record, outcome: 'duplicate', reason: 'already_accepted' } as const;
-  await ports.audit.writeAttempt(record);
+/** How long the claim holds off repeats (503), and how long they are duplicates (200). */
+function claimTimes(
+  { receivedAtMs }: Attempt,
+  { config }: ResolvedProvider,
+  { deadline, settleMs }: DeliveryTime,
+): ClaimTimes {
+  return {
+    // Past the budget and the settle allowance, this attempt can no longer be sending.
+    sendingUntilMs: receivedAtMs + deadline.budgetMs + settleMs,
+    dedupUntilMs: receivedAtMs + config.dedupWindowSeconds * 1000,
+  };
+}
+
+/**
+ * A claim that failed. One that timed out may have been applied, leaving an item that reads as
+ * accepted once its sending window ends though nothing was sent: it is released (the release
+ * deletes only this attempt's own claim). One that DynamoDB answered with an error was not
+ * applied. Either way the `failed` record is best effort: it goes to the DynamoDB that failed.
+ */
+async function settleFailedClaim(
+  ports: IngestPorts,
+  delivery: PreparedDelivery,
+  time: DeliveryTime,
+  error: unknown,
+): Promise<Decision> {
+  const reason = failureReason(error);
+  if (reason === undefined) throw error;
+  const released = await giveUp(ports, time, delivery, reason, timedOut(error));
+  if (!released) return notReleased(delivery);
+  throw error;
+}
+
+/**
+ * A repeat of a delivery already claimed: answered `duplicate` (200) once the claim's send is
+ * over, `in_flight` (503) while it may still be under way. The claim appended it to the
+ * delivery item; when it could not (the item is full or erased), it gets a record of its own.
+ */
+async function answerRepeat(
+  ports: IngestPorts,
+  delivery: PreparedDelivery,
+  claim: { readonly outcome: 'duplicate' | 'in_flight'; readonly recorded: boolean },
+): Promise<Decision> {
+  const reason = claim.outcome === 'duplicate' ? 'already_accepted' : 'in_flight';
+  if (!claim.recorded) {
+    await ports.audit.writeAttempt({ ...delivery.record, outcome: 'duplicate', reason });
+  }
+  if (claim.outcome === 'in_flight') return { outcome: 'in_flight', reason, ...labelsOf(delivery) };
   return { outcome: 'duplicate', ...labelsOf(delivery) };
 }
 
 /**
  * Before a step that writes: once the budget is spent, gives up with nothing sent, so the claim
- * (if taken) is released for the provider's retry, and the attempt is audited `failed`.
+ * (if taken) is released for the provider's retry, and the attempt is audited `failed`. Throws
+ * the deadline's error, or answers `claim_not_released` when the claim could not be released.
  */
 async function stopIfSpent(
   ports: IngestPorts,
   delivery: PreparedDelivery,
   time: DeliveryTime,
-  marker?: DedupMarker,
-): Promise<void> {
-  if (!time.deadline.expired) return;
-  await giveUp(ports, time, marker, failedRecord(delivery, 'deadline_exceeded'));
+  claimed = false,
+): Promise<Decision | undefined> {
+  if (!time.deadline.expired) return undefined;
+  const released = await giveUp(ports, time, delivery, 'deadline_exceeded', claimed);
+  if (!released) return notReleased(delivery);
   throw time.deadline.exceeded();
 }
 
 /**
- * Queues the delivery. A send that failed with an answer releases the claim (failure path
- * only), so that the provider's retry claims the delivery at once. An SQS send that timed out
- * or was aborted keeps it: SQS may hold the message, and the claim's lease then holds off a
- * second send, as after a failed confirm. Either is audited `failed` with its reason when a
- * dependency is at fault.
+ * A 503 whose claim stayed: the one case where a retry after `sendingUntil` is answered
+ * `duplicate` though nothing was queued. Its own reason, so that logs and the metric's
+ * `reason` dimension single it out for an alarm.
+ */
+function notReleased(delivery: PreparedDelivery): Decision {
+  return { outcome: 'unavailable', reason: 'claim_not_released', ...labelsOf(delivery) };
+}
+
+/**
+ * Step 2: queues the delivery and writes its payload copy, side by side. Accepted once the
+ * send succeeded: the record was written by the claim. A send that failed releases the claim,
+ * so that the provider's retry claims the delivery again; one that timed out may have left a
+ * message on the queue, which the queue's deduplication id (provider and delivery id) keeps
+ * the retry from doubling within SQS's five-minute window.
  */
 async function send(
   ports: IngestPorts,
   delivery: PreparedDelivery,
-  marker: DedupMarker,
   time: DeliveryTime,
-): Promise<SentMessage> {
-  try {
-    return await ports.queue.send(delivery.envelope);
-  } catch (error) {
-    const reason = failureReason(error);
-    await giveUp(
-      ports,
-      time,
-      mayHaveBeenSent(error) ? undefined : marker,
-      reason === undefined ? undefined : failedRecord(delivery, reason),
-    );
-    throw error;
+): Promise<Decision> {
+  const [sent, copied] = await Promise.allSettled([
+    ports.queue.send(delivery.envelope),
+    ports.audit.writePayloadCopy(delivery.accepted),
+  ]);
+  if (sent.status === 'rejected') {
+    const reason = failureReason(sent.reason) ?? 'internal_error';
+    const copyWritten = copied.status === 'fulfilled';
+    const released = await giveUp(ports, time, delivery, reason, true, copyWritten);
+    if (!released) return notReleased(delivery);
+    throw sent.reason;
   }
-}
-
-/** An SQS send given up without an answer; other failures came before any message existed. */
-function mayHaveBeenSent(error: unknown): boolean {
-  return (
-    error instanceof DependencyUnavailableError && error.dependency === 'sqs' && timedOut(error)
-  );
+  // The event is queued and its record written: the copy is an extra, not worth a retry
+  // that the dedup would answer `duplicate` without writing it anyway.
+  if (copied.status === 'rejected') {
+    return { outcome: 'accepted', reason: 'payload_copy_not_written', ...labelsOf(delivery) };
+  }
+  return { outcome: 'accepted', ...labelsOf(delivery) };
 }
 
 /**
- * Releases the claim and writes the `failed` record, each when given, side by side within the
- * settle allowance: both are best effort, and the 503 is the answer either way.
+ * Settles a delivery given up: releases its claim (if taken) and then writes the `failed`
+ * record, with a record for each repeat that was answered 503 meanwhile, and deletes a payload
+ * copy written for it; all best effort within the settle allowance: the 503 is the answer
+ * either way. False when the claim was taken and could not be released: it stays, and after
+ * its `sendingUntil` the delivery reads as accepted though nothing was queued.
  */
-function giveUp(
+async function giveUp(
   ports: IngestPorts,
   { deadline, settleMs }: DeliveryTime,
-  marker: DedupMarker | undefined,
-  record: AuditRecord | undefined,
-): Promise<unknown> {
-  return deadline.settle(settleMs, () =>
-    Promise.all([
-      marker === undefined ? undefined : releaseQuietly(ports, marker),
-      record === undefined ? undefined : writeQuietly(ports, record),
-    ]),
-  );
-}
-
-function failedRecord(delivery: PreparedDelivery, reason: string): AuditRecord {
-  return { ...delivery.record, outcome: 'failed', reason };
-}
-
-/** Marks the claim done and writes the accepted record, in one transaction. */
-async function confirm(
-  ports: IngestPorts,
   delivery: PreparedDelivery,
-  marker: DedupMarker,
-  sent: SentMessage,
-): Promise<Decision> {
-  const confirmed = await ports.audit.confirmAccepted(marker, {
-    ...delivery.record,
-    outcome: 'accepted',
-    queueMessageId: sent.messageId,
-    ...delivery.payloadCopy,
-  });
-  if (confirmed === 'claim_lost') {
-    // Another attempt took the claim after our lease ran out; its outcome decides the retry.
-    return { outcome: 'unavailable', reason: 'claim_lost', ...labelsOf(delivery) };
-  }
-  return { outcome: 'accepted', ...labelsOf(delivery) };
+  reason: string,
+  claimed: boolean,
+  copyWritten = false,
+): Promise<boolean> {
+  const failed: AuditRecord = { ...delivery.record, outcome: 'failed', reason };
+  let released = !claimed;
+  const releaseAndRecordRepeats = async () => {
+    const repeats = await releaseQuietly(ports, delivery.accepted);
+    released = repeats !== undefined;
+    await Promise.all(
+      (repeats ?? []).map((repeat) =>
+        writeQuietly(ports, { ...repeat, outcome: 'failed', reason: 'in_flight' }),
+      ),
+    );
+  };
+  await deadline
+    .settle(settleMs, () =>
+      Promise.all([
+        writeQuietly(ports, failed),
+        claimed ? releaseAndRecordRepeats() : undefined,
+        copyWritten ? deleteCopyQuietly(ports, delivery.accepted) : undefined,
+      ]),
+    )
+    .catch(() => undefined);
+  return released;
 }
 
 function labelsOf({ deliveryId, providerId }: PreparedDelivery) {
@@ -289,12 +337,28 @@ function cut(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : text.slice(0, maxChars);
 }
 
-/** The claim's lease runs out anyway; a failed release must not hide the send's failure. */
-async function releaseQuietly(ports: IngestPorts, marker: DedupMarker): Promise<void> {
+/**
+ * The repeats the released item held; `undefined` when the release failed: the item stays,
+ * and after its `sendingUntil` the provider's retries are answered `duplicate` though nothing
+ * was queued (docs/architecture.md, "What a retry can cause").
+ */
+async function releaseQuietly(
+  ports: IngestPorts,
+  record: AuditRecord,
+): Promise<readonly AuditRecord[] | undefined> {
   try {
-    await ports.markers.release(marker);
+    const released = await ports.claims.release(record);
+    return released === 'not_held' ? [] : released;
   } catch {
-    // The lease (dedupLeaseSeconds) frees the claim instead.
+    return undefined;
+  }
+}
+
+async function deleteCopyQuietly(ports: IngestPorts, record: AuditRecord): Promise<void> {
+  try {
+    await ports.audit.deletePayloadCopy(record);
+  } catch {
+    // Its TTL (the class's payloadDays) removes it; it names an attempt recorded `failed`.
   }
 }
 

@@ -1,8 +1,8 @@
 /** What the ingest path reads and writes, and one request on its way through it. */
-import type { ConfirmResult } from '../audit/audit-store.ts';
-import type { ClaimResult, DedupMarker } from '../audit/dedup.ts';
+import type { ClaimResult } from '../audit/delivery-claims.ts';
+import type { ClaimTimes } from '../audit/delivery-item.ts';
 import type { FieldBinding } from '../audit/field-encryption.ts';
-import type { AuditRecord } from '../audit/record.ts';
+import type { AuditItem, AuditRecord } from '../audit/record.ts';
 import type { RetentionClassName } from '../config/retention.ts';
 import type { EnvelopeInput } from '../queue/envelope.ts';
 import type { SentMessage } from '../queue/sender.ts';
@@ -19,17 +19,23 @@ export interface IngestPorts {
   readonly resolveProvider: (providerId: string) => Promise<ResolvedProvider>;
   /** `verifyDelivery`. */
   readonly verify: (input: VerifyDeliveryInput<SchemeName>) => Promise<Verdict>;
-  /** `DedupMarkers`. */
-  readonly markers: {
-    claim(providerId: string, deliveryId: string, windowSeconds: number): Promise<ClaimResult>;
-    release(marker: DedupMarker): Promise<unknown>;
+  /** `DeliveryClaims`: the delivery items, each an accepted record and its dedup marker. */
+  readonly claims: {
+    claim(record: AuditRecord, times: ClaimTimes): Promise<ClaimResult>;
+    replace(
+      previous: AuditItem,
+      record: AuditRecord,
+      times: ClaimTimes,
+    ): Promise<'claimed' | 'lost'>;
+    release(record: AuditRecord): Promise<readonly AuditRecord[] | 'not_held'>;
   };
   /** `DeliveryQueue`: the envelope, and a body too large for it in the payload bucket. */
   readonly queue: { send(delivery: EnvelopeInput): Promise<SentMessage> };
   /** `AuditStore`. */
   readonly audit: {
     writeAttempt(record: AuditRecord): Promise<void>;
-    confirmAccepted(marker: DedupMarker, record: AuditRecord): Promise<ConfirmResult>;
+    writePayloadCopy(record: AuditRecord): Promise<void>;
+    deletePayloadCopy(record: AuditRecord): Promise<void>;
   };
   /** `encryptField` bound to the audit `DataKeyCache`. */
   readonly encryptField: (binding: FieldBinding, plaintext: Uint8Array) => Promise<Buffer>;

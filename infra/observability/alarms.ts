@@ -64,6 +64,7 @@ export class IngestAlarms extends Construct {
       this.queueAge(props.queue, thresholds.queueAge ?? Duration.hours(1)),
       this.lambdaErrors(props.ingestFunction, thresholds.lambdaErrors ?? 1),
       this.serverErrorRate(props.api, thresholds.serverErrorPercent ?? 5),
+      this.claimNotReleased(),
     ];
     if (props.webAclName !== undefined) {
       alarms.push(this.wafBlockSpike(props.webAclName, thresholds.wafBlockedRequests ?? 100));
@@ -92,6 +93,27 @@ export class IngestAlarms extends Construct {
         period,
       }),
       threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * The one way a delivery can be lost (docs/architecture.md, "What a retry can cause"): a send
+   * that failed, or a claim whose answer was lost, and then a release that failed too. The
+   * delivery's item reads as accepted though nothing was queued: any one case pages.
+   */
+  private claimNotReleased(): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, 'ClaimNotReleased', {
+      alarmDescription:
+        "A delivery was answered 503 with its claim left in place: nothing was queued, yet its audit item reads as accepted and the provider's retries will be answered 200 duplicate. The contributor names the provider; find the delivery ids in the logs (reason claim_not_released), check each with `webhooks audit show`, and send it again with `webhooks replay` if its payload copy is kept, or ask the provider to resend it.",
+      metric: new cloudwatch.MathExpression({
+        expression: outcomeQuery('unavailable', ['provider'], 'claim_not_released'),
+        label: 'claims not released per provider',
+        period,
+      }),
+      threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -54,12 +54,16 @@ export const countPeriod = Duration.minutes(5);
  * // SELECT SUM(rejected) FROM SCHEMA("WebhookIngestion", provider, reason, service)
  * //   WHERE service = 'webhook-ingestion' GROUP BY provider ORDER BY SUM() DESC
  */
-export function outcomeQuery(outcome: IngestOutcome, groupBy: readonly HandlerDimension[]): string {
+export function outcomeQuery(
+  outcome: IngestOutcome,
+  groupBy: readonly HandlerDimension[],
+  reason?: string,
+): string {
   const { namespace, service } = handlerMetrics;
   return [
     `SELECT SUM(${outcome})`,
     `FROM SCHEMA("${namespace}", provider, reason, service)`,
-    `WHERE service = '${service}'`,
+    `WHERE service = '${service}'${reason === undefined ? '' : ` AND reason = '${reason}'`}`,
     `GROUP BY ${groupBy.join(', ')}`,
     'ORDER BY SUM() DESC',
   ].join(' ');

@@ -10,10 +10,14 @@ export interface ReadItems<Record> {
   readonly malformed: MalformedAuditItemError[];
 }
 
-/** `read` for each item, in order; any error but MalformedAuditItemError is thrown. */
-export function readEach<Record>(
-  items: readonly AuditItem[],
-  read: (item: AuditItem) => Record,
+/**
+ * `read` for each item, in order; any error but MalformedAuditItemError is thrown. An item is
+ * an audit-table item unless the caller reads something that stands for one (audit-reader.ts
+ * reads records already taken out of delivery items with those it could not take out).
+ */
+export function readEach<Record, Item = AuditItem>(
+  items: readonly Item[],
+  read: (item: Item) => Record,
 ): ReadItems<Record> {
   const records: Record[] = [];
   const malformed: MalformedAuditItemError[] = [];

@@ -2,20 +2,29 @@
  * The audit table's DynamoDB adapter for erasure (`webhooks audit erase`): the records an
  * erasure request selects, the erasure of each, and the receipts (erasure-receipt.ts).
  *
- * Erasing a record is two conditional writes and the deletion of its bodies, in this order, so
- * that a run stopped between them is finished by the next one:
- *   1. delete its payload copy (`payloadSortKey`), if it has one, and the delivery's body
- *      objects in the payload bucket (body-object-erasure.ts), if any are still there;
- *   2. remove `erasedPersonalFields` from the record and set `erasedAtMs` and
- *      `erasureReceiptId`, on condition that it is a record and not yet erased: a concurrent
- *      or repeated erasure of the same record changes nothing and is counted as such.
+ * Two kinds of item are erased: ordinary records (refused, failed and unrecorded repeat
+ * attempts, and accepted ones written before delivery items), and delivery items
+ * (functions/audit/delivery-item.ts), one per accepted delivery with its repeats. Each counts
+ * as one record. Erasing one is the deletion of its payload copy and bodies, then one
+ * conditional write, in this order, so that a run stopped between them is finished by the
+ * next one:
+ *   1. delete its payload copy, if it has one (a record's at `payloadSortKey(sk)`, a delivery
+ *      item's at its `listPk`/`payloadSortKey(listSk)`, so the item is read first), and the
+ *      delivery's body objects in the payload bucket (body-object-erasure.ts), if any are
+ *      still there;
+ *   2. remove `erasedPersonalFields` (and from a delivery item, `ip` and `ua` of every
+ *      attempt) and set `erasedAtMs` and `erasureReceiptId`, on condition that it is a record
+ *      and not yet erased: a concurrent or repeated erasure of the same record changes nothing
+ *      and is counted as such. A delivery item's write also requires the attempts it was read
+ *      with, so that one appended meanwhile is not left with its address: it is read again.
  * The skeleton, `expiresAt` included, is left as it was: the record still goes when its
- * retention ends.
+ * retention ends. The ingest path appends no attempt to an erased delivery item.
  *
  * Selection reads every matching record, those past their `expiresAt` that DynamoDB's TTL has
  * not deleted yet included: they still hold personal fields until it does (within days).
  */
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -24,11 +33,18 @@ import {
   type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  archivedSortKey,
+  attemptCount,
+  deliveryKey,
+  deliveryPartitionKey,
+  isDeliveryItem,
+  maxItemAttempts,
+} from '../../functions/audit/delivery-item.ts';
 import type { MalformedAuditItemError } from '../../functions/audit/errors.ts';
 import {
   type AuditItem,
   auditPartitionKey,
-  auditShardOf,
   erasedPersonalFields,
   payloadSortKey,
   unregisteredProviderId,
@@ -56,7 +72,7 @@ export interface ErasureStoreOptions {
   /** The audit table's name (`auditTable.nameVariable`). */
   readonly tableName: string;
   /**
-   * Records erased (or surveyed) at once; each takes two writes (or reads).
+   * Records erased (or surveyed) at once; each takes two writes (a delivery item also a read).
    * @default 16
    */
   readonly concurrency?: number;
@@ -70,7 +86,7 @@ export interface ErasureStoreOptions {
   };
 }
 
-/** The key of one delivery record. */
+/** The key of one record: an ordinary record's, or a delivery item's (of the table, either). */
 export interface RecordKey {
   readonly pk: string;
   readonly sk: string;
@@ -187,22 +203,34 @@ export class ErasureStore {
   }
 
   /**
-   * The keys of every record `request` selects, oldest first within each query: by the
-   * byDeliveryId or bySubject index (keys only), or one Query per shard over a time range.
-   * The indexes are eventually consistent: a record written in the last second may be missed.
+   * The keys of every record `request` selects, oldest first within each query. By delivery
+   * id: the byDeliveryId index (keys only) and the delivery's partition of delivery items. By
+   * subject: the bySubject index, which holds both kinds. By time range: one Query per shard
+   * on the table for records and one on the byTime index for delivery items. The indexes are
+   * eventually consistent: a record written in the last second may be missed.
    */
   async selectRecords(request: ErasureRequest): Promise<RecordKey[]> {
     switch (request.kind) {
       case 'delivery': {
-        const keys = await this.#queryKeys({
-          IndexName: indexName('byDeliveryId'),
-          KeyConditionExpression: 'deliveryId = :deliveryId',
-          ExpressionAttributeValues: { ':deliveryId': { S: request.deliveryId } },
-        });
+        const [records, items] = await Promise.all([
+          this.#queryKeys({
+            IndexName: indexName('byDeliveryId'),
+            KeyConditionExpression: 'deliveryId = :deliveryId',
+            ExpressionAttributeValues: { ':deliveryId': { S: request.deliveryId } },
+          }),
+          // Every provider's item of the id, those moved aside after a dedup window included.
+          this.#queryKeys({
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: deliveryPartitionKey(request.deliveryId) } },
+            ProjectionExpression: 'pk, sk',
+            ConsistentRead: true,
+          }),
+        ]);
+        const keys = [...records, ...items];
         const { providerId } = request;
-        if (providerId === undefined) return keys;
-        const pk = auditPartitionKey(providerId, auditShardOf(request.deliveryId));
-        return keys.filter((key) => key.pk === pk);
+        return providerId === undefined
+          ? keys
+          : keys.filter((key) => providerOf(key) === providerId);
       }
       case 'subject': {
         const keys = await this.#queryKeys({
@@ -211,23 +239,30 @@ export class ErasureStore {
           ExpressionAttributeValues: { ':subjectHash': { S: request.subjectHash } },
         });
         // The hash is the provider's own already; this only guards against a stray item.
-        return keys.filter((key) => providerOf(key.pk) === request.providerId);
+        return keys.filter((key) => providerOf(key) === request.providerId);
       }
       case 'range': {
-        const shards = Array.from({ length: auditShards }, (_, shard) =>
-          this.#queryKeys({
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
-            ExpressionAttributeValues: {
-              ':pk': { S: auditPartitionKey(request.providerId, shard) },
-              ...timeKeyBounds(request.sinceMs, request.untilMs),
-            },
-            // Records only: payload copies (no deliveryId) share the records' sort-key range.
-            FilterExpression: 'attribute_exists(deliveryId)',
-            ProjectionExpression: 'pk, sk',
-            ConsistentRead: true,
-          }),
-        );
-        return (await Promise.all(shards)).flat();
+        const bounds = timeKeyBounds(request.sinceMs, request.untilMs);
+        const queries = Array.from({ length: auditShards }, (_, shard) => {
+          const pk = { S: auditPartitionKey(request.providerId, shard) };
+          return [
+            this.#queryKeys({
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+              ExpressionAttributeValues: { ':pk': pk, ...bounds },
+              // Records only: payload copies (no deliveryId) share the records' sort-key range.
+              FilterExpression: 'attribute_exists(deliveryId)',
+              ProjectionExpression: 'pk, sk',
+              ConsistentRead: true,
+            }),
+            // Delivery items, listed under the keys their record would have in the table.
+            this.#queryKeys({
+              IndexName: indexName('byTime'),
+              KeyConditionExpression: 'listPk = :pk AND listSk BETWEEN :since AND :until',
+              ExpressionAttributeValues: { ':pk': pk, ...bounds },
+            }),
+          ];
+        });
+        return (await Promise.all(queries.flat())).flat();
       }
     }
   }
@@ -260,7 +295,25 @@ export class ErasureStore {
     marker: ErasureMarker,
     bodyDeletions: Map<string, Promise<number>>,
   ): Promise<RecordErasure> {
-    const payloadCopyDeleted = await this.#deletePayloadCopy(key);
+    // A delivery item's payload copy is found from the item; a record's from its key.
+    const read = isDeliveryKey(key) ? await this.#get(key, deliveryItemFields) : undefined;
+    const copyKey = isDeliveryKey(key) ? deliveryCopyKey(read) : recordCopyKey(key);
+    const payloadCopyDeleted = copyKey !== undefined && (await this.#deletePayloadCopy(copyKey));
+    const bodyObjectsDeleted = await this.#deleteBodyObjects(key, bodyDeletions);
+    const erasure = isDeliveryKey(key)
+      ? await this.#eraseDeliveryFields(key, read, marker)
+      : await this.#eraseRecordFields(key, marker);
+    return { ...erasure, payloadCopyDeleted, bodyObjectsDeleted };
+  }
+
+  /**
+   * Deletes the bodies of the key's delivery once per erasure run: the first record of a
+   * delivery counts them; the others wait for the same deletion and count none.
+   */
+  async #deleteBodyObjects(
+    key: RecordKey,
+    bodyDeletions: Map<string, Promise<number>>,
+  ): Promise<number> {
     const delivery = deliveryOf(key);
     const started = bodyDeletions.get(delivery);
     const deletion =
@@ -269,23 +322,98 @@ export class ErasureStore {
         bodies.deleteFor(providerId, deliveryId),
       );
     bodyDeletions.set(delivery, deletion);
-    // The first record counts them; the others wait for the same deletion and count none.
     const deleted = await deletion;
-    const bodyObjectsDeleted = started === undefined ? deleted : 0;
+    return started === undefined ? deleted : 0;
+  }
+
+  /** Step 2 for an ordinary record: one conditional UpdateItem. */
+  async #eraseRecordFields(key: RecordKey, marker: ErasureMarker): Promise<FieldsErasure> {
+    const erased = await this.#markErased(
+      key,
+      marker,
+      [],
+      'attribute_exists(deliveryId) AND attribute_not_exists(erasedAtMs)',
+      {},
+    );
+    if (erased !== undefined) return erased;
+    const state = stateOf(await this.#get(key, stateFields));
+    return { outcome: state === 'erased' ? 'already_erased' : 'not_found' };
+  }
+
+  /**
+   * Step 2 for a delivery item, from the item as `read`: one conditional UpdateItem that also
+   * removes `ip` and `ua` from each attempt it holds. Its condition fails when an attempt was
+   * appended since (or the item was erased, released or replaced): the item is read again and
+   * the write retried. Each retry follows an appended attempt, and an item takes at most
+   * `maxItemAttempts`, so the retries end; an item that another delivery of the same id
+   * replaced meanwhile is followed to where it was moved aside.
+   */
+  async #eraseDeliveryFields(
+    key: RecordKey,
+    read: AuditItem | undefined,
+    marker: ErasureMarker,
+  ): Promise<FieldsErasure> {
+    let at = key;
+    let item = read;
+    for (let tries = 0; tries <= maxItemAttempts + 1; tries += 1) {
+      const listSk = item?.listSk?.S;
+      if (item === undefined || listSk === undefined) return { outcome: 'not_found' };
+      if (item.erasedAtMs !== undefined) return { outcome: 'already_erased' };
+      const count = attemptCount(item);
+      const paths = Array.from({ length: count }, (_, index) => [
+        `attempts[${index}].#ip`,
+        `attempts[${index}].#ua`,
+      ]).flat();
+      const erased = await this.#markErased(
+        at,
+        marker,
+        paths,
+        'attribute_not_exists(erasedAtMs) AND listSk = :listSk AND ' +
+          '(attribute_not_exists(attempts) OR size(attempts) = :count)',
+        {
+          names: count === 0 ? {} : { '#ip': 'ip', '#ua': 'ua' },
+          values: { ':listSk': { S: listSk }, ':count': { N: String(count) } },
+        },
+      );
+      if (erased !== undefined) return erased;
+      const again = await this.#get(at, deliveryItemFields);
+      const replaced = again?.listSk?.S !== undefined && again.listSk.S !== listSk;
+      if (replaced) at = { pk: at.pk, sk: archivedSortKey(providerOf(at), requestIdOf(listSk)) };
+      item = replaced ? await this.#get(at, deliveryItemFields) : again;
+    }
+    throw new ErasureConflictError(key);
+  }
+
+  /**
+   * Removes the personal fields (and `paths`) and sets the marker, if `condition` holds: the
+   * retention class and TTL the item keeps, or undefined when the condition failed.
+   */
+  async #markErased(
+    key: RecordKey,
+    marker: ErasureMarker,
+    paths: readonly string[],
+    condition: string,
+    extra: {
+      readonly names?: Record<string, string>;
+      readonly values?: Record<string, AttributeValue>;
+    },
+  ): Promise<FieldsErasure | undefined> {
     const names = Object.fromEntries(
       erasedPersonalFields.map((name, index) => [`#p${index}`, name]),
     );
+    const removed = [...Object.keys(names), ...paths];
     try {
       const { Attributes } = await this.#dynamodb.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key: itemKey(key),
-          UpdateExpression: `SET erasedAtMs = :at, erasureReceiptId = :receipt REMOVE ${Object.keys(names).join(', ')}`,
-          ConditionExpression: 'attribute_exists(deliveryId) AND attribute_not_exists(erasedAtMs)',
-          ExpressionAttributeNames: names,
+          UpdateExpression: `SET erasedAtMs = :at, erasureReceiptId = :receipt REMOVE ${removed.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { ...names, ...extra.names },
           ExpressionAttributeValues: {
             ':at': { N: String(marker.erasedAtMs) },
             ':receipt': { S: marker.receiptId },
+            ...extra.values,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -294,21 +422,13 @@ export class ErasureStore {
       const expiresAtSeconds = Number(Attributes?.expiresAt?.N);
       return {
         outcome: 'erased',
-        payloadCopyDeleted,
-        bodyObjectsDeleted,
         ...(isRetentionClassName(retentionClass) ? { retentionClass } : {}),
         ...(Number.isFinite(expiresAtSeconds) ? { expiresAtSeconds } : {}),
       };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException))
-        throw dynamodbUnavailable('UpdateItem', error);
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw dynamodbUnavailable('UpdateItem', error);
     }
-    const state = await this.#recordState(key);
-    return {
-      outcome: state === 'erased' ? 'already_erased' : 'not_found',
-      payloadCopyDeleted,
-      bodyObjectsDeleted,
-    };
   }
 
   /** What erasing `keys` would do; reads only. */
@@ -326,9 +446,10 @@ export class ErasureStore {
       const delivery = deliveryOf(key);
       const firstOfDelivery = !counted.has(delivery);
       counted.add(delivery);
-      const [state, payload, bodies] = await Promise.all([
-        this.#recordState(key),
-        this.#get({ pk: key.pk, sk: payloadSortKey(key.sk) }, 'pk'),
+      const read = this.#get(key, stateFields);
+      const [item, payload, bodies] = await Promise.all([
+        read,
+        this.#payloadCopyOf(key, read),
         firstOfDelivery
           ? this.#onBodyObjects(key, (objects, providerId, deliveryId) =>
               objects.countFor(providerId, deliveryId),
@@ -337,6 +458,7 @@ export class ErasureStore {
       ]);
       if (payload !== undefined) survey.payloadCopies += 1;
       survey.bodyObjects += bodies;
+      const state = stateOf(item);
       if (state === 'live') survey.recordsToErase += 1;
       else if (state === 'erased') survey.recordsAlreadyErased += 1;
       else survey.recordsNotFound += 1;
@@ -367,11 +489,16 @@ export class ErasureStore {
     return { receipts, malformed };
   }
 
-  /** `live`, `erased`, or `gone` (deleted, or not a record). */
-  async #recordState(key: RecordKey): Promise<'live' | 'erased' | 'gone'> {
-    const item = await this.#get(key, 'deliveryId, erasedAtMs');
-    if (item?.deliveryId === undefined) return 'gone';
-    return item.erasedAtMs === undefined ? 'live' : 'erased';
+  /**
+   * The record's payload copy (its key only), if it has one; a delivery item's is found from
+   * the item (`read`, with `stateFields`), a record's from its key, without waiting.
+   */
+  async #payloadCopyOf(
+    key: RecordKey,
+    read: Promise<AuditItem | undefined>,
+  ): Promise<AuditItem | undefined> {
+    const copyKey = isDeliveryKey(key) ? deliveryCopyKey(await read) : recordCopyKey(key);
+    return copyKey === undefined ? undefined : this.#get(copyKey, 'pk');
   }
 
   /**
@@ -386,21 +513,21 @@ export class ErasureStore {
       deliveryId: string,
     ) => Promise<number>,
   ): Promise<number> {
-    const providerId = providerOf(key.pk);
-    const deliveryId = deliveryIdOf(key.sk);
+    const providerId = providerOf(key);
+    const deliveryId = deliveryIdOf(key);
     if (this.#bodyObjects === undefined || providerId === unregisteredProviderId) return 0;
     // Not a record's key: the record is not found either, and no delivery is named.
     if (deliveryId === undefined) return 0;
     return act(this.#bodyObjects, providerId, deliveryId);
   }
 
-  /** Whether the record had a payload copy, now deleted. */
-  async #deletePayloadCopy(key: RecordKey): Promise<boolean> {
+  /** Whether the payload copy at `copyKey` was there, now deleted. */
+  async #deletePayloadCopy(copyKey: RecordKey): Promise<boolean> {
     try {
       await this.#dynamodb.send(
         new DeleteItemCommand({
           TableName: this.#tableName,
-          Key: itemKey({ pk: key.pk, sk: payloadSortKey(key.sk) }),
+          Key: itemKey(copyKey),
           ConditionExpression: 'attribute_exists(pk)',
         }),
       );
@@ -472,25 +599,83 @@ function itemKey(key: RecordKey): AuditItem {
   return { pk: { S: key.pk }, sk: { S: key.sk } };
 }
 
-/** The provider of a record's partition key (`<providerId>#<shard>`). */
-function providerOf(pk: string): string {
-  return pk.slice(0, pk.lastIndexOf('#'));
+/** What erasing a record's own item did (step 2). */
+type FieldsErasure = Pick<RecordErasure, 'outcome' | 'retentionClass' | 'expiresAtSeconds'>;
+
+/**
+ * A delivery item kept changing under its erasure (the retries ran out): the erasure stops,
+ * its receipt says `incomplete`, and running it again finishes the item.
+ */
+export class ErasureConflictError extends Error {
+  override readonly name = 'ErasureConflictError';
+  readonly code = 'erasure_conflict';
+  constructor(
+    readonly key: RecordKey,
+    options?: ErrorOptions,
+  ) {
+    super('a delivery item kept changing while it was being erased', options);
+  }
+}
+
+/** What tells whether an item is a live record, an erased one, or none, and where its copy is. */
+const stateFields = 'deliveryId, listPk, listSk, erasedAtMs';
+/** What erasing a delivery item reads of it: where its copy is, its attempts, its marker. */
+const deliveryItemFields = 'listPk, listSk, attempts, erasedAtMs';
+
+/** `live`, `erased`, or `gone` (deleted, or not a record: a record has a deliveryId, an item listSk). */
+function stateOf(item: AuditItem | undefined): 'live' | 'erased' | 'gone' {
+  if (item?.deliveryId === undefined && item?.listSk === undefined) return 'gone';
+  return item.erasedAtMs === undefined ? 'live' : 'erased';
+}
+
+function isDeliveryKey(key: RecordKey): boolean {
+  return isDeliveryItem(itemKey(key));
+}
+
+/** A record's payload copy: beside it, at `payloadSortKey`. */
+function recordCopyKey(key: RecordKey): RecordKey {
+  return { pk: key.pk, sk: payloadSortKey(key.sk) };
+}
+
+/** A delivery item's payload copy: where its record's would be; none known without the item. */
+function deliveryCopyKey(item: AuditItem | undefined): RecordKey | undefined {
+  const pk = item?.listPk?.S;
+  const sk = item?.listSk?.S;
+  return pk === undefined || sk === undefined ? undefined : { pk, sk: payloadSortKey(sk) };
+}
+
+/** `p#`, what a delivery item's sort key starts with, before the provider id. */
+const itemSortPrefix = deliveryKey('', '').sk?.S ?? '';
+
+/**
+ * The provider of a record's partition key (`<providerId>#<shard>`), or of a delivery item's
+ * sort key (`p#<providerId>`, or `p#<providerId>#<requestId>`: provider ids hold no `#`).
+ */
+function providerOf(key: RecordKey): string {
+  if (isDeliveryKey(key)) return key.sk.slice(itemSortPrefix.length).split('#')[0] ?? '';
+  return key.pk.slice(0, key.pk.lastIndexOf('#'));
 }
 
 /** One text per delivery (provider and id), for the records that share its bodies. */
 function deliveryOf(key: RecordKey): string {
-  return `${providerOf(key.pk)}\0${deliveryIdOf(key.sk) ?? key.sk}`;
+  return `${providerOf(key)}\0${deliveryIdOf(key) ?? key.sk}`;
 }
 
 /**
- * The delivery id of a record's sort key (`<ISO time>#<deliveryId>#<requestId>`): neither the
- * time nor a gateway's request id holds a `#`, so the id is what lies between the first and
- * the last.
+ * The delivery id of a delivery item's partition key (`d#<deliveryId>`), or of a record's sort
+ * key (`<ISO time>#<deliveryId>#<requestId>`): neither the time nor a gateway's request id
+ * holds a `#`, so the id is what lies between the first and the last.
  */
-function deliveryIdOf(sk: string): string | undefined {
-  const first = sk.indexOf('#');
-  const last = sk.lastIndexOf('#');
-  return first < last ? sk.slice(first + 1, last) : undefined;
+function deliveryIdOf(key: RecordKey): string | undefined {
+  if (isDeliveryKey(key)) return key.pk.slice(deliveryPartitionKey('').length);
+  const first = key.sk.indexOf('#');
+  const last = key.sk.lastIndexOf('#');
+  return first < last ? key.sk.slice(first + 1, last) : undefined;
+}
+
+/** The request id that ends a record's sort key (a delivery item's `listSk`). */
+function requestIdOf(sortKey: string): string {
+  return sortKey.slice(sortKey.lastIndexOf('#') + 1);
 }
 
 type AuditIndexName = (typeof auditTable.globalSecondaryIndexes)[number]['indexName'];

@@ -2,7 +2,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
-import { DedupMarkers } from '../../functions/audit/dedup.ts';
+import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
 import { InvalidAuditRecordError, MalformedAuditItemError } from '../../functions/audit/errors.ts';
 import {
   auditShardOf,
@@ -28,7 +28,7 @@ const dayMs = 86_400_000;
 
 beforeAll(async () => {
   stack = await startAuditStack();
-  store = new AuditStore({ dynamodb: stack.dynamodb, tableName: stack.tableName, now: clock.now });
+  store = new AuditStore({ dynamodb: stack.dynamodb, tableName: stack.tableName });
   reader = new AuditReader({
     dynamodb: stack.dynamodb,
     tableName: stack.tableName,
@@ -123,9 +123,17 @@ describe('item mapping', () => {
     expect(() => toAuditItem(record)).toThrow(named);
   });
 
-  it('refuses an accepted record without its queue message id or key', () => {
-    const { queueMessageId: _q, keyId: _k, ...record } = accepted();
-    expect(() => toAuditItem(record)).toThrow(/keyId.*queueMessageId/);
+  it('refuses an accepted record without its key', () => {
+    const { keyId: _k, ...record } = accepted();
+    expect(() => toAuditItem(record)).toThrow(/keyId is required/);
+  });
+
+  it('stores no headers for a class that keeps none, and refuses empty ones', () => {
+    const { encryptedHeaders: _h, ...record } = auditRecord({ retentionClass: 'minimal' });
+    expect(toAuditItem(record).encryptedHeaders).toBeUndefined();
+    expect(() => toAuditItem({ ...record, encryptedHeaders: Buffer.alloc(0) })).toThrow(
+      /encryptedHeaders must be non-empty/,
+    );
   });
 
   it('reads an item whose sort key does not match its fields as malformed', () => {
@@ -173,7 +181,7 @@ describe('writeAttempt and findByDeliveryId', () => {
     );
   });
 
-  it('sends accepted records through confirmAccepted only', async () => {
+  it('leaves accepted records to the claim', async () => {
     await expect(store.writeAttempt(accepted())).rejects.toThrow(InvalidAuditRecordError);
   });
 
@@ -205,20 +213,14 @@ describe('when DynamoDB is down', () => {
   it.each([
     ['writeAttempt', () => store.writeAttempt(auditRecord())],
     [
-      'confirmAccepted',
-      async () => {
-        const markers = new DedupMarkers(stackOptions());
-        const marker = {
-          providerId: 'stripe-live',
-          deliveryId: 'evt_1',
-          claimToken: 't',
-          leaseUntilMs: t0,
-          dedupWindowSeconds: 60,
-        };
-        await expect(markers.release(marker)).rejects.toThrow(DependencyUnavailableError);
-        return store.confirmAccepted(marker, accepted());
-      },
+      'writePayloadCopy',
+      () => store.writePayloadCopy(accepted({ encryptedPayload: Buffer.of(1) })),
     ],
+    [
+      'deletePayloadCopy',
+      () => store.deletePayloadCopy(accepted({ encryptedPayload: Buffer.of(1) })),
+    ],
+    ['release', () => new DeliveryClaims(stackOptions()).release(accepted())],
   ])('%s throws DependencyUnavailableError with the SDK error as cause', async (_, call) => {
     const error = await call().then(
       () => undefined,

@@ -4,10 +4,16 @@
  * receipt that says so.
  */
 import { userInfo } from 'node:os';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erasedField } from '../../cli/commands/audit/show.ts';
+import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
+import {
+  deliveryKey,
+  deliveryPartitionKey,
+  fromDeliveryItem,
+} from '../../functions/audit/delivery-item.ts';
 import { type AuditItem, payloadSortKey } from '../../functions/audit/record.ts';
 import { maxInlineBodyBytes } from '../../functions/config/limits.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
@@ -47,7 +53,7 @@ async function scan(table: string): Promise<AuditItem[]> {
   return Items;
 }
 
-/** The delivery records, payload copies and markers, by key: no admin records or receipts. */
+/** The delivery items, other records and payload copies, by key: no admin records or receipts. */
 async function deliveryItems(): Promise<Map<string, AuditItem>> {
   const items = (await scan(tableName())).filter(
     (item) => item.pk?.S !== adminPartitionKey && item.pk?.S !== erasurePartitionKey,
@@ -55,8 +61,59 @@ async function deliveryItems(): Promise<Map<string, AuditItem>> {
   return new Map(items.map((item) => [keyOf(item), item]));
 }
 
-const recordsOf = (items: Map<string, AuditItem>, deliveryId: string) =>
-  [...items.values()].filter((item) => item.deliveryId?.S === deliveryId);
+/** The item of an accepted delivery (each id here is sent to one provider only). */
+function itemOf(items: Map<string, AuditItem>, deliveryId: string): AuditItem {
+  const item = [...items.values()].find(
+    (candidate) => candidate.pk?.S === deliveryPartitionKey(deliveryId),
+  );
+  if (item === undefined) throw new Error(`no delivery item of ${deliveryId}`);
+  return item;
+}
+
+/** Where a delivery item's payload copy is: under the keys its record would have. */
+const copyKeyOf = (item: AuditItem) =>
+  `${item.listPk?.S} ${payloadSortKey(String(item.listSk?.S))}`;
+
+/** A repeat of an accepted delivery from another address, appended to its item as ingest does. */
+async function repeatDelivery(providerId: string, deliveryId: string): Promise<void> {
+  const dynamodb = new DynamoDBClient({});
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: tableName(),
+      Key: deliveryKey(providerId, deliveryId),
+      ConsistentRead: true,
+    }),
+  );
+  const [first] = fromDeliveryItem(Item ?? {});
+  if (first === undefined) throw new Error(`no delivery item of ${deliveryId}`);
+  const repeat = {
+    ...first,
+    requestId: `${first.requestId}-repeat`,
+    // After its send's time, within the dedup window: a duplicate, answered 200.
+    receivedAtMs: first.receivedAtMs + 60_000,
+    sourceIp: '198.51.100.23',
+    userAgent: 'Retry/1.0',
+  };
+  const times = { sendingUntilMs: first.receivedAtMs, dedupUntilMs: repeat.receivedAtMs + 1 };
+  const claim = await new DeliveryClaims({ dynamodb, tableName: tableName() }).claim(repeat, times);
+  expect(claim).toEqual({ outcome: 'duplicate', recorded: true });
+}
+
+/** Erased as a delivery item must be: no personal field anywhere, the marker set, no copy. */
+function expectErasedItem(items: Map<string, AuditItem>, item: AuditItem, receiptId: string) {
+  const erased = items.get(keyOf(item));
+  expect(erased?.encryptedHeaders).toBeUndefined();
+  expect(erased?.subjectHash).toBeUndefined();
+  expect(erased?.attempts?.L).toHaveLength(item.attempts?.L?.length ?? -1);
+  for (const attempt of erased?.attempts?.L ?? []) {
+    expect(attempt.M).not.toHaveProperty('ip');
+    expect(attempt.M).not.toHaveProperty('ua');
+    expect(attempt.M?.r?.S).toBeDefined();
+  }
+  expect(erased?.erasedAtMs?.N).toMatch(/^\d+$/);
+  expect(erased?.erasureReceiptId).toEqual({ S: receiptId });
+  expect(items.has(copyKeyOf(item))).toBe(false);
+}
 
 /** Posts a signed Stripe-style delivery through the ingest path, received at `atMs`. */
 async function deliver(providerId: string, id: string, customerEmail?: string, atMs = Date.now()) {
@@ -92,14 +149,22 @@ async function adminActionsOf(target: string) {
 
 /** What erasure must remove, spelled out here rather than read from the code under test. */
 const personalFields = ['encryptedHeaders', 'sourceIp', 'userAgent', 'subjectHash'];
+/** And from each attempt a delivery item holds. */
+const attemptPersonalFields = ['ip', 'ua'];
 
-/** The record's item with only the erasure's changes: personal fields gone, the marker set. */
+/** The item with only the erasure's changes: personal fields gone, the marker set. */
 function erasedFrom(before: AuditItem, receiptId: string): AuditItem {
   const skeleton = Object.fromEntries(
     Object.entries(before).filter(([name]) => !personalFields.includes(name)),
   );
+  const attempts = before.attempts?.L?.map(({ M = {} }) => ({
+    M: Object.fromEntries(
+      Object.entries(M).filter(([name]) => !attemptPersonalFields.includes(name)),
+    ),
+  }));
   return {
     ...skeleton,
+    ...(attempts === undefined ? {} : { attempts: { L: attempts } }),
     erasedAtMs: { N: expect.stringMatching(/^\d+$/) },
     erasureReceiptId: { S: receiptId },
   } as AuditItem;
@@ -127,7 +192,7 @@ beforeAll(async () => {
   // The handler's own wiring, reading the names `npm start` puts in the environment.
   ports = createIngestPorts();
   await deliver('shop', 'evt_alice_1', alice);
-  await deliver('shop', 'evt_alice_1', alice);
+  await repeatDelivery('shop', 'evt_alice_1');
   await deliver('shop', 'evt_alice_2', alice);
   await deliver('shop', 'evt_bob', bob);
   await deliver('shop', 'evt_carol', 'carol.erasure@example.com');
@@ -142,9 +207,10 @@ describe('webhooks audit erase --delivery-id', () => {
 
   it('deletes the payload copy and the personal fields, keeps the skeleton with a marker, and nothing else changes', async () => {
     const before = await deliveryItems();
-    const [carol] = recordsOf(before, 'evt_carol');
-    expect(carol?.sourceIp?.S).toBe('203.0.113.7');
-    const payloadKey = `${carol?.pk?.S} ${payloadSortKey(carol?.sk?.S as string)}`;
+    const carol = itemOf(before, 'evt_carol');
+    expect(carol.attempts?.L?.[0]?.M?.ip?.S).toBe('203.0.113.7');
+    expect(carol.subjectHash?.S).toBeDefined();
+    const payloadKey = copyKeyOf(carol);
     expect(before.has(payloadKey)).toBe(true);
 
     const { code, stderr, receipt } = await erase([
@@ -168,10 +234,10 @@ describe('webhooks audit erase --delivery-id', () => {
 
     const after = await deliveryItems();
     expect(after.has(payloadKey)).toBe(false);
-    expect(after.get(keyOf(carol as AuditItem))).toEqual(erasedFrom(carol as AuditItem, receiptId));
+    expectErasedItem(after, carol, receiptId);
+    expect(after.get(keyOf(carol))).toEqual(erasedFrom(carol, receiptId));
     for (const [key, item] of before) {
-      if (key !== payloadKey && key !== keyOf(carol as AuditItem))
-        expect(after.get(key)).toEqual(item);
+      if (key !== payloadKey && key !== keyOf(carol)) expect(after.get(key)).toEqual(item);
     }
   });
 
@@ -185,7 +251,6 @@ describe('webhooks audit erase --delivery-id', () => {
       erasedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
       erasureReceiptId: receiptId,
       headers: erasedField,
-      queueMessageId: expect.any(String),
       bodySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     for (const name of ['sourceIp', 'userAgent', 'subjectHash', 'payload']) {
@@ -244,17 +309,20 @@ describe('webhooks audit erase --subject', () => {
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     receipt = result.receipt;
     const after = await deliveryItems();
-    const aliceRecords = [...recordsOf(before, 'evt_alice_1'), ...recordsOf(before, 'evt_alice_2')];
-    expect(aliceRecords).toHaveLength(3);
-    for (const record of aliceRecords) {
-      expect(after.get(keyOf(record))).toEqual(erasedFrom(record, receipt?.receiptId as string));
-      expect(after.has(`${record.pk?.S} ${payloadSortKey(record.sk?.S as string)}`)).toBe(false);
+    const aliceItems = [itemOf(before, 'evt_alice_1'), itemOf(before, 'evt_alice_2')];
+    // The first delivery and its duplicate from another address, in one item.
+    expect(aliceItems[0]?.attempts?.L?.map(({ M }) => M?.ip?.S)).toEqual([
+      '203.0.113.7',
+      '198.51.100.23',
+    ]);
+    expect(aliceItems[0]?.attempts?.L?.[1]?.M?.ua?.S).toBe('Retry/1.0');
+    for (const item of aliceItems) {
+      expectErasedItem(after, item, receipt?.receiptId as string);
+      expect(after.get(keyOf(item))).toEqual(erasedFrom(item, receipt?.receiptId as string));
     }
-    const [bobRecord] = recordsOf(before, 'evt_bob');
-    expect(after.get(keyOf(bobRecord as AuditItem))).toEqual(bobRecord);
-    expect(after.has(`${bobRecord?.pk?.S} ${payloadSortKey(bobRecord?.sk?.S as string)}`)).toBe(
-      true,
-    );
+    const bobItem = itemOf(before, 'evt_bob');
+    expect(after.get(keyOf(bobItem))).toEqual(bobItem);
+    expect(after.has(copyKeyOf(bobItem))).toBe(true);
   });
 
   it('writes a receipt with the dates, what was asked, what was done and the basis for keeping the skeletons', () => {
@@ -268,11 +336,12 @@ describe('webhooks audit erase --subject', () => {
       request: {
         kind: 'subject',
         providerId: 'shop',
-        subjectHash: recordsOf(before, 'evt_alice_2')[0]?.subjectHash?.S,
+        subjectHash: itemOf(before, 'evt_alice_2').subjectHash?.S,
       },
       response: 'erased',
+      // One record per delivery item: the duplicate is kept in the first delivery's.
       done: {
-        recordsErased: 3,
+        recordsErased: 2,
         recordsAlreadyErased: 0,
         recordsNotFound: 0,
         payloadCopiesDeleted: 2,
@@ -281,7 +350,7 @@ describe('webhooks audit erase --subject', () => {
       retained: [
         {
           retentionClass: 'standard',
-          records: 3,
+          records: 2,
           keptUntil: expect.stringMatching(/Z$/),
           basis: expect.stringMatching(/^PCI DSS v4\.0 10\.5\.1.*GDPR Art\. 17\(3\)\(b\)/),
         },
@@ -319,7 +388,7 @@ describe('webhooks audit erase --subject', () => {
     expect(receipts.length).toBe(items.length);
     const table = await cli(['audit', 'receipts', '--local']);
     expect(table.stdout).toMatch(/^RESPONDED\s+RECEIPT\s+RESPONSE\s+ERASED\s+ASKED\s+REF$/m);
-    expect(table.stdout).toMatch(/erased\s+3\s+records of shop about a data subject .*DSR-1042$/m);
+    expect(table.stdout).toMatch(/erased\s+2\s+records of shop about a data subject .*DSR-1042$/m);
   });
 
   it('records the erasure as an admin action, with the receipt and the counts', async () => {
@@ -329,9 +398,9 @@ describe('webhooks audit erase --subject', () => {
       outcome: 'succeeded',
       detail: {
         selector: 'subject',
-        records: '3',
+        records: '2',
         receiptId: receipt?.receiptId,
-        recordsErased: '3',
+        recordsErased: '2',
         recordsAlreadyErased: '0',
         recordsNotFound: '0',
         payloadCopiesDeleted: '2',
@@ -366,6 +435,22 @@ describe('webhooks audit erase --subject', () => {
     );
     expect(receiptsAfter).toEqual(receiptsBefore);
   });
+
+  it('counts the items already erased when asked again, and changes nothing', async () => {
+    const items = await deliveryItems();
+    const again = await erase(['--provider', 'shop', '--subject-stdin'], `${alice}\n`);
+    // Erased items leave the subject index with their hash: nothing is selected any more.
+    expect(again).toMatchObject({ code: 1, receipt: { response: 'none_found' } });
+    const byId = await erase(['--delivery-id', 'evt_alice_1']);
+    expect(byId.receipt?.done).toEqual({
+      recordsErased: 0,
+      recordsAlreadyErased: 1,
+      recordsNotFound: 0,
+      payloadCopiesDeleted: 0,
+      bodyObjectsDeleted: 0,
+    });
+    expect(await deliveryItems()).toEqual(items);
+  });
 });
 
 describe('webhooks audit erase --subject-hash', () => {
@@ -379,32 +464,44 @@ describe('webhooks audit erase --subject-hash', () => {
       request: { kind: 'subject', providerId: 'shop', subjectHash },
       done: { recordsErased: 1, payloadCopiesDeleted: 1 },
     });
-    const [bobRecord] = recordsOf(await deliveryItems(), 'evt_bob');
-    expect(bobRecord?.erasedAtMs).toBeDefined();
-    expect(bobRecord?.subjectHash).toBeUndefined();
+    const after = await deliveryItems();
+    expectErasedItem(after, itemOf(after, 'evt_bob'), receipt?.receiptId as string);
   });
 });
 
 describe('webhooks audit erase --since --until', () => {
   it("erases a provider's records in the range, and none before or after it", async () => {
     const before = await deliveryItems();
-    const { code, receipt } = await erase([
+    const range = [
       '--provider',
       'ranged',
       '--since',
       new Date(rangeTimes.r1 + 60_000).toISOString(),
       '--until',
       new Date(rangeTimes.r3 - 60_000).toISOString(),
-    ]);
+    ];
+    const { code, receipt } = await erase(range);
     expect(code).toBe(0);
     expect(receipt?.done).toMatchObject({ recordsErased: 1, payloadCopiesDeleted: 1 });
     const after = await deliveryItems();
-    const [r2] = recordsOf(before, 'evt_r2');
-    expect(after.get(keyOf(r2 as AuditItem))?.erasedAtMs).toBeDefined();
+    const r2 = itemOf(before, 'evt_r2');
+    expectErasedItem(after, r2, receipt?.receiptId as string);
+    expect(after.get(keyOf(r2))).toEqual(erasedFrom(r2, receipt?.receiptId as string));
     for (const id of ['evt_r1', 'evt_r3']) {
-      const [record] = recordsOf(before, id);
-      expect(after.get(keyOf(record as AuditItem))).toEqual(record);
+      const item = itemOf(before, id);
+      expect(after.get(keyOf(item))).toEqual(item);
+      expect(after.has(copyKeyOf(item))).toBe(true);
     }
+    // The item is still listed in the range: asked again, it is counted already erased.
+    const again = await erase(range);
+    expect(again.receipt?.done).toEqual({
+      recordsErased: 0,
+      recordsAlreadyErased: 1,
+      recordsNotFound: 0,
+      payloadCopiesDeleted: 0,
+      bodyObjectsDeleted: 0,
+    });
+    expect(await deliveryItems()).toEqual(after);
   });
 });
 

@@ -7,10 +7,10 @@ import { DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynam
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseInstant } from '../../cli/parse.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
-import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { type AuditRecord, unregisteredProviderId } from '../../functions/audit/record.ts';
 import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
 import { accepted, auditRecord } from '../support/audit-records.ts';
+import { writeAccepted } from '../support/delivery-items.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli } from './helpers.ts';
 
@@ -46,20 +46,14 @@ async function attempt(minutesAgo: number, overrides: Partial<AuditRecord> = {})
   );
 }
 
-/** An accepted delivery of stripe-live, claimed and confirmed as ingest does, with its payload copy. */
+/** An accepted delivery of stripe-live, its delivery item and payload copy written as ingest does. */
 async function acceptedDelivery(minutesAgo: number, deliveryId: string) {
-  const markers = new DedupMarkers({
-    dynamodb: new DynamoDBClient({}),
-    tableName: admin.stack.resources.tables.audit,
-  });
-  const claim = await markers.claim('stripe-live', deliveryId, 3_600);
-  if (claim.outcome !== 'claimed') throw new Error(`claim of ${deliveryId}: ${claim.outcome}`);
   const record = accepted({
     deliveryId,
     receivedAtMs: nowMs - minutesAgo * minuteMs,
     encryptedPayload: Buffer.from([9, 9, 9]),
   });
-  expect(await auditStore().confirmAccepted(claim.marker, record)).toBe('confirmed');
+  await writeAccepted(new DynamoDBClient({}), admin.stack.resources.tables.audit, record);
 }
 
 beforeAll(async () => {

@@ -2,12 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notPermitted } from '../../cli/commands/audit/show.ts';
+import { notKeptField, notPermitted } from '../../cli/commands/audit/show.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
+import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
 import { encryptField } from '../../functions/audit/field-encryption.ts';
 import { type AuditRecord, unregisteredProviderId } from '../../functions/audit/record.ts';
-import { auditRecord } from '../support/audit-records.ts';
+import { accepted, auditRecord } from '../support/audit-records.ts';
+import { writeAccepted } from '../support/delivery-items.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, jsonLines } from './helpers.ts';
 
@@ -42,9 +44,37 @@ async function write(overrides: Partial<AuditRecord>): Promise<AuditRecord> {
   return record;
 }
 
+/**
+ * An accepted delivery of `shop` (not registered) written as ingest writes it, its headers
+ * encrypted, and a repeat of it a minute later: one delivery item with two attempts.
+ */
+async function writeAcceptedWithRepeat(deliveryId: string, receivedAtMs: number) {
+  const kms = new KMSClient({});
+  const dataKeys = new DataKeyCache({ kms, keyId: admin.stack.resources.keys.audit.keyId });
+  const dynamodb = new DynamoDBClient({});
+  const tableName = admin.stack.resources.tables.audit;
+  const record = accepted({
+    providerId: 'shop',
+    deliveryId,
+    receivedAtMs,
+    encryptedHeaders: await encryptField(
+      dataKeys,
+      { providerId: 'shop', deliveryId, field: 'headers' },
+      Buffer.from(JSON.stringify(headers)),
+    ),
+  });
+  await writeAccepted(dynamodb, tableName, record);
+  const repeat = await new DeliveryClaims({ dynamodb, tableName }).claim(
+    accepted({ providerId: 'shop', deliveryId, receivedAtMs: receivedAtMs + 60_000 }),
+    { sendingUntilMs: receivedAtMs, dedupUntilMs: receivedAtMs + hourMs },
+  );
+  expect(repeat).toEqual({ outcome: 'duplicate', recorded: true });
+}
+
 beforeAll(async () => {
   admin = await startAdminStack();
   const now = Date.now();
+  await writeAcceptedWithRepeat('evt_shop', now - hourMs / 4);
   await write({ deliveryId: 'evt_recent', receivedAtMs: now - hourMs });
   await write({
     deliveryId: 'evt_recent',
@@ -223,6 +253,16 @@ describe('webhooks audit list --local: the forms stats and export take, and unkn
     );
   });
 
+  it('lists an accepted delivery and its repeat as two attempts', async () => {
+    const { code, stdout } = await cli(['audit', 'list', '--provider', 'shop', '--local']);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.slice(1).map((line) => line.split(/\s+/).slice(1, 4))).toEqual([
+      ['shop', 'duplicate', 'already_accepted'],
+      ['shop', 'accepted', '-'],
+    ]);
+  });
+
   it("shows a removed provider's records, which stay until their retention ends, with no hint", async () => {
     const { code, stdout, stderr } = await cli([
       'audit',
@@ -266,6 +306,17 @@ describe('webhooks audit show --local', () => {
     } finally {
       kms.restore();
     }
+  });
+
+  it("shows an accepted delivery's attempts: the accepted one's headers, none kept for a repeat", async () => {
+    const { code, stdout } = await cli(['audit', 'show', 'evt_shop', '--json', '--local']);
+    expect(code).toBe(0);
+    expect(
+      jsonLines(stdout).map((attempt) => [attempt.outcome, attempt.reason, attempt.headers]),
+    ).toEqual([
+      ['duplicate', 'already_accepted', notKeptField],
+      ['accepted', undefined, headers],
+    ]);
   });
 
   it('exits 1 for a delivery with no record', async () => {

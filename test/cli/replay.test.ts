@@ -3,15 +3,16 @@
  * `webhooks send`, so each has the audit record and payload copy ingest really writes; the
  * replayed message is read back from the queue through the real SDK client.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
-import { DedupMarkers } from '../../functions/audit/dedup.ts';
 import { auditEncryptedFields, encryptField } from '../../functions/audit/field-encryption.ts';
+import { toAuditItem } from '../../functions/audit/record.ts';
 import { accepted } from '../support/audit-records.ts';
+import { writeAccepted } from '../support/delivery-items.ts';
 import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';
 
@@ -47,13 +48,12 @@ async function acceptedEightDaysAgo(deliveryId: string): Promise<void> {
   const kms = new KMSClient({});
   const tableName = stack.stack.resources.tables.audit;
   try {
-    const claim = await new DedupMarkers({ dynamodb, tableName }).claim('shop', deliveryId, 3600);
-    if (claim.outcome !== 'claimed') throw new Error(`could not claim ${deliveryId}`);
     const dataKeys = new DataKeyCache({ kms, keyId: stack.stack.resources.keys.audit.keyId });
     const encrypt = (field: string) =>
       encryptField(dataKeys, { providerId: 'shop', deliveryId, field }, Buffer.from('{}'));
-    await new AuditStore({ dynamodb, tableName }).confirmAccepted(
-      claim.marker,
+    await writeAccepted(
+      dynamodb,
+      tableName,
       accepted({
         providerId: 'shop',
         deliveryId,
@@ -62,6 +62,37 @@ async function acceptedEightDaysAgo(deliveryId: string): Promise<void> {
         encryptedPayload: await encrypt(auditEncryptedFields.payload),
       }),
     );
+  } finally {
+    dynamodb.destroy();
+    kms.destroy();
+  }
+}
+
+/**
+ * An accepted delivery of `shop` as ingest wrote it before delivery items: a record of its own
+ * that names the message it was queued as, with its payload copy beside it.
+ */
+async function acceptedAsRecord(deliveryId: string, queueMessageId: string): Promise<void> {
+  const dynamodb = new DynamoDBClient({});
+  const kms = new KMSClient({});
+  const tableName = stack.stack.resources.tables.audit;
+  try {
+    const dataKeys = new DataKeyCache({ kms, keyId: stack.stack.resources.keys.audit.keyId });
+    const encrypt = (field: string, plaintext: string) =>
+      encryptField(dataKeys, { providerId: 'shop', deliveryId, field }, Buffer.from(plaintext));
+    const record = accepted({
+      providerId: 'shop',
+      deliveryId,
+      queueMessageId,
+      receivedAtMs: Date.now() - 60_000,
+      encryptedHeaders: await encrypt(auditEncryptedFields.headers, '{}'),
+      encryptedPayload: await encrypt(
+        auditEncryptedFields.payload,
+        `{"id":"${deliveryId}","type":"order.paid"}`,
+      ),
+    });
+    await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: toAuditItem(record) }));
+    await new AuditStore({ dynamodb, tableName }).writePayloadCopy(record);
   } finally {
     dynamodb.destroy();
     kms.destroy();
@@ -97,6 +128,9 @@ describe('webhooks replay --local', () => {
     const [original] = jsonLines(
       (await cli(['audit', 'show', 'evt_replay_1', '--json', '--local'])).stdout,
     );
+    // Written before the send, the accepted record names no queue message to replay.
+    expect(original).toMatchObject({ outcome: 'accepted' });
+    expect(original).not.toHaveProperty('queueMessageId');
     const result = await replay('evt_replay_1');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
@@ -119,9 +153,9 @@ describe('webhooks replay --local', () => {
     expect(message?.attributes).toMatchObject({
       providerId: 'shop',
       replay: 'true',
-      replayOf: original?.queueMessageId,
       replayedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
+    expect(message?.attributes).not.toHaveProperty('replayOf');
 
     const [record] = jsonLines(
       (await cli(['audit', 'list', '--admin', '--json', '--local'])).stdout,
@@ -131,10 +165,10 @@ describe('webhooks replay --local', () => {
       outcome: 'succeeded',
       detail: {
         providers: 'shop',
-        replayOf: original?.queueMessageId,
         queueMessageId: expect.stringMatching(/\S/),
       },
     });
+    expect(record?.detail).not.toHaveProperty('replayOf');
     const { queueMessageId } = (record?.detail ?? {}) as { queueMessageId?: string };
     expect(result.stdout).toContain(`queued as message ${queueMessageId},`);
   });
@@ -147,12 +181,32 @@ describe('webhooks replay --local', () => {
         deliveryId: 'evt_replay_2',
         providerId: 'shop',
         queueMessageId: expect.any(String),
-        replayOf: expect.any(String),
+        replayOf: null,
         receivedAt: expect.any(String),
         replayedAt: expect.any(String),
       },
     ]);
     expect(await stack.drainQueue()).toHaveLength(1);
+  });
+
+  it('names the message an older accepted record was queued as (replayOf)', async () => {
+    await acceptedAsRecord('evt_as_record', 'm-first-queued');
+    const result = await replay('evt_as_record', '--json');
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)).toEqual([
+      expect.objectContaining({ deliveryId: 'evt_as_record', replayOf: 'm-first-queued' }),
+    ]);
+    const [message, ...more] = await stack.drainQueue();
+    expect(more).toEqual([]);
+    expect(message?.attributes).toMatchObject({ replay: 'true', replayOf: 'm-first-queued' });
+    expect(String(message?.envelope.body)).toBe('{"id":"evt_as_record","type":"order.paid"}');
+    const [record] = jsonLines(
+      (await cli(['audit', 'list', '--admin', '--json', '--local'])).stdout,
+    ).filter((entry) => entry.action === 'delivery.replay');
+    expect(record).toMatchObject({
+      target: 'evt_as_record',
+      detail: { providers: 'shop', replayOf: 'm-first-queued' },
+    });
   });
 
   it.each([

@@ -23,6 +23,9 @@ describe('the app context', () => {
           tracing: 'true',
           vpcPlacement: 'true',
           reservedConcurrency: '40',
+          throttlingRateLimit: '5500',
+          throttlingBurstLimit: '5000',
+          wafRateLimitPerFiveMinutes: '1500000',
           manageApiGatewayAccount: 'false',
         }),
       ),
@@ -38,8 +41,16 @@ describe('the app context', () => {
         tracing: true,
         vpcPlacement: true,
         reservedConcurrency: 40,
+        throttling: { rateLimit: 5500, burstLimit: 5000 },
+        wafRateLimitPerFiveMinutes: 1_500_000,
         manageApiGatewayAccount: false,
       },
+    });
+  });
+
+  it('sets the stage rate alone, leaving the burst to its default', () => {
+    expect(readAppContext(lookup({ throttlingRateLimit: '600' })).props).toEqual({
+      throttling: { rateLimit: 600 },
     });
   });
 

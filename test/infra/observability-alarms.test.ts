@@ -24,10 +24,10 @@ function alarm(fixture: ObservabilityFixture, prefix: string): AlarmProperties {
 }
 
 describe('the alarms', () => {
-  it('are the six of the issue with a web ACL, five without one', () => {
-    expect(withWaf.observability.alarms).toHaveLength(6);
-    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
-    withoutWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  it('are seven with a web ACL, six without one', () => {
+    expect(withWaf.observability.alarms).toHaveLength(7);
+    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    withoutWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     const withoutWafIds = Object.keys(withoutWaf.template.findResources('AWS::CloudWatch::Alarm'));
     expect(withoutWafIds.filter((id) => id.includes('WafBlockSpike'))).toEqual([]);
   });
@@ -61,6 +61,23 @@ describe('the alarms', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  it('page on one claim left in place, the one way a delivery can be lost, per provider', () => {
+    const claims = alarm(withoutWaf, 'ClaimNotReleased');
+    expect(claims.Metrics).toEqual([
+      {
+        Expression:
+          'SELECT SUM(unavailable) FROM SCHEMA("WebhookIngestion", provider, reason, service) ' +
+          "WHERE service = 'webhook-ingestion' AND reason = 'claim_not_released' " +
+          'GROUP BY provider ORDER BY SUM() DESC',
+        Id: 'expr_1',
+        Label: 'claims not released per provider',
+        Period: 300,
+        ReturnData: true,
+      },
+    ]);
+    expect(claims).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
   });
 
   it('fire as soon as the dead-letter queue holds one message', () => {

@@ -150,12 +150,21 @@ describe('deployment settings', () => {
           reservedConcurrency: 0,
           throttling: { rateLimit: 1.5 },
           wafRateLimitPerFiveMinutes: 5,
+          auditWarmWriteUnitsPerSecond: 1_000,
         }),
       ),
     ).toEqual([
       'reservedConcurrency must be a positive integer, got 0',
       'throttling.rateLimit must be a positive integer, got 1.5',
       'wafRateLimitPerFiveMinutes must be an integer from 10 to 2000000000, got 5',
+      'auditWarmWriteUnitsPerSecond must be an integer from 4000, got 1000',
     ]);
+  });
+
+  it('pre-warms the audit table only when asked', () => {
+    expect(resolveSettings({}).auditWarmWriteUnitsPerSecond).toBeUndefined();
+    expect(resolveSettings({ auditWarmWriteUnitsPerSecond: 15_000 })).toMatchObject({
+      auditWarmWriteUnitsPerSecond: 15_000,
+    });
   });
 });

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
-import type { AuditRecord } from '../../functions/audit/record.ts';
 import { currentDeadlineSignal } from '../../functions/aws/deadline.ts';
 import {
   DeadlineExceededError,
@@ -16,16 +15,13 @@ import {
 import { retryAfterSeconds } from '../../functions/config/limits.ts';
 import { failureReason } from '../../functions/ingest/decision.ts';
 import { type DeliveryBudget, type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
-import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
-import { providerDefaults } from '../../functions/registry/provider.ts';
-import { fakeMarker, fakeRequest } from '../support/fake-delivery.ts';
+import { fakePorts, fakeRequest } from '../support/fake-delivery.ts';
 
 /** Short, so that each abort comes quickly; the steps' logic does not depend on the numbers. */
 const budget: DeliveryBudget = { deliveryMs: 150, settleMs: 150 };
 /** It answers, it does not hang: the budget, the settle allowance and a wide margin. */
 const answerBoundMs = budget.deliveryMs + budget.settleMs + 2_000;
 
-const marker = fakeMarker;
 const request = fakeRequest;
 
 /** What the SDK throws when the signal of its call aborts: an AbortError, the reason its cause. */
@@ -37,48 +33,19 @@ function abortedCall(signal: AbortSignal): Error {
 function stalled(dependency: 'dynamodb' | 'sqs', operation: string): Promise<never> {
   const signal = currentDeadlineSignal();
   return new Promise((_, reject) => {
-    signal?.addEventListener('abort', () => {
-      const cause = abortedCall(signal);
+    const abort = () => {
+      const cause = abortedCall(signal as AbortSignal);
       reject(new DependencyUnavailableError(dependency, operation, 'AbortError', { cause }));
-    });
+    };
+    // As the SDK does, a call made under a signal already aborted fails at once.
+    if (signal?.aborted === true) abort();
+    else signal?.addEventListener('abort', abort);
   });
 }
 
 /** A call that answers after `ms`, whatever its deadline says. */
 const answerAfter = <T>(ms: number, value: T) =>
   new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
-
-function fakePorts(overrides: Partial<IngestPorts> = {}) {
-  const release = vi.fn(async () => 'released');
-  const send = vi.fn(async () => ({ messageId: 'm-1' }));
-  const written: AuditRecord[] = [];
-  const writeAttempt = vi.fn(async (record: AuditRecord) => {
-    written.push(record);
-  });
-  const confirmAccepted = vi.fn(async () => 'confirmed' as const);
-  const ports: IngestPorts = {
-    resolveProvider: async () => ({
-      config: {
-        ...providerDefaults,
-        providerId: 'stripe-live',
-        scheme: 'stripe',
-        keys: [],
-        updatedAtMs: 0,
-        revision: 1,
-      },
-      options: {},
-      keys: [{ id: 'v1', value: 'whsec_x' }],
-    }),
-    verify: async () => ({ accepted: true, scheme: 'stripe', keyId: 'v1', keyIndex: 0 }),
-    markers: { claim: async () => ({ outcome: 'claimed', marker }), release },
-    queue: { send },
-    audit: { writeAttempt, confirmAccepted },
-    rejections: new RejectionBudget(),
-    encryptField: async () => Buffer.from([1]),
-    ...overrides,
-  };
-  return { ports, release, send, writeAttempt, confirmAccepted, written };
-}
 
 async function run(ports: IngestPorts) {
   const startedAt = performance.now();
@@ -98,97 +65,94 @@ function expectUnavailable(
 
 describe('an abort at each step of the delivery', () => {
   it('the lookup: 503 dynamodb_deadline_exceeded, nothing claimed, sent or written', async () => {
-    const { ports, send, writeAttempt } = fakePorts({
+    const { ports, claim, send, writeAttempt } = fakePorts({
       resolveProvider: () => stalled('dynamodb', 'GetItem'),
     });
-    const claim = vi.spyOn(ports.markers, 'claim');
     expectUnavailable(await run(ports), 'dynamodb_deadline_exceeded');
     expect(claim).not.toHaveBeenCalled();
     expect(send).not.toHaveBeenCalled();
     expect(writeAttempt).not.toHaveBeenCalled();
   });
 
-  it('the claim: 503, not audited (its record would go to the same DynamoDB), nothing sent', async () => {
-    const { ports, send, release, writeAttempt } = fakePorts({
-      markers: { claim: () => stalled('dynamodb', 'PutItem'), release: vi.fn() },
-    });
+  it('the claim: 503, nothing sent; the claim released, since DynamoDB may have applied it', async () => {
+    const { ports, claim, send, release, written } = fakePorts();
+    claim.mockImplementation(() => stalled('dynamodb', 'UpdateItem'));
     expectUnavailable(await run(ports), 'dynamodb_deadline_exceeded');
     expect(send).not.toHaveBeenCalled();
+    expect(release).toHaveBeenCalledOnce();
+    // Best effort: it goes to the DynamoDB that did not answer.
+    expect(written).toMatchObject([{ outcome: 'failed', reason: 'dynamodb_deadline_exceeded' }]);
+  });
+
+  it('the claim, and its release stalled too: 503 claim_not_released, the claim may stay', async () => {
+    const { ports, claim, release, send } = fakePorts();
+    claim.mockImplementation(() => stalled('dynamodb', 'UpdateItem'));
+    release.mockImplementation(() => stalled('dynamodb', 'DeleteItem'));
+    expectUnavailable(await run(ports), 'claim_not_released');
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('a claim DynamoDB refused (an answer): nothing to release', async () => {
+    const { ports, claim, release } = fakePorts();
+    claim.mockRejectedValue(new DependencyUnavailableError('dynamodb', 'UpdateItem', 'down'));
+    expectUnavailable(await run(ports), 'dynamodb_unavailable');
     expect(release).not.toHaveBeenCalled();
-    expect(writeAttempt).not.toHaveBeenCalled();
   });
 
   it('between the claim and the send: the claim released, audited deadline_exceeded, nothing sent', async () => {
-    const release = vi.fn(async () => 'released');
-    const { ports, send, written } = fakePorts({
-      // Answers, but only once the budget is spent.
-      markers: {
-        claim: () => answerAfter(budget.deliveryMs + 50, { outcome: 'claimed', marker } as const),
-        release,
-      },
-    });
+    const { ports, claim, send, release, written } = fakePorts();
+    // Answers, but only once the budget is spent.
+    claim.mockImplementation(() => answerAfter(budget.deliveryMs + 50, { outcome: 'claimed' }));
     expectUnavailable(await run(ports), 'deadline_exceeded');
     expect(send).not.toHaveBeenCalled();
-    expect(release).toHaveBeenCalledWith(marker);
+    expect(release).toHaveBeenCalledWith(expect.objectContaining({ outcome: 'accepted' }));
     expect(written).toMatchObject([{ outcome: 'failed', reason: 'deadline_exceeded' }]);
   });
 
-  it('the send: the claim kept (SQS may hold the message), audited sqs_deadline_exceeded', async () => {
-    const { ports, release, confirmAccepted, written } = fakePorts({
+  it('the send: the claim released (the queue deduplicates a message SQS may hold), audited sqs_deadline_exceeded', async () => {
+    const { ports, release, written } = fakePorts({
       queue: { send: () => stalled('sqs', 'SendMessage') },
     });
     expectUnavailable(await run(ports), 'sqs_deadline_exceeded');
-    expect(release).not.toHaveBeenCalled();
-    expect(confirmAccepted).not.toHaveBeenCalled();
+    expect(release).toHaveBeenCalledOnce();
     expect(written).toMatchObject([{ outcome: 'failed', reason: 'sqs_deadline_exceeded' }]);
   });
 
-  it('the confirm: 503, never 2xx; the claim neither released nor audited failed', async () => {
-    const { ports, release, writeAttempt } = fakePorts({
-      audit: {
-        writeAttempt: vi.fn(),
-        confirmAccepted: () => stalled('dynamodb', 'TransactWriteItems'),
-      },
-    });
-    expectUnavailable(await run(ports), 'dynamodb_deadline_exceeded');
+  it('the payload copy beside a send that succeeded: 202 at the deadline, the copy given up', async () => {
+    const { ports, release } = fakePorts();
+    vi.spyOn(ports.audit, 'writePayloadCopy').mockImplementation(() =>
+      stalled('dynamodb', 'PutItem'),
+    );
+    const { result, elapsedMs } = await run(ports);
+    expect(result.response.statusCode).toBe(202);
+    expect(result.reason).toBe('payload_copy_not_written');
+    expect(elapsedMs).toBeLessThan(answerBoundMs);
     expect(release).not.toHaveBeenCalled();
-    expect(writeAttempt).not.toHaveBeenCalled();
   });
 });
 
 describe('the steps that settle what was begun run past the budget, and are bounded too', () => {
-  it('a message sent just before the deadline still gets its confirm: 202', async () => {
-    let confirmSignal: AbortSignal | undefined;
-    const { ports } = fakePorts({
-      queue: { send: () => answerAfter(budget.deliveryMs - 20, { messageId: 'm-late' }) },
-      audit: {
-        writeAttempt: vi.fn(),
-        confirmAccepted: async () => {
-          confirmSignal = currentDeadlineSignal();
-          // Past the delivery's deadline, within the settle allowance.
-          await answerAfter(60, undefined);
-          expect(confirmSignal?.aborted).toBe(false);
-          return 'confirmed';
-        },
-      },
-    });
-    const { result } = await run(ports);
-    expect(result.response.statusCode).toBe(202);
-    expect(confirmSignal).toBeDefined();
+  it('a release that stalls ends with the settle allowance, and says the claim stayed', async () => {
+    const { ports, claim, release } = fakePorts();
+    claim.mockImplementation(() => answerAfter(budget.deliveryMs + 20, { outcome: 'claimed' }));
+    release.mockImplementation(() => stalled('dynamodb', 'DeleteItem'));
+    vi.spyOn(ports.audit, 'writeAttempt').mockImplementation(() => stalled('dynamodb', 'PutItem'));
+    expectUnavailable(await run(ports), 'claim_not_released');
   });
 
-  it('a release and a failed record that stall end with the settle allowance', async () => {
-    const { ports } = fakePorts({
-      markers: {
-        claim: () => answerAfter(budget.deliveryMs + 20, { outcome: 'claimed', marker } as const),
-        release: () => stalled('dynamodb', 'DeleteItem'),
-      },
-      audit: {
-        writeAttempt: () => stalled('dynamodb', 'PutItem'),
-        confirmAccepted: vi.fn(),
-      },
+  it('the release runs under the settle allowance, not the spent budget', async () => {
+    let releaseSignal: AbortSignal | undefined;
+    const { ports, release } = fakePorts({
+      queue: { send: () => stalled('sqs', 'SendMessage') },
     });
-    expectUnavailable(await run(ports), 'deadline_exceeded');
+    release.mockImplementation(async () => {
+      releaseSignal = currentDeadlineSignal();
+      await answerAfter(60, undefined);
+      expect(releaseSignal?.aborted).toBe(false);
+      return [];
+    });
+    expectUnavailable(await run(ports), 'sqs_deadline_exceeded');
+    expect(releaseSignal).toBeDefined();
   });
 
   it('a send SQS refused (an answer, not a timeout) releases the claim at once', async () => {
@@ -203,7 +167,7 @@ describe('the steps that settle what was begun run past the budget, and are boun
       },
     });
     expectUnavailable(await run(ports), 'sqs_unavailable');
-    expect(release).toHaveBeenCalledWith(marker);
+    expect(release).toHaveBeenCalledOnce();
   });
 });
 

@@ -3,52 +3,17 @@ import { describe, expect, it, vi } from 'vitest';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
-import { RejectionBudget } from '../../functions/ingest/rejection-budget.ts';
-import { providerDefaults } from '../../functions/registry/provider.ts';
-import type { Verdict } from '../../functions/verify/types.ts';
-import { fakeMarker, fakeRequest } from '../support/fake-delivery.ts';
+import { auditRecord } from '../support/audit-records.ts';
+import { acceptedVerdict, fakePorts, fakeRequest } from '../support/fake-delivery.ts';
 
-const marker = fakeMarker;
 const request = fakeRequest;
-
-const acceptedVerdict: Verdict = { accepted: true, scheme: 'stripe', keyId: 'v1', keyIndex: 0 };
-
-function fakePorts(overrides: Partial<IngestPorts> = {}) {
-  const release = vi.fn(async () => 'released');
-  const send = vi.fn(async () => ({ messageId: 'm-1' }));
-  const writeAttempt = vi.fn(async () => undefined);
-  const confirmAccepted = vi.fn(async () => 'confirmed' as const);
-  const ports: IngestPorts = {
-    resolveProvider: async () => ({
-      config: {
-        ...providerDefaults,
-        providerId: 'stripe-live',
-        scheme: 'stripe',
-        keys: [],
-        updatedAtMs: 0,
-        revision: 1,
-      },
-      options: {},
-      keys: [{ id: 'v1', value: 'whsec_x' }],
-    }),
-    verify: async () => acceptedVerdict,
-    markers: { claim: async () => ({ outcome: 'claimed', marker }), release },
-    queue: { send },
-    audit: { writeAttempt, confirmAccepted },
-    rejections: new RejectionBudget(),
-    encryptField: async () => Buffer.from([1]),
-    ...overrides,
-  };
-  return { ports, release, send, writeAttempt, confirmAccepted };
-}
 
 const run = (ports: IngestPorts) => ingest(request, ports, () => Date.UTC(2025, 0, 1));
 
 describe('ingest, through fake ports', () => {
-  it('answers 503 with Retry-After while another attempt holds the claim, sending nothing', async () => {
-    const { ports, send } = fakePorts({
-      markers: { claim: async () => ({ outcome: 'in_flight', leaseUntilMs: 1 }), release: vi.fn() },
-    });
+  it('answers 503 with Retry-After while another attempt may still be sending, sending nothing', async () => {
+    const { ports, claim, send } = fakePorts();
+    claim.mockResolvedValue({ outcome: 'in_flight', recorded: true });
     const { response, outcome } = await run(ports);
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('30');
@@ -56,35 +21,58 @@ describe('ingest, through fake ports', () => {
     expect(send).not.toHaveBeenCalled();
   });
 
-  it('answers 503, not 2xx, when the confirm fails after the send', async () => {
-    const { ports, send } = fakePorts({
-      audit: {
-        writeAttempt: vi.fn(),
-        confirmAccepted: async () => {
-          throw new DependencyUnavailableError('dynamodb', 'TransactWriteItems', 'down');
-        },
-      },
-    });
-    const { response, reason } = await run(ports);
-    expect(send).toHaveBeenCalledOnce();
-    expect(response.statusCode).toBe(503);
-    expect(reason).toBe('dynamodb_unavailable');
+  it('answers 200 for a duplicate without a second call when the claim recorded it', async () => {
+    const { ports, claim, send, writeAttempt } = fakePorts();
+    claim.mockResolvedValue({ outcome: 'duplicate', recorded: true });
+    expect((await run(ports)).response.statusCode).toBe(200);
+    expect(send).not.toHaveBeenCalled();
+    expect(writeAttempt).not.toHaveBeenCalled();
   });
 
-  it('answers 503 when the claim was lost to another attempt before the confirm', async () => {
-    const { ports } = fakePorts({
-      audit: { writeAttempt: vi.fn(), confirmAccepted: async () => 'claim_lost' },
-    });
+  it('writes a record of its own for a repeat the delivery item could not hold', async () => {
+    const { ports, claim, written } = fakePorts();
+    claim.mockResolvedValue({ outcome: 'duplicate', recorded: false });
+    expect((await run(ports)).response.statusCode).toBe(200);
+    expect(written).toMatchObject([{ outcome: 'duplicate', reason: 'already_accepted' }]);
+  });
+
+  it('claims anew a delivery id seen again after its dedup window, and sends it', async () => {
+    const previous = { pk: { S: 'd#evt_1' } };
+    const { ports, claim, send } = fakePorts();
+    claim.mockResolvedValue({ outcome: 'window_passed', previous });
+    const replace = vi.spyOn(ports.claims, 'replace');
+    expect((await run(ports)).response.statusCode).toBe(202);
+    expect(replace).toHaveBeenCalledWith(
+      previous,
+      expect.objectContaining({ outcome: 'accepted' }),
+      expect.anything(),
+    );
+    expect(send).toHaveBeenCalledOnce();
+  });
+
+  it('answers 503 when another attempt replaced the item first', async () => {
+    const { ports, claim, send } = fakePorts();
+    claim.mockResolvedValue({ outcome: 'window_passed', previous: {} });
+    vi.spyOn(ports.claims, 'replace').mockResolvedValue('lost');
     expect((await run(ports)).response.statusCode).toBe(503);
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('answers 202 when the payload copy could not be written: the event is queued and recorded', async () => {
+    const { ports } = fakePorts();
+    vi.spyOn(ports.audit, 'writePayloadCopy').mockRejectedValue(
+      new DependencyUnavailableError('dynamodb', 'PutItem', 'down'),
+    );
+    const result = await run(ports);
+    expect(result.response.statusCode).toBe(202);
+    expect(result.reason).toBe('payload_copy_not_written');
   });
 
   it('answers 503 and claims nothing when KMS cannot encrypt the audit headers', async () => {
-    const claim = vi.fn();
-    const { ports } = fakePorts({
+    const { ports, claim } = fakePorts({
       encryptField: async () => {
         throw new KeyServiceUnavailableError('GenerateDataKey', 'down');
       },
-      markers: { claim, release: vi.fn() },
     });
     const { response, reason } = await run(ports);
     expect(response.statusCode).toBe(503);
@@ -92,8 +80,8 @@ describe('ingest, through fake ports', () => {
     expect(claim).not.toHaveBeenCalled();
   });
 
-  it('releases the claim when SQS answers the send with an error', async () => {
-    const { ports, release } = fakePorts({
+  it('releases the claim and deletes the copy when SQS answers the send with an error', async () => {
+    const { ports, release, deletePayloadCopy, written } = fakePorts({
       queue: {
         send: async () => {
           throw new DependencyUnavailableError('sqs', 'SendMessage', 'down');
@@ -101,7 +89,41 @@ describe('ingest, through fake ports', () => {
       },
     });
     expect((await run(ports)).response.statusCode).toBe(503);
-    expect(release).toHaveBeenCalledWith(marker);
+    expect(release).toHaveBeenCalledWith(expect.objectContaining({ outcome: 'accepted' }));
+    expect(deletePayloadCopy).toHaveBeenCalledOnce();
+    expect(written).toMatchObject([{ outcome: 'failed', reason: 'sqs_unavailable' }]);
+  });
+
+  it('records the repeats a released claim held as failed in_flight attempts', async () => {
+    const { ports, release, written } = fakePorts({
+      queue: {
+        send: async () => {
+          throw new DependencyUnavailableError('sqs', 'SendMessage', 'down');
+        },
+      },
+    });
+    release.mockResolvedValue([
+      auditRecord({ requestId: 'req-2', outcome: 'duplicate', reason: 'in_flight' }),
+    ]);
+    expect((await run(ports)).response.statusCode).toBe(503);
+    expect(written.map((record) => [record.requestId, record.outcome, record.reason])).toEqual([
+      ['req-1', 'failed', 'sqs_unavailable'],
+      ['req-2', 'failed', 'in_flight'],
+    ]);
+  });
+
+  it('answers claim_not_released when the claim of a failed send cannot be released', async () => {
+    const { ports, release } = fakePorts({
+      queue: {
+        send: async () => {
+          throw new DependencyUnavailableError('sqs', 'SendMessage', 'down');
+        },
+      },
+    });
+    release.mockRejectedValue(new DependencyUnavailableError('dynamodb', 'DeleteItem', 'down'));
+    const result = await run(ports);
+    expect(result.response.statusCode).toBe(503);
+    expect(result.reason).toBe('claim_not_released');
   });
 
   it('falls back to the body hash as the delivery id when the event carries none', async () => {

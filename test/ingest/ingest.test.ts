@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { decryptField } from '../../functions/audit/field-encryption.ts';
-import { maxBodySizeBytes } from '../../functions/config/limits.ts';
+import {
+  deliveryBudgetMs,
+  maxBodySizeBytes,
+  retryAfterSeconds,
+  settleBudgetMs,
+} from '../../functions/config/limits.ts';
 import { auditTable } from '../../functions/config/tables.ts';
 import { createIngestPorts } from '../../functions/ingest/handler.ts';
 import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
@@ -31,7 +36,11 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const post = (event: ApiGatewayEvent) => ingest(readHttpEvent(event), ports, Date.now);
+/** `laterMs` moves the clock on, as a provider's retry comes later. */
+const post = (event: ApiGatewayEvent, laterMs = 0) =>
+  ingest(readHttpEvent(event), ports, () => Date.now() + laterMs);
+/** Past the window in which a first attempt may still be sending. */
+const afterSendingMs = deliveryBudgetMs + settleBudgetMs;
 const eventBody = (id: string) => JSON.stringify({ id, type: 'invoice.paid', object: 'event' });
 const outcomes = async (deliveryId: string) =>
   (await audit.findByDeliveryId(deliveryId)).records.map((record) => record.outcome).sort();
@@ -63,7 +72,6 @@ describe('ingest against DynamoDB Local, the KMS stand-in and fauxqs', () => {
       sourceIp: '203.0.113.7',
       scheme: 'stripe',
     });
-    expect(record?.queueMessageId).toMatch(/\S/);
     expect(record?.bodySha256).toMatch(/^[0-9a-f]{64}$/);
 
     const reader = new DecryptedDataKeyCache({ kms: stack.kms });
@@ -79,12 +87,29 @@ describe('ingest against DynamoDB Local, the KMS stand-in and fauxqs', () => {
 
   it('answers a retry of an accepted delivery 200, audited as duplicate, nothing sent again', async () => {
     const first = await post(stripeDelivery(providerId, secret, eventBody('evt_dup')));
-    const second = await post(stripeDelivery(providerId, secret, eventBody('evt_dup')));
+    const second = await post(
+      stripeDelivery(providerId, secret, eventBody('evt_dup')),
+      afterSendingMs,
+    );
     expect(first.response.statusCode).toBe(202);
     expect(second.response.statusCode).toBe(200);
     expect(second.outcome).toBe('duplicate');
     expect(await stack.drainQueue()).toHaveLength(1);
     expect(await outcomes('evt_dup')).toEqual(['accepted', 'duplicate']);
+  });
+
+  it('answers a repeat that comes while the first attempt may still be sending 503 in_flight, audited', async () => {
+    await post(stripeDelivery(providerId, secret, eventBody('evt_soon')));
+    const repeat = await post(stripeDelivery(providerId, secret, eventBody('evt_soon')));
+    expect(repeat.response.statusCode).toBe(503);
+    expect(repeat.response.headers['retry-after']).toBe(String(retryAfterSeconds));
+    expect(repeat.outcome).toBe('in_flight');
+    expect(await stack.drainQueue()).toHaveLength(1);
+    const { records } = await audit.findByDeliveryId('evt_soon');
+    expect(records.map((record) => [record.outcome, record.reason]).sort()).toEqual([
+      ['accepted', undefined],
+      ['duplicate', 'in_flight'],
+    ]);
   });
 
   it('answers a bad signature 401 with the generic body and audits signature_mismatch', async () => {

@@ -1,8 +1,9 @@
 /**
  * How many AWS round trips one delivery costs, counted at the SDK: every `client.send` of the
- * clients the ingest ports use passes an `initialize` middleware that records the command.
- * Counts, not timings; SDK retries happen below `initialize` and are not counted (none occur
- * here). The ports are wired as createIngestPorts wires them, over clients made here so that
+ * clients the ingest ports use passes an `initialize` middleware that records the command and
+ * when it started and ended. Round trips are the calls grouped by overlap: calls made side by
+ * side are one round trip, a call that starts after another ended is the next. Counts, not
+ * timings; SDK retries happen below `initialize` and are not counted (none occur here). The ports are wired as createIngestPorts wires them, over clients made here so that
  * the middleware can be added; the stand-ins and their setup are those of ingest.test.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,10 +13,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
-import { DedupMarkers } from '../../functions/audit/dedup.ts';
+import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
 import { encryptField } from '../../functions/audit/field-encryption.ts';
 import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
+import { deliveryBudgetMs, settleBudgetMs } from '../../functions/config/limits.ts';
 import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { type ApiGatewayEvent, readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
@@ -34,6 +36,8 @@ const secret = 'whsec_round_trips_secret';
 
 /** `"<Service> <Command>"` → number of `send` calls since the last reset. */
 let calls: Record<string, number> = {};
+/** When each of those calls started and ended (performance.now). */
+let spans: [number, number][] = [];
 
 interface CountableClient {
   readonly middlewareStack: {
@@ -52,7 +56,12 @@ function countCalls<Client>(service: string, client: Client): Client {
     (next, context) => async (args) => {
       const command = `${service} ${String(context.commandName).replace(/Command$/, '')}`;
       calls[command] = (calls[command] ?? 0) + 1;
-      return next(args);
+      const startedAt = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        spans.push([startedAt, performance.now()]);
+      }
     },
     { step: 'initialize', name: 'countRoundTrips' },
   );
@@ -83,7 +92,7 @@ beforeAll(async () => {
   ports = {
     resolveProvider: (id) => providers.resolveProvider(id),
     verify: verifyDelivery,
-    markers: new DedupMarkers({ dynamodb, tableName: auditTable.localName }),
+    claims: new DeliveryClaims({ dynamodb, tableName: auditTable.localName }),
     queue: new DeliveryQueue({
       sender: new QueueSender({ sqs, queueUrl: stack.queueUrl }),
       bodies: new BodyObjects({ s3, bucketName: payloadBucket.localName }),
@@ -100,14 +109,35 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const post = (event: ApiGatewayEvent) => ingest(readHttpEvent(event), ports, Date.now);
+/** `laterMs` moves the clock on, as a provider's retry comes later. */
+const post = (event: ApiGatewayEvent, laterMs = 0) =>
+  ingest(readHttpEvent(event), ports, () => Date.now() + laterMs);
+/** Past the window in which a first attempt may still be sending (deliveryBudget). */
+const afterSendingMs = deliveryBudgetMs + settleBudgetMs;
 const eventBody = (id: string) => JSON.stringify({ id, type: 'invoice.paid', object: 'event' });
 
-/** Posts one delivery and answers its outcome and the calls it alone made. */
-async function roundTrips(event: ApiGatewayEvent) {
+/** The calls in sequence: overlapping calls (made side by side) count once. */
+function sequentialRounds(intervals: readonly [number, number][]): number {
+  let rounds = 0;
+  let roundEnd = Number.NEGATIVE_INFINITY;
+  for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    if (start >= roundEnd) rounds += 1;
+    roundEnd = start >= roundEnd ? end : Math.max(roundEnd, end);
+  }
+  return rounds;
+}
+
+/** Posts one delivery and answers its outcome, the calls it alone made, and their rounds. */
+async function roundTrips(event: ApiGatewayEvent, laterMs = 0) {
   calls = {};
-  const { outcome, response } = await post(event);
-  return { outcome, statusCode: response.statusCode, calls: { ...calls } };
+  spans = [];
+  const { outcome, response } = await post(event, laterMs);
+  return {
+    outcome,
+    statusCode: response.statusCode,
+    calls: { ...calls },
+    rounds: sequentialRounds(spans),
+  };
 }
 
 describe('AWS round trips per delivery, counted at the SDK', () => {
@@ -116,7 +146,7 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
     await stack.drainQueue();
   });
 
-  it('cold first accepted delivery: registry GetItem, KMS Decrypt and GenerateDataKey, then claim, send, confirm', async () => {
+  it('cold first accepted delivery: registry GetItem, KMS Decrypt and GenerateDataKey, then claim, then send beside the payload copy', async () => {
     const cold = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_cold')));
     expect(cold).toEqual({
       outcome: 'accepted',
@@ -125,34 +155,44 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
         'DynamoDB GetItem': 1,
         'KMS Decrypt': 1,
         'KMS GenerateDataKey': 1,
-        'DynamoDB PutItem': 1,
+        'DynamoDB UpdateItem': 1,
         'SQS SendMessage': 1,
-        'DynamoDB TransactWriteItems': 1,
+        'DynamoDB PutItem': 1,
       },
+      rounds: 5,
     });
   });
 
-  it('warm accepted delivery: exactly PutItem (claim), SendMessage, TransactWriteItems (confirm + audit); no KMS, no GetItem', async () => {
+  it('warm accepted delivery: two round trips, the claim (UpdateItem), then SendMessage beside the payload copy (PutItem); no KMS, no GetItem', async () => {
     const warm = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_warm')));
     expect(warm).toEqual({
       outcome: 'accepted',
       statusCode: 202,
-      calls: {
-        'DynamoDB PutItem': 1,
-        'SQS SendMessage': 1,
-        'DynamoDB TransactWriteItems': 1,
-      },
+      calls: { 'DynamoDB UpdateItem': 1, 'SQS SendMessage': 1, 'DynamoDB PutItem': 1 },
+      rounds: 2,
     });
   });
 
-  it('warm duplicate: exactly two PutItem (the refused claim, the duplicate audit record); nothing sent, no KMS', async () => {
+  it('warm repeat while the first attempt may still be sending: one round trip, 503 in_flight; nothing sent', async () => {
+    const repeat = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_warm')));
+    expect(repeat).toEqual({
+      outcome: 'in_flight',
+      statusCode: 503,
+      calls: { 'DynamoDB UpdateItem': 1 },
+      rounds: 1,
+    });
+  });
+
+  it('warm duplicate: one round trip, the UpdateItem that finds the delivery and records the repeat; nothing sent, no KMS', async () => {
     const duplicate = await roundTrips(
       stripeDelivery(providerId, secret, eventBody('evt_rt_warm')),
+      afterSendingMs,
     );
     expect(duplicate).toEqual({
       outcome: 'duplicate',
       statusCode: 200,
-      calls: { 'DynamoDB PutItem': 2 },
+      calls: { 'DynamoDB UpdateItem': 1 },
+      rounds: 1,
     });
     expect(await stack.drainQueue()).toHaveLength(0);
   });
@@ -165,6 +205,7 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
       outcome: 'rejected',
       statusCode: 401,
       calls: { 'DynamoDB PutItem': 1 },
+      rounds: 1,
     });
   });
 
@@ -174,6 +215,7 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
       outcome: 'rejected',
       statusCode: 401,
       calls: { 'DynamoDB GetItem': 1, 'DynamoDB PutItem': 1 },
+      rounds: 2,
     });
     const again = await roundTrips(stripeDelivery('not-registered', secret, '{}'));
     expect(again.calls).toEqual({ 'DynamoDB PutItem': 1 });
@@ -184,6 +226,6 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
     const flood = await roundTrips(
       stripeDelivery(providerId, 'whsec_wrong', eventBody('evt_rt_flood')),
     );
-    expect(flood).toEqual({ outcome: 'rejected', statusCode: 401, calls: {} });
+    expect(flood).toEqual({ outcome: 'rejected', statusCode: 401, calls: {}, rounds: 0 });
   });
 });

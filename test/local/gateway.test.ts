@@ -14,6 +14,7 @@ import {
   startGateway,
 } from '../../local/gateway.ts';
 import type { LocalStack } from '../../local/stack.ts';
+import { pastSendingWindow } from '../support/clock.ts';
 import { registerProvider } from '../support/providers.ts';
 import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
 import { stripeDelivery } from '../support/stripe-delivery.ts';
@@ -79,10 +80,13 @@ describe('the local gateway in front of the ingest handler', () => {
     expect(envelope?.body.equals(Buffer.from(body, 'utf8'))).toBe(true);
   });
 
-  it('answers 200 to the same delivery again and queues nothing', async () => {
+  it('answers the same delivery again 503 while the first may be sending, then 200, and queues nothing', async () => {
     const body = JSON.stringify({ id: 'evt_gateway_twice', type: 'invoice.paid' });
     expect((await postSigned(body)).status).toBe(202);
-    const second = await postSigned(body);
+    const soon = await postSigned(body);
+    expect(soon.status).toBe(503);
+    expect(await soon.json()).toEqual({ error: 'service_unavailable' });
+    const second = await pastSendingWindow(() => postSigned(body));
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual({ deliveryId: 'evt_gateway_twice' });
     expect((await receiveAll()).map((envelope) => envelope.deliveryId)).toEqual([

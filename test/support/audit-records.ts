@@ -35,7 +35,6 @@ export function auditRecord(overrides: Partial<AuditRecord> = {}): AuditRecord {
 export const acceptedFields = {
   outcome: 'accepted',
   keyId: 'v1',
-  queueMessageId: '5fea7756-0ea4-451a-a703-a558b933e274',
 } as const;
 
 /** Strips what `auditRecord` sets but an accepted record should not carry. */

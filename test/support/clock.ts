@@ -2,6 +2,8 @@
  * Clocks for tests. The code under test reads time through an injected clock (milliseconds,
  * as `Date.now` returns), so a test says what time it is rather than waiting for it.
  */
+import { vi } from 'vitest';
+import { deliveryBudgetMs, settleBudgetMs } from '../../functions/config/limits.ts';
 import type { Clock } from '../../functions/verify/types.ts';
 
 /**
@@ -30,4 +32,22 @@ export function manualClock(startMs = farFutureMs) {
       nowMs += seconds * 1000;
     },
   };
+}
+
+/** Past the window in which a first attempt may still be sending (the delivery's budget). */
+export const sendingWindowMs = deliveryBudgetMs + settleBudgetMs;
+
+/**
+ * Runs `work` with `Date.now` moved past the sending window, as a provider's retry comes
+ * later: for tests whose handler runs in this process and reads the time from `Date.now`.
+ */
+export async function pastSendingWindow<T>(work: () => Promise<T>): Promise<T> {
+  // Whatever Date.now is now (real, or a test's own clock), read before it is replaced.
+  const current = Date.now.bind(Date);
+  const now = vi.spyOn(Date, 'now').mockImplementation(() => current() + sendingWindowMs);
+  try {
+    return await work();
+  } finally {
+    now.mockRestore();
+  }
 }

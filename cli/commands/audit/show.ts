@@ -27,6 +27,12 @@ export const notPermitted = '[encrypted: not permitted]';
 /** What an erased record's headers show (`webhooks audit erase`): they are gone, not hidden. */
 export const erasedField = '[erased]';
 
+/**
+ * What the headers of an attempt that kept none show: a repeat of an accepted delivery (its
+ * delivery item keeps the accepted attempt's only), or a retention class that keeps none.
+ */
+export const notKeptField = '[not kept]';
+
 export async function showAudit(
   deliveryId: string,
   flags: AuditShowFlags,
@@ -104,9 +110,11 @@ async function decryptedFields(
   };
   return {
     headers:
-      record.encryptedHeaders === undefined
-        ? erasedField
-        : await open(auditEncryptedFields.headers, record.encryptedHeaders, headersOf),
+      record.encryptedHeaders !== undefined
+        ? await open(auditEncryptedFields.headers, record.encryptedHeaders, headersOf)
+        : record.erasedAtMs === undefined
+          ? notKeptField
+          : erasedField,
     ...(record.encryptedPayload === undefined
       ? {}
       : {

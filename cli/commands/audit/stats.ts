@@ -37,7 +37,10 @@ export interface AuditStatsFlags extends TargetFlags {
 /** What the audit trail holds for one provider in the range. */
 export interface ProviderStats {
   readonly providerId: string;
-  /** Records read: one per attempt written. */
+  /**
+   * Records read: one per attempt recorded (an accepted delivery's item holds its accepted
+   * attempt and each repeat of it, each counted as a record).
+   */
   records: number;
   readonly outcomes: Record<AuditOutcome, number>;
   /**

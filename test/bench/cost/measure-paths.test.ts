@@ -21,12 +21,12 @@ beforeAll(async () => {
 const units = (path: PathName) => measured[path].units;
 
 describe('units per path, measured on the handler', () => {
-  it('an accepted delivery with a compressed payload copy: claim, send, confirm; 13 WRU, one SQS request, no KMS', () => {
+  it('an accepted delivery with a compressed payload copy: the claim, then the send beside the copy; 4 WRU, one SQS request, no KMS', () => {
     expect(units('accepted-standard')).toMatchObject({
       statusCode: 202,
-      calls: ['DynamoDB PutItem', 'SQS SendMessage', 'DynamoDB TransactWriteItems'],
-      sequentialCalls: 3,
-      dynamodbWriteUnits: 13,
+      calls: ['DynamoDB UpdateItem', 'SQS SendMessage', 'DynamoDB PutItem'],
+      sequentialCalls: 2,
+      dynamodbWriteUnits: 4,
       dynamodbReadUnits: 0,
       sqsRequests: 1,
       s3PutRequests: 0,
@@ -34,23 +34,28 @@ describe('units per path, measured on the handler', () => {
     });
   });
 
-  it('DynamoDB Local reports the index entries: the byDeliveryId units are counted apart', () => {
+  it('DynamoDB Local reports the index entries: the byTime entry is counted apart, no byDeliveryId', () => {
     expect(units('accepted-standard').dynamodbUnitsByTarget).toEqual({
-      table: 11,
-      'index byDeliveryId': 2,
+      table: 3,
+      'index byTime': 1,
     });
   });
 
-  it('without a payload copy (`minimal`), the same calls and 9 WRU', () => {
-    expect(units('accepted-minimal')).toMatchObject({ sequentialCalls: 3, dynamodbWriteUnits: 9 });
+  it('without a payload copy or headers (`minimal`), the claim and the send: 2 WRU', () => {
+    expect(units('accepted-minimal')).toMatchObject({
+      calls: ['DynamoDB UpdateItem', 'SQS SendMessage'],
+      sequentialCalls: 2,
+      dynamodbWriteUnits: 2,
+      dynamodbUnitsByTarget: { table: 1, 'index byTime': 1 },
+    });
   });
 
-  it('a duplicate: the refused claim (counted from its item) and the duplicate record; nothing sent', () => {
+  it('a duplicate: one UpdateItem that finds the delivery and records the repeat in its item; nothing sent', () => {
     expect(units('duplicate')).toMatchObject({
       statusCode: 200,
-      calls: ['DynamoDB PutItem', 'DynamoDB PutItem'],
-      dynamodbWriteUnits: 4,
-      dynamodbComputedWriteUnits: 1,
+      calls: ['DynamoDB UpdateItem'],
+      sequentialCalls: 1,
+      dynamodbWriteUnits: 2,
       sqsRequests: 0,
     });
   });
@@ -69,22 +74,21 @@ describe('units per path, measured on the handler', () => {
     });
   });
 
-  it('a 150 KiB body travels in three 64 KB SQS chunks, and its compressed payload copy costs about 100 WRU more', () => {
+  it('a 150 KiB body travels in three 64 KB SQS chunks, and its compressed payload copy costs about 50 WRU more', () => {
     expect(units('medium-body')).toMatchObject({
       sqsRequests: 3,
-      dynamodbWriteUnits: 107,
+      dynamodbWriteUnits: 51,
       s3PutRequests: 0,
     });
   });
 
-  it('a 1 MiB body takes the claim check: one S3 PUT, one small SQS message, and a compressed copy that fits its item', () => {
+  it('a 1 MiB body takes the claim check: one S3 PUT before one small SQS message, the compressed copy beside them', () => {
     expect(units('large-body')).toMatchObject({
       statusCode: 202,
-      calls: ['DynamoDB PutItem', 'S3 PutObject', 'SQS SendMessage', 'DynamoDB TransactWriteItems'],
-      sequentialCalls: 4,
+      calls: ['DynamoDB UpdateItem', 'S3 PutObject', 'DynamoDB PutItem', 'SQS SendMessage'],
       s3PutRequests: 1,
       sqsRequests: 1,
-      dynamodbWriteUnits: 665,
+      dynamodbWriteUnits: 330,
     });
   });
 

@@ -27,11 +27,11 @@ describe('hot path against a bare baseline', () => {
     }
   });
 
-  it('the handler: a warm accepted delivery, claim, send and confirm, no KMS or registry read', () => {
+  it('the handler: a warm accepted delivery, the claim then the send beside the payload copy, no KMS or registry read', () => {
     expect(measured.handler.units).toMatchObject({
       statusCode: 202,
-      calls: ['DynamoDB PutItem', 'SQS SendMessage', 'DynamoDB TransactWriteItems'],
-      sequentialCalls: 3,
+      calls: ['DynamoDB UpdateItem', 'SQS SendMessage', 'DynamoDB PutItem'],
+      sequentialCalls: 2,
       dynamodbReadUnits: 0,
       kmsRequests: 0,
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { markerKey } from '../../../functions/audit/dedup.ts';
+import { deliveryKey } from '../../../functions/audit/delivery-item.ts';
 import {
   InvalidAuditRecordError,
   MalformedAuditItemError,
@@ -90,7 +90,7 @@ describe('admin record item', () => {
     );
   });
 
-  it("never shares a partition with a provider's attempts or a dedup marker", () => {
+  it("never shares a partition with a provider's attempts or a delivery item", () => {
     fc.assert(
       fc.property(
         providerIdArbitrary,
@@ -98,7 +98,7 @@ describe('admin record item', () => {
         textArbitrary(40),
         (providerId, shard, deliveryId) => {
           expect(auditPartitionKey(providerId, shard)).not.toBe(adminPartitionKey);
-          expect(markerKey(providerId, deliveryId).pk?.S).not.toBe(adminPartitionKey);
+          expect(deliveryKey(providerId, deliveryId).pk?.S).not.toBe(adminPartitionKey);
         },
       ),
     );

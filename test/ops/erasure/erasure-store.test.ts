@@ -4,10 +4,23 @@
  * the bucket, its personal fields) and keeps, that the stores still read an erased record, and
  * the rules an erased record follows both ways.
  */
-import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryClaims } from '../../../functions/audit/delivery-claims.ts';
+import {
+  archivedSortKey,
+  deliveryKey,
+  deliveryPartitionKey,
+  fromDeliveryItem,
+} from '../../../functions/audit/delivery-item.ts';
 import {
   InvalidAuditRecordError,
   MalformedAuditItemError,
@@ -15,6 +28,8 @@ import {
 import {
   type AuditItem,
   type AuditRecord,
+  auditPartitionKey,
+  auditShardOf,
   auditSortKey,
   fromAuditItem,
   payloadSortKey,
@@ -29,6 +44,7 @@ import { BodyObjectErasure } from '../../../ops/erasure/body-object-erasure.ts';
 import { type ErasureReceipt, erasureLimits } from '../../../ops/erasure/erasure-receipt.ts';
 import { ErasureStore, ErasureTally, type RecordKey } from '../../../ops/erasure/erasure-store.ts';
 import { accepted, auditRecord, auditRecordArbitrary } from '../../support/audit-records.ts';
+import { writeAccepted } from '../../support/delivery-items.ts';
 import { type AuditStack, startAuditStack, startBudgetMs } from '../../support/stack.ts';
 
 const hourMs = 3_600_000;
@@ -407,11 +423,15 @@ describe('the rules of an erased record', () => {
     expect(() => toAuditItem(half)).toThrow(/erasureReceiptId/);
   });
 
-  it('refuses a record that is not erased but lacks its source IP or headers', () => {
+  it('refuses a record that is not erased but lacks its source IP, or has empty headers', () => {
     const { sourceIp: _ip, ...noIp } = auditRecord();
-    const { encryptedHeaders: _headers, ...noHeaders } = auditRecord();
     expect(() => toAuditItem(noIp)).toThrow(InvalidAuditRecordError);
-    expect(() => toAuditItem(noHeaders)).toThrow(/encryptedHeaders/);
+    expect(() => toAuditItem(auditRecord({ encryptedHeaders: Buffer.alloc(0) }))).toThrow(
+      /encryptedHeaders/,
+    );
+    // Headers are optional now (a class that keeps none, a repeat): absent is not erased.
+    const { encryptedHeaders: _headers, ...noHeaders } = auditRecord();
+    expect(toAuditItem(noHeaders).encryptedHeaders).toBeUndefined();
   });
 
   it('reads a stored erased item that still holds a personal field as malformed', () => {
@@ -469,5 +489,230 @@ describe('receipts', () => {
   it('keeps receipts out of the delivery reads', async () => {
     const { records } = await audit.findByDeliveryId('evt_bob');
     expect(records).toHaveLength(1);
+  });
+});
+
+describe('erasing a delivery item', () => {
+  const daveHash = 'd4'.repeat(32);
+  const itemAtMs = t0 + 50 * hourMs;
+  let claims: DeliveryClaims;
+  let first: AuditRecord;
+  let item: RecordKey;
+  let refused: RecordKey;
+
+  /** Where a delivery's current item is. */
+  const itemKeyOf = (deliveryId: string): RecordKey => ({
+    pk: deliveryPartitionKey(deliveryId),
+    sk: deliveryKey('shop', deliveryId).sk?.S as string,
+  });
+  /** Where the accepted record's payload copy is: beside the record it would be in the table. */
+  const copyKeyOf = (record: AuditRecord): RecordKey => ({
+    pk: auditPartitionKey(record.providerId, auditShardOf(record.deliveryId)),
+    sk: payloadSortKey(auditSortKey(record)),
+  });
+  /** A later attempt of `record`'s delivery, from another address, appended to its item. */
+  const repeatOf = (record: AuditRecord, laterMs: number, suffix: string): AuditRecord => ({
+    ...record,
+    requestId: `${record.requestId}-${suffix}`,
+    receivedAtMs: record.receivedAtMs + laterMs,
+    sourceIp: '198.51.100.23',
+    userAgent: `Retry/${suffix}`,
+  });
+  const repeatTimes = (record: AuditRecord) => ({
+    sendingUntilMs: record.receivedAtMs,
+    dedupUntilMs: record.receivedAtMs + hourMs,
+  });
+  /** The stack's client, running `before` ahead of the first UpdateItem sent through it. */
+  const beforeFirstUpdate = (before: () => Promise<unknown>): DynamoDBClient => {
+    let pending = true;
+    return {
+      send: async (command: unknown) => {
+        if (pending && command instanceof UpdateItemCommand) {
+          pending = false;
+          await before();
+        }
+        return stack.dynamodb.send(command as GetItemCommand);
+      },
+    } as unknown as DynamoDBClient;
+  };
+  /** The item as erasure must leave it: no personal field, attempts without ip and ua. */
+  const erasedItem = (before: AuditItem): AuditItem => {
+    const { encryptedHeaders: _headers, subjectHash: _subject, attempts, ...skeleton } = before;
+    return {
+      ...skeleton,
+      attempts: {
+        L: (attempts?.L ?? []).map(
+          ({ M = {} }) => ({ M: { r: M.r, t: M.t } }) as AuditItem[string],
+        ),
+      },
+      erasedAtMs: { N: String(marker.erasedAtMs) },
+      erasureReceiptId: { S: marker.receiptId },
+    };
+  };
+
+  beforeAll(async () => {
+    claims = new DeliveryClaims({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+    first = delivery('evt_item', itemAtMs, daveHash);
+    await writeAccepted(stack.dynamodb, stack.tableName, first);
+    const repeat = repeatOf(first, 60_000, 'a');
+    expect(await claims.claim(repeat, repeatTimes(repeat))).toEqual({
+      outcome: 'duplicate',
+      recorded: true,
+    });
+    item = itemKeyOf('evt_item');
+    // The same delivery refused once before it was accepted: a record of its own.
+    refused = await put(
+      auditRecord({ providerId: 'shop', deliveryId: 'evt_item', receivedAtMs: itemAtMs - 60_000 }),
+    );
+    await keepBody('evt_item', 'the body of the delivery item');
+  });
+
+  it('is selected by delivery id (with the other records of the delivery), by subject and by time range', async () => {
+    for (const providerId of [undefined, 'shop']) {
+      const keys = await erasure.selectRecords({
+        kind: 'delivery',
+        deliveryId: 'evt_item',
+        ...(providerId === undefined ? {} : { providerId }),
+      });
+      expect(sorted(keys)).toEqual(sorted([item, refused]));
+    }
+    expect(
+      await erasure.selectRecords({ kind: 'delivery', deliveryId: 'evt_item', providerId: 'sho' }),
+    ).toEqual([]);
+    expect(
+      await erasure.selectRecords({ kind: 'subject', providerId: 'shop', subjectHash: daveHash }),
+    ).toEqual([item]);
+    const range = { kind: 'range', providerId: 'shop', sinceMs: itemAtMs - hourMs } as const;
+    expect(sorted(await erasure.selectRecords({ ...range, untilMs: itemAtMs + hourMs }))).toEqual(
+      sorted([item, refused]),
+    );
+    // Listed by the accepted attempt's time: a range that ends before it leaves the item out.
+    expect(await erasure.selectRecords({ ...range, untilMs: itemAtMs - 1 })).toEqual([refused]);
+  });
+
+  it("is surveyed with its payload copy, and its delivery's body once", async () => {
+    const before = await scanAll();
+    expect(await erasure.survey([item, refused])).toEqual({
+      recordsToErase: 2,
+      recordsAlreadyErased: 0,
+      recordsNotFound: 0,
+      payloadCopies: 1,
+      bodyObjects: 1,
+    });
+    expect(await scanAll()).toEqual(before);
+  });
+
+  it("loses its payload copy, bodies, personal fields and every attempt's address, and keeps the rest with a marker", async () => {
+    const before = (await getItem(item)) as AuditItem;
+    expect(before.attempts?.L?.map(({ M }) => M?.ip?.S)).toEqual(['203.0.113.7', '198.51.100.23']);
+    expect(await getItem(copyKeyOf(first))).toBeDefined();
+    const result = await erasure.eraseRecord(item, marker);
+    expect(result).toEqual({
+      outcome: 'erased',
+      payloadCopyDeleted: true,
+      bodyObjectsDeleted: 1,
+      retentionClass: 'standard',
+      expiresAtSeconds: Number(before.expiresAt?.N),
+    });
+    const after = (await getItem(item)) as AuditItem;
+    expect(after).toEqual(erasedItem(before));
+    expect(after.encryptedHeaders).toBeUndefined();
+    expect(after.subjectHash).toBeUndefined();
+    expect(await getItem(copyKeyOf(first))).toBeUndefined();
+    expect(await bodyKeys('evt_item')).toEqual([]);
+    // Still read as the accepted record and its duplicate, both erased.
+    const records = fromDeliveryItem(after);
+    expect(records.map((record) => [record.outcome, record.erasureReceiptId])).toEqual([
+      ['accepted', marker.receiptId],
+      ['duplicate', marker.receiptId],
+    ]);
+    for (const record of records) {
+      for (const name of personalFields) expect(record).not.toHaveProperty(name);
+    }
+    expect(
+      await erasure.selectRecords({ kind: 'subject', providerId: 'shop', subjectHash: daveHash }),
+    ).toEqual([]);
+  });
+
+  it('is counted already erased when asked again, and no later attempt brings an address back', async () => {
+    const before = await getItem(item);
+    expect(await erasure.eraseRecord(item, { ...marker, receiptId: 'another-receipt' })).toEqual({
+      outcome: 'already_erased',
+      payloadCopyDeleted: false,
+      bodyObjectsDeleted: 0,
+    });
+    expect(await erasure.survey([item])).toMatchObject({
+      recordsToErase: 0,
+      recordsAlreadyErased: 1,
+      payloadCopies: 0,
+    });
+    const later = repeatOf(first, 120_000, 'b');
+    expect(await claims.claim(later, repeatTimes(later))).toEqual({
+      outcome: 'duplicate',
+      recorded: false,
+    });
+    expect(await getItem(item)).toEqual(before);
+  });
+
+  it('erases the attempt appended between its read and its write too, and tallies the item', async () => {
+    const raced = delivery('evt_raced', itemAtMs);
+    await writeAccepted(stack.dynamodb, stack.tableName, raced);
+    const key = itemKeyOf('evt_raced');
+    const repeat = repeatOf(raced, 60_000, 'raced');
+    const racing = new ErasureStore({
+      dynamodb: beforeFirstUpdate(() => claims.claim(repeat, repeatTimes(repeat))),
+      tableName: stack.tableName,
+    });
+    const tally = new ErasureTally();
+    await racing.eraseRecords([key], marker, tally);
+    const after = (await getItem(key)) as AuditItem;
+    expect(after.attempts?.L?.map(({ M }) => Object.keys(M ?? {}).sort())).toEqual([
+      ['r', 't'],
+      ['r', 't'],
+    ]);
+    expect(after.erasureReceiptId).toEqual({ S: marker.receiptId });
+    expect(tally.done).toEqual({
+      recordsErased: 1,
+      recordsAlreadyErased: 0,
+      recordsNotFound: 0,
+      payloadCopiesDeleted: 1,
+      bodyObjectsDeleted: 0,
+    });
+    expect(tally.retained).toEqual([
+      {
+        retentionClass: 'standard',
+        records: 1,
+        keptUntilMs: Number(after.expiresAt?.N) * 1000,
+        basis: expect.stringContaining('PCI DSS v4.0 10.5.1'),
+      },
+    ]);
+  });
+
+  it('follows an item that a new delivery of the same id moved aside meanwhile', async () => {
+    const moved = delivery('evt_moved', itemAtMs);
+    await writeAccepted(stack.dynamodb, stack.tableName, moved, { dedupWindowSeconds: 60 });
+    const key = itemKeyOf('evt_moved');
+    // The same id again after the dedup window: a new delivery, which replaces the item.
+    const next = repeatOf(moved, 120_000, 'next');
+    const moving = new ErasureStore({
+      dynamodb: beforeFirstUpdate(async () => {
+        const claim = await claims.claim(next, repeatTimes(next));
+        if (claim.outcome !== 'window_passed') throw new Error(`not replaced: ${claim.outcome}`);
+        expect(await claims.replace(claim.previous, next, repeatTimes(next))).toBe('claimed');
+      }),
+      tableName: stack.tableName,
+    });
+    expect(await moving.eraseRecord(key, marker)).toMatchObject({
+      outcome: 'erased',
+      payloadCopyDeleted: true,
+    });
+    const archived = await getItem({ pk: key.pk, sk: archivedSortKey('shop', moved.requestId) });
+    expect(archived?.erasureReceiptId).toEqual({ S: marker.receiptId });
+    expect(archived?.attempts?.L?.[0]?.M?.ip).toBeUndefined();
+    expect(archived?.encryptedHeaders).toBeUndefined();
+    // The new delivery came after the request: left as it is.
+    const current = await getItem(key);
+    expect(current?.erasedAtMs).toBeUndefined();
+    expect(current?.attempts?.L?.[0]?.M?.ip).toEqual({ S: '198.51.100.23' });
   });
 });

@@ -1,0 +1,302 @@
+/**
+ * The delivery item: one item per accepted delivery that is both its dedup marker and its
+ * accepted audit record, with every later attempt of the same delivery appended to it. It is
+ * what lets an accepted delivery cost two round trips (docs/architecture.md, "Ingest path: two
+ * round trips"): one UpdateItem that claims the delivery or records a repeat of it, then the
+ * send. Refused and failed attempts stay records of their own (record.ts).
+ *
+ * Item layout:
+ *   pk            `d#<deliveryId>`: `audit show <deliveryId>` is a Query on it, any provider
+ *   sk            `p#<providerId>`; an item moved aside when the delivery id came again after
+ *                 its dedup window: `p#<providerId>#<requestId>` (`archivedSortKey`)
+ *   listPk/listSk the record's time keys (record.ts `auditPartitionKey`, `auditSortKey`): the
+ *                 keys-only `byTime` index lists deliveries with the records by time
+ *   attempts      every attempt, the accepted one first: {r: request id, t: received ms,
+ *                 ip: source address, ua: user agent}; erasure removes `ip` and `ua`
+ *   sendingUntil  Unix ms: until then a repeat is answered 503 `in_flight`, the send may still
+ *                 be under way; after it, 200 `duplicate`
+ *   dedupUntil    Unix ms: the provider's dedup window; a repeat after it is a new delivery
+ *   expiresAt     Unix seconds, the retention class's (DynamoDB TTL)
+ * and the accepted record's other fields under their own names. It has no `deliveryId`
+ * attribute, so it is not in the byDeliveryId index (which holds the other records).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { InvalidAuditRecordError, MalformedAuditItemError } from './errors.ts';
+import {
+  type AuditItem,
+  type AuditRecord,
+  auditExpiresAt,
+  auditPartitionKey,
+  auditRecordProblems,
+  auditShardOf,
+  auditSortKey,
+} from './record.ts';
+import { show } from './text.ts';
+
+/** The attempts one item holds; a repeat past them is written as a record of its own. */
+export const maxItemAttempts = 20;
+
+const deliveryPrefix = 'd#';
+const providerPrefix = 'p#';
+
+/** The key of a delivery's current item. */
+export function deliveryKey(providerId: string, deliveryId: string): AuditItem {
+  return {
+    pk: { S: `${deliveryPrefix}${deliveryId}` },
+    sk: { S: `${providerPrefix}${providerId}` },
+  };
+}
+
+/** The partition of every item of a delivery id, whatever the provider. */
+export function deliveryPartitionKey(deliveryId: string): string {
+  return `${deliveryPrefix}${deliveryId}`;
+}
+
+/** Where an item that a new delivery of the same id replaced is kept. */
+export function archivedSortKey(providerId: string, requestId: string): string {
+  return `${providerPrefix}${providerId}#${requestId}`;
+}
+
+/** Whether an audit-table item is a delivery item. */
+export function isDeliveryItem(item: AuditItem): boolean {
+  return item.pk?.S?.startsWith(deliveryPrefix) === true;
+}
+
+/** One attempt as a delivery item keeps it. */
+export interface ItemAttempt {
+  readonly requestId: string;
+  readonly receivedAtMs: number;
+  /** Absent once erased. */
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+}
+
+/** What the claim writes besides the accepted record. */
+export interface ClaimTimes {
+  /** Until when a repeat waits (503) for this attempt's send. */
+  readonly sendingUntilMs: number;
+  /** Until when a repeat is a duplicate. */
+  readonly dedupUntilMs: number;
+}
+
+/**
+ * The accepted record, as the UpdateItem that claims its delivery (or appends this attempt
+ * to the item that claimed it): every field set only if the item does not have it yet, the
+ * attempt appended to `attempts`. The condition lets it through when the item is new, or
+ * holds fewer than `maxItemAttempts` and is not erased (an erased item must not get personal
+ * fields back); ALL_OLD tells the caller which, on success and on failure.
+ */
+export function claimUpdate(tableName: string, record: AuditRecord, times: ClaimTimes) {
+  const fields = deliveryFields(record, times);
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {
+    ':attempt': { L: [attemptValue(record)] },
+    ':none': { L: [] },
+    ':max': { N: String(maxItemAttempts) },
+  };
+  const sets = Object.entries(fields).map(([name, value], index) => {
+    names[`#f${index}`] = name;
+    values[`:f${index}`] = value;
+    return `#f${index} = if_not_exists(#f${index}, :f${index})`;
+  });
+  return {
+    TableName: tableName,
+    Key: deliveryKey(record.providerId, record.deliveryId),
+    UpdateExpression: `SET ${sets.join(', ')}, attempts = list_append(if_not_exists(attempts, :none), :attempt)`,
+    ConditionExpression:
+      'attribute_not_exists(pk) OR (size(attempts) < :max AND attribute_not_exists(erasedAtMs))',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_OLD' as const,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/** The accepted record as a whole delivery item (the replacement after a dedup window). */
+export function toDeliveryItem(record: AuditRecord, times: ClaimTimes): AuditItem {
+  return {
+    ...deliveryKey(record.providerId, record.deliveryId),
+    ...deliveryFields(record, times),
+    attempts: { L: [attemptValue(record)] },
+  };
+}
+
+/** A delivery item moved aside, at `archivedSortKey`: the same fields, no longer claimed. */
+export function toArchivedItem(item: AuditItem): AuditItem {
+  const { providerId, requestId } = identityOf(item);
+  const { sendingUntil: _sending, dedupUntil: _dedup, ...rest } = item;
+  return { ...rest, sk: { S: archivedSortKey(providerId, requestId) } };
+}
+
+function deliveryFields(record: AuditRecord, times: ClaimTimes): AuditItem {
+  const problems = auditRecordProblems(record);
+  if (record.outcome !== 'accepted') problems.push('a delivery item holds an accepted record');
+  if (problems.length > 0) throw new InvalidAuditRecordError(problems);
+  const optional = (name: string, value: string | undefined): AuditItem =>
+    value === undefined ? {} : { [name]: { S: value } };
+  return {
+    listPk: { S: auditPartitionKey(record.providerId, auditShardOf(record.deliveryId)) },
+    listSk: { S: auditSortKey(record) },
+    expiresAt: { N: String(auditExpiresAt(record)) },
+    sendingUntil: { N: String(times.sendingUntilMs) },
+    dedupUntil: { N: String(times.dedupUntilMs) },
+    bodySha256: { S: record.bodySha256 },
+    retentionClass: { S: record.retentionClass },
+    ...optional('scheme', record.scheme),
+    ...optional('keyId', record.keyId),
+    ...optional('eventType', record.eventType),
+    ...optional('subjectHash', record.subjectHash),
+    ...(record.encryptedHeaders === undefined
+      ? {}
+      : { encryptedHeaders: { B: record.encryptedHeaders } }),
+  };
+}
+
+function attemptValue(record: AuditRecord): AttributeValue {
+  return {
+    M: {
+      r: { S: record.requestId },
+      t: { N: String(record.receivedAtMs) },
+      ...(record.sourceIp === undefined ? {} : { ip: { S: record.sourceIp } }),
+      ...(record.userAgent === undefined ? {} : { ua: { S: record.userAgent } }),
+    },
+  };
+}
+
+/** The claim's state as the item returned by ALL_OLD tells it. */
+export type ExistingDelivery =
+  | { readonly state: 'sending'; readonly sendingUntilMs: number }
+  | { readonly state: 'accepted' }
+  | { readonly state: 'window_passed' };
+
+/** What an existing item means for a new attempt at `nowMs`. */
+export function existingState(item: AuditItem, nowMs: number): ExistingDelivery {
+  const sendingUntilMs = Number(item.sendingUntil?.N);
+  const dedupUntilMs = Number(item.dedupUntil?.N);
+  if (Number.isFinite(dedupUntilMs) && dedupUntilMs <= nowMs) return { state: 'window_passed' };
+  if (Number.isFinite(sendingUntilMs) && sendingUntilMs > nowMs) {
+    return { state: 'sending', sendingUntilMs };
+  }
+  return { state: 'accepted' };
+}
+
+/** The number of attempts an item holds. */
+export function attemptCount(item: AuditItem): number {
+  return item.attempts?.L?.length ?? 0;
+}
+
+/**
+ * Every attempt a delivery item holds, as records: the accepted one, then each repeat as a
+ * `duplicate` (reason `in_flight` when it came while the send could still be under way, and
+ * was answered 503), oldest first. Repeats carry no headers: only the accepted attempt's are
+ * kept. MalformedAuditItemError if the item is not a valid delivery item.
+ */
+export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
+  const problems: string[] = [];
+  const { providerId, deliveryId, requestId } = identityOf(item);
+  const attempts = readAttempts(item, problems);
+  const first = attempts.find((attempt) => attempt.requestId === requestId);
+  if (first === undefined) problems.push('no attempt matches the accepted request id');
+  const string = (name: string): string | undefined => {
+    const value = item[name];
+    if (value !== undefined && value.S === undefined) problems.push(`${name} is not a string`);
+    return value?.S;
+  };
+  const erasedAt = item.erasedAtMs?.N;
+  const headers = item.encryptedHeaders?.B;
+  const shared = {
+    providerId,
+    deliveryId,
+    bodySha256: string('bodySha256'),
+    retentionClass: string('retentionClass'),
+    scheme: string('scheme'),
+    eventType: string('eventType'),
+    subjectHash: string('subjectHash'),
+    erasureReceiptId: string('erasureReceiptId'),
+    erasedAtMs: erasedAt === undefined ? undefined : Number(erasedAt),
+  };
+  const accepted = present({
+    ...shared,
+    ...attemptFields(first),
+    requestId,
+    outcome: 'accepted',
+    keyId: string('keyId'),
+    encryptedHeaders:
+      headers === undefined
+        ? undefined
+        : Buffer.from(headers.buffer, headers.byteOffset, headers.byteLength),
+  });
+  problems.push(...auditRecordProblems(accepted));
+  const expectedList = auditPartitionKey(providerId, auditShardOf(deliveryId));
+  if (item.listPk?.S !== expectedList) {
+    problems.push(`listPk should be ${show(expectedList)}, got ${show(item.listPk?.S)}`);
+  }
+  if (problems.length === 0 && item.listSk?.S !== auditSortKey(accepted)) {
+    problems.push('listSk does not match the record it holds');
+  }
+  if (problems.length > 0) throw new MalformedAuditItemError(problems);
+  const sendingUntilMs = Number(item.sendingUntil?.N);
+  const repeats = attempts
+    .filter((attempt) => attempt.requestId !== requestId)
+    .map((attempt) =>
+      present({
+        ...shared,
+        ...attemptFields(attempt),
+        outcome: 'duplicate',
+        reason: attempt.receivedAtMs < sendingUntilMs ? 'in_flight' : 'already_accepted',
+      }),
+    );
+  return [accepted, ...repeats];
+}
+
+/** The provider, delivery and accepted request an item's keys name. */
+function identityOf(item: AuditItem) {
+  const pk = item.pk?.S ?? '';
+  const sk = item.sk?.S ?? '';
+  const listSk = item.listSk?.S ?? '';
+  const deliveryId = pk.slice(deliveryPrefix.length);
+  // Provider ids hold no `#` (provider.ts); request ids none either (record.ts).
+  const providerId = sk.slice(providerPrefix.length).split('#')[0] ?? '';
+  const requestId = listSk.slice(listSk.lastIndexOf('#') + 1);
+  return { providerId, deliveryId, requestId };
+}
+
+function readAttempts(item: AuditItem, problems: string[]): ItemAttempt[] {
+  const list = item.attempts?.L;
+  if (list === undefined) {
+    problems.push('attempts is not a list');
+    return [];
+  }
+  return list.flatMap((value, index) => {
+    const entry = value.M;
+    const requestId = entry?.r?.S;
+    const receivedAtMs = Number(entry?.t?.N);
+    if (requestId === undefined || !Number.isSafeInteger(receivedAtMs)) {
+      problems.push(`attempts[${index}] lacks its request id or time`);
+      return [];
+    }
+    return [
+      {
+        requestId,
+        receivedAtMs,
+        ...(entry?.ip?.S === undefined ? {} : { sourceIp: entry.ip.S }),
+        ...(entry?.ua?.S === undefined ? {} : { userAgent: entry.ua.S }),
+      },
+    ];
+  });
+}
+
+function attemptFields(attempt: ItemAttempt | undefined) {
+  return {
+    requestId: attempt?.requestId,
+    receivedAtMs: attempt?.receivedAtMs ?? Number.NaN,
+    sourceIp: attempt?.sourceIp,
+    userAgent: attempt?.userAgent,
+  };
+}
+
+function present(record: Record<string, unknown>): AuditRecord {
+  return Object.fromEntries(
+    Object.entries(record).filter(([, value]) => value !== undefined),
+  ) as unknown as AuditRecord;
+}

@@ -1,0 +1,246 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
+import {
+  type ClaimTimes,
+  deliveryKey,
+  fromDeliveryItem,
+  maxItemAttempts,
+} from '../../functions/audit/delivery-item.ts';
+import { type AuditRecord, auditExpiresAt } from '../../functions/audit/record.ts';
+import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
+import { accepted } from '../support/audit-records.ts';
+import { type AuditStack, startAuditStack, startBudgetMs } from '../support/stack.ts';
+
+let stack: AuditStack;
+let claims: DeliveryClaims;
+const providerId = 'stripe-live';
+const startMs = Date.UTC(2026, 11, 6, 8, 0, 0);
+const sendingMs = 7_500;
+const windowMs = 3_600_000;
+let deliveryCounter = 0;
+
+beforeAll(async () => {
+  stack = await startAuditStack();
+  claims = new DeliveryClaims({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+}, startBudgetMs);
+
+afterAll(() => stack?.close());
+
+/** A delivery id no other test has claimed. */
+const freshDelivery = () => {
+  deliveryCounter += 1;
+  return `evt_claim_${deliveryCounter}`;
+};
+
+/** Attempt `n` of a delivery, `afterMs` after the first, from its own address. */
+const attempt = (deliveryId: string, n: number, afterMs = 0): AuditRecord =>
+  accepted({
+    providerId,
+    deliveryId,
+    requestId: `req-${n}`,
+    receivedAtMs: startMs + afterMs,
+    sourceIp: `203.0.113.${n}`,
+  });
+
+const timesOf = (record: AuditRecord): ClaimTimes => ({
+  sendingUntilMs: record.receivedAtMs + sendingMs,
+  dedupUntilMs: record.receivedAtMs + windowMs,
+});
+
+const claim = (record: AuditRecord) => claims.claim(record, timesOf(record));
+
+async function storedItem(deliveryId: string) {
+  const { Item } = await stack.dynamodb.send(
+    new GetItemCommand({
+      TableName: stack.tableName,
+      Key: deliveryKey(providerId, deliveryId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+describe('claim', () => {
+  it('writes a delivery never seen as its accepted record, in one item', async () => {
+    const deliveryId = freshDelivery();
+    const first = attempt(deliveryId, 1);
+    expect(await claim(first)).toEqual({ outcome: 'claimed' });
+    const item = await storedItem(deliveryId);
+    expect(item?.sendingUntil).toEqual({ N: String(startMs + sendingMs) });
+    expect(item?.dedupUntil).toEqual({ N: String(startMs + windowMs) });
+    expect(item?.expiresAt).toEqual({ N: String(auditExpiresAt(first)) });
+    // Not in byDeliveryId: that index holds the other records of a delivery.
+    expect(item?.deliveryId).toBeUndefined();
+    const { queueMessageId: _none, ...expected } = first;
+    expect(fromDeliveryItem(item ?? {})).toEqual([expected]);
+  });
+
+  it('answers in_flight while the first attempt may still be sending, and records the repeat', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    expect(await claim(attempt(deliveryId, 2, sendingMs - 1))).toEqual({
+      outcome: 'in_flight',
+      recorded: true,
+    });
+    const [, repeat] = fromDeliveryItem((await storedItem(deliveryId)) ?? {});
+    expect(repeat).toMatchObject({
+      requestId: 'req-2',
+      outcome: 'duplicate',
+      reason: 'in_flight',
+      sourceIp: '203.0.113.2',
+    });
+  });
+
+  it('answers duplicate once the first attempt can no longer be sending', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    expect(await claim(attempt(deliveryId, 2, sendingMs))).toEqual({
+      outcome: 'duplicate',
+      recorded: true,
+    });
+    const records = fromDeliveryItem((await storedItem(deliveryId)) ?? {});
+    expect(records.map((record) => [record.requestId, record.outcome, record.reason])).toEqual([
+      ['req-1', 'accepted', undefined],
+      ['req-2', 'duplicate', 'already_accepted'],
+    ]);
+  });
+
+  it('keeps the first attempt as the accepted record whatever the repeats carry', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    await claim({ ...attempt(deliveryId, 2, sendingMs), eventType: 'other.type', keyId: 'v9' });
+    const [first] = fromDeliveryItem((await storedItem(deliveryId)) ?? {});
+    expect(first).toMatchObject({
+      requestId: 'req-1',
+      eventType: 'payment_intent.succeeded',
+      keyId: 'v1',
+    });
+  });
+
+  it('stops appending at the cap and says so, so that the repeat gets a record of its own', async () => {
+    const deliveryId = freshDelivery();
+    for (let n = 1; n <= maxItemAttempts; n += 1)
+      await claim(attempt(deliveryId, n, n * sendingMs));
+    expect(await claim(attempt(deliveryId, 99, 100 * sendingMs))).toEqual({
+      outcome: 'duplicate',
+      recorded: false,
+    });
+    expect((await storedItem(deliveryId))?.attempts?.L).toHaveLength(maxItemAttempts);
+  });
+
+  it('never appends to an erased item', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const item = (await storedItem(deliveryId)) ?? {};
+    await stack.dynamodb.send(
+      new PutItemCommand({
+        TableName: stack.tableName,
+        Item: { ...item, erasedAtMs: { N: String(startMs) }, erasureReceiptId: { S: 'r-1' } },
+      }),
+    );
+    expect(await claim(attempt(deliveryId, 2, sendingMs))).toEqual({
+      outcome: 'duplicate',
+      recorded: false,
+    });
+    expect((await storedItem(deliveryId))?.attempts?.L).toHaveLength(1);
+  });
+
+  it('keeps deliveries of the same id from two providers apart', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const other = { ...attempt(deliveryId, 2), providerId: 'github' };
+    expect(await claims.claim(other, timesOf(other))).toEqual({ outcome: 'claimed' });
+  });
+
+  it('says when the dedup window has passed, handing over the item that is there', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const result = await claim(attempt(deliveryId, 2, windowMs));
+    expect(result.outcome).toBe('window_passed');
+    expect(result.outcome === 'window_passed' && result.previous.attempts?.L).toHaveLength(1);
+  });
+});
+
+describe('replace', () => {
+  it('moves the old item aside and claims the delivery anew', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const again = attempt(deliveryId, 2, windowMs);
+    const result = await claim(again);
+    if (result.outcome !== 'window_passed') throw new Error(`got ${result.outcome}`);
+    expect(await claims.replace(result.previous, again, timesOf(again))).toBe('claimed');
+    const current = fromDeliveryItem((await storedItem(deliveryId)) ?? {});
+    expect(current.map((record) => record.requestId)).toEqual(['req-2']);
+    const { Item: archived } = await stack.dynamodb.send(
+      new GetItemCommand({
+        TableName: stack.tableName,
+        Key: { pk: { S: `d#${deliveryId}` }, sk: { S: `p#${providerId}#req-1` } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(fromDeliveryItem(archived ?? {}).map((record) => record.requestId)).toEqual(['req-1']);
+    expect(archived?.sendingUntil).toBeUndefined();
+  });
+
+  it('loses to another attempt that replaced the item first', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const [second, third] = [attempt(deliveryId, 2, windowMs), attempt(deliveryId, 3, windowMs)];
+    const result = await claim(second);
+    if (result.outcome !== 'window_passed') throw new Error(`got ${result.outcome}`);
+    expect(await claims.replace(result.previous, third, timesOf(third))).toBe('claimed');
+    expect(await claims.replace(result.previous, second, timesOf(second))).toBe('lost');
+  });
+
+  it('loses when an erasure changed the item since it was read, so that no erased field comes back', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const again = attempt(deliveryId, 2, windowMs);
+    const result = await claim(again);
+    if (result.outcome !== 'window_passed') throw new Error(`got ${result.outcome}`);
+    const { sourceIp: _ip, ...erased } = (await storedItem(deliveryId)) ?? {};
+    await stack.dynamodb.send(
+      new PutItemCommand({
+        TableName: stack.tableName,
+        Item: { ...erased, erasedAtMs: { N: String(startMs) }, erasureReceiptId: { S: 'r-1' } },
+      }),
+    );
+    expect(await claims.replace(result.previous, again, timesOf(again))).toBe('lost');
+    const { Item: archived } = await stack.dynamodb.send(
+      new GetItemCommand({
+        TableName: stack.tableName,
+        Key: { pk: { S: `d#${deliveryId}` }, sk: { S: `p#${providerId}#req-1` } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(archived).toBeUndefined();
+  });
+});
+
+describe('release', () => {
+  it('deletes the claim and hands back the repeats it held', async () => {
+    const deliveryId = freshDelivery();
+    const first = attempt(deliveryId, 1);
+    await claim(first);
+    await claim(attempt(deliveryId, 2, 10));
+    const repeats = await claims.release(first);
+    expect(repeats).toMatchObject([{ requestId: 'req-2', reason: 'in_flight' }]);
+    expect(await storedItem(deliveryId)).toBeUndefined();
+    expect(await claim(attempt(deliveryId, 3, 20))).toEqual({ outcome: 'claimed' });
+  });
+
+  it('leaves another attempt’s claim alone', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    expect(await claims.release(attempt(deliveryId, 2))).toBe('not_held');
+    expect(await storedItem(deliveryId)).toBeDefined();
+  });
+});
+
+it('turns an SDK failure into DependencyUnavailableError', async () => {
+  const broken = new DeliveryClaims({ dynamodb: stack.dynamodb, tableName: 'no-such-table' });
+  const record = attempt(freshDelivery(), 1);
+  const error = await broken.claim(record, timesOf(record)).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(DependencyUnavailableError);
+});
