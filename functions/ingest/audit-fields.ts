@@ -22,14 +22,20 @@ import type { ProviderConfig, RedactionRule } from '../registry/provider.ts';
 import type { IngestRequest } from './http-event.ts';
 import type { Attempt, IngestPorts } from './ports.ts';
 
-/** Where an attempt's records are filed: a provider's partitions, or the unregistered one. */
+/**
+ * Where an attempt's records are filed (a provider's partitions, or the unregistered one), and
+ * which headers of its requests hold a credential beyond the name pattern's (never stored).
+ */
 export type AuditTarget = Pick<
   AuditRecord,
   'providerId' | 'scheme' | 'retentionClass' | 'requestedProviderId'
->;
+> & {
+  /** @default - none beyond functions/config/headers.ts's pattern */
+  readonly credentialHeaders?: readonly string[];
+};
 
 /** The fields every audit record of an attempt carries, whatever its outcome. */
-export type AttemptFields = AuditTarget &
+export type AttemptFields = Omit<AuditTarget, 'credentialHeaders'> &
   Pick<
     AuditRecord,
     | 'deliveryId'
@@ -48,7 +54,7 @@ export type AttemptFields = AuditTarget &
  */
 export async function attemptFields(
   { request, receivedAtMs, ports }: Attempt,
-  target: AuditTarget,
+  { credentialHeaders = [], ...target }: AuditTarget,
   deliveryId: string,
   bodySha256: string,
 ): Promise<AttemptFields> {
@@ -61,7 +67,12 @@ export async function attemptFields(
     ...(request.userAgent === undefined ? {} : { userAgent: request.userAgent }),
     bodySha256,
     ...(retentionClasses[target.retentionClass].headers
-      ? { encryptedHeaders: await encryptHeaders(ports, target.providerId, deliveryId, request) }
+      ? {
+          encryptedHeaders: await encryptHeaders(ports, target.providerId, deliveryId, {
+            request,
+            credentialHeaders,
+          }),
+        }
       : {}),
   };
 }
@@ -121,9 +132,10 @@ function encryptHeaders(
   ports: IngestPorts,
   providerId: string,
   deliveryId: string,
-  request: IngestRequest,
+  { request, credentialHeaders }: { request: IngestRequest; credentialHeaders: readonly string[] },
 ): Promise<Buffer> {
-  const plaintext = Buffer.from(JSON.stringify(auditedHeaders(request.headers)), 'utf8');
+  const kept = auditedHeaders(request.headers, credentialHeaders);
+  const plaintext = Buffer.from(JSON.stringify(kept), 'utf8');
   return ports.encryptField(
     { providerId, deliveryId, field: auditEncryptedFields.headers },
     plaintext,

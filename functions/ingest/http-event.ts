@@ -115,7 +115,7 @@ function readRestApiEvent(event: RestApiProxyEvent): IngestRequest {
 }
 
 function readHttpApiEvent(event: HttpApiEvent): IngestRequest {
-  const headers: Record<string, string | readonly string[]> = {};
+  const headers = emptyHeaders();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (typeof value === 'string') headers[name.toLowerCase()] = value;
   }
@@ -183,7 +183,7 @@ function providerIdFromPath(rawPath: Optional<string>): string | undefined {
 
 /** v1 carries every header twice; `multiValueHeaders` keeps repeats, so it wins when present. */
 function restHeaders(event: RestApiProxyEvent): RequestHeaders {
-  const headers: Record<string, string | readonly string[]> = {};
+  const headers = emptyHeaders();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (typeof value === 'string') headers[name.toLowerCase()] = value;
   }
@@ -195,6 +195,15 @@ function restHeaders(event: RestApiProxyEvent): RequestHeaders {
     headers[key] = merged.length === 1 ? (merged[0] as string) : merged;
   }
   return headers;
+}
+
+/**
+ * Header names are the client's, and API Gateway passes any: on an object without a prototype
+ * `__proto__` or `constructor` is set and read as an own key like any other name, and a name
+ * that was not sent reads as absent rather than as an Object.prototype member.
+ */
+function emptyHeaders(): Record<string, string | readonly string[]> {
+  return Object.create(null) as Record<string, string | readonly string[]>;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { ProviderDisabledError, ProviderNotFoundError } from '../registry/errors.ts';
 import type { ProviderConfig } from '../registry/provider.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
+import { credentialHeadersOf } from '../verify/verify.ts';
 import type { AuditTarget } from './audit-fields.ts';
 import type { IngestPorts } from './ports.ts';
 import { type Refusal, rejection } from './refusals.ts';
@@ -45,7 +46,12 @@ export async function lookUpProvider(ports: IngestPorts, requested: string): Pro
     throw error;
   }
   const { config } = provider;
-  return { provider, target: providerTarget(config, floor), providerId: config.providerId };
+  const target = providerTarget(
+    config,
+    floor,
+    credentialHeadersOf(config.scheme, provider.options),
+  );
+  return { provider, target, providerId: config.providerId };
 }
 
 /** The unregistered partition, keeping the requested id only when the record can hold it. */
@@ -59,22 +65,31 @@ function unregisteredTarget(requested: string, floor: RetentionClassName | undef
   };
 }
 
-/** A disabled provider's own partitions and class; its scheme is not on record. */
+/**
+ * A disabled provider's own partitions and class; its scheme is not on record, but the
+ * headers it reads a credential from still are never stored.
+ */
 function disabledTarget(
   error: ProviderDisabledError,
   floor: RetentionClassName | undefined,
 ): AuditTarget {
   const own = error.retentionClass ?? defaultRetentionClass;
-  return { providerId: error.providerId, retentionClass: auditRetentionClass(own, floor) };
+  return {
+    providerId: error.providerId,
+    retentionClass: auditRetentionClass(own, floor),
+    ...(error.credentialHeaders.length === 0 ? {} : { credentialHeaders: error.credentialHeaders }),
+  };
 }
 
 function providerTarget(
   config: ProviderConfig,
   floor: RetentionClassName | undefined,
+  credentialHeaders: readonly string[],
 ): AuditTarget {
   return {
     providerId: config.providerId,
     scheme: config.scheme,
     retentionClass: auditRetentionClass(config.retentionClass, floor),
+    ...(credentialHeaders.length === 0 ? {} : { credentialHeaders }),
   };
 }

@@ -66,12 +66,18 @@ export class ProviderDisabledError extends RegistryError {
   readonly code = 'provider_disabled';
   /** The provider's retention class, for the refused attempt's audit record. */
   readonly retentionClass: RetentionClassName | undefined;
+  /** The headers its scheme reads a credential from, never stored with the refused attempt. */
+  readonly credentialHeaders: readonly string[];
   constructor(
     readonly providerId: string,
-    options?: ErrorOptions & { readonly retentionClass?: RetentionClassName },
+    options?: ErrorOptions & {
+      readonly retentionClass?: RetentionClassName;
+      readonly credentialHeaders?: readonly string[];
+    },
   ) {
     super(`provider '${providerId}' is disabled`, options);
     this.retentionClass = options?.retentionClass;
+    this.credentialHeaders = options?.credentialHeaders ?? [];
   }
 }
 

@@ -21,6 +21,7 @@ import {
 } from '../config/limits.ts';
 import type { SchemeName, SchemeOptions } from '../verify/schemes/index.ts';
 import type { Clock, VerificationKey } from '../verify/types.ts';
+import { credentialHeadersOf } from '../verify/verify.ts';
 import { ProviderDisabledError, ProviderNotFoundError, RegistryOptionsError } from './errors.ts';
 import {
   isProviderId,
@@ -155,7 +156,10 @@ export class ProviderCache {
     }
     const { config } = entry;
     if (!config.enabled) {
-      throw new ProviderDisabledError(providerId, { retentionClass: config.retentionClass });
+      throw new ProviderDisabledError(providerId, {
+        retentionClass: config.retentionClass,
+        credentialHeaders: credentialHeadersOf(config.scheme, entry.options),
+      });
     }
     const valid = config.keys
       .filter((key) => key.notAfterMs === undefined || key.notAfterMs > nowMs)

@@ -53,6 +53,13 @@ export interface Scheme<Options = Record<string, never>> {
    * @default - ids come from headers only
    */
   readonly eventFields?: { readonly id?: string; readonly type?: string };
+  /**
+   * The headers that carry a credential under these options, beyond those the name pattern of
+   * functions/config/headers.ts catches: a header name the provider configured (static's and
+   * hmac's `header`). Never stored, whatever its name.
+   * @default - none beyond the pattern's
+   */
+  credentialHeaders?(options: Options): readonly string[];
   /** Reads and validates option strings. @default - the scheme takes no options */
   readonly parseOptions?: OptionParser<Options>;
   verify(input: SchemeInput<Options>): SchemeVerdict | Promise<SchemeVerdict>;

@@ -1,5 +1,6 @@
 import { allValues, parseParameterList, singleValue } from './parameters.ts';
 import { accept, reject, requireHeader, type SchemeInput } from './scheme.ts';
+import { signatureBudgetRefusal } from './signature-budget.ts';
 import { findMatchingKey, hmac } from './signatures.ts';
 import { checkTimestamp, parseUnixTimestamp } from './timestamp.ts';
 import type { SchemeVerdict } from './types.ts';
@@ -29,7 +30,8 @@ type Input = Pick<SchemeInput<unknown>, 'headers' | 'body' | 'keys' | 'nowMs' | 
 /**
  * Verifies a {@link TimestampedHmacShape} header. The timestamp is signed exactly as it was
  * sent (its text, not a re-formatted number); any signature entry may match any key, which
- * covers a secret roll on either side; other entry names are skipped.
+ * covers a secret roll on either side; other entry names are skipped. More entries than a
+ * roll writes are refused before any HMAC (signature-budget.ts).
  */
 export function verifyTimestampedHmac(shape: TimestampedHmacShape, input: Input): SchemeVerdict {
   const { header: name, timestampKey, signatureKey } = shape;
@@ -48,6 +50,9 @@ export function verifyTimestampedHmac(shape: TimestampedHmacShape, input: Input)
   if (signatures.length === 0) {
     return reject('unsupported_version', `${name} carries no ${signatureKey} signature`);
   }
+  const checks = signatures.length * input.keys.length;
+  const overBudget = signatureBudgetRefusal(name, signatures.length, checks);
+  if (overBudget) return overBudget;
   const keyIndex = findMatchingKey(input.keys, signatures, (key) =>
     hmac('sha256', 'hex', key.value, timestampText, shape.joiner, input.body),
   );

@@ -41,6 +41,8 @@ export type RejectionReason =
   | 'malformed_body'
   | 'unsupported_version'
   | 'signature_mismatch'
+  /** More signature entries, or entry × key checks, than any genuine rotation needs. */
+  | 'too_many_signatures'
   | 'body_hash_mismatch'
   | 'timestamp_too_old'
   | 'timestamp_too_new'

@@ -34,6 +34,15 @@ export function getScheme(name: string): Scheme<unknown> {
 }
 
 /**
+ * The headers `scheme` reads a credential from under `options` beyond the name pattern's
+ * (Scheme.credentialHeaders); none for a scheme that declares none.
+ * @example credentialHeadersOf('static', { mode: 'header', header: 'X-Webhook-Key' }) // ['X-Webhook-Key']
+ */
+export function credentialHeadersOf(scheme: string, options: unknown): readonly string[] {
+  return getScheme(scheme).credentialHeaders?.(options) ?? [];
+}
+
+/**
  * Decides whether a delivery really came from the provider, verifying the raw body bytes
  * before anything parses them.
  *

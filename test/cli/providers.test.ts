@@ -315,6 +315,88 @@ describe('webhooks providers --local', () => {
       expect(stderr).toMatch(/graceSeconds must be/);
     });
 
+    describe('a weak public key, registering nothing', () => {
+      // The Ed25519 identity point (y = 1), with which one fixed signature verifies every body.
+      const identity = `01${'00'.repeat(31)}`;
+      // y = p + 2 (p = 2^255 - 19): a y not reduced mod p, the key's second spelling.
+      const nonCanonical = `ef${'ff'.repeat(30)}7f`;
+      // A P-256 SubjectPublicKeyInfo holding the point at infinity.
+      const infinitySpki = Buffer.from(
+        '3019301306072a8648ce3d020106082a8648ce3d03010703020000',
+        'hex',
+      );
+      const files = tempFiles({
+        'identity.pub': identity,
+        'non-canonical.pub': `${nonCanonical}\n`,
+        'infinity.pub': infinitySpki.toString('base64'),
+      });
+      const identityWhpk = `whpk_${Buffer.from(identity, 'hex').toString('base64')}`;
+
+      it.each([
+        [
+          'discord, the identity point',
+          'weak-discord',
+          ['--scheme', 'discord', '--public-key-file', files['identity.pub'] as string],
+          /^error: the key from --public-key-file is a small-order Ed25519 point, which verifies signatures no one made: scheme 'discord' would refuse it, so it is not registered\n$/,
+        ],
+        [
+          'discord, a y not below p',
+          'weak-discord-y',
+          ['--scheme', 'discord', '--public-key-file', files['non-canonical.pub'] as string],
+          /--public-key-file is not a canonical Ed25519 encoding/,
+        ],
+        [
+          'standard-webhooks, a whpk_ identity point',
+          'weak-standard',
+          ['--scheme', 'standard-webhooks', '--secret-stdin'],
+          /--secret-stdin is a small-order Ed25519 point.*scheme 'standard-webhooks' would refuse it/,
+        ],
+        [
+          'sendgrid, the P-256 point at infinity',
+          'weak-sendgrid',
+          ['--scheme', 'sendgrid', '--public-key-file', files['infinity.pub'] as string],
+          /--public-key-file is the P-256 point at infinity/,
+        ],
+      ])('providers add: %s', async (_, id, args, message) => {
+        const { code, stdout, stderr } = await cli(
+          ['providers', 'add', id, ...args, '--local'],
+          identityWhpk,
+        );
+        expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+        expect(stderr).toMatch(message);
+        expect(await registry().get(id)).toBeUndefined();
+      });
+
+      it('providers rotate: discord, the identity point, leaving the keys as they were', async () => {
+        const genuine = tempFiles({
+          'app.pub': 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+        });
+        const added = await cli([
+          'providers',
+          'add',
+          'rotating-discord',
+          '--scheme',
+          'discord',
+          '--public-key-file',
+          genuine['app.pub'] as string,
+          '--local',
+        ]);
+        expect(added.code).toBe(0);
+        const rotated = await cli([
+          'providers',
+          'rotate',
+          'rotating-discord',
+          '--public-key-file',
+          files['identity.pub'] as string,
+          '--local',
+        ]);
+        expect(rotated.code).toBe(2);
+        expect(rotated.stderr).toMatch(/is a small-order Ed25519 point/);
+        const keys = (await registry().get('rotating-discord'))?.keys;
+        expect(keys?.map((key) => key.version)).toEqual([1]);
+      });
+    });
+
     it('--local when no local stack is running', async () => {
       vi.stubEnv(stackFileVariable, '/nonexistent/.local/stack.json');
       try {

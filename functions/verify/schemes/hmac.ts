@@ -160,6 +160,7 @@ export const hmac: Scheme<HmacOptions> = {
   summary: 'Generic HMAC (SHA-1/256/512, hex or base64) over a configurable template',
   docs: 'https://www.rfc-editor.org/rfc/rfc2104',
   headers: [],
+  credentialHeaders: (options) => [options.header],
   keyKind: 'secret',
   parseOptions: (raw) => {
     const options = parseFields(raw);

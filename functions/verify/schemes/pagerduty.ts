@@ -2,6 +2,7 @@ import { deliveryHeaderReader } from '../headers.ts';
 import { type BodyHmacShape, shapeHeaders } from '../hmac-header.ts';
 import { allValues, parseParameterList } from '../parameters.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { signatureBudgetRefusal } from '../signature-budget.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 
 /** The one signature version PagerDuty writes, as `v1=<hex>` entries. */
@@ -26,8 +27,9 @@ const readDetails = deliveryHeaderReader(pagerdutyShape);
  * PagerDuty v3 webhooks: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]`, HMAC-SHA256 of the raw
  * body keyed with the subscription secret as text. PagerDuty signs once per current secret
  * and joins the results with commas, so several `v1` entries appear during a rotation;
- * entries of other versions are skipped. `X-Webhook-Id` is the same on every retry of a
- * delivery; the event's own id and type are only in the body. No timestamp is signed.
+ * entries of other versions are skipped, and more than a rotation writes are refused
+ * (signature-budget.ts). `X-Webhook-Id` is the same on every retry of a delivery; the
+ * event's own id and type are only in the body. No timestamp is signed.
  */
 export const pagerduty: Scheme = {
   name: 'pagerduty',
@@ -47,6 +49,9 @@ export const pagerduty: Scheme = {
     if (signatures.length === 0) {
       return reject('unsupported_version', `${HEADER} carries no ${VERSION} signature`);
     }
+    const checks = signatures.length * keys.length;
+    const overBudget = signatureBudgetRefusal(HEADER, signatures.length, checks);
+    if (overBudget) return overBudget;
     const { algorithm, encoding } = pagerdutyShape;
     const keyIndex = findMatchingKey(keys, signatures, (key) =>
       hmac(algorithm, encoding, key.value, body),

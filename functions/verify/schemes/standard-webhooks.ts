@@ -3,9 +3,9 @@ import { BoundedCache } from '../bounded-cache.ts';
 import { textEqual } from '../compare.ts';
 import { ed25519PublicKey } from '../public-keys.ts';
 import { accept, reject, type Scheme } from '../scheme.ts';
+import { signatureBudgetRefusal } from '../signature-budget.ts';
 import { hmac } from '../signatures.ts';
 import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
-import type { VerificationKey } from '../types.ts';
 
 /**
  * The two spellings of the three headers. Svix (and so Clerk, Resend and others) sends the
@@ -82,14 +82,60 @@ function ed25519Verifies(key: KeyObject, message: Buffer, signature: Buffer): bo
   }
 }
 
+/** The entries of a signature header this scheme checks, by kind. */
+interface SignatureList {
+  /** `v1` and `v1a` entries, whether or not their values could match anything. */
+  readonly entries: number;
+  /** `v1` values as sent, compared as text. */
+  readonly hmac: readonly string[];
+  /** `v1a` values decoded; one that is not canonical base64 of 64 bytes can match nothing. */
+  readonly ed25519: readonly Buffer[];
+}
+
+/** Reads a space-separated list of `<version>,<signature>` entries; other versions are skipped. */
+function readSignatureList(text: string): SignatureList {
+  const hmacSignatures: string[] = [];
+  const ed25519Signatures: Buffer[] = [];
+  let entries = 0;
+  for (const raw of text.split(' ')) {
+    // A repeated header reaches us joined with ", ", leaving a comma on the earlier entry.
+    const entry = raw.endsWith(',') ? raw.slice(0, -1) : raw;
+    const comma = entry.indexOf(',');
+    if (comma < 0) continue;
+    const version = entry.slice(0, comma);
+    const value = entry.slice(comma + 1);
+    if (version === 'v1') {
+      entries++;
+      hmacSignatures.push(value);
+    } else if (version === 'v1a') {
+      entries++;
+      const signature = decodeBase64(value);
+      if (signature?.length === 64) ed25519Signatures.push(signature);
+    }
+  }
+  return { entries, hmac: hmacSignatures, ed25519: ed25519Signatures };
+}
+
+/** The (entry × key) checks `list` costs: `v1` entries against secrets, `v1a` against public keys. */
+function checksFor(list: SignatureList, keys: readonly ParsedKey[]): number {
+  let checks = 0;
+  for (const key of keys) {
+    if (key.kind === 'secret') checks += list.hmac.length;
+    else if (key.kind === 'public') checks += list.ed25519.length;
+  }
+  return checks;
+}
+
 /**
  * Standard Webhooks (and Svix): `webhook-signature` is a space-separated list of
  * `v1,<base64 HMAC-SHA256>` (keyed with the base64-decoded `whsec_` secret) and
  * `v1a,<base64 Ed25519>` (checked with a `whpk_` public key) entries, all over
  * `<webhook-id>.<webhook-timestamp>.<body>`. Several entries appear during a key rotation;
- * unknown versions are skipped. Secrets and public keys may be configured side by side
- * (the spec lets a consumer switch between them); `keyKind` is `secret` because any
- * configured value may be one and must be stored as such.
+ * unknown versions are skipped. A list longer than a rotation writes, or one whose checks
+ * against the keys would pass the budget, is refused before any check (signature-budget.ts):
+ * each `v1a` entry costs an Ed25519 verification per public key. Secrets and public keys may
+ * be configured side by side (the spec lets a consumer switch between them); `keyKind` is
+ * `secret` because any configured value may be one and must be stored as such.
  */
 export const standardWebhooks: Scheme = {
   name: 'standard-webhooks',
@@ -124,45 +170,33 @@ export const standardWebhooks: Scheme = {
       return reject('malformed_header', `${names.timestamp} must be whole Unix seconds`);
     }
 
-    const hmacSignatures: string[] = [];
-    const ed25519Signatures: Buffer[] = [];
-    let known = 0;
-    for (const raw of signatureList.split(' ')) {
-      // A repeated header reaches us joined with ", ", leaving a comma on the earlier entry.
-      const entry = raw.endsWith(',') ? raw.slice(0, -1) : raw;
-      const comma = entry.indexOf(',');
-      if (comma < 0) continue;
-      const version = entry.slice(0, comma);
-      const value = entry.slice(comma + 1);
-      if (version === 'v1') {
-        known++;
-        hmacSignatures.push(value);
-      } else if (version === 'v1a') {
-        known++;
-        // A v1a entry that is not canonical base64 of 64 bytes can match nothing.
-        const signature = decodeBase64(value);
-        if (signature?.length === 64) ed25519Signatures.push(signature);
-      }
-    }
-    if (known === 0) {
+    const list = readSignatureList(signatureList);
+    if (list.entries === 0) {
       return reject('unsupported_version', `${names.signature} carries no v1 or v1a signature`);
     }
+    const parsed = keys.map((key) => parsedKeys.get(key.value, parseKey));
+    const overBudget = signatureBudgetRefusal(
+      names.signature,
+      list.entries,
+      checksFor(list, parsed),
+    );
+    if (overBudget) return overBudget;
 
     const prefix = standardWebhooksSignedPrefix(id, timestampText);
     let message: Buffer | undefined;
     let invalidKeys = 0;
     let keyIndex = -1;
-    for (let index = 0; index < keys.length && keyIndex < 0; index++) {
-      const key = parsedKeys.get((keys[index] as VerificationKey).value, parseKey);
+    for (let index = 0; index < parsed.length && keyIndex < 0; index++) {
+      const key = parsed[index] as ParsedKey;
       if (key.kind === 'invalid') {
         invalidKeys++;
-      } else if (key.kind === 'secret' && hmacSignatures.length > 0) {
+      } else if (key.kind === 'secret' && list.hmac.length > 0) {
         const expected = hmac('sha256', 'base64', key.key, prefix, body);
-        if (hmacSignatures.some((candidate) => textEqual(expected, candidate))) keyIndex = index;
-      } else if (key.kind === 'public' && ed25519Signatures.length > 0) {
+        if (list.hmac.some((candidate) => textEqual(expected, candidate))) keyIndex = index;
+      } else if (key.kind === 'public' && list.ed25519.length > 0) {
         message ??= Buffer.concat([Buffer.from(prefix), body]);
         const signed = message;
-        if (ed25519Signatures.some((signature) => ed25519Verifies(key.key, signed, signature))) {
+        if (list.ed25519.some((signature) => ed25519Verifies(key.key, signed, signature))) {
           keyIndex = index;
         }
       }

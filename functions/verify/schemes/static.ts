@@ -46,6 +46,7 @@ export const staticCredentials: Scheme<StaticOptions> = {
   summary: 'Static credentials: HTTP Basic or a fixed header value (the body is not signed)',
   docs: 'https://www.rfc-editor.org/rfc/rfc7617',
   headers: ['Authorization'],
+  credentialHeaders: (options) => [options.header],
   keyKind: 'secret',
   parseOptions: optionParser<StaticOptions>({
     mode: modeOption(),

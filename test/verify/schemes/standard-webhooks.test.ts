@@ -3,6 +3,10 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { describe, expect, it } from 'vitest';
 import { readEventFields } from '../../../functions/verify/event-fields.ts';
+import {
+  maxSignatureChecks,
+  maxSignatureEntries,
+} from '../../../functions/verify/signature-budget.ts';
 import type { VerificationKey } from '../../../functions/verify/types.ts';
 import { getScheme, verifyDelivery } from '../../../functions/verify/verify.ts';
 import { officialVector } from '../../vectors.ts';
@@ -320,6 +324,98 @@ describe('standard-webhooks', () => {
   it('rejects with no_keys when no key is configured', async () => {
     const verdict = await verify(standardHeaders(hmacSignature('msg_1', now, body)), []);
     expect(verdict).toMatchObject({ accepted: false, reason: 'no_keys' });
+  });
+
+  describe('work per request', () => {
+    const other = (n: number) => Buffer.from(`another 24-byte secret${String(n).padStart(2, '0')}`);
+    const otherSecret = (n: number) => `whsec_${other(n).toString('base64')}`;
+    /** A `whpk_` public key whose private half signs nothing here. */
+    const strangerPublicKey = () => {
+      const { x } = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+      return `whpk_${Buffer.from(x as string, 'base64url').toString('base64')}`;
+    };
+    /** `count` v1 entries by secrets the receiver does not hold. */
+    const strangers = (count: number) =>
+      Array.from({ length: count }, (_, n) => hmacSignature('msg_1', now, body, other(n)));
+
+    it(`refuses more than ${maxSignatureEntries} v1 entries even when one is valid`, async () => {
+      const list = [...strangers(maxSignatureEntries), hmacSignature('msg_1', now, body)];
+      const verdict = await verify(standardHeaders(list.join(' ')));
+      expect(verdict).toMatchObject({ accepted: false, reason: 'too_many_signatures' });
+      expect(verdict).toHaveProperty('detail', expect.stringContaining('webhook-signature'));
+    });
+
+    it('refuses too many entries under the svix- names, counting v1a entries too', async () => {
+      const list = [...strangers(maxSignatureEntries), ed25519Signature('msg_1', now, body)];
+      const verdict = await verify(
+        {
+          'svix-id': 'msg_1',
+          'svix-timestamp': String(now),
+          'svix-signature': list.join(' '),
+        },
+        [{ value: publicKey }],
+      );
+      expect(verdict).toMatchObject({ accepted: false, reason: 'too_many_signatures' });
+    });
+
+    it('counts only v1 and v1a entries towards the cap, as other versions are skipped', async () => {
+      const unknown = Array.from({ length: 3 * maxSignatureEntries }, (_, n) => `v9,${n}`);
+      const list = [...unknown, hmacSignature('msg_1', now, body)].join(' ');
+      expect(await verify(standardHeaders(list))).toMatchObject({ accepted: true });
+    });
+
+    it(`accepts ${maxSignatureEntries} entries, the valid one last, with the last of ten keys`, async () => {
+      const list = [
+        ...strangers(maxSignatureEntries - 2),
+        ed25519Signature('msg_1', now, body, generateKeyPairSync('ed25519').privateKey),
+        hmacSignature('msg_1', now, body),
+      ];
+      const keys = [
+        ...Array.from({ length: 6 }, (_, n) => ({ value: otherSecret(40 + n) })),
+        ...Array.from({ length: 3 }, () => ({ value: strangerPublicKey() })),
+        { id: 'current', value: secret },
+      ];
+      expect(await verify(standardHeaders(list.join(' ')), keys)).toMatchObject({
+        accepted: true,
+        keyIndex: 9,
+        keyId: 'current',
+      });
+    });
+
+    it('accepts a full rotation list of v1a entries against several public keys', async () => {
+      const strangerKeys = Array.from({ length: 3 }, () => generateKeyPairSync('ed25519'));
+      const list = [
+        ...strangerKeys.map(({ privateKey }) => ed25519Signature('msg_1', now, body, privateKey)),
+        ed25519Signature('msg_1', now, body),
+      ];
+      const keys = [
+        { value: strangerPublicKey() },
+        { value: strangerPublicKey() },
+        { id: 'ed', value: publicKey },
+      ];
+      expect(await verify(standardHeaders(list.join(' ')), keys)).toMatchObject({
+        accepted: true,
+        keyId: 'ed',
+      });
+    });
+
+    it(`refuses a list whose checks against the keys would pass ${maxSignatureChecks}`, async () => {
+      // Within the entry cap, but more keys than a registry holds (a CLI caller's many files).
+      const perEntry = Math.floor(maxSignatureChecks / maxSignatureEntries) + 1;
+      const keys = [
+        ...Array.from({ length: perEntry - 1 }, (_, n) => ({ value: otherSecret(40 + n) })),
+        { value: secret },
+      ];
+      const list = [...strangers(maxSignatureEntries - 1), hmacSignature('msg_1', now, body)];
+      const verdict = await verify(standardHeaders(list.join(' ')), keys);
+      expect(verdict).toMatchObject({ accepted: false, reason: 'too_many_signatures' });
+      // As many entries as fit the budget against the same keys verify: it counts checks.
+      const fewer = list.slice(-Math.floor(maxSignatureChecks / perEntry)).join(' ');
+      expect(await verify(standardHeaders(fewer), keys)).toMatchObject({
+        accepted: true,
+        keyIndex: perEntry - 1,
+      });
+    });
   });
 
   it('never quotes a secret, signature or body in a rejection', async () => {
