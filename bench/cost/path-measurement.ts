@@ -157,8 +157,8 @@ function median(values: readonly number[]): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** Overlapping intervals merged, in order. */
-function groups(intervals: readonly (readonly [number, number])[]): [number, number][] {
+/** Overlapping intervals merged, in order: calls made side by side are one round trip. */
+export function groups(intervals: readonly (readonly [number, number])[]): [number, number][] {
   const merged: [number, number][] = [];
   for (const [from, to] of [...intervals].sort((a, b) => a[0] - b[0])) {
     const last = merged.at(-1);

@@ -123,7 +123,7 @@ export function toDeliveryItem(record: AuditRecord, times: ClaimTimes): AuditIte
 
 /** A delivery item moved aside, at `archivedSortKey`: the same fields, no longer claimed. */
 export function toArchivedItem(item: AuditItem): AuditItem {
-  const { providerId, requestId } = identityOf(item);
+  const { providerId, requestId } = deliveryIdentity(item);
   const { sendingUntil: _sending, dedupUntil: _dedup, ...rest } = item;
   return { ...rest, sk: { S: archivedSortKey(providerId, requestId) } };
 }
@@ -193,7 +193,7 @@ export function attemptCount(item: AuditItem): number {
  */
 export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
   const problems: string[] = [];
-  const { providerId, deliveryId, requestId } = identityOf(item);
+  const { providerId, deliveryId, requestId } = deliveryIdentity(item);
   const attempts = readAttempts(item, problems);
   const first = attempts.find((attempt) => attempt.requestId === requestId);
   if (first === undefined) problems.push('no attempt matches the accepted request id');
@@ -249,8 +249,8 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
   return [accepted, ...repeats];
 }
 
-/** The provider, delivery and accepted request an item's keys name. */
-function identityOf(item: AuditItem) {
+/** The provider, delivery and accepted request a delivery item's keys (and `listSk`) name. */
+export function deliveryIdentity(item: AuditItem) {
   const pk = item.pk?.S ?? '';
   const sk = item.sk?.S ?? '';
   const listSk = item.listSk?.S ?? '';

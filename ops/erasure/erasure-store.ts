@@ -36,7 +36,7 @@ import {
 import {
   archivedSortKey,
   attemptCount,
-  deliveryKey,
+  deliveryIdentity,
   deliveryPartitionKey,
   isDeliveryItem,
   maxItemAttempts,
@@ -378,7 +378,13 @@ export class ErasureStore {
       if (erased !== undefined) return erased;
       const again = await this.#get(at, deliveryItemFields);
       const replaced = again?.listSk?.S !== undefined && again.listSk.S !== listSk;
-      if (replaced) at = { pk: at.pk, sk: archivedSortKey(providerOf(at), requestIdOf(listSk)) };
+      if (replaced) {
+        const { providerId, requestId } = deliveryIdentity({
+          ...itemKey(at),
+          listSk: { S: listSk },
+        });
+        at = { pk: at.pk, sk: archivedSortKey(providerId, requestId) };
+      }
       item = replaced ? await this.#get(at, deliveryItemFields) : again;
     }
     throw new ErasureConflictError(key);
@@ -645,14 +651,12 @@ function deliveryCopyKey(item: AuditItem | undefined): RecordKey | undefined {
 }
 
 /** `p#`, what a delivery item's sort key starts with, before the provider id. */
-const itemSortPrefix = deliveryKey('', '').sk?.S ?? '';
-
 /**
  * The provider of a record's partition key (`<providerId>#<shard>`), or of a delivery item's
  * sort key (`p#<providerId>`, or `p#<providerId>#<requestId>`: provider ids hold no `#`).
  */
 function providerOf(key: RecordKey): string {
-  if (isDeliveryKey(key)) return key.sk.slice(itemSortPrefix.length).split('#')[0] ?? '';
+  if (isDeliveryKey(key)) return deliveryIdentity(itemKey(key)).providerId;
   return key.pk.slice(0, key.pk.lastIndexOf('#'));
 }
 
@@ -667,15 +671,10 @@ function deliveryOf(key: RecordKey): string {
  * holds a `#`, so the id is what lies between the first and the last.
  */
 function deliveryIdOf(key: RecordKey): string | undefined {
-  if (isDeliveryKey(key)) return key.pk.slice(deliveryPartitionKey('').length);
+  if (isDeliveryKey(key)) return deliveryIdentity(itemKey(key)).deliveryId;
   const first = key.sk.indexOf('#');
   const last = key.sk.lastIndexOf('#');
   return first < last ? key.sk.slice(first + 1, last) : undefined;
-}
-
-/** The request id that ends a record's sort key (a delivery item's `listSk`). */
-function requestIdOf(sortKey: string): string {
-  return sortKey.slice(sortKey.lastIndexOf('#') + 1);
 }
 
 type AuditIndexName = (typeof auditTable.globalSecondaryIndexes)[number]['indexName'];

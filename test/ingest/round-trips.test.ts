@@ -11,6 +11,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { groups } from '../../bench/cost/path-measurement.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
@@ -116,17 +117,6 @@ const post = (event: ApiGatewayEvent, laterMs = 0) =>
 const afterSendingMs = deliveryBudgetMs + settleBudgetMs;
 const eventBody = (id: string) => JSON.stringify({ id, type: 'invoice.paid', object: 'event' });
 
-/** The calls in sequence: overlapping calls (made side by side) count once. */
-function sequentialRounds(intervals: readonly [number, number][]): number {
-  let rounds = 0;
-  let roundEnd = Number.NEGATIVE_INFINITY;
-  for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
-    if (start >= roundEnd) rounds += 1;
-    roundEnd = start >= roundEnd ? end : Math.max(roundEnd, end);
-  }
-  return rounds;
-}
-
 /** Posts one delivery and answers its outcome, the calls it alone made, and their rounds. */
 async function roundTrips(event: ApiGatewayEvent, laterMs = 0) {
   calls = {};
@@ -136,7 +126,7 @@ async function roundTrips(event: ApiGatewayEvent, laterMs = 0) {
     outcome,
     statusCode: response.statusCode,
     calls: { ...calls },
-    rounds: sequentialRounds(spans),
+    rounds: groups(spans).length,
   };
 }
 
