@@ -4,12 +4,12 @@
  * of BENCHMARKS.md's "Hot path against a bare baseline"; progress goes to stderr.
  *
  *   npm run bench -- hot-path
- *   npm run bench -- hot-path --deliveries 300 --warmup 50 --batch 10
+ *   npm run bench -- hot-path --deliveries 300 --warmup 50 --batch 10 --class minimal
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { hotPathReport } from './hot-path-report.ts';
-import { measureHotPath } from './measure-hot-path.ts';
+import { type MeasuredClass, measureHotPath } from './measure-hot-path.ts';
 
 const defaults = { deliveries: 300, warmup: 50, batch: 10 } as const;
 
@@ -21,6 +21,7 @@ export async function runHotPathBench(args: readonly string[]): Promise<void> {
       deliveries: { type: 'string', default: String(defaults.deliveries) },
       warmup: { type: 'string', default: String(defaults.warmup) },
       batch: { type: 'string', default: String(defaults.batch) },
+      class: { type: 'string', default: 'standard' },
     },
   });
   const options = {
@@ -28,6 +29,7 @@ export async function runHotPathBench(args: readonly string[]): Promise<void> {
     warmup: wholeNumber(values.warmup, 'warmup', 0),
     batch: wholeNumber(values.batch, 'batch', 1),
     bodyBytes: 4096,
+    retentionClass: retentionClassOf(values.class),
   };
   console.error(
     `measuring ${options.deliveries} deliveries of each variant after ${options.warmup} untimed…`,
@@ -45,6 +47,11 @@ export async function runHotPathBench(args: readonly string[]): Promise<void> {
       loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     }),
   );
+}
+
+function retentionClassOf(text: string | undefined): MeasuredClass {
+  if (text === 'standard' || text === 'minimal') return text;
+  throw new Error(`--class must be standard or minimal, got '${text}'`);
 }
 
 function wholeNumber(text: string | undefined, name: string, min: number): number {

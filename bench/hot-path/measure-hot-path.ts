@@ -5,10 +5,12 @@
  * take turns in batches, the first of each round alternating, so that a burst of load on this
  * machine lands on both alike.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { RestApiProxyEvent } from '../../functions/ingest/http-event.ts';
 import type { HttpResponse } from '../../functions/ingest/ingest.ts';
 import { signerFor } from '../../functions/verify/schemes/signers.ts';
@@ -26,6 +28,9 @@ import { type Aggregate, aggregate, type Sample, sampleOf } from '../cost/path-m
 import { measuredProviders } from '../cost/paths.ts';
 import { installSdkMeter, recordSdkCalls, type SdkCall } from '../cost/sdk-meter.ts';
 import { type BaselineMessage, bareBaseline } from './bare-baseline.ts';
+import { type ClaimShapeName, measureClaimAlone } from './claim-alone.ts';
+
+export type MeasuredClass = keyof typeof measuredProviders;
 
 export const variantNames = ['handler', 'baseline'] as const;
 export type VariantName = (typeof variantNames)[number];
@@ -39,6 +44,8 @@ export interface HotPathOptions {
   readonly batch: number;
   /** The JSON body's size. @default 4096 */
   readonly bodyBytes?: number;
+  /** The provider's retention class: `standard` keeps a payload copy, `minimal` none. @default 'standard' */
+  readonly retentionClass?: MeasuredClass;
 }
 
 export interface VariantMeasurement {
@@ -47,9 +54,21 @@ export interface VariantMeasurement {
   /** The calls and units most samples agreed on (bench/cost/path-measurement.ts). */
   readonly units: Aggregate['units'];
   readonly matchingSamples: number;
+  /** Each timed delivery's calls, as `command: milliseconds` from start to end, in call order. */
+  readonly callMs: readonly (readonly CallTime[])[];
+  /** Each timed delivery's wall time outside every AWS call: the code's own time. */
+  readonly ownMs: readonly number[];
 }
 
-export type HotPathMeasurement = Readonly<Record<VariantName, VariantMeasurement>>;
+export interface CallTime {
+  readonly call: string;
+  readonly ms: number;
+}
+
+export type HotPathMeasurement = Readonly<Record<VariantName, VariantMeasurement>> & {
+  /** The handler's first call alone beside the baseline's put (claim-alone.ts). */
+  readonly claimAlone: Readonly<Record<ClaimShapeName, readonly number[]>>;
+};
 
 type Handler = (event: RestApiProxyEvent, context: EmulatedContext) => Promise<HttpResponse>;
 
@@ -62,7 +81,7 @@ export async function measureHotPath(options: HotPathOptions): Promise<HotPathMe
   const stack = await startLocalStack({ stateDirectory, createSubjectIndexSecret: false });
   let baseline: ReturnType<typeof bareBaseline> | undefined;
   try {
-    const provider = measuredProviders.standard;
+    const provider = measuredProviders[options.retentionClass ?? 'standard'];
     await registerProviders(stack.resources.tables.registry, [provider]);
     const { handler } = (await import('../../functions/ingest/handler.ts')) as unknown as {
       handler: Handler;
@@ -104,6 +123,10 @@ export async function measureHotPath(options: HotPathOptions): Promise<HotPathMe
     return {
       handler: summarise(samples.handler, 202),
       baseline: summarise(samples.baseline, 0),
+      claimAlone: await measureClaimAlone(claimOf(first.calls), {
+        writes: options.deliveries,
+        batch: options.batch,
+      }),
     };
   } finally {
     baseline?.destroy();
@@ -156,13 +179,10 @@ async function takeTurns(
 /** The queue, envelope and table the handler's accepted delivery used. */
 function baselineTargets(calls: readonly SdkCall[]) {
   const send = calls.find((call) => call.service === 'SQS' && call.command === 'SendMessage');
-  const claim = calls.find((call) => call.service === 'DynamoDB' && call.command === 'PutItem');
-  if (send === undefined || claim === undefined) {
-    throw new Error(`the handler made no claim or no send: ${describeCalls(calls)}`);
-  }
+  if (send === undefined) throw new Error(`the handler made no send: ${describeCalls(calls)}`);
   const { QueueUrl, MessageBody, MessageGroupId, MessageAttributes } = send.input;
   return {
-    tableName: String(claim.input.TableName),
+    tableName: String(claimOf(calls).TableName),
     message: {
       queueUrl: String(QueueUrl),
       body: String(MessageBody),
@@ -172,6 +192,13 @@ function baselineTargets(calls: readonly SdkCall[]) {
         : { attributes: MessageAttributes as BaselineMessage['attributes'] }),
     },
   };
+}
+
+/** The claim's input: the delivery item's UpdateItem on the audit table, a warm path's first call. */
+function claimOf(calls: readonly SdkCall[]): UpdateItemCommandInput {
+  const claim = calls.find((call) => call.service === 'DynamoDB' && call.command === 'UpdateItem');
+  if (claim === undefined) throw new Error(`the handler made no claim: ${describeCalls(calls)}`);
+  return claim.input as unknown as UpdateItemCommandInput;
 }
 
 const describeCalls = (calls: readonly SdkCall[]) =>
@@ -197,5 +224,27 @@ function summarise(samples: readonly Timed[], statusCode: number): VariantMeasur
     wallMs: samples.map((sample) => sample.wallMs),
     units: units.units,
     matchingSamples: units.matchingSamples,
+    callMs: samples.map((sample) =>
+      [...sample.calls]
+        .sort((a, b) => a.startMs - b.startMs)
+        .map((call) => ({
+          call: `${call.service} ${call.command}`,
+          ms: call.endMs - call.startMs,
+        })),
+    ),
+    ownMs: samples.map((sample) => sample.wallMs - coveredMs(sample.calls)),
   };
+}
+
+/** How long at least one of the calls was under way: the union of their intervals. */
+export function coveredMs(calls: readonly Pick<SdkCall, 'startMs' | 'endMs'>[]): number {
+  const sorted = [...calls].sort((a, b) => a.startMs - b.startMs);
+  let covered = 0;
+  let reached = Number.NEGATIVE_INFINITY;
+  for (const { startMs, endMs } of sorted) {
+    const from = Math.max(startMs, reached);
+    if (endMs > from) covered += endMs - from;
+    reached = Math.max(reached, endMs);
+  }
+  return covered;
 }

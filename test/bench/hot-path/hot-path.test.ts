@@ -6,8 +6,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { itemBytes } from '../../../bench/cost/dynamodb-units.ts';
 import { baselineItem, baselineItemBytes } from '../../../bench/hot-path/bare-baseline.ts';
+import { claimShapeNames } from '../../../bench/hot-path/claim-alone.ts';
 import { hotPathReport, quantile } from '../../../bench/hot-path/hot-path-report.ts';
 import {
+  coveredMs,
   type HotPathMeasurement,
   measureHotPath,
 } from '../../../bench/hot-path/measure-hot-path.ts';
@@ -25,6 +27,20 @@ describe('hot path against a bare baseline', () => {
       expect(variant.matchingSamples).toBe(4);
       for (const ms of variant.wallMs) expect(ms).toBeGreaterThan(0);
     }
+  });
+
+  it('splits each delivery into its calls, in order, and the time outside them', () => {
+    for (const sample of measured.handler.callMs) {
+      expect(sample.map((time) => time.call)).toEqual(measured.handler.units.calls);
+    }
+    measured.handler.ownMs.forEach((own, index) => {
+      expect(own).toBeGreaterThanOrEqual(0);
+      expect(own).toBeLessThan(measured.handler.wallMs[index] ?? 0);
+    });
+  });
+
+  it('times the claim alone beside the same item put plainly and the baseline put, as many of each', () => {
+    for (const name of claimShapeNames) expect(measured.claimAlone[name]).toHaveLength(4);
   });
 
   it('the handler: a warm accepted delivery, the claim then the send beside the payload copy, no KMS or registry read', () => {
@@ -59,10 +75,14 @@ describe('hot path against a bare baseline', () => {
       warmup: 1,
       batch: 2,
       bodyBytes: 4096,
+      retentionClass: 'standard',
     });
     expect(report).toContain('| handler: warm accepted delivery (202) |');
     expect(report).toContain('| bare baseline: PutItem then SendMessage |');
     expect(report).toMatch(/handler ÷ baseline: \d+\.\d\d× by median/);
+    expect(report).toMatch(/\| handler \| DynamoDB UpdateItem \d+\.\d\d; SQS SendMessage/);
+    expect(report).toMatch(/\| claim UpdateItem \| \d+\.\d\d \|/);
+    expect(report).toContain('a `standard` provider');
   });
 });
 
@@ -70,6 +90,17 @@ describe('pieces', () => {
   it('a baseline item is exactly 1.5 KB as DynamoDB counts it, with its own key', () => {
     expect(itemBytes(baselineItem(7))).toBe(baselineItemBytes);
     expect(baselineItem(7).pk).not.toEqual(baselineItem(8).pk);
+  });
+
+  it('time under calls is the union of their intervals: side by side counts once, gaps not at all', () => {
+    expect(
+      coveredMs([
+        { startMs: 0, endMs: 4 },
+        { startMs: 6, endMs: 9 },
+        { startMs: 7, endMs: 12 },
+      ]),
+    ).toBe(10);
+    expect(coveredMs([])).toBe(0);
   });
 
   it('quantiles by nearest rank', () => {
