@@ -9,6 +9,7 @@ import { addAuditShowCommand } from './commands/audit/show.ts';
 import { addAuditStatsCommand } from './commands/audit/stats.ts';
 import { addComplianceReportCommand } from './commands/compliance/report.ts';
 import { addProvidersAddCommand } from './commands/providers/add.ts';
+import { addProvidersBindCommand } from './commands/providers/bind.ts';
 import { addProvidersEnableDisableCommands } from './commands/providers/enable-disable.ts';
 import { addProvidersListCommand } from './commands/providers/list.ts';
 import { addProvidersRemoveCommand } from './commands/providers/remove.ts';
@@ -42,6 +43,7 @@ const providersGroup: CommandGroup = {
     addProvidersShowCommand,
     addProvidersRotateCommand,
     addProvidersEnableDisableCommands,
+    addProvidersBindCommand,
     addProvidersRemoveCommand,
   ],
 };

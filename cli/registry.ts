@@ -4,7 +4,7 @@
  */
 import { SubjectIndexSecret } from '../functions/audit/subject-index-secret.ts';
 import { ProviderRegistryStore } from '../functions/registry/registry-store.ts';
-import { encryptProviderKey } from '../functions/registry/secrets.ts';
+import { encryptProviderKey, type KeyBinding } from '../functions/registry/secrets.ts';
 import type { Target } from './target.ts';
 
 /** The target's registry table. */
@@ -14,9 +14,12 @@ export const registryOf = (target: Target) =>
     tableName: target.names.registryTableName,
   });
 
-/** A provider's new key, encrypted under the target's secrets key (functions/registry/secrets.ts). */
-export const encryptProviderKeyOf = (target: Target, providerId: string, value: string) =>
-  encryptProviderKey({ kms: target.kms, keyId: target.names.secretsKeyId, providerId, value });
+/**
+ * A provider's new key, encrypted under the target's secrets key and bound to the provider's
+ * settings and the key's kind (functions/registry/key-binding.ts).
+ */
+export const encryptProviderKeyOf = (target: Target, binding: KeyBinding, value: string) =>
+  encryptProviderKey({ kms: target.kms, keyId: target.names.secretsKeyId, ...binding, value });
 
 /** The deployment's subject-index secret, under the audit key (functions/audit/subject-index-secret.ts). */
 export const subjectIndexOf = (target: Target) =>

@@ -16,6 +16,7 @@ import { type AdminContext, runAudited } from './identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
 import { withKmsPermission } from './kms-permission.ts';
 import { keyFromFile, parseDuration } from './parse.ts';
+import { confirmStoredSettings } from './settings-binding.ts';
 import type { Target } from './target.ts';
 import { readTestKeyFile, reserveTestKeyFile, type TestKey } from './test-key-file.ts';
 
@@ -109,7 +110,8 @@ async function registeredSecret(
         decryptProviderKey({
           kms: target.kms,
           keyId: target.names.secretsKeyId,
-          providerId: config.providerId,
+          settings: config,
+          keyKind: key.kind,
           ciphertext: key.ciphertext,
         }),
     );
@@ -193,6 +195,8 @@ export async function registerTestKey(
         };
         const notAfter = new Date(testKey.notAfterMs).toISOString();
         Object.assign(detail, { scheme: config.scheme, keyKind: kind, keyNotAfter: notAfter });
+        // The test key is bound to the stored settings: first prove they are the registered ones.
+        await confirmStoredSettings(target, config);
         const ciphertext = await withKmsPermission(
           'Encrypt',
           `the secrets key ${target.names.secretsKeyId}`,
@@ -201,7 +205,8 @@ export async function registerTestKey(
             encryptProviderKey({
               kms: target.kms,
               keyId: target.names.secretsKeyId,
-              providerId: config.providerId,
+              settings: config,
+              keyKind: kind,
               value: pair.publicKeyText,
             }),
         );

@@ -30,6 +30,7 @@ import {
 } from '../local/stack-file.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
+import { UnboundSettingsError } from './settings-binding.ts';
 
 /** Overrides where `--local` looks for the stack file (tests, or a stack started elsewhere). */
 export const stackFileVariable = 'WEBHOOKS_STACK_FILE';
@@ -324,7 +325,8 @@ function exitCodeOf(error: unknown): ExitCode | undefined {
   if (
     error instanceof ProviderNotFoundError ||
     error instanceof ProviderAlreadyExistsError ||
-    error instanceof RevisionConflictError
+    error instanceof RevisionConflictError ||
+    error instanceof UnboundSettingsError
   ) {
     return exitCodes.rejected;
   }

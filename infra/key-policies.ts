@@ -84,12 +84,18 @@ export function dynamoDbServiceMetadata(): iam.PolicyStatement {
 }
 
 /**
- * Account principals allowed by IAM (the `webhooks providers add/rotate` operator) may encrypt
- * provider keys, and only under the provider-secret context. Nobody but the ingest Lambda may
- * decrypt them.
+ * Account principals allowed by IAM (the `webhooks providers add/rotate/bind` operator) may
+ * encrypt provider keys, and re-encrypt them from one context to another (ReEncrypt, which
+ * never returns the key's text: it binds a key to its provider's settings, or proves the stored
+ * settings are the bound ones), only under the provider-secret purpose. Nobody but the ingest
+ * Lambda may decrypt them.
  */
 export function providerSecretEncryptionByOperators(purpose: string): iam.PolicyStatement {
-  return accountUseUnderPurpose('ProviderSecretEncryptionByOperators', ['kms:Encrypt'], purpose);
+  return accountUseUnderPurpose(
+    'ProviderSecretEncryptionByOperators',
+    ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+    purpose,
+  );
 }
 
 /** `webhooks audit show`: auditors allowed by IAM may decrypt audit fields, nothing else. */

@@ -11,7 +11,10 @@ import { Construct } from 'constructs';
 import { auditFieldsKmsContext } from '../functions/audit/data-key-cache.ts';
 import { subjectIndexKmsContext } from '../functions/audit/subject-index.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
-import { providerSecretPurpose } from '../functions/registry/secrets.ts';
+import {
+  providerKeyContextKeys,
+  providerSecretPurpose,
+} from '../functions/registry/key-binding.ts';
 import {
   administration,
   alarmPublishingByCloudWatch,
@@ -91,7 +94,7 @@ export class DataKeys extends Construct {
         role,
         ['kms:Decrypt'],
         providerSecretPurpose,
-        ['providerId', 'purpose'],
+        providerKeyContextKeys,
       ),
     );
     this.secrets.addToResourcePolicy(tableAccessThroughDynamoDb('IngestReadsRegistryTable', role));

@@ -14,6 +14,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import type { RestApiProxyEvent } from '../../functions/ingest/http-event.ts';
 import type { HttpResponse } from '../../functions/ingest/ingest.ts';
+import { withDefaults } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { signerFor } from '../../functions/verify/schemes/signers.ts';
@@ -129,18 +130,19 @@ export async function registerProviders(
   try {
     const registry = new ProviderRegistryStore({ dynamodb, tableName });
     for (const provider of providers) {
-      const ciphertext = await encryptProviderKey({
-        kms,
-        keyId: kmsKeys.secrets.alias,
-        providerId: provider.providerId,
-        value: provider.secret,
-      });
-      await registry.create({
+      const settings = withDefaults({
         providerId: provider.providerId,
         scheme: 'stripe',
         retentionClass: provider.retentionClass,
-        keys: [{ kind: 'secret', ciphertext }],
       });
+      const ciphertext = await encryptProviderKey({
+        kms,
+        keyId: kmsKeys.secrets.alias,
+        settings,
+        keyKind: 'secret',
+        value: provider.secret,
+      });
+      await registry.create({ ...settings, keys: [{ kind: 'secret', ciphertext }] });
     }
   } finally {
     dynamodb.destroy();

@@ -9,6 +9,7 @@ import {
   exceededDeadline,
   timedOut,
 } from '../aws/errors.ts';
+import { MalformedProviderItemError, SecretRejectedError } from '../registry/errors.ts';
 import type { HandshakeReply } from '../verify/scheme.ts';
 
 /** Low-cardinality labels for logs and metrics: never an id, a header or a body. */
@@ -51,6 +52,9 @@ export type Decision = DecisionLabels &
     | { readonly outcome: Exclude<IngestOutcome, 'accepted' | 'duplicate' | 'handshake'> }
   );
 
+/** The 503's reason when a provider's keys do not open under its stored settings (an alarm's). */
+export const providerKeysRejected = 'provider_keys_rejected';
+
 /**
  * The reason a dependency's failure is answered 503 with, in logs, metrics and the `failed`
  * audit record; `undefined` for an error that is no dependency's (the handler answers 500).
@@ -58,10 +62,18 @@ export type Decision = DecisionLabels &
  * - `<dependency>_timeout`: its attempts ran out of time (connection or request timeout, or a
  *   connection reset), so what it did with the request is unknown;
  * - `<dependency>_deadline_exceeded`: the delivery's budget ran out while waiting on it;
- * - `deadline_exceeded`: the budget ran out between two calls.
+ * - `deadline_exceeded`: the budget ran out between two calls;
+ * - `provider_keys_rejected`: KMS would not open a key of the provider under the settings the
+ *   registry holds now (functions/registry/key-binding.ts): the item was changed without KMS,
+ *   or its keys predate binding. Answered 503, not 401: the deliveries are likely genuine and
+ *   the provider retries them once an operator has put the registry right;
+ * - `provider_item_malformed`: the provider's registry item breaks a rule (a key of the wrong
+ *   kind for its scheme, an unknown option): written without the CLI, answered 503 likewise.
  */
 export function failureReason(error: unknown): string | undefined {
   if (error instanceof DeadlineExceededError) return 'deadline_exceeded';
+  if (error instanceof SecretRejectedError) return providerKeysRejected;
+  if (error instanceof MalformedProviderItemError) return 'provider_item_malformed';
   const dependency =
     error instanceof DependencyUnavailableError
       ? error.dependency

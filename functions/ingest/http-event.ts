@@ -181,34 +181,55 @@ function providerIdFromPath(rawPath: Optional<string>): string | undefined {
   }
 }
 
-/** v1 carries every header twice; `multiValueHeaders` keeps repeats, so it wins when present. */
+/**
+ * v1 carries every header twice: `multiValueHeaders` keeps each value of each spelling, while
+ * `headers` keeps only one value per spelling, so `multiValueHeaders` is the only source when
+ * present and `headers` is read only when it is absent. One name under several spellings
+ * (`Stripe-Signature`, `stripe-signature`) is one field as RFC 9110 §5.3 defines it: every
+ * spelling's values are kept, in the order the event lists them, so none can hide another.
+ */
 function restHeaders(event: RestApiProxyEvent): RequestHeaders {
   const headers = emptyHeaders();
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  const multi = event.multiValueHeaders;
+  if (multi) {
+    for (const [name, values] of Object.entries(multi)) {
+      for (const value of values ?? []) appendHeader(headers, name, value);
+    }
+    return headers;
   }
-  for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (!values || values.length === 0) continue;
-    const key = name.toLowerCase();
-    const previous = headers[key];
-    const merged = Array.isArray(previous) ? [...previous, ...values] : [...values];
-    headers[key] = merged.length === 1 ? (merged[0] as string) : merged;
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    appendHeader(headers, name, value);
   }
   return headers;
 }
+
+/** Adds one value under the lower-cased name: a lone value stays a string, repeats a list. */
+function appendHeader(headers: HeaderRecord, name: string, value: Optional<string>): void {
+  if (typeof value !== 'string') return;
+  const key = name.toLowerCase();
+  const previous = headers[key];
+  if (previous === undefined) headers[key] = value;
+  else if (typeof previous === 'string') headers[key] = [previous, value];
+  else previous.push(value);
+}
+
+/** The headers as built here; the lists are this module's own, never the event's. */
+type HeaderRecord = Record<string, string | string[]>;
 
 /**
  * Header names are the client's, and API Gateway passes any: on an object without a prototype
  * `__proto__` or `constructor` is set and read as an own key like any other name, and a name
  * that was not sent reads as absent rather than as an Object.prototype member.
  */
-function emptyHeaders(): Record<string, string | readonly string[]> {
-  return Object.create(null) as Record<string, string | readonly string[]>;
+function emptyHeaders(): HeaderRecord {
+  return Object.create(null) as HeaderRecord;
 }
 
 /**
  * v1 has no raw query string, only decoded parameters; they are encoded again in the order
- * API Gateway lists them. A provider that signs the exact query (Twilio) should use HTTP API.
+ * API Gateway lists them, which need not be the order or the encoding sent. A provider that
+ * signs the exact query (Twilio) needs the `http` or `url` front, or a URL with no query
+ * (docs/providers.md; test/ingest/twilio-fronts.test.ts).
  */
 function restQueryString(event: RestApiProxyEvent): string {
   const pairs: string[] = [];

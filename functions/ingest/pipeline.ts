@@ -9,13 +9,13 @@
 import type { ClaimResult } from '../audit/delivery-claims.ts';
 import type { ClaimTimes } from '../audit/delivery-item.ts';
 import { type AuditRecord, auditFieldLimits } from '../audit/record.ts';
-import { isText } from '../audit/text.ts';
 import type { Deadline } from '../aws/deadline.ts';
 import { timedOut } from '../aws/errors.ts';
 import { deliveryBudgetMs, settleBudgetMs } from '../config/limits.ts';
 import type { EnvelopeInput } from '../queue/envelope.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
 import { readEventFields } from '../verify/event-fields.ts';
+import { signedFieldsOf } from '../verify/scheme.ts';
 import type { Accepted, Verdict } from '../verify/types.ts';
 import { getScheme } from '../verify/verify.ts';
 import {
@@ -26,6 +26,7 @@ import {
   sha256Hex,
 } from './audit-fields.ts';
 import { type Decision, failureReason } from './decision.ts';
+import { nameDelivery } from './delivery-names.ts';
 import type { Attempt, IngestPorts } from './ports.ts';
 import { refuseAttempt, rejection } from './refusals.ts';
 
@@ -129,20 +130,21 @@ function answerHandshake(
 }
 
 /**
- * Settles the delivery id and fills the audit record. Before the claim: a KMS failure here must
- * not come after the message is already sent.
+ * Settles the delivery id from what the signature covers (delivery-names.ts) and fills the
+ * audit record. Before the claim: a KMS failure here must not come after the message is sent.
  */
 async function prepare(
   attempt: Attempt,
-  { config }: ResolvedProvider,
+  { config, options }: ResolvedProvider,
   verdict: Accepted,
   target: AuditTarget,
 ): Promise<PreparedDelivery> {
   const { request, receivedAtMs } = attempt;
   const bodySha256 = sha256Hex(request.body);
-  const fields = readEventFields(getScheme(config.scheme), request.body);
-  const deliveryId = settleDeliveryId(verdict, fields.id, bodySha256);
-  const eventType = verdict.eventType ?? fields.type;
+  const scheme = getScheme(config.scheme);
+  const fields = readEventFields(scheme, request.body);
+  const names = nameDelivery(verdict, fields, signedFieldsOf(scheme, options), bodySha256);
+  const { deliveryId, eventId, eventType, signed } = names;
   const attempted = await attemptFields(attempt, target, deliveryId, bodySha256);
   const payloadCopy = await encryptPayloadCopy(attempt, attempted, config.redaction);
   // On every record of the delivery, duplicates included, so that erasure by subject finds
@@ -161,8 +163,9 @@ async function prepare(
       deliveryId,
       providerId: config.providerId,
       scheme: config.scheme,
-      eventId: verdict.deliveryId ?? fields.id,
+      eventId,
       eventType,
+      signed,
       receivedAtMs,
       headers: request.headers,
       body: request.body,
@@ -319,18 +322,6 @@ async function giveUp(
 
 function labelsOf({ deliveryId, providerId }: PreparedDelivery) {
   return { deliveryId, providerId };
-}
-
-/**
- * The provider's delivery id from a header, else the event id from the body, else the body's
- * SHA-256 (so that an identical retry is still recognised). An id the audit record could not
- * hold (too long, control characters) falls back to the hash as well.
- */
-function settleDeliveryId(verdict: Accepted, eventId: string | undefined, bodySha256: string) {
-  for (const candidate of [verdict.deliveryId, eventId]) {
-    if (candidate !== undefined && isText(candidate, auditFieldLimits.deliveryId)) return candidate;
-  }
-  return `sha256:${bodySha256}`;
 }
 
 function cut(text: string, maxChars: number): string {

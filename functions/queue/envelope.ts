@@ -41,16 +41,46 @@ export interface BodyObject {
   readonly sha256: string;
 }
 
+/**
+ * What `signed` may name: the envelope's fields a provider's signature can cover.
+ * - `body`: the body's bytes are signed;
+ * - `eventId`, `eventType`: that field's value is among the signed bytes (a signed header, or
+ *   a field of a signed body);
+ * - `timestamp`: a time the provider signed was within the scheme's tolerance of our clock on
+ *   arrival, so the delivery cannot be replayed as is after it. The time itself travels as
+ *   the provider sent it, in a copied header or in the body.
+ */
+export const signedFieldNames = ['body', 'eventId', 'eventType', 'timestamp'] as const;
+
+export type SignedField = (typeof signedFieldNames)[number];
+
 /** The fields every envelope has, whatever carries its body. Header names are lower case. */
 interface EnvelopeFields {
   readonly envelopeVersion: 1;
+  /**
+   * Our id for the delivery, what consumers de-duplicate on: the provider's id only where its
+   * signature covers it, else `sha256:<hex>` of the body, so that an unsigned id cannot make
+   * a replay look new.
+   */
   readonly deliveryId: string;
   readonly providerId: string;
   readonly scheme: string;
-  /** The provider's event id. @default - absent when the delivery names none */
+  /**
+   * The provider's id for the event or delivery, as it named it (a header, else the body),
+   * whether or not its signature covers it: information, e.g. GitHub's X-GitHub-Delivery.
+   * @default - absent when the delivery names none
+   */
   readonly eventId?: string;
-  /** The provider's event type. @default - absent when the delivery names none */
+  /** The provider's event type, signed or not. @default - absent when the delivery names none */
   readonly eventType?: string;
+  /**
+   * Which of these fields the provider's signature covers ({@link signedFieldNames}), in that
+   * order; a field it leaves out may have been changed by whoever replayed the delivery. Added
+   * within version 1: a reader that predates it ignores it.
+   * @default - absent: not known (a message written before it, or by `webhooks replay`); read
+   * it as nothing signed
+   */
+  readonly signed?: readonly SignedField[];
   /** ISO 8601, UTC, to the millisecond. */
   readonly receivedAt: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -98,6 +128,12 @@ export interface EnvelopeInput {
   readonly eventId?: string | undefined;
   /** Cut to {@link maxIdentifierChars}. @default - none; an empty string counts as none */
   readonly eventType?: string | undefined;
+  /**
+   * What the provider's signature covers. `eventId` or `eventType` is kept only while the
+   * envelope carries that field whole (not absent, not cut).
+   * @default - not known: the envelope has no `signed`
+   */
+  readonly signed?: readonly SignedField[] | undefined;
   /** When the delivery arrived, in milliseconds since the Unix epoch (from the injected clock). */
   readonly receivedAtMs: number;
   /** The request headers as received, any letter case. */
@@ -189,6 +225,7 @@ export function buildEnvelope(input: EnvelopeInput, bodyObject?: BodyObject): Qu
   }
   const eventId = optionalIdentifier(input.eventId);
   const eventType = optionalIdentifier(input.eventType);
+  const signed = input.signed && signedList(input.signed, input, { eventId, eventType });
   const fields: EnvelopeFields = {
     envelopeVersion: 1,
     deliveryId: requiredIdentifier('deliveryId', input.deliveryId),
@@ -196,6 +233,7 @@ export function buildEnvelope(input: EnvelopeInput, bodyObject?: BodyObject): Qu
     scheme: requiredIdentifier('scheme', input.scheme),
     ...(eventId === undefined ? {} : { eventId }),
     ...(eventType === undefined ? {} : { eventType }),
+    ...(signed === undefined ? {} : { signed }),
     receivedAt: isoTime(input.receivedAtMs),
     headers: {},
   };
@@ -284,6 +322,7 @@ function parseEnvelope(json: string): { fields: EnvelopeFields; body: ParsedBody
   }
   const eventId = optionalText(parsed, 'eventId');
   const eventType = optionalText(parsed, 'eventType');
+  const signed = readSigned(parsed.signed, { eventId, eventType });
   const bodyEncoding = parsed.bodyEncoding;
   if (bodyEncoding !== 'utf8' && bodyEncoding !== 'base64' && bodyEncoding !== 's3') {
     throw new InvalidEnvelopeError('bodyEncoding must be "utf8", "base64" or "s3"');
@@ -295,6 +334,7 @@ function parseEnvelope(json: string): { fields: EnvelopeFields; body: ParsedBody
     scheme: requiredText(parsed, 'scheme'),
     ...(eventId === undefined ? {} : { eventId }),
     ...(eventType === undefined ? {} : { eventType }),
+    ...(signed === undefined ? {} : { signed }),
     receivedAt: requiredText(parsed, 'receivedAt'),
     headers: headerRecord(parsed.headers),
   };
@@ -322,6 +362,52 @@ function readBodyObject(value: unknown): BodyObject {
     sizeBytes: sizeBytes as number,
     sha256,
   };
+}
+
+type CarriedIds = {
+  readonly eventId?: string | undefined;
+  readonly eventType?: string | undefined;
+};
+
+/**
+ * The names the builder was given, in {@link signedFieldNames} order, each once; `eventId`
+ * and `eventType` only where the envelope carries the value given whole, since a cut value is
+ * not the one signed. EnvelopeInputError for a name that is not a field `signed` may list.
+ */
+function signedList(
+  names: readonly SignedField[],
+  given: CarriedIds,
+  carried: CarriedIds,
+): SignedField[] {
+  for (const name of names) {
+    if (!(signedFieldNames as readonly string[]).includes(name)) {
+      throw new EnvelopeInputError(
+        `signed may list ${signedFieldNames.join(', ')}; received ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  const whole = (name: keyof CarriedIds) =>
+    carried[name] !== undefined && carried[name] === given[name];
+  return signedFieldNames.filter(
+    (name) => names.includes(name) && (name === 'body' || name === 'timestamp' || whole(name)),
+  );
+}
+
+/**
+ * `signed` as a message holds it: a list of names, else InvalidEnvelopeError. A name this
+ * reader does not know (one a later writer added), or an id field the envelope lacks, is left
+ * out rather than refused: reading it as not signed is the safe side.
+ */
+function readSigned(value: unknown, carried: CarriedIds): SignedField[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((name) => typeof name !== 'string')) {
+    throw new InvalidEnvelopeError('signed must be a list of field names');
+  }
+  return signedFieldNames.filter(
+    (name) =>
+      value.includes(name) &&
+      (name === 'body' || name === 'timestamp' || carried[name] !== undefined),
+  );
 }
 
 function requiredIdentifier(field: string, value: string): string {

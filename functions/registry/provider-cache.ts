@@ -23,6 +23,7 @@ import type { SchemeName, SchemeOptions } from '../verify/schemes/index.ts';
 import type { Clock, VerificationKey } from '../verify/types.ts';
 import { credentialHeadersOf } from '../verify/verify.ts';
 import { ProviderDisabledError, ProviderNotFoundError, RegistryOptionsError } from './errors.ts';
+import { settingsDigest } from './key-binding.ts';
 import {
   isProviderId,
   type ProviderConfig,
@@ -66,6 +67,11 @@ export interface ResolvedProvider {
 interface DecryptedKey {
   /** The ciphertext it came from: a provider removed and added again reuses versions. */
   readonly ciphertext: Uint8Array;
+  /**
+   * The settings digest and kind it was decrypted under: a value decrypted under the settings
+   * it was bound to is never used once the registry holds other settings (key-binding.ts).
+   */
+  readonly binding: string;
   readonly decryptedAtMs: number;
   readonly value: Promise<string>;
 }
@@ -229,22 +235,29 @@ export class ProviderCache {
     return entry;
   }
 
-  /** The key's text: from the cache while fresh and from the same ciphertext, else from KMS. */
+  /**
+   * The key's text: from the cache while fresh, from the same ciphertext and under the same
+   * settings, else from KMS.
+   */
   #decrypted(entry: ProviderEntry, key: ProviderKey, nowMs: number): Promise<string> {
     const cached = entry.keys.get(key.version);
+    const binding = `${key.kind} ${settingsDigest(entry.config)}`;
     if (
       cached !== undefined &&
       nowMs - cached.decryptedAtMs < this.#secretTtlMs &&
+      cached.binding === binding &&
       Buffer.compare(cached.ciphertext, key.ciphertext) === 0
     ) {
       return cached.value;
     }
     const decrypted: DecryptedKey = {
       ciphertext: key.ciphertext,
+      binding,
       decryptedAtMs: nowMs,
       value: decryptProviderKey({
         kms: this.#kms,
-        providerId: entry.config.providerId,
+        settings: entry.config,
+        keyKind: key.kind,
         ciphertext: key.ciphertext,
         ...(this.#secretsKeyId === undefined ? {} : { keyId: this.#secretsKeyId }),
       }),

@@ -88,6 +88,14 @@ export const providerDefaults = {
   dedupWindowSeconds: defaultDedupWindowSeconds,
 } as const satisfies Partial<ProviderSettings>;
 
+/** What a provider to add will be stored with: `settings` over {@link providerDefaults}. */
+export function withDefaults(
+  settings: Pick<ProviderSettings, 'providerId' | 'scheme'> &
+    Partial<Omit<ProviderSettings, 'providerId' | 'scheme'>>,
+): ProviderSettings {
+  return { ...providerDefaults, ...settings };
+}
+
 /** Provider ids appear in URL paths and table keys (`<providerId>#<shard>`): no `/`, `#`, `.`. */
 const providerIdPattern = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
 const redactionSegment = /^(?:[A-Za-z0-9_$@-]+|\*)$/;
@@ -313,7 +321,7 @@ function keyProblems(config: ProviderConfig, problems: string[]): void {
     problems.push(`at most ${maxKeysPerProvider} keys, got ${keys.length}`);
   }
   const versions = new Set<number>();
-  const publicKeysOnly = isSchemeOf(config.scheme, 'public-key');
+  const kind = schemeKeyKind(config.scheme);
   keys.forEach((key, index) => {
     const at = `keys[${index}]`;
     if (!isIntegerIn(key.version, 1, Number.MAX_SAFE_INTEGER) || versions.has(key.version)) {
@@ -322,8 +330,11 @@ function keyProblems(config: ProviderConfig, problems: string[]): void {
     versions.add(key.version);
     if (key.kind !== 'secret' && key.kind !== 'public-key') {
       problems.push(`${at}.kind must be secret or public-key, got '${key.kind}'`);
-    } else if (publicKeysOnly && key.kind !== 'public-key') {
-      problems.push(`${at}.kind must be public-key: scheme '${config.scheme}' verifies signatures`);
+    } else if (kind !== undefined && key.kind !== kind) {
+      // Both ways: a public key offered as a shared secret is a secret anyone knows.
+      problems.push(
+        `${at}.kind must be ${kind}: scheme '${config.scheme}' ${kind === 'public-key' ? 'verifies signatures with public keys' : 'takes shared secrets'}`,
+      );
     }
     const size = key.ciphertext instanceof Uint8Array ? key.ciphertext.byteLength : 0;
     if (size < 1 || size > maxCiphertextBytes) {
@@ -338,12 +349,12 @@ function keyProblems(config: ProviderConfig, problems: string[]): void {
   });
 }
 
-/** Whether the scheme exists and takes keys of this kind only. */
-function isSchemeOf(name: string, kind: KeyKind): boolean {
+/** The kind of key the scheme takes; undefined for an unknown scheme (a problem of its own). */
+function schemeKeyKind(name: string): KeyKind | undefined {
   try {
-    return getScheme(name).keyKind === kind;
+    return getScheme(name).keyKind;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

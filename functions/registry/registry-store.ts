@@ -30,11 +30,11 @@ import {
   type NewProviderKey,
   type ProviderConfig,
   type ProviderSettings,
-  providerDefaults,
   type RegistryItem,
   reservedRegistryIdPrefix,
   rotatedKeys,
   toItem,
+  withDefaults,
 } from './provider.ts';
 
 export interface ProviderRegistryStoreOptions {
@@ -107,8 +107,7 @@ export class ProviderRegistryStore {
     const nowMs = this.#now();
     const { keys, ...settings } = input;
     const config: ProviderConfig = {
-      ...providerDefaults,
-      ...settings,
+      ...withDefaults(settings),
       keys: keys.map((key, index) => ({ ...key, version: index + 1, createdAtMs: nowMs })),
       updatedAtMs: nowMs,
       revision: 1,

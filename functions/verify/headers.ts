@@ -42,6 +42,21 @@ export class HeaderMap {
     return found;
   }
 
+  /**
+   * How many values the header with this lower-case name arrived with: each repeat and each
+   * letter-case spelling counts once. A front that joined repeats with commas before the
+   * request got here (HTTP API v2) hands over one value, which counts as one.
+   */
+  count(name: string): number {
+    let count = 0;
+    for (const key of this.#names) {
+      if (key.length !== name.length || lowerCase(key) !== name) continue;
+      const value = this.#headers[key];
+      if (value !== undefined) count += typeof value === 'string' ? 1 : value.length;
+    }
+    return count;
+  }
+
   /** Lower-case names of every header present, each once. */
   names(): string[] {
     return [...new Set(this.#names.map(lowerCase))];
@@ -50,7 +65,9 @@ export class HeaderMap {
 
 /**
  * Where a provider names the delivery, each header as the provider spells it: read by the
- * scheme's verifier, and written by its signer where the provider sends them.
+ * scheme's verifier, and written by its signer where the provider sends them. A shape says
+ * where the headers are, not whether they are signed: few providers sign them, and the
+ * scheme says which it does in `signedFields` (scheme.ts), unsigned unless it opts in.
  */
 export interface DeliveryHeaders {
   /**

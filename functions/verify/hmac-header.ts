@@ -1,5 +1,5 @@
 import { type DeliveryHeaders, deliveryHeaderReader } from './headers.ts';
-import { accept, reject, requireHeader, type Scheme } from './scheme.ts';
+import { accept, bodySigned, reject, requireHeader, type Scheme } from './scheme.ts';
 import { type DigestEncoding, findMatchingKey, type HmacAlgorithm, hmac } from './signatures.ts';
 import type { SchemeVerdict, VerificationKey } from './types.ts';
 
@@ -109,8 +109,9 @@ export interface BodyHmacSpec {
 /**
  * A scheme for the common "HMAC of the raw body in one header" shape (Shopify, Xero,
  * Lemon Squeezy, Intercom, Typeform, Bitbucket, Jira): no timestamp is signed, so such a
- * delivery can be replayed as is; deduplication by delivery id is the only defence, and it
- * lives downstream.
+ * delivery can be replayed as is; deduplication is the only defence, and it lives downstream.
+ * The HMAC covers the body alone, so the shape's id and type headers are never signed: a
+ * replay may change or drop them, and the delivery is known by its body (`signedFields`).
  */
 export function bodyHmacScheme(spec: BodyHmacSpec): Scheme {
   const { shape } = spec;
@@ -123,6 +124,8 @@ export function bodyHmacScheme(spec: BodyHmacSpec): Scheme {
     headers: shapeHeaders(shape),
     keyKind: 'secret',
     ...(spec.eventFields === undefined ? {} : { eventFields: spec.eventFields }),
+    // The signed bytes are `[body]` (below): no header is among them.
+    signedFields: () => bodySigned,
     verify({ headers, body, keys }) {
       const received = requireHeader(headers, header);
       if (received.rejection) return received.rejection;

@@ -32,6 +32,46 @@ export interface HandshakeReply {
   readonly body: string;
 }
 
+/**
+ * What a scheme's signature covers of what it reports. The delivery id keys deduplication
+ * (functions/ingest/delivery-names.ts), so a value the signature does not cover must never
+ * decide it: a replay of a captured delivery may carry any id or type in an unsigned header.
+ * Each flag is a claim about the provider's signed bytes; a scheme opts in with a comment
+ * citing why.
+ */
+export interface SignedFields {
+  /**
+   * The header value the verdict reports as `deliveryId` is among the signed bytes (Standard
+   * Webhooks' `webhook-id`, Twitch's message id).
+   * @default false - a replay may carry any id, or none
+   */
+  readonly deliveryId?: boolean;
+  /**
+   * The header value the verdict reports as `eventType` is among the signed bytes.
+   * @default false - a replay may be relabelled
+   */
+  readonly eventType?: boolean;
+  /**
+   * The body's bytes are signed, and with them the `eventFields` read from it.
+   * @default true - false where the scheme authenticates the sender but not the body
+   */
+  readonly body?: boolean;
+  /**
+   * The `eventFields` are signed though the body as a whole is not (Adyen signs each
+   * notification item's pspReference and eventCode).
+   * @default - as `body`
+   */
+  readonly eventFields?: boolean;
+}
+
+/** Only the body is signed: the common case, and every scheme's unless it declares otherwise. */
+export const bodySigned: Required<SignedFields> = Object.freeze({
+  deliveryId: false,
+  eventType: false,
+  body: true,
+  eventFields: true,
+});
+
 /** One provider's signing scheme: a little data and one verification function. */
 export interface Scheme<Options = Record<string, never>> {
   readonly name: string;
@@ -54,6 +94,13 @@ export interface Scheme<Options = Record<string, never>> {
    */
   readonly eventFields?: { readonly id?: string; readonly type?: string };
   /**
+   * What the signature covers of the reported id, event type and body, under these options
+   * (the generic hmac's template decides it, and Adyen's variant). A method, as
+   * `credentialHeaders` is, so that every scheme still reads as a `Scheme<unknown>`.
+   * @default - {@link bodySigned}: the body and its eventFields are signed, no header id or type
+   */
+  signedFields?(options: Options): SignedFields;
+  /**
    * The headers that carry a credential under these options, beyond those the name pattern of
    * functions/config/headers.ts catches: a header name the provider configured (static's and
    * hmac's `header`). Never stored, whatever its name.
@@ -70,6 +117,19 @@ export interface Scheme<Options = Record<string, never>> {
    * @default - the scheme answers no handshake
    */
   readonly handshake?: (delivery: DeliveryRequest, secret: string) => HandshakeReply | undefined;
+}
+
+/** What `scheme` signs under `options`, each flag it leaves out at its default. */
+export function signedFieldsOf(scheme: Scheme<unknown>, options: unknown): Required<SignedFields> {
+  const declared = scheme.signedFields?.(options);
+  if (declared === undefined) return bodySigned;
+  const body = declared.body ?? bodySigned.body;
+  return {
+    deliveryId: declared.deliveryId ?? bodySigned.deliveryId,
+    eventType: declared.eventType ?? bodySigned.eventType,
+    body,
+    eventFields: declared.eventFields ?? body,
+  };
 }
 
 /** A refusal with its reason; `detail` must never quote a secret, signature or body. */

@@ -9,7 +9,9 @@ import type { SchemeVerdict } from './types.ts';
  * One header carrying a signed timestamp and one or more hex HMAC-SHA256 signatures, as
  * `<timestampKey>=<time><separator><signatureKey>=<hex>…`, over `<time><joiner><body>`.
  * Stripe made the shape common; Paddle, Calendly and WorkOS differ only in these fields. The
- * scheme's verifier reads the shape, and its signer (timestamped-hmac.sign.ts) writes it.
+ * scheme's verifier reads the shape, and its signer (timestamped-hmac.sign.ts) writes it. It
+ * names no id header: these providers carry the event id in the signed body (`eventFields`),
+ * which the default `signedFields` (scheme.ts) already counts as signed.
  */
 export interface TimestampedHmacShape {
   /** Lower-case header name. */

@@ -1,3 +1,4 @@
+import { repeatedCredentialHeader } from './ambiguous-headers.ts';
 import { AsyncSchemeError, UnknownSchemeError } from './errors.ts';
 import { HeaderMap } from './headers.ts';
 import type { Scheme, SchemeInput } from './scheme.ts';
@@ -44,7 +45,8 @@ export function credentialHeadersOf(scheme: string, options: unknown): readonly 
 
 /**
  * Decides whether a delivery really came from the provider, verifying the raw body bytes
- * before anything parses them.
+ * before anything parses them. A credential header that came more than once (repeated, or in
+ * two letter cases) is refused as `malformed_header` before the scheme reads it.
  *
  * @example
  * const verdict = await verifyDelivery({ scheme: 'stripe', request, keys: [{ value: 'whsec_…' }] });
@@ -110,6 +112,9 @@ function run(input: VerifyDeliveryInput<SchemeName>): Verdict | Promise<Verdict>
     nowMs: (input.clock ?? Date.now)(),
     toleranceSeconds: input.toleranceSeconds ?? scheme.defaultToleranceSeconds ?? 0,
   };
+  // Before the scheme reads it: a credential header with two values is ambiguous.
+  const repeated = repeatedCredentialHeader(scheme, schemeInput.options, schemeInput.headers);
+  if (repeated !== undefined) return toVerdict(scheme.name, keys, repeated);
   if (input.resolveKey !== undefined) schemeInput.resolveKey = input.resolveKey;
   const outcome = scheme.verify(schemeInput);
   return outcome instanceof Promise

@@ -9,6 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { providerKeysRejected } from '../../functions/ingest/decision.ts';
 import type { FrontMetrics } from './front-metrics.ts';
 import { countPeriod, outcomeQuery } from './handler-metrics.ts';
 import { wafMetric } from './waf-metrics.ts';
@@ -65,6 +66,7 @@ export class IngestAlarms extends Construct {
       this.lambdaErrors(props.ingestFunction, thresholds.lambdaErrors ?? 1),
       this.serverErrorRate(props.api, thresholds.serverErrorPercent ?? 5),
       this.claimNotReleased(),
+      this.providerKeysRejected(),
     ];
     if (props.webAclName !== undefined) {
       alarms.push(this.wafBlockSpike(props.webAclName, thresholds.wafBlockedRequests ?? 100));
@@ -111,6 +113,27 @@ export class IngestAlarms extends Construct {
       metric: new cloudwatch.MathExpression({
         expression: outcomeQuery('unavailable', ['provider'], 'claim_not_released'),
         label: 'claims not released per provider',
+        period,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * A provider's keys no longer open under the settings its registry item holds
+   * (functions/registry/key-binding.ts): someone changed the item without KMS, or its keys
+   * predate binding. Its deliveries are answered 503 and retried by the provider meanwhile.
+   */
+  private providerKeysRejected(): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, 'ProviderKeysRejected', {
+      alarmDescription:
+        "A provider's keys would not decrypt under the settings its registry item holds: the item was changed without KMS (scheme, key kind, options, tolerance, dedup window, retention, redaction or subject path), or its keys predate settings binding. Its deliveries are answered 503 and the provider retries them. The contributor names the provider: compare `webhooks providers show <id>` with what was registered. Keys registered before settings binding are bound with `webhooks providers bind <id>`; a provider whose item was changed is added again (remove, then add) or its item restored.",
+      metric: new cloudwatch.MathExpression({
+        expression: outcomeQuery('unavailable', ['provider'], providerKeysRejected),
+        label: 'provider keys rejected per provider',
         period,
       }),
       threshold: 1,

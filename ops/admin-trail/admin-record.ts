@@ -29,6 +29,8 @@ export const adminActions = [
   'provider.disable',
   'provider.enable',
   'provider.remove',
+  /** `webhooks providers bind`: keys from before settings binding bound to the stored settings. */
+  'provider.bind',
   /** `webhooks send --register-test-key`: a test key pair's public half added as a key. */
   'provider.add-test-key',
   /** `webhooks send`: a signed test delivery posted to the deployment's webhook URL. */
@@ -61,6 +63,8 @@ export const adminDetailNames = [
   'scheme',
   'keyKind',
   'keyVersion',
+  /** `providers bind`: the key versions moved to the bound context, or `none`. */
+  'keysBound',
   'graceSeconds',
   /** When the keys a rotation kept stop being accepted (ISO 8601). */
   'olderKeysNotAfter',

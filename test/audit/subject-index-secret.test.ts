@@ -15,6 +15,7 @@ import {
 import { InvalidProviderIdError } from '../../functions/registry/errors.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
+import { bindingOf } from '../support/providers.ts';
 import { recordCommands } from '../support/record-commands.ts';
 import {
   type RegistryStack,
@@ -110,7 +111,7 @@ describe('SubjectIndexSecret', () => {
           ciphertext: await encryptProviderKey({
             kms: stack.kms,
             keyId: secretsKeyAlias,
-            providerId: 'shop',
+            ...bindingOf('shop'),
             value: 'whsec_shop',
           }),
         },

@@ -10,6 +10,7 @@ import { stackFileVariable, stackOutputKeys } from '../../cli/target.ts';
 import { configCacheSeconds } from '../../functions/config/limits.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { decryptProviderKey } from '../../functions/registry/secrets.ts';
+import { bindingOf } from '../support/providers.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
 
@@ -87,7 +88,13 @@ describe('webhooks providers --local', () => {
     expect(v2?.notAfterMs).toBeUndefined();
     const kms = new KMSClient({});
     const decrypt = (ciphertext: Uint8Array | undefined) =>
-      decryptProviderKey({ kms, providerId: 'stripe-live', ciphertext: ciphertext as Uint8Array });
+      decryptProviderKey({
+        kms,
+        // Bound to the settings it was added with: a 600 s tolerance and the minimal class.
+        ...bindingOf('stripe-live', 'stripe', { toleranceSeconds: 600, retentionClass: 'minimal' }),
+        keyKind: 'secret',
+        ciphertext: ciphertext as Uint8Array,
+      });
     expect(await decrypt(v1?.ciphertext)).toBe(oldSecret);
     expect(await decrypt(v2?.ciphertext)).toBe(newSecret);
 

@@ -143,11 +143,17 @@ describe('webhooks verify: verdicts', () => {
     );
   });
 
-  it('joins a repeated header, so Stripe-Signature may come in two lines', async () => {
+  // A signature header in two lines is ambiguous: the receiver refuses it, and so does verify,
+  // which must answer as the receiver would (issue 11, point 9).
+  it('refuses Stripe-Signature given in two lines, as the receiver does', async () => {
     const [timestamp, v1] = stripeSignature(stripeSecret, t, stripeBody).split(',');
     const args = stripeArgs().slice(0, -2); // without the one-line Stripe-Signature
     args.push('--header', `Stripe-Signature: ${timestamp}`, '--header', `stripe-signature: ${v1}`);
-    expect((await cli([...args, '--now', String(t)])).code).toBe(0);
+    const { code, stdout } = await cli([...args, '--now', String(t)]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(
+      /^rejected: malformed_header \(stripe-signature came more than once\)$/m,
+    );
   });
 
   it("rejects a Stripe timestamp past the scheme's 300 s tolerance, and --tolerance widens it", async () => {

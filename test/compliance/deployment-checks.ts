@@ -194,7 +194,9 @@ export function describeDeployment(
         Principal: { AWS: { 'Fn::GetAtt': [ingestRoleId(), 'Arn'] } },
         Condition: {
           StringEquals: { 'kms:EncryptionContext:purpose': providerSecretPurpose },
-          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['providerId', 'purpose'] },
+          'ForAllValues:StringEquals': {
+            'kms:EncryptionContextKeys': ['providerId', 'purpose', 'scheme', 'keyKind', 'settings'],
+          },
         },
       });
     });

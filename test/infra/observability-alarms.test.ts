@@ -24,10 +24,10 @@ function alarm(fixture: ObservabilityFixture, prefix: string): AlarmProperties {
 }
 
 describe('the alarms', () => {
-  it('are seven with a web ACL, six without one', () => {
-    expect(withWaf.observability.alarms).toHaveLength(7);
-    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
-    withoutWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+  it('are eight with a web ACL, seven without one', () => {
+    expect(withWaf.observability.alarms).toHaveLength(8);
+    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    withoutWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     const withoutWafIds = Object.keys(withoutWaf.template.findResources('AWS::CloudWatch::Alarm'));
     expect(withoutWafIds.filter((id) => id.includes('WafBlockSpike'))).toEqual([]);
   });
@@ -78,6 +78,24 @@ describe('the alarms', () => {
       },
     ]);
     expect(claims).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+  });
+
+  it("page on one delivery answered 503 because a provider's keys do not open under its stored settings", () => {
+    const rejected = alarm(withoutWaf, 'ProviderKeysRejected');
+    expect(rejected.Metrics).toEqual([
+      {
+        Expression:
+          'SELECT SUM(unavailable) FROM SCHEMA("WebhookIngestion", provider, reason, service) ' +
+          "WHERE service = 'webhook-ingestion' AND reason = 'provider_keys_rejected' " +
+          'GROUP BY provider ORDER BY SUM() DESC',
+        Id: 'expr_1',
+        Label: 'provider keys rejected per provider',
+        Period: 300,
+        ReturnData: true,
+      },
+    ]);
+    expect(rejected).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+    expect(String(rejected.AlarmDescription)).toContain('webhooks providers bind');
   });
 
   it('fire as soon as the dead-letter queue holds one message', () => {

@@ -8,6 +8,8 @@ import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { AuditReader } from '../../ops/audit/audit-reader.ts';
+import { httpApiEvent } from '../support/http-api-event.ts';
+import { bindingOf } from '../support/providers.ts';
 import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
 
 const twitchId = 'twitch-live';
@@ -20,7 +22,6 @@ const zoomNewSecret = 'zoom-secret-token-new';
 let stack: IngestStack;
 let ports: IngestPorts;
 let audit: AuditReader;
-let requestCounter = 0;
 
 beforeAll(async () => {
   stack = await startIngestStack();
@@ -33,7 +34,7 @@ beforeAll(async () => {
     ciphertext: await encryptProviderKey({
       kms: stack.kms,
       keyId: kmsKeys.secrets.alias,
-      providerId,
+      ...bindingOf(providerId, providerId === twitchId ? 'twitch' : 'zoom'),
       value,
     }),
   });
@@ -55,27 +56,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function httpEvent(
-  providerId: string,
-  headers: Record<string, string>,
-  body: string,
-): HttpApiEvent & { headers: Record<string, string> } {
-  requestCounter += 1;
-  return {
-    version: '2.0',
-    rawPath: `/v1/webhooks/${providerId}`,
-    rawQueryString: '',
-    headers: { host: 'hooks.example.com', 'content-type': 'application/json', ...headers },
-    pathParameters: { providerId },
-    body,
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: `hs-req-${requestCounter}`,
-      domainName: 'hooks.example.com',
-      http: { method: 'POST', sourceIp: '203.0.113.9', userAgent: 'handshake-test' },
-    },
-  };
-}
+const httpEvent = (providerId: string, headers: Record<string, string>, body: string) =>
+  httpApiEvent(providerId, headers, body, { userAgent: 'handshake-test' });
 
 /** Twitch: `sha256=` + hex HMAC-SHA256 of message id + timestamp + raw body, no separators. */
 function twitchChallenge(challenge: string, secret = twitchSecret) {

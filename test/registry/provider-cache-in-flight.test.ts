@@ -10,6 +10,7 @@ import { ProviderCache } from '../../functions/registry/provider-cache.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { manualClock } from '../support/clock.ts';
+import { bindingOf } from '../support/providers.ts';
 import {
   type RegistryStack,
   secretsKeyAlias,
@@ -59,7 +60,7 @@ async function disabledWhileLoading(providerId: string) {
   const ciphertext = await encryptProviderKey({
     kms: stack.kms,
     keyId: secretsKeyAlias,
-    providerId,
+    ...bindingOf(providerId),
     value: `whsec_${providerId}`,
   });
   await store.create({ providerId, scheme: 'stripe', keys: [{ kind: 'secret', ciphertext }] });

@@ -3,6 +3,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   ProvisionedThroughputExceededException,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { ProviderRegistryStore } from '../../functions/registry/registry-store.t
 import { encryptProviderKey } from '../../functions/registry/secrets.ts';
 import { verifyDeliverySync } from '../../functions/verify/verify.ts';
 import { manualClock } from '../support/clock.ts';
+import { bindingOf } from '../support/providers.ts';
 import { recordCommands } from '../support/record-commands.ts';
 import {
   type RegistryStack,
@@ -53,7 +55,7 @@ beforeEach(() => {
 });
 
 const encrypt = (providerId: string, value: string) =>
-  encryptProviderKey({ kms: stack.kms, keyId: secretsKeyAlias, providerId, value });
+  encryptProviderKey({ kms: stack.kms, keyId: secretsKeyAlias, ...bindingOf(providerId), value });
 
 const addStripe = async (providerId: string, secret = `whsec_${providerId}`) =>
   store.create({
@@ -141,6 +143,23 @@ describe('resolveProvider', () => {
       dynamodb: ['GetItemCommand'],
       kms: ['DecryptCommand'],
     });
+  });
+
+  it('never offers a key it decrypted under other settings: a raw write that widens the tolerance shuts it at the next read', async () => {
+    await addStripe('stripe-tampered');
+    const cache = newCache();
+    await cache.resolveProvider('stripe-tampered');
+    await stack.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: stack.tableName,
+        Key: { providerId: { S: 'stripe-tampered' } },
+        UpdateExpression: 'SET toleranceSeconds = :wide',
+        ExpressionAttributeValues: { ':wide': { N: '86400' } },
+      }),
+    );
+    // Past the config TTL, well within the secret TTL: the decrypted key is not reused.
+    clock.advanceSeconds(60);
+    await expect(cache.resolveProvider('stripe-tampered')).rejects.toThrow(SecretRejectedError);
   });
 
   it('offers the old key beside the new one until the grace ends, then only the new', async () => {

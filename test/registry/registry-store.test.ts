@@ -24,6 +24,7 @@ import {
   providerSecretPurpose,
 } from '../../functions/registry/secrets.ts';
 import { manualClock } from '../support/clock.ts';
+import { bindingOf } from '../support/providers.ts';
 import {
   type RegistryStack,
   secretsKeyAlias,
@@ -48,7 +49,7 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 const encrypt = (providerId: string, value = secret) =>
-  encryptProviderKey({ kms: stack.kms, keyId: secretsKeyAlias, providerId, value });
+  encryptProviderKey({ kms: stack.kms, keyId: secretsKeyAlias, ...bindingOf(providerId), value });
 
 const addStripe = async (providerId: string) =>
   store.create({
@@ -119,7 +120,7 @@ describe('secrets', () => {
   it('decrypts under the provider it was encrypted for', async () => {
     const ciphertext = await encrypt('stripe-context');
     expect(
-      await decryptProviderKey({ kms: stack.kms, providerId: 'stripe-context', ciphertext }),
+      await decryptProviderKey({ kms: stack.kms, ...bindingOf('stripe-context'), ciphertext }),
     ).toBe(secret);
   });
 
@@ -127,7 +128,7 @@ describe('secrets', () => {
     const ciphertext = await encrypt('stripe-context');
     const decrypting = decryptProviderKey({
       kms: stack.kms,
-      providerId: 'stripe-other',
+      ...bindingOf('stripe-other'),
       ciphertext,
     });
     await expect(decrypting).rejects.toThrow(SecretRejectedError);

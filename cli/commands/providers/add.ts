@@ -14,6 +14,7 @@ import {
   isSubjectKeyPath,
   type RedactionAction,
   type RedactionRule,
+  withDefaults,
 } from '../../../functions/registry/provider.ts';
 import type { SchemeName } from '../../../functions/verify/schemes/index.ts';
 import { type ExitCode, type Io, UsageError } from '../../io.ts';
@@ -71,7 +72,8 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
       });
       // Before the provider exists: its first delivery must find the secret to hash with.
       if (subjectKey !== undefined) await subjectIndexOf(target).ensureCreated();
-      const config = await registryOf(target).create({
+      // The key is bound to the very settings stored with it (functions/registry/key-binding.ts).
+      const settings = withDefaults({
         providerId: id,
         scheme: flags.scheme as SchemeName,
         options,
@@ -79,7 +81,15 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
         ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
         ...(retentionClass === undefined ? {} : { retentionClass }),
-        keys: [{ kind: key.kind, ciphertext: await encryptProviderKeyOf(target, id, key.value) }],
+      });
+      const ciphertext = await encryptProviderKeyOf(
+        target,
+        { settings, keyKind: key.kind },
+        key.value,
+      );
+      const config = await registryOf(target).create({
+        ...settings,
+        keys: [{ kind: key.kind, ciphertext }],
       });
       detail.revision = String(config.revision);
       // A function asked for the id before it existed remembers that it had none.

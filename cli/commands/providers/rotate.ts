@@ -16,6 +16,7 @@ import {
 import { addKeySourceOptions, type KeySourceFlags, readNewKey } from '../../provider-keys.ts';
 import { encryptProviderKeyOf, registryOf } from '../../registry.ts';
 import { lookUpScheme } from '../../schemes.ts';
+import { confirmStoredSettings } from '../../settings-binding.ts';
 import { iso } from '../../table.ts';
 import { addTargetOptions, withTarget } from '../../target.ts';
 
@@ -33,7 +34,13 @@ export async function rotateProvider(id: string, flags: RotateFlags, io: Io): Pr
       if (current === undefined) throw new ProviderNotFoundError(id);
       const key = await readNewKey(flags, io, current.scheme, lookUpScheme(current.scheme));
       detail.keyKind = key.kind;
-      const ciphertext = await encryptProviderKeyOf(target, id, key.value);
+      // A new key is bound to the stored settings: first prove they are the registered ones.
+      await confirmStoredSettings(target, current);
+      const ciphertext = await encryptProviderKeyOf(
+        target,
+        { settings: current, keyKind: key.kind },
+        key.value,
+      );
       const config = await registry.rotate(id, { kind: key.kind, ciphertext }, { graceSeconds });
       const older = config.keys.slice(0, -1);
       const newest = config.keys.at(-1)?.version;

@@ -1,5 +1,12 @@
 import { choiceOption, optionParser } from '../options.ts';
-import { accept, reject, requireHeader, type Scheme, type SchemeInput } from '../scheme.ts';
+import {
+  accept,
+  bodySigned,
+  reject,
+  requireHeader,
+  type Scheme,
+  type SchemeInput,
+} from '../scheme.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 import type { SchemeVerdict, VerificationKey } from '../types.ts';
 
@@ -82,6 +89,11 @@ export const adyen: Scheme<AdyenOptions> = {
     id: 'notificationItems.0.NotificationRequestItem.pspReference',
     type: 'notificationItems.0.NotificationRequestItem.eventCode',
   },
+  // Banking webhooks sign the raw body. Notification items sign eight of their fields only,
+  // pspReference and eventCode among them (adyenSignedFields), and every item must verify:
+  // the eventFields above are signed though the body is not.
+  signedFields: (options) =>
+    options.variant === 'banking' ? bodySigned : { body: false, eventFields: true },
   parseOptions: optionParser<AdyenOptions>({
     variant: choiceOption(['notification', 'banking'], 'notification'),
   }),

@@ -1,7 +1,7 @@
 import { deliveryHeaderReader } from '../headers.ts';
 import { type BodyHmacShape, matchPrefixedHmac, type PrefixedHmac } from '../hmac-header.ts';
 import { booleanOption, optionParser } from '../options.ts';
-import { accept, reject, type Scheme } from '../scheme.ts';
+import { accept, bodySigned, reject, type Scheme } from '../scheme.ts';
 
 export interface GithubOptions {
   /**
@@ -37,6 +37,9 @@ export const github: Scheme<GithubOptions> = {
   docs: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
   headers: ['X-Hub-Signature-256', 'X-Hub-Signature', 'X-GitHub-Delivery', 'X-GitHub-Event'],
   keyKind: 'secret',
+  // The HMAC is of the body alone (`[body]` below): GitHub signs neither X-GitHub-Delivery nor
+  // X-GitHub-Event, so a replay may carry any id or event name.
+  signedFields: () => bodySigned,
   parseOptions: optionParser<GithubOptions>({ allowSha1: booleanOption(false) }),
   verify({ headers, body, keys, options }) {
     const sha256 = headers.get(SHA256_HEADER);

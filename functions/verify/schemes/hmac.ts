@@ -162,6 +162,11 @@ export const hmac: Scheme<HmacOptions> = {
   headers: [],
   credentialHeaders: (options) => [options.header],
   keyKind: 'secret',
+  // The body is always in the template; the id header is signed only where `{id}` is too.
+  signedFields: (options) => {
+    const parts = compile(options);
+    return { deliveryId: typeof parts !== 'string' && parts.includes('id') };
+  },
   parseOptions: (raw) => {
     const options = parseFields(raw);
     const compiled = compile(options);

@@ -1,6 +1,6 @@
 import { deliveryHeaderReader } from '../headers.ts';
 import { type BodyHmacShape, matchPrefixedHmac, shapeHeaders } from '../hmac-header.ts';
-import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { accept, bodySigned, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp } from '../timestamp.ts';
 
 /**
@@ -33,6 +33,9 @@ export const linear: Scheme = {
   docs: 'https://linear.app/developers/webhooks#securing-webhooks',
   headers: shapeHeaders(linearShape),
   keyKind: 'secret',
+  // The HMAC is of the body alone (`[body]` below): Linear-Delivery and Linear-Event are not
+  // signed, only the body's webhookTimestamp bounds how long a replay is accepted.
+  signedFields: () => bodySigned,
   // Linear recommends rejecting a webhookTimestamp more than a minute from the receiver's
   // clock (docs above); @linear/sdk 98's verify() enforces |now - webhookTimestamp| <= 60 000 ms.
   defaultToleranceSeconds: 60,

@@ -38,6 +38,8 @@ export const mailgun: Scheme = {
   // Stripe, Standard Webhooks and HubSpot use. Callers facing slow deliveries can widen it.
   defaultToleranceSeconds: 300,
   eventFields: { id: 'event-data.id', type: 'event-data.event' },
+  // Only timestamp + token are signed (above): the body, and `event-data` in it, are not.
+  signedFields: () => ({ body: false }),
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const text = decodeUtf8(body);
     if (text === undefined) return reject('malformed_body', 'body is not UTF-8');

@@ -1,7 +1,7 @@
 import { deliveryHeaderReader } from '../headers.ts';
 import { type BodyHmacShape, shapeHeaders } from '../hmac-header.ts';
 import { allValues, parseParameterList } from '../parameters.ts';
-import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { accept, bodySigned, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { signatureBudgetRefusal } from '../signature-budget.ts';
 import { findMatchingKey, hmac } from '../signatures.ts';
 
@@ -38,6 +38,8 @@ export const pagerduty: Scheme = {
   headers: shapeHeaders(pagerdutyShape),
   keyKind: 'secret',
   eventFields: { id: 'event.id', type: 'event.event_type' },
+  // The HMAC is of the body alone (below): X-Webhook-Id is not signed, the body's event.id is.
+  signedFields: () => bodySigned,
   verify({ headers, body, keys }) {
     const header = requireHeader(headers, HEADER);
     if (header.rejection) return header.rejection;

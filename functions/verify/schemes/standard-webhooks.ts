@@ -155,6 +155,9 @@ export const standardWebhooks: Scheme = {
   defaultToleranceSeconds: 300,
   // The spec's payload carries the event type in `type`; the id travels in a header.
   eventFields: { type: 'type' },
+  // Every entry signs `<webhook-id>.<webhook-timestamp>.<body>` (standardWebhooksSignedPrefix):
+  // the id is among the signed bytes, so a replay under another id fails verification.
+  signedFields: () => ({ deliveryId: true }),
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const names =
       HEADER_SETS.find((set) => headers.get(set.signature) !== undefined) ??

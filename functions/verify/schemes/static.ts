@@ -48,6 +48,8 @@ export const staticCredentials: Scheme<StaticOptions> = {
   headers: ['Authorization'],
   credentialHeaders: (options) => [options.header],
   keyKind: 'secret',
+  // Nothing is signed: the credential proves the sender knows it, not what it sent.
+  signedFields: () => ({ body: false }),
   parseOptions: optionParser<StaticOptions>({
     mode: modeOption(),
     header: headerNameOption('Authorization'),

@@ -211,6 +211,10 @@ export const twilio: Scheme = {
   docs: 'https://www.twilio.com/docs/usage/webhooks/webhooks-security',
   headers: [twilioShape.header, 'X-Twilio-Webhooks-Signature-Settings'],
   keyKind: 'secret',
+  // Not claimed as signed: a form post's bytes are not signed, only its parameters joined
+  // without delimiters (above), so neither the bytes nor their reading is pinned; a JSON
+  // body's hash is, but one declaration serves both variants.
+  signedFields: () => ({ body: false }),
   verify({ url, headers, body, keys }) {
     const signature = requireHeader(headers, SIGNATURE);
     if (signature.rejection) return signature.rejection;

@@ -46,6 +46,9 @@ export const twitch: Scheme = {
   // "Guarding against replay attacks": reject a message whose timestamp is older than
   // 10 minutes (same docs page).
   defaultToleranceSeconds: 600,
+  // The HMAC is over message id + timestamp + body (below): the id is signed. The message and
+  // subscription type headers, which `eventType` comes from, are not.
+  signedFields: () => ({ deliveryId: true }),
   handshake: ({ body }) => twitchChallengeResponse(body),
   verify({ headers, body, keys, nowMs, toleranceSeconds }) {
     const signature = requireHeader(headers, SIGNATURE);

@@ -175,7 +175,10 @@ describe('standard-webhooks', () => {
     });
   });
 
-  it('accepts signatures sent as a repeated header, which arrives joined with ", "', async () => {
+  // The spec puts several signatures in one header, space-separated; the header sent twice is
+  // ambiguous (which copy did the provider send?), so it is refused before any check, as every
+  // credential header sent twice is (issue 11, point 9).
+  it('refuses signatures sent as a repeated header, even with a valid one among them', async () => {
     const headers = {
       'webhook-id': 'msg_1',
       'webhook-timestamp': String(now),
@@ -187,7 +190,11 @@ describe('standard-webhooks', () => {
       keys: [{ value: secret }],
       clock: at(now),
     });
-    expect(verdict).toMatchObject({ accepted: true });
+    expect(verdict).toMatchObject({
+      accepted: false,
+      reason: 'malformed_header',
+      detail: 'webhook-signature came more than once',
+    });
   });
 
   it('reads one header set whole: svix- when svix-signature is present', async () => {
