@@ -82,7 +82,7 @@ export function sampleOf(invocation: Invocation): Sample {
     statusCode: invocation.statusCode,
     responseBodyBytes: Buffer.byteLength(invocation.responseBody),
     calls: calls.map((call) => `${call.service} ${call.command}`),
-    sequentialCalls: groups(calls.map((call) => [call.startMs, call.endMs] as const)).length,
+    sequentialCalls: sequentialDepth(calls.map((call) => [call.startMs, call.endMs] as const)),
     dynamodbWriteUnits: writeUnits,
     dynamodbReadUnits: readUnits,
     dynamodbUnitsByTarget: byTarget,
@@ -157,7 +157,29 @@ function median(values: readonly number[]): number {
   return Math.round(value * 1000) / 1000;
 }
 
-/** Overlapping intervals merged, in order: calls made side by side are one round trip. */
+/**
+ * How many calls were made one after the other: the longest chain of intervals each of which
+ * started once the one before it had ended. Calls made side by side overlap, so they never
+ * chain, however long one of them runs: a long call beside two sequential ones (a payload
+ * copy beside a body upload and then the send) does not fold them into one round, as merging
+ * overlapping intervals would.
+ * @example sequentialDepth([[0, 4], [0, 9], [5, 8]]) // 2: the first, then the third
+ */
+export function sequentialDepth(intervals: readonly (readonly [number, number])[]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const depth: number[] = [];
+  sorted.forEach(([from], index) => {
+    let before = 0;
+    for (let earlier = 0; earlier < index; earlier++) {
+      const [, to] = sorted[earlier] as readonly [number, number];
+      if (to <= from) before = Math.max(before, depth[earlier] ?? 0);
+    }
+    depth.push(before + 1);
+  });
+  return Math.max(0, ...depth);
+}
+
+/** Overlapping intervals merged, in order: the time spent waiting on at least one call. */
 export function groups(intervals: readonly (readonly [number, number])[]): [number, number][] {
   const merged: [number, number][] = [];
   for (const [from, to] of [...intervals].sort((a, b) => a[0] - b[0])) {

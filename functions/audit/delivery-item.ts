@@ -145,6 +145,7 @@ function deliveryFields(record: AuditRecord, times: ClaimTimes): AuditItem {
     ...optional('scheme', record.scheme),
     ...optional('keyId', record.keyId),
     ...optional('eventType', record.eventType),
+    ...optional('eventId', record.eventId),
     ...optional('subjectHash', record.subjectHash),
     ...(record.encryptedHeaders === undefined
       ? {}
@@ -211,6 +212,7 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
     retentionClass: string('retentionClass'),
     scheme: string('scheme'),
     eventType: string('eventType'),
+    eventId: string('eventId'),
     subjectHash: string('subjectHash'),
     erasureReceiptId: string('erasureReceiptId'),
     erasedAtMs: erasedAt === undefined ? undefined : Number(erasedAt),

@@ -72,6 +72,13 @@ export interface AuditRecord {
   readonly reason?: string;
   /** @default - the event type could not be read (e.g. a rejected body) */
   readonly eventType?: string;
+  /**
+   * The provider's own id for the delivery where it is not the `deliveryId`: an id the
+   * provider does not sign (GitHub's X-GitHub-Delivery), kept as information; the delivery is
+   * filed under its signed body instead (functions/ingest/delivery-names.ts).
+   * @default - the delivery id is the provider's own, or it sent none
+   */
+  readonly eventId?: string;
   /** @default - the provider is not registered, or is disabled (outcome `rejected`) */
   readonly scheme?: SchemeName;
   /**
@@ -143,6 +150,7 @@ export const auditFieldLimits = {
   requestId: 128,
   reason: 256,
   eventType: 256,
+  eventId: 256,
   requestedProviderId: 128,
   keyId: 64,
   userAgent: 512,
@@ -225,6 +233,7 @@ export function auditRecordProblems(record: AuditRecord): string[] {
   const textFields = [
     'reason',
     'eventType',
+    'eventId',
     'requestedProviderId',
     'keyId',
     'userAgent',
@@ -433,6 +442,7 @@ export function toAuditItem(record: AuditRecord): AuditItem {
       : { suppressedAttempts: { N: String(record.suppressedAttempts) } }),
     ...optional('reason', record.reason),
     ...optional('eventType', record.eventType),
+    ...optional('eventId', record.eventId),
     ...optional('keyId', record.keyId),
     ...optional('userAgent', record.userAgent),
     ...optional('queueMessageId', record.queueMessageId),
@@ -469,6 +479,7 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
     outcome: string('outcome'),
     reason: string('reason'),
     eventType: string('eventType'),
+    eventId: string('eventId'),
     scheme: string('scheme'),
     requestedProviderId: string('requestedProviderId'),
     suppressedAttempts: number('suppressedAttempts'),

@@ -9,6 +9,7 @@
 import type { ClaimResult } from '../audit/delivery-claims.ts';
 import type { ClaimTimes } from '../audit/delivery-item.ts';
 import { type AuditRecord, auditFieldLimits } from '../audit/record.ts';
+import { isText } from '../audit/text.ts';
 import type { Deadline } from '../aws/deadline.ts';
 import { timedOut } from '../aws/errors.ts';
 import { deliveryBudgetMs, settleBudgetMs } from '../config/limits.ts';
@@ -154,6 +155,10 @@ async function prepare(
     ...attempted,
     keyId: verdict.keyId,
     ...(eventType === undefined ? {} : { eventType: cut(eventType, auditFieldLimits.eventType) }),
+    // The provider's own id, where the delivery is filed under another: found by `audit list`.
+    ...(eventId !== undefined && eventId !== deliveryId && isText(eventId, auditFieldLimits.eventId)
+      ? { eventId }
+      : {}),
     ...(subjectHash === undefined ? {} : { subjectHash }),
   };
   return {

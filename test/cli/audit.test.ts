@@ -319,9 +319,14 @@ describe('webhooks audit show --local', () => {
     ]);
   });
 
-  it('exits 1 for a delivery with no record', async () => {
+  it('exits 1 for a delivery with no record, saying where an unsigned provider id is kept', async () => {
     const { code, stderr } = await cli(['audit', 'show', 'evt_never', '--local']);
     expect(code).toBe(1);
-    expect(stderr).toBe("error: no audit record of delivery 'evt_never'\n");
+    expect(stderr).toBe(
+      "error: no audit record of delivery 'evt_never'\n" +
+        "hint: a provider that does not sign its delivery ids (GitHub, Shopify…) files each delivery under 'sha256:' and its body's SHA-256, with its own id as eventId: `webhooks audit list --provider <id> --json` shows both\n",
+    );
+    const hashed = await cli(['audit', 'show', `sha256:${'0'.repeat(64)}`, '--local']);
+    expect(hashed.stderr).toBe(`error: no audit record of delivery 'sha256:${'0'.repeat(64)}'\n`);
   });
 });

@@ -11,7 +11,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { groups } from '../../bench/cost/path-measurement.ts';
+import { sequentialDepth } from '../../bench/cost/path-measurement.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
@@ -126,7 +126,7 @@ async function roundTrips(event: ApiGatewayEvent, laterMs = 0) {
     outcome,
     statusCode: response.statusCode,
     calls: { ...calls },
-    rounds: groups(spans).length,
+    rounds: sequentialDepth(spans),
   };
 }
 

@@ -146,6 +146,10 @@ describe('a GitHub delivery, whose X-GitHub-Delivery and X-GitHub-Event are not 
       'duplicate',
     ]);
     expect(records.every((record) => record.bodySha256 === sha256(body))).toBe(true);
+    // The provider's own id stays on the accepted record, as information an operator can find.
+    expect(records.find((record) => record.outcome === 'accepted')).toMatchObject({
+      eventId: 'aaaaaaaa-0000-4000-8000-000000000001',
+    });
   });
 
   it('is still a new delivery when the signed body differs', async () => {

@@ -57,6 +57,7 @@ export const csvColumns = Object.keys({
   outcome: true,
   reason: true,
   eventType: true,
+  eventId: true,
   scheme: true,
   requestedProviderId: true,
   suppressedAttempts: true,

@@ -46,7 +46,7 @@ export async function showAudit(
         return {
           code: exitCodes.rejected,
           stdout: '',
-          stderr: `${warnings}error: no audit record of delivery '${deliveryId}'\n`,
+          stderr: `${warnings}error: no audit record of delivery '${deliveryId}'\n${unsignedIdHint(deliveryId)}`,
           refusedReason: 'delivery_not_found',
         };
       }
@@ -76,6 +76,16 @@ export async function showAudit(
       return { code: exitCodes.ok, stdout, stderr: warnings };
     }),
   );
+}
+
+/**
+ * A provider that does not sign its delivery ids (GitHub, Shopify…) has its deliveries filed
+ * under their body's SHA-256, its own id kept as the record's `eventId`
+ * (docs/architecture.md, "Delivery ids and what is signed"): say where to look for it.
+ */
+function unsignedIdHint(id: string): string {
+  if (id.startsWith('sha256:')) return '';
+  return `hint: a provider that does not sign its delivery ids (GitHub, Shopify…) files each delivery under 'sha256:' and its body's SHA-256, with its own id as eventId: \`webhooks audit list --provider <id> --json\` shows both\n`;
 }
 
 /**
