@@ -7,7 +7,7 @@ import { payloadBucket } from '../functions/config/buckets.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { configCacheSecondsFrom, configCacheSecondsVariable } from '../functions/config/limits.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
-import { auditTable, registryTable } from '../functions/config/tables.ts';
+import { auditTable, consumerTable, registryTable } from '../functions/config/tables.ts';
 
 /** Owner read and write only, as for the KMS state file beside it. */
 const stackFileMode = 0o600;
@@ -31,7 +31,12 @@ export interface LocalKey {
 }
 
 export interface LocalStackResources {
-  readonly tables: { readonly registry: string; readonly audit: string };
+  readonly tables: {
+    readonly registry: string;
+    readonly audit: string;
+    /** The consumer's table (consumer/run-once.ts). @default - absent from an older file */
+    readonly consumer?: string;
+  };
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   /** The payload bucket's name. @default - absent from a file written before it existed */
@@ -83,6 +88,9 @@ export function stackEnvironment(
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     [registryTable.nameVariable]: resources.tables.registry,
     [auditTable.nameVariable]: resources.tables.audit,
+    ...(resources.tables.consumer === undefined
+      ? {}
+      : { [consumerTable.nameVariable]: resources.tables.consumer }),
     [deliveryQueue.urlVariable]: resources.queueUrl,
     [deadLetterQueue.urlVariable]: resources.deadLetterQueueUrl,
     ...(resources.payloadBucket === undefined

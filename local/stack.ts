@@ -18,7 +18,12 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { SubjectIndexSecret } from '../functions/audit/subject-index-secret.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
-import { auditTable, registryTable, type TableDefinition } from '../functions/config/tables.ts';
+import {
+  auditTable,
+  consumerTable,
+  registryTable,
+  type TableDefinition,
+} from '../functions/config/tables.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { startKmsStandIn } from './kms/server.ts';
 import type { LocalService, ServiceEnd } from './ports.ts';
@@ -246,7 +251,7 @@ async function createResources(withSubjectIndexSecret: boolean): Promise<LocalSt
   const kms = new KMSClient({});
   try {
     const [tables, queues, payloadBucket, keys] = await Promise.all([
-      createTables(dynamodb, [registryTable, auditTable]),
+      createTables(dynamodb, [registryTable, auditTable, consumerTable]),
       createQueues(sqs),
       createPayloadBucket(s3),
       createKeys(kms),
@@ -263,7 +268,7 @@ async function createResources(withSubjectIndexSecret: boolean): Promise<LocalSt
       subjectIndex.clear();
     }
     return {
-      tables: { registry: tables[0], audit: tables[1] },
+      tables: { registry: tables[0], audit: tables[1], consumer: tables[2] },
       ...queues,
       payloadBucket,
       keys,

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const folders = [
   'functions',
+  'consumer',
   'ops',
   'compliance',
   'cli',

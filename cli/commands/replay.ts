@@ -18,6 +18,7 @@ import type { AuditRecord } from '../../functions/audit/record.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { replayMessageIds } from '../../functions/queue/deduplication.ts';
 import { buildEnvelope, type StringAttribute } from '../../functions/queue/envelope.ts';
+import { replayAttributeNames } from '../../functions/queue/replay-attributes.ts';
 import { QueueSender } from '../../functions/queue/sender.ts';
 import { assertProviderId } from '../../functions/registry/provider.ts';
 import type { HeaderInput } from '../../functions/verify/types.ts';
@@ -33,16 +34,6 @@ export interface ReplayFlags extends TargetFlags {
   readonly provider?: string;
   readonly json?: boolean;
 }
-
-/** The message attributes that mark a replay, beside the envelope's providerId, scheme, eventType. */
-export const replayAttributeNames = {
-  /** Always `true`. */
-  replay: 'replay',
-  /** When the replay was queued, ISO 8601. */
-  replayedAt: 'replayedAt',
-  /** The SQS message id of the delivery as first queued, when its record names it. */
-  replayOf: 'replayOf',
-} as const;
 
 /** What `--json` prints. */
 export interface ReplayReport {

@@ -40,6 +40,20 @@ export const registryTable = {
 } as const satisfies TableDefinition;
 
 /**
+ * The consumer's record of each delivery its handler ran (consumer/, Powertools Idempotency's
+ * DynamoDB layer and its attribute names): `id` is the delivery's key, `status` in progress or
+ * completed, `expiration` (Unix seconds) when DynamoDB's TTL removes it, and
+ * `in_progress_expiration` (Unix milliseconds) when a run that never finished may be retried.
+ */
+export const consumerTable = {
+  nameVariable: 'CONSUMER_TABLE_NAME',
+  localName: 'webhook-ingestion-consumer',
+  partitionKey: { name: 'id', type: 'S' },
+  timeToLiveAttribute: 'expiration',
+  globalSecondaryIndexes: [],
+} as const satisfies TableDefinition;
+
+/**
  * Audit trail: one item per accepted delivery (with its repeats), one per other attempt. A
  * record's partition key is the provider and a shard (`<providerId>#<0..auditShards-1>`, the
  * shard from the delivery id) so that one busy provider spreads its writes; the sort key

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
-import { auditTable, registryTable } from '../../functions/config/tables.ts';
+import { auditTable, consumerTable, registryTable } from '../../functions/config/tables.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 /** A JVM start plus provisioning; 30 s is the budget for the whole stack. */
@@ -187,7 +187,11 @@ describe('the stack in memory', () => {
       persist: false,
       endpoints: stack.endpoints,
       resources: {
-        tables: { registry: registryTable.localName, audit: auditTable.localName },
+        tables: {
+          registry: registryTable.localName,
+          audit: auditTable.localName,
+          consumer: consumerTable.localName,
+        },
         queueUrl: stack.resources.queueUrl,
         deadLetterQueueUrl: stack.resources.deadLetterQueueUrl,
         payloadBucket: payloadBucket.localName,
@@ -205,6 +209,7 @@ describe('the stack in memory', () => {
         AWS_ENDPOINT_URL_S3: stack.endpoints.s3,
         [registryTable.nameVariable]: registryTable.localName,
         [auditTable.nameVariable]: auditTable.localName,
+        [consumerTable.nameVariable]: consumerTable.localName,
         [deliveryQueue.urlVariable]: stack.resources.queueUrl,
         [deadLetterQueue.urlVariable]: stack.resources.deadLetterQueueUrl,
         [payloadBucket.nameVariable]: payloadBucket.localName,

@@ -1,0 +1,155 @@
+/**
+ * `createConsumer`: the user's function, or map of functions, as an SQS-triggered Lambda
+ * handler on the delivery queue. Each message is opened (the envelope checked, a body kept in
+ * the payload bucket fetched and checked against its digest), routed, and run once per provider
+ * and delivery id (run-once.ts); the batch answers with partial failures
+ * (ReportBatchItemFailures), so only the messages that failed are retried, and after the
+ * queue's `maxReceiveCount` they go to the dead-letter queue.
+ *
+ * The queue is FIFO with one message group per delivery: Powertools' FIFO processor, with
+ * `skipGroupOnError`, fails a failed delivery's own group only, never the rest of the batch.
+ */
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { boundedClientConfig } from '../functions/aws/clients.ts';
+import { deliveryQueue } from '../functions/config/queues.ts';
+import { consumerTable } from '../functions/config/tables.ts';
+import { getBodyObject } from '../functions/queue/body-objects.ts';
+import { openEnvelope } from '../functions/queue/envelope.ts';
+import { replayAttributeNames } from '../functions/queue/replay-attributes.ts';
+import { type DeliveryEvent, deliveryEvent, type Replay } from './delivery-event.ts';
+import { type DeliveryHandler, type HandlerRoutes, routeOf } from './routes.ts';
+import { runOnce } from './run-once.ts';
+import type { ConsumerContext, SqsBatchResponse, SqsEvent, SqsRecord } from './sqs-event.ts';
+
+/** What became of one message. */
+export type ConsumerOutcome =
+  /** The handler ran to completion. */
+  | 'ran'
+  /** The handler had already completed for this delivery: skipped. */
+  | 'already_done'
+  /** No route takes the delivery: done without running anything. */
+  | 'unrouted'
+  /** Another copy of the delivery is running now: left on the queue, retried later. */
+  | 'in_progress'
+  /** The handler threw, or the message could not be opened: left on the queue, retried. */
+  | 'failed';
+
+/** One message's outcome, as the consumer reports it. */
+export interface ConsumerReport {
+  readonly outcome: ConsumerOutcome;
+  readonly messageId: string;
+  /** @default - absent when the message could not be opened */
+  readonly providerId?: string;
+  readonly deliveryId?: string;
+  readonly eventType?: string;
+  /** The failure's class and message (never the body). @default - absent unless failed */
+  readonly error?: string;
+  /** How many times SQS has handed this message over, this one included. */
+  readonly receiveCount: number;
+}
+
+export interface ConsumerOptions {
+  /** The user's code: one function, or a map by provider and event type (routes.ts). */
+  readonly handler: DeliveryHandler | HandlerRoutes;
+  /**
+   * Names this consumer's records in the consumer table: two consumers of the same deliveries
+   * must have different names. @default - the Lambda function's name
+   */
+  readonly name?: string;
+  /** @default - the `CONSUMER_TABLE_NAME` environment variable */
+  readonly tableName?: string;
+  /** How long a completed delivery is remembered. @default - the delivery queue's retention (14 days) */
+  readonly rememberSeconds?: number;
+  /** @default - a client from the standard AWS environment settings */
+  readonly dynamodb?: DynamoDBClient;
+  /** For bodies kept in the payload bucket. @default - a client from the standard settings */
+  readonly s3?: S3Client;
+  /** Told each message's outcome. @default - one JSON line on standard output */
+  readonly report?: (report: ConsumerReport) => void;
+}
+
+/**
+ * The Lambda handler for `options.handler`.
+ * @example
+ * export const handler = createConsumer({
+ *   handler: { 'stripe-live': { 'invoice.paid': async (event) => markPaid(event.json()) } },
+ * });
+ */
+export function createConsumer(options: ConsumerOptions) {
+  const tableName = options.tableName ?? process.env[consumerTable.nameVariable];
+  if (!tableName) {
+    throw new Error(
+      `the consumer needs its table: pass tableName or set ${consumerTable.nameVariable}`,
+    );
+  }
+  const dynamodb = options.dynamodb ?? new DynamoDBClient(boundedClientConfig());
+  const s3 = options.s3 ?? new S3Client(boundedClientConfig());
+  const report = options.report ?? ((line) => console.log(JSON.stringify(line)));
+  const run = runOnce({
+    dynamodb,
+    tableName,
+    name: options.name ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'webhook-consumer',
+    rememberSeconds: options.rememberSeconds ?? deliveryQueue.retentionSeconds,
+  });
+
+  const processMessage = async (record: SqsRecord, context: ConsumerContext) => {
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+    let event: DeliveryEvent | undefined;
+    try {
+      const envelope = await openEnvelope(record.body, (object) => getBodyObject(s3, object));
+      event = deliveryEvent(envelope, replayOf(record));
+      const handler = routeOf(options.handler, event);
+      const outcome = handler === undefined ? 'unrouted' : await run(handler, event, context);
+      report(reportOf(record, receiveCount, outcome, event));
+    } catch (error) {
+      const outcome = error instanceof IdempotencyAlreadyInProgressError ? 'in_progress' : 'failed';
+      report(reportOf(record, receiveCount, outcome, event, error));
+      throw error;
+    }
+  };
+
+  return async (event: SqsEvent, context: ConsumerContext): Promise<SqsBatchResponse> => {
+    const processor = new SqsFifoPartialProcessorAsync();
+    return processPartialResponse(
+      event as unknown as Parameters<typeof processPartialResponse>[0],
+      (record: SqsRecord) => processMessage(record, context),
+      processor,
+      { skipGroupOnError: true, throwOnFullBatchFailure: false },
+    );
+  };
+}
+
+/** A replay's marks, from the attributes `webhooks replay` sets. */
+function replayOf(record: SqsRecord): Replay | undefined {
+  const attributes = record.messageAttributes;
+  if (attributes[replayAttributeNames.replay]?.stringValue !== 'true') return undefined;
+  const replayedAt = attributes[replayAttributeNames.replayedAt]?.stringValue;
+  return replayedAt === undefined ? undefined : { replayedAt };
+}
+
+function reportOf(
+  record: SqsRecord,
+  receiveCount: number,
+  outcome: ConsumerOutcome,
+  event: DeliveryEvent | undefined,
+  error?: unknown,
+): ConsumerReport {
+  return {
+    outcome,
+    messageId: record.messageId,
+    ...(event === undefined
+      ? {}
+      : {
+          providerId: event.providerId,
+          deliveryId: event.deliveryId,
+          ...(event.eventType === undefined ? {} : { eventType: event.eventType }),
+        }),
+    ...(error === undefined
+      ? {}
+      : { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+    receiveCount,
+  };
+}

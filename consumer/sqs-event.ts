@@ -1,0 +1,42 @@
+/**
+ * The parts of Lambda's SQS event and context the consumer reads, typed here so that a user's
+ * code needs no `@types/aws-lambda` (they are the same shapes, a subset).
+ */
+
+/** A message attribute as Lambda hands it over. */
+export interface SqsMessageAttribute {
+  readonly stringValue?: string;
+  readonly dataType: string;
+}
+
+/** One message of the batch. */
+export interface SqsRecord {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string | undefined>> & {
+    readonly ApproximateReceiveCount: string;
+    readonly MessageGroupId?: string;
+  };
+  readonly messageAttributes: Readonly<Record<string, SqsMessageAttribute>>;
+  readonly eventSource: string;
+  readonly eventSourceARN: string;
+  readonly awsRegion: string;
+  readonly md5OfBody: string;
+}
+
+export interface SqsEvent {
+  readonly Records: readonly SqsRecord[];
+}
+
+/** Partial batch response: the messages to leave on the queue (ReportBatchItemFailures). */
+export interface SqsBatchResponse {
+  readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
+}
+
+/** What the consumer needs of Lambda's context: how long the invocation has left. */
+export interface ConsumerContext {
+  getRemainingTimeInMillis(): number;
+  readonly functionName?: string;
+  readonly awsRequestId?: string;
+}
