@@ -6,6 +6,8 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { consumerTable } from '../functions/config/tables.ts';
+import { ConsumerModuleError, type LocalConsumer, startLocalConsumer } from './consumer-loop.ts';
 import {
   GatewayPortInUseError,
   type LocalGateway,
@@ -22,7 +24,7 @@ import {
 } from './stack.ts';
 import { describeRecordedProcess, type LocalStackDescription } from './stack-file.ts';
 
-const usage = 'usage: npm start [-- --persist | --help]';
+const usage = 'usage: npm start [-- [--persist] [--consumer <module>] | --help]';
 
 /** What `--persist` keeps, and what it cannot: said by `--help` and by the start-up lines. */
 const persistence =
@@ -33,6 +35,9 @@ const help = [
   '',
   "  --persist    keep the stack's data across restarts (see docs/local-stack.md):",
   `               ${persistence}`,
+  '  --consumer <module>',
+  "               run the module's default export (a handler, or a map of them by provider and",
+  '               event type) on the local queue, as a consumer Lambda runs it (docs/consumer.md)',
   '  --help       print this and exit',
   "  PORT=<port>  the gateway's port (default 3000; PORT=0 for any free one)",
 ].join('\n');
@@ -41,22 +46,36 @@ const defaultGatewayPort = 3000;
 
 async function main(): Promise<void> {
   const began = performance.now();
-  const { persist, gatewayPort } = readSettings();
+  const { persist, gatewayPort, consumerModule } = readSettings();
   refuseWithoutJava();
   // Listen before starting: a signal during the JVM's start must still stop it.
   const shutdown = stopOnSignals();
   const stack = await startLocalStack({ persist, onStaleStackFile: reportStale });
   void stack.ended.then(shutdown.serviceEnded);
   let gateway: LocalGateway;
+  let consumer: LocalConsumer | undefined;
   try {
     gateway = await startGateway({ port: gatewayPort });
   } catch (error) {
     await stack.stop();
     throw error;
   }
-  if (shutdown.attach({ stack, gateway })) return;
+  try {
+    consumer =
+      consumerModule === undefined
+        ? undefined
+        : await startLocalConsumer({
+            modulePath: consumerModule,
+            queueUrl: stack.resources.queueUrl,
+            tableName: stack.resources.tables.consumer ?? consumerTable.localName,
+          });
+  } catch (error) {
+    await gateway.close().finally(() => stack.stop());
+    throw error;
+  }
+  if (shutdown.attach({ stack, gateway, consumer })) return;
   await stack.recordWebhookUrlTemplate(`${gateway.url}${webhookResource}`);
-  console.log(describe(stack, gateway));
+  console.log(describe(stack, gateway, consumerModule));
   for (const tool of missingPrerequisites(prerequisites.filter(forTheLoop))) {
     console.log(`note: the README's local loop needs ${tool}`);
   }
@@ -74,14 +93,19 @@ function refuseWithoutJava(): void {
 /** curl and openssl only sign and send the README's requests by hand: a note, not a refusal. */
 const forTheLoop = (tool: { readonly name: string }) => ['curl', 'openssl'].includes(tool.name);
 
-function readSettings(): { persist: boolean; gatewayPort: number } {
+function readSettings(): { persist: boolean; gatewayPort: number; consumerModule?: string } {
   let persist: boolean;
   let helpAsked: boolean;
+  let consumerModule: string | undefined;
   try {
     ({
-      values: { persist = false, help: helpAsked = false },
+      values: { persist = false, help: helpAsked = false, consumer: consumerModule },
     } = parseArgs({
-      options: { persist: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        persist: { type: 'boolean' },
+        consumer: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -96,7 +120,7 @@ function readSettings(): { persist: boolean; gatewayPort: number } {
   if (!/^\d+$/.test(portText) || gatewayPort > 65_535) {
     exitWithUsage(`PORT must be a TCP port (0-65535, 0 for any free one), got '${portText}'`);
   }
-  return { persist, gatewayPort };
+  return { persist, gatewayPort, ...(consumerModule === undefined ? {} : { consumerModule }) };
 }
 
 function reportStale(stale: LocalStackDescription, path: string): void {
@@ -108,6 +132,7 @@ function reportStale(stale: LocalStackDescription, path: string): void {
 /** What to do about a start refused for its setting (exit code 2), else `undefined`. */
 function refusalOf(error: unknown): string | undefined {
   if (error instanceof LocalStackRunningError) return error.message;
+  if (error instanceof ConsumerModuleError) return error.message;
   if (error instanceof GatewayPortInUseError) {
     return `${error.message} (another \`npm start\`, from another folder?): stop what holds it, or start on another port: PORT=<port> npm start, or PORT=0 npm start for any free one`;
   }
@@ -119,7 +144,7 @@ function exitWithUsage(message: string): never {
   process.exit(2);
 }
 
-function describe(stack: LocalStack, gateway: LocalGateway): string {
+function describe(stack: LocalStack, gateway: LocalGateway, consumerModule?: string): string {
   const variables = {
     ...stack.environment,
     ...(stack.usesFakeCredentials ? fakeCredentials : {}),
@@ -133,6 +158,7 @@ function describe(stack: LocalStack, gateway: LocalGateway): string {
     `  DynamoDB Local    ${stack.endpoints.dynamodb}`,
     `  SQS (fauxqs)      ${stack.endpoints.sqs}`,
     `  gateway           ${gateway.url}${webhookResource}`,
+    ...(consumerModule === undefined ? [] : [`  consumer          ${consumerModule}`]),
     `  ${storage}`,
     `  stack file        ${relative(process.cwd(), stack.stackFile)}`,
     '',
@@ -145,6 +171,8 @@ function describe(stack: LocalStack, gateway: LocalGateway): string {
 interface Running {
   readonly stack: LocalStack;
   readonly gateway: LocalGateway;
+  /** @default - none: no --consumer */
+  readonly consumer?: LocalConsumer | undefined;
 }
 
 /** Why everything is being stopped: what to say first, and the exit code once stopped. */
@@ -165,11 +193,11 @@ interface Stopping {
 function stopOnSignals() {
   let running: Running | undefined;
   let stopping: Stopping | undefined;
-  const stop = ({ stack, gateway }: Running, { announce, exitCode }: Stopping) => {
+  const stop = ({ stack, gateway, consumer }: Running, { announce, exitCode }: Stopping) => {
     announce();
-    // The gateway first: no request should reach a stack that is going away.
-    gateway
-      .close()
+    // The consumer and the gateway first: nothing should reach a stack that is going away.
+    Promise.resolve(consumer?.stop())
+      .then(() => gateway.close())
       .finally(() => stack.stop())
       .then(
         () => process.exit(exitCode),

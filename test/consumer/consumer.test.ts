@@ -8,7 +8,6 @@
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DeleteMessageCommand,
-  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
@@ -22,6 +21,7 @@ import { consumerTable } from '../../functions/config/tables.ts';
 import { createIngestPorts } from '../../functions/ingest/handler.ts';
 import { readHttpEvent } from '../../functions/ingest/http-event.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
+import { asRecord } from '../../local/consumer-loop.ts';
 import { registerProvider } from '../support/providers.ts';
 import { type IngestStack, startBudgetMs, startIngestStack } from '../support/stack.ts';
 import { stripeDelivery } from '../support/stripe-delivery.ts';
@@ -80,32 +80,8 @@ async function receiveAll(): Promise<SqsRecord[]> {
       }),
     );
     if (Messages.length === 0) return records;
-    records.push(...Messages.map(asRecord));
+    records.push(...Messages.map((message) => asRecord(message, stack.stack.resources.queueUrl)));
   }
-}
-
-function asRecord(message: Message): SqsRecord {
-  return {
-    messageId: String(message.MessageId),
-    receiptHandle: String(message.ReceiptHandle),
-    body: String(message.Body),
-    attributes: {
-      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
-      ...(message.Attributes?.MessageGroupId === undefined
-        ? {}
-        : { MessageGroupId: message.Attributes.MessageGroupId }),
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-        name,
-        { stringValue: value.StringValue ?? '', dataType: value.DataType ?? 'String' },
-      ]),
-    ),
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local.fifo',
-    awsRegion: 'us-east-1',
-    md5OfBody: String(message.MD5OfBody),
-  };
 }
 
 /** The record for the delivery whose body names `id`. */
