@@ -80,6 +80,8 @@ interface ProviderEntry {
   readonly config: ProviderConfig;
   readonly options: SchemeOptions<SchemeName>;
   readonly loadedAtMs: number;
+  /** `settingsDigest(config)`, once per load rather than on every request (key-binding.ts). */
+  readonly settingsDigest: string;
   /** By key version; the same map is carried from one load of the configuration to the next. */
   readonly keys: Map<number, DecryptedKey>;
 }
@@ -226,6 +228,7 @@ export class ProviderCache {
       config,
       options: parseProviderOptions(config),
       loadedAtMs: startedAtMs,
+      settingsDigest: settingsDigest(config),
       keys,
     };
     const oldest = this.#entries.keys().next();
@@ -241,7 +244,7 @@ export class ProviderCache {
    */
   #decrypted(entry: ProviderEntry, key: ProviderKey, nowMs: number): Promise<string> {
     const cached = entry.keys.get(key.version);
-    const binding = `${key.kind} ${settingsDigest(entry.config)}`;
+    const binding = `${key.kind} ${entry.settingsDigest}`;
     if (
       cached !== undefined &&
       nowMs - cached.decryptedAtMs < this.#secretTtlMs &&
