@@ -108,14 +108,7 @@ export async function decryptProviderKey(input: DecryptProviderKeyInput): Promis
       }),
     ));
   } catch (error) {
-    if (error instanceof InvalidCiphertextException || error instanceof IncorrectKeyException) {
-      throw new SecretRejectedError(providerId, `KMS answered ${error.name}`, {
-        cause: error,
-      });
-    }
-    throw new DependencyUnavailableError('kms', 'Decrypt', describeFailure(error), {
-      cause: error,
-    });
+    throw keyCallFailure(error, providerId, 'Decrypt');
   }
   if (!plaintext?.length) {
     throw new SecretRejectedError(providerId, 'the plaintext was empty');
@@ -163,17 +156,28 @@ export async function reEncryptProviderKey(input: ReEncryptProviderKeyInput): Pr
       }),
     ));
   } catch (error) {
-    if (error instanceof InvalidCiphertextException || error instanceof IncorrectKeyException) {
-      throw new SecretRejectedError(input.providerId, `KMS answered ${error.name}`, {
-        cause: error,
-      });
-    }
-    throw new DependencyUnavailableError('kms', 'ReEncrypt', describeFailure(error), {
-      cause: error,
-    });
+    throw keyCallFailure(error, input.providerId, 'ReEncrypt');
   }
   if (!ciphertext?.length) {
     throw new DependencyUnavailableError('kms', 'ReEncrypt', 'the response held no ciphertext');
   }
   return ciphertext;
+}
+
+/**
+ * What a failed KMS call on a stored key becomes: KMS refusing the ciphertext (altered, another
+ * key, another context) is the key's fault, SecretRejectedError; anything else is KMS's,
+ * DependencyUnavailableError.
+ */
+function keyCallFailure(
+  error: unknown,
+  providerId: string,
+  operation: 'Decrypt' | 'ReEncrypt',
+): Error {
+  if (error instanceof InvalidCiphertextException || error instanceof IncorrectKeyException) {
+    return new SecretRejectedError(providerId, `KMS answered ${error.name}`, { cause: error });
+  }
+  return new DependencyUnavailableError('kms', operation, describeFailure(error), {
+    cause: error,
+  });
 }
