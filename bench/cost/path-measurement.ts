@@ -95,10 +95,7 @@ export function sampleOf(invocation: Invocation): Sample {
     wireBytes,
     logLines: invocation.lines,
   };
-  const waiting = groups(calls.flatMap((call) => call.wire)).reduce(
-    (sum, [from, to]) => sum + (to - from),
-    0,
-  );
+  const waiting = coveredMs(calls.flatMap((call) => call.wire));
   const standInCpuMs = calls.reduce((sum, call) => sum + call.wireCpuMs, 0);
   return {
     units,
@@ -177,6 +174,11 @@ export function sequentialDepth(intervals: readonly (readonly [number, number])[
     depth.push(before + 1);
   });
   return Math.max(0, ...depth);
+}
+
+/** How long at least one of the intervals was under way: the length of their union. */
+export function coveredMs(intervals: readonly (readonly [number, number])[]): number {
+  return groups(intervals).reduce((sum, [from, to]) => sum + (to - from), 0);
 }
 
 /** Overlapping intervals merged, in order: the time spent waiting on at least one call. */

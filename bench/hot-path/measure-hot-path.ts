@@ -24,7 +24,13 @@ import {
 } from '../cost/lambda-emulation.ts';
 import { captureLogLines } from '../cost/log-capture.ts';
 import { registerProviders } from '../cost/measure-paths.ts';
-import { type Aggregate, aggregate, type Sample, sampleOf } from '../cost/path-measurement.ts';
+import {
+  type Aggregate,
+  aggregate,
+  coveredMs,
+  type Sample,
+  sampleOf,
+} from '../cost/path-measurement.ts';
 import { measuredProviders } from '../cost/paths.ts';
 import { installSdkMeter, recordSdkCalls, type SdkCall } from '../cost/sdk-meter.ts';
 import { type BaselineMessage, bareBaseline } from './bare-baseline.ts';
@@ -232,19 +238,9 @@ function summarise(samples: readonly Timed[], statusCode: number): VariantMeasur
           ms: call.endMs - call.startMs,
         })),
     ),
-    ownMs: samples.map((sample) => sample.wallMs - coveredMs(sample.calls)),
+    ownMs: samples.map(
+      (sample) =>
+        sample.wallMs - coveredMs(sample.calls.map((call) => [call.startMs, call.endMs] as const)),
+    ),
   };
-}
-
-/** How long at least one of the calls was under way: the union of their intervals. */
-export function coveredMs(calls: readonly Pick<SdkCall, 'startMs' | 'endMs'>[]): number {
-  const sorted = [...calls].sort((a, b) => a.startMs - b.startMs);
-  let covered = 0;
-  let reached = Number.NEGATIVE_INFINITY;
-  for (const { startMs, endMs } of sorted) {
-    const from = Math.max(startMs, reached);
-    if (endMs > from) covered += endMs - from;
-    reached = Math.max(reached, endMs);
-  }
-  return covered;
 }

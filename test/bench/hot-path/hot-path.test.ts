@@ -5,11 +5,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { itemBytes } from '../../../bench/cost/dynamodb-units.ts';
+import { coveredMs } from '../../../bench/cost/path-measurement.ts';
 import { baselineItem, baselineItemBytes } from '../../../bench/hot-path/bare-baseline.ts';
 import { claimShapeNames } from '../../../bench/hot-path/claim-alone.ts';
 import { hotPathReport, quantile } from '../../../bench/hot-path/hot-path-report.ts';
 import {
-  coveredMs,
   type HotPathMeasurement,
   measureHotPath,
 } from '../../../bench/hot-path/measure-hot-path.ts';
@@ -95,9 +95,9 @@ describe('pieces', () => {
   it('time under calls is the union of their intervals: side by side counts once, gaps not at all', () => {
     expect(
       coveredMs([
-        { startMs: 0, endMs: 4 },
-        { startMs: 6, endMs: 9 },
-        { startMs: 7, endMs: 12 },
+        [0, 4],
+        [6, 9],
+        [7, 12],
       ]),
     ).toBe(10);
     expect(coveredMs([])).toBe(0);
