@@ -386,10 +386,9 @@ function signedList(
       );
     }
   }
-  const whole = (name: keyof CarriedIds) =>
-    carried[name] !== undefined && carried[name] === given[name];
-  return signedFieldNames.filter(
-    (name) => names.includes(name) && (name === 'body' || name === 'timestamp' || whole(name)),
+  return standingSigned(
+    names,
+    (name) => carried[name] !== undefined && carried[name] === given[name],
   );
 }
 
@@ -403,10 +402,20 @@ function readSigned(value: unknown, carried: CarriedIds): SignedField[] | undefi
   if (!Array.isArray(value) || value.some((name) => typeof name !== 'string')) {
     throw new InvalidEnvelopeError('signed must be a list of field names');
   }
+  return standingSigned(value, (name) => carried[name] !== undefined);
+}
+
+/**
+ * The names of `listed` that stand, each once, in {@link signedFieldNames} order: `body` and
+ * `timestamp` always, `eventId` and `eventType` where `carries` says the envelope holds the
+ * value that was signed.
+ */
+function standingSigned(
+  listed: readonly string[],
+  carries: (field: keyof CarriedIds) => boolean,
+): SignedField[] {
   return signedFieldNames.filter(
-    (name) =>
-      value.includes(name) &&
-      (name === 'body' || name === 'timestamp' || carried[name] !== undefined),
+    (name) => listed.includes(name) && (name === 'body' || name === 'timestamp' || carries(name)),
   );
 }
 
