@@ -20,36 +20,11 @@ import { getBodyObject } from '../functions/queue/body-objects.ts';
 import { openEnvelope } from '../functions/queue/envelope.ts';
 import { replayAttributeNames } from '../functions/queue/replay-attributes.ts';
 import { type DeliveryEvent, deliveryEvent, type Replay } from './delivery-event.ts';
+import { outcomeMetrics } from './outcome-metrics.ts';
+import type { ConsumerOutcome, ConsumerReport } from './report.ts';
 import { type DeliveryHandler, type HandlerRoutes, routeOf } from './routes.ts';
 import { runOnce } from './run-once.ts';
 import type { ConsumerContext, SqsBatchResponse, SqsEvent, SqsRecord } from './sqs-event.ts';
-
-/** What became of one message. */
-export type ConsumerOutcome =
-  /** The handler ran to completion. */
-  | 'ran'
-  /** The handler had already completed for this delivery: skipped. */
-  | 'already_done'
-  /** No route takes the delivery: done without running anything. */
-  | 'unrouted'
-  /** Another copy of the delivery is running now: left on the queue, retried later. */
-  | 'in_progress'
-  /** The handler threw, or the message could not be opened: left on the queue, retried. */
-  | 'failed';
-
-/** One message's outcome, as the consumer reports it. */
-export interface ConsumerReport {
-  readonly outcome: ConsumerOutcome;
-  readonly messageId: string;
-  /** @default - absent when the message could not be opened */
-  readonly providerId?: string;
-  readonly deliveryId?: string;
-  readonly eventType?: string;
-  /** The failure's class and message (never the body). @default - absent unless failed */
-  readonly error?: string;
-  /** How many times SQS has handed this message over, this one included. */
-  readonly receiveCount: number;
-}
 
 export interface ConsumerOptions {
   /** The user's code: one function, or a map by provider and event type (routes.ts). */
@@ -67,7 +42,10 @@ export interface ConsumerOptions {
   readonly dynamodb?: DynamoDBClient;
   /** For bodies kept in the payload bucket. @default - a client from the standard settings */
   readonly s3?: S3Client;
-  /** Told each message's outcome. @default - one JSON line on standard output */
+  /**
+   * Told each message's outcome.
+   * @default - one JSON line on standard output that is also an EMF count of the outcome
+   */
   readonly report?: (report: ConsumerReport) => void;
 }
 
@@ -87,7 +65,7 @@ export function createConsumer(options: ConsumerOptions) {
   }
   const dynamodb = options.dynamodb ?? new DynamoDBClient(boundedClientConfig());
   const s3 = options.s3 ?? new S3Client(boundedClientConfig());
-  const report = options.report ?? ((line) => console.log(JSON.stringify(line)));
+  const report = options.report ?? outcomeMetrics();
   const run = runOnce({
     dynamodb,
     tableName,

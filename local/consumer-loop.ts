@@ -14,7 +14,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type ConsumerReport, createConsumer } from '../consumer/consumer.ts';
+import { createConsumer } from '../consumer/consumer.ts';
+import type { ConsumerReport } from '../consumer/report.ts';
 import type { DeliveryHandler, HandlerRoutes } from '../consumer/routes.ts';
 import type { SqsRecord } from '../consumer/sqs-event.ts';
 

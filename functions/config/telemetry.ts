@@ -9,6 +9,32 @@ export const telemetry = {
 } as const;
 
 /**
+ * The names the consumer (consumer/) counts its outcomes under, one metric per outcome in the
+ * same namespace, which addConsumer's dashboard row and alarms read back.
+ */
+export const consumerTelemetry = {
+  serviceName: 'webhook-ingestion-consumer',
+  /** The dimension naming the consumer's Lambda function, so each deployment reads its own. */
+  functionDimension: 'function',
+} as const;
+
+/**
+ * What became of one message in the consumer, each counted as a metric of its name:
+ * - `ran`: the handler ran to completion;
+ * - `already_done`: the handler had already completed for this delivery, so it was skipped;
+ * - `unrouted`: no route takes the delivery, so it is done without running anything;
+ * - `in_progress`: another copy of the delivery is running now, so it is left on the queue;
+ * - `failed`: the handler threw, or the message could not be opened, so it is left on the queue.
+ */
+export const consumerOutcomes = [
+  'ran',
+  'already_done',
+  'unrouted',
+  'in_progress',
+  'failed',
+] as const;
+
+/**
  * The `message` of the handler's one log line per request, which the saved Logs Insights
  * queries (infra/observability/audit-queries.ts) filter on.
  */
