@@ -215,7 +215,7 @@ async function synthesize(
   io: Io,
 ): Promise<TemplateWithAssembly> {
   io.stderr(
-    `synthesizing the CDK app for ${profiles.join(', ')} with the cdk-nag packs (esbuild bundles the ingest Lambda; this takes a few seconds)…\n`,
+    `synthesizing the CDK app for ${profiles.join(', ')} with the cdk-nag packs (this takes a few seconds)…\n`,
   );
   const started = performance.now();
   const synthesized = await dependencies.synthesize({

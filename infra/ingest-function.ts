@@ -1,10 +1,10 @@
 /**
- * The ingest Lambda: functions/ingest/handler.ts bundled by esbuild on this machine (no
- * Docker), Node.js 24 on arm64, its own encrypted log group with JSON logs, reserved
+ * The ingest Lambda: functions/ingest/handler.ts as the build bundled it (scripts/build.mjs,
+ * dist/lambda/ingest), Node.js 24 on arm64, its own encrypted log group with JSON logs, reserved
  * concurrency, X-Ray tracing when asked, and a role that holds only customer managed policies,
  * one per concern.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
@@ -12,7 +12,6 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -31,20 +30,38 @@ import type { DataKeys } from './keys.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 import type { PayloadBucket } from './payload-bucket.ts';
 
-// This module runs from infra/ (source, tests), dist/ (the bundled app) or a chunk under dist/
-// (code shared by several entry points): the project root is the nearest folder above it
-// that holds the lock file, whatever the depth.
-const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
-const handlerEntry = join(projectRoot, 'functions', 'ingest', 'handler.ts');
-const lockFile = join(projectRoot, 'package-lock.json');
+/** The name in package.json that marks this package's root, wherever it is installed. */
+const packageName = 'webhook-ingestion';
 
-function findProjectRoot(start: string): string {
+/**
+ * The folder of the prebuilt ingest bundle (`index.mjs`). Prebuilt, not bundled at synth time,
+ * so that a user's app that installs this package needs neither esbuild nor our sources and
+ * lock file. This module runs from infra/ (source, tests), dist/ or a chunk under dist/, in the
+ * repository or under a user's node_modules/webhook-ingestion: the root is the nearest folder
+ * above it whose package.json is this package's, whatever the depth.
+ */
+function ingestAssetDirectory(): string {
+  const start = dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package-lock.json'))) return dir;
+    if (isPackageRoot(dir)) {
+      const assetDirectory = join(dir, 'dist', 'lambda', 'ingest');
+      if (!existsSync(join(assetDirectory, 'index.mjs'))) {
+        throw new Error(
+          `the ingest Lambda's bundle ${join(assetDirectory, 'index.mjs')} is missing: run \`npm run build\` in ${dir}`,
+        );
+      }
+      return assetDirectory;
+    }
     if (dirname(dir) === dir) {
-      throw new Error(`no package-lock.json in ${start} or above: run from the project`);
+      throw new Error(`no package.json named ${packageName} in ${start} or above`);
     }
   }
+}
+
+function isPackageRoot(dir: string): boolean {
+  const manifest = join(dir, 'package.json');
+  if (!existsSync(manifest)) return false;
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === packageName;
 }
 
 /** Where the function runs inside a VPC. */
@@ -75,7 +92,7 @@ export interface IngestFunctionProps {
 }
 
 export class IngestFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
   /** The customer managed policies on `role`, by concern. */
@@ -104,11 +121,9 @@ export class IngestFunction extends Construct {
     };
     props.keys.grantIngest(this.role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: handlerEntry,
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: lockFile,
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(ingestAssetDirectory()),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
@@ -125,7 +140,6 @@ export class IngestFunction extends Construct {
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: this.environment(props),
-      bundling: ingestBundling,
       ...(props.network === undefined
         ? {}
         : {
@@ -235,22 +249,3 @@ export class IngestFunction extends Construct {
     });
   }
 }
-
-/**
- * An ES module bundle with every dependency inside (AWS SDK included, so that the versions
- * tested are the versions deployed), minified, names kept for error names in logs. The banner
- * gives CommonJS dependencies the `require` an ES module lacks.
- */
-export const ingestBundling: nodejs.BundlingOptions = {
-  format: nodejs.OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  bundleAwsSDK: true,
-  minify: true,
-  keepNames: true,
-  sourceMap: false,
-  logLevel: nodejs.LogLevel.WARNING,
-  forceDockerBundling: false,
-  banner:
-    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-};

@@ -2,7 +2,8 @@
  * `npm run synth`: the app synthesized once per compliance profile and once with all of them,
  * each into cdk.out/<name>, in one process (the same app `cdk synth` runs). The cdk-nag packs
  * run in every synthesis, and any finding left unacknowledged, error or warning, fails it.
- * Offline: the stack is environment-agnostic and the Lambda is bundled by the local esbuild.
+ * Offline: the stack is environment-agnostic and the Lambda is the bundle the build made
+ * (dist/lambda/ingest).
  */
 import { complianceProfileNames } from '../compliance/profiles.ts';
 import { contextKeys } from './context.ts';

@@ -41,7 +41,7 @@ Examples:
   $ webhooks compliance report --template cdk.out/pci-dss/webhook-ingestion-pci-dss.template.json --json
 
 Without --template the CDK app is synthesized in this process for the profiles (a few
-seconds: esbuild bundles the Lambda). Without --profile the profiles are the stack's, else
+seconds; it packages the Lambda bundle that the build made). Without --profile the profiles are the stack's, else
 the template's, else all of them. Progress goes to stderr.
 
 Exit codes: 0 every control passes, 1 a control fails or cdk-nag reports an unacknowledged
