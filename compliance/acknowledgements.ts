@@ -9,7 +9,7 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { payloadBucket } from '../functions/config/buckets.ts';
-import { deadLetterQueue } from '../functions/config/queues.ts';
+import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
 
 /**
  * The constructs of a deployment that acknowledgements are recorded on, as the WebhookIngestion
@@ -48,6 +48,12 @@ export interface AcknowledgedConstructs {
   readonly network?: IConstruct;
   /** @default - no web ACL */
   readonly webAcl?: IConstruct;
+  /** The wiring `addConsumer` builds (infra/consumer.ts). @default - no consumer */
+  readonly consumer?: IConstruct & {
+    readonly table: IConstruct;
+    readonly policy: IConstruct;
+    readonly eventSource: IConstruct;
+  };
 }
 
 export interface Acknowledgement {
@@ -252,10 +258,29 @@ export const acknowledgements: readonly Acknowledgement[] = [
   },
   {
     rules: backupPlan,
-    resource: 'registry table, audit table',
+    resource: 'registry table, audit table, consumer table',
     reason:
-      'Both tables have point-in-time recovery (35 days, to the second) and deletion protection. An AWS Backup plan would add copies that outlive the TTL, keeping audit records and their personal data past the retention the profiles set (GDPR Art. 5(1)(e)).',
-    targets: (i) => [i.registryTable, i.auditTable],
+      'Every table has point-in-time recovery (35 days, to the second) and deletion protection. An AWS Backup plan would add copies that outlive the TTL, keeping audit records and their personal data past the retention the profiles set (GDPR Art. 5(1)(e)).',
+    targets: (i) => [
+      i.registryTable,
+      i.auditTable,
+      ...(i.consumer === undefined ? [] : [i.consumer.table]),
+    ],
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::<PayloadBucket.Arn>/*]'],
+    resource: "consumer's policy",
+    reason:
+      "s3:GetObject on the payload bucket's objects only, to fetch a body too large for its message: each object's key is in the message that points to it and is derived per delivery, so no fixed list can name them, and the bucket holds nothing else.",
+    condition: 'with a consumer (addConsumer)',
+    targets: (i) => (i.consumer === undefined ? [] : [i.consumer.policy]),
+  },
+  {
+    rules: ['Serverless-LambdaEventSourceMappingDestination'],
+    resource: "consumer's event source mapping",
+    reason: `Lambda supports an on-failure destination only for stream and Kafka sources, not SQS. A message that keeps failing goes, after ${deliveryQueue.maxReceiveCount} receives, to the delivery queue's dead-letter queue through its redrive policy, which raises an alarm.`,
+    condition: 'with a consumer (addConsumer)',
+    targets: (i) => (i.consumer === undefined ? [] : [i.consumer.eventSource]),
   },
   {
     rules: ['Serverless-SNSRedrivePolicy'],
@@ -291,10 +316,18 @@ export const acknowledgements: readonly Acknowledgement[] = [
   },
 ];
 
-/** Records every acknowledgement that applies to this deployment on its resources. */
-export function applyAcknowledgements(ingestion: AcknowledgedConstructs): void {
+/**
+ * Records every acknowledgement that applies to this deployment on its resources; with
+ * `within`, only on the resources under it (what was added after the construct was built).
+ */
+export function applyAcknowledgements(
+  ingestion: AcknowledgedConstructs,
+  within?: IConstruct,
+): void {
+  const inside = (target: IConstruct) =>
+    within === undefined || target.node.scopes.includes(within);
   for (const { rules, reason, targets } of acknowledgements) {
-    for (const target of targets(ingestion)) {
+    for (const target of targets(ingestion).filter(inside)) {
       for (const id of rules) Validations.of(target).acknowledge({ id, reason });
     }
   }

@@ -6,10 +6,12 @@
  * follows the compliance profiles (compliance/profiles.ts).
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { AlarmTopic } from './alarm-topic.ts';
+import { type AddConsumerOptions, ConsumerWiring, checkConsumerFits } from './consumer.ts';
 import { type AnyIngestFront, ingestFront } from './ingest-front.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { DataKeys } from './keys.ts';
@@ -42,6 +44,8 @@ export class WebhookIngestion extends Construct {
   readonly webAcl?: IngestWebAcl;
   /** @default - undefined when `settings.vpcPlacement` is off */
   readonly network?: IngestNetwork;
+  /** The consumer's wiring, once `addConsumer` has been called. */
+  consumer?: ConsumerWiring;
 
   constructor(scope: Construct, id: string, props: WebhookIngestionProps = {}) {
     super(scope, id);
@@ -137,5 +141,36 @@ export class WebhookIngestion extends Construct {
       complianceProfiles: settings.profiles.join(','),
     });
     applyAcknowledgements(this);
+  }
+
+  /**
+   * Runs `fn` for every accepted delivery, exactly once per provider and delivery id: `fn`'s
+   * handler is `createConsumer(...)` (the `webhook-ingestion/consumer` export). This adds the
+   * consumer table (encrypted, with TTL) and names it in `fn`'s environment, gives `fn`'s role
+   * one managed policy for the queue, the large bodies and the table, maps the queue to `fn`
+   * with partial batch responses, and adds alarms and a dashboard row. One consumer per
+   * deployment: the queue hands each message to one reader, so a second would take deliveries
+   * from the first. See docs/consumer.md.
+   * @example
+   * ingestion.addConsumer(onDelivery, { batchSize: 10, maxConcurrency: 5 });
+   */
+  addConsumer(fn: lambda.Function, options: AddConsumerOptions = {}): ConsumerWiring {
+    if (this.consumer !== undefined) {
+      throw new Error(
+        `addConsumer: ${this.node.path} already has a consumer (${this.consumer.node.path}); the queue hands each delivery to one reader, so route by provider and event type inside one createConsumer handler instead`,
+      );
+    }
+    checkConsumerFits(fn, options);
+    this.consumer = new ConsumerWiring(this, 'Consumer', fn, {
+      ...options,
+      queue: this.queues.queue,
+      queueKey: this.keys.queue,
+      payloadBucket: this.payloadBucket.bucket,
+      tableKey: this.keys.audit,
+      alarmTopic: this.alarmTopic.topic,
+      dashboard: this.observability.dashboard,
+    });
+    applyAcknowledgements(this, this.consumer);
+    return this.consumer;
   }
 }

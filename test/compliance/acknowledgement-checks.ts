@@ -27,12 +27,17 @@ function unacknowledgedFindings(d: Deployment): string[] {
  */
 export function describeAcknowledgements(
   contexts: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  /** Deployments with a consumer added (`addConsumer`), for its wiring's acknowledgements. */
+  consumerContexts: ReadonlyArray<Readonly<Record<string, unknown>>> = [],
 ): void {
   describe('cdk-nag acknowledgements', () => {
     let deployments: Deployment[];
     beforeAll(() => {
-      deployments = contexts.map((context) => deployment(context));
-    }, 180_000);
+      deployments = [
+        ...contexts.map((context) => deployment(context)),
+        ...consumerContexts.map((context) => deployment(context, { consumer: true })),
+      ];
+    }, 240_000);
     afterEach(() => vi.restoreAllMocks());
 
     it('each answer a finding the packs really report on that resource', () => {

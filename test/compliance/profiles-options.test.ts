@@ -113,4 +113,5 @@ describe('operator options', () => {
   });
 });
 
-describeAcknowledgements([lean, wafAndTracing, stricter, httpApi]);
+// The consumer's wiring is acknowledged on a deployment that has one (test/infra/consumer-wiring.test.ts).
+describeAcknowledgements([lean, wafAndTracing, stricter, httpApi], [{ profiles: 'pci-dss' }]);

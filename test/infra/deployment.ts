@@ -6,8 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { nagPacks } from '../../compliance/nag.ts';
 import {
@@ -19,8 +20,9 @@ import {
   type Resource,
 } from '../../compliance/report/template.ts';
 import { auditTable } from '../../functions/config/tables.ts';
-import { buildIngestionApp } from '../../infra/ingestion-app.ts';
-import type { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
+import { readAppContext } from '../../infra/context.ts';
+import { buildIngestionApp, type IngestionApp } from '../../infra/ingestion-app.ts';
+import { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
 
 export interface Deployment {
   readonly app: App;
@@ -34,15 +36,30 @@ export interface Deployment {
 
 const deployments = new Map<string, Deployment>();
 
+export interface DeploymentOptions {
+  /**
+   * A user's consumer function wired with `addConsumer`, in an app of its own with no cdk-nag
+   * packs registered: the user's function is theirs to make compliant, so tests run the packs
+   * with `nagFindings` and read what falls under the construct. @default false
+   */
+  readonly consumer?: boolean;
+}
+
 /** The app synthesized with `context` (CDK context, as `-c` gives it), once per test file. */
-export function deployment(context: Readonly<Record<string, unknown>>): Deployment {
-  const key = JSON.stringify(context);
+export function deployment(
+  context: Readonly<Record<string, unknown>>,
+  options: DeploymentOptions = {},
+): Deployment {
+  const key = JSON.stringify([context, options]);
   const cached = deployments.get(key);
   if (cached !== undefined) return cached;
-  const { app, stack, ingestion } = buildIngestionApp({
+  const appProps = {
     outdir: mkdtempSync(join(tmpdir(), 'webhook-ingestion-cdk-')),
     context: { stackName: 'webhook-ingestion-test', ...context },
-  });
+  };
+  const { app, stack, ingestion } = options.consumer
+    ? appWithConsumer(appProps)
+    : buildIngestionApp(appProps);
   const assembly = app.synth();
   const json = assembly.getStackByName(stack.stackName).template;
   const template = Template.fromJSON(json);
@@ -50,6 +67,27 @@ export function deployment(context: Readonly<Record<string, unknown>>): Deployme
   const synthesized = { app, stack, ingestion, assembly, template, cloudFormation };
   deployments.set(key, synthesized);
   return synthesized;
+}
+
+/** The user's side of `addConsumer`: a function whose handler would be `createConsumer(...)`. */
+export function userConsumerFunction(stack: Stack, id = 'OnDelivery'): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });'),
+    timeout: Duration.seconds(30),
+  });
+}
+
+/** The stock app's stack and construct, without its nag packs, with a consumer added. */
+function appWithConsumer(props: ConstructorParameters<typeof App>[0]): IngestionApp {
+  const app = new App(props);
+  const { stackName, props: ingestionProps } = readAppContext((key) => app.node.tryGetContext(key));
+  const stack = new Stack(app, stackName, { stackName });
+  const ingestion = new WebhookIngestion(stack, 'WebhookIngestion', ingestionProps);
+  ingestion.addConsumer(userConsumerFunction(stack));
+  return { app, stack, ingestion };
 }
 
 /** Every finding of every pack, as `rule at construct path`. */
