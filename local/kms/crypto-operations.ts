@@ -2,6 +2,7 @@
 import { blobKeyId, type EncryptionContext, ivBytes, openBlob, sealBlob } from './ciphertext.ts';
 import { IncorrectKeyError, InvalidCiphertextError, ValidationError } from './errors.ts';
 import {
+  assertKeyUsage,
   assertUsable,
   type KeyStore,
   keyArn,
@@ -28,7 +29,7 @@ const symmetricDefault = 'SYMMETRIC_DEFAULT';
 
 export function encrypt(context: OperationContext, fields: RequestFields) {
   onlyValue(fields, 'EncryptionAlgorithm', symmetricDefault);
-  const key = usableKey(context.store, requiredString(fields, 'KeyId'));
+  const key = encryptionKey(context.store, requiredString(fields, 'KeyId'));
   const plaintext = requiredBlob(fields, 'Plaintext', maxPlaintextBytes);
   return {
     CiphertextBlob: seal(context, key, plaintext, encryptionContext(fields, 'EncryptionContext')),
@@ -53,7 +54,7 @@ export function decrypt({ store }: OperationContext, fields: RequestFields) {
 }
 
 export function generateDataKey(context: OperationContext, fields: RequestFields) {
-  const key = usableKey(context.store, requiredString(fields, 'KeyId'));
+  const key = encryptionKey(context.store, requiredString(fields, 'KeyId'));
   const plaintext = context.randomBytes(dataKeySize(fields));
   return {
     CiphertextBlob: seal(context, key, plaintext, encryptionContext(fields, 'EncryptionContext')),
@@ -77,7 +78,7 @@ export function reEncrypt(context: OperationContext, fields: RequestFields) {
     encryptionContext(fields, 'SourceEncryptionContext'),
     optionalString(fields, 'SourceKeyId'),
   );
-  const destination = usableKey(store, requiredString(fields, 'DestinationKeyId'));
+  const destination = encryptionKey(store, requiredString(fields, 'DestinationKeyId'));
   const destinationContext = encryptionContext(fields, 'DestinationEncryptionContext');
   return {
     CiphertextBlob: seal(context, destination, source.plaintext, destinationContext),
@@ -86,6 +87,13 @@ export function reEncrypt(context: OperationContext, fields: RequestFields) {
     SourceEncryptionAlgorithm: symmetricDefault,
     DestinationEncryptionAlgorithm: symmetricDefault,
   };
+}
+
+/** The key `keyIdInput` names, if it is enabled and made for encryption. */
+function encryptionKey(store: KeyStore, keyIdInput: string): StoredKey {
+  const key = usableKey(store, keyIdInput);
+  assertKeyUsage(store, key, 'ENCRYPT_DECRYPT');
+  return key;
 }
 
 /** The base64 blob of `plaintext` under `key`, with a fresh random IV. */
@@ -101,9 +109,9 @@ function seal(
 }
 
 /**
- * Finds the key from the blob itself, as KMS does for symmetric keys. A `keyIdInput` naming
- * another key is IncorrectKeyException; a blob naming a key we do not hold is, like a blob
- * from another region, InvalidCiphertextException.
+ * Finds the key from the blob itself, as KMS does for symmetric keys. A `keyIdInput` naming a
+ * signing key is InvalidKeyUsageException, naming another key IncorrectKeyException; a blob
+ * naming a key we do not hold is, like a blob from another region, InvalidCiphertextException.
  */
 function open(
   store: KeyStore,
@@ -111,9 +119,12 @@ function open(
   context: EncryptionContext,
   keyIdInput: string | undefined,
 ): { key: StoredKey; plaintext: Buffer } {
+  const named = keyIdInput === undefined ? undefined : resolveKey(store, keyIdInput);
+  if (named) assertKeyUsage(store, named, 'ENCRYPT_DECRYPT');
   const key = store.keys.get(blobKeyId(blob));
-  if (!key) throw new InvalidCiphertextError();
-  if (keyIdInput !== undefined && resolveKey(store, keyIdInput) !== key) {
+  // A signing key never seals a blob, so a blob naming one was not made here.
+  if (key?.keyUsage !== 'ENCRYPT_DECRYPT') throw new InvalidCiphertextError();
+  if (named && named !== key) {
     throw new IncorrectKeyError(`the ciphertext was not made by '${keyIdInput}'`);
   }
   assertUsable(store, key);

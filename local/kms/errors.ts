@@ -77,7 +77,25 @@ export class InvalidMarkerError extends KmsError {
   readonly code = 'InvalidMarkerException';
 }
 
-/** A KMS feature the stand-in does not implement (asymmetric and HMAC keys, for instance). */
+/**
+ * The key's KeyUsage does not allow the operation (signing with an encryption key, encrypting
+ * with a signing key), or the signing algorithm does not fit the key's KeySpec.
+ */
+export class InvalidKeyUsageError extends KmsError {
+  override readonly name = 'InvalidKeyUsageError';
+  readonly code = 'InvalidKeyUsageException';
+}
+
+/** Verify found the signature not made by the key over the message: KMS fails, never `false`. */
+export class KmsInvalidSignatureError extends KmsError {
+  override readonly name = 'KmsInvalidSignatureError';
+  readonly code = 'KMSInvalidSignatureException';
+  constructor() {
+    super('the signature does not match the message, key and signing algorithm');
+  }
+}
+
+/** A KMS feature the stand-in does not implement (RSA and HMAC keys, for instance). */
 export class UnsupportedOperationError extends KmsError {
   override readonly name = 'UnsupportedOperationError';
   readonly code = 'UnsupportedOperationException';

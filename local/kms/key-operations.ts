@@ -1,4 +1,6 @@
 /** CreateKey, DescribeKey and the key's lifecycle: enabling, disabling, rotation, deletion. */
+import { UnsupportedOperationError } from './errors.ts';
+import { algorithmFields, newKeyMaterial, requestedKeyType } from './key-specs.ts';
 import {
   accountId,
   assertNotPendingDeletion,
@@ -18,22 +20,20 @@ import {
   requiredString,
 } from './wire-fields.ts';
 
-const keyMaterialBytes = 32;
-const symmetricDefault = 'SYMMETRIC_DEFAULT';
 /** KMS's defaults and bounds for RotationPeriodInDays and PendingWindowInDays. */
 const defaultRotationPeriodInDays = 365;
 const defaultPendingWindowInDays = 30;
 const dayMs = 24 * 60 * 60 * 1000;
 
-/** Only symmetric encryption keys with KMS-generated material: all the project uses. */
+/** Symmetric encryption keys and P-256 signing keys (key-specs.ts), with KMS-made material. */
 export function createKey(context: OperationContext, fields: RequestFields) {
-  onlyValue(fields, 'KeyUsage', 'ENCRYPT_DECRYPT');
-  onlyValue(fields, 'KeySpec', symmetricDefault);
-  onlyValue(fields, 'CustomerMasterKeySpec', symmetricDefault);
   onlyValue(fields, 'Origin', 'AWS_KMS');
+  const { keySpec, keyUsage } = requestedKeyType(fields);
   const key: StoredKey = {
     keyId: context.newKeyId(),
-    material: context.randomBytes(keyMaterialBytes),
+    keySpec,
+    keyUsage,
+    material: newKeyMaterial(keySpec, context.randomBytes),
     createdAt: context.now(),
     description: optionalString(fields, 'Description') ?? '',
     state: 'Enabled',
@@ -81,7 +81,7 @@ export function scheduleKeyDeletion({ store, now }: OperationContext, fields: Re
 
 /** Rotation is a flag: the material never changes, so old ciphertexts need no old versions. */
 export function enableKeyRotation({ store }: OperationContext, fields: RequestFields) {
-  const key = usableKey(store, requiredString(fields, 'KeyId'));
+  const key = rotatableKey(store, requiredString(fields, 'KeyId'));
   key.rotationEnabled = true;
   key.rotationPeriodInDays =
     optionalInteger(fields, 'RotationPeriodInDays', 90, 2560) ?? defaultRotationPeriodInDays;
@@ -89,17 +89,33 @@ export function enableKeyRotation({ store }: OperationContext, fields: RequestFi
 }
 
 export function disableKeyRotation({ store }: OperationContext, fields: RequestFields) {
-  usableKey(store, requiredString(fields, 'KeyId')).rotationEnabled = false;
+  rotatableKey(store, requiredString(fields, 'KeyId')).rotationEnabled = false;
   return {};
 }
 
 export function getKeyRotationStatus({ store }: OperationContext, fields: RequestFields) {
   const key = resolveKey(store, requiredString(fields, 'KeyId'));
+  assertSymmetric(store, key);
   return {
     KeyId: keyArn(store, key.keyId),
     KeyRotationEnabled: key.rotationEnabled,
     ...(key.rotationEnabled && { RotationPeriodInDays: key.rotationPeriodInDays }),
   };
+}
+
+/** KMS rotates only symmetric encryption keys; for others the rotation operations are refused. */
+function rotatableKey(store: KeyStore, keyIdInput: string): StoredKey {
+  const key = usableKey(store, keyIdInput);
+  assertSymmetric(store, key);
+  return key;
+}
+
+function assertSymmetric(store: KeyStore, key: StoredKey): void {
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new UnsupportedOperationError(
+      `${keyArn(store, key.keyId)} is a ${key.keySpec} key; KMS does not rotate asymmetric keys.`,
+    );
+  }
 }
 
 function keyMetadata(store: KeyStore, key: StoredKey): ResponseFields {
@@ -110,13 +126,13 @@ function keyMetadata(store: KeyStore, key: StoredKey): ResponseFields {
     CreationDate: epochSeconds(key.createdAt),
     Enabled: key.state === 'Enabled',
     Description: key.description,
-    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeyUsage: key.keyUsage,
     KeyState: key.state,
     Origin: 'AWS_KMS',
     KeyManager: 'CUSTOMER',
-    CustomerMasterKeySpec: symmetricDefault,
-    KeySpec: symmetricDefault,
-    EncryptionAlgorithms: [symmetricDefault],
+    CustomerMasterKeySpec: key.keySpec,
+    KeySpec: key.keySpec,
+    ...algorithmFields(key.keySpec),
     MultiRegion: false,
     ...(key.deletionDate && { DeletionDate: epochSeconds(key.deletionDate) }),
   };

@@ -3,7 +3,13 @@
  * turned into a key. KMS accepts four spellings wherever it takes a KeyId: the key's UUID, its
  * ARN, an alias name and an alias ARN (see the KeyId parameter of any KMS operation).
  */
-import { DisabledError, KmsInvalidStateError, NotFoundError } from './errors.ts';
+import {
+  DisabledError,
+  InvalidKeyUsageError,
+  KmsInvalidStateError,
+  NotFoundError,
+} from './errors.ts';
+import type { KeySpec, KeyUsage } from './key-specs.ts';
 
 /** Every key's ARN names this account, as LocalStack and the AWS docs' examples do. */
 export const accountId = '000000000000';
@@ -14,7 +20,12 @@ export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 export interface StoredKey {
   /** A UUID, as KMS key ids are. */
   readonly keyId: string;
-  /** 32 random bytes: the AES-256-GCM key. Never logged, never returned. */
+  readonly keySpec: KeySpec;
+  readonly keyUsage: KeyUsage;
+  /**
+   * The secret: for SYMMETRIC_DEFAULT 32 random bytes, the AES-256-GCM key; for ECC_NIST_P256
+   * the private key as PKCS#8 DER. Never logged, never returned.
+   */
   readonly material: Buffer;
   readonly createdAt: Date;
   readonly description: string;
@@ -102,6 +113,15 @@ export function usableKey(store: KeyStore, keyIdInput: string): StoredKey {
 export function assertUsable(store: KeyStore, key: StoredKey): void {
   if (key.state === 'Disabled') throw new DisabledError(`${keyArn(store, key.keyId)} is disabled.`);
   assertNotPendingDeletion(store, key);
+}
+
+/** InvalidKeyUsageException when `key` was not created for `usage` (KMS never converts one). */
+export function assertKeyUsage(store: KeyStore, key: StoredKey, usage: KeyUsage): void {
+  if (key.keyUsage !== usage) {
+    throw new InvalidKeyUsageError(
+      `${keyArn(store, key.keyId)} key usage is ${key.keyUsage} which is not valid for this operation; it needs ${usage}.`,
+    );
+  }
 }
 
 /** KMS refuses almost everything for a key pending deletion except describing or cancelling. */

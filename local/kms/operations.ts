@@ -24,6 +24,7 @@ import {
   scheduleKeyDeletion,
 } from './key-operations.ts';
 import type { OperationContext, ResponseFields } from './operation-context.ts';
+import { getPublicKey, sign, verify } from './signing-operations.ts';
 import type { RequestFields } from './wire-fields.ts';
 
 export interface Operation {
@@ -48,6 +49,9 @@ export const operations: Readonly<Record<string, Operation>> = {
   GenerateDataKey: { mutates: false, run: generateDataKey },
   GenerateDataKeyWithoutPlaintext: { mutates: false, run: generateDataKeyWithoutPlaintext },
   ReEncrypt: { mutates: false, run: reEncrypt },
+  Sign: { mutates: false, run: sign },
+  Verify: { mutates: false, run: verify },
+  GetPublicKey: { mutates: false, run: getPublicKey },
 };
 
 /** The operation named `name`, or undefined; never a property of Object.prototype. */

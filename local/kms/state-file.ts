@@ -1,11 +1,13 @@
 /**
  * Optional persistence of the key store, so ciphertexts written by one run of the local stack
- * (registry secrets, audit data keys) still decrypt in the next. The file holds key material:
+ * (registry secrets, audit data keys) still decrypt in the next, and a signing key's public key
+ * stays the one an auditor already holds. The file holds key material:
  * it is written with mode 0600 and replaced atomically, never edited in place.
  */
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StateFileError } from './errors.ts';
+import { isKeyMaterial, isKeySpec, type KeySpec, usageOf } from './key-specs.ts';
 import {
   createKeyStore,
   isKeyId,
@@ -18,12 +20,16 @@ import {
 const stateFileVersion = 1;
 /** Owner read and write only: the file holds every key's material. */
 const stateFileMode = 0o600;
-const keyMaterialBytes = 32;
 const keyStates: readonly KeyState[] = ['Enabled', 'Disabled', 'PendingDeletion'];
 
 interface KeyRecord {
   readonly keyId: string;
-  /** base64 */
+  /**
+   * Absent in files written before signing keys existed: those hold only symmetric keys. The
+   * usage is not recorded, since the stand-in gives each spec one usage (key-specs.ts).
+   */
+  readonly keySpec?: KeySpec;
+  /** base64: the AES key, or the PKCS#8 DER private key of an ECC_NIST_P256 key. */
   readonly material: string;
   readonly createdAt: string;
   readonly description: string;
@@ -105,6 +111,7 @@ export async function saveKeyStore(path: string, store: KeyStore): Promise<void>
 function toKeyRecord(key: StoredKey): KeyRecord {
   return {
     keyId: key.keyId,
+    keySpec: key.keySpec,
     material: key.material.toString('base64'),
     createdAt: key.createdAt.toISOString(),
     description: key.description,
@@ -125,13 +132,15 @@ function toAliasRecord(alias: StoredAlias): AliasRecord {
 }
 
 function fromKeyRecord(value: Partial<KeyRecord> | null): StoredKey | undefined {
+  const keySpec = value?.keySpec ?? 'SYMMETRIC_DEFAULT';
   const material = Buffer.from(String(value?.material), 'base64');
   const createdAt = parseDate(value?.createdAt);
   const deletionDate = value?.deletionDate ? parseDate(value.deletionDate) : undefined;
   if (
     typeof value?.keyId !== 'string' ||
     !isKeyId(value.keyId) ||
-    material.length !== keyMaterialBytes ||
+    !isKeySpec(keySpec) ||
+    !isKeyMaterial(keySpec, material) ||
     !createdAt ||
     typeof value.description !== 'string' ||
     !keyStates.includes(value.state as KeyState) ||
@@ -143,6 +152,8 @@ function fromKeyRecord(value: Partial<KeyRecord> | null): StoredKey | undefined 
   }
   return {
     keyId: value.keyId,
+    keySpec,
+    keyUsage: usageOf(keySpec),
     material,
     createdAt,
     description: value.description,

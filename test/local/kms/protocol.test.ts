@@ -35,7 +35,12 @@ describe('AWS JSON 1.1 on the wire', () => {
   });
 
   it.each([
-    ['an operation it does not implement', 'TrentService.Sign', '{}', 'UnknownOperationException'],
+    [
+      'an operation it does not implement',
+      'TrentService.GenerateMac',
+      '{}',
+      'UnknownOperationException',
+    ],
     ['another service', 'DynamoDB_20120810.GetItem', '{}', 'UnknownOperationException'],
     ['a name from Object.prototype', 'TrentService.toString', '{}', 'UnknownOperationException'],
     ['a body that is not JSON', 'TrentService.CreateKey', '{', 'SerializationException'],
