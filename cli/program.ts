@@ -4,9 +4,11 @@ import packageJson from '../package.json' with { type: 'json' };
 import { addAuditEraseCommand } from './commands/audit/erase.ts';
 import { addAuditExportCommand } from './commands/audit/export.ts';
 import { addAuditListCommand } from './commands/audit/list.ts';
+import { addAuditPublicKeyCommand } from './commands/audit/public-key.ts';
 import { addAuditReceiptsCommand } from './commands/audit/receipts.ts';
 import { addAuditShowCommand } from './commands/audit/show.ts';
 import { addAuditStatsCommand } from './commands/audit/stats.ts';
+import { addAuditVerifyCommand } from './commands/audit/verify.ts';
 import { addComplianceReportCommand } from './commands/compliance/report.ts';
 import { addProvidersAddCommand } from './commands/providers/add.ts';
 import { addProvidersBindCommand } from './commands/providers/bind.ts';
@@ -59,6 +61,8 @@ const auditGroup: CommandGroup = {
     addAuditExportCommand,
     addAuditEraseCommand,
     addAuditReceiptsCommand,
+    addAuditVerifyCommand,
+    addAuditPublicKeyCommand,
   ],
 };
 

@@ -12,6 +12,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { type DigestTiming, digestTimingFrom } from '../functions/config/audit-digests.ts';
 import { InvalidSettingError } from '../functions/config/errors.ts';
 import { configCacheSeconds, configCacheSecondsFrom } from '../functions/config/limits.ts';
 import {
@@ -64,6 +65,11 @@ export interface Target {
    */
   readonly payloadBucketName?: string;
   /**
+   * Where the audit trail's signed digests are kept, and the key that signs them.
+   * @default - none: a deployment from before digests has none
+   */
+  readonly digests?: DigestTarget;
+  /**
    * For `send`: the deployed stack's `WebhookUrlTemplate` output, or the local gateway's URL.
    * @default - none: a local stack started without a gateway
    */
@@ -76,6 +82,14 @@ export interface Target {
   readonly configCacheSeconds: number;
   /** Destroys the clients. */
   close(): void;
+}
+
+/** The digest bucket and the signing key (its id, ARN or alias) of a deployment. */
+export interface DigestTarget {
+  readonly bucket: string;
+  readonly signingKeyId: string;
+  /** The local stack's recorded timing. @default - the construct's (`auditDigests`) */
+  readonly timing?: DigestTiming;
 }
 
 /** The target cannot be reached as described (no stack file, no such stack, an output missing). */
@@ -176,7 +190,7 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
   const sqs = new SQSClient({});
   const s3 = new S3Client({});
   const { webhookUrlTemplate } = description;
-  const { payloadBucket } = resources;
+  const { payloadBucket, digests } = resources;
   return {
     names: {
       registryTableName: resources.tables.registry,
@@ -190,6 +204,9 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
     sqs,
     s3,
     ...(payloadBucket === undefined ? {} : { payloadBucketName: payloadBucket }),
+    ...(digests === undefined
+      ? {}
+      : { digests: { ...digests, timing: recordedDigestTiming(environment ?? {}, path) } }),
     ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
     configCacheSeconds: recordedConfigCacheSeconds(environment ?? {}, path),
     close() {
@@ -199,6 +216,18 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
       s3.destroy();
     },
   };
+}
+
+/** The digest timing the local stack runs with (`auditDigests.local`, recorded in its file). */
+function recordedDigestTiming(environment: Readonly<Record<string, string>>, path: string) {
+  try {
+    return digestTimingFrom(environment);
+  } catch (error) {
+    if (!(error instanceof InvalidSettingError)) throw error;
+    throw new TargetUnavailableError(`the local stack file ${path}: ${error.message}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The cache time the local handler runs with: `npm start` records an override it was given. */
@@ -249,6 +278,8 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
   const s3 = new S3Client(regionOption);
   const webhookUrlTemplate = outputs.get(operatorOutputKeys.webhookUrlTemplate);
   const payloadBucketName = outputs.get(operatorOutputKeys.payloadBucketName);
+  const digestBucket = outputs.get(operatorOutputKeys.digestBucketName);
+  const signingKeyId = outputs.get(operatorOutputKeys.digestSigningKeyArn);
   return {
     names,
     dynamodb,
@@ -256,6 +287,9 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
     sqs,
     s3,
     ...(payloadBucketName === undefined ? {} : { payloadBucketName }),
+    ...(digestBucket === undefined || signingKeyId === undefined
+      ? {}
+      : { digests: { bucket: digestBucket, signingKeyId } }),
     ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
     // The construct sets no override, so the deployed functions use the default.
     configCacheSeconds,

@@ -24,4 +24,7 @@ export const operatorOutputKeys = {
   queueKeyArn: 'QueueKeyArn',
   alarmTopicArn: 'AlarmTopicArn',
   complianceProfiles: 'ComplianceProfiles',
+  /** Read by `audit verify`, `audit digest` and `audit public-key --stack` (docs/audit-integrity.md). */
+  digestBucketName: 'DigestBucketName',
+  digestSigningKeyArn: 'DigestSigningKeyArn',
 } as const;

@@ -6,6 +6,7 @@
  * stops.
  */
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { auditDigests } from '../functions/config/audit-digests.ts';
 import { payloadBucket } from '../functions/config/buckets.ts';
 
 /**
@@ -16,4 +17,14 @@ export async function createPayloadBucket(client: S3Client): Promise<string> {
   // fauxqs answers an existing bucket of the same name as created, not as owned already.
   await client.send(new CreateBucketCommand({ Bucket: payloadBucket.localName }));
   return payloadBucket.localName;
+}
+
+/**
+ * Creates the audit digests' bucket (ops/integrity/) and answers its name. fauxqs has no Object
+ * Lock: locally the digests can be rewritten, and `webhooks audit verify --local` shows what
+ * that looks like. They are gone when the stack stops, while a persisted audit table stays.
+ */
+export async function createDigestBucket(client: S3Client): Promise<string> {
+  await client.send(new CreateBucketCommand({ Bucket: auditDigests.localBucketName }));
+  return auditDigests.localBucketName;
 }

@@ -2,7 +2,9 @@
  * `.local/stack.json`: what a running local stack is, for the CLI and scripts to find it.
  * Endpoints, names, URLs and key ids only; never key material or credentials.
  */
+
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { auditDigests } from '../functions/config/audit-digests.ts';
 import { payloadBucket } from '../functions/config/buckets.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { configCacheSecondsFrom, configCacheSecondsVariable } from '../functions/config/limits.ts';
@@ -41,6 +43,11 @@ export interface LocalStackResources {
   readonly deadLetterQueueUrl: string;
   /** The payload bucket's name. @default - absent from a file written before it existed */
   readonly payloadBucket?: string;
+  /**
+   * The audit digests' bucket and signing key (ops/integrity/).
+   * @default - absent from an older file
+   */
+  readonly digests?: { readonly bucket: string; readonly signingKeyId: string };
   readonly keys: Readonly<Record<KmsKeyName, LocalKey>>;
 }
 
@@ -96,6 +103,14 @@ export function stackEnvironment(
     ...(resources.payloadBucket === undefined
       ? {}
       : { [payloadBucket.nameVariable]: resources.payloadBucket }),
+    ...(resources.digests === undefined
+      ? {}
+      : {
+          [auditDigests.bucketVariable]: resources.digests.bucket,
+          [auditDigests.signingKeyVariable]: resources.digests.signingKeyId,
+          [auditDigests.periodVariable]: String(auditDigests.local.periodSeconds),
+          [auditDigests.settleVariable]: String(auditDigests.local.settleSeconds),
+        }),
     [kmsKeys.secrets.idVariable]: resources.keys.secrets.keyId,
     [kmsKeys.audit.idVariable]: resources.keys.audit.keyId,
     [kmsKeys.queue.idVariable]: resources.keys.queue.keyId,

@@ -10,12 +10,14 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
+  type CreateKeyCommandInput,
   KMSClient,
   paginateListAliases,
 } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SubjectIndexSecret } from '../functions/audit/subject-index-secret.ts';
+import { auditDigests } from '../functions/config/audit-digests.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
 import {
@@ -27,7 +29,7 @@ import {
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { startKmsStandIn } from './kms/server.ts';
 import type { LocalService, ServiceEnd } from './ports.ts';
-import { createPayloadBucket } from './s3.ts';
+import { createDigestBucket, createPayloadBucket } from './s3.ts';
 import { fifoQueueAttributes, startSqsLocal } from './sqs.ts';
 import {
   type KmsKeyName,
@@ -250,10 +252,11 @@ async function createResources(withSubjectIndexSecret: boolean): Promise<LocalSt
   const s3 = new S3Client({});
   const kms = new KMSClient({});
   try {
-    const [tables, queues, payloadBucket, keys] = await Promise.all([
+    const [tables, queues, payloadBucket, digestBucket, { keys, signingKey }] = await Promise.all([
       createTables(dynamodb, [registryTable, auditTable, consumerTable]),
       createQueues(sqs),
       createPayloadBucket(s3),
+      createDigestBucket(s3),
       createKeys(kms),
     ]);
     if (withSubjectIndexSecret) {
@@ -271,6 +274,7 @@ async function createResources(withSubjectIndexSecret: boolean): Promise<LocalSt
       tables: { registry: tables[0], audit: tables[1], consumer: tables[2] },
       ...queues,
       payloadBucket,
+      digests: { bucket: digestBucket, signingKeyId: signingKey.keyId },
       keys,
     };
   } finally {
@@ -344,31 +348,45 @@ export async function createQueues(client: SQSClient) {
 }
 
 /** One key per entry of `kmsKeys`; an alias that already exists keeps its key. */
-async function createKeys(client: KMSClient): Promise<Record<KmsKeyName, LocalKey>> {
+/**
+ * The data keys of `kmsKeys` and the audit digests' signing key (ECC P-256), each under its
+ * alias; a persisted key is found by its alias and kept.
+ */
+async function createKeys(
+  client: KMSClient,
+): Promise<{ keys: Record<KmsKeyName, LocalKey>; signingKey: LocalKey }> {
   const targets = new Map<string, string>();
   for await (const page of paginateListAliases({ client }, {})) {
     for (const alias of page.Aliases ?? []) {
       if (alias.AliasName && alias.TargetKeyId) targets.set(alias.AliasName, alias.TargetKeyId);
     }
   }
+  const keyUnder = async (alias: string, create: CreateKeyCommandInput): Promise<LocalKey> => {
+    const existing = targets.get(alias);
+    if (existing !== undefined) return { alias, keyId: existing };
+    const { KeyMetadata } = await client.send(new CreateKeyCommand(create));
+    const keyId = requireField(KeyMetadata?.KeyId, 'CreateKey KeyId');
+    await client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
+    return { alias, keyId };
+  };
   const names = Object.keys(kmsKeys) as KmsKeyName[];
-  const keys = await Promise.all(
-    names.map(async (name): Promise<LocalKey> => {
-      const { alias } = kmsKeys[name];
-      const existing = targets.get(alias);
-      if (existing !== undefined) return { alias, keyId: existing };
-      const { KeyMetadata } = await client.send(
-        new CreateKeyCommand({ Description: `webhook-ingestion ${name} (local stack)` }),
-      );
-      const keyId = requireField(KeyMetadata?.KeyId, 'CreateKey KeyId');
-      await client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
-      return { alias, keyId };
+  const [signingKey, ...keys] = await Promise.all([
+    keyUnder(auditDigests.localSigningKeyAlias, {
+      Description: 'webhook-ingestion audit digests (local stack)',
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
     }),
-  );
-  return Object.fromEntries(names.map((name, index) => [name, keys[index]])) as Record<
-    KmsKeyName,
-    LocalKey
-  >;
+    ...names.map((name) =>
+      keyUnder(kmsKeys[name].alias, { Description: `webhook-ingestion ${name} (local stack)` }),
+    ),
+  ]);
+  return {
+    keys: Object.fromEntries(names.map((name, index) => [name, keys[index]])) as Record<
+      KmsKeyName,
+      LocalKey
+    >,
+    signingKey: signingKey as LocalKey,
+  };
 }
 
 function requireField<T>(value: T | undefined, what: string): T {

@@ -6,8 +6,10 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { auditDigests } from '../functions/config/audit-digests.ts';
 import { consumerTable } from '../functions/config/tables.ts';
 import { ConsumerModuleError, type LocalConsumer, startLocalConsumer } from './consumer-loop.ts';
+import { type LocalDigests, startLocalDigests } from './digest-loop.ts';
 import {
   GatewayPortInUseError,
   type LocalGateway,
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
   void stack.ended.then(shutdown.serviceEnded);
   let gateway: LocalGateway;
   let consumer: LocalConsumer | undefined;
+  let digests: LocalDigests;
   try {
     gateway = await startGateway({ port: gatewayPort });
   } catch (error) {
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     throw error;
   }
   try {
+    digests = await startLocalDigests();
     consumer =
       consumerModule === undefined
         ? undefined
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
     await gateway.close().finally(() => stack.stop());
     throw error;
   }
-  if (shutdown.attach({ stack, gateway, consumer })) return;
+  if (shutdown.attach({ stack, gateway, consumer, digests })) return;
   await stack.recordWebhookUrlTemplate(`${gateway.url}${webhookResource}`);
   console.log(describe(stack, gateway, consumerModule));
   for (const tool of missingPrerequisites(prerequisites.filter(forTheLoop))) {
@@ -159,6 +163,7 @@ function describe(stack: LocalStack, gateway: LocalGateway, consumerModule?: str
     `  SQS (fauxqs)      ${stack.endpoints.sqs}`,
     `  gateway           ${gateway.url}${webhookResource}`,
     ...(consumerModule === undefined ? [] : [`  consumer          ${consumerModule}`]),
+    `  audit digests     every ${auditDigests.local.periodSeconds} s, signed (webhooks audit verify --local)`,
     `  ${storage}`,
     `  stack file        ${relative(process.cwd(), stack.stackFile)}`,
     '',
@@ -173,6 +178,7 @@ interface Running {
   readonly gateway: LocalGateway;
   /** @default - none: no --consumer */
   readonly consumer?: LocalConsumer | undefined;
+  readonly digests: LocalDigests;
 }
 
 /** Why everything is being stopped: what to say first, and the exit code once stopped. */
@@ -193,10 +199,14 @@ interface Stopping {
 function stopOnSignals() {
   let running: Running | undefined;
   let stopping: Stopping | undefined;
-  const stop = ({ stack, gateway, consumer }: Running, { announce, exitCode }: Stopping) => {
+  const stop = (
+    { stack, gateway, consumer, digests }: Running,
+    { announce, exitCode }: Stopping,
+  ) => {
     announce();
-    // The consumer and the gateway first: nothing should reach a stack that is going away.
-    Promise.resolve(consumer?.stop())
+    // The consumer, the digests and the gateway first: nothing should reach a stack that is
+    // going away.
+    Promise.all([consumer?.stop(), digests.stop()])
       .then(() => gateway.close())
       .finally(() => stack.stop())
       .then(

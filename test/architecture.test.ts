@@ -12,6 +12,7 @@ const folders = [
   'functions',
   'consumer',
   'ops',
+  'scheduled',
   'compliance',
   'cli',
   'infra',

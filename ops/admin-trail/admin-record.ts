@@ -45,6 +45,8 @@ export const adminActions = [
   'audit.erase',
   /** `webhooks audit receipts`: the erasure receipts read. */
   'audit.receipts',
+  /** `webhooks audit verify`: the records checked against the signed digests. */
+  'audit.verify',
 ] as const;
 
 /** What was done: a change to a provider, or a read of the audit trail. */
@@ -113,6 +115,9 @@ export const adminDetailNames = [
   'recordsNotFound',
   'payloadCopiesDeleted',
   'bodyObjectsDeleted',
+  /** `audit.verify`'s counts: records verified, and findings (any kind). */
+  'recordsVerified',
+  'findings',
 ] as const;
 
 export type AdminDetailName = (typeof adminDetailNames)[number];

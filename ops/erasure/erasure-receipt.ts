@@ -147,6 +147,7 @@ const days = (seconds: number) => Math.round(seconds / 86_400);
 /** What no erasure reaches at once, and for how long: the receipt says so to the requester. */
 export const erasureLimits: readonly string[] = [
   `point-in-time recovery of the audit table keeps its earlier state restorable for up to ${pointInTimeRecoveryDays} days`,
+  'AWS Backup copies of the audit table (pci-dss and hipaa deployments) keep its earlier state for the audit retention; docs/restore.md applies the receipts again after a restore',
   `a delivery still on the queue stays there until consumed, at most ${days(deliveryQueue.retentionSeconds)} days, and in the dead-letter queue up to ${days(deadLetterQueue.retentionSeconds)} days more`,
   'copies that consumers made of delivered messages are theirs to erase',
   "API Gateway access logs and WAF logs keep the caller's address for the deployment's log retention",

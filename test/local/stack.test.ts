@@ -2,6 +2,7 @@
  * The local stack behind `npm start`, checked through fresh SDK clients that find it by the
  * standard endpoint variables only, as the handler and the CLI will.
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { auditDigests } from '../../functions/config/audit-digests.ts';
 import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
@@ -195,6 +197,10 @@ describe('the stack in memory', () => {
         queueUrl: stack.resources.queueUrl,
         deadLetterQueueUrl: stack.resources.deadLetterQueueUrl,
         payloadBucket: payloadBucket.localName,
+        digests: {
+          bucket: auditDigests.localBucketName,
+          signingKeyId: stack.resources.digests?.signingKeyId,
+        },
         keys: {
           secrets: { alias: kmsKeys.secrets.alias, keyId: keys.secrets.keyId },
           audit: { alias: kmsKeys.audit.alias, keyId: keys.audit.keyId },
@@ -213,6 +219,10 @@ describe('the stack in memory', () => {
         [deliveryQueue.urlVariable]: stack.resources.queueUrl,
         [deadLetterQueue.urlVariable]: stack.resources.deadLetterQueueUrl,
         [payloadBucket.nameVariable]: payloadBucket.localName,
+        [auditDigests.bucketVariable]: auditDigests.localBucketName,
+        [auditDigests.signingKeyVariable]: stack.resources.digests?.signingKeyId,
+        [auditDigests.periodVariable]: String(auditDigests.local.periodSeconds),
+        [auditDigests.settleVariable]: String(auditDigests.local.settleSeconds),
         [kmsKeys.secrets.idVariable]: keys.secrets.keyId,
         [kmsKeys.audit.idVariable]: keys.audit.keyId,
         [kmsKeys.queue.idVariable]: keys.queue.keyId,
@@ -284,7 +294,8 @@ describe('the stack with persist', () => {
       const stackFile = await readFile(stack.stackFile, 'utf8');
       const state = JSON.parse(await readFile(join(stateDirectory, 'kms.json'), 'utf8'));
       const materials = (state.keys as { material: string }[]).map((key) => key.material);
-      expect(materials).toHaveLength(3);
+      // The three data keys and the audit digests' signing key.
+      expect(materials).toHaveLength(4);
       for (const material of materials) expect(stackFile).not.toContain(material);
       expect(JSON.parse(stackFile).persist).toBe(true);
     },

@@ -25,7 +25,7 @@ import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { type Envelope, readEnvelope } from '../../functions/queue/envelope.ts';
 import { type LocalGateway, startGateway, webhookResource } from '../../local/gateway.ts';
 import type { LocalService } from '../../local/ports.ts';
-import { createPayloadBucket } from '../../local/s3.ts';
+import { createDigestBucket, createPayloadBucket } from '../../local/s3.ts';
 import { startSqsLocal } from '../../local/sqs.ts';
 import {
   createQueues,
@@ -81,7 +81,7 @@ export interface TestStack {
   /** Stops fauxqs; later calls fail as in an outage. */
   stopSqs(): Promise<void>;
   /**
-   * Starts fauxqs again on the same port, with the queues and the payload bucket created again
+   * Starts fauxqs again on the same port, with the queues and the buckets created again
    * (fauxqs keeps nothing).
    */
   restartSqs(): Promise<void>;
@@ -125,7 +125,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       sqsService = await startSqsLocal({ port: Number(new URL(sqsService.endpoint).port) });
       await createQueues(sqs);
       const s3 = new S3Client({});
-      await createPayloadBucket(s3).finally(() => s3.destroy());
+      await Promise.all([createPayloadBucket(s3), createDigestBucket(s3)]).finally(() =>
+        s3.destroy(),
+      );
     },
     async drainMessages() {
       const messages: Message[] = [];

@@ -111,6 +111,7 @@ describe('admin record item', () => {
       'audit.stats',
       'audit.export',
       'audit.receipts',
+      'audit.verify',
     ]);
     // An erasure changes the trail: it is reported when done, whether or not it is recorded.
     expect(isReadAction('audit.erase')).toBe(false);

@@ -1,0 +1,121 @@
+/**
+ * One audit record as a digest lists it: its identity, two SHA-256 hashes of its content and
+ * when its retention lets DynamoDB's TTL delete it. The hashes are split so that a lawful
+ * erasure still verifies: `fields` covers everything erasure keeps, `personal` the fields it
+ * removes (`erasedPersonalFields`). An erased record must match `fields` exactly; only
+ * `personal` may differ, and only when an erasure receipt names the record (compare.ts).
+ *
+ * Delivery records are hashed as records (record.ts), not as items: an accepted delivery's item
+ * gains each repeat attempt later (delivery-item.ts), and each attempt is a record of its own
+ * with its own time, so it belongs to the digest of the period it arrived in. Admin records and
+ * erasure receipts are written once and never changed, so they are hashed as items.
+ *
+ * The payload copy is not covered: it is an item of its own with a shorter TTL, and erasure
+ * deletes it; the record keeps the body's SHA-256, which is.
+ *
+ * A digest outlives erasure (it is under Object Lock), so `personal` must not be reversible: a
+ * hash of a source address alone is, by trying every address. It covers the source address and
+ * user agent only together with the encrypted headers, whose random IV and wrapped data key no
+ * one can guess; a record without them (a repeat attempt, a class that keeps no headers) has
+ * only its subject hash, a keyed hash already, covered, and its address and agent not at all.
+ */
+import { createHash } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  type AuditItem,
+  type AuditRecord,
+  auditExpiresAt,
+  auditSortKey,
+  erasedPersonalFields,
+  itemExpiresAt,
+} from '../../functions/audit/record.ts';
+
+export interface DigestEntry {
+  /** `<partition owner>#<sort key>`: a delivery record's provider and `auditSortKey`. */
+  readonly id: string;
+  /** SHA-256 (hex) of the canonical form of every field erasure keeps. */
+  readonly fields: string;
+  /** SHA-256 (hex) of the canonical form of the fields erasure removes. */
+  readonly personal: string;
+  /** Unix seconds; after it, the record's absence is its retention, not a finding. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Written by erasure, not by the ingest function, and checked against the receipt instead; the
+ * payload copy is excluded (see above).
+ */
+const notCovered = new Set([
+  'erasedAtMs',
+  'erasureReceiptId',
+  'encryptedPayload',
+  'payloadEncoding',
+]);
+const personal = new Set<string>(erasedPersonalFields);
+
+/** A delivery record's entry. */
+export function recordEntry(record: AuditRecord): DigestEntry {
+  const kept: [string, unknown][] = [];
+  const removed: [string, unknown][] = [];
+  const guessable = record.encryptedHeaders === undefined;
+  for (const [name, value] of Object.entries(record)) {
+    if (value === undefined || notCovered.has(name)) continue;
+    if (guessable && (name === 'sourceIp' || name === 'userAgent')) continue;
+    (personal.has(name) ? removed : kept).push([name, value]);
+  }
+  return {
+    id: recordEntryId(record),
+    fields: hashOf(kept),
+    personal: hashOf(removed),
+    expiresAt: auditExpiresAt(record),
+  };
+}
+
+/** The entry id of a delivery record. */
+export function recordEntryId(record: AuditRecord): string {
+  return `${record.providerId}#${auditSortKey(record)}`;
+}
+
+/**
+ * The entry of an item that is never changed once written (an admin record, an erasure
+ * receipt): every attribute, its `personal` hash that of nothing.
+ */
+export function itemEntry(item: AuditItem): DigestEntry {
+  return {
+    id: `${item.pk?.S ?? ''}#${item.sk?.S ?? ''}`,
+    fields: hashOf(Object.entries(item).map(([name, value]) => [name, attributeForm(value)])),
+    personal: hashOf([]),
+    expiresAt: itemExpiresAt(item) ?? Number.MAX_SAFE_INTEGER,
+  };
+}
+
+/**
+ * SHA-256 of the fields as JSON pairs sorted by name, bytes as base64: no two different sets
+ * of fields encode alike, and the order the store returns them in does not matter.
+ */
+function hashOf(pairs: [string, unknown][]): string {
+  const sorted = pairs
+    .map(([name, value]): [string, unknown] => [name, plain(value)])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(sorted), 'utf8').digest('hex');
+}
+
+function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { b64: Buffer.from(value).toString('base64') };
+  return value;
+}
+
+/** An attribute value with its maps' keys sorted and its bytes as base64, for hashing. */
+function attributeForm(value: AttributeValue): unknown {
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
+  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
+  if (value.L !== undefined) return { L: value.L.map(attributeForm) };
+  if (value.M !== undefined) {
+    const names = Object.keys(value.M).sort();
+    return { M: names.map((name) => [name, attributeForm(value.M?.[name] as AttributeValue)]) };
+  }
+  if (value.SS !== undefined) return { SS: [...value.SS].sort() };
+  if (value.NS !== undefined) return { NS: [...value.NS].sort() };
+  const { $unknown: _unknown, ...rest } = value as AttributeValue & { $unknown?: unknown };
+  return rest;
+}

@@ -1,0 +1,191 @@
+/**
+ * The digest bucket's adapter: digests and their signatures as objects (digest-document.ts
+ * names them), and the KMS signing key that signs them. The bucket's Object Lock (compliance
+ * mode, the audit retention) is the construct's: no call here sets or could shorten it.
+ */
+import {
+  GetPublicKeyCommand,
+  type KMSClient,
+  MessageType,
+  SignCommand,
+  SigningAlgorithmSpec,
+} from '@aws-sdk/client-kms';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { DependencyUnavailableError, describeFailure } from '../../functions/aws/errors.ts';
+import type { StoredDigest } from './chain.ts';
+import { sha256Hex, signatureKey } from './digest-document.ts';
+
+export interface DigestStoreOptions {
+  readonly s3: S3Client;
+  readonly kms: KMSClient;
+  readonly bucket: string;
+  /** The asymmetric (ECC_NIST_P256, SIGN_VERIFY) key's id, ARN or alias. */
+  readonly signingKeyId: string;
+}
+
+/** How often a key was written, and hidden. */
+export interface ObjectHistory {
+  readonly versions: number;
+  readonly deleteMarkers: number;
+}
+
+export class DigestStore {
+  readonly #options: DigestStoreOptions;
+
+  constructor(options: DigestStoreOptions) {
+    this.#options = options;
+  }
+
+  /** Every digest key under `prefix`, in key order (which is period order). */
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#call('ListObjectsV2', () =>
+        this.#options.s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.#options.bucket,
+            Prefix: prefix,
+            ...(token === undefined ? {} : { ContinuationToken: token }),
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key?.endsWith('.json')) keys.push(object.Key);
+      }
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+    return keys.sort();
+  }
+
+  /**
+   * Every object key under `prefix` that versioning shows was written more than once or hidden
+   * by a delete marker: Object Lock keeps each version from being removed or changed, but a
+   * new version or a delete marker can be put over it, and a plain listing shows only the top.
+   */
+  async overwrittenKeys(prefix: string): Promise<Map<string, ObjectHistory>> {
+    const histories = await this.#histories(prefix);
+    for (const [key, history] of histories) {
+      if (history.versions <= 1 && history.deleteMarkers === 0) histories.delete(key);
+    }
+    return histories;
+  }
+
+  /** Whether `key` was ever written, whether or not a delete marker hides it now. */
+  async everWritten(key: string): Promise<boolean> {
+    return (await this.#histories(key)).has(key);
+  }
+
+  async #histories(prefix: string): Promise<Map<string, ObjectHistory>> {
+    const histories = new Map<string, ObjectHistory>();
+    const note = (key: string | undefined, field: keyof ObjectHistory) => {
+      if (key === undefined) return;
+      const history = histories.get(key) ?? { versions: 0, deleteMarkers: 0 };
+      histories.set(key, { ...history, [field]: history[field] + 1 });
+    };
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      const page = await this.#call('ListObjectVersions', () =>
+        this.#options.s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.#options.bucket,
+            Prefix: prefix,
+            ...(keyMarker === undefined ? {} : { KeyMarker: keyMarker }),
+            ...(versionMarker === undefined ? {} : { VersionIdMarker: versionMarker }),
+          }),
+        ),
+      );
+      for (const version of page.Versions ?? []) note(version.Key, 'versions');
+      for (const marker of page.DeleteMarkers ?? []) note(marker.Key, 'deleteMarkers');
+      const more = page.IsTruncated === true;
+      keyMarker = more ? page.NextKeyMarker : undefined;
+      versionMarker = more ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker !== undefined);
+    return histories;
+  }
+
+  /** A digest and its signature as stored. */
+  async read(key: string): Promise<StoredDigest> {
+    const bytes = await this.#get(key);
+    if (bytes === undefined) throw new Error(`digest ${key} is listed but cannot be read`);
+    return { key, bytes, signature: await this.#get(signatureKey(key)) };
+  }
+
+  /** Signs `bytes` with the signing key and stores both. */
+  async write(key: string, bytes: Buffer): Promise<void> {
+    const signed = await this.#call('Sign', () =>
+      this.#options.kms.send(
+        new SignCommand({
+          KeyId: this.#options.signingKeyId,
+          Message: Buffer.from(sha256Hex(bytes), 'hex'),
+          MessageType: MessageType.DIGEST,
+          SigningAlgorithm: SigningAlgorithmSpec.ECDSA_SHA_256,
+        }),
+      ),
+    );
+    if (signed.Signature === undefined) throw new Error('KMS Sign returned no signature');
+    const signature = signed.Signature;
+    // The digest first: a signature never names a digest that is not there.
+    await this.#put(key, bytes, 'application/json');
+    await this.#put(signatureKey(key), signature, 'application/octet-stream');
+  }
+
+  /** The signing key's ARN and public half (DER SubjectPublicKeyInfo). */
+  async publicKey(): Promise<{ keyArn: string; der: Uint8Array }> {
+    const answer = await this.#call('GetPublicKey', () =>
+      this.#options.kms.send(new GetPublicKeyCommand({ KeyId: this.#options.signingKeyId })),
+    );
+    if (answer.PublicKey === undefined || answer.KeyId === undefined) {
+      throw new Error('KMS GetPublicKey returned no key');
+    }
+    return { keyArn: answer.KeyId, der: answer.PublicKey };
+  }
+
+  async #get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const object = await this.#options.s3.send(
+        new GetObjectCommand({ Bucket: this.#options.bucket, Key: key }),
+      );
+      return object.Body === undefined ? undefined : await object.Body.transformToByteArray();
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw unavailable('s3', 'GetObject', error);
+    }
+  }
+
+  async #put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+    await this.#call('PutObject', () =>
+      this.#options.s3.send(
+        new PutObjectCommand({
+          Bucket: this.#options.bucket,
+          Key: key,
+          Body: body,
+          ContentType: contentType,
+        }),
+      ),
+    );
+  }
+
+  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      const service = operation === 'Sign' || operation === 'GetPublicKey' ? 'kms' : 's3';
+      throw unavailable(service, operation, error);
+    }
+  }
+}
+
+function unavailable(service: 'kms' | 's3', operation: string, error: unknown) {
+  return new DependencyUnavailableError(service, operation, describeFailure(error), {
+    cause: error,
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * What the audit table holds for one period, partition by partition, as digest entries: the
+ * one read that both the digest writer (what to sign) and `webhooks audit verify` (what is
+ * there now) make, so that the two can only differ where the table did.
+ *
+ * Delivery records are read per provider (audit-reader.ts), so the caller names the providers:
+ * the registry's, and any removed during or after the period (the admin trail says which);
+ * `_unregistered` is always read. Admin records and erasure receipts are their own
+ * partitions. Items past their `expiresAt` are not read, as no other read does.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { MalformedAuditItemError } from '../../functions/audit/errors.ts';
+import {
+  type AuditItem,
+  auditPartitionKey,
+  auditShardOf,
+  unregisteredProviderId,
+} from '../../functions/audit/record.ts';
+import type { Clock } from '../../functions/verify/types.ts';
+import { adminPartitionKey } from '../admin-trail/admin-record.ts';
+import { type LiveReads, queryLivePage, timeKeyBounds } from '../audit/audit-query.ts';
+import { AuditReader } from '../audit/audit-reader.ts';
+import { erasurePartitionKey } from '../erasure/erasure-receipt.ts';
+import type { CurrentEntry } from './compare.ts';
+import { itemEntry, recordEntry } from './digest-entry.ts';
+
+export interface PeriodReadOptions {
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  /** @default Date.now */
+  readonly now?: Clock;
+}
+
+export interface PeriodContents {
+  /** Partition name to its entries, in no particular order. */
+  readonly partitions: ReadonlyMap<string, readonly CurrentEntry[]>;
+  /** Items that could not be read as records: each is a finding for the verifier. */
+  readonly malformed: readonly MalformedAuditItemError[];
+}
+
+/** Every record received in [startMs, endMs) under `providerIds`, and the other partitions. */
+export async function readPeriod(
+  options: PeriodReadOptions,
+  providerIds: Iterable<string>,
+  startMs: number,
+  endMs: number,
+): Promise<PeriodContents> {
+  const reader = new AuditReader(options);
+  const partitions = new Map<string, CurrentEntry[]>();
+  const malformed: MalformedAuditItemError[] = [];
+  const add = (partition: string, entry: CurrentEntry) => {
+    const list = partitions.get(partition) ?? [];
+    list.push(entry);
+    partitions.set(partition, list);
+  };
+  const providers = new Set([...providerIds, unregisteredProviderId]);
+  for (const providerId of [...providers].sort()) {
+    const range = { providerId, sinceMs: startMs, untilMs: endMs - 1 };
+    for await (const batch of reader.readRangeByProvider(range)) {
+      malformed.push(...batch.malformed);
+      for (const record of batch.records) {
+        add(auditPartitionKey(providerId, auditShardOf(record.deliveryId)), {
+          entry: recordEntry(record),
+          record,
+        });
+      }
+    }
+  }
+  for (const pk of [adminPartitionKey, erasurePartitionKey]) {
+    for (const item of await readPartitionItems(options, pk, startMs, endMs)) {
+      add(pk, { entry: itemEntry(item) });
+    }
+  }
+  return { partitions, malformed };
+}
+
+/** Every live item of a time-keyed partition (`_admin`, `_erasure`) in [startMs, endMs). */
+export async function readPartitionItems(
+  options: PeriodReadOptions,
+  pk: string,
+  startMs: number,
+  endMs: number,
+): Promise<AuditItem[]> {
+  // An empty range (a period that begins after the clock's now): BETWEEN would refuse it.
+  if (endMs <= startMs) return [];
+  const reads: LiveReads = { dynamodb: options.dynamodb, now: options.now ?? Date.now };
+  const { tableName } = options;
+  const items: AuditItem[] = [];
+  let startKey: AuditItem | undefined;
+  do {
+    const page = await queryLivePage(
+      reads,
+      {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        ExpressionAttributeValues: { ':pk': { S: pk }, ...timeKeyBounds(startMs, endMs - 1) },
+        ConsistentRead: true,
+      },
+      startKey,
+    );
+    items.push(...page.items);
+    startKey = page.lastKey;
+  } while (startKey !== undefined);
+  return items;
+}

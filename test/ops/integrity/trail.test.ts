@@ -1,0 +1,316 @@
+/**
+ * The digest writer and `audit verify`'s check against the local stack: DynamoDB Local for the
+ * audit table, fauxqs for the digest bucket, the KMS stand-in for the signing key. Records are
+ * written as the ingest path and the CLI write them, digested, then changed the ways an
+ * operator or an attacker with table access could, and the lawful ways (erasure, TTL).
+ */
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditStore } from '../../../functions/audit/audit-store.ts';
+import { deliveryKey } from '../../../functions/audit/delivery-item.ts';
+import {
+  type AuditRecord,
+  auditPartitionKey,
+  auditShardOf,
+  auditSortKey,
+  toAuditItem,
+} from '../../../functions/audit/record.ts';
+import { auditDigests } from '../../../functions/config/audit-digests.ts';
+import { retentionClasses } from '../../../functions/config/retention.ts';
+import { AdminTrailStore } from '../../../ops/admin-trail/admin-trail-store.ts';
+import { ErasureStore, ErasureTally } from '../../../ops/erasure/erasure-store.ts';
+import { digestKey, signatureKey } from '../../../ops/integrity/digest-document.ts';
+import { DigestStore } from '../../../ops/integrity/digest-store.ts';
+import { writeDueDigests } from '../../../ops/integrity/digest-writer.ts';
+import {
+  DigestAlreadyWrittenError,
+  UntrustedLastDigestError,
+} from '../../../ops/integrity/errors.ts';
+import { type TrailVerification, verifyTrail } from '../../../ops/integrity/trail-verifier.ts';
+import { accepted, auditRecord } from '../../support/audit-records.ts';
+import { manualClock } from '../../support/clock.ts';
+import { writeAccepted } from '../../support/delivery-items.ts';
+import { startBudgetMs, startTestStack, type TestStack } from '../../support/stack.ts';
+
+const periodMs = auditDigests.periodSeconds * 1000;
+const settleMs = auditDigests.settleSeconds * 1000;
+/** A period boundary far in the future: DynamoDB Local's TTL runs on the real clock. */
+const p0 = Math.ceil(Date.parse('2099-03-01T12:00:00.000Z') / periodMs) * periodMs;
+const bucket = 'audit-digests-test';
+
+let test: TestStack;
+let s3: S3Client;
+let store: DigestStore;
+let auditTableName: string;
+let registryTableName: string;
+const clock = manualClock(p0);
+
+const inP0 = (minute: number) => p0 + minute * 60_000;
+const writer = () =>
+  writeDueDigests({
+    dynamodb: test.dynamodb,
+    auditTableName,
+    registryTableName,
+    store,
+    now: clock.now,
+  });
+const verify = (sinceMs = p0, untilMs = p0 + 2 * periodMs - 1): Promise<TrailVerification> =>
+  verifyTrail(
+    { dynamodb: test.dynamodb, auditTableName, registryTableName, store, now: clock.now },
+    { sinceMs, untilMs },
+  );
+const kinds = (result: TrailVerification) => result.findings.map(({ kind }) => kind).sort();
+
+const rejected = auditRecord({ providerId: 'shop', deliveryId: 'evt_r', receivedAtMs: inP0(1) });
+const kept = accepted({ providerId: 'shop', deliveryId: 'evt_a', receivedAtMs: inP0(2) });
+const deleted = accepted({ providerId: 'shop', deliveryId: 'evt_d', receivedAtMs: inP0(3) });
+const toErase = accepted({ providerId: 'shop', deliveryId: 'evt_e', receivedAtMs: inP0(4) });
+const shortLived = auditRecord({
+  providerId: 'shop',
+  deliveryId: 'evt_m',
+  receivedAtMs: inP0(5),
+  retentionClass: 'minimal',
+});
+
+beforeAll(async () => {
+  test = await startTestStack();
+  auditTableName = test.stack.resources.tables.audit;
+  registryTableName = test.stack.resources.tables.registry;
+  s3 = new S3Client({});
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const { KeyMetadata } = await test.kms.send(
+    new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
+  );
+  store = new DigestStore({ s3, kms: test.kms, bucket, signingKeyId: String(KeyMetadata?.KeyId) });
+  // Only the id is read from the registry; a provider's other fields do not matter here.
+  await test.dynamodb.send(
+    new PutItemCommand({ TableName: registryTableName, Item: { providerId: { S: 'shop' } } }),
+  );
+  const audit = new AuditStore({ dynamodb: test.dynamodb, tableName: auditTableName });
+  await audit.writeAttempt(rejected);
+  await audit.writeAttempt(shortLived);
+  for (const record of [kept, deleted, toErase]) {
+    await writeAccepted(test.dynamodb, auditTableName, record);
+  }
+  await new AdminTrailStore({
+    dynamodb: test.dynamodb,
+    tableName: auditTableName,
+  }).writeAdminAction({
+    requestId: 'admin-1',
+    actor: 'local:ops',
+    host: 'laptop',
+    action: 'provider.add',
+    target: 'shop',
+    atMs: inP0(6),
+    outcome: 'succeeded',
+    detail: {},
+  });
+}, startBudgetMs);
+
+afterAll(async () => {
+  s3?.destroy();
+  await test?.close();
+});
+
+describe('audit digests', () => {
+  it('writes one digest per settled period, chained, each once it is due', async () => {
+    // The first run covers the last period that has settled: the one before p0.
+    clock.advance(periodMs + settleMs - 1);
+    expect(await writer()).toEqual([
+      expect.objectContaining({ key: digestKey(auditTableName, p0 - periodMs), records: 0 }),
+    ]);
+    clock.advance(1);
+    const [first, ...none] = await writer();
+    expect(none).toEqual([]);
+    expect(first).toMatchObject({ key: digestKey(auditTableName, p0), records: 6 });
+    expect(await writer()).toEqual([]);
+    clock.advance(periodMs);
+    const [second] = await writer();
+    expect(second).toMatchObject({ key: digestKey(auditTableName, p0 + periodMs), records: 0 });
+
+    const result = await verify();
+    expect(result).toMatchObject({
+      digests: 3,
+      signaturesValid: 3,
+      chainIntact: true,
+      verified: 6,
+      redacted: 0,
+      expired: 0,
+      findings: [],
+    });
+  });
+
+  it('verifies an erasure its receipt covers, and a record gone after its retention', async () => {
+    const erasure = new ErasureStore({ dynamodb: test.dynamodb, tableName: auditTableName });
+    const keys = await erasure.selectRecords({ kind: 'delivery', deliveryId: 'evt_e' });
+    const marker = { erasedAtMs: clock.now(), receiptId: 'rcpt-e' };
+    await erasure.eraseRecords(keys, marker, new ErasureTally());
+    clock.advance(1000);
+    await erasure.writeReceipt({
+      receiptId: 'rcpt-e',
+      requestedAtMs: marker.erasedAtMs,
+      respondedAtMs: clock.now(),
+      actor: 'local:ops',
+      request: { kind: 'delivery', deliveryId: 'evt_e' },
+      response: 'erased',
+      done: {
+        recordsErased: 1,
+        recordsAlreadyErased: 0,
+        recordsNotFound: 0,
+        payloadCopiesDeleted: 1,
+        bodyObjectsDeleted: 0,
+      },
+      retained: [],
+      notReached: [],
+    });
+    const result = await verify();
+    expect(result).toMatchObject({ verified: 5, redacted: 1, findings: [] });
+
+    const later = manualClock(p0 + retentionClasses.minimal.auditDays * 86_400_000 + 10 * 60_000);
+    const expired = await verifyTrail(
+      {
+        dynamodb: test.dynamodb,
+        auditTableName,
+        registryTableName,
+        store,
+        now: later.now,
+      },
+      { sinceMs: p0, untilMs: p0 + periodMs - 1 },
+    );
+    expect(expired).toMatchObject({ expired: 1, redacted: 1, verified: 4 });
+    // Only "the writer stopped": nothing was digested after the second period.
+    expect(kinds(expired)).toEqual([]);
+  });
+
+  it('names a record altered, deleted or inserted, each by its id', async () => {
+    await test.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: auditTableName,
+        Key: {
+          pk: { S: auditPartitionKey('shop', auditShardOf(rejected.deliveryId)) },
+          sk: { S: auditSortKey(rejected) },
+        },
+        UpdateExpression: 'SET reason = :reason',
+        ExpressionAttributeValues: { ':reason': { S: 'timestamp_out_of_tolerance' } },
+      }),
+    );
+    await test.dynamodb.send(
+      new DeleteItemCommand({ TableName: auditTableName, Key: deliveryKey('shop', 'evt_d') }),
+    );
+    const forged: AuditRecord = auditRecord({
+      providerId: 'shop',
+      deliveryId: 'evt_x',
+      receivedAtMs: inP0(7),
+    });
+    await test.dynamodb.send(
+      new PutItemCommand({ TableName: auditTableName, Item: toAuditItem(forged) }),
+    );
+
+    const result = await verify();
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        {
+          kind: 'altered',
+          id: `shop#${auditSortKey(rejected)}`,
+          detail: 'a field erasure keeps differs',
+        },
+        expect.objectContaining({ kind: 'missing', id: `shop#${auditSortKey(deleted)}` }),
+        expect.objectContaining({ kind: 'unexpected', id: `shop#${auditSortKey(forged)}` }),
+      ]),
+    );
+    expect(kinds(result)).toEqual(['altered', 'missing', 'unexpected']);
+    expect(result.chainIntact).toBe(true);
+  });
+
+  it('names a digest rewritten in the bucket: its signature and the next link', async () => {
+    const key = digestKey(auditTableName, p0);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"format":"forged"}' }));
+    const result = await verify();
+    expect(result.chainIntact).toBe(false);
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'bad_signature', id: key }),
+        expect.objectContaining({ kind: 'malformed_digest', id: key }),
+      ]),
+    );
+  });
+
+  it('names time after the last digest once the writer should have covered it', async () => {
+    // The last digest ends at p0 + 2 periods; the writer runs once a period.
+    clock.advance(p0 + 4 * periodMs + settleMs - clock.now());
+    const onTime = await verify(p0, clock.now());
+    expect(onTime.findings.filter(({ kind }) => kind === 'not_digested')).toEqual([]);
+    clock.advance(1);
+    const result = await verify(p0, clock.now());
+    expect(result.findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'not_digested' })]),
+    );
+  });
+
+  it('names a digest written over or hidden, and never writes a hidden one again', async () => {
+    // fauxqs keeps no versions: a client whose version listing shows what Object Lock keeps
+    // when someone puts a new version and a delete marker over a digest, the rest passed on.
+    const hidden = digestKey(auditTableName, p0 + 2 * periodMs);
+    const versioned = new S3Client({});
+    const mock = mockClient(versioned);
+    mock
+      .on(ListObjectVersionsCommand)
+      .callsFake(({ Prefix }: { Prefix?: string }) =>
+        hidden.startsWith(String(Prefix)) || signatureKey(hidden).startsWith(String(Prefix))
+          ? { Versions: [{ Key: hidden }, { Key: hidden }], DeleteMarkers: [{ Key: hidden }] }
+          : {},
+      );
+    for (const command of [ListObjectsV2Command, GetObjectCommand, PutObjectCommand]) {
+      mock
+        .on(command as typeof GetObjectCommand)
+        .callsFake((input) => s3.send(new (command as typeof GetObjectCommand)(input)));
+    }
+    const watched = new DigestStore({
+      s3: versioned,
+      kms: test.kms,
+      bucket,
+      signingKeyId: String((await store.publicKey()).keyArn),
+    });
+    const options = { dynamodb: test.dynamodb, auditTableName, registryTableName, store: watched };
+    const result = await verifyTrail(
+      { ...options, now: clock.now },
+      { sinceMs: p0, untilMs: p0 + 3 * periodMs - 1 },
+    );
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({ kind: 'overwritten_digest', id: hidden }),
+    );
+    await expect(writeDueDigests({ ...options, now: clock.now })).rejects.toThrow(
+      DigestAlreadyWrittenError,
+    );
+    versioned.destroy();
+  });
+
+  it('claims nothing before the first digest, and stops at a last digest it did not write', async () => {
+    const before = await verify(p0 - 8 * periodMs, p0 - 4 * periodMs);
+    expect(before.findings.filter(({ kind }) => kind === 'not_digested')).toEqual([]);
+
+    // A file put under the prefix, named as the next digest would be, with no valid signature.
+    const planted = digestKey(auditTableName, p0 + 2 * periodMs);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: planted, Body: '{}' }));
+    await expect(writer()).rejects.toThrow(UntrustedLastDigestError);
+    const stray = `digests/${auditTableName}/zzzz.json`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: stray, Body: '{}' }));
+    const result = await verify(p0, clock.now());
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'malformed_digest', id: stray }),
+        expect.objectContaining({ kind: 'bad_signature', id: planted }),
+      ]),
+    );
+  });
+});
