@@ -8,6 +8,7 @@
  */
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { auditDigests } from '../functions/config/audit-digests.ts';
 import { payloadBucket } from '../functions/config/buckets.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
 
@@ -48,6 +49,19 @@ export interface AcknowledgedConstructs {
   readonly network?: IConstruct;
   /** @default - no web ACL */
   readonly webAcl?: IConstruct;
+  /** The audit and registry tables' backup plan (infra/backup.ts). @default - no backup plan */
+  readonly backups?: IConstruct;
+  /** The audit trail's digests (infra/audit-digests.ts), in every configuration. */
+  readonly digests: {
+    readonly bucket: IConstruct;
+    readonly function: IConstruct;
+    readonly schedule: IConstruct;
+    readonly policies: {
+      readonly data: IConstruct;
+      readonly tracing?: IConstruct;
+      readonly networkInterfaces?: IConstruct;
+    };
+  };
   /** The wiring `addConsumer` builds (infra/consumer.ts). @default - no consumer */
   readonly consumer?: IConstruct & {
     readonly table: IConstruct;
@@ -110,6 +124,17 @@ const stageWaf = [
 ];
 
 const xrayStage = ['HIPAA.Security-APIGWXrayEnabled', 'Serverless-APIGWXrayEnabled'];
+
+/** Minutes between two runs of the audit digest function, as its schedule says. */
+const digestMinutes = auditDigests.periodSeconds / 60;
+
+const unscopedTracing =
+  'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the policy holds nothing else.';
+const unscopedNetworkInterfaces =
+  'Lambda attaches a function to its VPC through these EC2 network interface actions; the describe actions have no resource-level permissions and Lambda requires them unscoped. The policy holds nothing else.';
+/** One of a function's optional policies, as a list of targets. */
+const present = (policy: IConstruct | undefined): IConstruct[] =>
+  policy === undefined ? [] : [policy];
 
 /** The REST API of a `rest` front; none on the other fronts. */
 const restApi = (i: AcknowledgedConstructs) => (i.front.kind === 'rest' ? [i.front.api] : []);
@@ -180,21 +205,30 @@ export const acknowledgements: readonly Acknowledgement[] = [
   {
     rules: ['AwsSolutions-IAM5[Resource::*]'],
     resource: "ingest Lambda role's tracing policy",
-    reason:
-      'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the policy holds nothing else.',
+    reason: unscopedTracing,
     condition: 'with tracing',
-    targets: (i) => (i.ingest.policies.tracing === undefined ? [] : [i.ingest.policies.tracing]),
+    targets: (i) => present(i.ingest.policies.tracing),
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::*]'],
+    resource: "audit digest Lambda role's tracing policy",
+    reason: `The same policy as the ingest Lambda's: ${unscopedTracing}`,
+    condition: 'with tracing',
+    targets: (i) => present(i.digests.policies.tracing),
   },
   {
     rules: ['AwsSolutions-IAM5[Resource::*]'],
     resource: "ingest Lambda role's network interface policy",
-    reason:
-      'Lambda attaches a function to its VPC through these EC2 network interface actions; the describe actions have no resource-level permissions and Lambda requires them unscoped. The policy holds nothing else.',
+    reason: unscopedNetworkInterfaces,
     condition: 'with VPC placement',
-    targets: (i) =>
-      i.ingest.policies.networkInterfaces === undefined
-        ? []
-        : [i.ingest.policies.networkInterfaces],
+    targets: (i) => present(i.ingest.policies.networkInterfaces),
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::*]'],
+    resource: "audit digest Lambda role's network interface policy",
+    reason: `The same policy as the ingest Lambda's, on the same subnets: ${unscopedNetworkInterfaces}`,
+    condition: 'with VPC placement',
+    targets: (i) => present(i.digests.policies.networkInterfaces),
   },
   {
     rules: [
@@ -218,11 +252,23 @@ export const acknowledgements: readonly Acknowledgement[] = [
     targets: (i) => [i.ingest.function],
   },
   {
+    rules: lambdaDlq,
+    resource: 'audit digest Lambda',
+    reason: `EventBridge invokes it asynchronously every ${digestMinutes} minutes with an event that carries nothing but the time, so a dead-letter queue would hold only empty schedule events. A failed run raises its error alarm and Lambda retries it; every run starts from the last digest written, so the next one writes whatever is still due.`,
+    targets: (i) => [i.digests.function],
+  },
+  {
+    rules: ['Serverless-EventBusDLQ'],
+    resource: "audit digest schedule's target",
+    reason: `The target is the digest function, sent a schedule event that carries nothing to replay: an event that is not delivered only delays the digests due until the next run, ${digestMinutes} minutes later, which writes every digest due since the last one written.`,
+    targets: (i) => [i.digests.schedule],
+  },
+  {
     rules: ['Serverless-LambdaTracing'],
-    resource: 'ingest Lambda',
+    resource: 'ingest Lambda, audit digest Lambda',
     reason: untraced,
     condition: 'without tracing, the default',
-    targets: (i) => (i.settings.tracing ? [] : [i.ingest.function]),
+    targets: (i) => (i.settings.tracing ? [] : [i.ingest.function, i.digests.function]),
   },
   {
     rules: ['Serverless-SQSRedrivePolicy'],
@@ -250,6 +296,26 @@ export const acknowledgements: readonly Acknowledgement[] = [
     targets: (i) => [i.payloadBucket.bucket],
   },
   {
+    rules: bucketLogging,
+    resource: 'digest bucket',
+    reason: `Only the audit digest Lambda writes to it, a digest and its signature every ${digestMinutes} minutes, each a version that Object Lock keeps unchanged in compliance mode for the delivery audit retention: what was written is proved by the digests' signatures and chain, not by a log of the writes. Server access logs would need a second bucket, which S3 lets use SSE-S3 only, not the customer managed key. Auditors' reads are theirs to log (CloudTrail data events).`,
+    targets: (i) => [i.digests.bucket],
+  },
+  {
+    rules: bucketReplication,
+    resource: 'digest bucket',
+    reason:
+      "Every digest version is locked in compliance mode for the delivery audit retention, so no one in the account, its root user included, can delete or change it, and S3 keeps it across Availability Zones. A replica needs a bucket in another region, which this one-region stack cannot create; a digest that went missing shows as a break in the chain, as each digest names its predecessor's SHA-256.",
+    targets: (i) => [i.digests.bucket],
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::<DigestBucket.Arn>/digests/*]'],
+    resource: "audit digest Lambda role's data policy",
+    reason:
+      "s3:GetObject and s3:PutObject on the digest bucket's `digests/` objects only: each key is derived from the audit table's name and the period's start (`digests/<table>/<yyyy>/<mm>/<dd>/<start>.json` and its `.sig`), so no fixed list can name them. The bucket holds nothing else, and no delete or Object Lock action is granted.",
+    targets: (i) => [i.digests.policies.data],
+  },
+  {
     rules: ['AwsSolutions-IAM5[Resource::<PayloadBucket.Arn>/*]'],
     resource: "ingest Lambda role's data policy",
     reason:
@@ -258,14 +324,19 @@ export const acknowledgements: readonly Acknowledgement[] = [
   },
   {
     rules: backupPlan,
-    resource: 'registry table, audit table, consumer table',
+    resource: 'registry table, audit table',
     reason:
-      'Every table has point-in-time recovery (35 days, to the second) and deletion protection. An AWS Backup plan would add copies that outlive the TTL, keeping audit records and their personal data past the retention the profiles set (GDPR Art. 5(1)(e)).',
-    targets: (i) => [
-      i.registryTable,
-      i.auditTable,
-      ...(i.consumer === undefined ? [] : [i.consumer.table]),
-    ],
+      'The profiles of the deployment do not require a backup plan (pci-dss and hipaa do): both tables have point-in-time recovery (35 days, to the second) and deletion protection. An AWS Backup copy would outlive the TTL by its own retention, and `webhooks audit erase` does not reach copies, so audit records and their personal data would be kept past the retention the profiles set (GDPR Art. 5(1)(e)).',
+    condition: 'without a backup plan: baseline, gdpr and ccpa',
+    targets: (i) => (i.backups === undefined ? [i.registryTable, i.auditTable] : []),
+  },
+  {
+    rules: backupPlan,
+    resource: 'consumer table',
+    reason:
+      'It records which deliveries the consumer has run, to run each once, not evidence of what was received, and its items expire by TTL. Point-in-time recovery (35 days) and deletion protection cover it, and the deliveries themselves are in the audit table, which pci-dss and hipaa back up.',
+    condition: 'with a consumer (addConsumer)',
+    targets: (i) => (i.consumer === undefined ? [] : [i.consumer.table]),
   },
   {
     rules: ['AwsSolutions-IAM5[Resource::<PayloadBucket.Arn>/*]'],
@@ -293,11 +364,11 @@ export const acknowledgements: readonly Acknowledgement[] = [
   },
   {
     rules: lambdaInVpc,
-    resource: 'ingest Lambda',
+    resource: 'ingest Lambda, audit digest Lambda',
     reason:
-      'The chosen profiles do not require network isolation: the function only calls AWS APIs (DynamoDB, SQS, S3, KMS) over TLS with IAM authorization and serves no inbound connections. pci-dss and hipaa turn VPC placement on, and vpcPlacement turns it on for any profile.',
+      'The chosen profiles do not require network isolation: the functions only call AWS APIs (DynamoDB, SQS, S3, KMS) over TLS with IAM authorization and serve no inbound connections. pci-dss and hipaa turn VPC placement on, and vpcPlacement turns it on for any profile.',
     condition: 'without VPC placement: baseline, gdpr and ccpa by default',
-    targets: (i) => (i.network === undefined ? [i.ingest.function] : []),
+    targets: (i) => (i.network === undefined ? [i.ingest.function, i.digests.function] : []),
   },
   {
     rules: stageWaf,

@@ -21,7 +21,7 @@ function payloadClass(name: RetentionClassName): string {
 const yesNo = (value: boolean) => (value ? 'required' : '–');
 
 function profileRow(name: string, profile: ComplianceProfile): string {
-  return `| \`${name}\` | ${auditClass(profile.deliveryAuditFloor)} | ${auditClass(profile.adminAuditFloor)} | ${payloadClass(profile.payloadCopyCeiling)} | ${profile.logRetentionDays} d | ${yesNo(profile.vpcPlacementRequired)} | ${yesNo(profile.wafRequired)} | ${yesNo(profile.accessLogRequired)} |`;
+  return `| \`${name}\` | ${auditClass(profile.deliveryAuditFloor)} | ${auditClass(profile.adminAuditFloor)} | ${payloadClass(profile.payloadCopyCeiling)} | ${profile.logRetentionDays} d | ${yesNo(profile.vpcPlacementRequired)} | ${yesNo(profile.wafRequired)} | ${yesNo(profile.accessLogRequired)} | ${yesNo(profile.backupPlanRequired)} |`;
 }
 
 function profilesSection(): string {
@@ -34,8 +34,8 @@ function profilesSection(): string {
     ];
   });
   return [
-    '| Profile | Delivery audit records (at least) | Admin audit records (at least) | Payload copies (at most) | Logs (at least) | Lambda in a VPC | WAF | Access log of every request |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Profile | Delivery audit records (at least) | Admin audit records (at least) | Payload copies (at most) | Logs (at least) | Lambda in a VPC | WAF | Access log of every request | Backup plan, locked vault |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     ...citations,

@@ -65,6 +65,8 @@ const ingest = 'test/ingest/ingest.test.ts';
 const refusals = 'test/ingest/refusals.test.ts';
 const adminAudit = 'test/cli/admin-audit.test.ts';
 const fieldEncryption = 'test/audit/field-encryption.test.ts';
+const auditTrailIntegrity = 'test/ops/integrity/trail.test.ts';
+const auditBackups = 'test/infra/audit-backups.test.ts';
 
 /** The tests shared by several controls, by what they prove. */
 const proofs = {
@@ -123,6 +125,30 @@ const proofs = {
   fieldRoundTrip: {
     file: fieldEncryption,
     name: 'round-trips a field through a reader that has only KMS Decrypt',
+  },
+  digestFindings: {
+    file: auditTrailIntegrity,
+    name: 'names a record altered, deleted or inserted, each by its id',
+  },
+  digestLawfulChanges: {
+    file: auditTrailIntegrity,
+    name: 'verifies an erasure its receipt covers, and a record gone after its retention',
+  },
+  digestRewritten: {
+    file: auditTrailIntegrity,
+    name: 'names a digest rewritten in the bucket: its signature and the next link',
+  },
+  digestOffline: {
+    file: 'test/cli/audit-verify.test.ts',
+    name: 'exports a public key that openssl verifies a digest with, offline',
+  },
+  backupVault: {
+    file: auditBackups,
+    name: 'into a vault under the audit key, locked in compliance mode for that long, kept on delete',
+  },
+  backupSelection: {
+    file: auditBackups,
+    name: 'selecting exactly the audit and registry tables, not the consumer table',
   },
   fieldTampering: {
     file: fieldEncryption,
@@ -314,14 +340,26 @@ export const controls: readonly Control[] = [
     requirement:
       'Audit log files cannot be changed or deleted without authorization, and are promptly backed up.',
     implementation:
-      'The audit table has point-in-time recovery and deletion protection, and is kept (with every log group and key) when the stack is deleted. Log groups are encrypted; encrypted audit fields fail authentication if altered.',
+      'Every 15 minutes a digest of every audit record received, chained to the one before and signed with a KMS key only the digest function may use, goes to a bucket under Object Lock (compliance mode) for the audit retention; `webhooks audit verify` names every record altered, missing or inserted, and an auditor checks the signatures offline with openssl (docs/audit-integrity.md). An AWS Backup plan copies the audit table daily into a vault under Vault Lock for the audit retention (docs/restore.md). The audit table has point-in-time recovery and deletion protection, and is kept (with every log group and key) when the stack is deleted. Log groups are encrypted; encrypted audit fields fail authentication if altered.',
     checks: [
+      'audit-digests-signed-and-locked',
+      'audit-backups-in-locked-vault',
       'tables-point-in-time-recovery',
       'tables-deletion-protected',
       'audit-evidence-retained-on-stack-deletion',
       'log-groups-encrypted',
     ],
-    tests: [proofs.tablesEncrypted, proofs.logGroups, proofs.fieldTampering],
+    tests: [
+      proofs.digestFindings,
+      proofs.digestLawfulChanges,
+      proofs.digestRewritten,
+      proofs.digestOffline,
+      proofs.backupVault,
+      proofs.backupSelection,
+      proofs.tablesEncrypted,
+      proofs.logGroups,
+      proofs.fieldTampering,
+    ],
   },
   {
     id: 'pci-dss 10.5.1',
@@ -342,6 +380,18 @@ export const controls: readonly Control[] = [
       proofs.retentionFloor,
       proofs.adminRetention,
     ],
+  },
+  {
+    id: 'hipaa 164.308(a)(7)',
+    profile: 'hipaa',
+    clause: '§164.308(a)(7)(ii)(A) and (B)',
+    title: 'Contingency plan: data backup and disaster recovery',
+    requirement:
+      'Retrievable exact copies of ePHI are created and maintained, and procedures restore any loss of data.',
+    implementation:
+      'An AWS Backup plan copies the audit and registry tables every day into a vault under Vault Lock (compliance mode) for the audit retention; point-in-time recovery restores either table to any second of the last 35 days. docs/restore.md is the restore drill, erasures re-applied after a restore included.',
+    checks: ['audit-backups-in-locked-vault', 'tables-point-in-time-recovery'],
+    tests: [proofs.backupVault, proofs.backupSelection, proofs.tablesEncrypted],
   },
   {
     id: 'hipaa 164.312(a)(2)(iv)',
@@ -377,13 +427,21 @@ export const controls: readonly Control[] = [
     title: 'Integrity',
     requirement: 'ePHI is protected from improper alteration or destruction.',
     implementation:
-      "The front hands the Lambda the bytes received (a REST API treats every media type as binary; an HTTP API passes the body as received, base64 unless it is text), which are verified against the provider's signature before anything is queued; an altered delivery is refused and audited. The tables have point-in-time recovery and deletion protection; encrypted audit fields fail authentication if altered.",
+      "The front hands the Lambda the bytes received (a REST API treats every media type as binary; an HTTP API passes the body as received, base64 unless it is text), which are verified against the provider's signature before anything is queued; an altered delivery is refused and audited. Audit records are covered by signed, chained digests under Object Lock, which `webhooks audit verify` checks them against (docs/audit-integrity.md). The tables have point-in-time recovery and deletion protection; encrypted audit fields fail authentication if altered.",
     checks: [
       'exact-body-reaches-verifier',
+      'audit-digests-signed-and-locked',
       'tables-point-in-time-recovery',
       'tables-deletion-protected',
     ],
-    tests: [proofs.exactBytes, proofs.badSignature, proofs.tablesEncrypted, proofs.fieldTampering],
+    tests: [
+      proofs.exactBytes,
+      proofs.badSignature,
+      proofs.digestFindings,
+      proofs.digestOffline,
+      proofs.tablesEncrypted,
+      proofs.fieldTampering,
+    ],
   },
   {
     id: 'hipaa 164.312(e)(1)',

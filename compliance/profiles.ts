@@ -6,8 +6,8 @@
  * Retention of audit records (delivery and admin) and of logs is a floor (the longest wins: a
  * legal duty to keep a record overrides storage limitation, GDPR Art. 17(3)(b)); payload
  * copies have a ceiling (the shortest wins: no profile requires a payload copy, and GDPR wants
- * the least). VPC placement, the WAF and an access log of every request are required when any
- * profile requires them.
+ * the least). VPC placement, the WAF, an access log of every request and a backup plan are
+ * required when any profile requires them.
  */
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
 
@@ -40,6 +40,11 @@ export interface ComplianceRequirements {
    * Lambda function URL, which has no access log, cannot serve.
    */
   readonly accessLogRequired: boolean;
+  /**
+   * The audit and registry tables must be in an AWS Backup plan whose copies sit in a locked
+   * vault as long as the delivery audit records are kept (infra/backup.ts).
+   */
+  readonly backupPlanRequired: boolean;
 }
 
 export interface ComplianceProfile extends ComplianceRequirements {
@@ -59,6 +64,7 @@ export const complianceProfiles = {
     vpcPlacementRequired: false,
     wafRequired: false,
     accessLogRequired: false,
+    backupPlanRequired: false,
   },
   gdpr: {
     summary: 'Storage limitation: no payload copies, short audit history and logs by default.',
@@ -72,6 +78,7 @@ export const complianceProfiles = {
     vpcPlacementRequired: false,
     wafRequired: false,
     accessLogRequired: false,
+    backupPlanRequired: false,
   },
   ccpa: {
     summary: 'Records of consumer requests kept 24 months.',
@@ -83,14 +90,17 @@ export const complianceProfiles = {
     vpcPlacementRequired: false,
     wafRequired: false,
     accessLogRequired: false,
+    backupPlanRequired: false,
   },
   'pci-dss': {
-    summary: 'Twelve months of audit history, a WAF in front of the API, the Lambda in a VPC.',
+    summary:
+      'Twelve months of audit history, backed up to a locked vault, a WAF in front of the API, the Lambda in a VPC.',
     citations: [
       'PCI DSS v4.0 10.5.1: audit log history kept 12 months, the last 3 immediately available',
       'PCI DSS v4.0 6.4.2: public-facing web applications behind an automated attack filter (a WAF)',
       'PCI DSS v4.0 10.2.1 and 10.2.2: every access logged with who, what, when and the outcome',
       'PCI DSS v4.0 1.3 and cdk-nag PCI.DSS.321-LambdaInsideVPC: the function in a segmented network',
+      'PCI DSS v4.0 10.3.3: audit logs promptly backed up to storage that is difficult to alter (a locked backup vault)',
     ],
     deliveryAuditFloor: 'standard',
     adminAuditFloor: 'standard',
@@ -99,13 +109,16 @@ export const complianceProfiles = {
     vpcPlacementRequired: true,
     wafRequired: true,
     accessLogRequired: true,
+    backupPlanRequired: true,
   },
   hipaa: {
-    summary: 'Six years of audit history and logs, the Lambda in a VPC.',
+    summary:
+      'Six years of audit history and logs, backed up to a locked vault, the Lambda in a VPC.',
     citations: [
       'HIPAA 45 CFR §164.316(b)(2): documentation kept six years',
       'HIPAA 45 CFR §164.312(b) audit controls: activity recorded, every request in an access log',
       'HIPAA 45 CFR §164.312(b) and cdk-nag HIPAA.Security-LambdaInsideVPC: the function in a VPC',
+      'HIPAA 45 CFR §164.308(a)(7)(ii)(A): a data backup plan, retrievable exact copies of the audit trail',
     ],
     deliveryAuditFloor: 'extended',
     adminAuditFloor: 'extended',
@@ -114,6 +127,7 @@ export const complianceProfiles = {
     vpcPlacementRequired: true,
     wafRequired: false,
     accessLogRequired: true,
+    backupPlanRequired: true,
   },
 } as const satisfies Record<ComplianceProfileName, ComplianceProfile>;
 
@@ -152,6 +166,7 @@ export function combineProfiles(names: readonly ComplianceProfileName[]): Compli
     vpcPlacementRequired: profiles.some((p) => p.vpcPlacementRequired),
     wafRequired: profiles.some((p) => p.wafRequired),
     accessLogRequired: profiles.some((p) => p.accessLogRequired),
+    backupPlanRequired: profiles.some((p) => p.backupPlanRequired),
   };
 }
 

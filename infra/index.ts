@@ -5,6 +5,8 @@
 export type { ComplianceProfileName } from '../compliance/profiles.ts';
 export type { RetentionClassName } from '../functions/config/retention.ts';
 export type { AlarmTopic } from './alarm-topic.ts';
+export type { AuditDigests } from './audit-digests.ts';
+export type { AuditBackups } from './backup.ts';
 export type { AddConsumerOptions, ConsumerWiring } from './consumer.ts';
 export type { IngestFrontName, StageThrottling } from './front.ts';
 export type { AnyIngestFront } from './ingest-front.ts';

@@ -4,9 +4,6 @@
  * concurrency, X-Ray tracing when asked, and a role that holds only customer managed policies,
  * one per concern.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -26,43 +23,11 @@ import {
 } from '../functions/config/retention.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { telemetry } from '../functions/config/telemetry.ts';
+import { type FunctionPolicies, functionPolicies } from './function-policies.ts';
 import type { DataKeys } from './keys.ts';
+import { lambdaBundleDirectory } from './lambda-bundle.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 import type { PayloadBucket } from './payload-bucket.ts';
-
-/** The name in package.json that marks this package's root, wherever it is installed. */
-const packageName = 'webhook-ingestion';
-
-/**
- * The folder of the prebuilt ingest bundle (`index.mjs`). Prebuilt, not bundled at synth time,
- * so that a user's app that installs this package needs neither esbuild nor our sources and
- * lock file. This module runs from infra/ (source, tests), dist/ or a chunk under dist/, in the
- * repository or under a user's node_modules/webhook-ingestion: the root is the nearest folder
- * above it whose package.json is this package's, whatever the depth.
- */
-function ingestAssetDirectory(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (isPackageRoot(dir)) {
-      const assetDirectory = join(dir, 'dist', 'lambda', 'ingest');
-      if (!existsSync(join(assetDirectory, 'index.mjs'))) {
-        throw new Error(
-          `the ingest Lambda's bundle ${join(assetDirectory, 'index.mjs')} is missing: run \`npm run build\` in ${dir}`,
-        );
-      }
-      return assetDirectory;
-    }
-    if (dirname(dir) === dir) {
-      throw new Error(`no package.json named ${packageName} in ${start} or above`);
-    }
-  }
-}
-
-function isPackageRoot(dir: string): boolean {
-  const manifest = join(dir, 'package.json');
-  if (!existsSync(manifest)) return false;
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === packageName;
-}
 
 /** Where the function runs inside a VPC. */
 export interface IngestNetworkPlacement {
@@ -96,12 +61,7 @@ export class IngestFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
   /** The customer managed policies on `role`, by concern. */
-  readonly policies: {
-    readonly data: iam.ManagedPolicy;
-    /** @default - none when tracing is off */
-    readonly tracing?: iam.ManagedPolicy;
-    readonly networkInterfaces?: iam.ManagedPolicy;
-  };
+  readonly policies: FunctionPolicies;
 
   constructor(scope: Construct, id: string, props: IngestFunctionProps) {
     super(scope, id);
@@ -111,18 +71,15 @@ export class IngestFunction extends Construct {
       description: 'The webhook ingest Lambda: read the registry, write the audit trail, queue',
     });
     const data = this.dataPolicy(props);
-    const tracing = props.tracing ? this.tracingPolicy() : undefined;
-    const networkInterfaces =
-      props.network === undefined ? undefined : this.networkInterfacePolicy();
-    this.policies = {
-      data,
-      ...(tracing ? { tracing } : {}),
-      ...(networkInterfaces ? { networkInterfaces } : {}),
-    };
+    this.policies = functionPolicies(this, this.role, data, {
+      tracing: props.tracing,
+      inVpc: props.network !== undefined,
+      what: 'the ingest Lambda',
+    });
     props.keys.grantIngest(this.role);
 
     this.function = new lambda.Function(this, 'Function', {
-      code: lambda.Code.fromAsset(ingestAssetDirectory()),
+      code: lambda.Code.fromAsset(lambdaBundleDirectory('ingest', 'the ingest Lambda')),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -155,7 +112,7 @@ export class IngestFunction extends Construct {
       };
     }
     // The function must not be created (and invoked) before its permissions exist.
-    for (const policy of [data, tracing, networkInterfaces]) {
+    for (const policy of Object.values(this.policies)) {
       if (policy !== undefined) this.function.node.addDependency(policy);
     }
   }
@@ -206,44 +163,6 @@ export class IngestFunction extends Construct {
           sid: 'WriteOwnLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [this.logGroup.logGroupArn],
-        }),
-      ],
-    });
-  }
-
-  /** X-Ray segments of the function; X-Ray's write actions have no resource-level permissions. */
-  private tracingPolicy(): iam.ManagedPolicy {
-    return new iam.ManagedPolicy(this, 'TracingPolicy', {
-      description: 'X-Ray segments of the ingest Lambda',
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-          resources: ['*'],
-        }),
-      ],
-    });
-  }
-
-  /**
-   * What Lambda needs to attach the function to the VPC. The describe actions and the
-   * creation of an interface take no resource restriction that Lambda accepts.
-   */
-  private networkInterfacePolicy(): iam.ManagedPolicy {
-    return new iam.ManagedPolicy(this, 'NetworkInterfacePolicy', {
-      description: 'Network interfaces of the ingest Lambda in its VPC',
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
         }),
       ],
     });

@@ -2,7 +2,8 @@
  * The VPC the ingest Lambda runs in when a profile (or the operator) asks for it: isolated
  * subnets with no route out, so the function reaches only the VPC endpoints of what it calls
  * (DynamoDB, SQS, KMS, S3), each endpoint's policy limited to this deployment's resources, and
- * flow logs of all traffic to an encrypted log group.
+ * flow logs of all traffic to an encrypted log group. The audit digest function
+ * (infra/audit-digests.ts) runs here too, and adds what it calls with `allowThrough`.
  */
 import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -27,6 +28,9 @@ export interface IngestNetworkProps {
 
 const https = ec2.Port.tcp(443);
 
+/** The services whose endpoints another function of the deployment may widen. */
+export type EndpointService = 'dynamodb' | 's3' | 'kms';
+
 export class IngestNetwork extends Construct {
   readonly vpc: ec2.IVpc;
   readonly placement: IngestNetworkPlacement;
@@ -34,6 +38,9 @@ export class IngestNetwork extends Construct {
   readonly flowLogRole: iam.Role;
   /** Where the default-group restriction's custom resource Lambda logs. */
   readonly restrictedDefaultGroupLogGroup: logs.LogGroup;
+  readonly #endpoints: Readonly<
+    Record<EndpointService, ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint>
+  >;
 
   constructor(scope: Construct, id: string, props: IngestNetworkProps) {
     super(scope, id);
@@ -78,14 +85,11 @@ export class IngestNetwork extends Construct {
       props.tables.map((t) => t.tableArn),
     );
 
-    limitTo(
-      this.vpc.addGatewayEndpoint('S3Endpoint', {
-        service: ec2.GatewayVpcEndpointAwsService.S3,
-        subnets: [subnets],
-      }),
-      ['s3:PutObject'],
-      [props.payloadBucket.arnForObjects('*')],
-    );
+    const s3 = this.vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [subnets],
+    });
+    limitTo(s3, ['s3:PutObject'], [props.payloadBucket.arnForObjects('*')]);
 
     const interfaceEndpoint = (name: string, service: ec2.InterfaceVpcEndpointAwsService) =>
       this.vpc.addInterfaceEndpoint(name, {
@@ -100,11 +104,13 @@ export class IngestNetwork extends Construct {
       ['sqs:SendMessage'],
       [props.queue.queueArn],
     );
+    const kms = interfaceEndpoint('KmsEndpoint', ec2.InterfaceVpcEndpointAwsService.KMS);
     limitTo(
-      interfaceEndpoint('KmsEndpoint', ec2.InterfaceVpcEndpointAwsService.KMS),
+      kms,
       ['kms:Decrypt', 'kms:GenerateDataKey'],
       props.keys.map((key) => key.keyArn),
     );
+    this.#endpoints = { dynamodb: dynamoDb, s3, kms };
 
     this.restrictedDefaultGroupLogGroup = logDefaultGroupRestriction(this, props.logs);
 
@@ -136,6 +142,19 @@ export class IngestNetwork extends Construct {
     flowLog.applyRemovalPolicy(RemovalPolicy.DESTROY);
 
     this.placement = { vpc: this.vpc, subnets, securityGroup: functionGroup };
+  }
+
+  /**
+   * Lets this account's principals call `actions` on `resources` through the endpoint of
+   * `service` as well: for another function placed in the VPC, which calls what the ingest
+   * function does not.
+   */
+  allowThrough(
+    service: EndpointService,
+    actions: readonly string[],
+    resources: readonly string[],
+  ): void {
+    limitTo(this.#endpoints[service], actions, resources);
   }
 }
 

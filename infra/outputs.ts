@@ -27,6 +27,8 @@ const descriptions: OutputValues = {
   queueKeyArn: 'KMS key ARN of the delivery queues, for consumer policies',
   alarmTopicArn: 'SNS topic of the alarms',
   complianceProfiles: 'Compliance profiles this stack was synthesized for',
+  digestBucketName: "Bucket of the audit trail's signed digests, under Object Lock",
+  digestSigningKeyArn: "KMS key ARN that signs the audit trail's digests, to verify them with",
 };
 
 /** One CfnOutput per key, with the key as both logical id and output name. */

@@ -39,6 +39,11 @@ export interface DeploymentSettings {
   readonly waf: boolean;
   readonly tracing: boolean;
   readonly vpcPlacement: boolean;
+  /**
+   * The audit and registry tables are backed up to a locked vault for as long as delivery audit
+   * records are kept (infra/backup.ts): on when a profile requires it, never turned off.
+   */
+  readonly backupPlan: boolean;
   readonly reservedConcurrency: number;
   readonly throttling: StageThrottling;
   readonly wafRateLimitPerFiveMinutes: number;
@@ -161,6 +166,7 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     waf,
     tracing,
     vpcPlacement,
+    backupPlan: requirements.backupPlanRequired,
     reservedConcurrency,
     throttling,
     wafRateLimitPerFiveMinutes,

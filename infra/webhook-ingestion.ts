@@ -2,15 +2,19 @@
  * The whole product as one construct: a front (API Gateway REST API with its WAF, HTTP API, or
  * function URL) → the ingest Lambda →
  * the delivery queue, with the registry and audit tables, one KMS key per data class, the
- * alarm topic, the dashboard and alarms, and optionally a VPC for the Lambda. What it deploys
+ * alarm topic, the dashboard and alarms, the audit trail's signed digests, and optionally a VPC
+ * for the Lambdas. What it deploys
  * follows the compliance profiles (compliance/profiles.ts).
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
+import { retentionClasses } from '../functions/config/retention.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { AlarmTopic } from './alarm-topic.ts';
+import { AuditDigests } from './audit-digests.ts';
+import { AuditBackups } from './backup.ts';
 import { type AddConsumerOptions, ConsumerWiring, checkConsumerFits } from './consumer.ts';
 import { type AnyIngestFront, ingestFront } from './ingest-front.ts';
 import { IngestFunction } from './ingest-function.ts';
@@ -40,10 +44,21 @@ export class WebhookIngestion extends Construct {
   readonly front: AnyIngestFront;
   readonly alarmTopic: AlarmTopic;
   readonly observability: IngestObservability;
+  /**
+   * The audit trail's digests, signed and kept under Object Lock as long as delivery audit
+   * records (infra/audit-digests.ts, ops/integrity/): in every profile.
+   */
+  readonly digests: AuditDigests;
   /** @default - undefined when `settings.waf` is off */
   readonly webAcl?: IngestWebAcl;
   /** @default - undefined when `settings.vpcPlacement` is off */
   readonly network?: IngestNetwork;
+  /**
+   * Daily copies of the audit and registry tables in a locked vault, kept as long as delivery
+   * audit records (infra/backup.ts, docs/restore.md).
+   * @default - undefined when `settings.backupPlan` is off
+   */
+  readonly backups?: AuditBackups;
   /** The consumer's wiring, once `addConsumer` has been called. */
   consumer?: ConsumerWiring;
 
@@ -67,6 +82,15 @@ export class WebhookIngestion extends Construct {
       this.keys.audit,
       settings.auditWarmWriteUnitsPerSecond,
     );
+    if (settings.backupPlan) {
+      this.backups = new AuditBackups(this, 'Backups', {
+        auditTable: this.auditTable,
+        registryTable: this.registryTable,
+        auditKey: this.keys.audit,
+        secretsKey: this.keys.secrets,
+        retentionDays: retentionClasses[settings.deliveryAuditFloor].auditDays,
+      });
+    }
     this.queues = new DeliveryQueues(this, 'Queues', this.keys.queue);
     this.payloadBucket = new PayloadBucket(this, 'Payloads', this.keys.queue);
 
@@ -121,6 +145,20 @@ export class WebhookIngestion extends Construct {
       logsKey: this.keys.audit,
       ...(this.webAcl === undefined ? {} : { webAcl: { name: this.webAcl.name } }),
     });
+    // After the ingest function: the compliance rules take the first function that names the
+    // audit table for the ingest function, and this one names it too.
+    this.digests = new AuditDigests(this, 'Digests', {
+      auditTable: this.auditTable,
+      registryTable: this.registryTable,
+      auditKey: this.keys.audit,
+      secretsKey: this.keys.secrets,
+      retentionDays: retentionClasses[settings.deliveryAuditFloor].auditDays,
+      logs,
+      tracing: settings.tracing,
+      ...(this.network === undefined ? {} : { network: this.network }),
+      alarmTopic: this.alarmTopic.topic,
+      dashboard: this.observability.dashboard,
+    });
 
     addOutputs(this, {
       registryTableName: this.registryTable.tableName,
@@ -139,6 +177,8 @@ export class WebhookIngestion extends Construct {
       queueKeyArn: this.keys.queue.keyArn,
       alarmTopicArn: this.alarmTopic.topic.topicArn,
       complianceProfiles: settings.profiles.join(','),
+      digestBucketName: this.digests.bucket.bucketName,
+      digestSigningKeyArn: this.digests.signingKey.keyArn,
     });
     applyAcknowledgements(this);
   }

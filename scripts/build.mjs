@@ -1,8 +1,9 @@
 // Bundles the entry points with esbuild: the CLI bin, the local launcher, the benchmark, the cost
 // tool, the CDK app with its all-profiles synth, the compliance doc writer and the README walk
 // that .ci/run runs (aws-cdk-lib, constructs and cdk-nag stay external); the package's library
-// exports, `construct` and `consumer`, with their declarations under dist/types; and the ingest
-// Lambda's bundle (dist/lambda/ingest), which the construct deploys.
+// exports, `construct` and `consumer`, with their declarations under dist/types; and the Lambda
+// bundles the construct deploys: the ingest function's (dist/lambda/ingest) and the audit digest
+// function's (dist/lambda/audit-digest).
 // `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named;
 // `--outdir DIR` writes them elsewhere than dist/ (the build's own test does).
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -24,16 +25,30 @@ const allEntryPoints = {
 };
 /** Imported by a user's code, not run: no execute bit, and declarations beside them. */
 const libraryEntries = ['construct', 'consumer'];
-/** The ingest Lambda's bundle: built on its own, as it runs alone in Lambda. */
-const ingestLambda = 'lambda-ingest';
-/** What infra/ingest-function.ts reads at synth time: whatever reaches it needs the bundle. */
-const ingestFunctionModule = 'infra/ingest-function.ts';
+/**
+ * The Lambda bundles, each built on its own as it runs alone in Lambda: its handler, its folder
+ * under `<outdir>/lambda`, and the construct module that deploys it at synth time, so that
+ * whatever reaches that module is built with the bundle.
+ */
+const lambdaBundles = {
+  'lambda-ingest': {
+    entry: 'functions/ingest/handler.ts',
+    folder: 'ingest',
+    deployedBy: 'infra/ingest-function.ts',
+  },
+  'lambda-audit-digest': {
+    entry: 'scheduled/audit-digest.ts',
+    folder: 'audit-digest',
+    deployedBy: 'infra/audit-digests.ts',
+  },
+};
+const lambdaNames = Object.keys(lambdaBundles);
 
 const {
   values: { outdir = 'dist' },
   positionals: names,
 } = parseArgs({ options: { outdir: { type: 'string' } }, allowPositionals: true });
-const known = [...Object.keys(allEntryPoints), ingestLambda];
+const known = [...Object.keys(allEntryPoints), ...lambdaNames];
 const unknown = names.filter((name) => !known.includes(name));
 if (unknown.length > 0) {
   console.error(`unknown entry point: ${unknown.join(', ')} (known: ${known.join(', ')})`);
@@ -43,7 +58,9 @@ const entryPoints =
   names.length === 0
     ? allEntryPoints
     : Object.fromEntries(
-        names.filter((name) => name !== ingestLambda).map((name) => [name, allEntryPoints[name]]),
+        names
+          .filter((name) => !lambdaNames.includes(name))
+          .map((name) => [name, allEntryPoints[name]]),
       );
 const entryNames = Object.keys(entryPoints);
 
@@ -59,11 +76,13 @@ try {
   const bundles = entryNames.length === 0 ? undefined : bundleEntries();
   if (entryNames.some((name) => libraryEntries.includes(name))) await emitDeclarations();
   const bundled = await bundles;
-  // The app, the CLI's `compliance report` and the construct synthesize the ingest function,
-  // which deploys the prebuilt bundle: they are built with it, so that it is never stale.
-  if (names.includes(ingestLambda) || bundled?.includes(ingestFunctionModule)) {
-    await bundleIngestLambda();
-  }
+  // The app, the CLI's `compliance report` and the construct synthesize the functions, which
+  // deploy the prebuilt bundles: they are built with them, so that none is ever stale.
+  const wanted = Object.entries(lambdaBundles).filter(
+    ([name, { deployedBy }]) =>
+      names.length === 0 || names.includes(name) || bundled?.includes(deployedBy),
+  );
+  await Promise.all(wanted.map(([, bundle]) => bundleLambda(bundle)));
 } finally {
   await rm(staging, { recursive: true, force: true });
 }
@@ -104,14 +123,14 @@ async function bundleEntries() {
 }
 
 /**
- * functions/ingest/handler.ts with every dependency inside (AWS SDK included, so that the
- * versions tested are the versions deployed), minified, names kept for error names in logs.
+ * A handler with every dependency inside (AWS SDK included, so that the versions tested are the
+ * versions deployed), minified, names kept for error names in logs, as `<folder>/index.mjs`.
  * The banner gives CommonJS dependencies the `require` an ES module lacks.
  */
-async function bundleIngestLambda() {
+async function bundleLambda({ entry, folder }) {
   const { outputFiles } = await build({
-    entryPoints: { index: 'functions/ingest/handler.ts' },
-    outdir: join(outdir, 'lambda', 'ingest'),
+    entryPoints: { index: entry },
+    outdir: join(outdir, 'lambda', folder),
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',

@@ -1,14 +1,15 @@
 /**
- * Runs once before the test files: the ingest Lambda's bundle (dist/lambda/ingest), which every
- * synthesis deploys (infra/ingest-function.ts), is rebuilt from functions/ so that no test
- * synthesizes a stale one. Under a second.
+ * Runs once before the test files: the Lambda bundles every synthesis deploys, the ingest
+ * function's (dist/lambda/ingest, infra/ingest-function.ts) and the audit digest function's
+ * (dist/lambda/audit-digest, infra/audit-digests.ts), are rebuilt from their sources so that no
+ * test synthesizes a stale one. A second or two.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, ['scripts/build.mjs', 'lambda-ingest'], {
+  execFileSync(process.execPath, ['scripts/build.mjs', 'lambda-ingest', 'lambda-audit-digest'], {
     cwd: root,
     stdio: 'inherit',
   });

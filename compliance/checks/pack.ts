@@ -8,6 +8,8 @@ import { adminAuditRetention } from './admin-audit-retention.ts';
 import { apiAccessLogging } from './api-access-logging.ts';
 import { apiMinimumTls12 } from './api-minimum-tls-1-2.ts';
 import { apiServedOverHttpsOnly } from './api-served-over-https-only.ts';
+import { auditBackupsInLockedVault } from './audit-backups-in-locked-vault.ts';
+import { auditDigestsSignedAndLocked } from './audit-digests-signed-and-locked.ts';
 import { auditEvidenceRetainedOnStackDeletion } from './audit-evidence-retained-on-stack-deletion.ts';
 import { auditRecordsExpireByTtl } from './audit-records-expire-by-ttl.ts';
 import { deliveryAuditRetention } from './delivery-audit-retention.ts';
@@ -44,6 +46,8 @@ export const templateRules = [
   tablesPointInTimeRecovery,
   tablesDeletionProtected,
   auditEvidenceRetainedOnStackDeletion,
+  auditDigestsSignedAndLocked,
+  auditBackupsInLockedVault,
   auditRecordsExpireByTtl,
   deliveryAuditRetention,
   adminAuditRetention,

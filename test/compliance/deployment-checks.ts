@@ -8,6 +8,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { auditBackupsInLockedVault } from '../../compliance/checks/audit-backups-in-locked-vault.ts';
 import { auditEvidenceRetainedOnStackDeletion } from '../../compliance/checks/audit-evidence-retained-on-stack-deletion.ts';
 import { auditRecordsExpireByTtl } from '../../compliance/checks/audit-records-expire-by-ttl.ts';
 import { deliveryAuditRetention } from '../../compliance/checks/delivery-audit-retention.ts';
@@ -35,6 +36,7 @@ import {
   referencedId,
   resourceOfOutput,
   resourcesOfType,
+  valueAt,
 } from '../../compliance/report/template.ts';
 import { auditFieldsKmsContext } from '../../functions/audit/data-key-cache.ts';
 import { subjectIndexKmsContext } from '../../functions/audit/subject-index.ts';
@@ -130,15 +132,27 @@ export function describeDeployment(
         ...(expected.front === 'url'
           ? (['api-access-logging', 'api-minimum-tls-1-2'] as const)
           : []),
+        // Only the regulated profiles keep backups; the others have nothing it could judge.
+        ...(requirements.backupPlanRequired ? [] : (['audit-backups-in-locked-vault'] as const)),
       ];
       const on = templateRules.filter((rule) => !off.includes(rule.name));
+      if (!requirements.backupPlanRequired) {
+        expect(verdictOf(auditBackupsInLockedVault)).toEqual({
+          kind: 'not-applicable',
+          reason: 'the profile requires no backup plan',
+        });
+      }
       expect(on.map((rule) => [rule.name, verdictOf(rule)])).toEqual(
         on.map((rule) => [rule.name, compliant]),
       );
     });
 
     it('rotates one customer managed key per data class, under the configured aliases', () => {
-      expect(resourcesOfType(d.cloudFormation, 'AWS::KMS::Key')).toHaveLength(3);
+      const keys = resourcesOfType(d.cloudFormation, 'AWS::KMS::Key');
+      // The data keys, and the audit digests' signing key, which KMS cannot rotate.
+      expect(
+        keys.map(({ resource }) => property(resource, 'KeySpec') ?? 'SYMMETRIC_DEFAULT').sort(),
+      ).toEqual(['ECC_NIST_P256', 'SYMMETRIC_DEFAULT', 'SYMMETRIC_DEFAULT', 'SYMMETRIC_DEFAULT']);
       expect(verdictOf(keysRotateYearly)).toEqual(compliant);
       expect(verdictOf(oneKeyPerDataClass)).toEqual(compliant);
       const aliases = resourcesOfType(d.cloudFormation, 'AWS::KMS::Alias').map(({ resource }) => [
@@ -286,15 +300,25 @@ export function describeDeployment(
         DeduplicationScope: 'messageGroup',
         FifoThroughputLimit: 'perMessageGroupId',
       });
-      // The payload bucket holds the same data class as the queues: under the same key.
-      d.template.allResourcesProperties('AWS::S3::Bucket', {
-        BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            Match.objectLike({
-              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: queueKey },
-            }),
-          ],
-        },
+      // The payload bucket holds the same data class as the queues: under the same key. The
+      // digest bucket holds audit data: under the audit key.
+      const encryptionKeyOf = (id: string) =>
+        valueAt(
+          (
+            property(d.cloudFormation.Resources[id] ?? { Type: '' }, 'BucketEncryption') as {
+              ServerSideEncryptionConfiguration?: unknown[];
+            }
+          )?.ServerSideEncryptionConfiguration?.[0],
+          'ServerSideEncryptionByDefault.KMSMasterKeyID',
+        );
+      expect(
+        resourcesOfType(d.cloudFormation, 'AWS::S3::Bucket')
+          .map(({ id }) => id)
+          .sort(),
+      ).toEqual(['DigestBucket', 'PayloadBucket']);
+      expect(encryptionKeyOf('PayloadBucket')).toEqual(queueKey);
+      expect(encryptionKeyOf('DigestBucket')).toEqual({
+        'Fn::GetAtt': [keyId(stackOutputKeys.auditKeyId), 'Arn'],
       });
       d.template.hasResourceProperties('AWS::SQS::Queue', {
         RedrivePolicy: { maxReceiveCount: deliveryQueue.maxReceiveCount },

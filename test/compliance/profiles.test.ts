@@ -41,6 +41,12 @@ describe('the compliance profile table', () => {
     ).toEqual(['pci-dss', 'hipaa']);
   });
 
+  it('requires a backup plan for PCI DSS 10.3.3 and HIPAA §164.308(a)(7)(ii)(A) only', () => {
+    expect(
+      complianceProfileNames.filter((name) => complianceProfiles[name].backupPlanRequired),
+    ).toEqual(['pci-dss', 'hipaa']);
+  });
+
   it('cites the clauses behind every regulated profile', () => {
     for (const name of complianceProfileNames.filter((n) => n !== 'baseline')) {
       expect(complianceProfiles[name].citations.length).toBeGreaterThan(0);
@@ -64,6 +70,7 @@ describe('combining profiles', () => {
       vpcPlacementRequired: true,
       wafRequired: false,
       accessLogRequired: true,
+      backupPlanRequired: true,
     });
   });
 

@@ -38,12 +38,13 @@ describe('node dist/infra-app.mjs', { timeout: 120_000 }, () => {
       (resource) => resource.Type,
     );
     expect(types).toContain('AWS::Lambda::Function');
-    // The ingest handler, bundled by esbuild from functions/ingest/handler.ts into an asset.
-    const bundled = readdirSync(outdir).filter(
-      (name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')),
-    );
-    expect(bundled).toHaveLength(1);
-    const code = readFileSync(join(outdir, bundled[0] as string, 'index.mjs'), 'utf8');
-    expect(code).toContain('delivery handled');
+    // The two Lambda bundles the build made (dist/lambda/): the ingest handler and the audit
+    // digest writer, each an asset of its own.
+    const bundled = readdirSync(outdir)
+      .filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')))
+      .map((name) => readFileSync(join(outdir, name, 'index.mjs'), 'utf8'));
+    expect(bundled).toHaveLength(2);
+    expect(bundled.filter((code) => code.includes('delivery handled'))).toHaveLength(1);
+    expect(bundled.filter((code) => code.includes('audit digests written'))).toHaveLength(1);
   });
 });
