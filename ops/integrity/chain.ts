@@ -10,8 +10,10 @@ import { MalformedDigestError } from './errors.ts';
 export interface StoredDigest {
   readonly key: string;
   readonly bytes: Uint8Array;
-  /** The `.sig` object; undefined when it is missing. */
+  /** The `.sig` object, else the signature in the digest's metadata; undefined when neither is. */
   readonly signature: Uint8Array | undefined;
+  /** The `.sig` object is missing, but the digest carries its signature. @default false */
+  readonly signatureFileMissing?: boolean;
 }
 
 export interface ChainFinding {
@@ -51,7 +53,7 @@ export function checkChain(
       findings.push({
         kind: 'bad_signature',
         key: digest.key,
-        detail: 'its .sig object is missing',
+        detail: 'its signature is missing (no .sig object, none in its metadata)',
       });
     } else if (
       verify('sha256', digest.bytes, { key: publicKey, dsaEncoding: 'der' }, digest.signature)

@@ -30,6 +30,9 @@ export interface DigestStoreOptions {
   readonly signingKeyId: string;
 }
 
+/** The digest object's user metadata (`x-amz-meta-signature`): its signature, base64. */
+export const signatureMetadata = 'signature';
+
 /** How often a key was written, and hidden. */
 export interface ObjectHistory {
   readonly versions: number;
@@ -114,9 +117,24 @@ export class DigestStore {
 
   /** A digest and its signature as stored. */
   async read(key: string): Promise<StoredDigest> {
-    const bytes = await this.#get(key);
-    if (bytes === undefined) throw new Error(`digest ${key} is listed but cannot be read`);
-    return { key, bytes, signature: await this.#get(signatureKey(key)) };
+    const digest = await this.#get(key);
+    if (digest === undefined) throw new Error(`digest ${key} is listed but cannot be read`);
+    const file = (await this.#get(signatureKey(key)))?.body;
+    const inMetadata = digest.metadata?.[signatureMetadata];
+    const signature =
+      file ?? (inMetadata === undefined ? undefined : Buffer.from(inMetadata, 'base64'));
+    return {
+      key,
+      bytes: digest.body,
+      signature,
+      ...(file === undefined && signature !== undefined ? { signatureFileMissing: true } : {}),
+    };
+  }
+
+  /** Writes a digest's `.sig` again from the signature its own object carries. */
+  async restoreSignatureFile(digest: StoredDigest): Promise<void> {
+    if (digest.signature === undefined) return;
+    await this.#put(signatureKey(digest.key), digest.signature, 'application/octet-stream');
   }
 
   /** Signs `bytes` with the signing key and stores both. */
@@ -133,8 +151,12 @@ export class DigestStore {
     );
     if (signed.Signature === undefined) throw new Error('KMS Sign returned no signature');
     const signature = signed.Signature;
-    // The digest first: a signature never names a digest that is not there.
-    await this.#put(key, bytes, 'application/json');
+    // The signature travels in the digest's own metadata too, so that one put stores both: the
+    // `.sig` beside it is the copy openssl reads, and a run that died before writing it loses
+    // nothing (the next run writes it again).
+    await this.#put(key, bytes, 'application/json', {
+      [signatureMetadata]: Buffer.from(signature).toString('base64'),
+    });
     await this.#put(signatureKey(key), signature, 'application/octet-stream');
   }
 
@@ -149,19 +171,28 @@ export class DigestStore {
     return { keyArn: answer.KeyId, der: answer.PublicKey };
   }
 
-  async #get(key: string): Promise<Uint8Array | undefined> {
+  async #get(
+    key: string,
+  ): Promise<{ body: Uint8Array; metadata: Record<string, string> | undefined } | undefined> {
     try {
       const object = await this.#options.s3.send(
         new GetObjectCommand({ Bucket: this.#options.bucket, Key: key }),
       );
-      return object.Body === undefined ? undefined : await object.Body.transformToByteArray();
+      return object.Body === undefined
+        ? undefined
+        : { body: await object.Body.transformToByteArray(), metadata: object.Metadata };
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
       throw unavailable('s3', 'GetObject', error);
     }
   }
 
-  async #put(key: string, body: Uint8Array, contentType: string): Promise<void> {
+  async #put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    metadata?: Record<string, string>,
+  ): Promise<void> {
     await this.#call('PutObject', () =>
       this.#options.s3.send(
         new PutObjectCommand({
@@ -169,6 +200,7 @@ export class DigestStore {
           Key: key,
           Body: body,
           ContentType: contentType,
+          ...(metadata === undefined ? {} : { Metadata: metadata }),
         }),
       ),
     );

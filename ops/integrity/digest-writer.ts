@@ -141,5 +141,7 @@ async function latestDigest(
   if (problem !== undefined || document === undefined) {
     throw new UntrustedLastDigestError(key, problem ?? 'it cannot be read');
   }
+  // The run that wrote it died before the `.sig` copy: the signature checked above is its own.
+  if (stored.signatureFileMissing === true) await store.restoreSignatureFile(stored);
   return { key, bytes: stored.bytes, document };
 }

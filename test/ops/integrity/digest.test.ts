@@ -231,7 +231,11 @@ describe('the digest chain', () => {
 
     const unsigned = checkChain([{ ...second, signature: undefined }], publicDer);
     expect(unsigned.findings).toEqual([
-      { kind: 'bad_signature', key: second.key, detail: 'its .sig object is missing' },
+      {
+        kind: 'bad_signature',
+        key: second.key,
+        detail: 'its signature is missing (no .sig object, none in its metadata)',
+      },
     ]);
   });
 

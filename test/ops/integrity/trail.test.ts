@@ -8,6 +8,7 @@ import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/c
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
@@ -148,6 +149,15 @@ describe('audit digests', () => {
       expired: 0,
       findings: [],
     });
+  });
+
+  it('keeps each signature in its digest too: a lost .sig verifies, and the writer puts it back', async () => {
+    const latest = signatureKey(digestKey(auditTableName, p0 + periodMs));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: latest }));
+    expect(await verify()).toMatchObject({ signaturesValid: 3, findings: [] });
+    expect(await writer()).toEqual([]);
+    const restored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: latest }));
+    expect((await restored.Body?.transformToByteArray())?.byteLength).toBeGreaterThan(0);
   });
 
   it('verifies an erasure its receipt covers, and a record gone after its retention', async () => {
