@@ -27,9 +27,12 @@ export interface Comparison {
   readonly findings: readonly Finding[];
 }
 
-/** One record as read now: its entry, and the record itself where it is a delivery record. */
+/** One record as read now: its entry and time, and the record itself where it is erased. */
 export interface CurrentEntry {
   readonly entry: DigestEntry;
+  /** When it was received (a delivery record) or written (an admin record, a receipt). */
+  readonly atMs: number;
+  /** An erased delivery record, whose receipt is checked. @default - not erased, or an item */
   readonly record?: AuditRecord;
 }
 

@@ -38,7 +38,10 @@ export interface PeriodContents {
   readonly malformed: readonly MalformedAuditItemError[];
 }
 
-/** Every record received in [startMs, endMs) under `providerIds`, and the other partitions. */
+/**
+ * Every record received in [startMs, endMs) under `providerIds`, and the other partitions. The
+ * range may span several periods: each entry carries its time, for the caller to sort them.
+ */
 export async function readPeriod(
   options: PeriodReadOptions,
   providerIds: Iterable<string>,
@@ -61,14 +64,16 @@ export async function readPeriod(
       for (const record of batch.records) {
         add(auditPartitionKey(providerId, auditShardOf(record.deliveryId)), {
           entry: recordEntry(record),
-          record,
+          atMs: record.receivedAtMs,
+          // Only an erased record is read again (its receipt); the others need their entry alone.
+          ...(record.erasureReceiptId === undefined ? {} : { record }),
         });
       }
     }
   }
   for (const pk of [adminPartitionKey, erasurePartitionKey]) {
     for (const item of await readPartitionItems(options, pk, startMs, endMs)) {
-      add(pk, { entry: itemEntry(item) });
+      add(pk, { entry: itemEntry(item), atMs: Date.parse(item.sk?.S?.split('#')[0] ?? '') });
     }
   }
   return { partitions, malformed };

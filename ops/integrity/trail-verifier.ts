@@ -136,8 +136,11 @@ export async function verifyTrail(
   let verified = 0;
   let redacted = 0;
   let expired = 0;
-  for (const { document } of inRange) {
-    const result = await comparePeriod(options, document, receipts, providers, query.providerId);
+  for (const span of spans(
+    inRange.map(({ document }) => document),
+    periodMs,
+  )) {
+    const result = await compareSpan(options, span, receipts, providers, query.providerId);
     verified += result.verified;
     redacted += result.redacted;
     expired += result.expired;
@@ -173,9 +176,36 @@ export async function verifyTrail(
   };
 }
 
-async function comparePeriod(
+/**
+ * Consecutive periods, `periodsPerRead` at most: the table is read once per span rather than
+ * once per period (a Query per provider shard each time), and no more than a span is held.
+ */
+function spans(documents: readonly DigestDocument[], periodMs: number): DigestDocument[][] {
+  const result: DigestDocument[][] = [];
+  for (const document of documents) {
+    const current = result.at(-1);
+    const previous = current?.at(-1);
+    if (
+      current !== undefined &&
+      previous !== undefined &&
+      current.length < periodsPerRead &&
+      Date.parse(previous.periodEnd) === Date.parse(document.periodStart) &&
+      Date.parse(document.periodEnd) - Date.parse(document.periodStart) === periodMs
+    ) {
+      current.push(document);
+    } else {
+      result.push([document]);
+    }
+  }
+  return result;
+}
+
+/** Two hours of 15-minute periods. */
+const periodsPerRead = 8;
+
+async function compareSpan(
   options: TrailVerifierOptions,
-  document: DigestDocument,
+  span: readonly DigestDocument[],
   receipts: ReadonlyMap<string, ErasureReceipt>,
   covered: ReadonlySet<string>,
   providerId: string | undefined,
@@ -185,9 +215,11 @@ async function comparePeriod(
     tableName: options.auditTableName,
     ...(options.now === undefined ? {} : { now: options.now }),
   };
-  const startMs = Date.parse(document.periodStart);
-  const endMs = Date.parse(document.periodEnd);
-  const named = document.partitions.map(({ partition }) => partition.split('#')[0] ?? '');
+  const first = span[0] as DigestDocument;
+  const last = span.at(-1) as DigestDocument;
+  const named = span.flatMap((document) =>
+    document.partitions.map(({ partition }) => partition.split('#')[0] ?? ''),
+  );
   const providers =
     providerId === undefined
       ? new Set([
@@ -195,15 +227,14 @@ async function comparePeriod(
           ...named.filter((name) => !name.startsWith('_') || name === unregisteredProviderId),
         ])
       : [providerId];
-  const contents = await readPeriod(source, providers, startMs, endMs);
+  const contents = await readPeriod(
+    source,
+    providers,
+    Date.parse(first.periodStart),
+    Date.parse(last.periodEnd),
+  );
   const wanted = (partition: string) =>
     providerId === undefined || partition.startsWith(`${providerId}#`);
-  const digested = new Map(
-    document.partitions
-      .filter(({ partition }) => wanted(partition))
-      .map((p) => [p.partition, p.entries]),
-  );
-  const names = new Set([...digested.keys(), ...[...contents.partitions.keys()].filter(wanted)]);
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   const context = { nowSeconds, receipt: (id: string) => receipts.get(id) };
   let verified = 0;
@@ -211,16 +242,31 @@ async function comparePeriod(
   let expired = 0;
   const findings: TrailFinding[] = contents.malformed.map((error) => ({
     kind: 'unreadable',
-    id: `${document.periodStart} period`,
+    id: `${first.periodStart} to ${last.periodEnd}`,
     detail: error.message,
   }));
-  for (const name of [...names].sort()) {
-    const current: readonly CurrentEntry[] = contents.partitions.get(name) ?? [];
-    const result = compareEntries(digested.get(name) ?? [], current, context);
-    verified += result.verified;
-    redacted += result.redacted;
-    expired += result.expired;
-    findings.push(...result.findings);
+  for (const document of span) {
+    const startMs = Date.parse(document.periodStart);
+    const endMs = Date.parse(document.periodEnd);
+    const digested = new Map(
+      document.partitions
+        .filter(({ partition }) => wanted(partition))
+        .map((part) => [part.partition, part.entries]),
+    );
+    const current = new Map<string, CurrentEntry[]>();
+    for (const [partition, entries] of contents.partitions) {
+      if (!wanted(partition)) continue;
+      const inPeriod = entries.filter(({ atMs }) => atMs >= startMs && atMs < endMs);
+      if (inPeriod.length > 0) current.set(partition, inPeriod);
+    }
+    const names = new Set([...digested.keys(), ...current.keys()]);
+    for (const name of [...names].sort()) {
+      const result = compareEntries(digested.get(name) ?? [], current.get(name) ?? [], context);
+      verified += result.verified;
+      redacted += result.redacted;
+      expired += result.expired;
+      findings.push(...result.findings);
+    }
   }
   return { verified, redacted, expired, findings };
 }

@@ -60,7 +60,11 @@ const receipt = (overrides: Partial<ErasureReceipt> = {}): ErasureReceipt => ({
   ...overrides,
 });
 
-const now = (record: AuditRecord): CurrentEntry => ({ entry: recordEntry(record), record });
+const now = (record: AuditRecord): CurrentEntry => ({
+  entry: recordEntry(record),
+  atMs: record.receivedAtMs,
+  record,
+});
 const context = (receipts: ErasureReceipt[] = [], nowSeconds = receivedAtMs / 1000 + 60) => ({
   nowSeconds,
   receipt: (id: string) => receipts.find((r) => r.receiptId === id),
