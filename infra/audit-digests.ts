@@ -76,6 +76,11 @@ export class AuditDigests extends Construct {
   readonly schedule: events.Rule;
   /** Any failed run: the next run catches up, but the chain waits until one succeeds. */
   readonly errorAlarm: cloudwatch.Alarm;
+  /**
+   * No run for two periods: the schedule was disabled or deleted, or EventBridge cannot invoke
+   * the function. Without it, nothing but `webhooks audit verify` would show the gap.
+   */
+  readonly notRunningAlarm: cloudwatch.Alarm;
   readonly retentionDays: number;
 
   constructor(scope: Construct, id: string, props: AuditDigestsProps) {
@@ -163,6 +168,7 @@ export class AuditDigests extends Construct {
       targets: [new targets.LambdaFunction(this.function)],
     });
     this.errorAlarm = this.alarmOnErrors(props.alarmTopic);
+    this.notRunningAlarm = this.alarmWhenNotRunning(props.alarmTopic);
     this.addDashboardRow(props.dashboard);
   }
 
@@ -291,6 +297,26 @@ export class AuditDigests extends Construct {
     return alarm;
   }
 
+  private alarmWhenNotRunning(topic: sns.ITopic): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, 'NotRunning', {
+      alarmDescription:
+        'The audit digest function has not run for two periods: its schedule is disabled or gone, or EventBridge cannot invoke it. Digests stop until it runs; the next run catches up.',
+      metric: this.function.metricInvocations({
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.seconds(auditDigests.periodSeconds),
+      }),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No invocation publishes no data point: that is what this alarm is for.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    const notify = new actions.SnsAction(topic);
+    alarm.addAlarmAction(notify);
+    alarm.addOkAction(notify);
+    return alarm;
+  }
+
   private addDashboardRow(dashboard: cloudwatch.Dashboard): void {
     const period = Duration.seconds(auditDigests.periodSeconds);
     dashboard.addWidgets(
@@ -313,8 +339,8 @@ export class AuditDigests extends Construct {
         height: 6,
       }),
       new cloudwatch.AlarmStatusWidget({
-        title: 'Audit digest alarm',
-        alarms: [this.errorAlarm],
+        title: 'Audit digest alarms',
+        alarms: [this.errorAlarm, this.notRunningAlarm],
         width: 6,
         height: 6,
       }),

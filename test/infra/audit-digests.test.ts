@@ -193,6 +193,23 @@ describe.each([
     expect(dashboard).toContain('Audit digest runs');
   });
 
+  it('alarms when no run happened for two periods, the schedule gone or failing', () => {
+    const alarm = resourceOf(d, digests().notRunningAlarm);
+    const topic = { Ref: idOf(d, d.ingestion.alarmTopic.topic) };
+    expect(alarm.Properties).toMatchObject({
+      MetricName: 'Invocations',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: auditDigests.periodSeconds,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 2,
+      TreatMissingData: 'breaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
+
   it('outputs the bucket name and the signing key ARN', () => {
     const outputs = d.template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs[operatorOutputKeys.digestBucketName]?.Value).toEqual({
