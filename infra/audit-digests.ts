@@ -1,9 +1,10 @@
 /**
- * The audit trail's signed digests (issue 13, ops/integrity/): every `auditDigests.periodSeconds`
- * a scheduled Lambda (scheduled/audit-digest.ts, prebuilt as dist/lambda/audit-digest) reads what
- * the audit table received in the last settled period, chains a digest of it to the one before,
- * signs it with an asymmetric KMS key and writes both to a bucket under Object Lock in
- * compliance mode for as long as delivery audit records are kept. Key and bucket outlive the
+ * The audit trail's signed digests (ops/integrity/, docs/audit-integrity.md): every
+ * `auditDigests.periodSeconds` a scheduled Lambda (scheduled/audit-digest.ts, prebuilt as
+ * dist/lambda/audit-digest) reads what the audit table received in the last settled period,
+ * chains a digest of it to the one before, signs it with an asymmetric KMS key and writes both
+ * to a bucket under Object Lock in compliance mode for as long as delivery audit records are
+ * kept. Key and bucket outlive the
  * stack, so that the digests stay verifiable after it is gone. Every grant is written out here.
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
