@@ -63,6 +63,22 @@ export function createConsumer(options: ConsumerOptions) {
       `the consumer needs its table: pass tableName or set ${consumerTable.nameVariable}`,
     );
   }
+  // Powertools skips idempotency altogether under this variable: every copy would run.
+  if (process.env.POWERTOOLS_IDEMPOTENCY_DISABLED) {
+    throw new Error(
+      'the consumer runs each delivery once through Powertools Idempotency: unset POWERTOOLS_IDEMPOTENCY_DISABLED',
+    );
+  }
+  const rememberSeconds = options.rememberSeconds ?? deliveryQueue.retentionSeconds;
+  // Shorter than a run, a record could be taken over while its run is still going.
+  if (
+    !Number.isInteger(rememberSeconds) ||
+    rememberSeconds < deliveryQueue.visibilityTimeoutSeconds
+  ) {
+    throw new Error(
+      `rememberSeconds must be a whole number of at least the queue's visibility timeout (${deliveryQueue.visibilityTimeoutSeconds} s), not ${rememberSeconds}`,
+    );
+  }
   const dynamodb = options.dynamodb ?? new DynamoDBClient(boundedClientConfig());
   const s3 = options.s3 ?? new S3Client(boundedClientConfig());
   const report = options.report ?? outcomeMetrics();
@@ -70,7 +86,7 @@ export function createConsumer(options: ConsumerOptions) {
     dynamodb,
     tableName,
     name: options.name ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'webhook-consumer',
-    rememberSeconds: options.rememberSeconds ?? deliveryQueue.retentionSeconds,
+    rememberSeconds,
   });
 
   const processMessage = async (record: SqsRecord, context: ConsumerContext) => {

@@ -6,8 +6,11 @@
  */
 import type { DeliveryEvent } from './delivery-event.ts';
 
-/** The user's code for one delivery; it throws to have the delivery retried. */
-export type DeliveryHandler = (event: DeliveryEvent) => Promise<void> | void;
+/**
+ * The user's code for one delivery; it throws to have the delivery retried. What it returns is
+ * ignored, so any function of the event fits, e.g. `(event) => save(event.json())`.
+ */
+export type DeliveryHandler = (event: DeliveryEvent) => unknown;
 
 /**
  * Handlers by provider id, then by event type; `*` at either level takes what nothing more

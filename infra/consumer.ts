@@ -4,7 +4,7 @@
  * written out, the SQS event source mapping with partial batch responses, and the consumer's
  * alarms and dashboard row. `WebhookIngestion.addConsumer` builds it.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -147,9 +147,11 @@ export class ConsumerWiring extends Construct {
  */
 export function checkConsumerFits(fn: lambda.Function, props: AddConsumerOptions): void {
   const timeout = fn.timeout?.toSeconds() ?? 3;
-  if (timeout > deliveryQueue.visibilityTimeoutSeconds) {
+  // Strictly below: a run's in-progress record lasts the function's remaining time, and a copy
+  // handed over again exactly as it ends would find it still in progress and use up a receive.
+  if (timeout >= deliveryQueue.visibilityTimeoutSeconds) {
     throw new Error(
-      `addConsumer: the function's timeout (${timeout} s) must not exceed the delivery queue's visibility timeout (${deliveryQueue.visibilityTimeoutSeconds} s)`,
+      `addConsumer: the function's timeout (${timeout} s) must be shorter than the delivery queue's visibility timeout (${deliveryQueue.visibilityTimeoutSeconds} s)`,
     );
   }
   const batchSize = props.batchSize ?? 10;
@@ -191,12 +193,13 @@ function consumerStatements(table: dynamodb.Table, props: ConsumerWiringProps) {
       actions: ['s3:GetObject'],
       resources: [props.payloadBucket.arnForObjects('*')],
     }),
-    // Messages and body objects are under the queue key; its policy lets it decrypt only
-    // through SQS and S3.
+    // Messages and body objects are under the queue key: decrypted by SQS and S3 for the
+    // function, never by the function's own code.
     new iam.PolicyStatement({
       sid: 'DecryptDeliveries',
       actions: ['kms:Decrypt'],
       resources: [props.queueKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': [viaService('sqs'), viaService('s3')] } },
     }),
     new iam.PolicyStatement({
       sid: 'RecordRuns',
@@ -208,13 +211,18 @@ function consumerStatements(table: dynamodb.Table, props: ConsumerWiringProps) {
       ],
       resources: [table.tableArn],
     }),
+    // The table's key is the audit key: through DynamoDB only, so that the user's code gets no
+    // use of it of its own (its key policy allows audit readers more).
     new iam.PolicyStatement({
       sid: 'RecordRunsEncrypted',
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       resources: [props.tableKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': viaService('dynamodb') } },
     }),
   ];
 }
+
+const viaService = (service: string) => `${service}.${Aws.REGION}.amazonaws.com`;
 
 /**
  * The SQS event filter for `providers` and `eventTypes`: it matches the envelope's top-level

@@ -6,6 +6,7 @@
  * for the Lambdas. What it deploys
  * follows the compliance profiles (compliance/profiles.ts).
  */
+import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -201,6 +202,18 @@ export class WebhookIngestion extends Construct {
       );
     }
     checkConsumerFits(fn, options);
+    // The wiring names its table in `fn`'s environment and maps the queue to `fn`: across
+    // stacks, each would depend on the other.
+    if (Stack.of(fn) !== Stack.of(this)) {
+      throw new Error(
+        `addConsumer: ${fn.node.path} is in another stack than ${this.node.path}; create the consumer function in ${Stack.of(this).stackName}`,
+      );
+    }
+    if (this.network !== undefined && !fn.isBoundToVpc) {
+      throw new Error(
+        `addConsumer: this deployment's profiles place its functions in a VPC (${this.settings.profiles.join(', ')}); create ${fn.node.path} with \`...ingestion.consumerPlacement()\` among its props`,
+      );
+    }
     this.consumer = new ConsumerWiring(this, 'Consumer', fn, {
       ...options,
       queue: this.queues.queue,
@@ -210,7 +223,34 @@ export class WebhookIngestion extends Construct {
       alarmTopic: this.alarmTopic.topic,
       dashboard: this.observability.dashboard,
     });
+    if (this.network !== undefined) {
+      // The function's own calls, from the isolated subnets: its runs, and large bodies. SQS is
+      // polled, and its messages deleted, by the event source mapping outside the VPC.
+      this.network.allowThrough(
+        'dynamodb',
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        [this.consumer.table.tableArn],
+      );
+      this.network.allowThrough(
+        's3',
+        ['s3:GetObject'],
+        [this.payloadBucket.bucket.arnForObjects('*')],
+      );
+    }
     applyAcknowledgements(this, this.consumer);
     return this.consumer;
+  }
+
+  /**
+   * The network props a consumer function needs where the profiles place functions in a VPC
+   * (pci-dss, hipaa): the deployment's isolated subnets and the security group that reaches its
+   * endpoints. Empty elsewhere, so a function's props can always spread it.
+   * @example
+   * new NodejsFunction(stack, 'OnDelivery', { entry: 'handler.ts', ...ingestion.consumerPlacement() });
+   */
+  consumerPlacement(): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+    if (this.network === undefined) return {};
+    const { vpc, subnets, securityGroup } = this.network.placement;
+    return { vpc, vpcSubnets: subnets, securityGroups: [securityGroup] };
   }
 }

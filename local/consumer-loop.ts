@@ -105,7 +105,9 @@ async function receiveBatch(
   const { batchItemFailures } = await consumer(
     { Records: records },
     {
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      // Never 0: Powertools gives a run no in-progress deadline then, and a run that died
+      // would hold its delivery for the record's whole life instead of until the deadline.
+      getRemainingTimeInMillis: () => Math.max(1, deadline - Date.now()),
       functionName: 'local-consumer',
     },
   );

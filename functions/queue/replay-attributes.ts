@@ -1,7 +1,7 @@
 /**
  * The message attributes that mark a replay (`webhooks replay`), beside the envelope's
  * providerId, scheme and eventType: written by the CLI, read by the consumer, which runs a
- * replayed delivery's handler again (consumer/idempotency-key.ts).
+ * replayed delivery's handler again (`runKey`, consumer/run-once.ts).
  */
 export const replayAttributeNames = {
   /** Always `true`. */

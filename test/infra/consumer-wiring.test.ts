@@ -107,6 +107,13 @@ describe('addConsumer', () => {
       });
       expect(JSON.stringify(policy)).not.toMatch(/"(sqs|dynamodb|kms|s3):\*"|"\*"/);
       expect(policy.Properties.Roles).toHaveLength(1);
+      // Each key is used by the services for the function, never by its own code.
+      const viaOf = (sid: string) =>
+        JSON.stringify(
+          policy.Properties.PolicyDocument.Statement.find((s) => s.Sid === sid)?.Condition,
+        );
+      expect(viaOf('DecryptDeliveries')).toMatch(/kms:ViaService.*sqs\..*s3\./);
+      expect(viaOf('RecordRunsEncrypted')).toMatch(/kms:ViaService.*dynamodb\./);
     });
 
     it('keeps runs in an encrypted table with TTL, named in the function environment', () => {
@@ -168,6 +175,33 @@ describe('addConsumer', () => {
     });
   });
 
+  it('places the function in the VPC where the profiles require one, and opens its endpoints to it', () => {
+    const stack = new Stack(new App(), 'Vpc');
+    const ingestion = new WebhookIngestion(stack, 'Webhooks', { complianceProfiles: ['pci-dss'] });
+    expect(() => ingestion.addConsumer(userConsumerFunction(stack, 'Outside'))).toThrow(
+      /place its functions in a VPC \(pci-dss\).*consumerPlacement/,
+    );
+    ingestion.addConsumer(userConsumerFunction(stack, 'Inside', ingestion.consumerPlacement()));
+    const template = Template.fromStack(stack);
+    const inside = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('Inside'),
+    )?.[1] as { Properties: { VpcConfig?: unknown } };
+    expect(inside.Properties.VpcConfig).toBeDefined();
+    const endpoints = JSON.stringify(template.findResources('AWS::EC2::VPCEndpoint'));
+    const table = stack.getLogicalId(ingestion.consumer?.table.node.defaultChild as never);
+    expect(endpoints).toContain(table);
+    expect(endpoints).toContain('"s3:GetObject"');
+    // Elsewhere the placement is empty, so a function's props can always spread it.
+    expect(bareIngestion().ingestion.consumerPlacement()).toEqual({});
+  });
+
+  it('refuses a function of another stack, which would make the two stacks depend on each other', () => {
+    const app = new App();
+    const ingestion = new WebhookIngestion(new Stack(app, 'Ingestion'), 'Webhooks');
+    const elsewhere = userConsumerFunction(new Stack(app, 'Consumers'));
+    expect(() => ingestion.addConsumer(elsewhere)).toThrow(/is in another stack/);
+  });
+
   it('refuses a second consumer, since the queue hands each delivery to one reader', () => {
     const { stack, ingestion } = bareIngestion();
     ingestion.addConsumer(userConsumerFunction(stack, 'First'));
@@ -185,6 +219,9 @@ describe('addConsumer', () => {
       timeout: Duration.minutes(6),
     });
     expect(() => ingestion.addConsumer(slow)).toThrow(/visibility timeout \(300 s\)/);
+    // As long as the visibility timeout is not enough: a run must end before its copy returns.
+    const even = userConsumerFunction(stack, 'Even', { timeout: Duration.seconds(300) });
+    expect(() => ingestion.addConsumer(even)).toThrow(/must be shorter than/);
     expect(() => ingestion.addConsumer(userConsumerFunction(stack), { batchSize: 11 })).toThrow(
       /batchSize must be 1 to 10/,
     );

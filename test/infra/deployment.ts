@@ -70,13 +70,18 @@ export function deployment(
 }
 
 /** The user's side of `addConsumer`: a function whose handler would be `createConsumer(...)`. */
-export function userConsumerFunction(stack: Stack, id = 'OnDelivery'): lambda.Function {
+export function userConsumerFunction(
+  stack: Stack,
+  id = 'OnDelivery',
+  placement: Partial<lambda.FunctionProps> = {},
+): lambda.Function {
   return new lambda.Function(stack, id, {
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     handler: 'index.handler',
     code: lambda.Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });'),
     timeout: Duration.seconds(30),
+    ...placement,
   });
 }
 
@@ -86,7 +91,7 @@ function appWithConsumer(props: ConstructorParameters<typeof App>[0]): Ingestion
   const { stackName, props: ingestionProps } = readAppContext((key) => app.node.tryGetContext(key));
   const stack = new Stack(app, stackName, { stackName });
   const ingestion = new WebhookIngestion(stack, 'WebhookIngestion', ingestionProps);
-  ingestion.addConsumer(userConsumerFunction(stack));
+  ingestion.addConsumer(userConsumerFunction(stack, 'OnDelivery', ingestion.consumerPlacement()));
   return { app, stack, ingestion };
 }
 
