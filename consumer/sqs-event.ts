@@ -1,11 +1,13 @@
 /**
  * The parts of Lambda's SQS event and context the consumer reads, typed here so that a user's
- * code needs no `@types/aws-lambda` (they are the same shapes, a subset).
+ * code needs no `@types/aws-lambda`. Each is what that package's type is assignable to, so a
+ * handler made by `createConsumer` can be annotated as its `SQSHandler`: no index signature
+ * the package's interfaces lack, optional fields that may hold `undefined`, a mutable response.
  */
 
 /** A message attribute as Lambda hands it over. */
 export interface SqsMessageAttribute {
-  readonly stringValue?: string;
+  readonly stringValue?: string | undefined;
   readonly dataType: string;
 }
 
@@ -14,9 +16,9 @@ export interface SqsRecord {
   readonly messageId: string;
   readonly receiptHandle: string;
   readonly body: string;
-  readonly attributes: Readonly<Record<string, string | undefined>> & {
+  readonly attributes: {
     readonly ApproximateReceiveCount: string;
-    readonly MessageGroupId?: string;
+    readonly MessageGroupId?: string | undefined;
   };
   readonly messageAttributes: Readonly<Record<string, SqsMessageAttribute>>;
   readonly eventSource: string;
@@ -31,7 +33,7 @@ export interface SqsEvent {
 
 /** Partial batch response: the messages to leave on the queue (ReportBatchItemFailures). */
 export interface SqsBatchResponse {
-  readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
+  batchItemFailures: { itemIdentifier: string }[];
 }
 
 /** What the consumer needs of Lambda's context: how long the invocation has left. */
