@@ -15,7 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { boundedClientConfig } from '../functions/aws/clients.ts';
 import { deliveryQueue } from '../functions/config/queues.ts';
-import { consumerTable } from '../functions/config/tables.ts';
+import { consumerNameVariable, consumerTable } from '../functions/config/tables.ts';
 import { getBodyObject } from '../functions/queue/body-objects.ts';
 import { openEnvelope } from '../functions/queue/envelope.ts';
 import { replayAttributeNames } from '../functions/queue/replay-attributes.ts';
@@ -31,7 +31,8 @@ export interface ConsumerOptions {
   readonly handler: DeliveryHandler | HandlerRoutes;
   /**
    * Names this consumer's records in the consumer table: two consumers of the same deliveries
-   * must have different names. @default - the Lambda function's name
+   * must have different names. @default - `CONSUMER_NAME` (set by `addConsumer`), else the
+   * Lambda function's name
    */
   readonly name?: string;
   /** @default - the `CONSUMER_TABLE_NAME` environment variable */
@@ -85,7 +86,11 @@ export function createConsumer(options: ConsumerOptions) {
   const run = runOnce({
     dynamodb,
     tableName,
-    name: options.name ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'webhook-consumer',
+    name:
+      options.name ??
+      process.env[consumerNameVariable] ??
+      process.env.AWS_LAMBDA_FUNCTION_NAME ??
+      'webhook-consumer',
     rememberSeconds,
   });
 

@@ -16,7 +16,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deliveryQueue } from '../functions/config/queues.ts';
-import { consumerTable } from '../functions/config/tables.ts';
+import { consumerNameVariable, consumerTable } from '../functions/config/tables.ts';
 import { consumerOutcomes, consumerTelemetry, telemetry } from '../functions/config/telemetry.ts';
 import { definedTable } from './tables.ts';
 
@@ -66,6 +66,7 @@ export class ConsumerWiring extends Construct {
     super(scope, id);
     this.table = definedTable(this, 'Table', consumerTable, props.tableKey);
     fn.addEnvironment(consumerTable.nameVariable, this.table.tableName);
+    fn.addEnvironment(consumerNameVariable, this.node.path);
     if (fn.role === undefined) {
       throw new Error('addConsumer: the function has no execution role to give permissions to');
     }

@@ -54,6 +54,13 @@ export const consumerTable = {
 } as const satisfies TableDefinition;
 
 /**
+ * The name the consumer's records are kept under, which `addConsumer` sets to the wiring's
+ * construct path: unlike the function's physical name, it survives the function's replacement,
+ * so copies in flight then are not run again.
+ */
+export const consumerNameVariable = 'CONSUMER_NAME';
+
+/**
  * Audit trail: one item per accepted delivery (with its repeats), one per other attempt. A
  * record's partition key is the provider and a shard (`<providerId>#<0..auditShards-1>`, the
  * shard from the delivery id) so that one busy provider spreads its writes; the sort key

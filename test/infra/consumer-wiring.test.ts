@@ -12,7 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { complianceProfileNames } from '../../compliance/profiles.ts';
-import { consumerTable } from '../../functions/config/tables.ts';
+import { consumerNameVariable, consumerTable } from '../../functions/config/tables.ts';
 import { queueLogicalIds } from '../../infra/queues.ts';
 import { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
 import { deployment, nagFindings, userConsumerFunction } from './deployment.ts';
@@ -135,6 +135,8 @@ describe('addConsumer', () => {
         [consumerTable.nameVariable]: {
           Ref: stack.getLogicalId(table?.node.defaultChild as never),
         },
+        // Runs are remembered under the wiring's path, which outlives the function's replacement.
+        [consumerNameVariable]: ingestion.consumer?.node.path,
       });
     });
 
