@@ -51,7 +51,7 @@ export class DigestStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#call('ListObjectsV2', () =>
+      const page = await this.#call('s3', 'ListObjectsV2', () =>
         this.#options.s3.send(
           new ListObjectsV2Command({
             Bucket: this.#options.bucket,
@@ -96,7 +96,7 @@ export class DigestStore {
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
     do {
-      const page = await this.#call('ListObjectVersions', () =>
+      const page = await this.#call('s3', 'ListObjectVersions', () =>
         this.#options.s3.send(
           new ListObjectVersionsCommand({
             Bucket: this.#options.bucket,
@@ -139,7 +139,7 @@ export class DigestStore {
 
   /** Signs `bytes` with the signing key and stores both. */
   async write(key: string, bytes: Buffer): Promise<void> {
-    const signed = await this.#call('Sign', () =>
+    const signed = await this.#call('kms', 'Sign', () =>
       this.#options.kms.send(
         new SignCommand({
           KeyId: this.#options.signingKeyId,
@@ -162,7 +162,7 @@ export class DigestStore {
 
   /** The signing key's ARN and public half (DER SubjectPublicKeyInfo). */
   async publicKey(): Promise<{ keyArn: string; der: Uint8Array }> {
-    const answer = await this.#call('GetPublicKey', () =>
+    const answer = await this.#call('kms', 'GetPublicKey', () =>
       this.#options.kms.send(new GetPublicKeyCommand({ KeyId: this.#options.signingKeyId })),
     );
     if (answer.PublicKey === undefined || answer.KeyId === undefined) {
@@ -193,7 +193,7 @@ export class DigestStore {
     contentType: string,
     metadata?: Record<string, string>,
   ): Promise<void> {
-    await this.#call('PutObject', () =>
+    await this.#call('s3', 'PutObject', () =>
       this.#options.s3.send(
         new PutObjectCommand({
           Bucket: this.#options.bucket,
@@ -206,11 +206,10 @@ export class DigestStore {
     );
   }
 
-  async #call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  async #call<T>(service: 'kms' | 's3', operation: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      const service = operation === 'Sign' || operation === 'GetPublicKey' ? 'kms' : 's3';
       throw unavailable(service, operation, error);
     }
   }

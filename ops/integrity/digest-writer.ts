@@ -58,15 +58,13 @@ export async function writeDueDigests(options: DigestWriterOptions): Promise<Wri
     previous === undefined
       ? Math.floor((now() - settleMs) / periodMs) * periodMs - periodMs
       : Date.parse(previous.document.periodEnd);
+  const source = { dynamodb: options.dynamodb, tableName: table, now };
+  // Read once per run, for its first period: the removals since then cover the later ones too.
+  let providers: ReadonlySet<string> | undefined;
   while (startMs + periodMs + settleMs <= now() && written.length < auditDigests.maxPeriodsPerRun) {
     const endMs = startMs + periodMs;
-    const source = { dynamodb: options.dynamodb, tableName: table, now };
-    const contents = await readPeriod(
-      source,
-      await coveredProviders(source, options.registryTableName, startMs),
-      startMs,
-      endMs,
-    );
+    providers ??= await coveredProviders(source, options.registryTableName, startMs);
+    const contents = await readPeriod(source, providers, startMs, endMs);
     const partitions: DigestPartition[] = [...contents.partitions].map(([partition, current]) => ({
       partition,
       entries: current.map(({ entry }): DigestEntry => entry),

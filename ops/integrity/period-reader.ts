@@ -18,7 +18,7 @@ import {
 } from '../../functions/audit/record.ts';
 import type { Clock } from '../../functions/verify/types.ts';
 import { adminPartitionKey } from '../admin-trail/admin-record.ts';
-import { type LiveReads, queryLivePage, timeKeyBounds } from '../audit/audit-query.ts';
+import { type LiveReads, queryLive, timeKeyBounds } from '../audit/audit-query.ts';
 import { AuditReader } from '../audit/audit-reader.ts';
 import { erasurePartitionKey } from '../erasure/erasure-receipt.ts';
 import type { CurrentEntry } from './compare.ts';
@@ -89,22 +89,14 @@ export async function readPartitionItems(
   // An empty range (a period that begins after the clock's now): BETWEEN would refuse it.
   if (endMs <= startMs) return [];
   const reads: LiveReads = { dynamodb: options.dynamodb, now: options.now ?? Date.now };
-  const { tableName } = options;
-  const items: AuditItem[] = [];
-  let startKey: AuditItem | undefined;
-  do {
-    const page = await queryLivePage(
-      reads,
-      {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
-        ExpressionAttributeValues: { ':pk': { S: pk }, ...timeKeyBounds(startMs, endMs - 1) },
-        ConsistentRead: true,
-      },
-      startKey,
-    );
-    items.push(...page.items);
-    startKey = page.lastKey;
-  } while (startKey !== undefined);
-  return items;
+  return queryLive(
+    reads,
+    {
+      TableName: options.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+      ExpressionAttributeValues: { ':pk': { S: pk }, ...timeKeyBounds(startMs, endMs - 1) },
+      ConsistentRead: true,
+    },
+    Number.POSITIVE_INFINITY,
+  );
 }
