@@ -32,9 +32,13 @@ export async function registeredProviders(target: Target): Promise<string[]> {
   return [...providers.map((provider) => provider.providerId), unregisteredProviderId];
 }
 
-/** A record as printed: times as ISO text, encrypted fields (and how the copy is encoded) left out (`show` adds them). */
+/**
+ * A record as printed: times as ISO text, encrypted fields (and how the copy is encoded) left
+ * out (`show` adds them), and its seal, which only `audit verify` reads.
+ */
 export function recordView(record: AuditRecord) {
   const {
+    seal: _seal,
     encryptedHeaders: _headers,
     encryptedPayload: _payload,
     payloadEncoding: _encoding,

@@ -9,12 +9,13 @@ import type { ErasureReceipt, ErasureRequest } from '../ops/erasure/erasure-rece
 import { ErasureStore } from '../ops/erasure/erasure-store.ts';
 import { namingDeniedAccess } from './errors.ts';
 import { iso } from './table.ts';
-import type { Target } from './target.ts';
+import { operatorSealerOf, type Target } from './target.ts';
 
 export const erasureStoreOf = (target: Target) =>
   new ErasureStore({
     dynamodb: target.dynamodb,
     tableName: target.names.auditTableName,
+    sealer: operatorSealerOf(target),
     ...(target.payloadBucketName === undefined
       ? {}
       : {

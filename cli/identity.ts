@@ -20,7 +20,7 @@ import {
 import { AdminTrailStore } from '../ops/admin-trail/admin-trail-store.ts';
 import { InvalidAuditQueryError } from '../ops/audit/errors.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
-import type { Target, TargetFlags } from './target.ts';
+import { operatorSealerOf, type Target, type TargetFlags } from './target.ts';
 
 /** The caller cannot be named, so nothing is done: every admin action is audited under its caller. */
 export class CallerUnknownError extends UsageError {}
@@ -101,6 +101,7 @@ export async function runAudited(
   const trail = new AdminTrailStore({
     dynamodb: target.dynamodb,
     tableName: target.names.auditTableName,
+    sealer: operatorSealerOf(target),
   });
   const requestId = randomUUID();
   const detail: AdminDetail = {};

@@ -12,6 +12,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { createSealer, type Sealer } from '../functions/audit/record-seal.ts';
 import { type DigestTiming, digestTimingFrom } from '../functions/config/audit-digests.ts';
 import { InvalidSettingError } from '../functions/config/errors.ts';
 import { configCacheSeconds, configCacheSecondsFrom } from '../functions/config/limits.ts';
@@ -94,6 +95,14 @@ export interface DigestTarget {
 
 /** The target cannot be reached as described (no stack file, no such stack, an output missing). */
 export class TargetUnavailableError extends UsageError {}
+
+/**
+ * What the operator's admin records and erasure receipts are sealed with: data keys of the
+ * audit key under the operator's context (functions/audit/record-seal.ts), one per command.
+ */
+export function operatorSealerOf(target: Target): Sealer {
+  return createSealer({ kms: target.kms, keyId: target.names.auditKeyId, writer: 'operator' });
+}
 
 /** Adds `--local`, `--stack` and `--region` to an admin command. */
 export function addTargetOptions(command: Command): Command {

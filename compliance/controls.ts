@@ -130,6 +130,18 @@ const proofs = {
     file: auditTrailIntegrity,
     name: 'names a record altered, deleted or inserted, each by its id',
   },
+  sealsBeforeDigest: {
+    file: auditTrailIntegrity,
+    name: 'names a record changed or put in the table by hand before any digest covers it',
+  },
+  sealedReceipts: {
+    file: auditTrailIntegrity,
+    name: 'refuses an erasure whose receipt was not sealed by an operator, though the rest of the record is intact',
+  },
+  sealWriters: {
+    file: deploymentChecks,
+    name: 'lets only the ingest Lambda make seal keys for delivery records, and operators only their own',
+  },
   digestLawfulChanges: {
     file: auditTrailIntegrity,
     name: 'verifies an erasure its receipt covers, and a record gone after its retention',
@@ -340,7 +352,7 @@ export const controls: readonly Control[] = [
     requirement:
       'Audit log files cannot be changed or deleted without authorization, and are promptly backed up.',
     implementation:
-      'Every 15 minutes a digest of every audit record received, chained to the one before and signed with a KMS key only the digest function may use, goes to a bucket under Object Lock (compliance mode) for the audit retention; `webhooks audit verify` names every record altered, missing or inserted, and an auditor checks the signatures offline with openssl (docs/audit-integrity.md). An AWS Backup plan copies the audit table daily into a vault under Vault Lock for the audit retention (docs/restore.md). The audit table has point-in-time recovery and deletion protection, and is kept (with every log group and key) when the stack is deleted. Log groups are encrypted; encrypted audit fields fail authentication if altered.',
+      'Every 15 minutes a digest of every audit record received, chained to the one before and signed with a KMS key only the digest function may use, goes to a bucket under Object Lock (compliance mode) for the audit retention. Every item is also sealed when written (an HMAC under a KMS data key that only the ingest role, or for admin records and receipts an operator, may generate), so a change shows before its period is digested. `webhooks audit verify` names every record altered, missing, inserted or unsealed, and an auditor checks the signatures offline with openssl (docs/audit-integrity.md). An AWS Backup plan copies the audit table daily into a vault under Vault Lock for the audit retention (docs/restore.md). The audit table has point-in-time recovery and deletion protection, and is kept (with every log group and key) when the stack is deleted. Log groups are encrypted; encrypted audit fields fail authentication if altered.',
     checks: [
       'audit-digests-signed-and-locked',
       'audit-backups-in-locked-vault',
@@ -351,6 +363,9 @@ export const controls: readonly Control[] = [
     ],
     tests: [
       proofs.digestFindings,
+      proofs.sealsBeforeDigest,
+      proofs.sealedReceipts,
+      proofs.sealWriters,
       proofs.digestLawfulChanges,
       proofs.digestRewritten,
       proofs.digestOffline,
@@ -427,7 +442,7 @@ export const controls: readonly Control[] = [
     title: 'Integrity',
     requirement: 'ePHI is protected from improper alteration or destruction.',
     implementation:
-      "The front hands the Lambda the bytes received (a REST API treats every media type as binary; an HTTP API passes the body as received, base64 unless it is text), which are verified against the provider's signature before anything is queued; an altered delivery is refused and audited. Audit records are covered by signed, chained digests under Object Lock, which `webhooks audit verify` checks them against (docs/audit-integrity.md). The tables have point-in-time recovery and deletion protection; encrypted audit fields fail authentication if altered.",
+      "The front hands the Lambda the bytes received (a REST API treats every media type as binary; an HTTP API passes the body as received, base64 unless it is text), which are verified against the provider's signature before anything is queued; an altered delivery is refused and audited. Audit records are sealed when written (an HMAC under a KMS data key table access alone does not give) and covered by signed, chained digests under Object Lock; `webhooks audit verify` checks both (docs/audit-integrity.md). The tables have point-in-time recovery and deletion protection; encrypted audit fields fail authentication if altered.",
     checks: [
       'exact-body-reaches-verifier',
       'audit-digests-signed-and-locked',
@@ -438,6 +453,7 @@ export const controls: readonly Control[] = [
       proofs.exactBytes,
       proofs.badSignature,
       proofs.digestFindings,
+      proofs.sealsBeforeDigest,
       proofs.digestOffline,
       proofs.tablesEncrypted,
       proofs.fieldTampering,

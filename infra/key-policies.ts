@@ -118,6 +118,54 @@ export function subjectIndexSecretByOperators(purpose: string): iam.PolicyStatem
 }
 
 /**
+ * Audit seals (functions/audit/record-seal.ts): operators allowed by IAM may generate seal keys
+ * for the items the CLI writes (admin records, erasure receipts) under the `operator` writer
+ * only; the ingest function's role has its own statement for the `ingest` writer. So a principal
+ * with table access and this statement still cannot seal a delivery record.
+ */
+export function auditSealingByOperators(purpose: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AuditSealingByOperators',
+    principals: [account()],
+    actions: ['kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: {
+      StringEquals: {
+        'kms:EncryptionContext:purpose': purpose,
+        'kms:EncryptionContext:writer': 'operator',
+      },
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'writer'] },
+    },
+  });
+}
+
+/**
+ * `webhooks audit verify`: principals allowed by IAM may decrypt seal keys, of either writer, to
+ * check the seals. Whoever can decrypt a seal key could also compute seals with it: the role that
+ * verifies should not be one that may write the audit table (docs/audit-integrity.md).
+ */
+export function auditSealVerificationByAuditors(purpose: string): iam.PolicyStatement {
+  return accountUseUnderPurpose('AuditSealVerificationByAuditors', ['kms:Decrypt'], purpose);
+}
+
+/** The ingest function's role generates seal keys for the `ingest` writer, and nothing else. */
+export function ingestSealing(role: iam.IRole, purpose: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'IngestSealsAuditRecords',
+    principals: [role],
+    actions: ['kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: {
+      StringEquals: {
+        'kms:EncryptionContext:purpose': purpose,
+        'kms:EncryptionContext:writer': 'ingest',
+      },
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'writer'] },
+    },
+  });
+}
+
+/**
  * Account principals allowed by IAM may call `actions` on the key, and only for ciphertexts
  * whose encryption context carries `purpose`: IAM decides who, the key decides for what.
  */

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { auditFieldsKmsContext } from '../functions/audit/data-key-cache.ts';
+import { auditIntegrityPurpose } from '../functions/audit/record-seal.ts';
 import { subjectIndexKmsContext } from '../functions/audit/subject-index.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import {
@@ -19,10 +20,13 @@ import {
   administration,
   alarmPublishingByCloudWatch,
   auditFieldDecryptionByAuditors,
+  auditSealingByOperators,
+  auditSealVerificationByAuditors,
   cloudWatchLogsEncryption,
   contextBoundUse,
   dynamoDbServiceMetadata,
   dynamoDbTablesOfAccount,
+  ingestSealing,
   providerSecretEncryptionByOperators,
   queueConsumersOfAccount,
   queueSendingThroughSqs,
@@ -69,6 +73,8 @@ export class DataKeys extends Construct {
         dynamoDbServiceMetadata(),
         auditFieldDecryptionByAuditors(auditFieldsPurpose),
         subjectIndexSecretByOperators(subjectIndexPurpose),
+        auditSealingByOperators(auditIntegrityPurpose),
+        auditSealVerificationByAuditors(auditIntegrityPurpose),
         cloudWatchLogsEncryption(),
         alarmPublishingByCloudWatch(),
       ],
@@ -84,8 +90,9 @@ export class DataKeys extends Construct {
 
   /**
    * Lets the ingest Lambda's role do what the handler does and nothing more: decrypt provider
-   * keys under their context, make and read audit-field data keys under theirs, decrypt the
-   * subject-index secret under its own, read and write both tables, and send to the queue.
+   * keys under their context, make and read audit-field data keys under theirs, make seal keys
+   * for its own writer, decrypt the subject-index secret under its own, read and write both
+   * tables, and send to the queue.
    */
   grantIngest(role: iam.IRole): void {
     this.secrets.addToResourcePolicy(
@@ -116,6 +123,7 @@ export class DataKeys extends Construct {
         ['purpose'],
       ),
     );
+    this.audit.addToResourcePolicy(ingestSealing(role, auditIntegrityPurpose));
     this.audit.addToResourcePolicy(tableAccessThroughDynamoDb('IngestWritesAuditTable', role));
     this.queue.addToResourcePolicy(queueSendingThroughSqs('IngestSendsToQueue', role));
   }

@@ -6,14 +6,17 @@
  */
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodbUnavailable } from '../aws/errors.ts';
-import { InvalidAuditRecordError } from './errors.ts';
+import { InvalidAuditRecordError, KeyServiceUnavailableError } from './errors.ts';
 import { type AuditItem, type AuditRecord, toAuditItem, toPayloadItem } from './record.ts';
+import type { Sealer } from './record-seal.ts';
 
 export interface AuditStoreOptions {
   /** Created once per container. */
   readonly dynamodb: DynamoDBClient;
   /** The audit table's name (`auditTable.nameVariable`). */
   readonly tableName: string;
+  /** Seals each record it writes (record-seal.ts), under the ingest function's keys. */
+  readonly sealer: Sealer;
 }
 
 /**
@@ -25,21 +28,35 @@ export interface AuditStoreOptions {
 export class AuditStore {
   readonly #dynamodb: DynamoDBClient;
   readonly #tableName: string;
+  readonly #sealer: Sealer;
 
   constructor(options: AuditStoreOptions) {
     this.#dynamodb = options.dynamodb;
     this.#tableName = options.tableName;
+    this.#sealer = options.sealer;
   }
 
   /**
-   * Writes the record of a rejected, duplicate or failed attempt (one PutItem). An accepted
-   * delivery's record is its delivery item, written by the claim.
+   * Seals and writes the record of a rejected, duplicate or failed attempt (one PutItem). An
+   * accepted delivery's record is its delivery item, written by the claim. A `failed` record
+   * that cannot be sealed because KMS fails (it may be why the attempt failed) is written
+   * unsealed rather than lost: `audit verify` names it `unsealed`, and its reason says why.
    */
   async writeAttempt(record: AuditRecord): Promise<void> {
     if (record.outcome === 'accepted') {
       throw new InvalidAuditRecordError(['an accepted attempt is written by its claim']);
     }
-    await this.#put(toAuditItem(record));
+    const { seal: _previous, ...unsealed } = record;
+    // Checked first: a record that breaks a rule is a bug, whatever KMS does.
+    toAuditItem(unsealed);
+    let sealed: AuditRecord = unsealed;
+    try {
+      sealed = await this.#sealer.sealRecord(unsealed);
+    } catch (error) {
+      if (!(error instanceof KeyServiceUnavailableError && record.outcome === 'failed'))
+        throw error;
+    }
+    await this.#put(toAuditItem(sealed));
   }
 
   /** Writes the accepted record's payload copy, if it has one (beside the send, step 2). */

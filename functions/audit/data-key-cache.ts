@@ -126,14 +126,30 @@ export class DataKeyCache {
         key.bytes += plaintextBytes;
         return use(key);
       }
-      if (!this.#pending) {
-        this.clear();
-        this.#pending = this.#fetch().finally(() => {
-          this.#pending = undefined;
-        });
-      }
-      await this.#pending;
+      await this.#fetchOnce();
     }
+  }
+
+  /**
+   * Starts asking KMS for a data key when none is usable, without waiting, so that a key needed
+   * a moment later is fetched beside other calls rather than after them. A failure is left to
+   * the next `withDataKey`, which asks again.
+   */
+  prefetch(): void {
+    const key = this.#current;
+    if (key && this.#admits(key, 0)) return;
+    this.#fetchOnce().catch(() => {});
+  }
+
+  /** The fetch under way, or a new one: concurrent callers share one GenerateDataKey. */
+  #fetchOnce(): Promise<void> {
+    if (!this.#pending) {
+      this.clear();
+      this.#pending = this.#fetch().finally(() => {
+        this.#pending = undefined;
+      });
+    }
+    return this.#pending;
   }
 
   /** Zeroes and forgets the current data key; the next encryption asks KMS for another. */
@@ -167,7 +183,7 @@ export class DataKeyCache {
         cause: error,
       });
     }
-    const { Plaintext, CiphertextBlob } = output;
+    const { Plaintext, CiphertextBlob } = output ?? {};
     if (Plaintext?.length !== dataKeyBytes || !CiphertextBlob?.length) {
       Plaintext?.fill(0);
       throw new KeyServiceUnavailableError('GenerateDataKey', 'the response held no AES-256 key');

@@ -23,6 +23,7 @@ import {
   toDeliveryItem,
 } from './delivery-item.ts';
 import { type AuditItem, type AuditRecord, auditSortKey } from './record.ts';
+import type { Sealer } from './record-seal.ts';
 
 /**
  * `claimed`: go on and send. `duplicate`: accepted before, answer 200. `in_flight`: another
@@ -41,6 +42,8 @@ export interface DeliveryClaimsOptions {
   readonly dynamodb: DynamoDBClient;
   /** The audit table's name (`auditTable.nameVariable`). */
   readonly tableName: string;
+  /** Seals the accepted record and each attempt (record-seal.ts), under the ingest function's keys. */
+  readonly sealer: Sealer;
 }
 
 /**
@@ -52,10 +55,21 @@ export interface DeliveryClaimsOptions {
 export class DeliveryClaims {
   readonly #dynamodb: DynamoDBClient;
   readonly #tableName: string;
+  readonly #sealer: Sealer;
 
   constructor(options: DeliveryClaimsOptions) {
     this.#dynamodb = options.dynamodb;
     this.#tableName = options.tableName;
+    this.#sealer = options.sealer;
+  }
+
+  /** The record with its seal, and its attempt's: both under one cached data key. */
+  async #seal(record: AuditRecord) {
+    const [sealed, attemptSeal] = await Promise.all([
+      this.#sealer.sealRecord(record),
+      this.#sealer.sealAttempt(record),
+    ]);
+    return { sealed, attemptSeal };
   }
 
   /**
@@ -63,8 +77,9 @@ export class DeliveryClaims {
    * attempt to the item that is there. What was there (ALL_OLD) decides the outcome.
    */
   async claim(record: AuditRecord, times: ClaimTimes): Promise<ClaimResult> {
-    // Built first: a record that breaks a rule is a bug (500), not DynamoDB's failure (503).
-    const command = new UpdateItemCommand(claimUpdate(this.#tableName, record, times));
+    const { sealed, attemptSeal } = await this.#seal(record);
+    // Built before the call: a record that breaks a rule is a bug (500), not DynamoDB's (503).
+    const command = new UpdateItemCommand(claimUpdate(this.#tableName, sealed, times, attemptSeal));
     let previous: AuditItem | undefined;
     let recorded = true;
     try {
@@ -98,12 +113,13 @@ export class DeliveryClaims {
     times: ClaimTimes,
   ): Promise<'claimed' | 'lost'> {
     const erasedAt = previous.erasedAtMs;
+    const { sealed, attemptSeal } = await this.#seal(record);
     const command = new TransactWriteItemsCommand({
       TransactItems: [
         {
           Put: {
             TableName: this.#tableName,
-            Item: toDeliveryItem(record, times),
+            Item: toDeliveryItem(sealed, times, attemptSeal),
             ConditionExpression: `listSk = :previous AND ${
               erasedAt === undefined ? 'attribute_not_exists(erasedAtMs)' : 'erasedAtMs = :erasedAt'
             }`,

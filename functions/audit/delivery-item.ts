@@ -12,7 +12,10 @@
  *   listPk/listSk the record's time keys (record.ts `auditPartitionKey`, `auditSortKey`): the
  *                 keys-only `byTime` index lists deliveries with the records by time
  *   attempts      every attempt, the accepted one first: {r: request id, t: received ms,
- *                 ip: source address, ua: user agent}; erasure removes `ip` and `ua`
+ *                 ip: source address, ua: user agent, k/s/sp: the attempt's seal}; erasure
+ *                 removes `ip`, `ua` and `sp`
+ *   sealKeyRef/seal/sealPersonal  the accepted record's seal (record-seal.ts)
+ *   sealKey_<fingerprint>  each seal key's blob, once (seal-attributes.ts)
  *   sendingUntil  Unix ms: until then a repeat is answered 503 `in_flight`, the send may still
  *                 be under way; after it, 200 `duplicate`
  *   dedupUntil    Unix ms: the provider's dedup window; a repeat after it is a new delivery
@@ -31,6 +34,15 @@ import {
   auditShardOf,
   auditSortKey,
 } from './record.ts';
+import {
+  attemptSealAttributes,
+  deliverySealAttributes,
+  type RecordSeal,
+  type Seal,
+  sealFromAttributes,
+  sealKeyBlobAttribute,
+  sealToAttributes,
+} from './seal-attributes.ts';
 import { show } from './text.ts';
 
 /** The attempts one item holds; a repeat past them is written as a record of its own. */
@@ -69,6 +81,8 @@ export interface ItemAttempt {
   /** Absent once erased. */
   readonly sourceIp?: string;
   readonly userAgent?: string;
+  /** Absent on attempts written before seals. */
+  readonly seal?: Seal;
 }
 
 /** What the claim writes besides the accepted record. */
@@ -86,11 +100,16 @@ export interface ClaimTimes {
  * holds fewer than `maxItemAttempts` and is not erased (an erased item must not get personal
  * fields back); ALL_OLD tells the caller which, on success and on failure.
  */
-export function claimUpdate(tableName: string, record: AuditRecord, times: ClaimTimes) {
-  const fields = deliveryFields(record, times);
+export function claimUpdate(
+  tableName: string,
+  record: AuditRecord,
+  times: ClaimTimes,
+  attemptSeal: Seal,
+) {
+  const fields = { ...deliveryFields(record, times), ...sealKeyBlobAttribute(attemptSeal) };
   const names: Record<string, string> = {};
   const values: Record<string, AttributeValue> = {
-    ':attempt': { L: [attemptValue(record)] },
+    ':attempt': { L: [attemptValue(record, attemptSeal)] },
     ':none': { L: [] },
     ':max': { N: String(maxItemAttempts) },
   };
@@ -113,11 +132,16 @@ export function claimUpdate(tableName: string, record: AuditRecord, times: Claim
 }
 
 /** The accepted record as a whole delivery item (the replacement after a dedup window). */
-export function toDeliveryItem(record: AuditRecord, times: ClaimTimes): AuditItem {
+export function toDeliveryItem(
+  record: AuditRecord,
+  times: ClaimTimes,
+  attemptSeal: Seal,
+): AuditItem {
   return {
     ...deliveryKey(record.providerId, record.deliveryId),
     ...deliveryFields(record, times),
-    attempts: { L: [attemptValue(record)] },
+    ...sealKeyBlobAttribute(attemptSeal),
+    attempts: { L: [attemptValue(record, attemptSeal)] },
   };
 }
 
@@ -131,6 +155,8 @@ export function toArchivedItem(item: AuditItem): AuditItem {
 function deliveryFields(record: AuditRecord, times: ClaimTimes): AuditItem {
   const problems = auditRecordProblems(record);
   if (record.outcome !== 'accepted') problems.push('a delivery item holds an accepted record');
+  if (record.seal?.scope !== 'record')
+    problems.push("a delivery item's record must carry a record seal");
   if (problems.length > 0) throw new InvalidAuditRecordError(problems);
   const optional = (name: string, value: string | undefined): AuditItem =>
     value === undefined ? {} : { [name]: { S: value } };
@@ -150,16 +176,23 @@ function deliveryFields(record: AuditRecord, times: ClaimTimes): AuditItem {
     ...(record.encryptedHeaders === undefined
       ? {}
       : { encryptedHeaders: { B: record.encryptedHeaders } }),
+    ...(record.seal === undefined
+      ? {}
+      : {
+          ...sealToAttributes(record.seal, deliverySealAttributes, true),
+          ...sealKeyBlobAttribute(record.seal),
+        }),
   };
 }
 
-function attemptValue(record: AuditRecord): AttributeValue {
+function attemptValue(record: AuditRecord, seal: Seal): AttributeValue {
   return {
     M: {
       r: { S: record.requestId },
       t: { N: String(record.receivedAtMs) },
       ...(record.sourceIp === undefined ? {} : { ip: { S: record.sourceIp } }),
       ...(record.userAgent === undefined ? {} : { ua: { S: record.userAgent } }),
+      ...sealToAttributes(seal, attemptSealAttributes, true),
     },
   };
 }
@@ -205,6 +238,7 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
   };
   const erasedAt = item.erasedAtMs?.N;
   const headers = item.encryptedHeaders?.B;
+  const recordSeal = sealFromAttributes(item, deliverySealAttributes);
   const shared = {
     providerId,
     deliveryId,
@@ -227,6 +261,7 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
       headers === undefined
         ? undefined
         : Buffer.from(headers.buffer, headers.byteOffset, headers.byteLength),
+    seal: scoped(recordSeal, 'record'),
   });
   problems.push(...auditRecordProblems(accepted));
   const expectedList = auditPartitionKey(providerId, auditShardOf(deliveryId));
@@ -246,6 +281,7 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
         ...attemptFields(attempt),
         outcome: 'duplicate',
         reason: attempt.receivedAtMs < sendingUntilMs ? 'in_flight' : 'already_accepted',
+        seal: scoped(attempt.seal, 'attempt'),
       }),
     );
   return [accepted, ...repeats];
@@ -273,6 +309,8 @@ function readAttempts(item: AuditItem, problems: string[]): ItemAttempt[] {
     const entry = value.M;
     const requestId = entry?.r?.S;
     const receivedAtMs = Number(entry?.t?.N);
+    const seal =
+      entry === undefined ? undefined : sealFromAttributes(entry, attemptSealAttributes, item);
     if (requestId === undefined || !Number.isSafeInteger(receivedAtMs)) {
       problems.push(`attempts[${index}] lacks its request id or time`);
       return [];
@@ -283,6 +321,7 @@ function readAttempts(item: AuditItem, problems: string[]): ItemAttempt[] {
         receivedAtMs,
         ...(entry?.ip?.S === undefined ? {} : { sourceIp: entry.ip.S }),
         ...(entry?.ua?.S === undefined ? {} : { userAgent: entry.ua.S }),
+        ...(seal === undefined ? {} : { seal }),
       },
     ];
   });
@@ -295,6 +334,10 @@ function attemptFields(attempt: ItemAttempt | undefined) {
     sourceIp: attempt?.sourceIp,
     userAgent: attempt?.userAgent,
   };
+}
+
+function scoped(seal: Seal | undefined, scope: RecordSeal['scope']): RecordSeal | undefined {
+  return seal === undefined ? undefined : { scope, ...seal };
 }
 
 function present(record: Record<string, unknown>): AuditRecord {

@@ -36,6 +36,12 @@ import { isProviderId } from '../registry/provider.ts';
 import { type SchemeName, schemes } from '../verify/schemes/index.ts';
 import { InvalidAuditRecordError, MalformedAuditItemError } from './errors.ts';
 import { type PayloadEncoding, payloadEncodings } from './payload-copy.ts';
+import {
+  type RecordSeal,
+  recordSealAttributes,
+  sealFromAttributes,
+  sealToAttributes,
+} from './seal-attributes.ts';
 import { isText, show } from './text.ts';
 
 /**
@@ -111,6 +117,11 @@ export interface AuditRecord {
    * accepted delivery (its item keeps the accepted attempt's headers only)
    */
   readonly encryptedHeaders?: Buffer;
+  /**
+   * The record's integrity value (record-seal.ts): written with it, read back with it.
+   * @default - not sealed yet, or written before seals
+   */
+  readonly seal?: RecordSeal;
   /** The redacted payload copy, encrypted; only for classes that keep one. @default - none */
   readonly encryptedPayload?: Buffer;
   /**
@@ -414,6 +425,9 @@ export function withPayload(record: AuditRecord, item: AuditItem): AuditRecord {
  */
 export function toAuditItem(record: AuditRecord): AuditItem {
   const problems = auditRecordProblems(record);
+  if (record.seal !== undefined && record.seal.scope !== 'record') {
+    problems.push(`a record item holds a record's own seal, got one of scope ${record.seal.scope}`);
+  }
   if (problems.length > 0) throw new InvalidAuditRecordError(problems);
   const optional = (name: string, value: string | undefined): AuditItem =>
     value === undefined ? {} : { [name]: { S: value } };
@@ -446,6 +460,9 @@ export function toAuditItem(record: AuditRecord): AuditItem {
     ...optional('keyId', record.keyId),
     ...optional('userAgent', record.userAgent),
     ...optional('queueMessageId', record.queueMessageId),
+    ...(record.seal === undefined
+      ? {}
+      : sealToAttributes(record.seal, recordSealAttributes, record.erasedAtMs === undefined)),
   };
 }
 
@@ -493,6 +510,7 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
     subjectHash: string('subjectHash'),
     erasedAtMs: number('erasedAtMs'),
     erasureReceiptId: string('erasureReceiptId'),
+    seal: sealOfItem(item),
   };
   const present = Object.fromEntries(
     Object.entries(record).filter(([, value]) => value !== undefined),
@@ -507,6 +525,11 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
   }
   if (problems.length > 0) throw new MalformedAuditItemError(problems);
   return present;
+}
+
+function sealOfItem(item: AuditItem): RecordSeal | undefined {
+  const seal = sealFromAttributes(item, recordSealAttributes);
+  return seal === undefined ? undefined : { scope: 'record', ...seal };
 }
 
 /** The item's TTL in Unix seconds, or `undefined` when it has none readable. */

@@ -21,6 +21,7 @@ import { AuditStore } from '../audit/audit-store.ts';
 import { DataKeyCache } from '../audit/data-key-cache.ts';
 import { DeliveryClaims } from '../audit/delivery-claims.ts';
 import { encryptField } from '../audit/field-encryption.ts';
+import { createSealer } from '../audit/record-seal.ts';
 import { SubjectIndexSecret } from '../audit/subject-index-secret.ts';
 import { boundedClientConfig } from '../aws/clients.ts';
 import { payloadBucket } from '../config/buckets.ts';
@@ -93,8 +94,10 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     registryTableName: required(env, registryTable.nameVariable),
     auditKeyId,
   });
-  const claims = new DeliveryClaims({ dynamodb, tableName: auditTableName });
-  const audit = new AuditStore({ dynamodb, tableName: auditTableName });
+  // Every record sealed under a cached data key of the ingest writer (record-seal.ts).
+  const sealer = createSealer({ kms, keyId: auditKeyId, writer: 'ingest' });
+  const claims = new DeliveryClaims({ dynamodb, tableName: auditTableName, sealer });
+  const audit = new AuditStore({ dynamodb, tableName: auditTableName, sealer });
   // A body too large for its message goes to the payload bucket first (a claim check).
   const queue = new DeliveryQueue({
     sender: new QueueSender({ sqs, queueUrl: required(env, deliveryQueue.urlVariable) }),
@@ -106,7 +109,11 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
     claims,
     queue,
     audit,
-    encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
+    encryptField: (binding, plaintext) => {
+      // The record is sealed a moment later: its key is fetched beside this one, not after.
+      sealer.prefetch();
+      return encryptField(dataKeys, binding, plaintext);
+    },
     subjectIndex,
     rejections: new RejectionBudget(),
     ...(retentionFloor === undefined ? {} : { retentionFloor }),

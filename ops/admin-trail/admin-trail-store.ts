@@ -4,6 +4,7 @@
  * skip records past their `expiresAt` (../audit/audit-query.ts).
  */
 import type { MalformedAuditItemError } from '../../functions/audit/errors.ts';
+import type { Sealer } from '../../functions/audit/record-seal.ts';
 import {
   type AuditTableOptions,
   type LiveReads,
@@ -17,6 +18,11 @@ import { putNewItem } from '../audit/put-new-item.ts';
 import { readEach } from '../audit/read-items.ts';
 import { type AdminRecord, adminPartitionKey, fromAdminItem, toAdminItem } from './admin-record.ts';
 
+export interface AdminTrailStoreOptions extends AuditTableOptions {
+  /** Seals each admin record (record-seal.ts), under the operator's keys. */
+  readonly sealer: Sealer;
+}
+
 /** A time range, both ends inclusive, and the most records returned: 1 to `maxListLimit`. */
 export type ListAdminActionsQuery = RangeAndLimit;
 
@@ -29,24 +35,27 @@ export interface AdminListing {
 /**
  * Writes and lists admin action records.
  * @example
- * const trail = new AdminTrailStore({ dynamodb, tableName: target.names.auditTableName });
+ * const trail = new AdminTrailStore({ dynamodb, tableName, sealer: operatorSealerOf(target) });
  * await trail.writeAdminAction(record);
  */
 export class AdminTrailStore {
   readonly #reads: LiveReads;
   readonly #tableName: string;
+  readonly #sealer: Sealer;
 
-  constructor(options: AuditTableOptions) {
+  constructor(options: AdminTrailStoreOptions) {
     this.#reads = { dynamodb: options.dynamodb, now: options.now ?? Date.now };
     this.#tableName = options.tableName;
+    this.#sealer = options.sealer;
   }
 
   /**
-   * Writes an admin action's record in the admin partition. Conditional on its key being new:
-   * an audit record is never overwritten.
+   * Seals and writes an admin action's record in the admin partition. Conditional on its key
+   * being new: an audit record is never overwritten.
    */
   async writeAdminAction(record: AdminRecord): Promise<void> {
-    await putNewItem(this.#reads.dynamodb, this.#tableName, toAdminItem(record));
+    const item = await this.#sealer.sealItem(toAdminItem(record));
+    await putNewItem(this.#reads.dynamodb, this.#tableName, item);
   }
 
   /** Admin action records in [sinceMs, untilMs], newest first: one Query on the admin partition. */

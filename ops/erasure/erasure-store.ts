@@ -49,6 +49,11 @@ import {
   payloadSortKey,
   unregisteredProviderId,
 } from '../../functions/audit/record.ts';
+import type { Sealer } from '../../functions/audit/record-seal.ts';
+import {
+  attemptSealAttributes,
+  recordSealAttributes,
+} from '../../functions/audit/seal-attributes.ts';
 import { dynamodbUnavailable } from '../../functions/aws/errors.ts';
 import { isRetentionClassName, type RetentionClassName } from '../../functions/config/retention.ts';
 import { auditShards, type auditTable } from '../../functions/config/tables.ts';
@@ -71,6 +76,8 @@ export interface ErasureStoreOptions {
   readonly dynamodb: DynamoDBClient;
   /** The audit table's name (`auditTable.nameVariable`). */
   readonly tableName: string;
+  /** Seals each erasure receipt (record-seal.ts), under the operator's keys. */
+  readonly sealer: Sealer;
   /**
    * Records erased (or surveyed) at once; each takes two writes (a delivery item also a read).
    * @default 16
@@ -194,10 +201,12 @@ export class ErasureStore {
   readonly #tableName: string;
   readonly #concurrency: number;
   readonly #bodyObjects: ErasureStoreOptions['bodyObjects'];
+  readonly #sealer: Sealer;
 
   constructor(options: ErasureStoreOptions) {
     this.#dynamodb = options.dynamodb;
     this.#tableName = options.tableName;
+    this.#sealer = options.sealer;
     this.#concurrency = options.concurrency ?? defaultErasureConcurrency;
     this.#bodyObjects = options.bodyObjects;
   }
@@ -363,6 +372,7 @@ export class ErasureStore {
       const paths = Array.from({ length: count }, (_, index) => [
         `attempts[${index}].#ip`,
         `attempts[${index}].#ua`,
+        `attempts[${index}].#sp`,
       ]).flat();
       const erased = await this.#markErased(
         at,
@@ -371,7 +381,14 @@ export class ErasureStore {
         'attribute_not_exists(erasedAtMs) AND listSk = :listSk AND ' +
           '(attribute_not_exists(attempts) OR size(attempts) = :count)',
         {
-          names: count === 0 ? {} : { '#ip': 'ip', '#ua': 'ua' },
+          names:
+            count === 0
+              ? {}
+              : {
+                  '#ip': 'ip',
+                  '#ua': 'ua',
+                  '#sp': attemptSealAttributes.personal,
+                },
           values: { ':listSk': { S: listSk }, ':count': { N: String(count) } },
         },
       );
@@ -404,8 +421,12 @@ export class ErasureStore {
       readonly values?: Record<string, AttributeValue>;
     },
   ): Promise<FieldsErasure | undefined> {
+    // The personal fields, and the seal's MAC over them: what stays still verifies.
     const names = Object.fromEntries(
-      erasedPersonalFields.map((name, index) => [`#p${index}`, name]),
+      [...erasedPersonalFields, recordSealAttributes.personal].map((name, index) => [
+        `#p${index}`,
+        name,
+      ]),
     );
     const removed = [...Object.keys(names), ...paths];
     try {
@@ -474,7 +495,8 @@ export class ErasureStore {
 
   /** Writes a receipt; conditional on its key being new: a receipt is never overwritten. */
   async writeReceipt(receipt: ErasureReceipt): Promise<void> {
-    await putNewItem(this.#dynamodb, this.#tableName, toReceiptItem(receipt));
+    const item = await this.#sealer.sealItem(toReceiptItem(receipt));
+    await putNewItem(this.#dynamodb, this.#tableName, item);
   }
 
   /** Receipts answered in [sinceMs, untilMs], newest first: one Query on the receipts' partition. */

@@ -9,6 +9,7 @@ import type { AuditRecord } from '../../functions/audit/record.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { type ErasureReceipt, erasureRetentionClass } from '../erasure/erasure-receipt.ts';
 import type { DigestEntry } from './digest-entry.ts';
+import type { SealSubject } from './seal-check.ts';
 
 export const findingKinds = ['altered', 'missing', 'unexpected'] as const;
 export type FindingKind = (typeof findingKinds)[number];
@@ -34,13 +35,17 @@ export interface CurrentEntry {
   readonly atMs: number;
   /** An erased delivery record, whose receipt is checked. @default - not erased, or an item */
   readonly record?: AuditRecord;
+  /** What its seal is checked against (seal-check.ts). */
+  readonly subject: SealSubject;
 }
 
 export interface CompareContext {
   /** Unix seconds. */
   readonly nowSeconds: number;
-  /** The receipt with this id, as the audit table holds it now. */
+  /** The receipt with this id, as the audit table holds it now, if its seal is an operator's. */
   readonly receipt: (receiptId: string) => ErasureReceipt | undefined;
+  /** Why a receipt in the table does not count (its seal), if it does not. @default - none */
+  readonly receiptProblem?: (receiptId: string) => string | undefined;
 }
 
 export function compareEntries(
@@ -95,10 +100,14 @@ function missingDetail(entry: DigestEntry): string {
 }
 
 /** Why a change to a record's personal fields is not a lawful erasure; undefined when it is. */
-function erasureRefusal(record: AuditRecord | undefined, context: CompareContext) {
+export function erasureRefusal(record: AuditRecord | undefined, context: CompareContext) {
   const erasedAtMs = record?.erasedAtMs;
   if (record?.erasureReceiptId === undefined || erasedAtMs === undefined) {
     return 'its personal fields differ and it names no erasure';
+  }
+  const problem = context.receiptProblem?.(record.erasureReceiptId);
+  if (problem !== undefined) {
+    return `its personal fields are erased, but erasure receipt ${record.erasureReceiptId} ${problem}`;
   }
   const receipt = context.receipt(record.erasureReceiptId);
   if (receipt === undefined) {

@@ -20,7 +20,7 @@
  * only its subject hash, a keyed hash already, covered, and its address and agent not at all.
  */
 import { createHash } from 'node:crypto';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { canonicalPairs, type FieldPairs, itemPairs } from '../../functions/audit/canonical.ts';
 import {
   type AuditItem,
   type AuditRecord,
@@ -42,10 +42,12 @@ export interface DigestEntry {
 }
 
 /**
- * Written by erasure, not by the ingest function, and checked against the receipt instead; the
- * payload copy is excluded (see above).
+ * The seal is checked on its own (seal-check.ts), and erasure removes part of it; the erasure
+ * marker is written by erasure, not by the ingest function, and checked against the receipt
+ * instead; the payload copy is excluded (see above).
  */
 const notCovered = new Set([
+  'seal',
   'erasedAtMs',
   'erasureReceiptId',
   'encryptedPayload',
@@ -83,39 +85,15 @@ export function recordEntryId(record: AuditRecord): string {
 export function itemEntry(item: AuditItem): DigestEntry {
   return {
     id: `${item.pk?.S ?? ''}#${item.sk?.S ?? ''}`,
-    fields: hashOf(Object.entries(item).map(([name, value]) => [name, attributeForm(value)])),
+    fields: hashOf(itemPairs(item)),
     personal: hashOf([]),
     expiresAt: itemExpiresAt(item) ?? Number.MAX_SAFE_INTEGER,
   };
 }
 
-/**
- * SHA-256 of the fields as JSON pairs sorted by name, bytes as base64: no two different sets
- * of fields encode alike, and the order the store returns them in does not matter.
- */
-function hashOf(pairs: [string, unknown][]): string {
-  const sorted = pairs
-    .map(([name, value]): [string, unknown] => [name, plain(value)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(sorted), 'utf8').digest('hex');
-}
-
-function plain(value: unknown): unknown {
-  if (value instanceof Uint8Array) return { b64: Buffer.from(value).toString('base64') };
-  return value;
-}
-
-/** An attribute value with its maps' keys sorted and its bytes as base64, for hashing. */
-function attributeForm(value: AttributeValue): unknown {
-  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
-  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (value.L !== undefined) return { L: value.L.map(attributeForm) };
-  if (value.M !== undefined) {
-    const names = Object.keys(value.M).sort();
-    return { M: names.map((name) => [name, attributeForm(value.M?.[name] as AttributeValue)]) };
-  }
-  if (value.SS !== undefined) return { SS: [...value.SS].sort() };
-  if (value.NS !== undefined) return { NS: [...value.NS].sort() };
-  const { $unknown: _unknown, ...rest } = value as AttributeValue & { $unknown?: unknown };
-  return rest;
+/** SHA-256 of the fields' canonical form (canonical.ts). */
+function hashOf(pairs: FieldPairs): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonicalPairs(pairs)), 'utf8')
+    .digest('hex');
 }

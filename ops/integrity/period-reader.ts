@@ -65,6 +65,7 @@ export async function readPeriod(
         add(auditPartitionKey(providerId, auditShardOf(record.deliveryId)), {
           entry: recordEntry(record),
           atMs: record.receivedAtMs,
+          subject: { kind: 'record', record },
           // Only an erased record is read again (its receipt); the others need their entry alone.
           ...(record.erasureReceiptId === undefined ? {} : { record }),
         });
@@ -73,7 +74,11 @@ export async function readPeriod(
   }
   for (const pk of [adminPartitionKey, erasurePartitionKey]) {
     for (const item of await readPartitionItems(options, pk, startMs, endMs)) {
-      add(pk, { entry: itemEntry(item), atMs: Date.parse(item.sk?.S?.split('#')[0] ?? '') });
+      add(pk, {
+        entry: itemEntry(item),
+        atMs: Date.parse(item.sk?.S?.split('#')[0] ?? ''),
+        subject: { kind: 'item', item },
+      });
     }
   }
   return { partitions, malformed };

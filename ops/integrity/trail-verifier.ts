@@ -2,7 +2,9 @@
  * `webhooks audit verify`: the audit table and the digest bucket checked against each other
  * for a time range. The chain is checked first (chain.ts: signatures, links, periods), then
  * each digested period is read again exactly as the writer read it (period-reader.ts) and
- * compared entry by entry (compare.ts). Every finding is named; none is summarised away.
+ * compared entry by entry (compare.ts). Every record read, digested or not yet, has its seal
+ * checked too (seal-check.ts), and so has every erasure receipt a redaction rests on. Every
+ * finding is named; none is summarised away.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unregisteredProviderId } from '../../functions/audit/record.ts';
@@ -14,7 +16,12 @@ import {
   fromReceiptItem,
 } from '../erasure/erasure-receipt.ts';
 import { checkChain } from './chain.ts';
-import { type CurrentEntry, compareEntries } from './compare.ts';
+import {
+  type CompareContext,
+  type CurrentEntry,
+  compareEntries,
+  erasureRefusal,
+} from './compare.ts';
 import {
   type DigestDocument,
   digestKey,
@@ -24,12 +31,15 @@ import {
 import type { DigestStore } from './digest-store.ts';
 import { readPartitionItems, readPeriod } from './period-reader.ts';
 import { coveredProviders } from './provider-ids.ts';
+import type { SealChecker } from './seal-check.ts';
 
 export interface TrailVerifierOptions {
   readonly dynamodb: DynamoDBClient;
   readonly auditTableName: string;
   readonly registryTableName: string;
   readonly store: DigestStore;
+  /** Checks each item's seal: KMS Decrypt of seal keys under the audit key. */
+  readonly seals: SealChecker;
   /** @default Date.now */
   readonly now?: Clock;
   /** The timing the digests were written with. @default - auditDigests' own */
@@ -49,6 +59,7 @@ export const trailFindingKinds = [
   'altered',
   'missing',
   'unexpected',
+  'unsealed',
   'unreadable',
   'bad_signature',
   'broken_chain',
@@ -75,6 +86,10 @@ export interface TrailVerification {
   readonly verified: number;
   readonly redacted: number;
   readonly expired: number;
+  /** Records and items read whose seals match them, digested or not. */
+  readonly sealsValid: number;
+  /** Of the records and items read, those no digest covers yet: checked by their seals alone. */
+  readonly undigested: number;
   readonly findings: readonly TrailFinding[];
 }
 
@@ -126,24 +141,44 @@ export async function verifyTrail(
   const receipts = await readReceipts(options, now);
   const firstStart = inRange[0]?.document.periodStart;
   const providers =
-    query.providerId !== undefined || firstStart === undefined
-      ? new Set(query.providerId === undefined ? [] : [query.providerId])
+    query.providerId !== undefined
+      ? new Set([query.providerId])
       : await coveredProviders(
           { dynamodb: options.dynamodb, tableName: table, now },
           options.registryTableName,
-          Date.parse(firstStart),
+          Math.min(
+            query.sinceMs,
+            firstStart === undefined ? query.sinceMs : Date.parse(firstStart),
+          ),
         );
+  const context: CompareContext = {
+    nowSeconds: Math.floor(now() / 1000),
+    receipt: (id) => receipts.valid.get(id),
+    receiptProblem: (id) => receipts.problems.get(id),
+  };
   let verified = 0;
   let redacted = 0;
   let expired = 0;
+  let sealsValid = 0;
   for (const span of spans(
     inRange.map(({ document }) => document),
     periodMs,
   )) {
-    const result = await compareSpan(options, span, receipts, providers, query.providerId);
+    const result = await compareSpan(options, span, context, providers, query.providerId);
     verified += result.verified;
     redacted += result.redacted;
     expired += result.expired;
+    sealsValid += result.sealsValid;
+    findings.push(...result.findings);
+  }
+  // What no digest in the range covers (the minutes since the last one, or time before the
+  // first) is checked by its seals alone.
+  let undigested = 0;
+  const covering = inRange.map(({ document }) => document);
+  for (const [startMs, endMs] of uncovered(query, now(), covering, periodMs)) {
+    const result = await checkSealsOnly(options, startMs, endMs, context, providers, query);
+    undigested += result.read;
+    sealsValid += result.sealsValid;
     findings.push(...result.findings);
   }
   findings.push(...coverageFindings(keys, query, now(), timing));
@@ -172,7 +207,100 @@ export async function verifyTrail(
     verified,
     redacted,
     expired,
-    findings,
+    sealsValid,
+    undigested,
+    findings: distinct(findings),
+  };
+}
+
+/** The same finding reached twice (by the digest and by the seal) is named once. */
+function distinct(findings: readonly TrailFinding[]): TrailFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    const key = JSON.stringify([finding.kind, finding.id, finding.detail]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The parts of the range, up to now, that no digest in `covering` spans, each at most a span of
+ * `periodsPerRead` periods long, so that no more than that is read at once.
+ */
+function uncovered(
+  query: VerifyQuery,
+  nowMs: number,
+  covering: readonly DigestDocument[],
+  periodMs: number,
+): [number, number][] {
+  const endMs = Math.min(query.untilMs, nowMs) + 1;
+  const gaps: [number, number][] = [];
+  let fromMs = query.sinceMs;
+  for (const document of covering) {
+    const startMs = Date.parse(document.periodStart);
+    if (startMs > fromMs) gaps.push([fromMs, Math.min(startMs, endMs)]);
+    fromMs = Math.max(fromMs, Date.parse(document.periodEnd));
+  }
+  if (fromMs < endMs) gaps.push([fromMs, endMs]);
+  const stepMs = periodsPerRead * periodMs;
+  return gaps.flatMap(([startMs, stopMs]) => {
+    const parts: [number, number][] = [];
+    for (let at = startMs; at < stopMs; at += stepMs)
+      parts.push([at, Math.min(at + stepMs, stopMs)]);
+    return parts;
+  });
+}
+
+async function checkSealsOnly(
+  options: TrailVerifierOptions,
+  startMs: number,
+  endMs: number,
+  context: CompareContext,
+  providers: ReadonlySet<string>,
+  query: VerifyQuery,
+) {
+  const contents = await readPeriod(periodSource(options), providers, startMs, endMs);
+  const wanted = (partition: string) =>
+    query.providerId === undefined || partition.startsWith(`${query.providerId}#`);
+  const entries = [...contents.partitions]
+    .filter(([partition]) => wanted(partition))
+    .flatMap(([, list]) => list)
+    .filter(({ atMs }) => atMs >= startMs && atMs < endMs);
+  const result = await checkSeals(options.seals, entries, context);
+  const unreadable: TrailFinding[] = contents.malformed.map((error) => ({
+    kind: 'unreadable',
+    id: `${new Date(startMs).toISOString()} to ${new Date(endMs).toISOString()}`,
+    detail: error.message,
+  }));
+  return { read: entries.length, ...result, findings: [...unreadable, ...result.findings] };
+}
+
+/** Each entry's seal, and the receipt of each erased record (its seal, and that it covers it). */
+async function checkSeals(
+  seals: SealChecker,
+  entries: readonly CurrentEntry[],
+  context: CompareContext,
+): Promise<{ sealsValid: number; findings: TrailFinding[] }> {
+  let sealsValid = 0;
+  const findings: TrailFinding[] = [];
+  for (const { entry, subject } of entries) {
+    const finding = await seals.check(subject);
+    if (finding === undefined) sealsValid += 1;
+    else findings.push({ kind: finding.kind, id: entry.id, detail: finding.detail });
+    if (subject.kind === 'record' && subject.record.erasureReceiptId !== undefined) {
+      const refusal = erasureRefusal(subject.record, context);
+      if (refusal !== undefined) findings.push({ kind: 'altered', id: entry.id, detail: refusal });
+    }
+  }
+  return { sealsValid, findings };
+}
+
+function periodSource(options: TrailVerifierOptions) {
+  return {
+    dynamodb: options.dynamodb,
+    tableName: options.auditTableName,
+    ...(options.now === undefined ? {} : { now: options.now }),
   };
 }
 
@@ -206,15 +334,11 @@ const periodsPerRead = 8;
 async function compareSpan(
   options: TrailVerifierOptions,
   span: readonly DigestDocument[],
-  receipts: ReadonlyMap<string, ErasureReceipt>,
+  context: CompareContext,
   covered: ReadonlySet<string>,
   providerId: string | undefined,
 ) {
-  const source = {
-    dynamodb: options.dynamodb,
-    tableName: options.auditTableName,
-    ...(options.now === undefined ? {} : { now: options.now }),
-  };
+  const source = periodSource(options);
   const first = span[0] as DigestDocument;
   const last = span.at(-1) as DigestDocument;
   const named = span.flatMap((document) =>
@@ -235,9 +359,8 @@ async function compareSpan(
   );
   const wanted = (partition: string) =>
     providerId === undefined || partition.startsWith(`${providerId}#`);
-  const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
-  const context = { nowSeconds, receipt: (id: string) => receipts.get(id) };
   let verified = 0;
+  let sealsValid = 0;
   let redacted = 0;
   let expired = 0;
   const findings: TrailFinding[] = contents.malformed.map((error) => ({
@@ -267,10 +390,17 @@ async function compareSpan(
       expired += result.expired;
       findings.push(...result.findings);
     }
+    const sealed = await checkSeals(options.seals, [...current.values()].flat(), context);
+    sealsValid += sealed.sealsValid;
+    findings.push(...sealed.findings);
   }
-  return { verified, redacted, expired, findings };
+  return { verified, redacted, expired, sealsValid, findings };
 }
 
+/**
+ * Every receipt in the table: those whose seal is an operator's, which may excuse an erasure,
+ * and why each other one may not.
+ */
 async function readReceipts(options: TrailVerifierOptions, now: Clock) {
   const items = await readPartitionItems(
     { dynamodb: options.dynamodb, tableName: options.auditTableName, now },
@@ -278,16 +408,21 @@ async function readReceipts(options: TrailVerifierOptions, now: Clock) {
     0,
     now() + 1,
   );
-  const receipts = new Map<string, ErasureReceipt>();
+  const valid = new Map<string, ErasureReceipt>();
+  const problems = new Map<string, string>();
   for (const item of items) {
+    let receipt: ErasureReceipt;
     try {
-      const receipt = fromReceiptItem(item);
-      receipts.set(receipt.receiptId, receipt);
+      receipt = fromReceiptItem(item);
     } catch {
       // An unreadable receipt covers nothing; its own digest entry names it if it was altered.
+      continue;
     }
+    const finding = await options.seals.check({ kind: 'item', item });
+    if (finding === undefined) valid.set(receipt.receiptId, receipt);
+    else problems.set(receipt.receiptId, `is not one an operator sealed (${finding.detail})`);
   }
-  return receipts;
+  return { valid, problems };
 }
 
 /**

@@ -15,7 +15,7 @@ import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { auditShards } from '../../functions/config/tables.ts';
 import { AuditReader } from '../../ops/audit/audit-reader.ts';
-import { accepted, auditRecord, auditRecordArbitrary } from '../support/audit-records.ts';
+import { accepted, auditRecord, auditRecordArbitrary, sealedAs } from '../support/audit-records.ts';
 import { manualClock } from '../support/clock.ts';
 import { type AuditStack, startAuditStack, startBudgetMs } from '../support/stack.ts';
 
@@ -28,7 +28,11 @@ const dayMs = 86_400_000;
 
 beforeAll(async () => {
   stack = await startAuditStack();
-  store = new AuditStore({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+  store = new AuditStore({
+    dynamodb: stack.dynamodb,
+    tableName: stack.tableName,
+    sealer: stack.sealer,
+  });
   reader = new AuditReader({
     dynamodb: stack.dynamodb,
     tableName: stack.tableName,
@@ -143,10 +147,13 @@ describe('item mapping', () => {
 });
 
 describe('writeAttempt and findByDeliveryId', () => {
-  it('stores a rejected attempt and finds it by delivery id', async () => {
+  it('stores a rejected attempt, sealed, and finds it by delivery id', async () => {
     const record = auditRecord({ deliveryId: 'evt_find' });
     await store.writeAttempt(record);
-    expect(await reader.findByDeliveryId('evt_find')).toEqual({ records: [record], malformed: [] });
+    expect(await reader.findByDeliveryId('evt_find')).toEqual({
+      records: [sealedAs(record, 'record')],
+      malformed: [],
+    });
   });
 
   it('keeps every attempt of one delivery, even in the same millisecond, newest first', async () => {
@@ -164,7 +171,7 @@ describe('writeAttempt and findByDeliveryId', () => {
     });
     for (const record of [first, second, later]) await store.writeAttempt(record);
     const { records } = await reader.findByDeliveryId('evt_retry');
-    expect(records).toEqual([later, second, first]);
+    expect(records).toEqual([later, second, first].map((record) => sealedAs(record, 'record')));
   });
 
   it('round-trips generated records through DynamoDB', async () => {
@@ -175,7 +182,7 @@ describe('writeAttempt and findByDeliveryId', () => {
         if (outcome === 'accepted') return;
         await store.writeAttempt(record);
         const { records } = await reader.findByDeliveryId(record.deliveryId);
-        expect(records).toContainEqual(record);
+        expect(records).toContainEqual(sealedAs(record, 'record'));
       }),
       { numRuns: 25 },
     );
@@ -192,7 +199,9 @@ describe('writeAttempt and findByDeliveryId', () => {
     const later = new AuditReader({ ...stackOptions(), now: shortClock.now });
     expect((await later.findByDeliveryId('evt_old')).records).toEqual([]);
     const justBefore = new AuditReader({ ...stackOptions(), now: () => t0 + 30 * dayMs - 1000 });
-    expect((await justBefore.findByDeliveryId('evt_old')).records).toEqual([record]);
+    expect((await justBefore.findByDeliveryId('evt_old')).records).toEqual([
+      sealedAs(record, 'record'),
+    ]);
   });
 
   it('lists a malformed item apart instead of failing the whole answer', async () => {
@@ -201,7 +210,7 @@ describe('writeAttempt and findByDeliveryId', () => {
     const item = { ...toAuditItem(auditRecord({ deliveryId: 'evt_bad' })), sourceIp: { S: 'x' } };
     await stack.dynamodb.send(new PutItemCommand({ TableName: stack.tableName, Item: item }));
     const { records, malformed } = await reader.findByDeliveryId('evt_bad');
-    expect(records).toEqual([good]);
+    expect(records).toEqual([sealedAs(good, 'record')]);
     expect(malformed).toHaveLength(1);
     expect(malformed[0]?.message).toMatch(/sourceIp/);
   });
@@ -220,7 +229,10 @@ describe('when DynamoDB is down', () => {
       'deletePayloadCopy',
       () => store.deletePayloadCopy(accepted({ encryptedPayload: Buffer.of(1) })),
     ],
-    ['release', () => new DeliveryClaims(stackOptions()).release(accepted())],
+    [
+      'release',
+      () => new DeliveryClaims({ ...stackOptions(), sealer: stack.sealer }).release(accepted()),
+    ],
   ])('%s throws DependencyUnavailableError with the SDK error as cause', async (_, call) => {
     const error = await call().then(
       () => undefined,

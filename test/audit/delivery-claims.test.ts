@@ -9,7 +9,7 @@ import {
 } from '../../functions/audit/delivery-item.ts';
 import { type AuditRecord, auditExpiresAt } from '../../functions/audit/record.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
-import { accepted } from '../support/audit-records.ts';
+import { accepted, sealedAs } from '../support/audit-records.ts';
 import { type AuditStack, startAuditStack, startBudgetMs } from '../support/stack.ts';
 
 let stack: AuditStack;
@@ -22,7 +22,11 @@ let deliveryCounter = 0;
 
 beforeAll(async () => {
   stack = await startAuditStack();
-  claims = new DeliveryClaims({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+  claims = new DeliveryClaims({
+    dynamodb: stack.dynamodb,
+    tableName: stack.tableName,
+    sealer: stack.sealer,
+  });
 }, startBudgetMs);
 
 afterAll(() => stack?.close());
@@ -73,7 +77,41 @@ describe('claim', () => {
     // Not in byDeliveryId: that index holds the other records of a delivery.
     expect(item?.deliveryId).toBeUndefined();
     const { queueMessageId: _none, ...expected } = first;
-    expect(fromDeliveryItem(item ?? {})).toEqual([expected]);
+    expect(fromDeliveryItem(item ?? {})).toEqual([sealedAs(expected, 'record')]);
+  });
+
+  it('seals the accepted record as a record and each repeat as an attempt, each in its own place', async () => {
+    const deliveryId = freshDelivery();
+    const first = attempt(deliveryId, 1);
+    const repeat = { ...attempt(deliveryId, 2, sendingMs), userAgent: 'Retry/2' };
+    await claim(first);
+    expect(await claim(repeat)).toEqual({ outcome: 'duplicate', recorded: true });
+    const item = (await storedItem(deliveryId)) ?? {};
+    const { queueMessageId: _none, ...expected } = first;
+    const { keyId: _key, encryptedHeaders: _headers, ...repeated } = repeat;
+    const records = fromDeliveryItem(item);
+    expect(records).toEqual([
+      sealedAs(expected, 'record'),
+      sealedAs({ ...repeated, outcome: 'duplicate', reason: 'already_accepted' }, 'attempt'),
+    ]);
+    // Two seals over different contents, not one copied to the repeat.
+    expect(records[1]?.seal?.fields).not.toEqual(records[0]?.seal?.fields);
+    // The record's seal beside its fields; each attempt's, its personal MAC too, in its entry;
+    // each names its key by fingerprint, and the item keeps each key's blob once.
+    const fingerprint = item.sealKeyRef?.S ?? '';
+    expect(item).toMatchObject({
+      sealKeyRef: { S: expect.stringMatching(/^[0-9a-f]{16}$/) },
+      [`sealKey_${fingerprint}`]: { B: expect.any(Uint8Array) },
+      seal: { B: expect.any(Uint8Array) },
+      sealPersonal: { B: expect.any(Uint8Array) },
+    });
+    const blobs = Object.keys(item).filter((name) => name.startsWith('sealKey_'));
+    const named = new Set([fingerprint, ...(item.attempts?.L ?? []).map(({ M }) => M?.k?.S)]);
+    expect(blobs.sort()).toEqual([...named].map((name) => `sealKey_${name}`).sort());
+    expect(item.attempts?.L?.map(({ M }) => Object.keys(M ?? {}).sort())).toEqual([
+      ['ip', 'k', 'r', 's', 'sp', 't', 'ua'],
+      ['ip', 'k', 'r', 's', 'sp', 't', 'ua'],
+    ]);
   });
 
   it('answers in_flight while the first attempt may still be sending, and records the repeat', async () => {
@@ -239,7 +277,11 @@ describe('release', () => {
 });
 
 it('turns an SDK failure into DependencyUnavailableError', async () => {
-  const broken = new DeliveryClaims({ dynamodb: stack.dynamodb, tableName: 'no-such-table' });
+  const broken = new DeliveryClaims({
+    dynamodb: stack.dynamodb,
+    tableName: 'no-such-table',
+    sealer: stack.sealer,
+  });
   const record = attempt(freshDelivery(), 1);
   const error = await broken.claim(record, timesOf(record)).catch((caught: unknown) => caught);
   expect(error).toBeInstanceOf(DependencyUnavailableError);

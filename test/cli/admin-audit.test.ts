@@ -42,12 +42,14 @@ const auditStore = () =>
   new AuditStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
+    sealer: admin.sealer,
   });
 
 const adminTrail = () =>
   new AdminTrailStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
+    sealer: admin.operatorSealer,
   });
 
 /** Every live admin record about `target`, newest first, read straight from the table. */

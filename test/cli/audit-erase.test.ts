@@ -24,6 +24,7 @@ import { bodyObjectPrefix } from '../../functions/queue/deduplication.ts';
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
 import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
 import { erasurePartitionKey } from '../../ops/erasure/erasure-receipt.ts';
+import { localSealer } from '../support/sealer.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { stripeDelivery } from '../support/stripe-delivery.ts';
 import { cli, jsonLines } from './helpers.ts';
@@ -95,7 +96,11 @@ async function repeatDelivery(providerId: string, deliveryId: string): Promise<v
     userAgent: 'Retry/1.0',
   };
   const times = { sendingUntilMs: first.receivedAtMs, dedupUntilMs: repeat.receivedAtMs + 1 };
-  const claim = await new DeliveryClaims({ dynamodb, tableName: tableName() }).claim(repeat, times);
+  const claim = await new DeliveryClaims({
+    dynamodb,
+    tableName: tableName(),
+    sealer: localSealer(),
+  }).claim(repeat, times);
   expect(claim).toEqual({ outcome: 'duplicate', recorded: true });
 }
 
@@ -109,7 +114,15 @@ function expectErasedItem(items: Map<string, AuditItem>, item: AuditItem, receip
     expect(attempt.M).not.toHaveProperty('ip');
     expect(attempt.M).not.toHaveProperty('ua');
     expect(attempt.M?.r?.S).toBeDefined();
+    // The attempt's seal loses its personal MAC and keeps its key and fields MAC.
+    expect(attempt.M).not.toHaveProperty('sp');
+    expect(attempt.M?.k?.S).toBeDefined();
+    expect(attempt.M?.s?.B).toBeDefined();
   }
+  // So does the accepted record's.
+  expect(erased?.sealPersonal).toBeUndefined();
+  expect(erased?.[`sealKey_${erased?.sealKeyRef?.S}`]?.B).toBeDefined();
+  expect(erased?.seal?.B).toBeDefined();
   expect(erased?.erasedAtMs?.N).toMatch(/^\d+$/);
   expect(erased?.erasureReceiptId).toEqual({ S: receiptId });
   expect(items.has(copyKeyOf(item))).toBe(false);
@@ -138,7 +151,11 @@ async function erase(argv: readonly string[], stdin?: string) {
 }
 
 async function adminActionsOf(target: string) {
-  const trail = new AdminTrailStore({ dynamodb: new DynamoDBClient({}), tableName: tableName() });
+  const trail = new AdminTrailStore({
+    dynamodb: new DynamoDBClient({}),
+    tableName: tableName(),
+    sealer: localSealer('operator'),
+  });
   const { records } = await trail.listAdminActions({
     sinceMs: 0,
     untilMs: Date.now(),
@@ -147,10 +164,13 @@ async function adminActionsOf(target: string) {
   return records.filter((record) => record.target === target && record.action === 'audit.erase');
 }
 
-/** What erasure must remove, spelled out here rather than read from the code under test. */
-const personalFields = ['encryptedHeaders', 'sourceIp', 'userAgent', 'subjectHash'];
-/** And from each attempt a delivery item holds. */
-const attemptPersonalFields = ['ip', 'ua'];
+/**
+ * What erasure must remove, spelled out here rather than read from the code under test: the
+ * personal fields, and the seal's MAC over them (`sealPersonal`).
+ */
+const personalFields = ['encryptedHeaders', 'sourceIp', 'userAgent', 'subjectHash', 'sealPersonal'];
+/** And from each attempt a delivery item holds (`sp`: its seal's personal MAC). */
+const attemptPersonalFields = ['ip', 'ua', 'sp'];
 
 /** The item with only the erasure's changes: personal fields gone, the marker set. */
 function erasedFrom(before: AuditItem, receiptId: string): AuditItem {
@@ -210,6 +230,9 @@ describe('webhooks audit erase --delivery-id', () => {
     const carol = itemOf(before, 'evt_carol');
     expect(carol.attempts?.L?.[0]?.M?.ip?.S).toBe('203.0.113.7');
     expect(carol.subjectHash?.S).toBeDefined();
+    // Sealed by ingest, with the personal MACs that erasure must remove.
+    expect(carol.sealPersonal?.B).toBeDefined();
+    expect(carol.attempts?.L?.[0]?.M?.sp?.B).toBeDefined();
     const payloadKey = copyKeyOf(carol);
     expect(before.has(payloadKey)).toBe(true);
 

@@ -14,7 +14,7 @@ import { type AuditRecord, auditShardOf } from '../../functions/audit/record.ts'
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
 import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
 import { type AuditBatch, AuditReader } from '../../ops/audit/audit-reader.ts';
-import { accepted, auditRecord } from '../support/audit-records.ts';
+import { accepted, auditRecord, sealedAs } from '../support/audit-records.ts';
 import { writeAccepted } from '../support/delivery-items.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
@@ -32,12 +32,14 @@ const auditStore = () =>
   new AuditStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
+    sealer: admin.sealer,
   });
 
 const adminTrail = () =>
   new AdminTrailStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
+    sealer: admin.operatorSealer,
   });
 
 const auditReader = () =>
@@ -431,8 +433,10 @@ describe('csvField', () => {
 });
 
 describe('AuditReader.readRangeByProvider', () => {
-  // Records as stored: the payload copy is an item of its own, which a range read skips.
-  const storedInRange = () => inRange.map(({ encryptedPayload: _payload, ...record }) => record);
+  // Records as stored: sealed, and the payload copy is an item of its own, which a range read
+  // skips.
+  const storedInRange = () =>
+    inRange.map(({ encryptedPayload: _payload, ...record }) => sealedAs(record, 'record'));
 
   async function readAll(pageSize?: number) {
     const batches: AuditBatch[] = [];

@@ -24,12 +24,14 @@ const auditStore = () =>
   new AuditStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
+    sealer: admin.sealer,
   });
 
 const adminTrail = () =>
   new AdminTrailStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
+    sealer: admin.operatorSealer,
   });
 
 /** A rejected, duplicate or failed attempt, `minutesAgo` before the tests began. */

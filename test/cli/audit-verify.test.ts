@@ -46,7 +46,11 @@ beforeAll(async () => {
   await admin.dynamodb.send(
     new PutItemCommand({ TableName: registry, Item: { providerId: { S: 'shop' } } }),
   );
-  await new AuditStore({ dynamodb: admin.dynamodb, tableName: audit }).writeAttempt(rejected);
+  await new AuditStore({
+    dynamodb: admin.dynamodb,
+    tableName: audit,
+    sealer: admin.sealer,
+  }).writeAttempt(rejected);
   await writeAccepted(
     admin.dynamodb,
     audit,
@@ -102,6 +106,11 @@ describe('webhooks audit verify', () => {
         kind: 'altered',
         id: `shop#${auditSortKey(rejected)}`,
         detail: 'its personal fields differ and it names no erasure',
+      },
+      {
+        kind: 'altered',
+        id: `shop#${auditSortKey(rejected)}`,
+        detail: 'its seal does not match: its personal fields differ from what was sealed',
       },
     ]);
     const other = await cli(['audit', 'verify', '--local', '--provider', 'other', ...range]);

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notKeptField, notPermitted } from '../../cli/commands/audit/show.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
@@ -10,6 +9,8 @@ import { encryptField } from '../../functions/audit/field-encryption.ts';
 import { type AuditRecord, unregisteredProviderId } from '../../functions/audit/record.ts';
 import { accepted, auditRecord } from '../support/audit-records.ts';
 import { writeAccepted } from '../support/delivery-items.ts';
+import { denyKmsDecrypt } from '../support/kms-denial.ts';
+import { localSealer } from '../support/sealer.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, jsonLines } from './helpers.ts';
 
@@ -39,6 +40,7 @@ async function write(overrides: Partial<AuditRecord>): Promise<AuditRecord> {
   const store = new AuditStore({
     dynamodb: new DynamoDBClient({}),
     tableName: admin.stack.resources.tables.audit,
+    sealer: admin.sealer,
   });
   await store.writeAttempt(record);
   return record;
@@ -64,7 +66,7 @@ async function writeAcceptedWithRepeat(deliveryId: string, receivedAtMs: number)
     ),
   });
   await writeAccepted(dynamodb, tableName, record);
-  const repeat = await new DeliveryClaims({ dynamodb, tableName }).claim(
+  const repeat = await new DeliveryClaims({ dynamodb, tableName, sealer: localSealer() }).claim(
     accepted({ providerId: 'shop', deliveryId, receivedAtMs: receivedAtMs + 60_000 }),
     { sendingUntilMs: receivedAtMs, dedupUntilMs: receivedAtMs + hourMs },
   );
@@ -293,10 +295,7 @@ describe('webhooks audit show --local', () => {
   });
 
   it('marks the encrypted fields when KMS denies Decrypt', async () => {
-    const kms = mockClient(KMSClient);
-    kms
-      .on(DecryptCommand)
-      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const kms = denyKmsDecrypt();
     try {
       const { code, stdout } = await cli(['audit', 'show', 'evt_old', '--json', '--local']);
       expect(code).toBe(0);

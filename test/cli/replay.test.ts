@@ -4,8 +4,7 @@
  * replayed message is read back from the queue through the real SDK client.
  */
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
@@ -13,6 +12,8 @@ import { auditEncryptedFields, encryptField } from '../../functions/audit/field-
 import { toAuditItem } from '../../functions/audit/record.ts';
 import { accepted } from '../support/audit-records.ts';
 import { writeAccepted } from '../support/delivery-items.ts';
+import { denyKmsDecrypt } from '../support/kms-denial.ts';
+import { localSealer } from '../support/sealer.ts';
 import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';
 
@@ -92,7 +93,7 @@ async function acceptedAsRecord(deliveryId: string, queueMessageId: string): Pro
       ),
     });
     await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: toAuditItem(record) }));
-    await new AuditStore({ dynamodb, tableName }).writePayloadCopy(record);
+    await new AuditStore({ dynamodb, tableName, sealer: localSealer() }).writePayloadCopy(record);
   } finally {
     dynamodb.destroy();
     kms.destroy();
@@ -272,10 +273,7 @@ describe('webhooks replay --local', () => {
   });
 
   it('names kms:Decrypt on the audit key when KMS denies it, and queues nothing', async () => {
-    const kms = mockClient(KMSClient);
-    kms
-      .on(DecryptCommand)
-      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const kms = denyKmsDecrypt();
     try {
       const result = await replay('evt_replay_1');
       expect(result).toEqual({

@@ -7,10 +7,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pastSendingWindow } from '../support/clock.ts';
+import { denyKmsDecrypt } from '../support/kms-denial.ts';
 import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';
 
@@ -200,10 +199,7 @@ describe('webhooks send --local', () => {
   });
 
   it('names kms:Decrypt on the secrets key, and the flags to use instead, when KMS denies it', async () => {
-    const kms = mockClient(KMSClient);
-    kms
-      .on(DecryptCommand)
-      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const kms = denyKmsDecrypt();
     try {
       const result = await send('stripe-demo', ['--payload-file', files['stripe.json'] as string]);
       expect(result.code).toBe(2);

@@ -39,6 +39,7 @@ import {
   valueAt,
 } from '../../compliance/report/template.ts';
 import { auditFieldsKmsContext } from '../../functions/audit/data-key-cache.ts';
+import { auditIntegrityPurpose } from '../../functions/audit/record-seal.ts';
 import { subjectIndexKmsContext } from '../../functions/audit/subject-index.ts';
 import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
@@ -246,6 +247,33 @@ export function describeDeployment(
             StringEquals: { 'kms:EncryptionContext:purpose': subjectIndexKmsContext.purpose },
             'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose'] },
           },
+        }),
+      ]);
+    });
+
+    it('lets only the ingest Lambda make seal keys for delivery records, and operators only their own', () => {
+      const sealing = keyStatements(stackOutputKeys.auditKeyId).filter((s) =>
+        JSON.stringify(s.Condition ?? {}).includes(auditIntegrityPurpose),
+      );
+      const writerBound = (writer: string) => ({
+        StringEquals: {
+          'kms:EncryptionContext:purpose': auditIntegrityPurpose,
+          'kms:EncryptionContext:writer': writer,
+        },
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'writer'] },
+      });
+      expect(sealing).toEqual([
+        expect.objectContaining({
+          Sid: 'AuditSealingByOperators',
+          Action: 'kms:GenerateDataKey',
+          Condition: writerBound('operator'),
+        }),
+        expect.objectContaining({ Sid: 'AuditSealVerificationByAuditors', Action: 'kms:Decrypt' }),
+        expect.objectContaining({
+          Sid: 'IngestSealsAuditRecords',
+          Action: 'kms:GenerateDataKey',
+          Principal: { AWS: { 'Fn::GetAtt': [ingestRoleId(), 'Arn'] } },
+          Condition: writerBound('ingest'),
         }),
       ]);
     });

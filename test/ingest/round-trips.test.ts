@@ -16,6 +16,7 @@ import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DataKeyCache } from '../../functions/audit/data-key-cache.ts';
 import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
 import { encryptField } from '../../functions/audit/field-encryption.ts';
+import { createSealer } from '../../functions/audit/record-seal.ts';
 import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deliveryBudgetMs, settleBudgetMs } from '../../functions/config/limits.ts';
@@ -90,18 +91,22 @@ beforeAll(async () => {
     secretsKeyId: kmsKeys.secrets.alias,
   });
   const dataKeys = new DataKeyCache({ kms, keyId: kmsKeys.audit.alias });
+  const sealer = createSealer({ kms, keyId: kmsKeys.audit.alias, writer: 'ingest' });
   ports = {
     resolveProvider: (id) => providers.resolveProvider(id),
     verify: verifyDelivery,
-    claims: new DeliveryClaims({ dynamodb, tableName: auditTable.localName }),
+    claims: new DeliveryClaims({ dynamodb, tableName: auditTable.localName, sealer }),
     queue: new DeliveryQueue({
       sender: new QueueSender({ sqs, queueUrl: stack.queueUrl }),
       bodies: new BodyObjects({ s3, bucketName: payloadBucket.localName }),
     }),
-    audit: new AuditStore({ dynamodb, tableName: auditTable.localName }),
+    audit: new AuditStore({ dynamodb, tableName: auditTable.localName, sealer }),
     // Small, so that the flood case below spends it quickly.
     rejections: new RejectionBudget({ burst: 3, perMinute: 1 }),
-    encryptField: (binding, plaintext) => encryptField(dataKeys, binding, plaintext),
+    encryptField: (binding, plaintext) => {
+      sealer.prefetch();
+      return encryptField(dataKeys, binding, plaintext);
+    },
   };
 }, startBudgetMs);
 
@@ -136,7 +141,7 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
     await stack.drainQueue();
   });
 
-  it('cold first accepted delivery: registry GetItem, KMS Decrypt and GenerateDataKey, then claim, then send beside the payload copy', async () => {
+  it('cold first accepted delivery: registry GetItem, KMS Decrypt, the field and seal keys side by side (GenerateDataKey twice), then claim, then send beside the payload copy', async () => {
     const cold = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_cold')));
     expect(cold).toEqual({
       outcome: 'accepted',
@@ -144,7 +149,7 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
       calls: {
         'DynamoDB GetItem': 1,
         'KMS Decrypt': 1,
-        'KMS GenerateDataKey': 1,
+        'KMS GenerateDataKey': 2,
         'DynamoDB UpdateItem': 1,
         'SQS SendMessage': 1,
         'DynamoDB PutItem': 1,

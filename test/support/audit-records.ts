@@ -1,9 +1,11 @@
 /**
  * Audit records to write, by hand (`auditRecord`, `accepted`) and by fast-check
- * (`auditRecordArbitrary`).
+ * (`auditRecordArbitrary`); and as a read returns them, sealed (`sealedAs`, `anySeal`).
  */
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import type { AuditRecord } from '../../functions/audit/record.ts';
+import type { RecordSeal } from '../../functions/audit/seal-attributes.ts';
 import { retentionClasses } from '../../functions/config/retention.ts';
 import { schemes } from '../../functions/verify/schemes/index.ts';
 import { farFutureMs } from './clock.ts';
@@ -41,6 +43,28 @@ export const acceptedFields = {
 export function accepted(overrides: Partial<AuditRecord> = {}): AuditRecord {
   const { reason: _reason, ...record } = auditRecord({ ...acceptedFields, ...overrides });
   return record;
+}
+
+/**
+ * A seal of `scope` as a read returns it: its data key's blob and its fields MAC, and its
+ * personal MAC unless `erased` (then it must be gone: `toEqual` fails on one still there).
+ */
+export function anySeal(scope: RecordSeal['scope'], { erased = false } = {}): RecordSeal {
+  return {
+    scope,
+    key: expect.any(Buffer),
+    fields: expect.any(Buffer),
+    ...(erased ? {} : { personal: expect.any(Buffer) }),
+  };
+}
+
+/**
+ * `record` as a read returns it once written: with a seal of `scope` (`record` for a record
+ * item or a delivery item's accepted record, `attempt` for a repeat a delivery item holds),
+ * without its personal MAC when `record` is erased.
+ */
+export function sealedAs(record: AuditRecord, scope: RecordSeal['scope'] = 'record'): AuditRecord {
+  return { ...record, seal: anySeal(scope, { erased: record.erasedAtMs !== undefined }) };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the record refuses control characters

@@ -7,6 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
 import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
 import type { AuditRecord } from '../../functions/audit/record.ts';
+import { localSealer } from './sealer.ts';
 
 export interface WriteAcceptedOptions {
   /** @default 3600 */
@@ -20,12 +21,15 @@ export async function writeAccepted(
   record: AuditRecord,
   { dedupWindowSeconds = 3_600 }: WriteAcceptedOptions = {},
 ): Promise<void> {
-  const claim = await new DeliveryClaims({ dynamodb, tableName }).claim(record, {
-    sendingUntilMs: record.receivedAtMs,
-    dedupUntilMs: record.receivedAtMs + dedupWindowSeconds * 1_000,
-  });
+  const claim = await new DeliveryClaims({ dynamodb, tableName, sealer: localSealer() }).claim(
+    record,
+    {
+      sendingUntilMs: record.receivedAtMs,
+      dedupUntilMs: record.receivedAtMs + dedupWindowSeconds * 1_000,
+    },
+  );
   if (claim.outcome !== 'claimed') {
     throw new Error(`delivery ${record.deliveryId} was not claimed: ${claim.outcome}`);
   }
-  await new AuditStore({ dynamodb, tableName }).writePayloadCopy(record);
+  await new AuditStore({ dynamodb, tableName, sealer: localSealer() }).writePayloadCopy(record);
 }

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { vi } from 'vitest';
 import { stackFileVariable } from '../../cli/target.ts';
+import { createSealer, type Sealer } from '../../functions/audit/record-seal.ts';
 import { payloadBucket } from '../../functions/config/buckets.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
 import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
@@ -74,6 +75,10 @@ export interface TestStack {
   readonly sqs: SQSClient;
   /** The delivery queue's URL. */
   readonly queueUrl: string;
+  /** Seals records as the ingest function does (record-seal.ts). */
+  readonly sealer: Sealer;
+  /** Seals admin records and erasure receipts as the CLI does. */
+  readonly operatorSealer: Sealer;
   /** Stops DynamoDB Local; later calls fail as in an outage. */
   stopDynamoDb(): Promise<void>;
   /** Stops the KMS stand-in; later calls fail as in an outage. */
@@ -111,6 +116,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const kms = new KMSClient({});
   const sqs = new SQSClient({});
   const queueUrl = stack.resources.queueUrl;
+  const keyId = stack.resources.keys.audit.keyId;
   let sqsService: LocalService = stack.services.sqs;
   return {
     stack,
@@ -118,6 +124,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     kms,
     sqs,
     queueUrl,
+    sealer: createSealer({ kms, keyId, writer: 'ingest' }),
+    operatorSealer: createSealer({ kms, keyId, writer: 'operator' }),
     stopDynamoDb: () => stack.services.dynamodb.stop(),
     stopKms: () => stack.services.kms.stop(),
     stopSqs: () => sqsService.stop(),

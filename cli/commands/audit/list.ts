@@ -25,7 +25,13 @@ import { runAudited } from '../../identity.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from '../../io.ts';
 import { timeRange } from '../../parse.ts';
 import { alignedTable, iso } from '../../table.ts';
-import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../../target.ts';
+import {
+  addTargetOptions,
+  operatorSealerOf,
+  type Target,
+  type TargetFlags,
+  withTarget,
+} from '../../target.ts';
 import { isUnregistered, noRecordsHint } from '../../unregistered-provider.ts';
 
 export interface AuditListFlags extends TargetFlags {
@@ -110,6 +116,7 @@ async function listAdminActions(flags: AuditListFlags, io: Io): Promise<ExitCode
       const trail = new AdminTrailStore({
         dynamodb: target.dynamodb,
         tableName: target.names.auditTableName,
+        sealer: operatorSealerOf(target),
       });
       const listing = await trail.listAdminActions(range);
       detail.records = String(listing.records.length);

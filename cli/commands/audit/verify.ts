@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { isProviderId } from '../../../functions/registry/provider.ts';
+import { SealChecker } from '../../../ops/integrity/seal-check.ts';
 import { type TrailVerification, verifyTrail } from '../../../ops/integrity/trail-verifier.ts';
 import { reportingDeniedAccess } from '../../errors.ts';
 import { runAudited } from '../../identity.ts';
@@ -34,6 +35,7 @@ export function formatVerification(result: TrailVerification): string {
     `covered    ${result.covered === undefined ? 'nothing in the range' : `${result.covered.from} to ${result.covered.to}`}`,
     `signed by  ${result.signingKey}`,
     `records    ${result.verified} verified, ${result.redacted} redacted by an erasure, ${result.expired} expired`,
+    `seals      ${result.sealsValid} valid, of which ${result.undigested} on items no digest covers yet`,
     `findings   ${result.findings.length}`,
   ];
   const findings =
@@ -66,6 +68,7 @@ export async function verifyAudit(flags: AuditVerifyFlags, io: Io): Promise<Exit
               auditTableName: target.names.auditTableName,
               registryTableName: target.names.registryTableName,
               store,
+              seals: new SealChecker({ kms: target.kms, keyId: target.names.auditKeyId }),
               timing,
             },
             { ...range, ...(flags.provider === undefined ? {} : { providerId: flags.provider }) },

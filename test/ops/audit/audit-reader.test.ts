@@ -19,7 +19,7 @@ import {
 import { DependencyUnavailableError } from '../../../functions/aws/errors.ts';
 import { type AuditBatch, AuditReader } from '../../../ops/audit/audit-reader.ts';
 import { InvalidAuditQueryError } from '../../../ops/audit/errors.ts';
-import { accepted, auditRecord } from '../../support/audit-records.ts';
+import { accepted, auditRecord, sealedAs } from '../../support/audit-records.ts';
 import { manualClock } from '../../support/clock.ts';
 import { writeAccepted } from '../../support/delivery-items.ts';
 import { type AuditStack, startAuditStack, startBudgetMs } from '../../support/stack.ts';
@@ -33,7 +33,11 @@ const dayMs = 86_400_000;
 
 beforeAll(async () => {
   stack = await startAuditStack();
-  store = new AuditStore({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+  store = new AuditStore({
+    dynamodb: stack.dynamodb,
+    tableName: stack.tableName,
+    sealer: stack.sealer,
+  });
   reader = new AuditReader({
     dynamodb: stack.dynamodb,
     tableName: stack.tableName,
@@ -55,7 +59,9 @@ describe('listByProvider', () => {
       ...(i % 3 === 0 ? { outcome: 'duplicate', reason: 'already_accepted' } : {}),
     }),
   );
-  const newestFirst = [...records].reverse();
+  /** As the reader returns them: each sealed as a record. */
+  const stored = records.map((record) => sealedAs(record, 'record'));
+  const newestFirst = [...stored].reverse();
 
   beforeAll(async () => {
     await Promise.all(records.map((record) => store.writeAttempt(record)));
@@ -79,7 +85,7 @@ describe('listByProvider', () => {
       untilMs: t0 + 9 * minute,
       limit: 100,
     });
-    expect(inRange).toEqual(records.slice(5, 10).reverse());
+    expect(inRange).toEqual(stored.slice(5, 10).reverse());
   });
 
   it('returns the newest `limit` records', async () => {
@@ -131,7 +137,7 @@ describe('accepted deliveries', () => {
   const providerId = 'shopper';
   const second = 1_000;
   const tD = t0 + 2 * dayMs;
-  const claims = () => new DeliveryClaims(stackOptions());
+  const claims = () => new DeliveryClaims({ ...stackOptions(), sealer: stack.sealer });
   // evt_acc_1: refused once, then accepted, then repeated twice: once while its send could
   // still be under way (503, in_flight), once after (200, already_accepted).
   const refused = auditRecord({
@@ -171,15 +177,34 @@ describe('accepted deliveries', () => {
     receivedAtMs: tD + 5 * second,
   });
 
-  /** A repeat as the reader takes it out of the delivery item: no headers, no key id. */
+  /**
+   * A repeat as the reader takes it out of the delivery item: no headers, no key id, and the
+   * seal of its attempt only.
+   */
   const asRepeat = (repeat: AuditRecord, reason: string): AuditRecord => {
     const { keyId: _key, encryptedHeaders: _headers, ...rest } = repeat;
-    return { ...rest, outcome: 'duplicate', reason };
+    return sealedAs({ ...rest, outcome: 'duplicate', reason }, 'attempt');
   };
-  const { encryptedPayload: _payload, ...firstAsListed } = first;
+  // The other records as the reader returns them: each sealed as a record.
+  const { encryptedPayload: _payload, ...firstWithoutCopy } = first;
+  const firstAsListed = sealedAs(firstWithoutCopy, 'record');
+  const firstAsFound = sealedAs(first, 'record');
+  const [refusedAsRead, laterAsRead, otherAsRead, elsewhereAsRead] = [
+    refused,
+    later,
+    other,
+    elsewhere,
+  ].map((record) => sealedAs(record, 'record'));
   const inFlight = asRepeat(whileSending, 'in_flight');
   const alreadyAccepted = asRepeat(afterSending, 'already_accepted');
-  const newestFirst = [later, alreadyAccepted, other, inFlight, firstAsListed, refused];
+  const newestFirst = [
+    laterAsRead,
+    alreadyAccepted,
+    otherAsRead,
+    inFlight,
+    firstAsListed,
+    refusedAsRead,
+  ];
   const range = { providerId, sinceMs: tD - 60 * second, untilMs: tD + dayMs };
 
   beforeAll(async () => {
@@ -219,26 +244,26 @@ describe('accepted deliveries', () => {
     const duplicates = await reader.listByProvider({ ...range, outcome: 'duplicate', limit: 10 });
     expect(duplicates.records).toEqual([alreadyAccepted, inFlight]);
     const acceptedOnly = await reader.listByProvider({ ...range, outcome: 'accepted', limit: 10 });
-    expect(acceptedOnly.records).toEqual([other, firstAsListed]);
+    expect(acceptedOnly.records).toEqual([otherAsRead, firstAsListed]);
     const rejected = await reader.listByProvider({ ...range, outcome: 'rejected', limit: 10 });
-    expect(rejected.records).toEqual([later, refused]);
+    expect(rejected.records).toEqual([laterAsRead, refusedAsRead]);
   });
 
   it('leaves out repeats past the range, and (known limit) those of a delivery accepted before it', async () => {
     const early = await reader.listByProvider({ ...range, untilMs: tD + 10 * second, limit: 10 });
-    expect(early.records).toEqual([inFlight, firstAsListed, refused]);
+    expect(early.records).toEqual([inFlight, firstAsListed, refusedAsRead]);
     const afterAccepted = await reader.listByProvider({
       ...range,
       sinceMs: tD + second,
       limit: 10,
     });
-    expect(afterAccepted.records).toEqual([later, other]);
+    expect(afterAccepted.records).toEqual([laterAsRead, otherAsRead]);
   });
 
   it('finds every attempt of a delivery id, newest first, the payload copy on the accepted one', async () => {
     const listing = await reader.findByDeliveryId('evt_acc_1');
     expect(listing).toEqual({
-      records: [alreadyAccepted, elsewhere, inFlight, first, refused],
+      records: [alreadyAccepted, elsewhereAsRead, inFlight, firstAsFound, refusedAsRead],
       malformed: [],
     });
     expect(listing.records[3]?.encryptedPayload).toEqual(Buffer.from('the payload copy'));
@@ -267,10 +292,11 @@ describe('accepted deliveries', () => {
       retentionClass: 'minimal',
     });
     await writeAccepted(stack.dynamodb, stack.tableName, expiring);
-    expect((await reader.findByDeliveryId('evt_acc_min')).records).toEqual([expiring]);
+    const expiringAsRead = sealedAs(expiring, 'record');
+    expect((await reader.findByDeliveryId('evt_acc_min')).records).toEqual([expiringAsRead]);
     const afterRetention = new AuditReader({ ...stackOptions(), now: () => tD + 31 * dayMs });
     const query = { ...range, providerId: 'shopper-min', limit: 100 };
-    expect((await reader.listByProvider(query)).records).toEqual([expiring]);
+    expect((await reader.listByProvider(query)).records).toEqual([expiringAsRead]);
     expect((await afterRetention.listByProvider(query)).records).toEqual([]);
     expect((await afterRetention.findByDeliveryId('evt_acc_min')).records).toEqual([]);
   });
@@ -303,7 +329,7 @@ describe('a delivery item that cannot be read', () => {
 
   it('is listed apart in every read, the other records still read', async () => {
     const listing = await reader.listByProvider({ ...range, limit: 10 });
-    expect(listing.records).toEqual([good]);
+    expect(listing.records).toEqual([sealedAs(good, 'record')]);
     expect(listing.malformed).toEqual([expect.any(MalformedAuditItemError)]);
     expect(listing.malformed[0]?.message).toMatch(/attempts is not a list/);
 
@@ -313,7 +339,7 @@ describe('a delivery item that cannot be read', () => {
 
     const batches: AuditBatch[] = [];
     for await (const batch of reader.readRangeByProvider(range)) batches.push(batch);
-    expect(batches.flatMap((batch) => batch.records)).toEqual([good]);
+    expect(batches.flatMap((batch) => batch.records)).toEqual([sealedAs(good, 'record')]);
     expect(batches.flatMap((batch) => batch.malformed)).toHaveLength(1);
   });
 });

@@ -43,13 +43,21 @@ import { AuditReader } from '../../../ops/audit/audit-reader.ts';
 import { BodyObjectErasure } from '../../../ops/erasure/body-object-erasure.ts';
 import { type ErasureReceipt, erasureLimits } from '../../../ops/erasure/erasure-receipt.ts';
 import { ErasureStore, ErasureTally, type RecordKey } from '../../../ops/erasure/erasure-store.ts';
-import { accepted, auditRecord, auditRecordArbitrary } from '../../support/audit-records.ts';
+import { SealChecker } from '../../../ops/integrity/seal-check.ts';
+import {
+  accepted,
+  anySeal,
+  auditRecord,
+  auditRecordArbitrary,
+} from '../../support/audit-records.ts';
 import { writeAccepted } from '../../support/delivery-items.ts';
 import { type AuditStack, startAuditStack, startBudgetMs } from '../../support/stack.ts';
 
 const hourMs = 3_600_000;
 /** What erasure must remove, spelled out here rather than read from the code under test. */
 const personalFields = ['encryptedHeaders', 'sourceIp', 'userAgent', 'subjectHash'];
+/** And from an item, with them: the seal's MAC over them. */
+const personalAttributes = [...personalFields, 'sealPersonal'];
 const t0 = Date.parse('2099-03-01T12:00:00.000Z');
 const aliceHash = 'a1'.repeat(32);
 const bobHash = 'b0'.repeat(32);
@@ -91,8 +99,10 @@ function delivery(deliveryId: string, receivedAtMs: number, subjectHash?: string
   });
 }
 
+/** Writes `record` as a record item, sealed as ingest seals it, and its payload copy. */
 async function put(record: AuditRecord): Promise<RecordKey> {
-  const items = [toAuditItem(record), toPayloadItem(record)].filter((item) => item !== undefined);
+  const sealed = await stack.sealer.sealRecord(record);
+  const items = [toAuditItem(sealed), toPayloadItem(record)].filter((item) => item !== undefined);
   for (const item of items) {
     await stack.dynamodb.send(new PutItemCommand({ TableName: stack.tableName, Item: item }));
   }
@@ -118,6 +128,16 @@ async function scanAll(): Promise<AuditItem[]> {
   return Items;
 }
 
+/** What a check of each record's seal finds, as `audit verify` does: undefined where it verifies. */
+async function sealFindings(records: readonly AuditRecord[]) {
+  const checker = new SealChecker({ kms: stack.kms });
+  try {
+    return await Promise.all(records.map((record) => checker.check({ kind: 'record', record })));
+  } finally {
+    checker.clear();
+  }
+}
+
 const keyText = (key: RecordKey) => `${key.pk} ${key.sk}`;
 const sorted = (keys: readonly RecordKey[]) => keys.map(keyText).sort();
 
@@ -132,7 +152,12 @@ beforeAll(async () => {
   stack = await startAuditStack();
   s3 = new S3Client({});
   bodyObjects = new BodyObjectErasure({ s3, bucketName: payloadBucket.localName });
-  erasure = new ErasureStore({ dynamodb: stack.dynamodb, tableName: stack.tableName, bodyObjects });
+  erasure = new ErasureStore({
+    dynamodb: stack.dynamodb,
+    tableName: stack.tableName,
+    sealer: stack.operatorSealer,
+    bodyObjects,
+  });
   audit = new AuditReader({ dynamodb: stack.dynamodb, tableName: stack.tableName, now: () => t0 });
   alice1 = await put(delivery('evt_alice_1', t0 - 3 * hourMs, aliceHash));
   alice2 = await put(delivery('evt_alice_2', t0 - 2 * hourMs, aliceHash));
@@ -228,18 +253,24 @@ describe('erasing a record', () => {
     expect(await getItem({ pk: bob.pk, sk: payloadSortKey(bob.sk) })).toBeUndefined();
     expect(await bodyKeys('evt_bob')).toEqual([]);
     const after = (await getItem(bob)) as AuditItem;
-    for (const name of personalFields) {
+    for (const name of personalAttributes) {
       expect(before[name]).toBeDefined();
       expect(after[name]).toBeUndefined();
     }
     const skeleton = Object.fromEntries(
-      Object.entries(before).filter(([name]) => !personalFields.includes(name)),
+      Object.entries(before).filter(([name]) => !personalAttributes.includes(name)),
     );
     expect(after).toEqual({
       ...skeleton,
       erasedAtMs: { N: String(marker.erasedAtMs) },
       erasureReceiptId: { S: marker.receiptId },
     });
+    // The seal keeps its key and its fields MAC, unchanged, and they still verify.
+    expect(after.sealKey).toEqual(before.sealKey);
+    expect(after.seal).toEqual(before.seal);
+    const record = fromAuditItem(after);
+    expect(record.seal).toEqual(anySeal('record', { erased: true }));
+    expect(await sealFindings([record])).toEqual([undefined]);
   });
 
   it('changes nothing when erased again, and says it was already erased', async () => {
@@ -304,6 +335,7 @@ describe('erasing a record', () => {
     const small = new ErasureStore({
       dynamodb: stack.dynamodb,
       tableName: stack.tableName,
+      sealer: stack.operatorSealer,
       concurrency: 2,
       bodyObjects,
     });
@@ -345,6 +377,7 @@ describe('erasing a record', () => {
     const withoutBucket = new ErasureStore({
       dynamodb: stack.dynamodb,
       tableName: stack.tableName,
+      sealer: stack.operatorSealer,
     });
     const result = await withoutBucket.eraseRecord(late, marker);
     expect(result).toMatchObject({ outcome: 'erased', bodyObjectsDeleted: 0 });
@@ -373,6 +406,7 @@ describe('reading an erased record', () => {
     for (const name of [...personalFields, 'encryptedPayload']) {
       expect(record).not.toHaveProperty(name);
     }
+    expect(record?.seal).toEqual(anySeal('record', { erased: true }));
   });
 
   it("is returned by a provider's listing", async () => {
@@ -535,14 +569,24 @@ describe('erasing a delivery item', () => {
       },
     } as unknown as DynamoDBClient;
   };
-  /** The item as erasure must leave it: no personal field, attempts without ip and ua. */
+  /**
+   * The item as erasure must leave it: no personal field nor the seal's MAC over them,
+   * attempts without ip, ua and their seal's personal MAC (sp), each seal's key and fields MAC
+   * kept.
+   */
   const erasedItem = (before: AuditItem): AuditItem => {
-    const { encryptedHeaders: _headers, subjectHash: _subject, attempts, ...skeleton } = before;
+    const {
+      encryptedHeaders: _headers,
+      subjectHash: _subject,
+      sealPersonal: _sealPersonal,
+      attempts,
+      ...skeleton
+    } = before;
     return {
       ...skeleton,
       attempts: {
         L: (attempts?.L ?? []).map(
-          ({ M = {} }) => ({ M: { r: M.r, t: M.t } }) as AuditItem[string],
+          ({ M = {} }) => ({ M: { r: M.r, t: M.t, k: M.k, s: M.s } }) as AuditItem[string],
         ),
       },
       erasedAtMs: { N: String(marker.erasedAtMs) },
@@ -551,7 +595,11 @@ describe('erasing a delivery item', () => {
   };
 
   beforeAll(async () => {
-    claims = new DeliveryClaims({ dynamodb: stack.dynamodb, tableName: stack.tableName });
+    claims = new DeliveryClaims({
+      dynamodb: stack.dynamodb,
+      tableName: stack.tableName,
+      sealer: stack.sealer,
+    });
     first = delivery('evt_item', itemAtMs, daveHash);
     await writeAccepted(stack.dynamodb, stack.tableName, first);
     const repeat = repeatOf(first, 60_000, 'a');
@@ -605,6 +653,9 @@ describe('erasing a delivery item', () => {
   it("loses its payload copy, bodies, personal fields and every attempt's address, and keeps the rest with a marker", async () => {
     const before = (await getItem(item)) as AuditItem;
     expect(before.attempts?.L?.map(({ M }) => M?.ip?.S)).toEqual(['203.0.113.7', '198.51.100.23']);
+    // Sealed by the claims: the record's seal and each attempt's, with their personal MACs.
+    expect(before.sealPersonal?.B).toBeDefined();
+    expect(before.attempts?.L?.map(({ M }) => M?.sp?.B !== undefined)).toEqual([true, true]);
     expect(await getItem(copyKeyOf(first))).toBeDefined();
     const result = await erasure.eraseRecord(item, marker);
     expect(result).toEqual({
@@ -629,6 +680,12 @@ describe('erasing a delivery item', () => {
     for (const record of records) {
       for (const name of personalFields) expect(record).not.toHaveProperty(name);
     }
+    // Each seal without its personal MAC, its fields MAC still verifying.
+    expect(records.map((record) => record.seal)).toEqual([
+      anySeal('record', { erased: true }),
+      anySeal('attempt', { erased: true }),
+    ]);
+    expect(await sealFindings(records)).toEqual([undefined, undefined]);
     expect(
       await erasure.selectRecords({ kind: 'subject', providerId: 'shop', subjectHash: daveHash }),
     ).toEqual([]);
@@ -662,14 +719,17 @@ describe('erasing a delivery item', () => {
     const racing = new ErasureStore({
       dynamodb: beforeFirstUpdate(() => claims.claim(repeat, repeatTimes(repeat))),
       tableName: stack.tableName,
+      sealer: stack.operatorSealer,
     });
     const tally = new ErasureTally();
     await racing.eraseRecords([key], marker, tally);
     const after = (await getItem(key)) as AuditItem;
+    // Each attempt keeps its request, time and its seal's key and fields MAC (k, s) only.
     expect(after.attempts?.L?.map(({ M }) => Object.keys(M ?? {}).sort())).toEqual([
-      ['r', 't'],
-      ['r', 't'],
+      ['k', 'r', 's', 't'],
+      ['k', 'r', 's', 't'],
     ]);
+    expect(after.sealPersonal).toBeUndefined();
     expect(after.erasureReceiptId).toEqual({ S: marker.receiptId });
     expect(tally.done).toEqual({
       recordsErased: 1,
@@ -701,6 +761,7 @@ describe('erasing a delivery item', () => {
         expect(await claims.replace(claim.previous, next, repeatTimes(next))).toBe('claimed');
       }),
       tableName: stack.tableName,
+      sealer: stack.operatorSealer,
     });
     expect(await moving.eraseRecord(key, marker)).toMatchObject({
       outcome: 'erased',

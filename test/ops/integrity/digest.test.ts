@@ -17,6 +17,7 @@ import {
   sha256Hex,
 } from '../../../ops/integrity/digest-document.ts';
 import { recordEntry } from '../../../ops/integrity/digest-entry.ts';
+import { erasureReceipt } from '../../support/erasure-receipts.ts';
 
 const receivedAtMs = Date.UTC(2026, 11, 6, 10, 3, 0);
 const record = (overrides: Partial<AuditRecord> = {}): AuditRecord => ({
@@ -41,29 +42,19 @@ const erased = (original: AuditRecord, receiptId: string, erasedAtMs: number): A
   return { ...rest, erasedAtMs, erasureReceiptId: receiptId };
 };
 
-const receipt = (overrides: Partial<ErasureReceipt> = {}): ErasureReceipt => ({
-  receiptId: 'rcpt-1',
-  requestedAtMs: receivedAtMs + 1000,
-  respondedAtMs: receivedAtMs + 5000,
-  actor: 'local:ops',
-  request: { kind: 'delivery', deliveryId: 'evt_1', providerId: 'stripe-live' },
-  response: 'erased',
-  done: {
-    recordsErased: 1,
-    recordsAlreadyErased: 0,
-    recordsNotFound: 0,
-    payloadCopiesDeleted: 0,
-    bodyObjectsDeleted: 0,
-  },
-  retained: [],
-  notReached: [],
-  ...overrides,
-});
+const receipt = (overrides: Partial<ErasureReceipt> = {}): ErasureReceipt =>
+  erasureReceipt({
+    requestedAtMs: receivedAtMs + 1000,
+    respondedAtMs: receivedAtMs + 5000,
+    request: { kind: 'delivery', deliveryId: 'evt_1', providerId: 'stripe-live' },
+    ...overrides,
+  });
 
 const now = (record: AuditRecord): CurrentEntry => ({
   entry: recordEntry(record),
   atMs: record.receivedAtMs,
   record,
+  subject: { kind: 'record', record },
 });
 const context = (receipts: ErasureReceipt[] = [], nowSeconds = receivedAtMs / 1000 + 60) => ({
   nowSeconds,

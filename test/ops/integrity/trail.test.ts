@@ -37,10 +37,12 @@ import {
   DigestAlreadyWrittenError,
   UntrustedLastDigestError,
 } from '../../../ops/integrity/errors.ts';
+import { SealChecker } from '../../../ops/integrity/seal-check.ts';
 import { type TrailVerification, verifyTrail } from '../../../ops/integrity/trail-verifier.ts';
 import { accepted, auditRecord } from '../../support/audit-records.ts';
 import { manualClock } from '../../support/clock.ts';
 import { writeAccepted } from '../../support/delivery-items.ts';
+import { erasureReceipt } from '../../support/erasure-receipts.ts';
 import { startBudgetMs, startTestStack, type TestStack } from '../../support/stack.ts';
 
 const periodMs = auditDigests.periodSeconds * 1000;
@@ -54,6 +56,7 @@ let s3: S3Client;
 let store: DigestStore;
 let auditTableName: string;
 let registryTableName: string;
+let seals: SealChecker;
 const clock = manualClock(p0);
 
 const inP0 = (minute: number) => p0 + minute * 60_000;
@@ -67,7 +70,7 @@ const writer = () =>
   });
 const verify = (sinceMs = p0, untilMs = p0 + 2 * periodMs - 1): Promise<TrailVerification> =>
   verifyTrail(
-    { dynamodb: test.dynamodb, auditTableName, registryTableName, store, now: clock.now },
+    { dynamodb: test.dynamodb, auditTableName, registryTableName, store, now: clock.now, seals },
     { sinceMs, untilMs },
   );
 const kinds = (result: TrailVerification) => result.findings.map(({ kind }) => kind).sort();
@@ -93,11 +96,16 @@ beforeAll(async () => {
     new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
   );
   store = new DigestStore({ s3, kms: test.kms, bucket, signingKeyId: String(KeyMetadata?.KeyId) });
+  seals = new SealChecker({ kms: test.kms });
   // Only the id is read from the registry; a provider's other fields do not matter here.
   await test.dynamodb.send(
     new PutItemCommand({ TableName: registryTableName, Item: { providerId: { S: 'shop' } } }),
   );
-  const audit = new AuditStore({ dynamodb: test.dynamodb, tableName: auditTableName });
+  const audit = new AuditStore({
+    dynamodb: test.dynamodb,
+    tableName: auditTableName,
+    sealer: test.sealer,
+  });
   await audit.writeAttempt(rejected);
   await audit.writeAttempt(shortLived);
   for (const record of [kept, deleted, toErase]) {
@@ -106,6 +114,7 @@ beforeAll(async () => {
   await new AdminTrailStore({
     dynamodb: test.dynamodb,
     tableName: auditTableName,
+    sealer: test.operatorSealer,
   }).writeAdminAction({
     requestId: 'admin-1',
     actor: 'local:ops',
@@ -161,7 +170,11 @@ describe('audit digests', () => {
   });
 
   it('verifies an erasure its receipt covers, and a record gone after its retention', async () => {
-    const erasure = new ErasureStore({ dynamodb: test.dynamodb, tableName: auditTableName });
+    const erasure = new ErasureStore({
+      dynamodb: test.dynamodb,
+      tableName: auditTableName,
+      sealer: test.operatorSealer,
+    });
     const keys = await erasure.selectRecords({ kind: 'delivery', deliveryId: 'evt_e' });
     const marker = { erasedAtMs: clock.now(), receiptId: 'rcpt-e' };
     await erasure.eraseRecords(keys, marker, new ErasureTally());
@@ -193,6 +206,7 @@ describe('audit digests', () => {
         auditTableName,
         registryTableName,
         store,
+        seals,
         now: later.now,
       },
       { sinceMs: p0, untilMs: p0 + periodMs - 1 },
@@ -234,11 +248,17 @@ describe('audit digests', () => {
           id: `shop#${auditSortKey(rejected)}`,
           detail: 'a field erasure keeps differs',
         },
+        {
+          kind: 'altered',
+          id: `shop#${auditSortKey(rejected)}`,
+          detail: 'its seal does not match: a field erasure keeps differs from what was sealed',
+        },
         expect.objectContaining({ kind: 'missing', id: `shop#${auditSortKey(deleted)}` }),
         expect.objectContaining({ kind: 'unexpected', id: `shop#${auditSortKey(forged)}` }),
+        expect.objectContaining({ kind: 'unsealed', id: `shop#${auditSortKey(forged)}` }),
       ]),
     );
-    expect(kinds(result)).toEqual(['altered', 'missing', 'unexpected']);
+    expect(kinds(result)).toEqual(['altered', 'altered', 'missing', 'unexpected', 'unsealed']);
     expect(result.chainIntact).toBe(true);
   });
 
@@ -291,7 +311,13 @@ describe('audit digests', () => {
       bucket,
       signingKeyId: String((await store.publicKey()).keyArn),
     });
-    const options = { dynamodb: test.dynamodb, auditTableName, registryTableName, store: watched };
+    const options = {
+      dynamodb: test.dynamodb,
+      auditTableName,
+      registryTableName,
+      store: watched,
+      seals,
+    };
     const result = await verifyTrail(
       { ...options, now: clock.now },
       { sinceMs: p0, untilMs: p0 + 3 * periodMs - 1 },
@@ -322,5 +348,114 @@ describe('audit digests', () => {
         expect.objectContaining({ kind: 'bad_signature', id: planted }),
       ]),
     );
+  });
+});
+
+describe('seals, on records no digest covers yet', () => {
+  // Well after the last digest: these periods are checked by their seals alone.
+  const tS = p0 + 20 * periodMs;
+  const changed = auditRecord({ providerId: 'shop', deliveryId: 'evt_s1', receivedAtMs: tS + 1 });
+  const forgedErasure = accepted({
+    providerId: 'shop',
+    deliveryId: 'evt_s2',
+    receivedAtMs: tS + 2,
+  });
+  const untouched = accepted({ providerId: 'shop', deliveryId: 'evt_s3', receivedAtMs: tS + 3 });
+  const idOf = (record: AuditRecord) => `shop#${auditSortKey(record)}`;
+  // The bucket's findings (the digests planted above, the writer stopped) are not these tests'.
+  const sealFindings = (result: TrailVerification) =>
+    result.findings.filter(({ id }) => id.startsWith('shop#'));
+
+  beforeAll(async () => {
+    await new AuditStore({
+      dynamodb: test.dynamodb,
+      tableName: auditTableName,
+      sealer: test.sealer,
+    }).writeAttempt(changed);
+    for (const record of [forgedErasure, untouched]) {
+      await writeAccepted(test.dynamodb, auditTableName, record);
+    }
+    clock.advance(tS + 10 * 60_000 - clock.now());
+  });
+
+  it('finds every seal valid before anything changes', async () => {
+    const result = await verify(tS, clock.now());
+    expect(sealFindings(result)).toEqual([]);
+    expect(result).toMatchObject({ verified: 0, undigested: 3, sealsValid: 3 });
+  });
+
+  it('names a record changed or put in the table by hand before any digest covers it', async () => {
+    await test.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: auditTableName,
+        Key: {
+          pk: { S: auditPartitionKey('shop', auditShardOf(changed.deliveryId)) },
+          sk: { S: auditSortKey(changed) },
+        },
+        UpdateExpression: 'SET reason = :reason',
+        ExpressionAttributeValues: { ':reason': { S: 'signature_mismatch_edited' } },
+      }),
+    );
+    const inserted = auditRecord({
+      providerId: 'shop',
+      deliveryId: 'evt_s4',
+      receivedAtMs: tS + 4,
+    });
+    await test.dynamodb.send(
+      new PutItemCommand({ TableName: auditTableName, Item: toAuditItem(inserted) }),
+    );
+    const result = await verify(tS, clock.now());
+    expect(sealFindings(result)).toEqual([
+      {
+        kind: 'altered',
+        id: idOf(changed),
+        detail: 'its seal does not match: a field erasure keeps differs from what was sealed',
+      },
+      {
+        kind: 'unsealed',
+        id: idOf(inserted),
+        detail: 'it carries no seal: written without the seal key',
+      },
+    ]);
+  });
+
+  it('refuses an erasure whose receipt was not sealed by an operator, though the rest of the record is intact', async () => {
+    // A receipt put by someone holding the ingest role's key rather than an operator's.
+    const forger = new ErasureStore({
+      dynamodb: test.dynamodb,
+      tableName: auditTableName,
+      sealer: test.sealer,
+    });
+    await forger.writeReceipt(
+      erasureReceipt({
+        receiptId: 'rcpt-forged',
+        requestedAtMs: clock.now() - 1000,
+        respondedAtMs: clock.now(),
+        actor: 'local:intruder',
+        request: { kind: 'delivery', deliveryId: forgedErasure.deliveryId },
+      }),
+    );
+    // Then the personal fields removed as erasure would, with table access alone.
+    await test.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: auditTableName,
+        Key: deliveryKey('shop', forgedErasure.deliveryId),
+        UpdateExpression:
+          'SET erasedAtMs = :at, erasureReceiptId = :receipt REMOVE encryptedHeaders, subjectHash, sealPersonal, attempts[0].ip, attempts[0].ua, attempts[0].sp',
+        ExpressionAttributeValues: {
+          ':at': { N: String(clock.now() - 500) },
+          ':receipt': { S: 'rcpt-forged' },
+        },
+      }),
+    );
+    const result = await verify(tS, clock.now());
+    expect(sealFindings(result)).toContainEqual({
+      kind: 'altered',
+      id: idOf(forgedErasure),
+      detail: expect.stringMatching(
+        /^its personal fields are erased, but erasure receipt rcpt-forged is not one an operator sealed \(its seal key is not one KMS made for the operator writer/,
+      ),
+    });
+    expect(sealFindings(result).map(({ id }) => id)).not.toContain(idOf(untouched));
   });
 });
