@@ -20,7 +20,7 @@ import {
 import { AdminTrailStore } from '../ops/admin-trail/admin-trail-store.ts';
 import { InvalidAuditQueryError } from '../ops/audit/errors.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
-import { operatorSealerOf, type Target, type TargetFlags } from './target.ts';
+import { awsNow, operatorSealerOf, type Target, type TargetFlags } from './target.ts';
 
 /** The caller cannot be named, so nothing is done: every admin action is audited under its caller. */
 export class CallerUnknownError extends UsageError {}
@@ -111,7 +111,7 @@ export async function runAudited(
     host: hostname(),
     action,
     target: subject,
-    atMs: Date.now(),
+    atMs: awsNow(target),
     outcome: reason === undefined ? 'succeeded' : 'failed',
     ...(reason === undefined ? {} : { reason }),
     detail,

@@ -13,6 +13,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamodbUnavailable } from '../aws/errors.ts';
+import { auditDigests } from '../config/audit-digests.ts';
 import {
   type ClaimTimes,
   claimUpdate,
@@ -28,7 +29,8 @@ import type { Sealer } from './record-seal.ts';
 /**
  * `claimed`: go on and send. `duplicate`: accepted before, answer 200. `in_flight`: another
  * attempt may still be sending, answer 503. `recorded` says whether this attempt was appended
- * to the item; when not (the item is full or erased), it needs a record of its own.
+ * to the item; when not (the item is full or erased, or was accepted too long before for a
+ * digest to list the repeat with it: `appendableSince`), it needs a record of its own.
  * `window_passed`: the delivery id came again after its dedup window: a new delivery, which
  * `replace` claims.
  */
@@ -44,6 +46,12 @@ export interface DeliveryClaimsOptions {
   readonly tableName: string;
   /** Seals the accepted record and each attempt (record-seal.ts), under the ingest function's keys. */
   readonly sealer: Sealer;
+  /**
+   * The audit digests' period (functions/config/audit-digests.ts): a repeat more than a period
+   * after its delivery's period gets a record of its own (`appendableSince`).
+   * @default auditDigests.periodSeconds, in ms
+   */
+  readonly digestPeriodMs?: number;
 }
 
 /**
@@ -56,11 +64,13 @@ export class DeliveryClaims {
   readonly #dynamodb: DynamoDBClient;
   readonly #tableName: string;
   readonly #sealer: Sealer;
+  readonly #digestPeriodMs: number;
 
   constructor(options: DeliveryClaimsOptions) {
     this.#dynamodb = options.dynamodb;
     this.#tableName = options.tableName;
     this.#sealer = options.sealer;
+    this.#digestPeriodMs = options.digestPeriodMs ?? auditDigests.periodSeconds * 1000;
   }
 
   /** The record with its seal, and its attempt's: both under one cached data key. */
@@ -79,7 +89,9 @@ export class DeliveryClaims {
   async claim(record: AuditRecord, times: ClaimTimes): Promise<ClaimResult> {
     const { sealed, attemptSeal } = await this.#seal(record);
     // Built before the call: a record that breaks a rule is a bug (500), not DynamoDB's (503).
-    const command = new UpdateItemCommand(claimUpdate(this.#tableName, sealed, times, attemptSeal));
+    const command = new UpdateItemCommand(
+      claimUpdate(this.#tableName, sealed, times, attemptSeal, this.#digestPeriodMs),
+    );
     let previous: AuditItem | undefined;
     let recorded = true;
     try {

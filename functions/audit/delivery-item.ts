@@ -33,6 +33,7 @@ import {
   auditRecordProblems,
   auditShardOf,
   auditSortKey,
+  auditTimeKey,
 } from './record.ts';
 import {
   attemptSealAttributes,
@@ -94,17 +95,30 @@ export interface ClaimTimes {
 }
 
 /**
+ * The earliest accepted time (as a `listSk` prefix) whose item a repeat at `receivedAtMs` may
+ * still be appended to: the start of the digest period before the repeat's. A period's digest
+ * lists the repeats appended to items accepted in the period before it (ops/integrity/
+ * period-reader.ts); a repeat later than that gets a record of its own, filed under its own
+ * time, so that its own period's digest lists it.
+ */
+export function appendableSince(receivedAtMs: number, digestPeriodMs: number): string {
+  return auditTimeKey((Math.floor(receivedAtMs / digestPeriodMs) - 1) * digestPeriodMs);
+}
+
+/**
  * The accepted record, as the UpdateItem that claims its delivery (or appends this attempt
  * to the item that claimed it): every field set only if the item does not have it yet, the
  * attempt appended to `attempts`. The condition lets it through when the item is new, or
- * holds fewer than `maxItemAttempts` and is not erased (an erased item must not get personal
- * fields back); ALL_OLD tells the caller which, on success and on failure.
+ * holds fewer than `maxItemAttempts`, is not erased (an erased item must not get personal
+ * fields back) and was accepted no earlier than `appendableSince`; ALL_OLD tells the caller
+ * which, on success and on failure.
  */
 export function claimUpdate(
   tableName: string,
   record: AuditRecord,
   times: ClaimTimes,
   attemptSeal: Seal,
+  digestPeriodMs: number,
 ) {
   const fields = { ...deliveryFields(record, times), ...sealKeyBlobAttribute(attemptSeal) };
   const names: Record<string, string> = {};
@@ -112,6 +126,7 @@ export function claimUpdate(
     ':attempt': { L: [attemptValue(record, attemptSeal)] },
     ':none': { L: [] },
     ':max': { N: String(maxItemAttempts) },
+    ':since': { S: appendableSince(record.receivedAtMs, digestPeriodMs) },
   };
   const sets = Object.entries(fields).map(([name, value], index) => {
     names[`#f${index}`] = name;
@@ -123,7 +138,7 @@ export function claimUpdate(
     Key: deliveryKey(record.providerId, record.deliveryId),
     UpdateExpression: `SET ${sets.join(', ')}, attempts = list_append(if_not_exists(attempts, :none), :attempt)`,
     ConditionExpression:
-      'attribute_not_exists(pk) OR (size(attempts) < :max AND attribute_not_exists(erasedAtMs))',
+      'attribute_not_exists(pk) OR (size(attempts) < :max AND attribute_not_exists(erasedAtMs) AND listSk >= :since)',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_OLD' as const,
@@ -145,10 +160,14 @@ export function toDeliveryItem(
   };
 }
 
-/** A delivery item moved aside, at `archivedSortKey`: the same fields, no longer claimed. */
+/**
+ * A delivery item moved aside, at `archivedSortKey`: the same fields, no longer claimed. It
+ * keeps `sendingUntil`, from which its repeats read as `in_flight` or `already_accepted`, so
+ * that they read as they did (and as the digests and seals of their periods have them).
+ */
 export function toArchivedItem(item: AuditItem): AuditItem {
   const { providerId, requestId } = deliveryIdentity(item);
-  const { sendingUntil: _sending, dedupUntil: _dedup, ...rest } = item;
+  const { dedupUntil: _dedup, ...rest } = item;
   return { ...rest, sk: { S: archivedSortKey(providerId, requestId) } };
 }
 

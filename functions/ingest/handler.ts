@@ -24,6 +24,7 @@ import { encryptField } from '../audit/field-encryption.ts';
 import { createSealer } from '../audit/record-seal.ts';
 import { SubjectIndexSecret } from '../audit/subject-index-secret.ts';
 import { boundedClientConfig } from '../aws/clients.ts';
+import { digestTimingFrom } from '../config/audit-digests.ts';
 import { payloadBucket } from '../config/buckets.ts';
 import { kmsKeys } from '../config/keys.ts';
 import { configCacheSecondsFrom } from '../config/limits.ts';
@@ -96,7 +97,12 @@ export function createIngestPorts(env: NodeJS.ProcessEnv = process.env): IngestP
   });
   // Every record sealed under a cached data key of the ingest writer (record-seal.ts).
   const sealer = createSealer({ kms, keyId: auditKeyId, writer: 'ingest' });
-  const claims = new DeliveryClaims({ dynamodb, tableName: auditTableName, sealer });
+  const claims = new DeliveryClaims({
+    dynamodb,
+    tableName: auditTableName,
+    sealer,
+    digestPeriodMs: digestTimingFrom(env).periodSeconds * 1000,
+  });
   const audit = new AuditStore({ dynamodb, tableName: auditTableName, sealer });
   // A body too large for its message goes to the payload bucket first (a claim check).
   const queue = new DeliveryQueue({

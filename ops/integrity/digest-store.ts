@@ -37,6 +37,8 @@ export const signatureMetadata = 'signature';
 export interface ObjectHistory {
   readonly versions: number;
   readonly deleteMarkers: number;
+  /** The versions' ids, as listed. */
+  readonly versionIds: readonly string[];
 }
 
 export class DigestStore {
@@ -76,9 +78,26 @@ export class DigestStore {
   async overwrittenKeys(prefix: string): Promise<Map<string, ObjectHistory>> {
     const histories = await this.#histories(prefix);
     for (const [key, history] of histories) {
-      if (history.versions <= 1 && history.deleteMarkers === 0) histories.delete(key);
+      if (history.deleteMarkers > 0) continue;
+      // Versions of the same bytes: a put the SDK retried after it had in fact succeeded.
+      if (history.versions <= 1 || (await this.#sameBytes(key, history.versionIds))) {
+        histories.delete(key);
+      }
     }
     return histories;
+  }
+
+  /** Whether every listed version of `key` holds the same bytes (each read by its id). */
+  async #sameBytes(key: string, versionIds: readonly string[]): Promise<boolean> {
+    if (versionIds.length !== new Set(versionIds).size || versionIds.length < 2) return false;
+    let first: Uint8Array | undefined;
+    for (const versionId of versionIds) {
+      const bytes = (await this.#get(key, versionId))?.body;
+      if (bytes === undefined) return false;
+      first ??= bytes;
+      if (!Buffer.from(first).equals(Buffer.from(bytes))) return false;
+    }
+    return true;
   }
 
   /** Whether `key` was ever written, whether or not a delete marker hides it now. */
@@ -88,10 +107,19 @@ export class DigestStore {
 
   async #histories(prefix: string): Promise<Map<string, ObjectHistory>> {
     const histories = new Map<string, ObjectHistory>();
-    const note = (key: string | undefined, field: keyof ObjectHistory) => {
+    const note = (
+      key: string | undefined,
+      field: 'versions' | 'deleteMarkers',
+      versionId?: string,
+    ) => {
       if (key === undefined) return;
-      const history = histories.get(key) ?? { versions: 0, deleteMarkers: 0 };
-      histories.set(key, { ...history, [field]: history[field] + 1 });
+      const history = histories.get(key) ?? { versions: 0, deleteMarkers: 0, versionIds: [] };
+      histories.set(key, {
+        ...history,
+        [field]: history[field] + 1,
+        versionIds:
+          versionId === undefined ? history.versionIds : [...history.versionIds, versionId],
+      });
     };
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
@@ -106,7 +134,9 @@ export class DigestStore {
           }),
         ),
       );
-      for (const version of page.Versions ?? []) note(version.Key, 'versions');
+      for (const version of page.Versions ?? []) {
+        note(version.Key, 'versions', version.VersionId);
+      }
       for (const marker of page.DeleteMarkers ?? []) note(marker.Key, 'deleteMarkers');
       const more = page.IsTruncated === true;
       keyMarker = more ? page.NextKeyMarker : undefined;
@@ -173,10 +203,15 @@ export class DigestStore {
 
   async #get(
     key: string,
+    versionId?: string,
   ): Promise<{ body: Uint8Array; metadata: Record<string, string> | undefined } | undefined> {
     try {
       const object = await this.#options.s3.send(
-        new GetObjectCommand({ Bucket: this.#options.bucket, Key: key }),
+        new GetObjectCommand({
+          Bucket: this.#options.bucket,
+          Key: key,
+          ...(versionId === undefined ? {} : { VersionId: versionId }),
+        }),
       );
       return object.Body === undefined
         ? undefined

@@ -64,7 +64,7 @@ export async function writeDueDigests(options: DigestWriterOptions): Promise<Wri
   while (startMs + periodMs + settleMs <= now() && written.length < auditDigests.maxPeriodsPerRun) {
     const endMs = startMs + periodMs;
     providers ??= await coveredProviders(source, options.registryTableName, startMs);
-    const contents = await readPeriod(source, providers, startMs, endMs);
+    const contents = await readPeriod(source, providers, startMs, endMs, periodMs);
     const partitions: DigestPartition[] = [...contents.partitions].map(([partition, current]) => ({
       partition,
       entries: current.map(({ entry }): DigestEntry => entry),

@@ -41,12 +41,16 @@ export interface PeriodContents {
 /**
  * Every record received in [startMs, endMs) under `providerIds`, and the other partitions. The
  * range may span several periods: each entry carries its time, for the caller to sort them.
+ * A repeat is appended to its delivery's item, listed at the accepted attempt's time, up to a
+ * period after that period (functions/audit/delivery-item.ts, `appendableSince`): so the
+ * deliveries accepted from `lookbackMs` before `startMs` are read too, for their repeats.
  */
 export async function readPeriod(
   options: PeriodReadOptions,
   providerIds: Iterable<string>,
   startMs: number,
   endMs: number,
+  lookbackMs: number,
 ): Promise<PeriodContents> {
   const reader = new AuditReader(options);
   const partitions = new Map<string, CurrentEntry[]>();
@@ -58,10 +62,12 @@ export async function readPeriod(
   };
   const providers = new Set([...providerIds, unregisteredProviderId]);
   for (const providerId of [...providers].sort()) {
-    const range = { providerId, sinceMs: startMs, untilMs: endMs - 1 };
+    const range = { providerId, sinceMs: startMs - lookbackMs, untilMs: endMs - 1 };
     for await (const batch of reader.readRangeByProvider(range)) {
       malformed.push(...batch.malformed);
       for (const record of batch.records) {
+        // Read for the repeats of the deliveries before the range, not for themselves.
+        if (record.receivedAtMs < startMs) continue;
         add(auditPartitionKey(providerId, auditShardOf(record.deliveryId)), {
           entry: recordEntry(record),
           atMs: record.receivedAtMs,

@@ -260,7 +260,13 @@ async function checkSealsOnly(
   providers: ReadonlySet<string>,
   query: VerifyQuery,
 ) {
-  const contents = await readPeriod(periodSource(options), providers, startMs, endMs);
+  const contents = await readPeriod(
+    periodSource(options),
+    providers,
+    startMs,
+    endMs,
+    periodMsOf(options),
+  );
   const wanted = (partition: string) =>
     query.providerId === undefined || partition.startsWith(`${query.providerId}#`);
   const entries = [...contents.partitions]
@@ -294,6 +300,10 @@ async function checkSeals(
     }
   }
   return { sealsValid, findings };
+}
+
+function periodMsOf(options: TrailVerifierOptions): number {
+  return (options.timing ?? auditDigests).periodSeconds * 1000;
 }
 
 function periodSource(options: TrailVerifierOptions) {
@@ -356,6 +366,7 @@ async function compareSpan(
     providers,
     Date.parse(first.periodStart),
     Date.parse(last.periodEnd),
+    periodMsOf(options),
   );
   const wanted = (partition: string) =>
     providerId === undefined || partition.startsWith(`${providerId}#`);

@@ -9,6 +9,7 @@ import {
 } from '../../functions/audit/delivery-item.ts';
 import { type AuditRecord, auditExpiresAt } from '../../functions/audit/record.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
+import { auditDigests } from '../../functions/config/audit-digests.ts';
 import { accepted, sealedAs } from '../support/audit-records.ts';
 import { type AuditStack, startAuditStack, startBudgetMs } from '../support/stack.ts';
 
@@ -167,6 +168,24 @@ describe('claim', () => {
     expect((await storedItem(deliveryId))?.attempts?.L).toHaveLength(maxItemAttempts);
   });
 
+  it("appends a repeat up to a digest period after its delivery's, and leaves a later one to a record of its own", async () => {
+    const deliveryId = freshDelivery();
+    const periodMs = auditDigests.periodSeconds * 1000;
+    // Accepted in the last second of its period (startMs is on a period boundary).
+    await claim(attempt(deliveryId, 1, periodMs - 1000));
+    expect(await claim(attempt(deliveryId, 2, 2 * periodMs - 1))).toEqual({
+      outcome: 'duplicate',
+      recorded: true,
+    });
+    // Two periods on: its period's digest would not find it in an item listed that far back.
+    expect(await claim(attempt(deliveryId, 3, 2 * periodMs))).toEqual({
+      outcome: 'duplicate',
+      recorded: false,
+    });
+    const item = (await storedItem(deliveryId)) ?? {};
+    expect(fromDeliveryItem(item).map(({ requestId }) => requestId)).toEqual(['req-1', 'req-2']);
+  });
+
   it('never appends to an erased item', async () => {
     const deliveryId = freshDelivery();
     await claim(attempt(deliveryId, 1));
@@ -201,9 +220,11 @@ describe('claim', () => {
 });
 
 describe('replace', () => {
-  it('moves the old item aside and claims the delivery anew', async () => {
+  it('moves the old item aside, its repeats reading as they did, and claims the delivery anew', async () => {
     const deliveryId = freshDelivery();
     await claim(attempt(deliveryId, 1));
+    await claim(attempt(deliveryId, 4, sendingMs - 1));
+    const before = fromDeliveryItem((await storedItem(deliveryId)) ?? {});
     const again = attempt(deliveryId, 2, windowMs);
     const result = await claim(again);
     if (result.outcome !== 'window_passed') throw new Error(`got ${result.outcome}`);
@@ -217,8 +238,13 @@ describe('replace', () => {
         ConsistentRead: true,
       }),
     );
-    expect(fromDeliveryItem(archived ?? {}).map((record) => record.requestId)).toEqual(['req-1']);
-    expect(archived?.sendingUntil).toBeUndefined();
+    // The same records, the repeat still `in_flight`; only the dedup window is gone.
+    expect(fromDeliveryItem(archived ?? {})).toEqual(before);
+    expect(before.map(({ requestId, reason }) => [requestId, reason])).toEqual([
+      ['req-1', undefined],
+      ['req-4', 'in_flight'],
+    ]);
+    expect(archived?.dedupUntil).toBeUndefined();
   });
 
   it('loses to another attempt that replaced the item first', async () => {

@@ -41,7 +41,13 @@ import { keyFromFile, parseInstant, timeRange } from '../../parse.ts';
 import { startProgress } from '../../progress.ts';
 import { registryOf, subjectIndexOf } from '../../registry.ts';
 import { fieldList, iso } from '../../table.ts';
-import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../../target.ts';
+import {
+  addTargetOptions,
+  awsNow,
+  type Target,
+  type TargetFlags,
+  withTarget,
+} from '../../target.ts';
 
 export interface AuditEraseFlags extends TargetFlags {
   readonly deliveryId?: string;
@@ -209,9 +215,10 @@ async function erase(
   const receiptId = randomUUID();
   const tally = new ErasureTally();
   let failure: string | undefined;
+  const erasedAtMs = awsNow(target);
   try {
     await withProgress(io, flags, 'erased', (onProgress) =>
-      store.eraseRecords(keys, { erasedAtMs: Date.now(), receiptId }, tally, onProgress),
+      store.eraseRecords(keys, { erasedAtMs, receiptId }, tally, onProgress),
     );
   } catch (error) {
     failure = failureCode(
@@ -220,8 +227,10 @@ async function erase(
   }
   const receipt: ErasureReceipt = {
     receiptId,
-    requestedAtMs,
-    respondedAtMs: Date.now(),
+    // Received now, by default: no later than the erasure, whichever clock is ahead.
+    requestedAtMs:
+      flags.requestedAt === undefined ? Math.min(requestedAtMs, erasedAtMs) : requestedAtMs,
+    respondedAtMs: awsNow(target),
     actor,
     ...(flags.requestRef === undefined ? {} : { requestRef: flags.requestRef }),
     ...(flags.requestChannel === undefined ? {} : { requestChannel: flags.requestChannel }),

@@ -5,9 +5,7 @@
  * operator or an attacker with table access could, and the lawful ways (erasure, TTL).
  */
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import {
-  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -37,11 +35,12 @@ import {
   DigestAlreadyWrittenError,
   UntrustedLastDigestError,
 } from '../../../ops/integrity/errors.ts';
-import { SealChecker } from '../../../ops/integrity/seal-check.ts';
+import type { SealChecker } from '../../../ops/integrity/seal-check.ts';
 import { type TrailVerification, verifyTrail } from '../../../ops/integrity/trail-verifier.ts';
 import { accepted, auditRecord } from '../../support/audit-records.ts';
 import { manualClock } from '../../support/clock.ts';
 import { writeAccepted } from '../../support/delivery-items.ts';
+import { digestTrailOn } from '../../support/digest-trail.ts';
 import { erasureReceipt } from '../../support/erasure-receipts.ts';
 import { startBudgetMs, startTestStack, type TestStack } from '../../support/stack.ts';
 
@@ -88,19 +87,9 @@ const shortLived = auditRecord({
 
 beforeAll(async () => {
   test = await startTestStack();
-  auditTableName = test.stack.resources.tables.audit;
-  registryTableName = test.stack.resources.tables.registry;
-  s3 = new S3Client({});
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const { KeyMetadata } = await test.kms.send(
-    new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }),
-  );
-  store = new DigestStore({ s3, kms: test.kms, bucket, signingKeyId: String(KeyMetadata?.KeyId) });
-  seals = new SealChecker({ kms: test.kms });
-  // Only the id is read from the registry; a provider's other fields do not matter here.
-  await test.dynamodb.send(
-    new PutItemCommand({ TableName: registryTableName, Item: { providerId: { S: 'shop' } } }),
-  );
+  ({ s3, store, seals, auditTableName, registryTableName } = await digestTrailOn(test, bucket, [
+    'shop',
+  ]));
   const audit = new AuditStore({
     dynamodb: test.dynamodb,
     tableName: auditTableName,
@@ -288,36 +277,12 @@ describe('audit digests', () => {
   });
 
   it('names a digest written over or hidden, and never writes a hidden one again', async () => {
-    // fauxqs keeps no versions: a client whose version listing shows what Object Lock keeps
-    // when someone puts a new version and a delete marker over a digest, the rest passed on.
     const hidden = digestKey(auditTableName, p0 + 2 * periodMs);
-    const versioned = new S3Client({});
-    const mock = mockClient(versioned);
-    mock
-      .on(ListObjectVersionsCommand)
-      .callsFake(({ Prefix }: { Prefix?: string }) =>
-        hidden.startsWith(String(Prefix)) || signatureKey(hidden).startsWith(String(Prefix))
-          ? { Versions: [{ Key: hidden }, { Key: hidden }], DeleteMarkers: [{ Key: hidden }] }
-          : {},
-      );
-    for (const command of [ListObjectsV2Command, GetObjectCommand, PutObjectCommand]) {
-      mock
-        .on(command as typeof GetObjectCommand)
-        .callsFake((input) => s3.send(new (command as typeof GetObjectCommand)(input)));
-    }
-    const watched = new DigestStore({
-      s3: versioned,
-      kms: test.kms,
-      bucket,
-      signingKeyId: String((await store.publicKey()).keyArn),
-    });
-    const options = {
-      dynamodb: test.dynamodb,
-      auditTableName,
-      registryTableName,
-      store: watched,
-      seals,
-    };
+    const { versioned, options } = await withVersions(({ Prefix }) =>
+      hidden.startsWith(String(Prefix)) || signatureKey(hidden).startsWith(String(Prefix))
+        ? { Versions: [{ Key: hidden }, { Key: hidden }], DeleteMarkers: [{ Key: hidden }] }
+        : {},
+    );
     const result = await verifyTrail(
       { ...options, now: clock.now },
       { sinceMs: p0, untilMs: p0 + 3 * periodMs - 1 },
@@ -328,6 +293,31 @@ describe('audit digests', () => {
     await expect(writeDueDigests({ ...options, now: clock.now })).rejects.toThrow(
       DigestAlreadyWrittenError,
     );
+    versioned.destroy();
+  });
+
+  it('takes two versions of the same bytes for a retried put, and names versions that differ', async () => {
+    const retried = digestKey(auditTableName, p0);
+    const changed = digestKey(auditTableName, p0 + periodMs);
+    const { versioned, options } = await withVersions(
+      ({ Prefix }) => ({
+        Versions: [retried, changed]
+          .filter((key) => key.startsWith(String(Prefix)))
+          .flatMap((key) => [
+            { Key: key, VersionId: 'v1' },
+            { Key: key, VersionId: 'v2' },
+          ]),
+      }),
+      // The second version of `changed` holds other bytes; every other read is the real one.
+      ({ Key, VersionId }) =>
+        Key === changed && VersionId === 'v2' ? '{"forged":true}' : undefined,
+    );
+    const result = await verifyTrail(
+      { ...options, now: clock.now },
+      { sinceMs: p0, untilMs: p0 + 2 * periodMs - 1 },
+    );
+    const overwritten = result.findings.filter(({ kind }) => kind === 'overwritten_digest');
+    expect(overwritten.map(({ id }) => id)).toEqual([changed]);
     versioned.destroy();
   });
 
@@ -459,3 +449,45 @@ describe('seals, on records no digest covers yet', () => {
     expect(sealFindings(result).map(({ id }) => id)).not.toContain(idOf(untouched));
   });
 });
+
+/**
+ * A digest store over a client whose version listing is `listing` (fauxqs keeps no versions:
+ * this shows what Object Lock keeps when someone puts a new version or a delete marker over a
+ * digest), reading a version as `versionBody` says, and passing everything else on.
+ */
+async function withVersions(
+  listing: (input: { Prefix?: string }) => object,
+  versionBody: (input: { Key?: string; VersionId?: string }) => string | undefined = () =>
+    undefined,
+) {
+  const versioned = new S3Client({});
+  const mock = mockClient(versioned);
+  mock.on(ListObjectVersionsCommand).callsFake(listing);
+  mock.on(GetObjectCommand).callsFake(async (input: { Key?: string; VersionId?: string }) => {
+    const body = versionBody(input);
+    if (body !== undefined) {
+      return { Body: { transformToByteArray: async () => Buffer.from(body) } };
+    }
+    const { VersionId: _version, ...current } = input;
+    return s3.send(new GetObjectCommand(current as typeof input & { Bucket: string; Key: string }));
+  });
+  for (const command of [ListObjectsV2Command, PutObjectCommand]) {
+    mock
+      .on(command as typeof PutObjectCommand)
+      .callsFake((input) => s3.send(new (command as typeof PutObjectCommand)(input)));
+  }
+  const watched = new DigestStore({
+    s3: versioned,
+    kms: test.kms,
+    bucket,
+    signingKeyId: String((await store.publicKey()).keyArn),
+  });
+  const options = {
+    dynamodb: test.dynamodb,
+    auditTableName,
+    registryTableName,
+    store: watched,
+    seals,
+  };
+  return { versioned, options };
+}
