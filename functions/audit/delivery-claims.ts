@@ -105,6 +105,9 @@ export class DeliveryClaims {
       recorded = false;
     }
     if (previous === undefined || Object.keys(previous).length === 0) return { outcome: 'claimed' };
+    // The SDK retried this very claim after its first try was applied (a timeout, a lost
+    // answer): the item is this attempt's own, so it goes on and sends.
+    if (previous.listSk?.S === auditSortKey(record)) return { outcome: 'claimed' };
     const existing = existingState(previous, record.receivedAtMs);
     if (existing.state === 'window_passed') return { outcome: 'window_passed', previous };
     return { outcome: existing.state === 'sending' ? 'in_flight' : 'duplicate', recorded };

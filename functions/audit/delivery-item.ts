@@ -38,6 +38,8 @@ import {
 import {
   attemptSealAttributes,
   deliverySealAttributes,
+  type ErasureSeal,
+  erasureSealOf,
   type RecordSeal,
   type Seal,
   sealFromAttributes,
@@ -110,8 +112,9 @@ export function appendableSince(receivedAtMs: number, digestPeriodMs: number): s
  * to the item that claimed it): every field set only if the item does not have it yet, the
  * attempt appended to `attempts`. The condition lets it through when the item is new, or
  * holds fewer than `maxItemAttempts`, is not erased (an erased item must not get personal
- * fields back) and was accepted no earlier than `appendableSince`; ALL_OLD tells the caller
- * which, on success and on failure.
+ * fields back), was accepted no earlier than `appendableSince` and is still in its dedup
+ * window (past it, this is a new delivery: nothing is appended, so the item the caller moves
+ * aside is the one it read); ALL_OLD tells the caller which, on success and on failure.
  */
 export function claimUpdate(
   tableName: string,
@@ -127,6 +130,7 @@ export function claimUpdate(
     ':none': { L: [] },
     ':max': { N: String(maxItemAttempts) },
     ':since': { S: appendableSince(record.receivedAtMs, digestPeriodMs) },
+    ':now': { N: String(record.receivedAtMs) },
   };
   const sets = Object.entries(fields).map(([name, value], index) => {
     names[`#f${index}`] = name;
@@ -138,7 +142,7 @@ export function claimUpdate(
     Key: deliveryKey(record.providerId, record.deliveryId),
     UpdateExpression: `SET ${sets.join(', ')}, attempts = list_append(if_not_exists(attempts, :none), :attempt)`,
     ConditionExpression:
-      'attribute_not_exists(pk) OR (size(attempts) < :max AND attribute_not_exists(erasedAtMs) AND listSk >= :since)',
+      'attribute_not_exists(pk) OR (size(attempts) < :max AND attribute_not_exists(erasedAtMs) AND listSk >= :since AND dedupUntil > :now)',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_OLD' as const,
@@ -258,6 +262,8 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
   const erasedAt = item.erasedAtMs?.N;
   const headers = item.encryptedHeaders?.B;
   const recordSeal = sealFromAttributes(item, deliverySealAttributes);
+  // One erasure erases the item: its seal names the item by the accepted record's keys.
+  const erasure = erasureSealOf(item, `${providerId}#${item.listSk?.S ?? ''}`);
   const shared = {
     providerId,
     deliveryId,
@@ -280,7 +286,7 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
       headers === undefined
         ? undefined
         : Buffer.from(headers.buffer, headers.byteOffset, headers.byteLength),
-    seal: scoped(recordSeal, 'record'),
+    seal: scoped(recordSeal, 'record', erasure),
   });
   problems.push(...auditRecordProblems(accepted));
   const expectedList = auditPartitionKey(providerId, auditShardOf(deliveryId));
@@ -300,7 +306,7 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
         ...attemptFields(attempt),
         outcome: 'duplicate',
         reason: attempt.receivedAtMs < sendingUntilMs ? 'in_flight' : 'already_accepted',
-        seal: scoped(attempt.seal, 'attempt'),
+        seal: scoped(attempt.seal, 'attempt', erasure),
       }),
     );
   return [accepted, ...repeats];
@@ -324,6 +330,8 @@ function readAttempts(item: AuditItem, problems: string[]): ItemAttempt[] {
     problems.push('attempts is not a list');
     return [];
   }
+  const seen = new Set<string>();
+  const erased = item.erasedAtMs !== undefined || item.erasureReceiptId !== undefined;
   return list.flatMap((value, index) => {
     const entry = value.M;
     const requestId = entry?.r?.S;
@@ -334,6 +342,12 @@ function readAttempts(item: AuditItem, problems: string[]): ItemAttempt[] {
       problems.push(`attempts[${index}] lacks its request id or time`);
       return [];
     }
+    if (erased && (entry?.ip !== undefined || entry?.ua !== undefined || entry?.sp !== undefined)) {
+      problems.push(`attempts[${index}] of an erased item keeps an address, agent or their seal`);
+    }
+    // An attempt the SDK retried after its first try was appended: one attempt, listed twice.
+    if (seen.has(requestId)) return [];
+    seen.add(requestId);
     return [
       {
         requestId,
@@ -355,8 +369,13 @@ function attemptFields(attempt: ItemAttempt | undefined) {
   };
 }
 
-function scoped(seal: Seal | undefined, scope: RecordSeal['scope']): RecordSeal | undefined {
-  return seal === undefined ? undefined : { scope, ...seal };
+function scoped(
+  seal: Seal | undefined,
+  scope: RecordSeal['scope'],
+  erasure: ErasureSeal | undefined,
+): RecordSeal | undefined {
+  if (seal === undefined) return undefined;
+  return { scope, ...seal, ...(erasure === undefined ? {} : { erasure }) };
 }
 
 function present(record: Record<string, unknown>): AuditRecord {

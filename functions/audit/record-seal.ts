@@ -47,7 +47,7 @@ export function integrityKmsContext(writer: SealWriter): KmsEncryptionContext {
   return { purpose: auditIntegrityPurpose, writer };
 }
 
-export type SealScope = 'record' | 'attempt' | 'item';
+export type SealScope = 'record' | 'attempt' | 'item' | 'erasure';
 
 /** What one seal covers. */
 export interface SealContent {
@@ -97,6 +97,26 @@ export function recordSealContent(record: AuditRecord, scope: RecordSeal['scope'
     (personalFields.has(name) ? personal : kept).push([name, value]);
   }
   return { scope, id: `${record.providerId}#${auditSortKey(record)}`, kept, personal };
+}
+
+/**
+ * What an erasure's seal covers: the erased item (`<providerId>#<record sort key>`, a delivery
+ * item's `listSk`), when and under which receipt. Made by the operator, so that table access
+ * alone cannot mark a record erased and have it verify.
+ */
+export function erasureSealContent(
+  itemId: string,
+  erasure: { readonly erasedAtMs: number; readonly receiptId: string },
+): SealContent {
+  return {
+    scope: 'erasure',
+    id: itemId,
+    kept: [
+      ['erasedAtMs', erasure.erasedAtMs],
+      ['erasureReceiptId', erasure.receiptId],
+    ],
+    personal: [],
+  };
 }
 
 /** What an admin record's or an erasure receipt's seal covers: the item but its seal. */

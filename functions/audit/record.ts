@@ -37,6 +37,7 @@ import { type SchemeName, schemes } from '../verify/schemes/index.ts';
 import { InvalidAuditRecordError, MalformedAuditItemError } from './errors.ts';
 import { type PayloadEncoding, payloadEncodings } from './payload-copy.ts';
 import {
+  erasureSealOf,
   type RecordSeal,
   recordSealAttributes,
   sealFromAttributes,
@@ -529,7 +530,11 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
 
 function sealOfItem(item: AuditItem): RecordSeal | undefined {
   const seal = sealFromAttributes(item, recordSealAttributes);
-  return seal === undefined ? undefined : { scope: 'record', ...seal };
+  const providerId = item.pk?.S?.split('#')[0] ?? '';
+  const erasure = erasureSealOf(item, `${providerId}#${item.sk?.S ?? ''}`);
+  return seal === undefined
+    ? undefined
+    : { scope: 'record', ...seal, ...(erasure === undefined ? {} : { erasure }) };
 }
 
 /** The item's TTL in Unix seconds, or `undefined` when it has none readable. */

@@ -16,9 +16,37 @@ export interface Seal {
   readonly personal?: Buffer;
 }
 
+/**
+ * The operator's seal on an erasure (record-seal.ts, `erasureSealContent`): over the erased
+ * item's identity, when it was erased and the receipt that answers it.
+ */
+export interface ErasureSeal {
+  readonly key: Buffer;
+  readonly mac: Buffer;
+  /** The erased item's identity, from its keys as read: `<providerId>#<record sort key>`. */
+  readonly itemId: string;
+}
+
 /** A delivery record's seal, and whether it seals the record or only its attempt. */
 export interface RecordSeal extends Seal {
   readonly scope: 'record' | 'attempt';
+  /** Set once the record is erased, by the erasure. */
+  readonly erasure?: ErasureSeal;
+}
+
+/** Where an erased item keeps its erasure seal. */
+export const erasureSealAttributes = { key: 'erasureSealKey', mac: 'erasureSeal' } as const;
+
+/** The erasure seal an item holds, for the item `itemId`; undefined when it holds none. */
+export function erasureSealOf(
+  item: Readonly<Record<string, AttributeValue | undefined>>,
+  itemId: string,
+): ErasureSeal | undefined {
+  const key = item[erasureSealAttributes.key]?.B;
+  const mac = item[erasureSealAttributes.mac]?.B;
+  return key === undefined || mac === undefined
+    ? undefined
+    : { key: bufferOf(key), mac: bufferOf(mac), itemId };
 }
 
 /**

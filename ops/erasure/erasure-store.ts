@@ -49,9 +49,10 @@ import {
   payloadSortKey,
   unregisteredProviderId,
 } from '../../functions/audit/record.ts';
-import type { Sealer } from '../../functions/audit/record-seal.ts';
+import { erasureSealContent, type Sealer } from '../../functions/audit/record-seal.ts';
 import {
   attemptSealAttributes,
+  erasureSealAttributes,
   recordSealAttributes,
 } from '../../functions/audit/seal-attributes.ts';
 import { dynamodbUnavailable } from '../../functions/aws/errors.ts';
@@ -339,6 +340,7 @@ export class ErasureStore {
   async #eraseRecordFields(key: RecordKey, marker: ErasureMarker): Promise<FieldsErasure> {
     const erased = await this.#markErased(
       key,
+      `${key.pk.split('#')[0]}#${key.sk}`,
       marker,
       [],
       'attribute_exists(deliveryId) AND attribute_not_exists(erasedAtMs)',
@@ -374,9 +376,11 @@ export class ErasureStore {
         `attempts[${index}].#ua`,
         `attempts[${index}].#sp`,
       ]).flat();
+      // An attempt appended after the erasure began is erased too, and not before it came.
       const erased = await this.#markErased(
         at,
-        marker,
+        `${deliveryIdentity(itemKey(at)).providerId}#${listSk}`,
+        { ...marker, erasedAtMs: Math.max(marker.erasedAtMs, latestAttemptMs(item)) },
         paths,
         'attribute_not_exists(erasedAtMs) AND listSk = :listSk AND ' +
           '(attribute_not_exists(attempts) OR size(attempts) = :count)',
@@ -408,11 +412,13 @@ export class ErasureStore {
   }
 
   /**
-   * Removes the personal fields (and `paths`) and sets the marker, if `condition` holds: the
+   * Removes the personal fields (and `paths`) and sets the marker, sealed by the operator
+   * (`erasureSealContent` over `itemId`, the record's identity), if `condition` holds: the
    * retention class and TTL the item keeps, or undefined when the condition failed.
    */
   async #markErased(
     key: RecordKey,
+    itemId: string,
     marker: ErasureMarker,
     paths: readonly string[],
     condition: string,
@@ -429,17 +435,25 @@ export class ErasureStore {
       ]),
     );
     const removed = [...Object.keys(names), ...paths];
+    const seal = await this.#sealer.seal(erasureSealContent(itemId, marker));
     try {
       const { Attributes } = await this.#dynamodb.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key: itemKey(key),
-          UpdateExpression: `SET erasedAtMs = :at, erasureReceiptId = :receipt REMOVE ${removed.join(', ')}`,
+          UpdateExpression: `SET erasedAtMs = :at, erasureReceiptId = :receipt, #esk = :esk, #esm = :esm REMOVE ${removed.join(', ')}`,
           ConditionExpression: condition,
-          ExpressionAttributeNames: { ...names, ...extra.names },
+          ExpressionAttributeNames: {
+            ...names,
+            '#esk': erasureSealAttributes.key,
+            '#esm': erasureSealAttributes.mac,
+            ...extra.names,
+          },
           ExpressionAttributeValues: {
             ':at': { N: String(marker.erasedAtMs) },
             ':receipt': { S: marker.receiptId },
+            ':esk': { B: seal.key },
+            ':esm': { B: seal.fields },
             ...extra.values,
           },
           ReturnValues: 'ALL_NEW',
@@ -704,4 +718,9 @@ type AuditIndexName = (typeof auditTable.globalSecondaryIndexes)[number]['indexN
 /** An index of the audit table by name, checked against its definition at compile time. */
 function indexName(name: AuditIndexName): AuditIndexName {
   return name;
+}
+
+/** When the latest attempt a delivery item holds was received; 0 when it holds none. */
+function latestAttemptMs(item: AuditItem): number {
+  return Math.max(0, ...(item.attempts?.L ?? []).map(({ M }) => Number(M?.t?.N) || 0));
 }

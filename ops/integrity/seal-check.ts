@@ -10,10 +10,11 @@
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { DecryptedDataKeyCache } from '../../functions/audit/data-key-cache.ts';
-import { DataKeyRejectedError } from '../../functions/audit/errors.ts';
+import { DataKeyRejectedError, KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
 import type { AuditItem, AuditRecord } from '../../functions/audit/record.ts';
 import {
   checkSeal,
+  erasureSealContent,
   integrityKmsContext,
   itemSealContent,
   recordSealContent,
@@ -66,19 +67,55 @@ export class SealChecker {
     if (seal === undefined) {
       return { kind: 'unsealed', detail: 'it carries no seal: written without the seal key' };
     }
-    let verdict: SealVerdict;
-    try {
-      verdict = await this.#keys[writer].withPlaintextKey(seal.key, (key) =>
-        checkSeal(key, content, seal, withPersonal),
-      );
-    } catch (error) {
-      if (!(error instanceof DataKeyRejectedError)) throw error;
-      return {
-        kind: 'altered',
-        detail: `its seal key is not one KMS made for the ${writer} writer (${error.message})`,
-      };
+    const verdict = await this.#verdict(writer, seal.key, (key) =>
+      checkSeal(key, content, seal, withPersonal),
+    );
+    if (verdict !== 'valid') return { kind: 'altered', detail: verdictDetail[verdict] ?? verdict };
+    return subject.kind === 'record' ? this.#checkErasure(subject.record) : undefined;
+  }
+
+  /** An erased record's erasure must carry the seal of an operator, over that erasure. */
+  async #checkErasure(record: AuditRecord): Promise<SealFinding | undefined> {
+    const { erasedAtMs, erasureReceiptId: receiptId } = record;
+    if (erasedAtMs === undefined || receiptId === undefined) return undefined;
+    const erasure = record.seal?.erasure;
+    if (erasure === undefined) {
+      return { kind: 'altered', detail: 'it is marked erased, but no operator sealed the erasure' };
     }
-    return verdict === 'valid' ? undefined : { kind: 'altered', detail: verdictDetail[verdict] };
+    const content = erasureSealContent(erasure.itemId, { erasedAtMs, receiptId });
+    const verdict = await this.#verdict('operator', erasure.key, (key) =>
+      checkSeal(key, content, { key: erasure.key, fields: erasure.mac }, false),
+    );
+    if (verdict === 'valid') return undefined;
+    const detail =
+      verdict === 'fields_differ'
+        ? 'its erasure seal does not match when, or under which receipt, it was erased'
+        : `its erasure seal is not an operator's: ${verdict}`;
+    return { kind: 'altered', detail };
+  }
+
+  /**
+   * `check` run under the seal key `blob` decrypts to for `writer`, or why it could not be:
+   * a blob KMS refuses is a finding; KMS failing otherwise throws KeyServiceUnavailableError.
+   */
+  async #verdict(
+    writer: SealWriter,
+    blob: Buffer,
+    check: (key: Buffer) => SealVerdict,
+  ): Promise<SealVerdict | string> {
+    // Not a blob KMS could have made (KMS would refuse it as a bad request, not as a bad key).
+    if (blob.byteLength === 0 || blob.byteLength > maxBlobBytes) {
+      return `its seal key is ${blob.byteLength} bytes: no KMS blob`;
+    }
+    try {
+      return await this.#keys[writer].withPlaintextKey(blob, check);
+    } catch (error) {
+      const refused =
+        error instanceof DataKeyRejectedError ||
+        (error instanceof KeyServiceUnavailableError && badRequest(error.cause));
+      if (!refused) throw error;
+      return `its seal key is not one KMS made for the ${writer} writer (${(error as Error).message})`;
+    }
   }
 
   /** Zeroes every decrypted seal key. */
@@ -87,7 +124,15 @@ export class SealChecker {
   }
 }
 
-const verdictDetail: Record<Exclude<SealVerdict, 'valid'>, string> = {
+/** The largest ciphertext blob KMS returns. */
+const maxBlobBytes = 6144;
+
+/** KMS refused the request itself: the blob is malformed, whatever the service's health. */
+function badRequest(cause: unknown): boolean {
+  return (cause as { name?: unknown } | undefined)?.name === 'ValidationException';
+}
+
+const verdictDetail: Partial<Record<string, string>> = {
   fields_differ: 'its seal does not match: a field erasure keeps differs from what was sealed',
   personal_differ: 'its seal does not match: its personal fields differ from what was sealed',
   personal_missing: 'its personal fields are not erased, but their seal is gone',

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryClaims } from '../../functions/audit/delivery-claims.ts';
 import {
@@ -7,6 +7,7 @@ import {
   fromDeliveryItem,
   maxItemAttempts,
 } from '../../functions/audit/delivery-item.ts';
+import { MalformedAuditItemError } from '../../functions/audit/errors.ts';
 import { type AuditRecord, auditExpiresAt } from '../../functions/audit/record.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { auditDigests } from '../../functions/config/audit-digests.ts';
@@ -216,6 +217,53 @@ describe('claim', () => {
     const result = await claim(attempt(deliveryId, 2, windowMs));
     expect(result.outcome).toBe('window_passed');
     expect(result.outcome === 'window_passed' && result.previous.attempts?.L).toHaveLength(1);
+    // Nothing is appended past the window: the item moved aside is the one handed over.
+    expect((await storedItem(deliveryId))?.attempts?.L).toHaveLength(1);
+  });
+
+  it('takes a claim the SDK sent again, after its first try was applied, as its own', async () => {
+    const deliveryId = freshDelivery();
+    const first = attempt(deliveryId, 1);
+    expect(await claim(first)).toEqual({ outcome: 'claimed' });
+    expect(await claim(first)).toEqual({ outcome: 'claimed' });
+    // Appended twice, read once: no repeat that reads as the accepted attempt again.
+    const item = (await storedItem(deliveryId)) ?? {};
+    expect(item.attempts?.L).toHaveLength(2);
+    expect(fromDeliveryItem(item).map(({ requestId }) => requestId)).toEqual(['req-1']);
+  });
+
+  it('reads an erased item that holds an address again as malformed', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    await claim(attempt(deliveryId, 2, sendingMs));
+    const {
+      encryptedHeaders: _headers,
+      subjectHash: _subject,
+      sealPersonal: _sealed,
+      ...item
+    } = (await storedItem(deliveryId)) ?? {};
+    const withoutAddress = (value: AttributeValue): AttributeValue => {
+      const { ip: _ip, ua: _ua, sp: _sp, ...rest } = value.M ?? {};
+      return { M: rest };
+    };
+    const attempts = (item.attempts?.L ?? []).map(withoutAddress);
+    const erased = {
+      ...item,
+      erasedAtMs: { N: String(startMs + windowMs) },
+      erasureReceiptId: { S: 'rcpt-1' },
+      attempts: { L: attempts },
+    };
+    expect(fromDeliveryItem(erased).map(({ sourceIp }) => sourceIp)).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const planted = attempts.map(
+      (value, index): AttributeValue =>
+        index === 1 ? { M: { ...value.M, ip: { S: '192.0.2.1' } } } : value,
+    );
+    expect(() => fromDeliveryItem({ ...erased, attempts: { L: planted } })).toThrow(
+      MalformedAuditItemError,
+    );
   });
 });
 

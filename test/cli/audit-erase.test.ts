@@ -24,6 +24,7 @@ import { bodyObjectPrefix } from '../../functions/queue/deduplication.ts';
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
 import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
 import { erasurePartitionKey } from '../../ops/erasure/erasure-receipt.ts';
+import { operatorErasureSeal } from '../support/audit-records.ts';
 import { localSealer } from '../support/sealer.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { stripeDelivery } from '../support/stripe-delivery.ts';
@@ -187,6 +188,7 @@ function erasedFrom(before: AuditItem, receiptId: string): AuditItem {
     ...(attempts === undefined ? {} : { attempts: { L: attempts } }),
     erasedAtMs: { N: expect.stringMatching(/^\d+$/) },
     erasureReceiptId: { S: receiptId },
+    ...operatorErasureSeal,
   } as AuditItem;
 }
 

@@ -54,9 +54,19 @@ export function anySeal(scope: RecordSeal['scope'], { erased = false } = {}): Re
     scope,
     key: expect.any(Buffer),
     fields: expect.any(Buffer),
-    ...(erased ? {} : { personal: expect.any(Buffer) }),
+    ...(erased
+      ? {
+          erasure: { key: expect.any(Buffer), mac: expect.any(Buffer), itemId: expect.any(String) },
+        }
+      : { personal: expect.any(Buffer) }),
   };
 }
+
+/** The attributes an erasure adds to an item: the operator's seal over the erasure. */
+export const operatorErasureSeal = {
+  erasureSealKey: { B: expect.any(Uint8Array) },
+  erasureSeal: { B: expect.any(Uint8Array) },
+};
 
 /**
  * `record` as a read returns it once written: with a seal of `scope` (`record` for a record

@@ -49,6 +49,7 @@ import {
   anySeal,
   auditRecord,
   auditRecordArbitrary,
+  operatorErasureSeal,
 } from '../../support/audit-records.ts';
 import { writeAccepted } from '../../support/delivery-items.ts';
 import { type AuditStack, startAuditStack, startBudgetMs } from '../../support/stack.ts';
@@ -264,6 +265,7 @@ describe('erasing a record', () => {
       ...skeleton,
       erasedAtMs: { N: String(marker.erasedAtMs) },
       erasureReceiptId: { S: marker.receiptId },
+      ...operatorErasureSeal,
     });
     // The seal keeps its key and its fields MAC, unchanged, and they still verify.
     expect(after.sealKey).toEqual(before.sealKey);
@@ -589,8 +591,14 @@ describe('erasing a delivery item', () => {
           ({ M = {} }) => ({ M: { r: M.r, t: M.t, k: M.k, s: M.s } }) as AuditItem[string],
         ),
       },
-      erasedAtMs: { N: String(marker.erasedAtMs) },
+      // Never before the latest attempt it erases.
+      erasedAtMs: {
+        N: String(
+          Math.max(marker.erasedAtMs, ...(attempts?.L ?? []).map(({ M }) => Number(M?.t?.N))),
+        ),
+      },
       erasureReceiptId: { S: marker.receiptId },
+      ...operatorErasureSeal,
     };
   };
 

@@ -448,6 +448,51 @@ describe('seals, on records no digest covers yet', () => {
     });
     expect(sealFindings(result).map(({ id }) => id)).not.toContain(idOf(untouched));
   });
+
+  it('names a record marked erased with table access alone, whatever receipt it names, and a seal key no KMS made', async () => {
+    await test.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: auditTableName,
+        Key: deliveryKey('shop', untouched.deliveryId),
+        UpdateExpression:
+          'SET erasedAtMs = :at, erasureReceiptId = :receipt REMOVE encryptedHeaders, subjectHash, sealPersonal, attempts[0].ip, attempts[0].ua, attempts[0].sp',
+        // Long enough ago that a receipt would no longer be kept: none is looked for.
+        ExpressionAttributeValues: { ':at': { N: '0' }, ':receipt': { S: 'rcpt-none' } },
+      }),
+    );
+    const oversized = auditRecord({
+      providerId: 'shop',
+      deliveryId: 'evt_s6',
+      receivedAtMs: tS + 6,
+    });
+    await new AuditStore({
+      dynamodb: test.dynamodb,
+      tableName: auditTableName,
+      sealer: test.sealer,
+    }).writeAttempt(oversized);
+    await test.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: auditTableName,
+        Key: {
+          pk: { S: auditPartitionKey('shop', auditShardOf(oversized.deliveryId)) },
+          sk: { S: auditSortKey(oversized) },
+        },
+        UpdateExpression: 'SET sealKey = :key',
+        ExpressionAttributeValues: { ':key': { B: Buffer.alloc(7000, 1) } },
+      }),
+    );
+    const findings = sealFindings(await verify(tS, clock.now()));
+    expect(findings).toContainEqual({
+      kind: 'altered',
+      id: idOf(untouched),
+      detail: 'it is marked erased, but no operator sealed the erasure',
+    });
+    expect(findings).toContainEqual({
+      kind: 'altered',
+      id: idOf(oversized),
+      detail: 'its seal key is 7000 bytes: no KMS blob',
+    });
+  });
 });
 
 /**
