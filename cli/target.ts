@@ -100,16 +100,18 @@ export class TargetUnavailableError extends UsageError {}
  * Now by AWS's clock, for what the CLI stamps into the audit trail (admin records, erasures,
  * receipts): the SDK measures the offset from the `Date` header of each DynamoDB answer. An
  * operator's clock minutes off would otherwise file a record into a period whose digest is
- * already written (`unexpected`), or date an erasure before the records it erased. Within two
- * seconds the local clock is kept: the header has whole seconds.
+ * already written (`unexpected`), or date an erasure before the records it erased.
  */
 export function awsNow(target: Pick<Target, 'dynamodb'>, nowMs: number = Date.now()): number {
   const offset = target.dynamodb.config.systemClockOffset ?? 0;
   return Math.abs(offset) > maxTrustedClockOffsetMs ? nowMs + offset : nowMs;
 }
 
-/** The Date header has whole seconds: an offset within that is no offset. */
-const maxTrustedClockOffsetMs = 2_000;
+/**
+ * Within a minute the local clock is kept: the Date header has whole seconds, and the erasure
+ * store never dates an erasure before what it erases (ops/erasure/erasure-store.ts).
+ */
+const maxTrustedClockOffsetMs = 60_000;
 
 /**
  * What the operator's admin records and erasure receipts are sealed with: data keys of the

@@ -338,10 +338,12 @@ export class ErasureStore {
 
   /** Step 2 for an ordinary record: one conditional UpdateItem. */
   async #eraseRecordFields(key: RecordKey, marker: ErasureMarker): Promise<FieldsErasure> {
+    // Never dated before the record itself: its sort key begins with when it was received.
+    const receivedAtMs = Date.parse(key.sk.split('#')[0] ?? '');
     const erased = await this.#markErased(
       key,
       `${key.pk.split('#')[0]}#${key.sk}`,
-      marker,
+      { ...marker, erasedAtMs: Math.max(marker.erasedAtMs, receivedAtMs || 0) },
       [],
       'attribute_exists(deliveryId) AND attribute_not_exists(erasedAtMs)',
       {},
