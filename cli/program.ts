@@ -12,6 +12,7 @@ import { addAuditVerifyCommand } from './commands/audit/verify.ts';
 import { addComplianceReportCommand } from './commands/compliance/report.ts';
 import { addProvidersAddCommand } from './commands/providers/add.ts';
 import { addProvidersBindCommand } from './commands/providers/bind.ts';
+import { addProvidersCatalogCommand } from './commands/providers/catalog.ts';
 import { addProvidersEnableDisableCommands } from './commands/providers/enable-disable.ts';
 import { addProvidersListCommand } from './commands/providers/list.ts';
 import { addProvidersRemoveCommand } from './commands/providers/remove.ts';
@@ -47,6 +48,7 @@ const providersGroup: CommandGroup = {
     addProvidersEnableDisableCommands,
     addProvidersBindCommand,
     addProvidersRemoveCommand,
+    addProvidersCatalogCommand,
   ],
 };
 

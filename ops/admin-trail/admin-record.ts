@@ -62,6 +62,8 @@ export type AdminOutcome = (typeof adminOutcomes)[number];
  * any name: a new detail is added here on purpose, and none may hold key text.
  */
 export const adminDetailNames = [
+  /** `providers add --provider`: the catalog entry its settings came from. */
+  'namedProvider',
   'scheme',
   'keyKind',
   'keyVersion',

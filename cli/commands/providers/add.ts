@@ -17,6 +17,8 @@ import {
   withDefaults,
 } from '../../../functions/registry/provider.ts';
 import type { SchemeName } from '../../../functions/verify/schemes/index.ts';
+import { namedProvider } from '../../../ops/catalog/catalog.ts';
+import type { NamedProvider } from '../../../ops/catalog/named-provider.ts';
 import { type ExitCode, type Io, UsageError } from '../../io.ts';
 import { parseOptionFlags, parseSeconds, repeatable } from '../../parse.ts';
 import { addWaitOption, runProviderChange, type WaitFlags } from '../../provider-change.ts';
@@ -27,6 +29,8 @@ import { lookUpScheme } from '../../schemes.ts';
 import { addTargetOptions, withTarget } from '../../target.ts';
 
 export interface AddFlags extends WaitFlags, KeySourceFlags {
+  /** A named provider (`providers catalog`): its scheme, options and tolerance. */
+  readonly provider?: string;
   readonly scheme?: string;
   readonly toleranceSeconds?: string;
   readonly retention?: string;
@@ -39,14 +43,18 @@ export interface AddFlags extends WaitFlags, KeySourceFlags {
 export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<ExitCode> {
   return withTarget(flags, io, async (target) => {
     assertProviderId(id); // before reading the key, and before KMS sees the id
-    if (flags.scheme === undefined) {
-      throw new UsageError('--scheme is required (`webhooks schemes` lists them)');
+    const named = namedProviderOf(flags);
+    const schemeName = named?.scheme ?? flags.scheme;
+    if (schemeName === undefined) {
+      throw new UsageError(
+        '--scheme or --provider is required (`webhooks schemes` and `webhooks providers catalog` list them)',
+      );
     }
-    const scheme = lookUpScheme(flags.scheme);
-    const options = parseOptionFlags(flags.option ?? []);
+    const scheme = lookUpScheme(schemeName);
+    const options = { ...named?.options, ...parseOptionFlags(flags.option ?? []) };
     const toleranceSeconds =
       flags.toleranceSeconds === undefined
-        ? undefined
+        ? named?.toleranceSeconds
         : parseSeconds(flags.toleranceSeconds, '--tolerance-seconds');
     const retentionClass = retentionClassOf(flags.retention);
     const redaction = parseRedactFlags(flags.redact ?? []);
@@ -56,10 +64,11 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         `--subject-key '${subjectKey}' must be dot-separated field names of A-Z, a-z, 0-9, '_', '$', '@' and '-' (no '*')`,
       );
     }
-    const key = await readNewKey(flags, io, flags.scheme, scheme);
+    const key = await readNewKey(flags, io, schemeName, scheme);
     return runProviderChange({ target, flags, io }, 'provider.add', id, async (detail) => {
       Object.assign(detail, {
-        scheme: flags.scheme,
+        ...(named === undefined ? {} : { namedProvider: named.name }),
+        scheme: schemeName,
         keyKind: key.kind,
         keyVersion: '1',
         retentionClass: retentionClass ?? defaultRetentionClass,
@@ -75,7 +84,7 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
       // The key is bound to the very settings stored with it (functions/registry/key-binding.ts).
       const settings = withDefaults({
         providerId: id,
-        scheme: flags.scheme as SchemeName,
+        scheme: schemeName as SchemeName,
         options,
         redaction,
         ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
@@ -100,6 +109,26 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
       });
     });
   });
+}
+
+/**
+ * The named provider `--provider` names, or undefined without it. With `--scheme` it must name
+ * the same scheme: `--option` and `--tolerance-seconds` may still adjust what it fills in.
+ */
+function namedProviderOf(flags: AddFlags): NamedProvider | undefined {
+  if (flags.provider === undefined) return undefined;
+  const named = namedProvider(flags.provider);
+  if (named === undefined) {
+    throw new UsageError(
+      `unknown provider '${flags.provider}' (\`webhooks providers catalog\` lists them; or give --scheme)`,
+    );
+  }
+  if (flags.scheme !== undefined && flags.scheme !== named.scheme) {
+    throw new UsageError(
+      `--provider ${named.name} signs with scheme ${named.scheme}, not ${flags.scheme}`,
+    );
+  }
+  return named;
 }
 
 /**
@@ -140,6 +169,10 @@ export function addProvidersAddCommand(
     addKeySourceOptions(
       addWaitOption(providers.command('add <id>'))
         .description('register a provider with its first key')
+        .option(
+          '--provider <name>',
+          'a named provider: sets its scheme, options and tolerance (`webhooks providers catalog` lists them)',
+        )
         .option('--scheme <name>', 'the signing scheme (`webhooks schemes` lists them)')
         .option('--tolerance-seconds <n>', "timestamp tolerance (default: the scheme's)")
         .option(
@@ -160,7 +193,7 @@ export function addProvidersAddCommand(
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ webhooks providers add stripe-live --scheme stripe --secret-stdin --local < stripe.secret\n  $ webhooks providers add discord-app --scheme discord --public-key-file discord.pub --stack webhook-ingestion',
+      '\nExamples:\n  $ webhooks providers add stripe-live --scheme stripe --secret-stdin --local < stripe.secret\n  $ webhooks providers add wa --provider whatsapp --secret-stdin --local < app.secret\n  $ webhooks providers add discord-app --scheme discord --public-key-file discord.pub --stack webhook-ingestion',
     )
     .action(async (id: string, flags: AddFlags) => finish(await addProvider(id, flags, io)));
 }

@@ -1,0 +1,200 @@
+/**
+ * The providers with a scheme of their own (functions/verify/schemes/<name>.ts): the scheme is
+ * named for them and takes no options. Each proof names the strongest test its scheme has.
+ */
+import type { NamedProvider, Proof } from './named-provider.ts';
+
+const schemeTest = (scheme: string) => `test/verify/schemes/${scheme}.test.ts`;
+const sdk = (scheme: string, pkg: string, name: string): Proof => ({
+  kind: 'provider-sdk',
+  package: pkg,
+  test: { file: schemeTest(scheme), name },
+});
+const published = (scheme: string, name: string): Proof => ({
+  kind: 'published-vector',
+  test: { file: schemeTest(scheme), name },
+});
+const independent = (scheme: string, name: string): Proof => ({
+  kind: 'independent-vector',
+  test: { file: schemeTest(scheme), name },
+});
+const documented: Proof = { kind: 'documented-algorithm' };
+const pythonHmac =
+  'accepts a signature computed independently (Python hmac) from the documented algorithm';
+const outsideNode = 'accepts a known answer computed outside Node from the documented algorithm';
+
+export const nativeProviders: readonly NamedProvider[] = [
+  {
+    name: 'adyen',
+    displayName: 'Adyen',
+    scheme: 'adyen',
+    proof: sdk(
+      'adyen',
+      '@adyen/api-library',
+      "accepts an item signed by @adyen/api-library's HmacValidator.calculateHmac",
+    ),
+  },
+  { name: 'bitbucket', displayName: 'Bitbucket', scheme: 'bitbucket', proof: documented },
+  {
+    name: 'calendly',
+    displayName: 'Calendly',
+    scheme: 'calendly',
+    proof: independent('calendly', outsideNode),
+  },
+  {
+    name: 'discord',
+    displayName: 'Discord',
+    scheme: 'discord',
+    proof: sdk(
+      'discord',
+      'discord-interactions',
+      "signs what discord-interactions' verifyKey accepts",
+    ),
+  },
+  {
+    name: 'docusign',
+    displayName: 'DocuSign',
+    scheme: 'docusign',
+    proof: independent('docusign', pythonHmac),
+  },
+  {
+    name: 'github',
+    displayName: 'GitHub',
+    scheme: 'github',
+    proof: sdk(
+      'github',
+      '@octokit/webhooks-methods',
+      'accepts a signature made by @octokit/webhooks-methods and reports delivery and event',
+    ),
+  },
+  { name: 'gitlab', displayName: 'GitLab', scheme: 'gitlab', proof: documented },
+  {
+    name: 'hubspot',
+    displayName: 'HubSpot',
+    scheme: 'hubspot',
+    proof: sdk(
+      'hubspot',
+      '@hubspot/api-client',
+      'signs v1, v2 and v3 exactly as @hubspot/api-client Signature.isValid expects',
+    ),
+  },
+  {
+    name: 'intercom',
+    displayName: 'Intercom',
+    scheme: 'intercom',
+    proof: independent('intercom', pythonHmac),
+  },
+  { name: 'jira', displayName: 'Jira', scheme: 'jira', proof: documented },
+  {
+    name: 'lemon-squeezy',
+    displayName: 'Lemon Squeezy',
+    scheme: 'lemon-squeezy',
+    proof: independent(
+      'lemon-squeezy',
+      'accepts a signature computed independently (Python hmac) and reports X-Event-Name',
+    ),
+  },
+  {
+    name: 'linear',
+    displayName: 'Linear',
+    scheme: 'linear',
+    proof: sdk(
+      'linear',
+      '@linear/sdk',
+      'signs what the @linear/sdk LinearWebhookClient verifier accepts',
+    ),
+  },
+  {
+    name: 'mailgun',
+    displayName: 'Mailgun',
+    scheme: 'mailgun',
+    proof: published('mailgun', 'accepts the published mailgun vector in a JSON webhook'),
+  },
+  {
+    name: 'paddle',
+    displayName: 'Paddle',
+    scheme: 'paddle',
+    proof: sdk(
+      'paddle',
+      '@paddle/paddle-node-sdk',
+      "signs what the Paddle SDK's own verifier accepts",
+    ),
+  },
+  {
+    name: 'pagerduty',
+    displayName: 'PagerDuty',
+    scheme: 'pagerduty',
+    proof: published(
+      'pagerduty',
+      'accepts the published go-pagerduty vector and reads the event fields from its body',
+    ),
+  },
+  {
+    name: 'plaid',
+    displayName: 'Plaid',
+    scheme: 'plaid',
+    proof: published('plaid', 'accepts the published webhook with its JWK configured, at its iat'),
+  },
+  {
+    name: 'sendgrid',
+    displayName: 'SendGrid',
+    scheme: 'sendgrid',
+    proof: published('sendgrid', 'accepts the published vector from the SendGrid SDK'),
+  },
+  {
+    name: 'shopify',
+    displayName: 'Shopify',
+    scheme: 'shopify',
+    proof: published('shopify', 'accepts the published shopify-app-js vector'),
+  },
+  {
+    name: 'slack',
+    displayName: 'Slack',
+    scheme: 'slack',
+    proof: sdk(
+      'slack',
+      '@slack/bolt',
+      'signs what @slack/bolt’s verifySlackRequest accepts, and bolt refuses a tampered body',
+    ),
+  },
+  {
+    name: 'square',
+    displayName: 'Square',
+    scheme: 'square',
+    proof: sdk(
+      'square',
+      'square',
+      'signs what the Square SDK WebhooksHelper.verifySignature accepts',
+    ),
+  },
+  {
+    name: 'stripe',
+    displayName: 'Stripe',
+    scheme: 'stripe',
+    proof: sdk('stripe', 'stripe', "signs what the Stripe SDK's constructEvent accepts"),
+  },
+  {
+    name: 'twilio',
+    displayName: 'Twilio',
+    scheme: 'twilio',
+    proof: published('twilio', 'accepts the published form-post vector'),
+  },
+  {
+    name: 'twitch',
+    displayName: 'Twitch',
+    scheme: 'twitch',
+    proof: independent(
+      'twitch',
+      'accepts a known answer computed outside Node and reports the delivery',
+    ),
+  },
+  { name: 'typeform', displayName: 'Typeform', scheme: 'typeform', proof: documented },
+  {
+    name: 'workos',
+    displayName: 'WorkOS',
+    scheme: 'workos',
+    proof: sdk('workos', '@workos-inc/node', 'signs what @workos-inc/node constructEvent accepts'),
+  },
+  { name: 'xero', displayName: 'Xero', scheme: 'xero', proof: independent('xero', pythonHmac) },
+  { name: 'zoom', displayName: 'Zoom', scheme: 'zoom', proof: independent('zoom', outsideNode) },
+];
