@@ -242,7 +242,7 @@ describe('webhooks providers --local', () => {
         add('--scheme', 'discord', '--secret-stdin'),
         /public key/,
       ],
-      ['no scheme', add('--secret-stdin'), /--scheme is required/],
+      ['no scheme', add('--secret-stdin'), /--scheme or --provider is required/],
       ['an unknown scheme', add('--scheme', 'gihub', '--secret-stdin'), /unknown scheme 'gihub'/],
       [
         'an unknown retention class',
