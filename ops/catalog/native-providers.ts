@@ -110,6 +110,7 @@ export const nativeProviders: readonly NamedProvider[] = [
     scheme: 'mailgun',
     proof: published('mailgun', 'accepts the published mailgun vector in a JSON webhook'),
   },
+  { name: 'mux', displayName: 'Mux', scheme: 'mux', proof: independent('mux', outsideNode) },
   {
     name: 'paddle',
     displayName: 'Paddle',

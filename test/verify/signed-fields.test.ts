@@ -41,6 +41,7 @@ const declared: Record<SchemeName, Coverage> = {
   jira: bodyOnly,
   'lemon-squeezy': bodyOnly,
   linear: bodyOnly,
+  mux: bodyOnly,
   mailgun: nothing,
   paddle: bodyOnly,
   pagerduty: bodyOnly,

@@ -12,6 +12,7 @@ import { jira } from './jira.ts';
 import { lemonSqueezy } from './lemon-squeezy.ts';
 import { linear } from './linear.ts';
 import { mailgun } from './mailgun.ts';
+import { mux } from './mux.ts';
 import { paddle } from './paddle.ts';
 import { pagerduty } from './pagerduty.ts';
 import { plaid } from './plaid.ts';
@@ -61,6 +62,7 @@ export const schemes = {
   static: staticCredentials,
   plaid: plaid,
   hmac: hmac,
+  mux: mux,
 } as const;
 
 export type SchemeName = keyof typeof schemes;

@@ -44,6 +44,7 @@ const cases: readonly SignerCase[] = [
   { name: 'paddle', scheme: 'paddle', secret: 'pdl_ntfset_test', body: 'bytes' },
   { name: 'calendly', scheme: 'calendly', secret: 'calendly-key', body: 'bytes' },
   { name: 'workos', scheme: 'workos', secret: 'workos-secret', body: 'bytes' },
+  { name: 'mux', scheme: 'mux', secret: 'mux-secret', body: 'bytes' },
   { name: 'github', scheme: 'github', secret: 'gh-secret', body: 'bytes' },
   { name: 'shopify', scheme: 'shopify', secret: 'shpss_test', body: 'bytes' },
   { name: 'intercom', scheme: 'intercom', secret: 'intercom-secret', body: 'bytes' },
