@@ -124,6 +124,7 @@ export function bodyHmacScheme(spec: BodyHmacSpec): Scheme {
     headers: shapeHeaders(shape),
     keyKind: 'secret',
     ...(spec.eventFields === undefined ? {} : { eventFields: spec.eventFields }),
+    ...(shape.eventTypeHeader === undefined ? {} : { eventTypeHeader: shape.eventTypeHeader }),
     // The signed bytes are `[body]` (below): no header is among them.
     signedFields: () => bodySigned,
     verify({ headers, body, keys }) {

@@ -88,6 +88,12 @@ export interface Scheme<Options = Record<string, never>> {
    */
   readonly defaultToleranceSeconds?: number;
   /**
+   * The header the verdict's `eventType` is read from, for schemes that read it from one
+   * (`signedFields` says whether it is signed); shown by `webhooks providers catalog`.
+   * @default - the type comes from the body (`eventFields`), or nowhere
+   */
+  readonly eventTypeHeader?: string;
+  /**
    * Where the event id and type sit in a JSON body, for schemes that carry them only there;
    * read by {@link readEventFields} after verification, so verification never parses.
    * @default - ids come from headers only

@@ -56,17 +56,22 @@ export function catalogRow(provider: NamedProvider): CatalogRow {
   const parsed = scheme.parseOptions === undefined ? {} : scheme.parseOptions(options);
   const signed = signedFieldsOf(scheme, parsed);
   const fields = scheme.eventFields;
-  // The order delivery-names.ts chooses in: a signed header id, a signed body id, the body.
+  // The order delivery-names.ts chooses in: a signed header id, a signed body id, the body
+  // (also where a body lacks its id).
   const deliveryId: ValueSource = signed.deliveryId
     ? { from: 'a signed header', signed: true }
     : fields?.id !== undefined && signed.eventFields
-      ? { from: `body ${fields.id}`, signed: true }
+      ? { from: `body ${fields.id}, else the body's SHA-256`, signed: true }
       : { from: "the body's SHA-256", signed: signed.body };
-  const eventType: ValueSource = signed.eventType
-    ? { from: 'a signed header', signed: true }
-    : fields?.type !== undefined
-      ? { from: `body ${fields.type}`, signed: signed.eventFields }
-      : { from: 'none', signed: false };
+  // The verdict's type (a header) before the body's, as delivery-names.ts takes them.
+  const eventType: ValueSource =
+    scheme.eventTypeHeader !== undefined
+      ? { from: `header ${scheme.eventTypeHeader}`, signed: signed.eventType }
+      : signed.eventType
+        ? { from: 'a signed header', signed: true }
+        : fields?.type !== undefined
+          ? { from: `body ${fields.type}`, signed: signed.eventFields }
+          : { from: 'none', signed: false };
   return {
     name: provider.name,
     displayName: provider.displayName,
@@ -107,6 +112,8 @@ export function proofText(proof: Proof): string {
       return `round trip with ${proof.package}, which its docs verify with`;
     case 'published-vector':
       return 'published vector';
+    case 'captured-delivery':
+      return 'delivery captured by a third party';
     case 'independent-vector':
       return 'known answer computed outside this code';
     case 'documented-algorithm':

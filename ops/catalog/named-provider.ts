@@ -18,6 +18,7 @@ export interface TestRef {
  * - `reference-library`: a round trip with the package the provider's documentation tells its
  *   users to verify with (Svix's, for providers that deliver through Svix);
  * - `published-vector`: a signed request the provider (or its own SDK's tests) published;
+ * - `captured-delivery`: a request the provider really signed, published by a third party;
  * - `independent-vector`: a known answer computed outside this code (another language, by
  *   hand) from the provider's documented algorithm;
  * - `documented-algorithm`: the algorithm as its documentation gives it, and nothing more.
@@ -26,6 +27,7 @@ export type Proof =
   | { readonly kind: 'provider-sdk'; readonly package: string; readonly test: TestRef }
   | { readonly kind: 'reference-library'; readonly package: string; readonly test: TestRef }
   | { readonly kind: 'published-vector'; readonly test: TestRef }
+  | { readonly kind: 'captured-delivery'; readonly test: TestRef }
   | { readonly kind: 'independent-vector'; readonly test: TestRef }
   | { readonly kind: 'documented-algorithm' };
 

@@ -12,13 +12,16 @@ const schemeTest = 'test/verify/schemes/standard-webhooks.test.ts';
 const svixLibrary: Proof = {
   kind: 'reference-library',
   package: 'svix',
-  test: { file: schemeTest, name: "signs what the svix SDK's verify accepts, under svix- headers" },
+  test: {
+    file: schemeTest,
+    name: "accepts a signature made by the svix SDK's sign, under svix- headers",
+  },
 };
 /** The provider's own docs verify with the standardwebhooks package. */
 const standardLibrary: Proof = {
   kind: 'reference-library',
   package: 'standardwebhooks',
-  test: { file: schemeTest, name: "signs what the standardwebhooks SDK's verify accepts" },
+  test: { file: schemeTest, name: "accepts a signature made by the standardwebhooks SDK's sign" },
 };
 const documented: Proof = { kind: 'documented-algorithm' };
 
@@ -33,7 +36,7 @@ export const standardWebhooksProviders: readonly NamedProvider[] = [
       package: 'svix',
       test: {
         file: schemeTest,
-        name: "signs what the svix SDK's verify accepts, under svix- headers",
+        name: "accepts a signature made by the svix SDK's sign, under svix- headers",
       },
     },
   },
@@ -88,14 +91,6 @@ export const standardWebhooksProviders: readonly NamedProvider[] = [
     docs: 'https://developer.brex.com/docs/webhooks',
     proof: documented,
     note: 'The secrets come from GET /v1/webhooks/secrets; after a rotation, register both.',
-  },
-  {
-    name: 'supabase-auth',
-    displayName: 'Supabase Auth Hooks',
-    scheme: 'standard-webhooks',
-    docs: 'https://supabase.com/docs/guides/auth/auth-hooks',
-    proof: documented,
-    note: 'Register the secret without its leading `v1,`. Supabase waits for the hook to answer; Database Webhooks are a different, unsigned product.',
   },
   {
     name: 'loops',

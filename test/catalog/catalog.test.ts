@@ -42,11 +42,10 @@ describe('the provider catalog', () => {
       const { proof } = provider;
       if (proof.kind === 'documented-algorithm') return;
       const source = readFileSync(proof.test.file, 'utf8');
-      // The name exactly as the test declares it, in either quote.
-      expect(
-        source.includes(`'${proof.test.name}'`) || source.includes(`"${proof.test.name}"`),
-        `${proof.test.file}: ${proof.test.name}`,
-      ).toBe(true);
+      // Declared as a test that runs: `it(` or `it.each(…)(` with the exact name, never skipped.
+      const name = proof.test.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const declared = new RegExp(`\\bit(?:\\.each\\([^\\n]*\\))?\\(\\s*(['"])${name}\\1`);
+      expect(declared.test(source), `${proof.test.file}: ${proof.test.name}`).toBe(true);
       if (proof.kind === 'provider-sdk' || proof.kind === 'reference-library') {
         expect(devDependencies).toContain(proof.package);
         expect(source).toContain(`from '${proof.package}`);
@@ -61,7 +60,7 @@ describe('the provider catalog', () => {
       headers: expect.arrayContaining(['webhook-id', 'webhook-signature']),
     });
     expect(rowOf('stripe')).toMatchObject({
-      deliveryId: { from: 'body id', signed: true },
+      deliveryId: { from: "body id, else the body's SHA-256", signed: true },
       toleranceSeconds: 300,
     });
     // The generic HMAC over the body: Razorpay's event id header is not signed, so the
@@ -70,6 +69,10 @@ describe('the provider catalog', () => {
       deliveryId: { from: "the body's SHA-256", signed: true },
       eventType: { from: 'none', signed: false },
       headers: ['X-Razorpay-Signature', 'x-razorpay-event-id'],
+    });
+    // GitHub's event header is outside what it signs: the catalog says so.
+    expect(rowOf('github')).toMatchObject({
+      eventType: { from: 'header X-GitHub-Event', signed: false },
     });
     // A token signs nothing: what it reports is not covered.
     expect(rowOf('postmark')).toMatchObject({

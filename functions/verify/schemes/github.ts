@@ -37,6 +37,7 @@ export const github: Scheme<GithubOptions> = {
   docs: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
   headers: ['X-Hub-Signature-256', 'X-Hub-Signature', 'X-GitHub-Delivery', 'X-GitHub-Event'],
   keyKind: 'secret',
+  eventTypeHeader: githubShape.eventTypeHeader as string,
   // The HMAC is of the body alone (`[body]` below): GitHub signs neither X-GitHub-Delivery nor
   // X-GitHub-Event, so a replay may carry any id or event name.
   signedFields: () => bodySigned,

@@ -35,6 +35,7 @@ export const gitlab: Scheme = {
     ...gitlabShape.fallbackIdHeaders,
   ],
   keyKind: 'secret',
+  eventTypeHeader: gitlabShape.eventTypeHeader,
   // Nothing is signed: the token proves the sender knows the secret, not what it sent.
   signedFields: () => ({ body: false }),
   verify({ headers, keys }) {

@@ -33,6 +33,7 @@ export const linear: Scheme = {
   docs: 'https://linear.app/developers/webhooks#securing-webhooks',
   headers: shapeHeaders(linearShape),
   keyKind: 'secret',
+  eventTypeHeader: linearShape.eventTypeHeader,
   // The HMAC is of the body alone (`[body]` below): Linear-Delivery and Linear-Event are not
   // signed, only the body's webhookTimestamp bounds how long a replay is accepted.
   signedFields: () => bodySigned,

@@ -43,6 +43,7 @@ export const twitch: Scheme = {
   docs: 'https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message',
   headers: Object.values(twitchShape.headers),
   keyKind: 'secret',
+  eventTypeHeader: twitchShape.headers.subscriptionType,
   // "Guarding against replay attacks": reject a message whose timestamp is older than
   // 10 minutes (same docs page).
   defaultToleranceSeconds: 600,
