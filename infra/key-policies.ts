@@ -4,6 +4,7 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { SealWriter } from '../functions/audit/record-seal.ts';
 import { symmetricDataActions } from './key-actions.ts';
 
 /**
@@ -124,19 +125,7 @@ export function subjectIndexSecretByOperators(purpose: string): iam.PolicyStatem
  * with table access and this statement still cannot seal a delivery record.
  */
 export function auditSealingByOperators(purpose: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'AuditSealingByOperators',
-    principals: [account()],
-    actions: ['kms:GenerateDataKey'],
-    resources: ['*'],
-    conditions: {
-      StringEquals: {
-        'kms:EncryptionContext:purpose': purpose,
-        'kms:EncryptionContext:writer': 'operator',
-      },
-      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'writer'] },
-    },
-  });
+  return sealKeyGeneration('AuditSealingByOperators', account(), purpose, 'operator');
 }
 
 /**
@@ -150,15 +139,25 @@ export function auditSealVerificationByAuditors(purpose: string): iam.PolicyStat
 
 /** The ingest function's role generates seal keys for the `ingest` writer, and nothing else. */
 export function ingestSealing(role: iam.IRole, purpose: string): iam.PolicyStatement {
+  return sealKeyGeneration('IngestSealsAuditRecords', role, purpose, 'ingest');
+}
+
+/** GenerateDataKey under the seal purpose and one writer, and no other context key. */
+function sealKeyGeneration(
+  sid: string,
+  principal: iam.IPrincipal,
+  purpose: string,
+  writer: SealWriter,
+): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: 'IngestSealsAuditRecords',
-    principals: [role],
+    sid,
+    principals: [principal],
     actions: ['kms:GenerateDataKey'],
     resources: ['*'],
     conditions: {
       StringEquals: {
         'kms:EncryptionContext:purpose': purpose,
-        'kms:EncryptionContext:writer': 'ingest',
+        'kms:EncryptionContext:writer': writer,
       },
       'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'writer'] },
     },

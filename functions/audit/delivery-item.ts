@@ -30,6 +30,7 @@ import {
   type AuditRecord,
   auditExpiresAt,
   auditPartitionKey,
+  auditRecordId,
   auditRecordProblems,
   auditShardOf,
   auditSortKey,
@@ -263,7 +264,7 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
   const headers = item.encryptedHeaders?.B;
   const recordSeal = sealFromAttributes(item, deliverySealAttributes);
   // One erasure erases the item: its seal names the item by the accepted record's keys.
-  const erasure = erasureSealOf(item, `${providerId}#${item.listSk?.S ?? ''}`);
+  const erasure = erasureSealOf(item, auditRecordId(providerId, item.listSk?.S ?? ''));
   const shared = {
     providerId,
     deliveryId,

@@ -27,7 +27,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { canonicalPairs, type FieldPairs, itemPairs } from './canonical.ts';
 import { type DataKey, DataKeyCache, type KmsEncryptionContext } from './data-key-cache.ts';
-import { type AuditItem, type AuditRecord, auditSortKey, erasedPersonalFields } from './record.ts';
+import {
+  type AuditItem,
+  type AuditRecord,
+  auditRecordId,
+  auditSortKey,
+  erasedPersonalFields,
+} from './record.ts';
 import {
   type RecordSeal,
   recordSealAttributes,
@@ -62,8 +68,26 @@ export interface SealContent {
 export const sealMacBytes = 16;
 const sealFormat = 'webhook-audit-seal/1';
 
-/** The record's fields a seal leaves out: its own, erasure's marker and the payload copy. */
-const notSealed = new Set([
+/**
+ * A record's fields as its seal and its digest entry (ops/integrity/digest-entry.ts) cover
+ * them: those erasure keeps, and the personal ones it removes. Neither covers the seal itself,
+ * erasure's marker (checked against the operator's erasure seal and the receipt) or the
+ * payload copy (an item of its own, deleted by erasure).
+ */
+export function coveredFields(record: AuditRecord): {
+  kept: [string, unknown][];
+  personal: [string, unknown][];
+} {
+  const kept: [string, unknown][] = [];
+  const personal: [string, unknown][] = [];
+  for (const [name, value] of Object.entries(record)) {
+    if (value === undefined || notCovered.has(name)) continue;
+    (personalFields.has(name) ? personal : kept).push([name, value]);
+  }
+  return { kept, personal };
+}
+
+const notCovered = new Set([
   'seal',
   'erasedAtMs',
   'erasureReceiptId',
@@ -90,13 +114,11 @@ export function recordSealContent(record: AuditRecord, scope: RecordSeal['scope'
       ]),
     };
   }
-  const kept: [string, unknown][] = [];
-  const personal: [string, unknown][] = [];
-  for (const [name, value] of Object.entries(record)) {
-    if (value === undefined || notSealed.has(name)) continue;
-    (personalFields.has(name) ? personal : kept).push([name, value]);
-  }
-  return { scope, id: `${record.providerId}#${auditSortKey(record)}`, kept, personal };
+  return {
+    scope,
+    id: auditRecordId(record.providerId, auditSortKey(record)),
+    ...coveredFields(record),
+  };
 }
 
 /**

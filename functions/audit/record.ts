@@ -375,6 +375,14 @@ export function payloadExpiresAt(record: Pick<AuditRecord, 'receivedAtMs' | 'ret
   return Math.floor(record.receivedAtMs / 1000) + payloadDays * secondsPerDay;
 }
 
+/**
+ * A record's identity across the audit trail: its provider and sort key (a delivery item's
+ * `listSk`). Digest entries, seals and erasure seals name a record by it.
+ */
+export function auditRecordId(providerId: string, sortKey: string): string {
+  return `${providerId}#${sortKey}`;
+}
+
 /** The record's sort key. */
 export function auditSortKey(
   record: Pick<AuditRecord, 'receivedAtMs' | 'deliveryId' | 'requestId'>,
@@ -531,7 +539,7 @@ export function fromAuditItem(item: AuditItem): AuditRecord {
 function sealOfItem(item: AuditItem): RecordSeal | undefined {
   const seal = sealFromAttributes(item, recordSealAttributes);
   const providerId = item.pk?.S?.split('#')[0] ?? '';
-  const erasure = erasureSealOf(item, `${providerId}#${item.sk?.S ?? ''}`);
+  const erasure = erasureSealOf(item, auditRecordId(providerId, item.sk?.S ?? ''));
   return seal === undefined
     ? undefined
     : { scope: 'record', ...seal, ...(erasure === undefined ? {} : { erasure }) };

@@ -45,6 +45,7 @@ import type { MalformedAuditItemError } from '../../functions/audit/errors.ts';
 import {
   type AuditItem,
   auditPartitionKey,
+  auditRecordId,
   erasedPersonalFields,
   payloadSortKey,
   unregisteredProviderId,
@@ -342,7 +343,7 @@ export class ErasureStore {
     const receivedAtMs = Date.parse(key.sk.split('#')[0] ?? '');
     const erased = await this.#markErased(
       key,
-      `${key.pk.split('#')[0]}#${key.sk}`,
+      auditRecordId(key.pk.split('#')[0] ?? '', key.sk),
       { ...marker, erasedAtMs: Math.max(marker.erasedAtMs, receivedAtMs || 0) },
       [],
       'attribute_exists(deliveryId) AND attribute_not_exists(erasedAtMs)',
@@ -381,7 +382,7 @@ export class ErasureStore {
       // An attempt appended after the erasure began is erased too, and not before it came.
       const erased = await this.#markErased(
         at,
-        `${deliveryIdentity(itemKey(at)).providerId}#${listSk}`,
+        auditRecordId(deliveryIdentity(itemKey(at)).providerId, listSk),
         { ...marker, erasedAtMs: Math.max(marker.erasedAtMs, latestAttemptMs(item)) },
         paths,
         'attribute_not_exists(erasedAtMs) AND listSk = :listSk AND ' +

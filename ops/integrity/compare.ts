@@ -53,20 +53,7 @@ export function compareEntries(
   current: readonly CurrentEntry[],
   context: CompareContext,
 ): Comparison {
-  const now = new Map<string, CurrentEntry>();
-  const findings: Finding[] = [];
-  for (const item of current) {
-    // Two items that read as the same record: one of them was put there beside the other.
-    if (now.has(item.entry.id)) {
-      findings.push({
-        kind: 'unexpected',
-        id: item.entry.id,
-        detail: 'another item reads as the same record',
-      });
-    } else {
-      now.set(item.entry.id, item);
-    }
-  }
+  const { byId: now, findings } = indexEntries(current);
   let verified = 0;
   let redacted = 0;
   let expired = 0;
@@ -92,6 +79,30 @@ export function compareEntries(
     findings.push({ kind: 'unexpected', id, detail: 'the digest of its period does not list it' });
   }
   return { verified, redacted, expired, findings };
+}
+
+/**
+ * The entries by id, the first of each; and a finding for each other item that reads as the
+ * same record: one of them was put there beside the other.
+ */
+export function indexEntries(current: readonly CurrentEntry[]): {
+  byId: Map<string, CurrentEntry>;
+  findings: Finding[];
+} {
+  const byId = new Map<string, CurrentEntry>();
+  const findings: Finding[] = [];
+  for (const item of current) {
+    if (byId.has(item.entry.id)) {
+      findings.push({
+        kind: 'unexpected',
+        id: item.entry.id,
+        detail: 'another item reads as the same record',
+      });
+    } else {
+      byId.set(item.entry.id, item);
+    }
+  }
+  return { byId, findings };
 }
 
 function missingDetail(entry: DigestEntry): string {

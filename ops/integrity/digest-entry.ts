@@ -25,10 +25,11 @@ import {
   type AuditItem,
   type AuditRecord,
   auditExpiresAt,
+  auditRecordId,
   auditSortKey,
-  erasedPersonalFields,
   itemExpiresAt,
 } from '../../functions/audit/record.ts';
+import { coveredFields } from '../../functions/audit/record-seal.ts';
 
 export interface DigestEntry {
   /** `<partition owner>#<sort key>`: a delivery record's provider and `auditSortKey`. */
@@ -42,29 +43,15 @@ export interface DigestEntry {
 }
 
 /**
- * The seal is checked on its own (seal-check.ts), and erasure removes part of it; the erasure
- * marker is written by erasure, not by the ingest function, and checked against the receipt
- * instead; the payload copy is excluded (see above).
+ * A delivery record's entry: the fields its seal covers (`coveredFields`: not the seal, the
+ * erasure marker or the payload copy), hashed, the guessable ones left out (see above).
  */
-const notCovered = new Set([
-  'seal',
-  'erasedAtMs',
-  'erasureReceiptId',
-  'encryptedPayload',
-  'payloadEncoding',
-]);
-const personal = new Set<string>(erasedPersonalFields);
-
-/** A delivery record's entry. */
 export function recordEntry(record: AuditRecord): DigestEntry {
-  const kept: [string, unknown][] = [];
-  const removed: [string, unknown][] = [];
+  const { kept, personal } = coveredFields(record);
   const guessable = record.encryptedHeaders === undefined;
-  for (const [name, value] of Object.entries(record)) {
-    if (value === undefined || notCovered.has(name)) continue;
-    if (guessable && (name === 'sourceIp' || name === 'userAgent')) continue;
-    (personal.has(name) ? removed : kept).push([name, value]);
-  }
+  const removed = guessable
+    ? personal.filter(([name]) => name !== 'sourceIp' && name !== 'userAgent')
+    : personal;
   return {
     id: recordEntryId(record),
     fields: hashOf(kept),
@@ -75,7 +62,7 @@ export function recordEntry(record: AuditRecord): DigestEntry {
 
 /** The entry id of a delivery record. */
 export function recordEntryId(record: AuditRecord): string {
-  return `${record.providerId}#${auditSortKey(record)}`;
+  return auditRecordId(record.providerId, auditSortKey(record));
 }
 
 /**

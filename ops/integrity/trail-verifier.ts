@@ -21,6 +21,7 @@ import {
   type CurrentEntry,
   compareEntries,
   erasureRefusal,
+  indexEntries,
 } from './compare.ts';
 import {
   type DigestDocument,
@@ -274,18 +275,8 @@ async function checkSealsOnly(
     .flatMap(([, list]) => list)
     .filter(({ atMs }) => atMs >= startMs && atMs < endMs);
   const result = await checkSeals(options.seals, entries, context);
-  // As compareEntries does in digested periods: two items that read as one record.
-  const ids = new Set<string>();
-  for (const { entry } of entries) {
-    if (ids.has(entry.id)) {
-      result.findings.push({
-        kind: 'unexpected',
-        id: entry.id,
-        detail: 'another item reads as the same record',
-      });
-    }
-    ids.add(entry.id);
-  }
+  // As in digested periods (compareEntries): two items that read as one record.
+  result.findings.push(...indexEntries(entries).findings);
   const unreadable: TrailFinding[] = contents.malformed.map((error) => ({
     kind: 'unreadable',
     id: `${new Date(startMs).toISOString()} to ${new Date(endMs).toISOString()}`,

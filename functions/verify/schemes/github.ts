@@ -12,14 +12,14 @@ export interface GithubOptions {
 }
 
 /** GitHub's signing shape, read by the verifier below and written by github.sign.ts. */
-export const githubShape: BodyHmacShape = {
+export const githubShape = {
   header: 'X-Hub-Signature-256',
   algorithm: 'sha256',
   encoding: 'hex',
   prefix: 'sha256=',
   idHeaders: ['X-GitHub-Delivery'],
   eventTypeHeader: 'X-GitHub-Event',
-};
+} as const satisfies BodyHmacShape;
 
 const SHA256_HEADER = githubShape.header.toLowerCase();
 /** The legacy header, read only when enabled; no signer writes it. */
@@ -37,7 +37,7 @@ export const github: Scheme<GithubOptions> = {
   docs: 'https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries',
   headers: ['X-Hub-Signature-256', 'X-Hub-Signature', 'X-GitHub-Delivery', 'X-GitHub-Event'],
   keyKind: 'secret',
-  eventTypeHeader: githubShape.eventTypeHeader as string,
+  eventTypeHeader: githubShape.eventTypeHeader,
   // The HMAC is of the body alone (`[body]` below): GitHub signs neither X-GitHub-Delivery nor
   // X-GitHub-Event, so a replay may carry any id or event name.
   signedFields: () => bodySigned,
