@@ -126,6 +126,14 @@ const publicKeyFormats: { readonly [Name in SchemeName]?: PublicKeyFormat } = {
         : `is not ${prefix} followed by the base64 of 32 bytes`;
     },
   },
+  // Base64 of the key's 32 raw bytes, as Mission Control shows it.
+  telnyx: {
+    type: 'ed25519',
+    read(text) {
+      const raw = canonicalBase64(text.trim());
+      return raw?.length === 32 ? ed25519KeyInput(raw) : 'is not the base64 of 32 bytes';
+    },
+  },
   // Base64 of a DER SubjectPublicKeyInfo.
   sendgrid: {
     type: 'ec',

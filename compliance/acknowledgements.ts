@@ -28,7 +28,11 @@ export interface AcknowledgedConstructs {
             readonly methods: ReadonlyArray<IConstruct & { readonly httpMethod: string }>;
           };
         }
-      | { readonly kind: 'http'; readonly stage: IConstruct; readonly route: IConstruct }
+      | {
+          readonly kind: 'http';
+          readonly stage: IConstruct;
+          readonly routes: readonly IConstruct[];
+        }
       | { readonly kind: 'url'; readonly publicInvokePermissions: readonly IConstruct[] }
     );
   readonly settings: { readonly tracing: boolean };
@@ -140,13 +144,17 @@ const present = (policy: IConstruct | undefined): IConstruct[] =>
 const restApi = (i: AcknowledgedConstructs) => (i.front.kind === 'rest' ? [i.front.api] : []);
 const restStage = (i: AcknowledgedConstructs) =>
   i.front.kind === 'rest' ? [i.front.api.deploymentStage] : [];
-const restWebhookMethod = (i: AcknowledgedConstructs): IConstruct[] =>
+/** The webhook resource's methods of a `rest` front: POST, and GET for handshakes. */
+const restWebhookMethods = (i: AcknowledgedConstructs): IConstruct[] =>
   i.front.kind === 'rest'
-    ? i.front.api.methods.filter((method) => method.httpMethod === 'POST')
+    ? i.front.api.methods.filter((method) => ['POST', 'GET'].includes(method.httpMethod))
     : [];
 
 const unauthenticatedRoute =
   'Providers cannot send IAM signatures or Cognito tokens; each authenticates by signing the raw body (or with static credentials), which the ingest Lambda verifies before anything is queued. A Lambda authorizer cannot help: it never sees the body.';
+
+const handshakeGet =
+  "The GET serves the verification handshakes some providers send before they deliver (Meta's, Nylas's, Dropbox's): the Lambda answers it only for a provider registered with one, checks Meta's verify token against the provider's keys, echoes nothing but a short plain-text challenge, and queues nothing; for any other provider it is a 405.";
 
 const untraced =
   "X-Ray is off unless asked for (tracing: true): no profile requires it, it samples (the first request each second, then 5 %) so it cannot stand for a record of every request, and it is priced per trace recorded. Every attempt has its audit record and its one JSON line in the Lambda's log, which the dashboard and saved queries read.";
@@ -154,17 +162,17 @@ const untraced =
 export const acknowledgements: readonly Acknowledgement[] = [
   {
     rules: ['AwsSolutions-APIG4', 'AwsSolutions-COG4'],
-    resource: 'API method POST /v1/webhooks/{providerId}',
-    reason: unauthenticatedRoute,
+    resource: 'API methods POST and GET /v1/webhooks/{providerId}',
+    reason: `${unauthenticatedRoute} ${handshakeGet}`,
     condition: "with front 'rest'",
-    targets: restWebhookMethod,
+    targets: restWebhookMethods,
   },
   {
     rules: ['AwsSolutions-APIG4'],
-    resource: 'HTTP API route POST /v1/webhooks/{providerId}',
-    reason: unauthenticatedRoute,
+    resource: 'HTTP API routes POST and GET /v1/webhooks/{providerId}',
+    reason: `${unauthenticatedRoute} ${handshakeGet}`,
     condition: "with front 'http', the default without a WAF",
-    targets: (i) => (i.front.kind === 'http' ? [i.front.route] : []),
+    targets: (i) => (i.front.kind === 'http' ? [...i.front.routes] : []),
   },
   {
     rules: [
@@ -190,7 +198,7 @@ export const acknowledgements: readonly Acknowledgement[] = [
     rules: stageCache,
     resource: 'API stage',
     reason:
-      'A cached response would answer a delivery without verifying, queueing or auditing it. Every POST must reach the Lambda, so the stage has no cache to encrypt.',
+      'A cached response would answer a delivery without verifying, queueing or auditing it, or a handshake without checking it. Every POST and GET must reach the Lambda, so the stage has no cache to encrypt.',
     condition: "with front 'rest'",
     targets: restStage,
   },

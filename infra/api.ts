@@ -1,8 +1,11 @@
 /**
- * The `rest` front: a regional REST API with one route, `POST /v1/webhooks/{providerId}`, as a
- * Lambda proxy. Every content type is a binary media type, so every body reaches the Lambda
- * base64 encoded: the bytes a provider signed are the bytes verified, whatever their encoding.
- * The only front a WAF web ACL can be associated with (infra/waf.ts).
+ * The `rest` front: a regional REST API with one resource, `/v1/webhooks/{providerId}`, whose
+ * POST and GET are a Lambda proxy. Every content type is a binary media type, so every body
+ * reaches the Lambda base64 encoded: the bytes a provider signed are the bytes verified, whatever
+ * their encoding. The GET is there for the verification handshakes some providers send before
+ * they deliver (Meta's, Nylas's, Dropbox's): the Lambda answers it only for a provider registered
+ * with a GET handshake, and 405 otherwise. The only front a WAF web ACL can be associated with
+ * (infra/waf.ts).
  */
 import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -15,6 +18,7 @@ import {
   type IngestFront,
   providerIdParameter,
   type StageThrottling,
+  webhookMethods,
   webhookPath,
 } from './front.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
@@ -50,7 +54,8 @@ export class IngestApi extends Construct implements IngestFront {
     super(scope, id);
     this.accessLogGroup = encryptedLogGroup(this, 'AccessLogGroup', props.logs);
     this.api = new apigateway.RestApi(this, 'Api', {
-      description: 'Receives third-party webhooks: POST /v1/webhooks/{providerId}',
+      description:
+        'Receives third-party webhooks: POST /v1/webhooks/{providerId}, and GET for their verification handshakes',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       binaryMediaTypes: ['*/*'],
       cloudWatchRole: false,
@@ -93,15 +98,19 @@ export class IngestApi extends Construct implements IngestFront {
       validateRequestParameters: true,
       validateRequestBody: false,
     });
-    this.api.root
+    const webhook = this.api.root
       .resourceForPath(webhookPath)
-      .addResource(`{${providerIdParameter}}`)
-      .addMethod('POST', new apigateway.LambdaIntegration(props.handler, { proxy: true }), {
-        // Providers authenticate by signing the body, which only the Lambda can check.
+      .addResource(`{${providerIdParameter}}`);
+    const integration = new apigateway.LambdaIntegration(props.handler, { proxy: true });
+    for (const method of webhookMethods) {
+      webhook.addMethod(method, integration, {
+        // Providers authenticate by signing the body, or (a GET handshake) with what only the
+        // Lambda can check against the provider's keys: API Gateway can check neither.
         authorizationType: apigateway.AuthorizationType.NONE,
         requestParameters: { [`method.request.path.${providerIdParameter}`]: true },
         requestValidator: validator,
       });
+    }
 
     if (props.manageAccountLoggingRole) {
       this.accountLoggingRole = this.accountLogging();

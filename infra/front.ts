@@ -27,6 +27,12 @@ export function isIngestFrontName(name: unknown): name is IngestFrontName {
   return (ingestFrontNames as readonly unknown[]).includes(name);
 }
 
+/**
+ * The methods of the webhook route, on every front: POST for deliveries, GET for the
+ * verification handshakes the ingest Lambda answers (functions/verify/challenges.ts).
+ */
+export const webhookMethods = ['POST', 'GET'] as const;
+
 /** The route every front serves. */
 export const webhookRoute = `${webhookPath}/{${providerIdParameter}}`;
 

@@ -1,5 +1,6 @@
 /**
- * The `http` front: an API Gateway HTTP API with one route, `POST /v1/webhooks/{providerId}`,
+ * The `http` front: an API Gateway HTTP API with the webhook route, `POST` and `GET
+ * /v1/webhooks/{providerId}` (GET for the verification handshakes the Lambda answers),
  * as a Lambda proxy (payload format 2.0: the raw path and query string, and the body as text or
  * base64, as received), on the `$default` stage, so the URL has no stage segment. HTTP APIs
  * accept TLS 1.2 and 1.3 only and write access logs through CloudWatch Logs' own delivery, so
@@ -15,6 +16,7 @@ import {
   type IngestFront,
   providerIdParameter,
   type StageThrottling,
+  webhookMethods,
   webhookPath,
   webhookRoute,
 } from './front.ts';
@@ -31,14 +33,15 @@ export class IngestHttpApi extends Construct implements IngestFront {
   readonly kind = 'http';
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
-  readonly route: apigwv2.HttpRoute;
+  /** One per method of `webhookMethods`. */
+  readonly routes: readonly apigwv2.HttpRoute[];
   readonly accessLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: IngestHttpApiProps) {
     super(scope, id);
     this.accessLogGroup = encryptedLogGroup(this, 'AccessLogGroup', props.logs);
     this.api = new apigwv2.HttpApi(this, 'Api', {
-      description: `Receives third-party webhooks: POST ${webhookRoute}`,
+      description: `Receives third-party webhooks: ${webhookMethods.join(', ')} ${webhookRoute}`,
       createDefaultStage: false,
     });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
@@ -56,16 +59,14 @@ export class IngestHttpApi extends Construct implements IngestFront {
         }),
       },
     });
-    const [route] = this.api.addRoutes({
+    this.routes = this.api.addRoutes({
       path: webhookRoute,
-      methods: [apigwv2.HttpMethod.POST],
+      methods: webhookMethods.map((method) => apigwv2.HttpMethod[method]),
       // Providers authenticate by signing the body, which only the Lambda can check.
       integration: new HttpLambdaIntegration('Ingest', props.handler, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
     });
-    if (route === undefined) throw new Error('the HTTP API has no webhook route');
-    this.route = route;
   }
 
   get baseUrl(): string {

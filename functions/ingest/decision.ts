@@ -49,7 +49,14 @@ export type Decision = DecisionLabels &
         /** The scheme's reply; `undefined` when the body lacks what the reply must echo. */
         readonly reply: HandshakeReply | undefined;
       }
-    | { readonly outcome: Exclude<IngestOutcome, 'accepted' | 'duplicate' | 'handshake'> }
+    | {
+        readonly outcome: Exclude<IngestOutcome, 'accepted' | 'duplicate' | 'handshake'>;
+        /**
+         * For `method_not_allowed`: the methods the provider is answered for, in `Allow`.
+         * @default ['POST']
+         */
+        readonly allow?: readonly string[];
+      }
   );
 
 /** The 503's reason when a provider's keys do not open under its stored settings (an alarm's). */

@@ -71,7 +71,11 @@ function answer(decision: Exclude<Decision, { outcome: 'handshake' }>): HttpResp
       // Names the limit, so that the provider's operator knows what to send instead.
       return json(413, { error: 'payload_too_large', maxBodyBytes: maxBodySizeBytes });
     case 'method_not_allowed':
-      return json(405, { error: 'method_not_allowed' }, { allow: 'POST' });
+      return json(
+        405,
+        { error: 'method_not_allowed' },
+        { allow: (decision.allow ?? ['POST']).join(', ') },
+      );
     case 'in_flight':
     case 'unavailable':
       return json(
@@ -84,14 +88,27 @@ function answer(decision: Exclude<Decision, { outcome: 'handshake' }>): HttpResp
   }
 }
 
+/**
+ * Every handshake reply tells browsers not to sniff: a reply may echo what the request carried
+ * (Twitch's, Nylas's and Dropbox's challenges), and must be read as its declared type only.
+ */
+const handshakeHeaders = { 'x-content-type-options': 'nosniff' };
+
 /** The scheme's reply to a verified handshake, as the provider documents it. */
 function replyWith(reply: HandshakeReply): HttpResponse {
-  return { statusCode: 200, headers: { 'content-type': reply.contentType }, body: reply.body };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': reply.contentType, ...handshakeHeaders },
+    body: reply.body,
+  };
 }
 
-/** A verified challenge whose body lacks the token the reply must echo. */
+/**
+ * A verified challenge whose request lacks what the reply must echo, or holds what may not be
+ * echoed (a GET challenge over 256 characters or outside the safe set): nothing is echoed.
+ */
 function malformedHandshake(): HttpResponse {
-  return json(400, { error: 'malformed_handshake' });
+  return json(400, { error: 'malformed_handshake' }, handshakeHeaders);
 }
 
 function json(

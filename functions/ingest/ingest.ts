@@ -15,7 +15,7 @@ import { answerFailure, type IngestResult, respond } from './http-response.ts';
 import { type DeliveryBudget, type DeliveryTime, deliver, deliveryBudget } from './pipeline.ts';
 import type { Attempt, IngestPorts } from './ports.ts';
 import { type Lookup, lookUpProvider } from './provider-lookup.ts';
-import { refuseAttempt, refuseEarly } from './refusals.ts';
+import { methodsAnswered, refuseAttempt, refuseEarly } from './refusals.ts';
 
 export type { IngestOutcome } from './decision.ts';
 export type { HttpResponse, IngestResult } from './http-response.ts';
@@ -55,10 +55,15 @@ export function ingest(
   });
 }
 
-/** Size and method first, then the registry's refusal, then the delivery itself. */
+/**
+ * Size and method first, then the registry's refusal, then the delivery itself. A method
+ * beside POST is let through only for a provider whose scheme answers it (a GET handshake).
+ */
 function settle(attempt: Attempt, lookup: Lookup, time: DeliveryTime): Promise<Decision> {
-  const early = refuseEarly(attempt.request);
-  if ('refusal' in lookup) return refuseAttempt(attempt, lookup.target, early ?? lookup.refusal);
+  if ('refusal' in lookup) {
+    return refuseAttempt(attempt, lookup.target, refuseEarly(attempt.request) ?? lookup.refusal);
+  }
+  const early = refuseEarly(attempt.request, methodsAnswered(lookup.provider));
   if (early !== undefined) return refuseAttempt(attempt, lookup.target, early);
   return deliver(attempt, lookup.provider, lookup.target, time);
 }

@@ -29,7 +29,7 @@ import {
 import { type Decision, failureReason } from './decision.ts';
 import { nameDelivery } from './delivery-names.ts';
 import type { Attempt, IngestPorts } from './ports.ts';
-import { refuseAttempt, rejection } from './refusals.ts';
+import { methodNotAllowed, methodsAnswered, refuseAttempt, rejection } from './refusals.ts';
 
 /** A verified delivery, its id settled and its audit record ready but for the outcome. */
 interface PreparedDelivery {
@@ -73,6 +73,11 @@ export async function deliver(
   if (verdict.handshake !== undefined) {
     return answerHandshake(attempt, provider, verdict, verdict.handshake);
   }
+  // Only a POST is an event: a method a scheme lets through beside it (a GET handshake) is
+  // answered as a handshake or refused, never queued, whatever the scheme's verdict.
+  if (attempt.request.method.toUpperCase() !== 'POST') {
+    return refuseAttempt(attempt, target, methodNotAllowed(methodsAnswered(provider)));
+  }
   const delivery = await prepare(attempt, provider, verdict, target);
   const { ports } = attempt;
   await stopIfSpent(ports, delivery, time);
@@ -107,25 +112,26 @@ function verify({ request, clock, ports }: Attempt, provider: ResolvedProvider):
 }
 
 /**
- * The scheme's reply to a verified handshake, with the secret of the key that verified it;
- * nothing is queued or audited: the audit record's outcomes (accepted, duplicate, rejected,
- * failed) have none that fits a challenge, so it reaches the logs and metrics only.
+ * The scheme's reply to a verified handshake, with the secret of the key that verified it and
+ * the provider's options (which GET handshake the `hmac` scheme answers); nothing is queued or
+ * audited: the audit record's outcomes (accepted, duplicate, rejected, failed) have none that
+ * fits a challenge, so it reaches the logs and metrics only.
  */
 function answerHandshake(
   { request }: Attempt,
-  { config, keys }: ResolvedProvider,
+  { config, keys, options }: ResolvedProvider,
   verdict: Accepted,
   kind: string,
 ): Decision {
   const { providerId } = config;
-  const { handshake } = getScheme(config.scheme);
-  if (handshake === undefined) {
+  const scheme = getScheme(config.scheme);
+  if (scheme.handshake === undefined) {
     const reason = cut(kind, auditFieldLimits.reason);
     return { outcome: 'handshake_not_supported', reason, providerId };
   }
   // keyIndex is -1 only for a key a KeyResolver found; no scheme with a handshake has one.
   const key = keys[verdict.keyIndex];
-  const reply = key === undefined ? undefined : handshake(request, key.value);
+  const reply = key === undefined ? undefined : scheme.handshake(request, key.value, options);
   const reason = reply === undefined ? `${kind}:malformed` : kind;
   return { outcome: 'handshake', reason, reply, providerId };
 }
@@ -143,7 +149,7 @@ async function prepare(
   const { request, receivedAtMs } = attempt;
   const bodySha256 = sha256Hex(request.body);
   const scheme = getScheme(config.scheme);
-  const fields = readEventFields(scheme, request.body);
+  const fields = readEventFields(scheme, request.body, options);
   const names = nameDelivery(verdict, fields, signedFieldsOf(scheme, options), bodySha256);
   const { deliveryId, eventId, eventType, signed } = names;
   const attempted = await attemptFields(attempt, target, deliveryId, bodySha256);

@@ -1,10 +1,14 @@
 /**
- * The refusals of the ingest path and their audit. A body over the limit (413) and a method
- * other than POST (405) are refused whatever the provider; an unknown or disabled provider and
- * a delivery that fails verification, with the same 401. Every refused attempt is audited,
+ * The refusals of the ingest path and their audit. A body over the limit (413) is refused
+ * whatever the provider, and a method other than POST (405) unless the provider's scheme
+ * answers it under its options (a GET handshake); an unknown or disabled provider and a
+ * delivery that fails verification, with the same 401. Every refused attempt is audited,
  * within a budget per source address (rejection-budget.ts).
  */
 import { maxBodySizeBytes } from '../config/limits.ts';
+import type { ResolvedProvider } from '../registry/provider-cache.ts';
+import { methodsOf, postOnly } from '../verify/scheme.ts';
+import { getScheme } from '../verify/verify.ts';
 import { type AuditTarget, attemptFields, sha256Hex } from './audit-fields.ts';
 import type { Decision } from './decision.ts';
 import type { IngestRequest } from './http-event.ts';
@@ -14,20 +18,35 @@ import type { Attempt } from './ports.ts';
 export interface Refusal {
   readonly outcome: 'rejected' | 'too_large' | 'method_not_allowed';
   readonly reason: string;
+  /** For `method_not_allowed`: the methods answered, for `Allow`. @default - {@link postOnly} */
+  readonly allow?: readonly string[];
 }
 
 /**
- * A body over `maxBodySizeBytes` or a method other than POST, decided before anything else:
- * the provider's id decides only where the refusal is filed.
+ * A body over `maxBodySizeBytes`, or a method other than those `allowed`, decided before the
+ * delivery is verified. Only POST unless the provider was found and its scheme answers more
+ * under its options ({@link methodsAnswered}): an unknown or disabled provider's GET is a 405,
+ * as a provider's without a GET handshake is, so the answer tells neither apart.
  */
-export function refuseEarly(request: IngestRequest): Refusal | undefined {
+export function refuseEarly(
+  request: IngestRequest,
+  allowed: readonly string[] = postOnly,
+): Refusal | undefined {
   if (request.body.byteLength > maxBodySizeBytes) {
     return { outcome: 'too_large', reason: 'payload_too_large' };
   }
-  if (request.method.toUpperCase() !== 'POST') {
-    return { outcome: 'method_not_allowed', reason: 'method_not_allowed' };
-  }
+  if (!allowed.includes(request.method.toUpperCase())) return methodNotAllowed(allowed);
   return undefined;
+}
+
+/** The methods a registered provider's scheme answers under its options: POST, or more. */
+export function methodsAnswered({ config, options }: ResolvedProvider): readonly string[] {
+  return methodsOf(getScheme(config.scheme), options);
+}
+
+/** A 405 naming the methods that are answered. */
+export function methodNotAllowed(allowed: readonly string[]): Refusal {
+  return { outcome: 'method_not_allowed', reason: 'method_not_allowed', allow: allowed };
 }
 
 /** A 401, for a registry code (`provider_not_found`…) or a verification failure's reason. */

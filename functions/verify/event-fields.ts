@@ -1,4 +1,4 @@
-import type { Scheme } from './scheme.ts';
+import { eventSourcesOf, type Scheme } from './scheme.ts';
 
 export interface EventFields {
   readonly id?: string;
@@ -7,10 +7,15 @@ export interface EventFields {
 
 /**
  * Reads the event id and type from a verified JSON body, for schemes that carry them only
- * there (Stripe's `id` and `type`, say). Call it after verification: it parses the body.
+ * there (Stripe's `id` and `type`, say), or whose options say where they are (the generic
+ * hmac's `idField` and `typeField`). Call it after verification: it parses the body.
  */
-export function readEventFields(scheme: Scheme<unknown>, body: Uint8Array): EventFields {
-  const paths = scheme.eventFields;
+export function readEventFields(
+  scheme: Scheme<unknown>,
+  body: Uint8Array,
+  options: unknown = {},
+): EventFields {
+  const paths = eventSourcesOf(scheme, options).eventFields;
   if (paths === undefined) return {};
   let document: unknown;
   try {

@@ -72,6 +72,18 @@ export const bodySigned: Required<SignedFields> = Object.freeze({
   eventFields: true,
 });
 
+/** Dotted paths into a JSON body, such as `data.id`. */
+export interface EventFieldPaths {
+  readonly id?: string | undefined;
+  readonly type?: string | undefined;
+}
+
+/** Where a delivery's event type header and body fields are, under a scheme's options. */
+export interface EventSources {
+  readonly eventTypeHeader?: string | undefined;
+  readonly eventFields?: EventFieldPaths | undefined;
+}
+
 /** One provider's signing scheme: a little data and one verification function. */
 export interface Scheme<Options = Record<string, never>> {
   readonly name: string;
@@ -98,7 +110,13 @@ export interface Scheme<Options = Record<string, never>> {
    * read by {@link readEventFields} after verification, so verification never parses.
    * @default - ids come from headers only
    */
-  readonly eventFields?: { readonly id?: string; readonly type?: string };
+  readonly eventFields?: EventFieldPaths;
+  /**
+   * Where the event id and type are under these options, for a scheme whose options name them
+   * (the generic hmac's `idField`, `typeField` and `typeHeader`). A method, as `signedFields` is.
+   * @default - `eventTypeHeader` and `eventFields` as declared
+   */
+  eventSources?(options: Options): EventSources;
   /**
    * What the signature covers of the reported id, event type and body, under these options
    * (the generic hmac's template decides it, and Adyen's variant). A method, as
@@ -113,16 +131,48 @@ export interface Scheme<Options = Record<string, never>> {
    * @default - none beyond the pattern's
    */
   credentialHeaders?(options: Options): readonly string[];
+  /**
+   * The HTTP methods the ingest path lets through to `verify` under these options, in upper
+   * case: another method is refused 405 with these in `Allow`. A method beside POST is for a
+   * handshake only (the `hmac` scheme's `challenge` GETs): `verify` must accept it only as a
+   * `handshake`, and the ingest path never queues one. A method, as `signedFields` is.
+   * @default - {@link postOnly}
+   */
+  methods?(options: Options): readonly string[];
   /** Reads and validates option strings. @default - the scheme takes no options */
   readonly parseOptions?: OptionParser<Options>;
   verify(input: SchemeInput<Options>): SchemeVerdict | Promise<SchemeVerdict>;
   /**
    * The reply the provider documents for a delivery `verify` accepted as a `handshake`, given
-   * the secret of the key that verified it; `undefined` when the body lacks what the reply
-   * must echo. Called only after verification, so it may trust the body.
+   * the secret of the key that verified it and the provider's options; `undefined` when the
+   * request lacks what the reply must echo, or holds what may not be echoed. Called only
+   * after verification, so it may trust what the verification covered. A method, as
+   * `signedFields` is.
    * @default - the scheme answers no handshake
    */
-  readonly handshake?: (delivery: DeliveryRequest, secret: string) => HandshakeReply | undefined;
+  handshake?(
+    delivery: DeliveryRequest,
+    secret: string,
+    options: Options,
+  ): HandshakeReply | undefined;
+}
+
+/** The methods every scheme answers unless it says otherwise: deliveries are POSTs. */
+export const postOnly: readonly string[] = Object.freeze(['POST']);
+
+/** The methods `scheme` answers under `options` ({@link Scheme.methods}). */
+export function methodsOf(scheme: Scheme<unknown>, options: unknown): readonly string[] {
+  return scheme.methods?.(options) ?? postOnly;
+}
+
+/** Where `scheme` finds the event id and type under `options` ({@link Scheme.eventSources}). */
+export function eventSourcesOf(scheme: Scheme<unknown>, options: unknown): EventSources {
+  return (
+    scheme.eventSources?.(options) ?? {
+      eventTypeHeader: scheme.eventTypeHeader,
+      eventFields: scheme.eventFields,
+    }
+  );
 }
 
 /** What `scheme` signs under `options`, each flag it leaves out at its default. */

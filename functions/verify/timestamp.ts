@@ -21,12 +21,40 @@ export function parseUnixTimestamp(
 export function requireUnixTimestampHeader(
   headers: HeaderMap,
   name: string,
-): { text: string; seconds: number; rejection?: never } | { rejection: SchemeVerdict } {
+): TimestampHeader | { rejection: SchemeVerdict } {
+  return requireTimestampHeader(headers, name, parseUnixTimestamp, 'a whole number of seconds');
+}
+
+/** A signed timestamp header: its text as received (what is signed) and its Unix seconds. */
+export interface TimestampHeader {
+  readonly text: string;
+  readonly seconds: number;
+  readonly rejection?: never;
+}
+
+/**
+ * Reads a required header holding an RFC 3339 date-time (Zendesk's
+ * `2021-03-25T05:09:27Z`, Box's `2016-07-11T10:10:33-07:00`), parsed strictly by
+ * {@link parseRfc3339Timestamp}. Keeps the text as received, which is what those schemes sign.
+ */
+export function requireRfc3339TimestampHeader(
+  headers: HeaderMap,
+  name: string,
+): TimestampHeader | { rejection: SchemeVerdict } {
+  return requireTimestampHeader(headers, name, parseRfc3339Timestamp, 'an RFC 3339 date-time');
+}
+
+function requireTimestampHeader(
+  headers: HeaderMap,
+  name: string,
+  parse: (text: string) => number | undefined,
+  expected: string,
+): TimestampHeader | { rejection: SchemeVerdict } {
   const header = requireHeader(headers, name);
   if (header.rejection) return header;
-  const seconds = parseUnixTimestamp(header.value);
+  const seconds = parse(header.value);
   if (seconds === undefined) {
-    return { rejection: reject('malformed_header', `${name} is not a whole number of seconds`) };
+    return { rejection: reject('malformed_header', `${name} is not ${expected}`) };
   }
   return { text: header.value, seconds };
 }

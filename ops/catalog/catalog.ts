@@ -5,18 +5,24 @@
  * the provider's options, never written by hand, so that they cannot drift from what is run.
  */
 import type { Scheme } from '../../functions/verify/scheme.ts';
-import { signedFieldsOf } from '../../functions/verify/scheme.ts';
+import { eventSourcesOf, methodsOf, signedFieldsOf } from '../../functions/verify/scheme.ts';
 import { getScheme } from '../../functions/verify/verify.ts';
+import { businessAppProviders } from './business-app-providers.ts';
+import { developerToolProviders } from './developer-tool-providers.ts';
+import { messagingProviders } from './messaging-providers.ts';
 import type { NamedProvider, Proof } from './named-provider.ts';
 import { nativeProviders } from './native-providers.ts';
-import { otherProviders } from './other-providers.ts';
+import { paymentProviders } from './payment-providers.ts';
 import { standardWebhooksProviders } from './standard-webhooks-providers.ts';
 
 /** Every named provider, by name. */
 export const namedProviders: readonly NamedProvider[] = [
   ...nativeProviders,
   ...standardWebhooksProviders,
-  ...otherProviders,
+  ...developerToolProviders,
+  ...paymentProviders,
+  ...messagingProviders,
+  ...businessAppProviders,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 /** The named provider `name`, or undefined. */
@@ -55,7 +61,7 @@ export function catalogRow(provider: NamedProvider): CatalogRow {
   const options = provider.options ?? {};
   const parsed = scheme.parseOptions === undefined ? {} : scheme.parseOptions(options);
   const signed = signedFieldsOf(scheme, parsed);
-  const fields = scheme.eventFields;
+  const { eventFields: fields, eventTypeHeader } = eventSourcesOf(scheme, parsed);
   // The order delivery-names.ts chooses in: a signed header id, a signed body id, the body
   // (also where a body lacks its id).
   const deliveryId: ValueSource = signed.deliveryId
@@ -65,8 +71,8 @@ export function catalogRow(provider: NamedProvider): CatalogRow {
       : { from: "the body's SHA-256", signed: signed.body };
   // The verdict's type (a header) before the body's, as delivery-names.ts takes them.
   const eventType: ValueSource =
-    scheme.eventTypeHeader !== undefined
-      ? { from: `header ${scheme.eventTypeHeader}`, signed: signed.eventType }
+    eventTypeHeader !== undefined
+      ? { from: `header ${eventTypeHeader}`, signed: signed.eventType }
       : signed.eventType
         ? { from: 'a signed header', signed: true }
         : fields?.type !== undefined
@@ -82,7 +88,11 @@ export function catalogRow(provider: NamedProvider): CatalogRow {
     headers: headersOf(scheme, options),
     deliveryId,
     eventType,
-    handshake: scheme.handshake !== undefined,
+    // Twitch and Zoom answer theirs on POST; the generic hmac answers a GET under `challenge`.
+    handshake:
+      scheme.methods === undefined
+        ? scheme.handshake !== undefined
+        : methodsOf(scheme, parsed).some((method) => method !== 'POST'),
     docs: provider.docs ?? scheme.docs,
     proof: proofText(provider.proof),
     proofDetail: provider.proof,

@@ -39,6 +39,20 @@ export const nativeProviders: readonly NamedProvider[] = [
   },
   { name: 'bitbucket', displayName: 'Bitbucket', scheme: 'bitbucket', proof: documented },
   {
+    name: 'box',
+    displayName: 'Box',
+    scheme: 'box',
+    proof: published('box', "accepts the Box SDK's own test vector, under either of its keys"),
+    note: "Register both of the app's signature keys, primary and secondary, in any order.",
+  },
+  {
+    name: 'buildkite',
+    displayName: 'Buildkite',
+    scheme: 'buildkite',
+    proof: independent('buildkite', outsideNode),
+    note: 'Have the webhook send its token as an HMAC signature: a plain X-Buildkite-Token is refused.',
+  },
+  {
     name: 'calendly',
     displayName: 'Calendly',
     scheme: 'calendly',
@@ -85,6 +99,12 @@ export const nativeProviders: readonly NamedProvider[] = [
   },
   { name: 'jira', displayName: 'Jira', scheme: 'jira', proof: documented },
   {
+    name: 'knock',
+    displayName: 'Knock',
+    scheme: 'knock',
+    proof: independent('knock', outsideNode),
+  },
+  {
     name: 'lemon-squeezy',
     displayName: 'Lemon Squeezy',
     scheme: 'lemon-squeezy',
@@ -111,6 +131,13 @@ export const nativeProviders: readonly NamedProvider[] = [
   },
   { name: 'mux', displayName: 'Mux', scheme: 'mux', proof: independent('mux', outsideNode) },
   {
+    name: 'netlify',
+    displayName: 'Netlify',
+    scheme: 'netlify',
+    proof: independent('netlify', outsideNode),
+    note: 'Set a JWS secret token on the outgoing webhook: without one Netlify signs nothing. Nothing is dated, so a replay is caught only as a repeated body.',
+  },
+  {
     name: 'paddle',
     displayName: 'Paddle',
     scheme: 'paddle',
@@ -129,6 +156,12 @@ export const nativeProviders: readonly NamedProvider[] = [
     ),
   },
   {
+    name: 'persona',
+    displayName: 'Persona',
+    scheme: 'persona',
+    proof: independent('persona', outsideNode),
+  },
+  {
     name: 'plaid',
     displayName: 'Plaid',
     scheme: 'plaid',
@@ -139,6 +172,24 @@ export const nativeProviders: readonly NamedProvider[] = [
         name: 'accepts the published webhook with its JWK configured, at its iat',
       },
     },
+  },
+  {
+    name: 'recurly',
+    displayName: 'Recurly',
+    scheme: 'recurly',
+    proof: independent('recurly', outsideNode),
+    note: 'Only JSON webhook endpoints are signed: choose JSON, not XML.',
+  },
+  {
+    name: 'sanity',
+    displayName: 'Sanity',
+    scheme: 'sanity',
+    proof: sdk(
+      'sanity',
+      '@sanity/webhook',
+      'accepts what @sanity/webhook signs, and its isValidSignature accepts what we sign',
+    ),
+    note: 'The body is your GROQ projection: no event id or type is read from it.',
   },
   {
     name: 'sendgrid',
@@ -175,6 +226,17 @@ export const nativeProviders: readonly NamedProvider[] = [
     proof: sdk('stripe', 'stripe', "accepts a header made by the Stripe SDK's own test signer"),
   },
   {
+    name: 'telnyx',
+    displayName: 'Telnyx',
+    scheme: 'telnyx',
+    proof: sdk(
+      'telnyx',
+      'telnyx',
+      "signs what the telnyx SDK's webhooks.unwrap accepts, and both refuse a tampered body",
+    ),
+    note: 'Register the public key from Mission Control (Keys & Credentials), base64.',
+  },
+  {
     name: 'twilio',
     displayName: 'Twilio',
     scheme: 'twilio',
@@ -197,5 +259,12 @@ export const nativeProviders: readonly NamedProvider[] = [
     proof: sdk('workos', '@workos-inc/node', 'accepts a signature computed by @workos-inc/node'),
   },
   { name: 'xero', displayName: 'Xero', scheme: 'xero', proof: independent('xero', pythonHmac) },
+  {
+    name: 'zendesk',
+    displayName: 'Zendesk',
+    scheme: 'zendesk',
+    proof: independent('zendesk', outsideNode),
+    note: "Register the webhook's signing secret; never Zendesk's published test secret, which anyone can sign with.",
+  },
   { name: 'zoom', displayName: 'Zoom', scheme: 'zoom', proof: independent('zoom', outsideNode) },
 ];

@@ -99,4 +99,12 @@ export const standardWebhooksProviders: readonly NamedProvider[] = [
     docs: 'https://loops.so/docs/webhooks',
     proof: documented,
   },
+  {
+    name: 'render',
+    displayName: 'Render',
+    scheme: 'standard-webhooks',
+    docs: 'https://render.com/docs/webhooks',
+    proof: documented,
+    note: 'Render signs with the `webhook-` headers; its workspace webhooks need a Professional plan.',
+  },
 ];

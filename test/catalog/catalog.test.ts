@@ -53,6 +53,12 @@ describe('the provider catalog', () => {
     },
   );
 
+  it('names at least 80 providers, as many as the README says', () => {
+    expect(namedProviders.length).toBeGreaterThanOrEqual(80);
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toContain(`${namedProviders.length} providers added by name`);
+  });
+
   it('derives where the delivery id and event type come from, and whether they are signed', () => {
     expect(rowOf('svix')).toMatchObject({
       deliveryId: { from: 'a signed header', signed: true },
@@ -70,6 +76,25 @@ describe('the provider catalog', () => {
       eventType: { from: 'none', signed: false },
       headers: ['X-Razorpay-Signature', 'x-razorpay-event-id'],
     });
+    // Options name where an hmac provider's event id and type are: a signed body id names the
+    // delivery, and an event type header is shown as unsigned.
+    expect(rowOf('dub')).toMatchObject({
+      deliveryId: { from: "body id, else the body's SHA-256", signed: true },
+      eventType: { from: 'body event', signed: true },
+    });
+    expect(rowOf('snyk')).toMatchObject({
+      eventType: { from: 'header X-Snyk-Event', signed: false },
+    });
+    // A handshake where the provider needs one: on POST (Twitch) or, by option, on GET (Meta).
+    expect([rowOf('twitch'), rowOf('whatsapp'), rowOf('dropbox')]).toMatchObject([
+      { handshake: true },
+      { handshake: true },
+      { handshake: true },
+    ]);
+    expect([rowOf('razorpay'), rowOf('stripe')]).toMatchObject([
+      { handshake: false },
+      { handshake: false },
+    ]);
     // GitHub's event header is outside what it signs: the catalog says so.
     expect(rowOf('github')).toMatchObject({
       eventType: { from: 'header X-GitHub-Event', signed: false },

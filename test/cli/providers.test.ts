@@ -10,6 +10,7 @@ import { stackFileVariable, stackOutputKeys } from '../../cli/target.ts';
 import { configCacheSeconds } from '../../functions/config/limits.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { decryptProviderKey } from '../../functions/registry/secrets.ts';
+import { metaVerifyToken } from '../../functions/verify/challenges.ts';
 import { bindingOf } from '../support/providers.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
@@ -161,6 +162,86 @@ describe('webhooks providers --local', () => {
     ]);
     expect(added.code).toBe(0);
     expect((await registry().get('discord-app'))?.keys[0]?.kind).toBe('public-key');
+  });
+
+  it("prints Meta's verify token for an hmac provider with challenge=meta, derived from its secret, never the secret", async () => {
+    const appSecret = 'meta-app-secret-cli-test';
+    const options = ['header=X-Hub-Signature-256', 'prefix=sha256=', 'challenge=meta'];
+    const added = await cli(
+      [
+        'providers',
+        'add',
+        'wa-cli',
+        '--scheme',
+        'hmac',
+        ...options.flatMap((option) => ['--option', option]),
+        '--secret-stdin',
+        '--local',
+      ],
+      appSecret,
+    );
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const [done, token, ...rest] = added.stdout.split('\n');
+    expect(done).toMatch(/^added provider 'wa-cli' \(scheme hmac, key v1\); /);
+    expect(token).toBe(
+      `Meta verify token (type it into Verify Token in the app's webhook settings): ${metaVerifyToken(appSecret)}`,
+    );
+    expect(rest).toEqual(['']);
+    expect(added.stdout).not.toContain(appSecret);
+    expect((await registry().get('wa-cli'))?.options).toMatchObject({ challenge: 'meta' });
+
+    // A rotated secret has a token of its own, printed the same way.
+    const newSecret = 'meta-app-secret-cli-test-2';
+    const rotated = await cli(
+      ['providers', 'rotate', 'wa-cli', '--secret-stdin', '--grace', '1h', '--local'],
+      newSecret,
+    );
+    expect(rotated).toMatchObject({ code: 0, stderr: '' });
+    expect(rotated.stdout.split('\n').at(-2)).toBe(
+      `Meta verify token (type it into Verify Token in the app's webhook settings): ${metaVerifyToken(newSecret)}`,
+    );
+    expect(rotated.stdout).not.toContain(newSecret);
+
+    const nylas = await cli(
+      [
+        'providers',
+        'add',
+        'nylas-cli',
+        '--scheme',
+        'hmac',
+        '--option',
+        'header=X-Nylas-Signature',
+        '--option',
+        'challenge=nylas',
+        '--secret-stdin',
+        '--local',
+      ],
+      'nylas-secret-cli-test',
+    );
+    expect(nylas.code).toBe(0);
+    expect(nylas.stdout).not.toContain('verify token');
+  });
+
+  it('refuses a challenge the hmac scheme does not answer, registering nothing', async () => {
+    const added = await cli(
+      [
+        'providers',
+        'add',
+        'odd-challenge',
+        '--scheme',
+        'hmac',
+        '--option',
+        'header=X-Sig',
+        '--option',
+        'challenge=slack',
+        '--secret-stdin',
+        '--local',
+      ],
+      'some-secret',
+    );
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain("option 'challenge' must be one of meta, nylas, dropbox");
+    expect(await registry().get('odd-challenge')).toBeUndefined();
   });
 
   it('sets redaction rules with --redact, mask unless drop is said, and shows them', async () => {

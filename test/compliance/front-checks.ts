@@ -58,12 +58,29 @@ export function expectWebhookRoute(d: Deployment, front: IngestFrontName, verdic
       EndpointConfiguration: { Types: ['REGIONAL'] },
       BinaryMediaTypes: ['*/*'],
     });
-    d.template.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'POST',
-      RequestParameters: { 'method.request.path.providerId': true },
-      RequestValidatorId: Match.anyValue(),
-      Integration: { Type: 'AWS_PROXY' },
-    });
+    // POST for deliveries, GET for the handshakes the Lambda answers: the same proxy, the same
+    // validator, no authorizer; no other method.
+    const methods = resourcesOfType(d.cloudFormation, 'AWS::ApiGateway::Method');
+    expect(methods.map(({ resource }) => property(resource, 'HttpMethod')).sort()).toEqual([
+      'GET',
+      'POST',
+    ]);
+    for (const HttpMethod of ['POST', 'GET']) {
+      d.template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod,
+        AuthorizationType: 'NONE',
+        RequestParameters: { 'method.request.path.providerId': true },
+        RequestValidatorId: Match.anyValue(),
+        Integration: { Type: 'AWS_PROXY' },
+      });
+    }
+    const [post, get] = ['POST', 'GET'].map(
+      (method) =>
+        methods.find(({ resource }) => property(resource, 'HttpMethod') === method)?.resource,
+    );
+    for (const name of ['ResourceId', 'RequestValidatorId', 'Integration']) {
+      expect(get && property(get, name)).toEqual(post && property(post, name));
+    }
     d.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
       ValidateRequestParameters: true,
     });
@@ -71,10 +88,17 @@ export function expectWebhookRoute(d: Deployment, front: IngestFrontName, verdic
   } else if (front === 'http') {
     d.template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
     d.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    d.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /v1/webhooks/{providerId}',
-      AuthorizationType: 'NONE',
-    });
+    // POST for deliveries, GET for the handshakes the Lambda answers; no other route.
+    const routes = resourcesOfType(d.cloudFormation, 'AWS::ApiGatewayV2::Route');
+    expect(routes.map(({ resource }) => property(resource, 'RouteKey')).sort()).toEqual([
+      'GET /v1/webhooks/{providerId}',
+      'POST /v1/webhooks/{providerId}',
+    ]);
+    const targets = routes.map(({ resource }) => property(resource, 'Target'));
+    expect(new Set(targets.map((target) => JSON.stringify(target))).size).toBe(1);
+    for (const { resource } of routes) {
+      expect(property(resource, 'AuthorizationType')).toBe('NONE');
+    }
     d.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',

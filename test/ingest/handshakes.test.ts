@@ -105,7 +105,7 @@ describe('handshakes against DynamoDB Local, the KMS stand-in and fauxqs', () =>
     const result = await post(event);
     expect(result.response).toEqual({
       statusCode: 200,
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff' },
       body: 'pogchamp-kappa-360noscope-vohiyo',
     });
     expect(result.outcome).toBe('handshake');

@@ -7,6 +7,7 @@ import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxBodySizeBytes } from '../../functions/config/limits.ts';
 import { readEnvelope } from '../../functions/queue/envelope.ts';
+import { metaVerifyToken } from '../../functions/verify/challenges.ts';
 import {
   type LocalGateway,
   maxBufferedBodyBytes,
@@ -21,6 +22,7 @@ import { stripeDelivery } from '../support/stripe-delivery.ts';
 
 const providerId = 'stripe-live';
 const secret = 'whsec_gateway_test_secret';
+const metaSecret = 'meta-app-secret-gateway-test';
 
 let running: GatewayStack;
 let stack: LocalStack;
@@ -31,6 +33,9 @@ beforeAll(async () => {
   running = await startGatewayStack();
   ({ stack, gateway, sqs } = running);
   await registerProvider(running, providerId, secret);
+  await registerProvider(running, 'wa', metaSecret, 'hmac', {
+    options: { header: 'X-Hub-Signature-256', prefix: 'sha256=', challenge: 'meta' },
+  });
 }, startBudgetMs);
 
 afterAll(() => running?.close());
@@ -104,6 +109,22 @@ describe('the local gateway in front of the ingest handler', () => {
     const response = await fetch(webhookUrl(), { method: 'GET' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it("passes a GET with its query string, so Meta's verification of a provider with one is answered", async () => {
+    const query = new URLSearchParams({
+      'hub.mode': 'subscribe',
+      'hub.challenge': '1158201444',
+      'hub.verify_token': metaVerifyToken(metaSecret),
+    });
+    const response = await fetch(`${webhookUrl('wa')}?${query}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await response.text()).toBe('1158201444');
+    query.set('hub.verify_token', metaVerifyToken('not-the-app-secret'));
+    expect((await fetch(`${webhookUrl('wa')}?${query}`)).status).toBe(401);
+    expect(await receiveAll()).toEqual([]);
   });
 
   it('answers 404 JSON off the route', async () => {

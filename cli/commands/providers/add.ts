@@ -1,7 +1,9 @@
 /**
  * `webhooks providers add`: registers a provider with its first key, read from stdin or a
  * file (cli/provider-keys.ts) and sent straight to KMS Encrypt. The change leaves an admin
- * record under the caller's identity (cli/identity.ts).
+ * record under the caller's identity (cli/identity.ts). For a provider whose GET handshake
+ * needs a token typed into the sender's settings (the `hmac` scheme's `challenge=meta`), it
+ * prints that token, derived from the key; never the key.
  */
 import type { Command } from 'commander';
 import {
@@ -19,7 +21,8 @@ import {
 import type { SchemeName } from '../../../functions/verify/schemes/index.ts';
 import { namedProvider } from '../../../ops/catalog/catalog.ts';
 import type { NamedProvider } from '../../../ops/catalog/named-provider.ts';
-import { type ExitCode, type Io, UsageError } from '../../io.ts';
+import { handshakeTokenLine } from '../../handshake-token.ts';
+import { type ExitCode, exitCodes, type Io, UsageError } from '../../io.ts';
 import { parseOptionFlags, parseSeconds, repeatable } from '../../parse.ts';
 import { addWaitOption, runProviderChange, type WaitFlags } from '../../provider-change.ts';
 import { addKeySourceOptions, type KeySourceFlags, readNewKey } from '../../provider-keys.ts';
@@ -65,49 +68,57 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
       );
     }
     const key = await readNewKey(flags, io, schemeName, scheme);
-    return runProviderChange({ target, flags, io }, 'provider.add', id, async (detail) => {
-      Object.assign(detail, {
-        ...(named === undefined ? {} : { namedProvider: named.name }),
-        scheme: schemeName,
-        keyKind: key.kind,
-        keyVersion: '1',
-        retentionClass: retentionClass ?? defaultRetentionClass,
-        ...(toleranceSeconds === undefined ? {} : { toleranceSeconds: String(toleranceSeconds) }),
-        ...(Object.keys(options).length === 0 ? {} : { options: Object.keys(options).join(',') }),
-        ...(redaction.length === 0
-          ? {}
-          : { redaction: redaction.map(redactionRuleText).join(',') }),
-        ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
-      });
-      // Before the provider exists: its first delivery must find the secret to hash with.
-      if (subjectKey !== undefined) await subjectIndexOf(target).ensureCreated();
-      // The key is bound to the very settings stored with it (functions/registry/key-binding.ts).
-      const settings = withDefaults({
-        providerId: id,
-        scheme: schemeName as SchemeName,
-        options,
-        redaction,
-        ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
-        ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
-        ...(retentionClass === undefined ? {} : { retentionClass }),
-      });
-      const ciphertext = await encryptProviderKeyOf(
-        target,
-        { settings, keyKind: key.kind },
-        key.value,
-      );
-      const config = await registryOf(target).create({
-        ...settings,
-        keys: [{ kind: key.kind, ciphertext }],
-      });
-      detail.revision = String(config.revision);
-      // A function asked for the id before it existed remembers that it had none.
-      return () => ({
-        done: `added provider '${id}' (scheme ${config.scheme}, key v1)`,
-        meanwhile: 'its deliveries may still be refused as unknown',
-        held: `provider '${id}' is known everywhere now: its deliveries are accepted`,
-      });
-    });
+    const code = await runProviderChange(
+      { target, flags, io },
+      'provider.add',
+      id,
+      async (detail) => {
+        Object.assign(detail, {
+          ...(named === undefined ? {} : { namedProvider: named.name }),
+          scheme: schemeName,
+          keyKind: key.kind,
+          keyVersion: '1',
+          retentionClass: retentionClass ?? defaultRetentionClass,
+          ...(toleranceSeconds === undefined ? {} : { toleranceSeconds: String(toleranceSeconds) }),
+          ...(Object.keys(options).length === 0 ? {} : { options: Object.keys(options).join(',') }),
+          ...(redaction.length === 0
+            ? {}
+            : { redaction: redaction.map(redactionRuleText).join(',') }),
+          ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
+        });
+        // Before the provider exists: its first delivery must find the secret to hash with.
+        if (subjectKey !== undefined) await subjectIndexOf(target).ensureCreated();
+        // The key is bound to the very settings stored with it (functions/registry/key-binding.ts).
+        const settings = withDefaults({
+          providerId: id,
+          scheme: schemeName as SchemeName,
+          options,
+          redaction,
+          ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
+          ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
+          ...(retentionClass === undefined ? {} : { retentionClass }),
+        });
+        const ciphertext = await encryptProviderKeyOf(
+          target,
+          { settings, keyKind: key.kind },
+          key.value,
+        );
+        const config = await registryOf(target).create({
+          ...settings,
+          keys: [{ kind: key.kind, ciphertext }],
+        });
+        detail.revision = String(config.revision);
+        // A function asked for the id before it existed remembers that it had none.
+        return () => ({
+          done: `added provider '${id}' (scheme ${config.scheme}, key v1)`,
+          meanwhile: 'its deliveries may still be refused as unknown',
+          held: `provider '${id}' is known everywhere now: its deliveries are accepted`,
+        });
+      },
+    );
+    const token = code === exitCodes.ok ? handshakeTokenLine(schemeName, options, key) : undefined;
+    if (token !== undefined) io.stdout(token);
+    return code;
   });
 }
 

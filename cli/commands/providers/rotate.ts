@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { ProviderNotFoundError } from '../../../functions/registry/errors.ts';
-import type { ExitCode, Io } from '../../io.ts';
+import { handshakeTokenLine } from '../../handshake-token.ts';
+import { type ExitCode, exitCodes, type Io } from '../../io.ts';
 import { parseDuration } from '../../parse.ts';
 import {
   addWaitOption,
@@ -27,47 +28,57 @@ export interface RotateFlags extends WaitFlags, KeySourceFlags {
 export async function rotateProvider(id: string, flags: RotateFlags, io: Io): Promise<ExitCode> {
   return withTarget(flags, io, async (target) => {
     const graceSeconds = flags.grace === undefined ? 0 : parseDuration(flags.grace, '--grace');
-    return runProviderChange({ target, flags, io }, 'provider.rotate', id, async (detail) => {
-      detail.graceSeconds = String(graceSeconds);
-      const registry = registryOf(target);
-      const current = await registry.get(id);
-      if (current === undefined) throw new ProviderNotFoundError(id);
-      const key = await readNewKey(flags, io, current.scheme, lookUpScheme(current.scheme));
-      detail.keyKind = key.kind;
-      // A new key is bound to the stored settings: first prove they are the registered ones.
-      await confirmStoredSettings(target, current);
-      const ciphertext = await encryptProviderKeyOf(
-        target,
-        { settings: current, keyKind: key.kind },
-        key.value,
-      );
-      const config = await registry.rotate(id, { kind: key.kind, ciphertext }, { graceSeconds });
-      const older = config.keys.slice(0, -1);
-      const newest = config.keys.at(-1)?.version;
-      // Every older key ends with the same grace (rotatedKeys caps them all at now + grace).
-      const until = Math.max(...older.map((old) => old.notAfterMs ?? 0));
-      detail.keyVersion = String(newest);
-      if (older.length > 0) detail.olderKeysNotAfter = iso(until);
-      detail.revision = String(config.revision);
-      const rotated = `rotated provider '${id}' to key v${newest}`;
-      const everywhere = `provider '${id}' verifies with key v${newest} everywhere now`;
-      if (older.length === 0) {
-        // Dropped from the registry now, but still in the settings running functions hold.
-        const retired = versionList(current.keys);
-        return () => ({
-          done: rotated,
-          meanwhile: `${retired} may still be accepted, and v${newest} refused,`,
-          held: `${everywhere}; ${retired} no longer accepted`,
+    let tokenLine: string | undefined;
+    const code = await runProviderChange(
+      { target, flags, io },
+      'provider.rotate',
+      id,
+      async (detail) => {
+        detail.graceSeconds = String(graceSeconds);
+        const registry = registryOf(target);
+        const current = await registry.get(id);
+        if (current === undefined) throw new ProviderNotFoundError(id);
+        const key = await readNewKey(flags, io, current.scheme, lookUpScheme(current.scheme));
+        detail.keyKind = key.kind;
+        // The new key has a verify token of its own; the old one passes while its key does.
+        tokenLine = handshakeTokenLine(current.scheme, current.options, key);
+        // A new key is bound to the stored settings: first prove they are the registered ones.
+        await confirmStoredSettings(target, current);
+        const ciphertext = await encryptProviderKeyOf(
+          target,
+          { settings: current, keyKind: key.kind },
+          key.value,
+        );
+        const config = await registry.rotate(id, { kind: key.kind, ciphertext }, { graceSeconds });
+        const older = config.keys.slice(0, -1);
+        const newest = config.keys.at(-1)?.version;
+        // Every older key ends with the same grace (rotatedKeys caps them all at now + grace).
+        const until = Math.max(...older.map((old) => old.notAfterMs ?? 0));
+        detail.keyVersion = String(newest);
+        if (older.length > 0) detail.olderKeysNotAfter = iso(until);
+        detail.revision = String(config.revision);
+        const rotated = `rotated provider '${id}' to key v${newest}`;
+        const everywhere = `provider '${id}' verifies with key v${newest} everywhere now`;
+        if (older.length === 0) {
+          // Dropped from the registry now, but still in the settings running functions hold.
+          const retired = versionList(current.keys);
+          return () => ({
+            done: rotated,
+            meanwhile: `${retired} may still be accepted, and v${newest} refused,`,
+            held: `${everywhere}; ${retired} no longer accepted`,
+          });
+        }
+        const kept = versionList(older);
+        // A function still holding the settings from before the rotation knows no end for them.
+        return (holdsAtMs) => ({
+          done: `${rotated}; ${kept} accepted until ${until > holdsAtMs ? iso(until) : isoSeconds(holdsAtMs)}`,
+          meanwhile: `v${newest} may still be refused`,
+          held: `${everywhere}; ${kept} ${until > holdsAtMs ? `accepted until ${iso(until)}` : 'no longer accepted'}`,
         });
-      }
-      const kept = versionList(older);
-      // A function still holding the settings from before the rotation knows no end for them.
-      return (holdsAtMs) => ({
-        done: `${rotated}; ${kept} accepted until ${until > holdsAtMs ? iso(until) : isoSeconds(holdsAtMs)}`,
-        meanwhile: `v${newest} may still be refused`,
-        held: `${everywhere}; ${kept} ${until > holdsAtMs ? `accepted until ${iso(until)}` : 'no longer accepted'}`,
-      });
-    });
+      },
+    );
+    if (code === exitCodes.ok && tokenLine !== undefined) io.stdout(tokenLine);
+    return code;
   });
 }
 

@@ -11,7 +11,7 @@ import { compile, type HmacOptions, signedParts } from './hmac.ts';
 export const signer: Signer<HmacOptions> = {
   scheme: 'hmac',
   signsWith: 'secret',
-  sign({ url, body, key, options, nowMs, deliveryId }) {
+  sign({ url, body, key, options, nowMs, deliveryId, eventType }) {
     const parts = compile(options);
     if (typeof parts === 'string') throw new SchemeOptionsError(parts);
     const timestamp = String(
@@ -22,6 +22,9 @@ export const signer: Signer<HmacOptions> = {
     const headers: Record<string, string> = { [options.header]: `${options.prefix}${digest}` };
     if (options.timestampHeader !== undefined) headers[options.timestampHeader] = timestamp;
     if (options.idHeader !== undefined) headers[options.idHeader] = deliveryId;
+    if (options.typeHeader !== undefined && eventType !== undefined) {
+      headers[options.typeHeader] = eventType;
+    }
     return { url, body, headers };
   },
 };

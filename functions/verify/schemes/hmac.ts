@@ -1,3 +1,10 @@
+import {
+  type ChallengeKind,
+  challengeKinds,
+  challengeReply,
+  checkChallenge,
+  isChallengeKind,
+} from '../challenges.ts';
 import { SchemeOptionsError } from '../errors.ts';
 import { matchPrefixedHmac } from '../hmac-header.ts';
 import {
@@ -8,7 +15,7 @@ import {
   optionParser,
   textOption,
 } from '../options.ts';
-import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
+import { accept, postOnly, reject, requireHeader, type Scheme } from '../scheme.ts';
 import type { HmacAlgorithm } from '../signatures.ts';
 import { checkTimestamp, parseUnixTimestamp } from '../timestamp.ts';
 
@@ -44,6 +51,19 @@ export interface HmacOptions {
   readonly toleranceSeconds?: number | undefined;
   /** The header carrying the delivery id; required when the template has `{id}`, else only reported. */
   readonly idHeader?: string | undefined;
+  /**
+   * The GET handshake the sender checks the endpoint with before it delivers
+   * (functions/verify/challenges.ts): `meta` (WhatsApp, Instagram, Messenger: `hub.challenge`,
+   * with the verify token derived from the secret), `nylas` or `dropbox` (`challenge`).
+   * @default - no GET is answered: it is refused 405 like any method but POST
+   */
+  readonly challenge?: ChallengeKind | undefined;
+  /** Where the body's event id is, as a dotted path such as `event.id`. @default - none */
+  readonly idField?: string | undefined;
+  /** Where the body's event type is, as a dotted path. @default - none */
+  readonly typeField?: string | undefined;
+  /** The header carrying the event type, which no template signs. @default - none */
+  readonly typeHeader?: string | undefined;
 }
 
 /** A piece of the template: literal text, or a placeholder's name. */
@@ -52,6 +72,27 @@ export type TemplatePart = { readonly text: string } | 'body' | 'timestamp' | 'i
 function optionalHeaderName(): OptionField<string | undefined> {
   return (text, name) => (text === undefined ? undefined : headerNameOption()(text, name));
 }
+
+/** A dotted path into a JSON body: keys of letters, digits, `_`, `-` or `$`, and array indexes. */
+const FIELD_PATH = /^[\w$-]{1,64}(\.[\w$-]{1,64}){0,7}$/;
+
+function optionalFieldPath(): OptionField<string | undefined> {
+  return (text, name) => {
+    if (text === undefined) return undefined;
+    if (!FIELD_PATH.test(text)) {
+      throw new SchemeOptionsError(`option '${name}' must be a dotted path such as data.id`);
+    }
+    return text;
+  };
+}
+
+function optionalChallenge(): OptionField<ChallengeKind | undefined> {
+  return (text, name) =>
+    text === undefined ? undefined : choiceOption(challengeKinds, 'meta')(text, name);
+}
+
+/** A GET as well as a POST, for a sender with a GET handshake. */
+const postAndGet: readonly string[] = Object.freeze(['POST', 'GET']);
 
 function optionalTolerance(): OptionField<number | undefined> {
   return (text, name) => {
@@ -75,6 +116,10 @@ const parseFields = optionParser<HmacOptions>({
   timestampUnit: choiceOption(UNITS, 'seconds'),
   toleranceSeconds: optionalTolerance(),
   idHeader: optionalHeaderName(),
+  challenge: optionalChallenge(),
+  idField: optionalFieldPath(),
+  typeField: optionalFieldPath(),
+  typeHeader: optionalHeaderName(),
 });
 
 /**
@@ -90,10 +135,14 @@ export function compile(options: HmacOptions): readonly TemplatePart[] | string 
   if (!(UNITS as readonly string[]).includes(timestampUnit)) {
     return "option 'timestampUnit' is invalid";
   }
+  if (options.challenge !== undefined && !isChallengeKind(options.challenge)) {
+    return `option 'challenge' must be one of ${challengeKinds.join(', ')}`;
+  }
   for (const [name, value] of [
     ['header', header],
     ['timestampHeader', timestampHeader],
     ['idHeader', idHeader],
+    ['typeHeader', options.typeHeader],
   ] as const) {
     if (value !== undefined && !isHeaderName(value)) {
       return `option '${name}' must be an HTTP header name`;
@@ -154,6 +203,10 @@ export function signedParts(
  * The option `toleranceSeconds` is therefore this scheme's default, and a positive
  * `toleranceSeconds` given to verifyDelivery overrides it, as it overrides every other
  * scheme's default; 0 from the core means "not given".
+ *
+ * GET handshakes: with the option `challenge`, a GET is let through (`methods`) and answered as
+ * the sender documents (functions/verify/challenges.ts): checked by `verify`, which accepts it
+ * only as a `handshake`, and echoed by `handshake`; a POST is verified as without it.
  */
 export const hmac: Scheme<HmacOptions> = {
   name: 'hmac',
@@ -167,15 +220,29 @@ export const hmac: Scheme<HmacOptions> = {
     const parts = compile(options);
     return { deliveryId: typeof parts !== 'string' && parts.includes('id') };
   },
+  // The body's fields are signed with it; the type header never is.
+  eventSources: ({ idField, typeField, typeHeader }) => ({
+    eventTypeHeader: typeHeader,
+    eventFields:
+      idField === undefined && typeField === undefined
+        ? undefined
+        : { id: idField, type: typeField },
+  }),
+  methods: (options) => (options.challenge === undefined ? postOnly : postAndGet),
+  handshake: ({ url }, _secret, options) =>
+    options.challenge === undefined ? undefined : challengeReply(options.challenge, url),
   parseOptions: (raw) => {
     const options = parseFields(raw);
     const compiled = compile(options);
     if (typeof compiled === 'string') throw new SchemeOptionsError(compiled);
     return options;
   },
-  verify({ headers, body, keys, options, nowMs, toleranceSeconds }) {
+  verify({ method, url, headers, body, keys, options, nowMs, toleranceSeconds }) {
     const parts = compile(options);
     if (typeof parts === 'string') return reject('invalid_options', parts);
+    if (method === 'GET' && options.challenge !== undefined) {
+      return checkChallenge(options.challenge, url, keys);
+    }
     const signatureName = options.header.toLowerCase();
     const signature = requireHeader(headers, signatureName);
     if (signature.rejection) return signature.rejection;
@@ -217,6 +284,8 @@ export const hmac: Scheme<HmacOptions> = {
       const stale = checkTimestamp(timestamp, nowMs, tolerance);
       if (stale) return stale;
     }
-    return accept(match.keyIndex, { deliveryId: id, timestamp });
+    const typeName = options.typeHeader?.toLowerCase();
+    const eventType = typeName === undefined ? undefined : headers.get(typeName) || undefined;
+    return accept(match.keyIndex, { deliveryId: id, timestamp, eventType });
   },
 };

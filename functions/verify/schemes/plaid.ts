@@ -5,6 +5,7 @@ import {
   verify as verifySignature,
 } from 'node:crypto';
 import { textEqual } from '../compare.ts';
+import { decodeBase64Url, segmentObject } from '../jws-segments.ts';
 import { cachedPublicKey } from '../public-keys.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp } from '../timestamp.ts';
@@ -14,31 +15,6 @@ import type { SchemeVerdict } from '../types.ts';
 export const plaidHeader = 'Plaid-Verification';
 
 const HEADER = plaidHeader.toLowerCase();
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
-/**
- * Unpadded base64url in canonical form only: node's decoder ignores unused trailing bits,
- * and accepting only the text that round-trips keeps every altered character a rejection.
- */
-function decodeBase64Url(text: string): Buffer | undefined {
-  if (!BASE64URL.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : undefined;
-}
-
-/** A JWT segment's JSON object, or `undefined`. */
-function decodeSegment(text: string): Record<string, unknown> | undefined {
-  const bytes = decodeBase64Url(text);
-  if (bytes === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A configured key's JWK, or `undefined` when the text is not a JSON object. */
 function parseJwk(text: string): JsonWebKey | undefined {
@@ -102,7 +78,7 @@ export const plaid: Scheme = {
     if (header.rejection) return header.rejection;
     const segments = header.value.split('.');
     const [headerText, payloadText, signatureText] = segments;
-    const jwtHeader = headerText === undefined ? undefined : decodeSegment(headerText);
+    const jwtHeader = headerText === undefined ? undefined : segmentObject(headerText);
     const signature = signatureText === undefined ? undefined : decodeBase64Url(signatureText);
     if (
       segments.length !== 3 ||
@@ -182,7 +158,7 @@ function checkClaims(
   keyIndex: number,
   kid: string,
 ): SchemeVerdict {
-  const payload = decodeSegment(payloadText);
+  const payload = segmentObject(payloadText);
   const iat = payload?.iat;
   const claimed = payload?.request_body_sha256;
   if (typeof iat !== 'number' || !Number.isSafeInteger(iat) || iat < 0) {

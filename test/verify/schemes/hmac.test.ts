@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { metaVerifyToken } from '../../../functions/verify/challenges.ts';
 import { SchemeOptionsError } from '../../../functions/verify/errors.ts';
-import { type HmacOptions, hmac } from '../../../functions/verify/schemes/hmac.ts';
+import { readEventFields } from '../../../functions/verify/event-fields.ts';
+import { eventSourcesOf, methodsOf, signedFieldsOf } from '../../../functions/verify/scheme.ts';
+import { compile, type HmacOptions, hmac } from '../../../functions/verify/schemes/hmac.ts';
 import { verifyDelivery } from '../../../functions/verify/verify.ts';
 import { at, delivery } from '../delivery.ts';
 import { describeSchemeProperties } from '../properties.ts';
@@ -109,6 +112,38 @@ describe('hmac', () => {
     const options = parse({ header: 'X-Signature', idHeader: 'X-Request-Id' });
     const headers = { 'x-signature': sign('sha256', [body], 'hex'), 'x-request-id': 'req_9' };
     expect(await verify(options, headers)).toMatchObject({ accepted: true, deliveryId: 'req_9' });
+  });
+
+  it('reports the event type header, and reads the event id and type where the options say', async () => {
+    const options = parse({
+      header: 'X-Signature',
+      typeHeader: 'X-Event',
+      idField: 'event.id',
+      typeField: 'event.type',
+    });
+    const payload = '{"event":{"id":"evt_7","type":"charge.paid"}}';
+    const headers = { 'x-signature': sign('sha256', [payload], 'hex'), 'x-event': 'push' };
+    expect(await verify(options, headers, { payload })).toMatchObject({
+      accepted: true,
+      eventType: 'push',
+    });
+    expect(readEventFields(hmac, Buffer.from(payload), options)).toEqual({
+      id: 'evt_7',
+      type: 'charge.paid',
+    });
+    // The header is outside what is signed; the body's fields are inside it.
+    expect(eventSourcesOf(hmac, options)).toEqual({
+      eventTypeHeader: 'X-Event',
+      eventFields: { id: 'event.id', type: 'event.type' },
+    });
+    expect(signedFieldsOf(hmac, options)).toMatchObject({ eventType: false, eventFields: true });
+    expect(readEventFields(hmac, Buffer.from(payload), plain)).toEqual({});
+  });
+
+  it('refuses an event field that is not a dotted path', () => {
+    for (const idField of ['', 'a..b', '.id', 'data[0]', 'a b']) {
+      expect(() => parse({ header: 'X-Signature', idField }), idField).toThrow(SchemeOptionsError);
+    }
   });
 
   it('accepts with whichever of several secrets signed', async () => {
@@ -282,9 +317,80 @@ describe('hmac', () => {
       [{ header: 'X-Sig', timestampHeader: 'X-Ts' }, /need \{timestamp\} in 'template'/],
       [{ header: 'X-Sig', template: '{id}:{body}' }, /option 'idHeader' is required/],
       [{ header: 'X-Sig', secret: 'x' }, /unknown option 'secret'/],
+      [
+        { header: 'X-Sig', challenge: 'slack' },
+        /option 'challenge' must be one of meta, nylas, dropbox, got 'slack'/,
+      ],
     ])('refuses %j', (raw, message) => {
       expect(() => parse(raw)).toThrow(SchemeOptionsError);
       expect(() => parse(raw)).toThrow(message);
+    });
+
+    it('takes a challenge of meta, nylas or dropbox, and checks it in options that skipped the parser', () => {
+      for (const challenge of ['meta', 'nylas', 'dropbox']) {
+        expect(parse({ header: 'X-Sig', challenge }).challenge).toBe(challenge);
+      }
+      const unparsed = { ...plain, challenge: 'slack' } as unknown as HmacOptions;
+      expect(compile(unparsed)).toBe("option 'challenge' must be one of meta, nylas, dropbox");
+    });
+  });
+
+  describe('GET handshakes (option challenge)', () => {
+    const meta = parse({ header: 'X-Hub-Signature-256', prefix: 'sha256=', challenge: 'meta' });
+    const nylas = parse({ header: 'X-Nylas-Signature', challenge: 'nylas' });
+    const get = (options: HmacOptions, query: string) =>
+      verifyDelivery({
+        scheme: 'hmac',
+        request: delivery({}, '', `https://hooks.example.com/v1/webhooks/wa?${query}`, 'GET'),
+        keys: [{ value: secret }],
+        options,
+      });
+    const metaQuery = (token: string) =>
+      `hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${token}`;
+
+    it('answers GET beside POST only with the option', () => {
+      expect(methodsOf(hmac, plain)).toEqual(['POST']);
+      expect(methodsOf(hmac, meta)).toEqual(['POST', 'GET']);
+      expect(methodsOf(hmac, nylas)).toEqual(['POST', 'GET']);
+    });
+
+    it("accepts Meta's GET as a handshake when its verify token is the secret's, and refuses another", async () => {
+      expect(await get(meta, metaQuery(metaVerifyToken(secret)))).toMatchObject({
+        accepted: true,
+        handshake: 'meta_verification',
+        keyId: '#0',
+      });
+      expect(await get(meta, metaQuery(metaVerifyToken('other')))).toMatchObject({
+        accepted: false,
+        reason: 'signature_mismatch',
+      });
+    });
+
+    it("accepts Nylas's GET as a handshake, and echoes its challenge", async () => {
+      expect(await get(nylas, 'challenge=abc123')).toMatchObject({
+        accepted: true,
+        handshake: 'nylas_challenge',
+      });
+      const request = delivery({}, '', 'https://h.example/x?challenge=abc123', 'GET');
+      expect(hmac.handshake?.(request, secret, nylas)).toEqual({
+        contentType: 'text/plain',
+        body: 'abc123',
+      });
+      expect(hmac.handshake?.(request, secret, plain)).toBeUndefined();
+    });
+
+    it('verifies a GET without the option as any delivery: unsigned, it is refused', async () => {
+      expect(await get(plain, 'challenge=abc123')).toMatchObject({
+        accepted: false,
+        reason: 'missing_header',
+      });
+    });
+
+    it('verifies a POST with the option as without it', async () => {
+      const signature = createHmac('sha256', secret).update(body).digest('hex');
+      const verdict = await verify(meta, { 'x-hub-signature-256': `sha256=${signature}` });
+      expect(verdict).toMatchObject({ accepted: true });
+      expect(verdict).not.toHaveProperty('handshake');
     });
   });
 });

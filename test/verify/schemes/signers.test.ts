@@ -45,6 +45,12 @@ const cases: readonly SignerCase[] = [
   { name: 'calendly', scheme: 'calendly', secret: 'calendly-key', body: 'bytes' },
   { name: 'workos', scheme: 'workos', secret: 'workos-secret', body: 'bytes' },
   { name: 'mux', scheme: 'mux', secret: 'mux-secret', body: 'bytes' },
+  { name: 'netlify', scheme: 'netlify', secret: 'netlify-jws-secret', body: 'bytes' },
+  { name: 'recurly', scheme: 'recurly', secret: 'recurly-webhook-key', body: 'bytes' },
+  { name: 'buildkite', scheme: 'buildkite', secret: 'buildkite-token', body: 'bytes' },
+  { name: 'sanity', scheme: 'sanity', secret: 'sanity-secret', body: 'bytes' },
+  { name: 'persona', scheme: 'persona', secret: 'wbhsec_test', body: 'bytes' },
+  { name: 'knock', scheme: 'knock', secret: 'knock-secret', body: 'bytes' },
   { name: 'github', scheme: 'github', secret: 'gh-secret', body: 'bytes' },
   { name: 'shopify', scheme: 'shopify', secret: 'shpss_test', body: 'bytes' },
   { name: 'intercom', scheme: 'intercom', secret: 'intercom-secret', body: 'bytes' },
@@ -52,12 +58,14 @@ const cases: readonly SignerCase[] = [
   { name: 'xero', scheme: 'xero', secret: 'xero-key', body: 'bytes' },
   { name: 'typeform', scheme: 'typeform', secret: 'typeform', body: 'bytes' },
   { name: 'bitbucket', scheme: 'bitbucket', secret: 'bb', body: 'bytes' },
+  { name: 'box', scheme: 'box', secret: 'box-primary-key', body: 'bytes' },
   { name: 'jira', scheme: 'jira', secret: 'jira', body: 'bytes' },
   { name: 'docusign', scheme: 'docusign', secret: 'docusign-hmac-key', body: 'bytes' },
   { name: 'pagerduty', scheme: 'pagerduty', secret: 'pd', body: 'bytes' },
   { name: 'slack', scheme: 'slack', secret: 'slack-signing-secret', body: 'bytes' },
   { name: 'zoom', scheme: 'zoom', secret: 'zoom-secret-token', body: 'bytes' },
   { name: 'twitch', scheme: 'twitch', secret: 'twitch-secret', body: 'bytes' },
+  { name: 'zendesk', scheme: 'zendesk', secret: 'zendesk-signing-secret', body: 'bytes' },
   { name: 'linear', scheme: 'linear', secret: 'lin_wh_test', body: 'json' },
   { name: 'hubspot', scheme: 'hubspot', secret: 'hubspot-client-secret', body: 'bytes' },
   { name: 'square', scheme: 'square', secret: 'square-key', body: 'bytes' },
@@ -159,6 +167,7 @@ const cases: readonly SignerCase[] = [
   },
   { name: 'standard-webhooks, v1a test key', scheme: 'standard-webhooks', body: 'bytes' },
   { name: 'discord', scheme: 'discord', body: 'bytes' },
+  { name: 'telnyx', scheme: 'telnyx', body: 'bytes' },
   { name: 'sendgrid', scheme: 'sendgrid', body: 'bytes' },
   { name: 'plaid', scheme: 'plaid', body: 'bytes' },
 ];
@@ -278,7 +287,7 @@ describe('signers', () => {
       .filter((signer) => signer.generateTestKey !== undefined)
       .map((signer) => signer.scheme)
       .sort();
-    expect(withTestKeys).toEqual(['discord', 'plaid', 'sendgrid', 'standard-webhooks']);
+    expect(withTestKeys).toEqual(['discord', 'plaid', 'sendgrid', 'standard-webhooks', 'telnyx']);
     for (const scheme of Object.keys(schemes) as SchemeName[]) {
       if (getScheme(scheme).keyKind === 'public-key') {
         expect(signers[scheme].signsWith).toBe('test-key');

@@ -1,0 +1,4 @@
+import { timestampedHmacSigner } from '../timestamped-hmac.sign.ts';
+import { knockShape } from './knock.ts';
+
+export const signer = timestampedHmacSigner('knock', knockShape);
