@@ -10,6 +10,7 @@ import { addAuditShowCommand } from './commands/audit/show.ts';
 import { addAuditStatsCommand } from './commands/audit/stats.ts';
 import { addAuditVerifyCommand } from './commands/audit/verify.ts';
 import { addComplianceReportCommand } from './commands/compliance/report.ts';
+import { addInitCommand } from './commands/init.ts';
 import { addProvidersAddCommand } from './commands/providers/add.ts';
 import { addProvidersBindCommand } from './commands/providers/bind.ts';
 import { addProvidersCatalogCommand } from './commands/providers/catalog.ts';
@@ -84,6 +85,7 @@ const commands: readonly (AddCommand | CommandGroup)[] = [
   addSendCommand,
   addReplayCommand,
   complianceGroup,
+  addInitCommand,
 ];
 
 export function createProgram(io: Io, finish: (code: ExitCode) => void): Command {

@@ -23,6 +23,10 @@ import {
   ProviderNotFoundError,
   RevisionConflictError,
 } from '../functions/registry/errors.ts';
+import {
+  deploymentCredentialHeaders,
+  parseCredentialHeaders,
+} from '../infra/credential-headers.ts';
 import { operatorOutputKeys, stackOutputKeys } from '../infra/output-names.ts';
 import {
   describeRecordedProcess,
@@ -75,6 +79,14 @@ export interface Target {
    * @default - none: a local stack started without a gateway
    */
   readonly webhookUrlTemplate?: string;
+  /**
+   * The request headers the deployment treats as carrying a credential, in lower case
+   * (infra/credential-headers.ts): a deployed stack's `CredentialHeaders` output, what its WAF
+   * redacts; for the local stack, the catalog's and any its file declares (`npm start` declares
+   * none). `providers add` refuses a provider that would read a credential from any other.
+   * @default - unknown, for a stack deployed before the output: this CLI's catalog decides
+   */
+  readonly credentialHeaders?: readonly string[];
   /**
    * How long the deployment's ingest functions cache a provider's settings, and so how long
    * after a registry write they may still act on what it replaced: the local stack's
@@ -203,6 +215,15 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
       `the local stack recorded in ${path} (${describeRecordedProcess(description)}) is not running (it may have crashed); run \`npm start\``,
     );
   }
+  // Headers declared as credentials beyond the catalog's (`npm start` records none).
+  const declared = parseCredentialHeaders(
+    (description as { readonly credentialHeaders?: unknown }).credentialHeaders ?? [],
+  );
+  if (declared === undefined) {
+    throw new TargetUnavailableError(
+      `the local stack file ${path}: credentialHeaders must list HTTP header names`,
+    );
+  }
   const { environment, resources } = description;
   // Endpoints, region and names only: the file holds no credentials.
   for (const [name, value] of Object.entries(environment ?? {})) env[name] = value;
@@ -234,6 +255,7 @@ async function localTarget(env: NodeJS.ProcessEnv): Promise<Target> {
       ? {}
       : { digests: { ...digests, timing: recordedDigestTiming(environment ?? {}, path) } }),
     ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
+    credentialHeaders: deploymentCredentialHeaders(declared),
     configCacheSeconds: recordedConfigCacheSeconds(environment ?? {}, path),
     close() {
       dynamodb.destroy();
@@ -306,6 +328,10 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
   const payloadBucketName = outputs.get(operatorOutputKeys.payloadBucketName);
   const digestBucket = outputs.get(operatorOutputKeys.digestBucketName);
   const signingKeyId = outputs.get(operatorOutputKeys.digestSigningKeyArn);
+  // A value that lists no header names is no list: the CLI's catalog decides, as without one.
+  const credentialHeaders = parseCredentialHeaders(
+    outputs.get(operatorOutputKeys.credentialHeaders),
+  );
   return {
     names,
     dynamodb,
@@ -317,6 +343,7 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
       ? {}
       : { digests: { bucket: digestBucket, signingKeyId } }),
     ...(webhookUrlTemplate === undefined ? {} : { webhookUrlTemplate }),
+    ...(credentialHeaders === undefined ? {} : { credentialHeaders }),
     // The construct sets no override, so the deployed functions use the default.
     configCacheSeconds,
     close() {

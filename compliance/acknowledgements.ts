@@ -11,6 +11,7 @@ import type { IConstruct } from 'constructs';
 import { auditDigests } from '../functions/config/audit-digests.ts';
 import { payloadBucket } from '../functions/config/buckets.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
+import { profileGuardTimeoutSeconds } from '../functions/profile-guard/resource.ts';
 
 /**
  * The constructs of a deployment that acknowledgements are recorded on, as the WebhookIngestion
@@ -35,7 +36,11 @@ export interface AcknowledgedConstructs {
         }
       | { readonly kind: 'url'; readonly publicInvokePermissions: readonly IConstruct[] }
     );
-  readonly settings: { readonly tracing: boolean };
+  readonly settings: {
+    readonly tracing: boolean;
+    /** @default - no reservation (fronts `rest` and `http` unless asked) */
+    readonly reservedConcurrency?: number;
+  };
   readonly ingest: {
     readonly function: IConstruct;
     readonly policies: {
@@ -66,12 +71,16 @@ export interface AcknowledgedConstructs {
       readonly networkInterfaces?: IConstruct;
     };
   };
+  /** The compliance profile guard (infra/profile-guard.ts), in every configuration. */
+  readonly profileGuard: { readonly function: IConstruct };
   /** The wiring `addConsumer` builds (infra/consumer.ts). @default - no consumer */
   readonly consumer?: IConstruct & {
     readonly table: IConstruct;
     readonly policy: IConstruct;
     readonly eventSource: IConstruct;
   };
+  /** The policies the grant methods attached (infra/grants.ts), by grant. @default - none */
+  readonly grantPolicies?: { readonly consumeDeliveries?: IConstruct };
 }
 
 export interface Acknowledgement {
@@ -260,6 +269,14 @@ export const acknowledgements: readonly Acknowledgement[] = [
     targets: (i) => [i.ingest.function],
   },
   {
+    rules: ['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency'],
+    resource: 'ingest Lambda',
+    reason:
+      "Lambda refuses a reservation that would leave the account less than its minimum unreserved concurrency (100 at the default quota), so one fails to deploy in accounts whose quota is still reduced, as new accounts' are (docs/scaling.md); it also takes concurrency from every other function of the account. Without one, the front caps the function: the API stage's throttling (250 requests a second, burst 500, by default). The LambdaThrottles alarm fires on any invocation refused, and ConcurrencyNearLimit when the account's claimed concurrency nears its quota. reservedConcurrency reserves and caps it; front 'url', which has no throttling, always has a reservation.",
+    condition: "without reservedConcurrency, the default on fronts 'rest' and 'http'",
+    targets: (i) => (i.settings.reservedConcurrency === undefined ? [i.ingest.function] : []),
+  },
+  {
     rules: lambdaDlq,
     resource: 'audit digest Lambda',
     reason: `EventBridge invokes it asynchronously every ${digestMinutes} minutes with an event that carries nothing but the time, so a dead-letter queue would hold only empty schedule events. A failed run raises its error alarm and Lambda retries it; every run starts from the last digest written, so the next one writes whatever is still due.`,
@@ -351,8 +368,13 @@ export const acknowledgements: readonly Acknowledgement[] = [
     resource: "consumer's policy",
     reason:
       "s3:GetObject on the payload bucket's objects only, to fetch a body too large for its message: each object's key is in the message that points to it and is derived per delivery, so no fixed list can name them, and the bucket holds nothing else.",
-    condition: 'with a consumer (addConsumer)',
-    targets: (i) => (i.consumer === undefined ? [] : [i.consumer.policy]),
+    condition: 'with a consumer (addConsumer or grantConsumeDeliveries)',
+    targets: (i) => [
+      ...(i.consumer === undefined ? [] : [i.consumer.policy]),
+      ...(i.grantPolicies?.consumeDeliveries === undefined
+        ? []
+        : [i.grantPolicies.consumeDeliveries]),
+    ],
   },
   {
     rules: ['Serverless-LambdaEventSourceMappingDestination'],
@@ -377,6 +399,26 @@ export const acknowledgements: readonly Acknowledgement[] = [
       'The chosen profiles do not require network isolation: the functions only call AWS APIs (DynamoDB, SQS, S3, KMS) over TLS with IAM authorization and serve no inbound connections. pci-dss and hipaa turn VPC placement on, and vpcPlacement turns it on for any profile.',
     condition: 'without VPC placement: baseline, gdpr and ccpa by default',
     targets: (i) => (i.network === undefined ? [i.ingest.function, i.digests.function] : []),
+  },
+  {
+    rules: lambdaInVpc,
+    resource: 'compliance profile guard Lambda',
+    reason:
+      "It runs only while CloudFormation creates, updates or deletes the stack, to compare the deploy's compliance profiles with the stack's: it handles no delivery, record or key, and may only call cloudformation:DescribeStacks on this stack and write its own log group. It answers CloudFormation at the request's pre-signed S3 URL and reads the stack through the CloudFormation API, which the isolated subnets (no NAT, no internet gateway, endpoints only for what the ingest function calls) cannot reach.",
+    targets: (i) => [i.profileGuard.function],
+  },
+  {
+    rules: lambdaDlq,
+    resource: 'compliance profile guard Lambda',
+    reason: `CloudFormation invokes it for one stack operation and waits for its answer at the request's pre-signed URL for ${profileGuardTimeoutSeconds / 60} minutes at most (the resource's ServiceTimeout), then fails the resource and rolls the update back. A request kept in a dead-letter queue could no longer be answered: the operation it belongs to has ended.`,
+    targets: (i) => [i.profileGuard.function],
+  },
+  {
+    rules: ['Serverless-LambdaTracing'],
+    resource: 'compliance profile guard Lambda',
+    reason:
+      'It runs once per stack operation that changes its properties, for about a second, and never during deliveries: its JSON log line per request and the stack events record every decision, and tracing it would add a policy of X-Ray actions that take no resource.',
+    targets: (i) => [i.profileGuard.function],
   },
   {
     rules: stageWaf,

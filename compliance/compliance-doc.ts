@@ -5,7 +5,12 @@
  */
 
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
-import { excludedRuleGroups, managedRuleGroups } from '../infra/waf.ts';
+import {
+  excludedRuleGroups,
+  isVersionedRuleGroupName,
+  managedRuleGroups,
+  pinnedRuleGroupVersions,
+} from '../infra/waf.ts';
 import { acknowledgements } from './acknowledgements.ts';
 import { type ComplianceProfile, complianceProfileNames, complianceProfiles } from './profiles.ts';
 
@@ -48,8 +53,11 @@ function wafSection(): string {
   ];
   for (const group of managedRuleGroups) {
     const counted = Object.entries(group.countOnly);
+    const version = isVersionedRuleGroupName(group.name)
+      ? `\`${pinnedRuleGroupVersions[group.name]}\``
+      : `unversioned: ${group.unversioned}`;
     lines.push(
-      `- \`${group.name}\`: blocks${counted.length === 0 ? '.' : ', except these rules, which only count:'}`,
+      `- \`${group.name}\` (${version}): blocks${counted.length === 0 ? '.' : ', except these rules, which only count:'}`,
       ...counted.map(([rule, why]) => `  - \`${rule}\`: ${why}.`),
     );
   }
@@ -57,7 +65,22 @@ function wafSection(): string {
   for (const [group, why] of Object.entries(excludedRuleGroups)) {
     lines.push(`- \`${group}\`: ${why}.`);
   }
+  lines.push('', ...ruleGroupVersionsText());
   return lines.join('\n');
+}
+
+/** How the pinned managed rule group versions are moved. */
+function ruleGroupVersionsText(): string[] {
+  const [example] = Object.keys(pinnedRuleGroupVersions);
+  return [
+    'Each versioned group runs the static version named above, pinned in `pinnedRuleGroupVersions` (infra/waf.ts): a version AWS publishes, or a default it moves, changes nothing here until it is chosen. To move one:',
+    '',
+    `1. See what AWS offers and what changed: \`aws wafv2 list-available-managed-rule-group-versions --scope REGIONAL --vendor-name AWS --name ${example}\`, and the group's entries in the AWS Managed Rules changelog (AWS WAF Developer Guide). Subscribing to the group's SNS topic (\`aws wafv2 describe-managed-rule-group\` names it) announces new and expiring versions.`,
+    `2. Deploy it to a test stage first, by the construct's \`wafRuleGroupVersions\` (for example \`{ ${example}: 'Version_…' }\`), and read the group's blocked and counted requests on the dashboard and in the WAF log: a new rule that matches a genuine delivery must be made to count, in \`countOnly\`, before it reaches production.`,
+    '3. Change the pinned version in `pinnedRuleGroupVersions`, run `npm run docs:compliance`, and deploy.',
+    '',
+    'A version AWS has scheduled to expire can no longer be chosen; once it expires WAF runs the default version instead, and refuses any change to the web ACL that does not move it.',
+  ];
 }
 
 function acknowledgementsSection(): string {

@@ -5,7 +5,9 @@
  * chains a digest of it to the one before, signs it with an asymmetric KMS key and writes both
  * to a bucket under Object Lock in compliance mode for as long as delivery audit records are
  * kept. Key and bucket outlive the
- * stack, so that the digests stay verifiable after it is gone. Every grant is written out here.
+ * stack, so that the digests stay verifiable after it is gone; under `removalPolicy: 'destroy'`
+ * (baseline only) the key goes with the stack, and the locked bucket, which no one can empty
+ * early, is kept to drain itself (docs/teardown.md). Every grant is written out here.
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -24,6 +26,7 @@ import { auditDigests } from '../functions/config/audit-digests.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { type FunctionPolicies, functionPolicies } from './function-policies.ts';
 import { administration } from './key-policies.ts';
+import { keyPendingWindowDays } from './keys.ts';
 import { lambdaBundleDirectory } from './lambda-bundle.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 import type { IngestNetwork } from './network.ts';
@@ -62,6 +65,12 @@ export interface AuditDigestsProps {
   readonly alarmTopic: sns.ITopic;
   /** The deployment's dashboard, which the digests' row joins. */
   readonly dashboard: cloudwatch.Dashboard;
+  /**
+   * What deleting the stack does to the signing key: RETAIN keeps it, so that the digests stay
+   * verifiable; DESTROY schedules its deletion, the audit table it attests being deleted too.
+   * The digest bucket is kept either way.
+   */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 export class AuditDigests extends Construct {
@@ -98,12 +107,11 @@ export class AuditDigests extends Construct {
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       // KMS rotates symmetric keys only; each digest names the key that signed it.
       enableKeyRotation: false,
-      pendingWindow: Duration.days(30),
+      pendingWindow: Duration.days(keyPendingWindowDays(props.removalPolicy)),
       policy: new iam.PolicyDocument({
         statements: [administration(), verificationByAccount(), signingBy(this.role)],
       }),
-      // Digests must stay verifiable after the stack is gone, for as long as they are locked.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
     });
     this.bucket = this.digestBucket(props);
     grantBucketKey(props.auditKey, this.role);
@@ -204,7 +212,9 @@ export class AuditDigests extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      // Locked versions cannot be deleted anyway; the rule above removes them when they may be.
+      // Kept whatever the deployment's removal policy: locked versions cannot be deleted before
+      // their days are up, by `autoDeleteObjects` or anyone, so a stack that tried would stop at
+      // DELETE_FAILED. The rule above removes them when they may be (docs/teardown.md).
       removalPolicy: RemovalPolicy.RETAIN,
     });
     (bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(digestBucketLogicalId);
@@ -282,7 +292,7 @@ export class AuditDigests extends Construct {
   private alarmOnErrors(topic: sns.ITopic): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, 'Errors', {
       alarmDescription:
-        "A run of the audit digest function failed: no digest is written past the last one until a run succeeds (each run catches up, a day's periods at most). Its log has the error.",
+        "A run of the audit digest function failed: no digest is written past the last one until a run succeeds (each run catches up, a day's periods at most). First check: the digest function's log for the error; `webhooks audit verify` shows where the digests stop.",
       metric: this.function.metricErrors({
         statistic: cloudwatch.Stats.SUM,
         period: Duration.seconds(auditDigests.periodSeconds),
@@ -301,7 +311,7 @@ export class AuditDigests extends Construct {
   private alarmWhenNotRunning(topic: sns.ITopic): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, 'NotRunning', {
       alarmDescription:
-        'The audit digest function has not run for two periods: its schedule is disabled or gone, or EventBridge cannot invoke it. Digests stop until it runs; the next run catches up.',
+        "The audit digest function has not run for two periods: its schedule is disabled or gone, or EventBridge cannot invoke it. Digests stop until it runs; the next run catches up. First check: the digest schedule's EventBridge rule (enabled, its target the digest function) and the function's throttles.",
       metric: this.function.metricInvocations({
         statistic: cloudwatch.Stats.SUM,
         period: Duration.seconds(auditDigests.periodSeconds),

@@ -90,7 +90,7 @@ export class ConsumerWiring extends Construct {
     this.alarms = [
       new cloudwatch.Alarm(this, 'Failures', {
         alarmDescription:
-          "The consumer failed deliveries: its function threw, or a message would not open (its body object missing or altered). Each is retried after the queue's visibility timeout and, after 5 receives, moved to the dead-letter queue. The function's log has one line per message with the error.",
+          "The consumer failed deliveries: its function threw, or a message would not open (its body object missing or altered). Each is retried after the queue's visibility timeout and, after 5 receives, moved to the dead-letter queue. First check: the function's log, one line per message with the error.",
         metric: count('failed'),
         threshold: props.failureAlarmThreshold ?? 1,
         evaluationPeriods: 1,
@@ -99,7 +99,7 @@ export class ConsumerWiring extends Construct {
       }),
       new cloudwatch.Alarm(this, 'InvocationErrors', {
         alarmDescription:
-          "The consumer's function crashed or timed out: the whole batch returns to the queue, and each delivery whose run never completed runs again after its deadline.",
+          "The consumer's function crashed or timed out: the whole batch returns to the queue, and each delivery whose run never completed runs again after its deadline. First check: the function's log for a timeout or an error before the handler ran, and its timeout against a full batch.",
         metric: fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period }),
         threshold: 1,
         evaluationPeriods: 1,

@@ -10,12 +10,14 @@ import {
 } from '../compliance/profiles.ts';
 import { isRetentionClassName, type RetentionClassName } from '../functions/config/retention.ts';
 import { type IngestFrontName, ingestFrontNames, isIngestFrontName } from './front.ts';
-import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
+import type { DataRemovalPolicy, WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
 /** The context keys, each mapped to the prop it sets. */
 export const contextKeys = {
   stackName: 'stackName',
   profiles: 'profiles',
+  /** `-c allowProfileDowngrade=true`: a deploy that may drop profiles (infra/profile-guard.ts). */
+  allowProfileDowngrade: 'allowProfileDowngrade',
   alarmEmail: 'alarmEmail',
   deliveryAuditRetention: 'deliveryAuditRetention',
   payloadCopyRetention: 'payloadCopyRetention',
@@ -30,6 +32,7 @@ export const contextKeys = {
   wafRateLimitPerFiveMinutes: 'wafRateLimitPerFiveMinutes',
   auditWarmWriteUnitsPerSecond: 'auditWarmWriteUnitsPerSecond',
   manageApiGatewayAccount: 'manageApiGatewayAccount',
+  removal: 'removal',
 } as const;
 
 /** @default 'webhook-ingestion' */
@@ -67,6 +70,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   };
   const stackName = read(contextKeys.stackName, stackNameValue) ?? defaultStackName;
   const profiles = read(contextKeys.profiles, profileList);
+  const allowProfileDowngrade = read(contextKeys.allowProfileDowngrade, flag);
   const alarmEmail = read(contextKeys.alarmEmail, emailAddress);
   const deliveryAudit = read(contextKeys.deliveryAuditRetention, retentionClass);
   const payloadCopies = read(contextKeys.payloadCopyRetention, retentionClass);
@@ -82,6 +86,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const wafRateLimitPerFiveMinutes = read(contextKeys.wafRateLimitPerFiveMinutes, integer);
   const auditWarmWriteUnitsPerSecond = read(contextKeys.auditWarmWriteUnitsPerSecond, integer);
   const manageApiGatewayAccount = read(contextKeys.manageApiGatewayAccount, flag);
+  const removalPolicy = read(contextKeys.removal, removal);
   if (problems.length > 0) throw new AppContextError(problems);
 
   const retention = {
@@ -92,6 +97,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
     stackName,
     props: {
       ...(profiles === undefined ? {} : { complianceProfiles: profiles }),
+      ...(allowProfileDowngrade === undefined ? {} : { allowProfileDowngrade }),
       ...(Object.keys(retention).length === 0 ? {} : { retention }),
       ...(alarmEmail === undefined ? {} : { alarmEmail }),
       ...(logRetentionDays === undefined ? {} : { logRetentionDays }),
@@ -111,6 +117,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
       ...(wafRateLimitPerFiveMinutes === undefined ? {} : { wafRateLimitPerFiveMinutes }),
       ...(auditWarmWriteUnitsPerSecond === undefined ? {} : { auditWarmWriteUnitsPerSecond }),
       ...(manageApiGatewayAccount === undefined ? {} : { manageApiGatewayAccount }),
+      ...(removalPolicy === undefined ? {} : { removalPolicy }),
     },
   };
 }
@@ -153,6 +160,11 @@ function integer(raw: unknown): Parsed<number> {
   return typeof parsed === 'number' && Number.isInteger(parsed)
     ? { value: parsed }
     : { expected: 'an integer' };
+}
+
+/** `-c removal=destroy`: what `cdk destroy` does to the data (docs/teardown.md). */
+function removal(raw: unknown): Parsed<DataRemovalPolicy> {
+  return raw === 'retain' || raw === 'destroy' ? { value: raw } : { expected: 'retain or destroy' };
 }
 
 function flag(raw: unknown): Parsed<boolean> {

@@ -1,8 +1,8 @@
 /**
  * The ingest Lambda: functions/ingest/handler.ts as the build bundled it (scripts/build.mjs,
  * dist/lambda/ingest), Node.js 24 on arm64, its own encrypted log group with JSON logs, reserved
- * concurrency, X-Ray tracing when asked, and a role that holds only customer managed policies,
- * one per concern.
+ * concurrency when asked, X-Ray tracing when asked, and a role that holds only customer managed
+ * policies, one per concern.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -44,8 +44,13 @@ export interface IngestFunctionProps {
   /** Where bodies too large for a queue message go. */
   readonly payloadBucket: PayloadBucket;
   readonly logs: LogGroupSettings;
-  /** Concurrent executions reserved for (and capping) the function. */
-  readonly reservedConcurrency: number;
+  /**
+   * Concurrent executions reserved for (and capping) the function. Lambda refuses one that
+   * would leave the account less than its minimum unreserved (100 at the default quota), so it
+   * fails to deploy in accounts whose quota is still reduced, as new accounts' are.
+   * @default - none: the function scales within the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
   /** The retention class whose audit days every delivery audit record keeps at least. */
   readonly retentionFloor: RetentionClassName;
   /** The retention class whose payload days bound every payload copy. */
@@ -95,7 +100,9 @@ export class IngestFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: this.environment(props),
       ...(props.network === undefined
         ? {}

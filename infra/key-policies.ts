@@ -44,9 +44,50 @@ const dynamoDbTableKeyActions = [
 
 const account = () => new iam.AccountRootPrincipal();
 
+/** Conditions by operator, then by key: what both policy statements and CDK's grants take. */
+export type StatementConditions = Record<string, Record<string, unknown>>;
+
+/** The services whose use of a key on a caller's behalf a statement may name. */
+export type KeyUsingService = 'dynamodb' | 'sqs' | 's3';
+
 /** The regional endpoint name `kms:ViaService` compares with. */
-function viaService(service: 'dynamodb' | 'sqs') {
+export function viaService(service: KeyUsingService) {
   return { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` };
+}
+
+/**
+ * The conditions that bind direct use of a key to one encryption context: each pair of
+ * `context` must be in the request's context, and no key outside `allowedKeys` may be. Key
+ * policy statements (contextBoundUse, the seal statements) and the construct's grants
+ * (infra/grants.ts) share this shape.
+ */
+export function encryptionContextBound(
+  context: Readonly<Record<string, string>>,
+  allowedKeys: readonly string[],
+): StatementConditions {
+  return {
+    StringEquals: Object.fromEntries(
+      Object.entries(context).map(([key, value]) => [`kms:EncryptionContext:${key}`, value]),
+    ),
+    'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...allowedKeys] },
+  };
+}
+
+/**
+ * The conditions that bind a key's use to one AWS service working on one resource: the
+ * service's endpoint (`kms:ViaService`) and the encryption context the service itself sets,
+ * `aws:<service>:arn` (SQS: the queue's ARN; S3 with a Bucket Key, as the payload bucket has:
+ * the bucket's ARN, not the object's).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html (`aws:sqs:arn`)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html (`aws:s3:arn`)
+ */
+export function serviceBound(service: 'sqs' | 's3', resourceArn: string): StatementConditions {
+  return {
+    StringEquals: {
+      ...viaService(service),
+      [`kms:EncryptionContext:aws:${service}:arn`]: resourceArn,
+    },
+  };
 }
 
 export function administration(): iam.PolicyStatement {
@@ -154,13 +195,7 @@ function sealKeyGeneration(
     principals: [principal],
     actions: ['kms:GenerateDataKey'],
     resources: ['*'],
-    conditions: {
-      StringEquals: {
-        'kms:EncryptionContext:purpose': purpose,
-        'kms:EncryptionContext:writer': writer,
-      },
-      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'writer'] },
-    },
+    conditions: encryptionContextBound({ purpose, writer }, ['purpose', 'writer']),
   });
 }
 
@@ -236,12 +271,20 @@ export function queueConsumersOfAccount(): iam.PolicyStatement {
   });
 }
 
+/** What a caller needs of a table's key to read and write its items through DynamoDB. */
+export const tableItemKeyActions = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:DescribeKey',
+] as const;
+
 /** A role may use the key through DynamoDB only, for the tables it reads and writes. */
 export function tableAccessThroughDynamoDb(sid: string, role: iam.IRole): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     principals: [role],
-    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    actions: [...tableItemKeyActions],
     resources: ['*'],
     conditions: { StringEquals: viaService('dynamodb') },
   });
@@ -274,9 +317,6 @@ export function contextBoundUse(
     principals: [role],
     actions: [...actions],
     resources: ['*'],
-    conditions: {
-      StringEquals: { 'kms:EncryptionContext:purpose': purpose },
-      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...allowedContextKeys] },
-    },
+    conditions: encryptionContextBound({ purpose }, allowedContextKeys),
   });
 }

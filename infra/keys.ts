@@ -48,7 +48,12 @@ export class DataKeys extends Construct {
   /** The delivery queue and its dead-letter queue. */
   readonly queue: kms.IKey;
 
-  constructor(scope: Construct, id: string) {
+  /**
+   * @param removalPolicy RETAIN keeps the keys when the stack is deleted, so that the tables,
+   * logs and queue it leaves behind stay readable; DESTROY (baseline only) schedules their
+   * deletion after KMS's shortest wait, as the data they encrypt is deleted with the stack too.
+   */
+  constructor(scope: Construct, id: string, removalPolicy: RemovalPolicy) {
     super(scope, id);
     this.secrets = dataKey(
       this,
@@ -61,6 +66,7 @@ export class DataKeys extends Construct {
         dynamoDbServiceMetadata(),
         providerSecretEncryptionByOperators(providerSecretPurpose),
       ],
+      removalPolicy,
     );
     this.audit = dataKey(
       this,
@@ -78,6 +84,7 @@ export class DataKeys extends Construct {
         cloudWatchLogsEncryption(),
         alarmPublishingByCloudWatch(),
       ],
+      removalPolicy,
     );
     this.queue = dataKey(
       this,
@@ -85,6 +92,7 @@ export class DataKeys extends Construct {
       kmsKeys.queue.alias,
       'The delivery queue and dead-letter queue of webhook-ingestion',
       [administration(), queueConsumersOfAccount()],
+      removalPolicy,
     );
   }
 
@@ -130,6 +138,14 @@ export class DataKeys extends Construct {
 }
 
 /**
+ * Days KMS waits before it deletes a key scheduled for deletion (the stack's, on DESTROY):
+ * 7, its shortest, when the data goes with the stack; else 30, its longest, to undo a mistake.
+ */
+export function keyPendingWindowDays(removalPolicy: RemovalPolicy): number {
+  return removalPolicy === RemovalPolicy.DESTROY ? 7 : 30;
+}
+
+/**
  * A symmetric key with yearly rotation and exactly `statements` as its policy. Built on the
  * L1 resource because the L2 key's policy depends on a feature flag: without it, the L2 adds
  * wildcard administrator actions to whatever policy it is given.
@@ -140,16 +156,16 @@ function dataKey(
   alias: string,
   description: string,
   statements: readonly iam.PolicyStatement[],
+  removalPolicy: RemovalPolicy,
 ): kms.IKey {
   const resource = new kms.CfnKey(scope, id, {
     description,
     enableKeyRotation: true,
     // Plain JSON, so that `fromCfnKey` can parse it and later statements can be added to it.
     keyPolicy: new iam.PolicyDocument({ statements: [...statements] }).toJSON(),
-    pendingWindowInDays: 30,
+    pendingWindowInDays: keyPendingWindowDays(removalPolicy),
   });
-  // Deleting the stack must not make the tables, logs and queue it leaves behind unreadable.
-  resource.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  resource.applyRemovalPolicy(removalPolicy);
   const key = kms.Key.fromCfnKey(resource);
   new kms.Alias(scope, `${id}Alias`, { aliasName: alias, targetKey: key });
   return key;

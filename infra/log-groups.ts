@@ -1,8 +1,9 @@
 /**
- * Every log group of the deployment is made here: encrypted with the audit/logs key and kept
- * exactly as long as the compliance profiles ask, so no log group can miss either.
+ * Every log group of the deployment is made here: encrypted with the audit/logs key, kept
+ * exactly as long as the compliance profiles ask, and kept or deleted with the stack as the
+ * deployment's removal policy says, so no log group can miss any of the three.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -17,12 +18,14 @@ export interface LogGroupSettings {
   readonly key: kms.IKey;
   /** One of `logRetentionDayValues`. */
   readonly retentionDays: number;
+  /**
+   * RETAIN keeps the group when the stack is deleted, so that deleting the stack never deletes
+   * audit evidence; DESTROY (baseline only, `removalPolicy: 'destroy'`) deletes it with the stack.
+   */
+  readonly removalPolicy: RemovalPolicy;
 }
 
-/**
- * An encrypted log group with the deployment's retention, kept when the stack is deleted so
- * that deleting the stack never deletes audit evidence.
- */
+/** An encrypted log group with the deployment's retention and removal policy. */
 export function encryptedLogGroup(
   scope: Construct,
   id: string,
@@ -38,6 +41,6 @@ export function encryptedLogGroup(
     ...(logGroupName === undefined ? {} : { logGroupName }),
     encryptionKey: settings.key,
     retention: settings.retentionDays as logs.RetentionDays,
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: settings.removalPolicy,
   });
 }

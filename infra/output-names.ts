@@ -27,4 +27,9 @@ export const operatorOutputKeys = {
   /** Read by `audit verify`, `audit digest` and `audit public-key --stack` (docs/audit-integrity.md). */
   digestBucketName: 'DigestBucketName',
   digestSigningKeyArn: 'DigestSigningKeyArn',
+  /**
+   * Read by `providers add --stack` when present: the headers the deployment treats as carrying
+   * a credential (infra/credential-headers.ts), comma-separated. A stack from before it has none.
+   */
+  credentialHeaders: 'CredentialHeaders',
 } as const;

@@ -29,6 +29,8 @@ const descriptions: OutputValues = {
   complianceProfiles: 'Compliance profiles this stack was synthesized for',
   digestBucketName: "Bucket of the audit trail's signed digests, under Object Lock",
   digestSigningKeyArn: "KMS key ARN that signs the audit trail's digests, to verify them with",
+  credentialHeaders:
+    'Request headers treated as credentials: redacted by the WAF; providers add refuses any other',
 };
 
 /** One CfnOutput per key, with the key as both logical id and output name. */

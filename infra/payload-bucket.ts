@@ -4,14 +4,16 @@
  * messages that point to it are (the same data class); TLS 1.2 or later only; no public access,
  * no ACLs; objects expire before the queue's retention ends; no versions, so a deleted object
  * (by erasure or expiry) leaves no copy behind. Every grant is written out here: the ingest
- * role may put objects, and the account's consumers may decrypt them through S3 only.
+ * role may put objects, and the account's consumers may decrypt them through S3 only. Kept
+ * when the stack is deleted, or (`removalPolicy: 'destroy'`, baseline only) emptied and deleted.
  */
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { payloadBucket } from '../functions/config/buckets.ts';
+import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 
 /** The oldest TLS version the bucket policy lets through. */
 export const payloadBucketMinimumTlsVersion = 1.2;
@@ -23,13 +25,29 @@ export const payloadBucketMinimumTlsVersion = 1.2;
  */
 export const payloadBucketLogicalId = 'PayloadBucket';
 
+/** The stack-wide custom resource provider `autoDeleteObjects` adds (aws-cdk-lib's id). */
+const autoDeleteProviderId = 'Custom::S3AutoDeleteObjectsCustomResourceProvider';
+
+/** What deleting the stack does to the bucket. */
+export interface PayloadBucketRemoval {
+  /**
+   * RETAIN keeps the bucket, whose objects expire by its lifecycle rule anyway; DESTROY empties
+   * it (`autoDeleteObjects`) and deletes it with the stack: CloudFormation deletes no bucket
+   * that still holds objects.
+   */
+  readonly removalPolicy: RemovalPolicy;
+  /** Where the function that empties the bucket logs, on DESTROY. */
+  readonly logs: LogGroupSettings;
+}
+
 export class PayloadBucket extends Construct {
   readonly bucket: s3.Bucket;
   readonly #key: kms.IKey;
 
-  constructor(scope: Construct, id: string, key: kms.IKey) {
+  constructor(scope: Construct, id: string, key: kms.IKey, removal: PayloadBucketRemoval) {
     super(scope, id);
     this.#key = key;
+    const destroy = removal.removalPolicy === RemovalPolicy.DESTROY;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
@@ -48,10 +66,12 @@ export class PayloadBucket extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      // Its objects expire by the rule above whether or not the stack still exists.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept, its objects expire by the rule above whether or not the stack still exists.
+      removalPolicy: removal.removalPolicy,
+      autoDeleteObjects: destroy,
     });
     (this.bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(payloadBucketLogicalId);
+    if (destroy) logAutoDelete(this, removal.logs);
     this.#key.addToResourcePolicy(
       this.#useThroughS3('BodyObjectsDecryptedByConsumers', new iam.AccountRootPrincipal(), [
         'kms:Decrypt',
@@ -90,4 +110,21 @@ export class PayloadBucket extends Construct {
       },
     });
   }
+}
+
+/**
+ * `autoDeleteObjects` empties the bucket through a CDK-provided custom resource Lambda, which
+ * would otherwise log to a group of its own, unencrypted and kept forever: the one thing a
+ * `destroy` teardown would leave. Its logs go to an encrypted group with the deployment's
+ * retention, which the stack deletes after the function (it depends on the group) has run.
+ */
+function logAutoDelete(scope: Construct, logs: LogGroupSettings): void {
+  const handler = Stack.of(scope)
+    .node.tryFindChild(autoDeleteProviderId)
+    ?.node.tryFindChild('Handler');
+  if (!(handler instanceof CfnResource)) {
+    throw new Error('the CDK custom resource that empties the payload bucket moved');
+  }
+  const logGroup = encryptedLogGroup(scope, 'AutoDeleteLogGroup', logs);
+  handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
 }

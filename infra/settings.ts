@@ -12,9 +12,12 @@ import {
 } from '../compliance/profiles.ts';
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
 import type { AccessLogDetail } from './access-log-format.ts';
+import { resolveCredentialHeaders } from './credential-headers.ts';
 import type { IngestFrontName, StageThrottling } from './front.ts';
 import { logRetentionDayValues } from './log-groups.ts';
-import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
+import { alarmThresholdProblems } from './observability/alarm-thresholds.ts';
+import { resolveRuleGroupVersions, type VersionedRuleGroupName } from './waf.ts';
+import type { DataRemovalPolicy, WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
 /**
  * The props of WebhookIngestion that settle what it deploys, each documented in
@@ -44,16 +47,31 @@ export interface DeploymentSettings {
    * records are kept (infra/backup.ts): on when a profile requires it, never turned off.
    */
   readonly backupPlan: boolean;
-  readonly reservedConcurrency: number;
+  /**
+   * The ingest function's reserved concurrency: none by default, so that the stack deploys in
+   * accounts with a small concurrency quota; front `url`, which no stage throttles, has one.
+   * @default - none: the function scales within the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
   readonly throttling: StageThrottling;
   readonly wafRateLimitPerFiveMinutes: number;
+  /** The version each versioned managed rule group of the WAF runs (infra/waf.ts). */
+  readonly wafRuleGroupVersions: Readonly<Record<VersionedRuleGroupName, string>>;
+  /** The catalog's credential headers and the declared ones, in lower case. */
+  readonly credentialHeaders: readonly string[];
   /** @default - not pre-warmed */
   readonly auditWarmWriteUnitsPerSecond?: number;
+  /** What deleting the stack does to its data: `destroy` on baseline only (docs/teardown.md). */
+  readonly removalPolicy: DataRemovalPolicy;
 }
 
 /** Defaults for the capacity settings no profile decides. */
 export const capacityDefaults = {
-  reservedConcurrency: 25,
+  /**
+   * Front `url` only: a function URL has no stage throttle, so its reservation is its one cap
+   * (docs/scaling.md). The other fronts reserve none unless asked.
+   */
+  functionUrlReservedConcurrency: 25,
   throttling: { rateLimit: 250, burstLimit: 500 },
   wafRateLimitPerFiveMinutes: 20_000,
 } as const;
@@ -128,13 +146,15 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
       `vpcPlacement cannot be turned off: ${strictest('vpcPlacementRequired')} requires the Lambda in a VPC`,
     );
   }
-  const reservedConcurrency = choices.reservedConcurrency ?? capacityDefaults.reservedConcurrency;
+  const reservedConcurrency =
+    choices.reservedConcurrency ??
+    (front === 'url' ? capacityDefaults.functionUrlReservedConcurrency : undefined);
   const throttling = { ...capacityDefaults.throttling, ...choices.throttling };
   const wafRateLimitPerFiveMinutes =
     choices.wafRateLimitPerFiveMinutes ?? capacityDefaults.wafRateLimitPerFiveMinutes;
   problems.push(
     ...positiveIntegers({
-      reservedConcurrency,
+      ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
       'throttling.rateLimit': throttling.rateLimit,
       'throttling.burstLimit': throttling.burstLimit,
     }),
@@ -149,11 +169,17 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
       `wafRateLimitPerFiveMinutes must be an integer from 10 to 2000000000, got ${wafRateLimitPerFiveMinutes}`,
     );
   }
+  const ruleGroups = resolveRuleGroupVersions(choices.wafRuleGroupVersions, waf);
+  const credentials = resolveCredentialHeaders(choices.credentialHeaders);
+  problems.push(...ruleGroups.problems, ...credentials.problems);
   const warm = choices.auditWarmWriteUnitsPerSecond;
   // A new on-demand table takes 4,000 write units a second at once: less pre-warms nothing.
   if (warm !== undefined && (!Number.isInteger(warm) || warm < 4_000)) {
     problems.push(`auditWarmWriteUnitsPerSecond must be an integer from 4000, got ${warm}`);
   }
+  problems.push(...alarmThresholdProblems(choices.alarms));
+  const removalPolicy = choices.removalPolicy ?? 'retain';
+  problems.push(...removalProblems(removalPolicy, profiles));
   if (problems.length > 0) throw new DeploymentSettingsError(problems);
   return {
     profiles,
@@ -167,11 +193,35 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     tracing,
     vpcPlacement,
     backupPlan: requirements.backupPlanRequired,
-    reservedConcurrency,
+    ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
     throttling,
     wafRateLimitPerFiveMinutes,
+    wafRuleGroupVersions: ruleGroups.versions,
+    credentialHeaders: credentials.headers,
     ...(warm === undefined ? {} : { auditWarmWriteUnitsPerSecond: warm }),
+    removalPolicy,
   };
+}
+
+/**
+ * `destroy` deletes the audit records, logs and keys with the stack. Every profile but baseline
+ * keeps them for a regulation (gdpr's short audit history is still the evidence of what was
+ * received and erased); baseline names none, so a development stack may go with its data.
+ */
+function removalProblems(
+  removalPolicy: DataRemovalPolicy,
+  profiles: readonly ComplianceProfileName[],
+): string[] {
+  if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
+    return [`removalPolicy must be 'retain' or 'destroy', got ${JSON.stringify(removalPolicy)}`];
+  }
+  if (removalPolicy === 'retain') return [];
+  return profiles
+    .filter((name) => name !== 'baseline')
+    .map((name) => {
+      const profile = complianceProfiles[name];
+      return `removalPolicy 'destroy' would delete the audit trail with the stack, which ${name} refuses: its retention control keeps delivery audit records ${retentionClasses[profile.deliveryAuditFloor].auditDays} days, admin records ${retentionClasses[profile.adminAuditFloor].auditDays} days and logs ${profile.logRetentionDays} days; only baseline allows 'destroy'`;
+    });
 }
 
 /** What a front cannot do that the WAF or the profiles ask of it. */

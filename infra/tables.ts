@@ -33,8 +33,9 @@ function attribute(key: KeyAttribute): dynamodb.Attribute {
 
 /**
  * A table from its definition: on-demand, encrypted with `key`, point-in-time recovery,
- * deletion protection, TTL where defined, and the secondary indexes with their projections;
- * the table and each index pre-warmed to `warmWriteUnitsPerSecond` when given.
+ * deletion protection, kept when the stack is deleted (see `applyTableRemoval`), TTL where
+ * defined, and the secondary indexes with their projections; the table and each index
+ * pre-warmed to `warmWriteUnitsPerSecond` when given.
  */
 export function definedTable(
   scope: Construct,
@@ -74,4 +75,18 @@ export function definedTable(
     });
   }
   return table;
+}
+
+/**
+ * What deleting the stack does to `table`. RETAIN, `definedTable`'s own, keeps it with deletion
+ * protection on. DESTROY deletes it with the stack, which needs deletion protection off:
+ * CloudFormation cannot delete a protected table and would leave the stack DELETE_FAILED.
+ * DynamoDB still keeps a system backup of a deleted table that had point-in-time recovery
+ * (`<table>$DeletedTableBackup`, 35 days, free), restorable while its key exists
+ * (docs/teardown.md).
+ */
+export function applyTableRemoval(table: dynamodb.Table, removalPolicy: RemovalPolicy): void {
+  table.applyRemovalPolicy(removalPolicy);
+  (table.node.defaultChild as dynamodb.CfnTable).deletionProtectionEnabled =
+    removalPolicy !== RemovalPolicy.DESTROY;
 }

@@ -4,6 +4,11 @@
  * positive silently drops a real delivery. Rules that judge the sender (its address, its
  * rate) or the request line and headers block; body-inspecting rules only count, so their
  * matches still show in metrics and logs. docs/compliance.md explains each choice.
+ *
+ * Each versioned managed rule group runs a pinned static version: AWS moves a group's default
+ * version when it publishes another, and a new rule could then block deliveries with nothing
+ * changed here. The headers that carry a credential (infra/credential-headers.ts) never reach the
+ * WAF's logs or sampled requests in clear.
  */
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -16,13 +21,82 @@ export interface ManagedRuleGroupChoice {
   readonly name: string;
   /** Rules overridden to Count, each with why. */
   readonly countOnly: Readonly<Record<string, string>>;
+  /**
+   * Why the group has no version to pin.
+   * @default - versioned: it runs its {@link pinnedRuleGroupVersions} entry, or the override
+   */
+  readonly unversioned?: string;
+}
+
+/**
+ * The static version each versioned managed rule group runs unless the construct's
+ * `wafRuleGroupVersions` names another. Moving one is a deliberate change, tested like any
+ * other: docs/compliance.md says how. `aws wafv2 list-available-managed-rule-group-versions`
+ * lists what AWS offers; a version AWS has scheduled to expire can no longer be chosen.
+ */
+export const pinnedRuleGroupVersions = {
+  AWSManagedRulesKnownBadInputsRuleSet: 'Version_1.26',
+  AWSManagedRulesCommonRuleSet: 'Version_1.19',
+} as const satisfies Readonly<Record<string, string>>;
+
+/** The managed rule groups whose version is pinned, and may be moved. */
+export type VersionedRuleGroupName = keyof typeof pinnedRuleGroupVersions;
+
+export const isVersionedRuleGroupName = (name: string): name is VersionedRuleGroupName =>
+  Object.hasOwn(pinnedRuleGroupVersions, name);
+
+/** What WAF takes for a managed rule group's version (its API's `Version`: 1 to 64 of these). */
+export const ruleGroupVersionPattern = /^[\w#:.\-/]{1,64}$/;
+
+/**
+ * The construct's `wafRuleGroupVersions` over the pinned versions, or what is wrong: a group that
+ * is not a versioned one of this web ACL, a version WAF would not take, or versions for a
+ * deployment without a WAF.
+ */
+export function resolveRuleGroupVersions(
+  overrides: Readonly<Record<string, unknown>> | undefined,
+  waf: boolean,
+): {
+  readonly versions: Readonly<Record<VersionedRuleGroupName, string>>;
+  readonly problems: string[];
+} {
+  const problems: string[] = [];
+  const versions: Record<VersionedRuleGroupName, string> = { ...pinnedRuleGroupVersions };
+  if (overrides !== undefined && (typeof overrides !== 'object' || Array.isArray(overrides))) {
+    return { versions, problems: ['wafRuleGroupVersions must map rule group names to versions'] };
+  }
+  if (overrides !== undefined && Object.keys(overrides).length > 0 && !waf) {
+    problems.push('wafRuleGroupVersions applies to the web ACL, and this deployment has none');
+  }
+  for (const [name, version] of Object.entries(overrides ?? {})) {
+    if (!isVersionedRuleGroupName(name)) {
+      const group = managedRuleGroups.find((choice) => choice.name === name);
+      problems.push(
+        group?.unversioned === undefined
+          ? `wafRuleGroupVersions: '${name}' is not a versioned managed rule group of the web ACL (${Object.keys(pinnedRuleGroupVersions).join(', ')})`
+          : `wafRuleGroupVersions: '${name}' has no versions to pin: ${group.unversioned}`,
+      );
+    } else if (typeof version !== 'string' || !ruleGroupVersionPattern.test(version)) {
+      problems.push(
+        `wafRuleGroupVersions.${name}: expected a version name such as '${pinnedRuleGroupVersions[name]}', got ${JSON.stringify(version)}`,
+      );
+    } else {
+      versions[name] = version;
+    }
+  }
+  return { versions, problems };
 }
 
 const bodyRule = 'inspects the body, which is signed and judged by the Lambda';
 
 /** The AWS managed rule groups used, in evaluation order. */
 export const managedRuleGroups: readonly ManagedRuleGroupChoice[] = [
-  { name: 'AWSManagedRulesAmazonIpReputationList', countOnly: {} },
+  {
+    name: 'AWSManagedRulesAmazonIpReputationList',
+    countOnly: {},
+    unversioned:
+      'AWS does not version the IP reputation groups: their address lists follow its threat intelligence',
+  },
   {
     name: 'AWSManagedRulesKnownBadInputsRuleSet',
     countOnly: {
@@ -59,7 +133,17 @@ export interface IngestWebAclProps {
   readonly logs: LogGroupSettings;
   /** Requests per source address in any five minutes before the address is refused. */
   readonly rateLimitPerFiveMinutes: number;
+  /** The version each versioned managed rule group runs. */
+  readonly ruleGroupVersions: Readonly<Record<VersionedRuleGroupName, string>>;
+  /** The headers that carry a credential, in lower case (infra/credential-headers.ts). */
+  readonly credentialHeaders: readonly string[];
 }
+
+/**
+ * The most headers a logging configuration redacts (`RedactedFields`) and a data protection
+ * names (`FieldKeys`): 100 each, in the AWS WAFV2 API reference.
+ */
+export const maxProtectedHeaders = 100;
 
 export class IngestWebAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
@@ -79,7 +163,13 @@ export class IngestWebAcl extends Construct {
       customResponseBodies: {
         rateLimited: { contentType: 'APPLICATION_JSON', content: '{"error":"rate_limited"}' },
       },
-      rules: [rateRule(props.rateLimitPerFiveMinutes), ...managedRuleGroups.map(managedRule)],
+      rules: [
+        rateRule(props.rateLimitPerFiveMinutes),
+        ...managedRuleGroups.map((group, index) =>
+          managedRule(group, index, props.ruleGroupVersions),
+        ),
+      ],
+      dataProtectionConfig: headerDataProtection(props.credentialHeaders),
     });
     new wafv2.CfnWebACLAssociation(this, 'StageAssociation', {
       resourceArn: props.stageArn,
@@ -94,8 +184,9 @@ export class IngestWebAcl extends Construct {
       logDestinationConfigs: [
         `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroup.logGroupName}`,
       ],
-      // Static-credential senders authenticate with this header; never write it to a log.
-      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+      redactedFields: redactedHeaders(props.credentialHeaders).map((Name) => ({
+        singleHeader: { Name },
+      })),
       // Only what the ACL blocked or counted: the allowed traffic is in the access log.
       loggingFilter: {
         DefaultBehavior: 'DROP',
@@ -137,7 +228,45 @@ function rateRule(limit: number): wafv2.CfnWebACL.RuleProperty {
   };
 }
 
-function managedRule(group: ManagedRuleGroupChoice, index: number): wafv2.CfnWebACL.RuleProperty {
+/**
+ * The headers the logging configuration redacts: every credential header while they fit. Past
+ * the limit it keeps `authorization` alone, which compliance/checks/ reads, and the web ACL's
+ * data protection substitutes every header instead ({@link headerDataProtection}).
+ */
+export function redactedHeaders(credentialHeaders: readonly string[]): readonly string[] {
+  return credentialHeaders.length <= maxProtectedHeaders ? credentialHeaders : ['authorization'];
+}
+
+/**
+ * The web ACL's data protection: it substitutes `REDACTED` for each credential header wherever
+ * WAF keeps request data, its logs, its sampled requests and the details of a rule's match,
+ * while a logging configuration's redaction reaches its logs only. Past the limit on named
+ * headers it protects every header: no credential is ever kept for want of room.
+ */
+export function headerDataProtection(
+  credentialHeaders: readonly string[],
+): wafv2.CfnWebACL.DataProtectionConfigProperty {
+  const fits = credentialHeaders.length <= maxProtectedHeaders;
+  return {
+    dataProtections: [
+      {
+        field: {
+          fieldType: 'SINGLE_HEADER',
+          ...(fits ? { fieldKeys: [...credentialHeaders] } : {}),
+        },
+        action: 'SUBSTITUTION',
+        excludeRuleMatchDetails: false,
+        excludeRateBasedDetails: false,
+      },
+    ],
+  };
+}
+
+function managedRule(
+  group: ManagedRuleGroupChoice,
+  index: number,
+  versions: Readonly<Record<VersionedRuleGroupName, string>>,
+): wafv2.CfnWebACL.RuleProperty {
   const countOnly = Object.keys(group.countOnly);
   return {
     name: group.name,
@@ -147,6 +276,7 @@ function managedRule(group: ManagedRuleGroupChoice, index: number): wafv2.CfnWeb
       managedRuleGroupStatement: {
         vendorName: 'AWS',
         name: group.name,
+        ...(isVersionedRuleGroupName(group.name) ? { version: versions[group.name] } : {}),
         ...(countOnly.length === 0
           ? {}
           : {

@@ -6,8 +6,10 @@
  * for the Lambdas. What it deploys
  * follows the compliance profiles (compliance/profiles.ts).
  */
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
@@ -17,17 +19,21 @@ import { AlarmTopic } from './alarm-topic.ts';
 import { AuditDigests } from './audit-digests.ts';
 import { AuditBackups } from './backup.ts';
 import { type AddConsumerOptions, ConsumerWiring, checkConsumerFits } from './consumer.ts';
+import { credentialHeadersOutputValue } from './credential-headers.ts';
+import { DeploymentGrants } from './grants.ts';
 import { type AnyIngestFront, ingestFront } from './ingest-front.ts';
 import { IngestFunction } from './ingest-function.ts';
 import { DataKeys } from './keys.ts';
 import type { LogGroupSettings } from './log-groups.ts';
+import { type OutcomeMetricOptions, outcomeMetric, queueMetric } from './metrics.ts';
 import { IngestNetwork } from './network.ts';
 import { IngestObservability } from './observability/index.ts';
 import { addOutputs } from './outputs.ts';
 import { PayloadBucket } from './payload-bucket.ts';
+import { ProfileGuard } from './profile-guard.ts';
 import { DeliveryQueues } from './queues.ts';
 import { type DeploymentSettings, resolveSettings } from './settings.ts';
-import { definedTable } from './tables.ts';
+import { applyTableRemoval, definedTable } from './tables.ts';
 import { IngestWebAcl } from './waf.ts';
 import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
@@ -62,16 +68,35 @@ export class WebhookIngestion extends Construct {
   readonly backups?: AuditBackups;
   /** The consumer's wiring, once `addConsumer` has been called. */
   consumer?: ConsumerWiring;
+  /**
+   * Fails a deploy that would drop a compliance profile the stack follows, before anything else
+   * of the construct changes (infra/profile-guard.ts): in every profile.
+   */
+  readonly profileGuard: ProfileGuard;
+  /** `settings.removalPolicy` as CloudFormation's, for the consumer table `addConsumer` adds. */
+  readonly #removalPolicy: RemovalPolicy;
+  /** The grant methods' policies (infra/grants.ts); it reads the construct only when asked. */
+  readonly #grants = new DeploymentGrants(this);
 
   constructor(scope: Construct, id: string, props: WebhookIngestionProps = {}) {
     super(scope, id);
     this.settings = resolveSettings(props);
     const settings = this.settings;
-    this.keys = new DataKeys(this, 'Keys');
+    // What `cdk destroy` does to the data (docs/teardown.md): DESTROY on baseline only.
+    this.#removalPolicy =
+      settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = this.#removalPolicy;
+    this.keys = new DataKeys(this, 'Keys', removalPolicy);
     const logs: LogGroupSettings = {
       key: this.keys.audit,
       retentionDays: settings.logRetentionDays,
+      removalPolicy,
     };
+    this.profileGuard = new ProfileGuard(this, 'ProfileGuard', {
+      profiles: settings.profiles,
+      allowDowngrade: props.allowProfileDowngrade ?? false,
+      logs,
+    });
 
     // The registry sits under the secrets key: it holds the provider keys' ciphertexts, so
     // one key policy decides both who reads provider configuration and who decrypts keys.
@@ -83,6 +108,9 @@ export class WebhookIngestion extends Construct {
       this.keys.audit,
       settings.auditWarmWriteUnitsPerSecond,
     );
+    for (const table of [this.registryTable, this.auditTable]) {
+      applyTableRemoval(table, removalPolicy);
+    }
     if (settings.backupPlan) {
       this.backups = new AuditBackups(this, 'Backups', {
         auditTable: this.auditTable,
@@ -93,7 +121,10 @@ export class WebhookIngestion extends Construct {
       });
     }
     this.queues = new DeliveryQueues(this, 'Queues', this.keys.queue);
-    this.payloadBucket = new PayloadBucket(this, 'Payloads', this.keys.queue);
+    this.payloadBucket = new PayloadBucket(this, 'Payloads', this.keys.queue, {
+      removalPolicy,
+      logs,
+    });
 
     if (settings.vpcPlacement) {
       this.network = new IngestNetwork(this, 'Network', {
@@ -111,7 +142,9 @@ export class WebhookIngestion extends Construct {
       queue: this.queues.queue,
       payloadBucket: this.payloadBucket,
       logs,
-      reservedConcurrency: settings.reservedConcurrency,
+      ...(settings.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrency: settings.reservedConcurrency }),
       retentionFloor: settings.deliveryAuditFloor,
       payloadCopyCeiling: settings.payloadCopyCeiling,
       tracing: settings.tracing,
@@ -129,6 +162,8 @@ export class WebhookIngestion extends Construct {
         stageArn: this.front.stageArn,
         logs,
         rateLimitPerFiveMinutes: settings.wafRateLimitPerFiveMinutes,
+        ruleGroupVersions: settings.wafRuleGroupVersions,
+        credentialHeaders: settings.credentialHeaders,
       });
     }
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
@@ -145,6 +180,10 @@ export class WebhookIngestion extends Construct {
       alarmTopic: this.alarmTopic.topic,
       logsKey: this.keys.audit,
       ...(this.webAcl === undefined ? {} : { webAcl: { name: this.webAcl.name } }),
+      ...(props.alarms === undefined ? {} : { alarmThresholds: props.alarms }),
+      ...(settings.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrency: settings.reservedConcurrency }),
     });
     // After the ingest function: the compliance rules take the first function that names the
     // audit table for the ingest function, and this one names it too.
@@ -159,6 +198,7 @@ export class WebhookIngestion extends Construct {
       ...(this.network === undefined ? {} : { network: this.network }),
       alarmTopic: this.alarmTopic.topic,
       dashboard: this.observability.dashboard,
+      removalPolicy,
     });
 
     addOutputs(this, {
@@ -180,6 +220,7 @@ export class WebhookIngestion extends Construct {
       complianceProfiles: settings.profiles.join(','),
       digestBucketName: this.digests.bucket.bucketName,
       digestSigningKeyArn: this.digests.signingKey.keyArn,
+      credentialHeaders: credentialHeadersOutputValue(settings.credentialHeaders),
     });
     applyAcknowledgements(this);
   }
@@ -223,6 +264,7 @@ export class WebhookIngestion extends Construct {
       alarmTopic: this.alarmTopic.topic,
       dashboard: this.observability.dashboard,
     });
+    applyTableRemoval(this.consumer.table, this.#removalPolicy);
     if (this.network !== undefined) {
       // The function's own calls, from the isolated subnets: its runs, and large bodies. SQS is
       // polled, and its messages deleted, by the event source mapping outside the VPC.
@@ -252,5 +294,72 @@ export class WebhookIngestion extends Construct {
     if (this.network === undefined) return {};
     const { vpc, subnets, securityGroup } = this.network.placement;
     return { vpc, vpcSubnets: subnets, securityGroups: [securityGroup] };
+  }
+
+  /**
+   * Lets `grantee` receive, delete and read deliveries from the delivery queue and fetch their
+   * large bodies: a managed policy of the deployment's stack, which `grantee`'s role lists,
+   * whose key statements are bound to SQS and S3 for this queue and bucket. Adds nothing to a
+   * key policy, so `grantee` may be in another stack (where `queue.grantConsumeMessages` and
+   * `SqsEventSource` make a cycle). Map the queue with an `EventSourceMapping` and
+   * `grant.applyBefore(mapping)`: docs/consumer.md, "From another stack".
+   */
+  grantConsumeDeliveries(grantee: iam.IGrantable): iam.Grant {
+    return this.#grants.grant('consumeDeliveries', grantee);
+  }
+
+  /** Lets `grantee` read the audit trail, but not its encrypted fields, and record each read. */
+  grantReadAuditRecords(grantee: iam.IGrantable): iam.Grant {
+    return this.#grants.grant('readAuditRecords', grantee);
+  }
+
+  /** As `grantReadAuditRecords`, and decrypt the records' fields: payload copies and headers. */
+  grantReadPayloadCopies(grantee: iam.IGrantable): iam.Grant {
+    return this.#grants.grant('readPayloadCopies', grantee);
+  }
+
+  /** Lets `grantee` register, rotate and remove providers (never decrypt their keys). */
+  grantAdministerProviders(grantee: iam.IGrantable): iam.Grant {
+    return this.#grants.grant('administerProviders', grantee);
+  }
+
+  /** The managed policy of each grant made so far (infra/grants.ts). */
+  get grantPolicies(): DeploymentGrants['policies'] {
+    return this.#grants.policies;
+  }
+
+  /** Deliveries accepted (202), per 5 minutes: every provider, or per `groupBy`. */
+  metricAccepted(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
+    return outcomeMetric('accepted', options);
+  }
+
+  /** Deliveries rejected (401): a signature that did not verify, an unknown provider. */
+  metricRejected(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
+    return outcomeMetric('rejected', options);
+  }
+
+  /** Repeats of a delivery already accepted, answered 200 and not queued again. */
+  metricDuplicates(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
+    return outcomeMetric('duplicate', options);
+  }
+
+  /** Requests answered 503 because KMS, DynamoDB or SQS failed (`groupBy: ['reason']` names it). */
+  metricDependencyFailures(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
+    return outcomeMetric('unavailable', options);
+  }
+
+  /** Deliveries waiting on the queue (maximum per 5 minutes). */
+  metricQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return queueMetric(this.queues.queue, 'visibleMessages', props);
+  }
+
+  /** The age of the oldest delivery on the queue, in seconds: a stalled consumer shows here. */
+  metricQueueAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return queueMetric(this.queues.queue, 'oldestMessageAge', props);
+  }
+
+  /** Deliveries on the dead-letter queue (maximum per 5 minutes). */
+  metricDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return queueMetric(this.queues.deadLetterQueue, 'visibleMessages', props);
   }
 }

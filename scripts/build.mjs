@@ -2,8 +2,9 @@
 // tool, the CDK app with its all-profiles synth, the compliance doc writer and the README walk
 // that .ci/run runs (aws-cdk-lib, constructs and cdk-nag stay external); the package's library
 // exports, `construct` and `consumer`, with their declarations under dist/types; and the Lambda
-// bundles the construct deploys: the ingest function's (dist/lambda/ingest) and the audit digest
-// function's (dist/lambda/audit-digest).
+// bundles the construct deploys: the ingest function's (dist/lambda/ingest), the audit digest
+// function's (dist/lambda/audit-digest) and the compliance profile guard's
+// (dist/lambda/profile-guard).
 // `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named;
 // `--outdir DIR` writes them elsewhere than dist/ (the build's own test does).
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -40,6 +41,11 @@ const lambdaBundles = {
     entry: 'scheduled/audit-digest.ts',
     folder: 'audit-digest',
     deployedBy: 'infra/audit-digests.ts',
+  },
+  'lambda-profile-guard': {
+    entry: 'functions/profile-guard/handler.ts',
+    folder: 'profile-guard',
+    deployedBy: 'infra/profile-guard.ts',
   },
 };
 const lambdaNames = Object.keys(lambdaBundles);

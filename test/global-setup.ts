@@ -1,7 +1,8 @@
 /**
  * Runs once before the test files: the Lambda bundles every synthesis deploys, the ingest
- * function's (dist/lambda/ingest, infra/ingest-function.ts) and the audit digest function's
- * (dist/lambda/audit-digest, infra/audit-digests.ts), are rebuilt from their sources so that no
+ * function's (dist/lambda/ingest, infra/ingest-function.ts), the audit digest function's
+ * (dist/lambda/audit-digest, infra/audit-digests.ts) and the compliance profile guard's
+ * (dist/lambda/profile-guard, infra/profile-guard.ts) are rebuilt from their sources so that no
  * test synthesizes a stale one. A second or two.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, ['scripts/build.mjs', 'lambda-ingest', 'lambda-audit-digest'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    ['scripts/build.mjs', 'lambda-ingest', 'lambda-audit-digest', 'lambda-profile-guard'],
+    { cwd: root, stdio: 'inherit' },
+  );
 }

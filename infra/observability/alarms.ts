@@ -1,42 +1,31 @@
 /**
  * The alarms of the ingest path. Each notifies the SNS topic when it goes into ALARM and when
- * it recovers, so that the on-call person also learns when a problem has cleared.
+ * it recovers, so that the on-call person also learns when a problem has cleared. Each
+ * description says what the alarm means and the first thing to check (runbook.ts);
+ * docs/operations.md lists them all, with their thresholds and props.
  */
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
 import { providerKeysRejected } from '../../functions/ingest/decision.ts';
+import {
+  alarmDefaults,
+  assertAlarmThresholds,
+  type IngestAlarmThresholds,
+} from './alarm-thresholds.ts';
+import { concurrencyNearLimit, lambdaThrottles } from './capacity-alarms.ts';
 import type { FrontMetrics } from './front-metrics.ts';
 import { countPeriod, outcomeQuery } from './handler-metrics.ts';
+import { quietProviderAlarms } from './quiet-providers.ts';
+import { runbook } from './runbook.ts';
 import { wafMetric } from './waf-metrics.ts';
 
-/** When the alarms fire. Counts are per five minutes. */
-export interface IngestAlarmThresholds {
-  /**
-   * Rejections of one provider in five minutes (a wrong secret after a rotation, a forger, or
-   * someone probing unregistered ids, which count under the provider `unknown`).
-   * @default 50
-   */
-  readonly rejectionsPerProvider?: number;
-  /**
-   * The age of the oldest message on the delivery queue: the consumer has stalled.
-   * @default Duration.hours(1)
-   */
-  readonly queueAge?: Duration;
-  /**
-   * Lambda errors: crashes and timeouts, since the handler answers its own failures with 500.
-   * @default 1
-   */
-  readonly lambdaErrors?: number;
-  /** The share of API requests answered 5xx, in percent. @default 5 */
-  readonly serverErrorPercent?: number;
-  /** Requests the web ACL blocked. @default 100 */
-  readonly wafBlockedRequests?: number;
-}
+export type { IngestAlarmThresholds, QuietProvider } from './alarm-thresholds.ts';
 
 export interface IngestAlarmsProps {
   readonly ingestFunction: lambda.IFunction;
@@ -46,11 +35,19 @@ export interface IngestAlarmsProps {
   readonly alarmTopic: sns.ITopic;
   /** @default - no WAF alarm */
   readonly webAclName?: string;
-  /** @default - the defaults of each threshold */
+  /**
+   * The ingest function's reserved concurrency, which ConcurrencyNearLimit measures against.
+   * @default - none: ConcurrencyNearLimit measures the account's quota
+   */
+  readonly reservedConcurrency?: number;
+  /** @default - the defaults of each threshold (alarmDefaults) */
   readonly thresholds?: IngestAlarmThresholds;
 }
 
 const period = countPeriod;
+
+/** The 503 reasons with an alarm of their own, which DependencyFailures leaves to them. */
+const reasonsAlarmedApart = ['claim_not_released', providerKeysRejected] as const;
 
 /** The ingest path's alarms, all notifying `alarmTopic`. */
 export class IngestAlarms extends Construct {
@@ -59,18 +56,50 @@ export class IngestAlarms extends Construct {
   constructor(scope: Construct, id: string, props: IngestAlarmsProps) {
     super(scope, id);
     const thresholds = props.thresholds ?? {};
+    assertAlarmThresholds(thresholds);
+    /** The threshold asked for, else its default; `undefined` when turned off. */
+    const chosen = <T>(value: T | false | undefined, fallback: T): T | undefined =>
+      value === false ? undefined : (value ?? fallback);
+    const when = <T>(value: T | undefined, alarm: (value: T) => cloudwatch.Alarm) =>
+      value === undefined ? [] : [alarm(value)];
+    const concurrency = {
+      ingestFunction: props.ingestFunction,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrency: props.reservedConcurrency }),
+    };
+    const wafBlocks = chosen(thresholds.wafBlockedRequests, alarmDefaults.wafBlockedRequests);
     const alarms = [
-      this.rejectionSpike(thresholds.rejectionsPerProvider ?? 50),
+      ...when(chosen(thresholds.rejectionsPerProvider, alarmDefaults.rejectionsPerProvider), (t) =>
+        this.rejectionSpike(t),
+      ),
       this.deadLetters(props.deadLetterQueue),
-      this.queueAge(props.queue, thresholds.queueAge ?? Duration.hours(1)),
-      this.lambdaErrors(props.ingestFunction, thresholds.lambdaErrors ?? 1),
-      this.serverErrorRate(props.api, thresholds.serverErrorPercent ?? 5),
+      ...when(chosen(thresholds.queueAge, alarmDefaults.queueAge), (age) =>
+        this.queueAge(props.queue, age),
+      ),
+      ...when(chosen(thresholds.lambdaErrors, alarmDefaults.lambdaErrors), (t) =>
+        this.lambdaErrors(props.ingestFunction, t),
+      ),
+      ...when(chosen(thresholds.lambdaThrottles, alarmDefaults.lambdaThrottles), (t) =>
+        lambdaThrottles(this, concurrency, t),
+      ),
+      ...when(chosen(thresholds.concurrencyPercent, alarmDefaults.concurrencyPercent), (percent) =>
+        concurrencyNearLimit(this, concurrency, percent),
+      ),
+      ...when(chosen(thresholds.dependencyFailures, alarmDefaults.dependencyFailures), (t) =>
+        this.dependencyFailures(t),
+      ),
+      ...when(chosen(thresholds.serverErrorPercent, alarmDefaults.serverErrorPercent), (percent) =>
+        this.serverErrorRate(props.api, percent),
+      ),
       this.claimNotReleased(),
       this.providerKeysRejected(),
+      // Off where it does not apply: without a web ACL there is nothing to block.
+      ...(props.webAclName === undefined || wafBlocks === undefined
+        ? []
+        : [this.wafBlockSpike(props.webAclName, wafBlocks)]),
+      ...quietProviderAlarms(this, thresholds.quietProviders ?? []),
     ];
-    if (props.webAclName !== undefined) {
-      alarms.push(this.wafBlockSpike(props.webAclName, thresholds.wafBlockedRequests ?? 100));
-    }
     const notify = new actions.SnsAction(props.alarmTopic);
     for (const alarm of alarms) {
       alarm.addAlarmAction(notify);
@@ -88,7 +117,10 @@ export class IngestAlarms extends Construct {
    */
   private rejectionSpike(threshold: number): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'RejectionSpike', {
-      alarmDescription: `A provider had at least ${threshold} rejected deliveries in 5 minutes. The contributor names the provider; the dashboard's rejection reasons and the saved query "Rejections by provider and reason" say why.`,
+      alarmDescription: runbook(
+        `A provider had at least ${threshold} deliveries rejected (401) in 5 minutes: a secret that no longer matches after a rotation, a forger, or someone probing unregistered ids (counted under the provider \`unknown\`). The contributor names the provider.`,
+        'the dashboard\'s "Rejection reasons" and the saved query "Rejections by provider and reason". signature_mismatch from the real provider means it signs with a key that is not registered: compare `webhooks providers show <id>` with its settings, then `webhooks providers rotate`. Probes of unknown ids need nothing, or a WAF.',
+      ),
       metric: new cloudwatch.MathExpression({
         expression: outcomeQuery('rejected', ['provider']),
         label: 'rejected per provider',
@@ -108,8 +140,10 @@ export class IngestAlarms extends Construct {
    */
   private claimNotReleased(): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'ClaimNotReleased', {
-      alarmDescription:
-        "A delivery was answered 503 with its claim left in place: nothing was queued, yet its audit item reads as accepted and the provider's retries will be answered 200 duplicate. The contributor names the provider; find the delivery ids in the logs (reason claim_not_released), check each with `webhooks audit show`, and send it again with `webhooks replay` if its payload copy is kept, or ask the provider to resend it.",
+      alarmDescription: runbook(
+        "A delivery was answered 503 with its claim left in place: nothing was queued, yet its audit item reads as accepted and the provider's retries will be answered 200 duplicate. The contributor names the provider.",
+        'the delivery ids in the logs (reason claim_not_released); check each with `webhooks audit show`, and send it again with `webhooks replay` if its payload copy is kept, or ask the provider to resend it.',
+      ),
       metric: new cloudwatch.MathExpression({
         expression: outcomeQuery('unavailable', ['provider'], 'claim_not_released'),
         label: 'claims not released per provider',
@@ -129,8 +163,10 @@ export class IngestAlarms extends Construct {
    */
   private providerKeysRejected(): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'ProviderKeysRejected', {
-      alarmDescription:
-        "A provider's keys would not decrypt under the settings its registry item holds: the item was changed without KMS (scheme, key kind, options, tolerance, dedup window, retention, redaction or subject path), or its keys predate settings binding. Its deliveries are answered 503 and the provider retries them. The contributor names the provider: compare `webhooks providers show <id>` with what was registered. Keys registered before settings binding are bound with `webhooks providers bind <id>`; a provider whose item was changed is added again (remove, then add) or its item restored.",
+      alarmDescription: runbook(
+        "A provider's keys would not decrypt under the settings its registry item holds: the item was changed without KMS (scheme, key kind, options, tolerance, dedup window, retention, redaction or subject path), or its keys predate settings binding. Its deliveries are answered 503 and the provider retries them. The contributor names the provider.",
+        'compare `webhooks providers show <id>` with what was registered. Keys registered before settings binding are bound with `webhooks providers bind <id>`; a provider whose item was changed is added again (remove, then add) or its item restored.',
+      ),
       metric: new cloudwatch.MathExpression({
         expression: outcomeQuery('unavailable', ['provider'], providerKeysRejected),
         label: 'provider keys rejected per provider',
@@ -143,11 +179,37 @@ export class IngestAlarms extends Construct {
     });
   }
 
-  private deadLetters(deadLetterQueue: sqs.IQueue): cloudwatch.Alarm {
+  /**
+   * Every other 503 by reason (functions/ingest/decision.ts, `failureReason`): written as the
+   * reasons alarmed apart left out, so that a reason added later is alarmed on rather than
+   * missed. One contributor per reason, so the notification names the dependency.
+   */
+  private dependencyFailures(threshold: number): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, 'DependencyFailures', {
+      alarmDescription: runbook(
+        `At least ${threshold} deliveries in 5 minutes were answered 503 for one reason: KMS, DynamoDB, SQS or S3 failed (kms_unavailable…), timed out (…_timeout) or used up the delivery's time (…deadline_exceeded), or a provider's registry item is malformed (provider_item_malformed). The contributor names the reason; providers retry.`,
+        'the AWS Health Dashboard for the service the reason names, then the saved query "Dependency failures (503) by reason" and the dashboard\'s DynamoDB errors. Timeouts with VPC placement: its endpoints. provider_item_malformed: `webhooks providers show` the provider its log lines name.',
+      ),
+      metric: new cloudwatch.MathExpression({
+        expression: outcomeQuery('unavailable', ['reason'], { except: reasonsAlarmedApart }),
+        label: '503 per reason',
+        period,
+      }),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private deadLetters(queue: sqs.IQueue): cloudwatch.Alarm {
+    const days = deadLetterQueue.retentionSeconds / 86_400;
     return new cloudwatch.Alarm(this, 'DeadLetters', {
-      alarmDescription:
-        'Deliveries reached the dead-letter queue after the consumer failed them repeatedly. Inspect and redrive them.',
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      alarmDescription: runbook(
+        `Deliveries reached the dead-letter queue: the consumer failed each of them ${deliveryQueue.maxReceiveCount} times. They expire from it ${days} days after they arrived.`,
+        "the consumer function's log and its Failures alarm for the error. Once it is fixed, move the messages back to the delivery queue: SQS console, Start DLQ redrive, or `aws sqs start-message-move-task --source-arn <dead-letter queue ARN>`.",
+      ),
+      metric: queue.metricApproximateNumberOfMessagesVisible({
         statistic: cloudwatch.Stats.MAXIMUM,
         period,
       }),
@@ -159,8 +221,12 @@ export class IngestAlarms extends Construct {
   }
 
   private queueAge(queue: sqs.IQueue, maxAge: Duration): cloudwatch.Alarm {
+    const days = deliveryQueue.retentionSeconds / 86_400;
     return new cloudwatch.Alarm(this, 'QueueAge', {
-      alarmDescription: `The oldest delivery on the queue is older than ${maxAge.toHumanString()}: the consumer is stalled or too slow. Messages expire after the queue's retention.`,
+      alarmDescription: runbook(
+        `The oldest delivery on the queue is older than ${maxAge.toHumanString()}: the consumer is stopped, failing, or slower than deliveries arrive. Messages expire after the queue's retention (${days} days).`,
+        "the consumer's Failures and InvocationErrors alarms, its log, and its event source mapping (enabled, throttled); without addConsumer, whatever reads the queue.",
+      ),
       metric: queue.metricApproximateAgeOfOldestMessage({
         statistic: cloudwatch.Stats.MAXIMUM,
         period,
@@ -174,8 +240,10 @@ export class IngestAlarms extends Construct {
 
   private lambdaErrors(ingestFunction: lambda.IFunction, threshold: number): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'LambdaErrors', {
-      alarmDescription:
-        'The ingest Lambda crashed or timed out. The handler answers the errors it catches with 500 itself, so this counts only what escaped it; providers received a 5xx and will retry.',
+      alarmDescription: runbook(
+        'The ingest Lambda crashed or timed out. The handler answers the errors it catches with 503 or 500 itself, so this counts only what escaped it; providers received a 5xx and will retry.',
+        'the function\'s log for "Task timed out" or an uncaught error, and the saved query "Handler errors (500) and unreadable events (400)"; a deployment just before is the usual cause.',
+      ),
       metric: ingestFunction.metricErrors({ statistic: cloudwatch.Stats.SUM, period }),
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -187,7 +255,10 @@ export class IngestAlarms extends Construct {
   /** Two breaching periods of three, so that one failed request at night does not page. */
   private serverErrorRate(api: FrontMetrics, percent: number): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'ServerErrorRate', {
-      alarmDescription: `More than ${percent}% of webhook requests were answered 5xx (503 when KMS, DynamoDB or SQS failed; 500 on a handler error). The dashboard's dependency failures graph names the dependency.`,
+      alarmDescription: runbook(
+        `More than ${percent}% of webhook requests were answered 5xx (503 when KMS, DynamoDB, SQS or S3 failed; 500 on a handler error) in 2 of the last 3 five-minute periods.`,
+        'the dashboard\'s "Dependency failures answered 503" graph, which names the dependency, and the DependencyFailures and LambdaErrors alarms.',
+      ),
       metric: new cloudwatch.MathExpression({
         expression: 'IF(requests > 0, 100 * errors / requests, 0)',
         usingMetrics: {
@@ -207,7 +278,10 @@ export class IngestAlarms extends Construct {
 
   private wafBlockSpike(webAclName: string, threshold: number): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, 'WafBlockSpike', {
-      alarmDescription: `The web ACL blocked at least ${threshold} requests in 5 minutes: a flood, or a rule blocking a provider. Sampled requests are in the WAF console.`,
+      alarmDescription: runbook(
+        `The web ACL blocked at least ${threshold} requests in 5 minutes: a flood, or a rule blocking a provider.`,
+        "the WAF console's sampled requests and the web ACL's log (terminatingRuleId, source address). A provider blocked by the rate rule needs a higher wafRateLimitPerFiveMinutes.",
+      ),
       metric: wafMetric(this, webAclName, 'BlockedRequests'),
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

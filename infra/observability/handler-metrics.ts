@@ -57,16 +57,28 @@ export const countPeriod = Duration.minutes(5);
 export function outcomeQuery(
   outcome: IngestOutcome,
   groupBy: readonly HandlerDimension[],
-  reason?: string,
+  reason?: ReasonFilter,
 ): string {
   const { namespace, service } = handlerMetrics;
   return [
     `SELECT SUM(${outcome})`,
     `FROM SCHEMA("${namespace}", provider, reason, service)`,
-    `WHERE service = '${service}'${reason === undefined ? '' : ` AND reason = '${reason}'`}`,
-    `GROUP BY ${groupBy.join(', ')}`,
-    'ORDER BY SUM() DESC',
+    `WHERE ${[`service = '${service}'`, ...reasonConditions(reason)].join(' AND ')}`,
+    // No dimension: one series over every provider and reason (infra/metrics.ts).
+    ...(groupBy.length === 0 ? [] : [`GROUP BY ${groupBy.join(', ')}`, 'ORDER BY SUM() DESC']),
   ].join(' ');
+}
+
+/**
+ * One reason, or every reason but some. Metrics Insights' WHERE knows `=`, `!=` and `AND`
+ * only (no `OR`, no `IN`), so a set of reasons is written as the reasons it leaves out.
+ */
+export type ReasonFilter = string | { readonly except: readonly string[] };
+
+function reasonConditions(reason: ReasonFilter | undefined): string[] {
+  if (reason === undefined) return [];
+  if (typeof reason === 'string') return [`reason = '${reason}'`];
+  return reason.except.map((excluded) => `reason != '${excluded}'`);
 }
 
 /** The series of `outcomeQuery`, labelled by the group values alone. */

@@ -11,12 +11,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { IngestAlarms, type IngestAlarmThresholds } from './alarms.ts';
+import type { IngestAlarmThresholds } from './alarm-thresholds.ts';
+import { IngestAlarms } from './alarms.ts';
 import { auditQueries } from './audit-queries.ts';
 import { dashboardRows, type TableMetrics } from './dashboard-widgets.ts';
 import type { FrontMetrics } from './front-metrics.ts';
 
-export type { IngestAlarmThresholds } from './alarms.ts';
+export type { IngestAlarmThresholds, QuietProvider } from './alarm-thresholds.ts';
 export type { TableMetrics } from './dashboard-widgets.ts';
 export type { FrontMetrics } from './front-metrics.ts';
 
@@ -60,6 +61,12 @@ export interface IngestObservabilityProps {
   readonly queryFolder?: string;
   /** @default - each threshold's own default (see IngestAlarmThresholds) */
   readonly alarmThresholds?: IngestAlarmThresholds;
+  /**
+   * The ingest function's reserved concurrency, which the ConcurrencyNearLimit alarm measures
+   * against.
+   * @default - none: the alarm measures the account's concurrency quota, which it shares
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -89,6 +96,9 @@ export class IngestObservability extends Construct {
       alarmTopic: props.alarmTopic,
       ...(webAclName === undefined ? {} : { webAclName }),
       ...(props.alarmThresholds === undefined ? {} : { thresholds: props.alarmThresholds }),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrency: props.reservedConcurrency }),
     }).alarms;
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

@@ -24,10 +24,10 @@ function alarm(fixture: ObservabilityFixture, prefix: string): AlarmProperties {
 }
 
 describe('the alarms', () => {
-  it('are eight with a web ACL, seven without one', () => {
-    expect(withWaf.observability.alarms).toHaveLength(8);
-    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
-    withoutWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  it('are eleven with a web ACL, ten without one', () => {
+    expect(withWaf.observability.alarms).toHaveLength(11);
+    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    withoutWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     const withoutWafIds = Object.keys(withoutWaf.template.findResources('AWS::CloudWatch::Alarm'));
     expect(withoutWafIds.filter((id) => id.includes('WafBlockSpike'))).toEqual([]);
   });

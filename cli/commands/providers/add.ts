@@ -3,9 +3,12 @@
  * file (cli/provider-keys.ts) and sent straight to KMS Encrypt. The change leaves an admin
  * record under the caller's identity (cli/identity.ts). For a provider whose GET handshake
  * needs a token typed into the sender's settings (the `hmac` scheme's `challenge=meta`), it
- * prints that token, derived from the key; never the key.
+ * prints that token, derived from the key; never the key. A provider that would read a credential
+ * from a header the deployment does not treat as one (its WAF would log it in clear) is refused
+ * before the key is read: the header must first be declared on the construct.
  */
 import type { Command } from 'commander';
+import { isCredentialHeader } from '../../../functions/config/headers.ts';
 import {
   defaultRetentionClass,
   type RetentionClassName,
@@ -18,7 +21,10 @@ import {
   type RedactionRule,
   withDefaults,
 } from '../../../functions/registry/provider.ts';
+import type { Scheme } from '../../../functions/verify/scheme.ts';
 import type { SchemeName } from '../../../functions/verify/schemes/index.ts';
+import { credentialHeadersOf } from '../../../functions/verify/verify.ts';
+import { catalogCredentialHeaders } from '../../../infra/credential-headers.ts';
 import { namedProvider } from '../../../ops/catalog/catalog.ts';
 import type { NamedProvider } from '../../../ops/catalog/named-provider.ts';
 import { handshakeTokenLine } from '../../handshake-token.ts';
@@ -29,7 +35,7 @@ import { addKeySourceOptions, type KeySourceFlags, readNewKey } from '../../prov
 import { redactionRuleText } from '../../provider-view.ts';
 import { encryptProviderKeyOf, registryOf, subjectIndexOf } from '../../registry.ts';
 import { lookUpScheme } from '../../schemes.ts';
-import { addTargetOptions, withTarget } from '../../target.ts';
+import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../../target.ts';
 
 export interface AddFlags extends WaitFlags, KeySourceFlags {
   /** A named provider (`providers catalog`): its scheme, options and tolerance. */
@@ -66,6 +72,11 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
       throw new UsageError(
         `--subject-key '${subjectKey}' must be dot-separated field names of A-Z, a-z, 0-9, '_', '$', '@' and '-' (no '*')`,
       );
+    }
+    const refusal = credentialHeaderRefusal({ id, schemeName, scheme, options, target, flags });
+    if (refusal !== undefined) {
+      io.stderr(`error: ${refusal}\n`);
+      return exitCodes.rejected;
     }
     const key = await readNewKey(flags, io, schemeName, scheme);
     const code = await runProviderChange(
@@ -120,6 +131,47 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
     if (token !== undefined) io.stdout(token);
     return code;
   });
+}
+
+/**
+ * Why the deployment refuses this provider, or undefined: its scheme would read a credential
+ * from a header the deployment does not treat as one, so its WAF would log the credential in
+ * clear. The headers are the scheme's own that carry a credential and the one its options name
+ * (static's and hmac's `header`). Options the scheme cannot read are left to the registry, which
+ * refuses them naming the option.
+ */
+function credentialHeaderRefusal(provider: {
+  readonly id: string;
+  readonly schemeName: string;
+  readonly scheme: Scheme<unknown>;
+  readonly options: Readonly<Record<string, string>>;
+  readonly target: Target;
+  readonly flags: TargetFlags;
+}): string | undefined {
+  const { id, schemeName, scheme, options, target, flags } = provider;
+  let parsed: unknown;
+  try {
+    parsed = scheme.parseOptions === undefined ? {} : scheme.parseOptions(options);
+  } catch {
+    return undefined;
+  }
+  const catalog = catalogCredentialHeaders();
+  const known = new Set(target.credentialHeaders ?? catalog);
+  const read = [
+    ...scheme.headers.filter(isCredentialHeader),
+    ...credentialHeadersOf(schemeName, parsed),
+  ];
+  const header = read.find((name) => !known.has(name.toLowerCase()));
+  if (header === undefined) return undefined;
+  const deployment = flags.stack === undefined ? 'the local stack' : `stack '${flags.stack}'`;
+  const reads = `provider '${id}' (scheme ${schemeName}) would read a credential from header ${header}, which ${deployment} does not treat as a credential header`;
+  if (catalog.includes(header.toLowerCase())) {
+    return `${reads}: the stack was deployed from a version whose catalog lacks it, so its WAF would log it in clear. Deploy the stack with this version first, then add the provider again`;
+  }
+  const declare = `declare it on the construct (new WebhookIngestion(scope, id, { credentialHeaders: ['${header}'] })), deploy, then add the provider again`;
+  return flags.stack === undefined
+    ? `${reads}: it declares none beyond the catalog's (docs/cli.md, "Credential headers"). On a deployed stack, ${declare}`
+    : `${reads}, so its WAF would log it in clear: ${declare}`;
 }
 
 /**
