@@ -1,7 +1,7 @@
 /**
  * Which deployment an admin command acts on: `--local` (the stack `npm start` runs, found by
  * its `.local/stack.json`) or `--stack NAME` (a deployed CloudFormation stack, found by its
- * outputs). Either way the SDK clients are created with no endpoint option: locally the
+ * outputs), with `--instance NAME` for one of several WebhookIngestion instances in it. Either way the SDK clients are created with no endpoint option: locally the
  * standard `AWS_ENDPOINT_URL_*` variables point them at the stand-ins.
  */
 import { access, readFile } from 'node:fs/promises';
@@ -27,7 +27,12 @@ import {
   deploymentCredentialHeaders,
   parseCredentialHeaders,
 } from '../infra/credential-headers.ts';
-import { operatorOutputKeys, stackOutputKeys } from '../infra/output-names.ts';
+import {
+  instanceOutputKey,
+  instancesInOutputs,
+  operatorOutputKeys,
+  stackOutputKeys,
+} from '../infra/output-names.ts';
 import {
   describeRecordedProcess,
   type LocalStackDescription,
@@ -54,6 +59,8 @@ export interface TargetFlags {
   readonly local?: boolean;
   readonly stack?: string;
   readonly region?: string;
+  /** The `instanceName` of one WebhookIngestion of the stack, whose outputs it prefixes. */
+  readonly instance?: string;
 }
 
 /** A resolved deployment: its resource names and SDK clients. */
@@ -133,11 +140,15 @@ export function operatorSealerOf(target: Target): Sealer {
   return createSealer({ kms: target.kms, keyId: target.names.auditKeyId, writer: 'operator' });
 }
 
-/** Adds `--local`, `--stack` and `--region` to an admin command. */
+/** Adds `--local`, `--stack`, `--instance` and `--region` to an admin command. */
 export function addTargetOptions(command: Command): Command {
   return command
     .option('--local', `the local stack \`npm start\` runs (its ${defaultStackFile})`)
     .option('--stack <name>', 'a deployed CloudFormation stack, found by its outputs')
+    .option(
+      '--instance <name>',
+      "with --stack: the instanceName of one of the stack's webhook-ingestion instances (default: its only or its unnamed one)",
+    )
     .option('--region <region>', "the deployed stack's region (default: the SDK's)");
 }
 
@@ -154,9 +165,10 @@ export async function resolveTarget(
   }
   if (flags.local === true) {
     if (flags.region !== undefined) throw new UsageError('--region goes with --stack only');
+    if (flags.instance !== undefined) throw new UsageError('--instance goes with --stack only');
     return localTarget(env);
   }
-  if (flags.stack !== undefined) return stackTarget(flags.stack, flags.region);
+  if (flags.stack !== undefined) return stackTarget(flags.stack, flags.region, flags.instance);
   throw new UsageError('say which deployment: --local (the `npm start` stack) or --stack NAME');
 }
 
@@ -290,7 +302,39 @@ function recordedConfigCacheSeconds(environment: Readonly<Record<string, string>
   }
 }
 
-async function stackTarget(stackName: string, region: string | undefined): Promise<Target> {
+/**
+ * The output-key prefix of the instance `--instance` names among the stack's (infra/outputs.ts):
+ * without it, the stack's only instance, else its unnamed one, which every stack from before
+ * instances has, so that adding a named instance to a stack breaks no script that names the
+ * stack alone. Several named ones and no unnamed one need `--instance`, listed in the refusal.
+ */
+export function chooseInstance(
+  stackName: string,
+  outputKeys: Iterable<string>,
+  instance: string | undefined,
+): string {
+  const instances = instancesInOutputs(outputKeys);
+  const listed = instances.map((name) => (name === '' ? '(unnamed)' : name)).join(', ');
+  if (instance !== undefined) {
+    if (instance !== '' && instances.includes(instance)) return instance;
+    throw new TargetUnavailableError(
+      instances.length === 0
+        ? `stack '${stackName}' has no webhook-ingestion instance: is it a webhook-ingestion stack?`
+        : `stack '${stackName}' has no instance '${instance}': it holds ${listed}`,
+    );
+  }
+  if (instances.includes('')) return '';
+  if (instances.length <= 1) return instances[0] ?? '';
+  throw new UsageError(
+    `stack '${stackName}' holds several webhook-ingestion instances (${listed}): say which with --instance NAME`,
+  );
+}
+
+async function stackTarget(
+  stackName: string,
+  region: string | undefined,
+  instance: string | undefined,
+): Promise<Target> {
   const regionOption = region === undefined ? {} : { region };
   const cloudFormation = new CloudFormationClient(regionOption);
   let outputs: Map<string, string>;
@@ -311,27 +355,29 @@ async function stackTarget(stackName: string, region: string | undefined): Promi
   } finally {
     cloudFormation.destroy();
   }
-  const missing = Object.values(stackOutputKeys).filter((key) => !outputs.has(key));
+  const prefix = chooseInstance(stackName, outputs.keys(), instance);
+  const output = (key: string) => outputs.get(instanceOutputKey(key, prefix || undefined));
+  const missing = Object.values(stackOutputKeys)
+    .map((key) => instanceOutputKey(key, prefix || undefined))
+    .filter((key) => !outputs.has(key));
   if (missing.length > 0) {
     throw new TargetUnavailableError(
       `stack '${stackName}' lacks the outputs ${missing.join(', ')}: is it a webhook-ingestion stack?`,
     );
   }
   const names = Object.fromEntries(
-    Object.entries(stackOutputKeys).map(([name, key]) => [name, outputs.get(key)]),
+    Object.entries(stackOutputKeys).map(([name, key]) => [name, output(key)]),
   ) as unknown as TargetNames;
   const dynamodb = new DynamoDBClient(regionOption);
   const kms = new KMSClient(regionOption);
   const sqs = new SQSClient(regionOption);
   const s3 = new S3Client(regionOption);
-  const webhookUrlTemplate = outputs.get(operatorOutputKeys.webhookUrlTemplate);
-  const payloadBucketName = outputs.get(operatorOutputKeys.payloadBucketName);
-  const digestBucket = outputs.get(operatorOutputKeys.digestBucketName);
-  const signingKeyId = outputs.get(operatorOutputKeys.digestSigningKeyArn);
+  const webhookUrlTemplate = output(operatorOutputKeys.webhookUrlTemplate);
+  const payloadBucketName = output(operatorOutputKeys.payloadBucketName);
+  const digestBucket = output(operatorOutputKeys.digestBucketName);
+  const signingKeyId = output(operatorOutputKeys.digestSigningKeyArn);
   // A value that lists no header names is no list: the CLI's catalog decides, as without one.
-  const credentialHeaders = parseCredentialHeaders(
-    outputs.get(operatorOutputKeys.credentialHeaders),
-  );
+  const credentialHeaders = parseCredentialHeaders(output(operatorOutputKeys.credentialHeaders));
   return {
     names,
     dynamodb,

@@ -23,10 +23,14 @@ export async function isUnregistered(target: Target, providerId: string): Promis
   }
 }
 
-/** `--local`, or `--stack NAME [--region R]`: the flags that name the same deployment again. */
+/**
+ * `--local`, or `--stack NAME [--instance I] [--region R]`: the flags that name the same
+ * deployment again.
+ */
 export function targetArgs(flags: TargetFlags): string {
   if (flags.stack === undefined) return '--local';
-  return `--stack ${flags.stack}${flags.region === undefined ? '' : ` --region ${flags.region}`}`;
+  const instance = flags.instance === undefined ? '' : ` --instance ${flags.instance}`;
+  return `--stack ${flags.stack}${instance}${flags.region === undefined ? '' : ` --region ${flags.region}`}`;
 }
 
 /** The range as the hints print it. */

@@ -4,21 +4,26 @@
  * test keeps the two equal), and a test checks each entry still answers a real finding.
  *
  * cdk-nag 3 matches an acknowledgement by exact rule id (with its `[finding]` suffix) on the
- * resource or one of its parents, so each entry names its rules one by one.
+ * resource or one of its parents, so each entry names its rules one by one. Control Tower's
+ * proactive controls (compliance/guard.ts) are acknowledged here too, by `guardRule(name)`: an
+ * acknowledgement quiets the synth, but a Control Tower hook enforcing that control still
+ * refuses the resource.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { auditDigests } from '../functions/config/audit-digests.ts';
 import { payloadBucket } from '../functions/config/buckets.ts';
 import { deadLetterQueue, deliveryQueue } from '../functions/config/queues.ts';
 import { profileGuardTimeoutSeconds } from '../functions/profile-guard/resource.ts';
+import { guardRule } from './guard-rules.ts';
 
 /**
  * The constructs of a deployment that acknowledgements are recorded on, as the WebhookIngestion
  * construct (infra/webhook-ingestion.ts) has them. A shape rather than the class, because the
  * construct applies this list: importing it back would make the two modules one circle.
  */
-export interface AcknowledgedConstructs {
+export interface AcknowledgedConstructs extends IConstruct {
   /** The front, told apart by `kind` (infra/front.ts). */
   readonly front: IConstruct &
     (
@@ -81,6 +86,18 @@ export interface AcknowledgedConstructs {
   };
   /** The policies the grant methods attached (infra/grants.ts), by grant. @default - none */
   readonly grantPolicies?: { readonly consumeDeliveries?: IConstruct };
+  /**
+   * A named instance's prefix of the buckets' logical ids (infra/outputs.ts), which the rules
+   * below name unprefixed, as the unnamed instance has them. @default - unnamed: ''
+   */
+  readonly instanceNames?: { readonly logicalIdPrefix: string };
+}
+
+/** A rule id as cdk-nag reports it for the instance whose buckets' logical ids have `prefix`. */
+function forInstance(id: string, prefix: string): string {
+  return prefix === ''
+    ? id
+    : id.replace(/<(PayloadBucket|DigestBucket)\.Arn>/, `<${prefix}$1.Arn>`);
 }
 
 export interface Acknowledgement {
@@ -111,9 +128,11 @@ const lambdaInVpc = [
   'HIPAA.Security-LambdaInsideVPC',
   'PCI.DSS.321-LambdaInsideVPC',
   'NIST.800.53.R5-LambdaInsideVPC',
+  guardRule('lambda_inside_vpc_check'),
 ];
 const bucketLogging = [
   'AwsSolutions-S1',
+  guardRule('s3_bucket_logging_enabled_check'),
   'HIPAA.Security-S3BucketLoggingEnabled',
   'PCI.DSS.321-S3BucketLoggingEnabled',
   'NIST.800.53.R5-S3BucketLoggingEnabled',
@@ -125,6 +144,7 @@ const bucketReplication = [
 ];
 const bucketVersioning = [
   'HIPAA.Security-S3BucketVersioningEnabled',
+  guardRule('s3_bucket_versioning_enabled_check'),
   'PCI.DSS.321-S3BucketVersioningEnabled',
   'NIST.800.53.R5-S3BucketVersioningEnabled',
 ];
@@ -136,7 +156,11 @@ const stageWaf = [
   'NIST.800.53.R5-APIGWAssociatedWithWAF',
 ];
 
-const xrayStage = ['HIPAA.Security-APIGWXrayEnabled', 'Serverless-APIGWXrayEnabled'];
+const xrayStage = [
+  'HIPAA.Security-APIGWXrayEnabled',
+  'Serverless-APIGWXrayEnabled',
+  guardRule('api_gw_xray_enabled_check'),
+];
 
 /** Minutes between two runs of the audit digest function, as its schedule says. */
 const digestMinutes = auditDigests.periodSeconds / 60;
@@ -168,6 +192,29 @@ const handshakeGet =
 const untraced =
   "X-Ray is off unless asked for (tracing: true): no profile requires it, it samples (the first request each second, then 5 %) so it cannot stand for a record of every request, and it is priced per trace recorded. Every attempt has its audit record and its one JSON line in the Lambda's log, which the dashboard and saved queries read.";
 
+/** The Control Tower rule's floor for a log group's retention, in days. */
+const guardLogRetentionDays = 365;
+
+/** The construct's log groups that keep their events fewer days than the rule's floor. */
+const shortLivedLogGroups = (i: AcknowledgedConstructs): IConstruct[] =>
+  i.node
+    .findAll()
+    .filter(
+      (c): c is CfnLogGroup =>
+        c instanceof CfnLogGroup &&
+        typeof c.retentionInDays === 'number' &&
+        c.retentionInDays < guardLogRetentionDays,
+    );
+
+/** CDK's deploy-time handler that empties the VPC's default security group, one per stack. */
+const defaultGroupRestriction = (i: AcknowledgedConstructs): IConstruct[] => {
+  if (i.network === undefined) return [];
+  const provider = Stack.of(i).node.tryFindChild(
+    'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+  );
+  return provider === undefined ? [] : [provider];
+};
+
 export const acknowledgements: readonly Acknowledgement[] = [
   {
     rules: ['AwsSolutions-APIG4', 'AwsSolutions-COG4'],
@@ -177,7 +224,7 @@ export const acknowledgements: readonly Acknowledgement[] = [
     targets: restWebhookMethods,
   },
   {
-    rules: ['AwsSolutions-APIG4'],
+    rules: ['AwsSolutions-APIG4', guardRule('api_gw_v2_authorization_type_configured_check')],
     resource: 'HTTP API routes POST and GET /v1/webhooks/{providerId}',
     reason: `${unauthenticatedRoute} ${handshakeGet}`,
     condition: "with front 'http', the default without a WAF",
@@ -435,6 +482,42 @@ export const acknowledgements: readonly Acknowledgement[] = [
     condition: "with front 'rest' and no tracing",
     targets: (i) => (i.settings.tracing ? [] : restStage(i)),
   },
+  {
+    rules: [guardRule('lambda_function_public_access_prohibited_check')],
+    resource: "invoke permissions of the API's webhook methods or routes",
+    reason:
+      "Each permission names API Gateway's service principal, not the public, and lets it invoke the function only for this API's route: its SourceArn is the route's execute-api ARN, which CDK builds with Fn::Join from the API's id, and the rule accepts only a literal or a plain reference there. No account, role or anonymous principal is named.",
+    condition: "with front 'rest' or 'http'",
+    targets: (i) => (i.front.kind === 'http' ? [...i.front.routes] : restWebhookMethods(i)),
+  },
+  {
+    rules: [guardRule('lambda_inside_vpc_check')],
+    resource: "CDK's default security group restriction Lambda",
+    reason:
+      "CDK's custom resource behind restrictDefaultSecurityGroup: it runs only while CloudFormation creates or updates the VPC, to remove every rule from the VPC's default security group, may only authorize and revoke that group's rules, and handles no delivery, record or key. It calls the EC2 API, for which the isolated subnets have no endpoint (only what the functions call).",
+    condition: 'with VPC placement: pci-dss and hipaa, or vpcPlacement',
+    targets: defaultGroupRestriction,
+  },
+  {
+    rules: [guardRule('cloudwatch_log_group_retention_period_check')],
+    resource: 'log groups',
+    reason: `The deployment's profiles keep logs fewer than ${guardLogRetentionDays} days by choice: gdpr 30 days for storage limitation (GDPR Art. 5(1)(e)), baseline and ccpa 90 days. The record of every delivery is its audit record, kept for the profiles' audit retention, not the log line. logRetentionDays sets a longer period; pci-dss (400 days) and hipaa (2,192) keep more than ${guardLogRetentionDays}.`,
+    condition: `with logRetentionDays under ${guardLogRetentionDays}: baseline, gdpr and ccpa by default`,
+    targets: shortLivedLogGroups,
+  },
+  {
+    rules: [guardRule('s3_bucket_object_lock_enabled_check')],
+    resource: 'payload bucket',
+    reason: `A body waits here only until its message is consumed, at most ${payloadBucketDays} days, and must then go: Object Lock would keep it from the expiry rule and from \`webhooks audit erase\` (GDPR Art. 17). What is kept as evidence, the audit trail's digests, is in the digest bucket, which is locked.`,
+    targets: (i) => [i.payloadBucket.bucket],
+  },
+  {
+    rules: [guardRule('s3_event_notifications_enabled_check')],
+    resource: 'payload bucket, digest bucket',
+    reason:
+      'Nothing acts on a new object: a payload object is fetched by the consumer its queue message points to, and a digest is read by `webhooks audit verify`. A notification would have no subscriber; object writes are in CloudTrail data events for whoever audits them.',
+    targets: (i) => [i.payloadBucket.bucket, i.digests.bucket],
+  },
 ];
 
 /**
@@ -449,7 +532,10 @@ export function applyAcknowledgements(
     within === undefined || target.node.scopes.includes(within);
   for (const { rules, reason, targets } of acknowledgements) {
     for (const target of targets(ingestion).filter(inside)) {
-      for (const id of rules) Validations.of(target).acknowledge({ id, reason });
+      for (const rule of rules) {
+        const id = forInstance(rule, ingestion.instanceNames?.logicalIdPrefix ?? '');
+        Validations.of(target).acknowledge({ id, reason });
+      }
     }
   }
 }

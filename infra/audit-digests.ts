@@ -25,7 +25,7 @@ import { Construct } from 'constructs';
 import { auditDigests } from '../functions/config/audit-digests.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { type FunctionPolicies, functionPolicies } from './function-policies.ts';
-import { administration } from './key-policies.ts';
+import { administration, grantsOnlyForAwsServices } from './key-policies.ts';
 import { keyPendingWindowDays } from './keys.ts';
 import { lambdaBundleDirectory } from './lambda-bundle.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
@@ -71,6 +71,12 @@ export interface AuditDigestsProps {
    * The digest bucket is kept either way.
    */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Before the bucket's fixed logical id: the instance's name, so that several instances'
+   * buckets fit in one stack (compliance/acknowledgements.ts names the bucket with it).
+   * @default '' - the unnamed instance's
+   */
+  readonly logicalIdPrefix?: string;
 }
 
 export class AuditDigests extends Construct {
@@ -109,7 +115,12 @@ export class AuditDigests extends Construct {
       enableKeyRotation: false,
       pendingWindow: Duration.days(keyPendingWindowDays(props.removalPolicy)),
       policy: new iam.PolicyDocument({
-        statements: [administration(), verificationByAccount(), signingBy(this.role)],
+        statements: [
+          administration(),
+          verificationByAccount(),
+          signingBy(this.role),
+          grantsOnlyForAwsServices(),
+        ],
       }),
       removalPolicy: props.removalPolicy,
     });
@@ -217,7 +228,9 @@ export class AuditDigests extends Construct {
       // DELETE_FAILED. The rule above removes them when they may be (docs/teardown.md).
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    (bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(digestBucketLogicalId);
+    (bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(
+      `${props.logicalIdPrefix ?? ''}${digestBucketLogicalId}`,
+    );
     return bucket;
   }
 

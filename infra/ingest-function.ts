@@ -1,6 +1,6 @@
 /**
  * The ingest Lambda: functions/ingest/handler.ts as the build bundled it (scripts/build.mjs,
- * dist/lambda/ingest), Node.js 24 on arm64, its own encrypted log group with JSON logs, reserved
+ * dist/lambda/ingest), Node.js 24 on arm64 unless told x86_64, its own encrypted log group with JSON logs, reserved
  * concurrency when asked, X-Ray tracing when asked, and a role that holds only customer managed
  * policies, one per concern.
  */
@@ -22,12 +22,51 @@ import {
   type RetentionClassName,
 } from '../functions/config/retention.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
-import { telemetry } from '../functions/config/telemetry.ts';
+import { metricsNamespaceVariable, telemetry } from '../functions/config/telemetry.ts';
 import { type FunctionPolicies, functionPolicies } from './function-policies.ts';
 import type { DataKeys } from './keys.ts';
 import { lambdaBundleDirectory } from './lambda-bundle.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 import type { PayloadBucket } from './payload-bucket.ts';
+
+/**
+ * The instruction sets the ingest function may run on. Its bundle (scripts/build.mjs) is
+ * JavaScript alone, esbuild's `platform: 'node'` with no native addon, so one bundle runs on
+ * either.
+ */
+export const ingestArchitectures = ['arm64', 'x86_64'] as const;
+
+export type IngestArchitecture = (typeof ingestArchitectures)[number];
+
+/** The memory and architecture the function gets unless the props say otherwise. */
+export const ingestFunctionDefaults = {
+  memoryMiB: 512,
+  /** Graviton: about 20 % cheaper per GB-second than x86_64 at the same memory. */
+  architecture: 'arm64',
+} as const satisfies { memoryMiB: number; architecture: IngestArchitecture };
+
+/**
+ * The least memory accepted: the largest event (6 MB, functions/config/limits.ts) is held
+ * several times over (the event, the decoded body, its encrypted copy) beside the SDK clients,
+ * and Lambda's CPU share grows with memory, under a timeout that cannot grow. Lambda's own
+ * range ends at 10,240.
+ */
+export const ingestMemoryRangeMiB = { min: 256, max: 10_240 } as const;
+
+/** What is wrong with `ingestMemoryMiB` and `ingestArchitecture`, each naming the prop. */
+export function ingestFunctionProblems(memoryMiB: number, architecture: string): string[] {
+  const problems: string[] = [];
+  const { min, max } = ingestMemoryRangeMiB;
+  if (!Number.isInteger(memoryMiB) || memoryMiB < min || memoryMiB > max) {
+    problems.push(`ingestMemoryMiB must be an integer from ${min} to ${max}, got ${memoryMiB}`);
+  }
+  if (!(ingestArchitectures as readonly string[]).includes(architecture)) {
+    problems.push(
+      `ingestArchitecture must be one of ${ingestArchitectures.join(', ')}, got ${JSON.stringify(architecture)}`,
+    );
+  }
+  return problems;
+}
 
 /** Where the function runs inside a VPC. */
 export interface IngestNetworkPlacement {
@@ -59,6 +98,15 @@ export interface IngestFunctionProps {
   readonly network?: IngestNetworkPlacement;
   /** Active X-Ray tracing, with the policy to send segments. */
   readonly tracing: boolean;
+  /** @default ingestFunctionDefaults.memoryMiB */
+  readonly memoryMiB?: number;
+  /** @default ingestFunctionDefaults.architecture */
+  readonly architecture?: IngestArchitecture;
+  /**
+   * The EMF namespace the handler counts in, the instance's (infra/outputs.ts `instanceNames`).
+   * @default - `telemetry.metricsNamespace`, the unnamed instance's
+   */
+  readonly metricsNamespace?: string;
 }
 
 export class IngestFunction extends Construct {
@@ -87,8 +135,11 @@ export class IngestFunction extends Construct {
       code: lambda.Code.fromAsset(lambdaBundleDirectory('ingest', 'the ingest Lambda')),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      architecture:
+        (props.architecture ?? ingestFunctionDefaults.architecture) === 'x86_64'
+          ? lambda.Architecture.X86_64
+          : lambda.Architecture.ARM_64,
+      memorySize: props.memoryMiB ?? ingestFunctionDefaults.memoryMiB,
       // Above the delivery budget and its settle allowance, under API Gateway's 29 s.
       timeout: Duration.seconds(ingestFunctionTimeoutSeconds),
       role: this.role,
@@ -136,7 +187,7 @@ export class IngestFunction extends Construct {
       [retentionFloorVariable]: props.retentionFloor,
       [payloadCopyCeilingVariable]: props.payloadCopyCeiling,
       POWERTOOLS_SERVICE_NAME: telemetry.serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: telemetry.metricsNamespace,
+      [metricsNamespaceVariable]: props.metricsNamespace ?? telemetry.metricsNamespace,
       // Untraced, Powertools' Tracer would still build segments that nothing sends.
       ...(props.tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
     };

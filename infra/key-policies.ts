@@ -100,6 +100,27 @@ export function administration(): iam.PolicyStatement {
 }
 
 /**
+ * Nobody may create a grant on the key unless an AWS service asks for it, for a resource of its
+ * own (DynamoDB for a table, AWS Backup for a copy): a grant is a second, IAM-invisible way to
+ * use a key, and no principal of this construct needs to hand one out. Every key policy carries
+ * it, as AWS Control Tower's proactive control CT.KMS.PR.3 requires (the statement it looks for:
+ * a Deny with both conditions false under `BoolIfExists`).
+ * @see https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html#ct-kms-pr-3-description
+ */
+export function grantsOnlyForAwsServices(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'GrantsOnlyForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
+}
+
+/**
  * Any principal of this account whose IAM policy allows it may use the key through DynamoDB
  * only: CloudFormation creating the table, the CLI reading and writing items, restores.
  */

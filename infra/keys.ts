@@ -26,6 +26,7 @@ import {
   contextBoundUse,
   dynamoDbServiceMetadata,
   dynamoDbTablesOfAccount,
+  grantsOnlyForAwsServices,
   ingestSealing,
   providerSecretEncryptionByOperators,
   queueConsumersOfAccount,
@@ -52,13 +53,24 @@ export class DataKeys extends Construct {
    * @param removalPolicy RETAIN keeps the keys when the stack is deleted, so that the tables,
    * logs and queue it leaves behind stay readable; DESTROY (baseline only) schedules their
    * deletion after KMS's shortest wait, as the data they encrypt is deleted with the stack too.
+   * @param aliases Each key's alias, one per account and region: the instance's
+   * (infra/outputs.ts `instanceNames`); the unnamed instance's are functions/config/keys.ts's.
    */
-  constructor(scope: Construct, id: string, removalPolicy: RemovalPolicy) {
+  constructor(
+    scope: Construct,
+    id: string,
+    removalPolicy: RemovalPolicy,
+    aliases: Readonly<Record<keyof typeof kmsKeys, string>> = {
+      secrets: kmsKeys.secrets.alias,
+      audit: kmsKeys.audit.alias,
+      queue: kmsKeys.queue.alias,
+    },
+  ) {
     super(scope, id);
     this.secrets = dataKey(
       this,
       'SecretsKey',
-      kmsKeys.secrets.alias,
+      aliases.secrets,
       'Provider secrets and public keys of webhook-ingestion, and its registry table',
       [
         administration(),
@@ -71,7 +83,7 @@ export class DataKeys extends Construct {
     this.audit = dataKey(
       this,
       'AuditKey',
-      kmsKeys.audit.alias,
+      aliases.audit,
       'Audit records, log groups and the alarm topic of webhook-ingestion',
       [
         administration(),
@@ -89,7 +101,7 @@ export class DataKeys extends Construct {
     this.queue = dataKey(
       this,
       'QueueKey',
-      kmsKeys.queue.alias,
+      aliases.queue,
       'The delivery queue and dead-letter queue of webhook-ingestion',
       [administration(), queueConsumersOfAccount()],
       removalPolicy,
@@ -162,7 +174,9 @@ function dataKey(
     description,
     enableKeyRotation: true,
     // Plain JSON, so that `fromCfnKey` can parse it and later statements can be added to it.
-    keyPolicy: new iam.PolicyDocument({ statements: [...statements] }).toJSON(),
+    keyPolicy: new iam.PolicyDocument({
+      statements: [...statements, grantsOnlyForAwsServices()],
+    }).toJSON(),
     pendingWindowInDays: keyPendingWindowDays(removalPolicy),
   });
   resource.applyRemovalPolicy(removalPolicy);

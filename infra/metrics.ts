@@ -32,16 +32,17 @@ export interface OutcomeMetricOptions {
 /**
  * One outcome the ingest handler counts, as a Metrics Insights query: an alarm can take it (a
  * SEARCH expression, which the dashboard's "every outcome" graph uses, it cannot), and a graph
- * can hold one such query. The handler's counts name no deployment: two deployments in one
- * account and Region count together, on their dashboards as here.
+ * can hold one such query. `namespace` is the instance's (infra/outputs.ts `instanceNames`), so
+ * two instances in one account and Region count apart.
  */
 export function outcomeMetric(
   outcome: IngestOutcome,
   options: OutcomeMetricOptions = {},
+  namespace?: string,
 ): cloudwatch.MathExpression {
   const groupBy = options.groupBy ?? [];
   return new cloudwatch.MathExpression({
-    expression: outcomeQuery(outcome, groupBy),
+    expression: outcomeQuery(outcome, groupBy, undefined, namespace),
     // An empty label leaves each series named by its group values, as on the dashboard.
     label: options.label ?? (groupBy.length === 0 ? countLabels[outcome] : ''),
     period: options.period ?? countPeriod,

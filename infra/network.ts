@@ -4,8 +4,12 @@
  * (DynamoDB, SQS, KMS, S3), each endpoint's policy limited to this deployment's resources, and
  * flow logs of all traffic to an encrypted log group. The audit digest function
  * (infra/audit-digests.ts) runs here too, and adds what it calls with `allowThrough`.
+ *
+ * Or the operator's own VPC (`vpc`, `vpcSubnets`): the same security groups, endpoints and their
+ * policies are created in it, and a flow log per selected subnet, since what an existing flow
+ * log keeps, and under which key, cannot be seen from here (docs/construct.md).
  */
-import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +18,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { controlsFor } from '../compliance/controls.ts';
+import type { ComplianceProfileName } from '../compliance/profiles.ts';
 import type { IngestNetworkPlacement } from './ingest-function.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 
@@ -24,6 +30,16 @@ export interface IngestNetworkProps {
   /** The payload bucket, which the function writes large bodies to. */
   readonly payloadBucket: Pick<s3.IBucket, 'arnForObjects'>;
   readonly keys: readonly kms.IKey[];
+  /**
+   * The operator's VPC, in place of one of isolated subnets created here.
+   * @default - a VPC of isolated subnets, no NAT, no internet gateway
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * The subnets of `vpc` the functions run in (checked by `userVpcProblems`).
+   * @default - `defaultSubnets(vpc)`
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 const https = ec2.Port.tcp(443);
@@ -36,29 +52,22 @@ export class IngestNetwork extends Construct {
   readonly placement: IngestNetworkPlacement;
   readonly flowLogGroup: logs.LogGroup;
   readonly flowLogRole: iam.Role;
-  /** Where the default-group restriction's custom resource Lambda logs. */
-  readonly restrictedDefaultGroupLogGroup: logs.LogGroup;
+  /**
+   * Where the default-group restriction's custom resource Lambda logs.
+   * @default - undefined in the operator's VPC, whose default group is left as it is
+   */
+  readonly restrictedDefaultGroupLogGroup?: logs.LogGroup;
   readonly #endpoints: Readonly<
     Record<EndpointService, ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint>
   >;
 
   constructor(scope: Construct, id: string, props: IngestNetworkProps) {
     super(scope, id);
-    // Typed as the interface the consumers take: with exactOptionalPropertyTypes the class is
-    // not assignable to it (its optional `vpnGatewayId`), though it implements it.
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/24'),
-      maxAzs: 2,
-      natGateways: 0,
-      createInternetGateway: false,
-      // Removes the default security group's rules (a CDK custom resource), so nothing
-      // launched into the VPC without a group of its own can talk to anything.
-      restrictDefaultSecurityGroup: true,
-      subnetConfiguration: [
-        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 26 },
-      ],
-    }) as ec2.IVpc;
-    const subnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.vpc = props.vpc ?? this.ownVpc();
+    const subnets =
+      props.vpc === undefined
+        ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+        : (props.vpcSubnets ?? defaultSubnets(props.vpc));
 
     const functionGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: this.vpc,
@@ -72,7 +81,8 @@ export class IngestNetwork extends Construct {
     });
     endpointGroup.addIngressRule(functionGroup, https, 'HTTPS from the ingest Lambda');
     // Any address, because DynamoDB's gateway endpoint is reached at public addresses (its
-    // prefix list differs per region); the isolated subnets route nowhere but the endpoints.
+    // prefix list differs per region); the isolated subnets route nowhere but the endpoints
+    // (an operator's private subnets may route through a NAT: docs/construct.md).
     functionGroup.addEgressRule(ec2.Peer.anyIpv4(), https, 'HTTPS to the VPC endpoints');
 
     const dynamoDb = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
@@ -112,7 +122,9 @@ export class IngestNetwork extends Construct {
     );
     this.#endpoints = { dynamodb: dynamoDb, s3, kms };
 
-    this.restrictedDefaultGroupLogGroup = logDefaultGroupRestriction(this, props.logs);
+    if (props.vpc === undefined) {
+      this.restrictedDefaultGroupLogGroup = logDefaultGroupRestriction(this, props.logs);
+    }
 
     this.flowLogGroup = encryptedLogGroup(this, 'FlowLogGroup', props.logs);
     this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
@@ -130,18 +142,48 @@ export class IngestNetwork extends Construct {
         }),
       ],
     });
-    const flowLog = new ec2.CfnFlowLog(this, 'FlowLog', {
-      resourceId: this.vpc.vpcId,
-      resourceType: 'VPC',
-      trafficType: 'ALL',
-      logDestinationType: 'cloud-watch-logs',
-      logGroupName: this.flowLogGroup.logGroupName,
-      deliverLogsPermissionArn: this.flowLogRole.roleArn,
-    });
-    flowLog.node.addDependency(flowLogPolicy);
-    flowLog.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    // The whole VPC when it is this construct's; in the operator's, the subnets the functions
+    // run in, and not their other workloads' traffic under this deployment's retention.
+    const flowLogged =
+      props.vpc === undefined
+        ? [{ id: 'FlowLog', resourceId: this.vpc.vpcId, resourceType: 'VPC' }]
+        : this.vpc.selectSubnets(subnets).subnets.map((subnet, index) => ({
+            id: `SubnetFlowLog${index}`,
+            resourceId: subnet.subnetId,
+            resourceType: 'Subnet',
+          }));
+    for (const { id: flowLogId, resourceId, resourceType } of flowLogged) {
+      const flowLog = new ec2.CfnFlowLog(this, flowLogId, {
+        resourceId,
+        resourceType,
+        trafficType: 'ALL',
+        logDestinationType: 'cloud-watch-logs',
+        logGroupName: this.flowLogGroup.logGroupName,
+        deliverLogsPermissionArn: this.flowLogRole.roleArn,
+      });
+      flowLog.node.addDependency(flowLogPolicy);
+      flowLog.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    }
 
     this.placement = { vpc: this.vpc, subnets, securityGroup: functionGroup };
+  }
+
+  /** A VPC of isolated subnets: no NAT, no internet gateway, no route out. */
+  private ownVpc(): ec2.IVpc {
+    // Typed as the interface the consumers take: with exactOptionalPropertyTypes the class is
+    // not assignable to it (its optional `vpnGatewayId`), though it implements it.
+    return new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/24'),
+      maxAzs: 2,
+      natGateways: 0,
+      createInternetGateway: false,
+      // Removes the default security group's rules (a CDK custom resource), so nothing
+      // launched into the VPC without a group of its own can talk to anything.
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 26 },
+      ],
+    }) as ec2.IVpc;
   }
 
   /**
@@ -190,4 +232,96 @@ function limitTo(
       conditions: { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } },
     }),
   );
+}
+
+/**
+ * The subnets the functions take in the operator's VPC when `vpcSubnets` names none: its
+ * isolated subnets, else its private ones; never its public ones, where CDK's default ends.
+ */
+export function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
+  return {
+    subnetType:
+      vpc.isolatedSubnets.length > 0
+        ? ec2.SubnetType.PRIVATE_ISOLATED
+        : ec2.SubnetType.PRIVATE_WITH_EGRESS,
+  };
+}
+
+/** The network props of WebhookIngestion, as webhook-ingestion-props.ts documents them. */
+export interface NetworkChoices {
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly vpcPlacement?: boolean;
+}
+
+/**
+ * What is wrong with the operator's VPC and subnets. Public subnets are refused everywhere (a
+ * function there has no internet access, and CDK refuses the ones it recognizes); where a
+ * control requires the network isolated (pci-dss 1.3, hipaa 164.312(b)), so are subnets whose
+ * kind synthesis cannot tell, each refusal naming the control.
+ */
+export function userVpcProblems(
+  choices: NetworkChoices,
+  profiles: readonly ComplianceProfileName[],
+): string[] {
+  const { vpc, vpcSubnets } = choices;
+  if (vpc === undefined) {
+    return vpcSubnets === undefined
+      ? []
+      : ['vpcSubnets selects subnets of vpc, which is not given'];
+  }
+  if (choices.vpcPlacement === false) {
+    return ['vpc is given but vpcPlacement is false: leave vpcPlacement out, or vpc'];
+  }
+  let selected: ec2.SelectedSubnets;
+  try {
+    selected = vpc.selectSubnets(vpcSubnets ?? defaultSubnets(vpc));
+  } catch (error) {
+    return [`vpcSubnets selects nothing in vpc: ${(error as Error).message}`];
+  }
+  // Vpc.fromLookup's placeholder, before the lookup: the real subnets are checked next pass.
+  if (selected.isPendingLookup) return [];
+  if (selected.subnets.length === 0) return ['vpcSubnets selects no subnet of vpc'];
+  const controls = controlsFor(profiles)
+    .filter((control) => control.checks.includes('lambda-in-isolated-network'))
+    .map((control) => control.id);
+  const refusedBy = controls.length === 0 ? '' : `, and ${controls.join(', ')} refuse it`;
+  const kinds = selected.subnets.map((subnet) => ({ subnet, kind: subnetKind(vpc, subnet) }));
+  const named = (kind: SubnetKind) =>
+    kinds.filter((k) => k.kind === kind).map(({ subnet }) => describeSubnet(subnet));
+  const problems: string[] = [];
+  const publicOnes = named('public');
+  if (publicOnes.length > 0) {
+    problems.push(
+      `vpcSubnets selects public subnets (${publicOnes.join(', ')}): a Lambda function there has no internet access and nothing between it and the internet gateway${refusedBy}; select isolated or private subnets`,
+    );
+  }
+  const unknown = named('unknown');
+  if (unknown.length > 0 && controls.length > 0) {
+    problems.push(
+      `vpcSubnets selects subnets that are not among vpc's isolated or private subnets (${unknown.join(', ')}), so synthesis cannot show they have no route from the internet, which ${controls.join(', ')} require: select them by subnetType or subnetGroupName of a VPC that knows its subnets (ec2.Vpc.fromLookup, or fromVpcAttributes with isolatedSubnetIds or privateSubnetIds)`,
+    );
+  }
+  return problems;
+}
+
+/** How a selected subnet reaches out, as far as the VPC's description tells. */
+type SubnetKind = 'isolated' | 'private' | 'public' | 'unknown';
+
+function subnetKind(vpc: ec2.IVpc, subnet: ec2.ISubnet): SubnetKind {
+  const id = knownId(subnet);
+  const among = (subnets: readonly ec2.ISubnet[]) =>
+    subnets.some((s) => s === subnet || (id !== undefined && knownId(s) === id));
+  if (among(vpc.publicSubnets)) return 'public';
+  if (among(vpc.isolatedSubnets)) return 'isolated';
+  if (among(vpc.privateSubnets)) return 'private';
+  return 'unknown';
+}
+
+function knownId(subnet: ec2.ISubnet): string | undefined {
+  return Token.isUnresolved(subnet.subnetId) ? undefined : subnet.subnetId;
+}
+
+function describeSubnet(subnet: ec2.ISubnet): string {
+  return knownId(subnet) ?? subnet.node.path;
 }

@@ -33,3 +33,27 @@ export const operatorOutputKeys = {
    */
   credentialHeaders: 'CredentialHeaders',
 } as const;
+
+/**
+ * What tells several WebhookIngestion constructs in one account and region apart: the
+ * `instanceName` prop. Letters and digits, as an output key is; short, because the queues'
+ * generated names (`<stack>-<instance>DeliveryQueue-<suffix>.fifo`) may be 80 characters at most.
+ */
+export const instanceNamePattern = /^[A-Za-z][A-Za-z0-9]{0,15}$/;
+
+/** The output key of `key` for an instance: prefixed by its name; the unnamed one's as it was. */
+export function instanceOutputKey(key: string, instanceName: string | undefined): string {
+  return instanceName === undefined ? key : `${instanceName}${key}`;
+}
+
+/**
+ * The instances whose outputs a stack holds, by their `RegistryTableName` output: `''` names
+ * the unnamed instance (keys without prefix), any other its `instanceName`.
+ */
+export function instancesInOutputs(keys: Iterable<string>): string[] {
+  const suffix = stackOutputKeys.registryTableName;
+  return [...keys]
+    .filter((key) => key.endsWith(suffix))
+    .map((key) => key.slice(0, -suffix.length))
+    .sort();
+}

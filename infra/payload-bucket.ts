@@ -38,6 +38,12 @@ export interface PayloadBucketRemoval {
   readonly removalPolicy: RemovalPolicy;
   /** Where the function that empties the bucket logs, on DESTROY. */
   readonly logs: LogGroupSettings;
+  /**
+   * Before the fixed logical id: the instance's name, so that several instances' buckets fit in
+   * one stack (compliance/acknowledgements.ts names the bucket with it).
+   * @default '' - the unnamed instance's
+   */
+  readonly logicalIdPrefix?: string;
 }
 
 export class PayloadBucket extends Construct {
@@ -70,7 +76,9 @@ export class PayloadBucket extends Construct {
       removalPolicy: removal.removalPolicy,
       autoDeleteObjects: destroy,
     });
-    (this.bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(payloadBucketLogicalId);
+    (this.bucket.node.defaultChild as s3.CfnBucket).overrideLogicalId(
+      `${removal.logicalIdPrefix ?? ''}${payloadBucketLogicalId}`,
+    );
     if (destroy) logAutoDelete(this, removal.logs);
     this.#key.addToResourcePolicy(
       this.#useThroughS3('BodyObjectsDecryptedByConsumers', new iam.AccountRootPrincipal(), [

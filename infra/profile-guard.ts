@@ -36,6 +36,11 @@ export interface ProfileGuardProps {
   /** Lets this deploy drop profiles the stack follows. */
   readonly allowDowngrade: boolean;
   readonly logs: LogGroupSettings;
+  /**
+   * The output naming the profiles of this instance, where it is not the unnamed instance's.
+   * @default - `ComplianceProfiles`
+   */
+  readonly outputKey?: string;
 }
 
 export class ProfileGuard extends Construct {
@@ -100,6 +105,10 @@ export class ProfileGuard extends Construct {
         // Sorted: reordering the same profiles is no change to guard.
         [profileGuardProperties.profiles]: [...new Set(props.profiles)].sort(),
         [profileGuardProperties.allowDowngrade]: String(props.allowDowngrade),
+        // Only a named instance's differs: the unnamed one's template stays as it was.
+        ...(props.outputKey === undefined
+          ? {}
+          : { [profileGuardProperties.outputKey]: props.outputKey }),
       },
       serviceTimeout: Duration.seconds(profileGuardTimeoutSeconds),
     });

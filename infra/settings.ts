@@ -12,10 +12,19 @@ import {
 } from '../compliance/profiles.ts';
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
 import type { AccessLogDetail } from './access-log-format.ts';
+import { alarmTopicProblems } from './alarm-topic.ts';
 import { resolveCredentialHeaders } from './credential-headers.ts';
 import type { IngestFrontName, StageThrottling } from './front.ts';
+import {
+  type IngestArchitecture,
+  ingestFunctionDefaults,
+  ingestFunctionProblems,
+} from './ingest-function.ts';
 import { logRetentionDayValues } from './log-groups.ts';
+import { userVpcProblems } from './network.ts';
 import { alarmThresholdProblems } from './observability/alarm-thresholds.ts';
+import { dashboardNameProblems } from './observability/index.ts';
+import { type DeliveryQueueSettings, resolveDeliveryQueue } from './queues.ts';
 import { resolveRuleGroupVersions, type VersionedRuleGroupName } from './waf.ts';
 import type { DataRemovalPolicy, WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
@@ -63,6 +72,13 @@ export interface DeploymentSettings {
   readonly auditWarmWriteUnitsPerSecond?: number;
   /** What deleting the stack does to its data: `destroy` on baseline only (docs/teardown.md). */
   readonly removalPolicy: DataRemovalPolicy;
+  /** The ingest function's memory and instruction set (infra/ingest-function.ts). */
+  readonly ingestMemoryMiB: number;
+  readonly ingestArchitecture: IngestArchitecture;
+  /** The delivery queue's retention, visibility timeout and receives (infra/queues.ts). */
+  readonly deliveryQueue: DeliveryQueueSettings;
+  /** @default - `<stack name>-audit` */
+  readonly dashboardName?: string;
 }
 
 /** Defaults for the capacity settings no profile decides. */
@@ -140,7 +156,8 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     );
   }
   const tracing = choices.tracing ?? false;
-  const vpcPlacement = choices.vpcPlacement ?? requirements.vpcPlacementRequired;
+  const vpcPlacement =
+    choices.vpcPlacement ?? (choices.vpc !== undefined || requirements.vpcPlacementRequired);
   if (!vpcPlacement && requirements.vpcPlacementRequired) {
     problems.push(
       `vpcPlacement cannot be turned off: ${strictest('vpcPlacementRequired')} requires the Lambda in a VPC`,
@@ -178,6 +195,17 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     problems.push(`auditWarmWriteUnitsPerSecond must be an integer from 4000, got ${warm}`);
   }
   problems.push(...alarmThresholdProblems(choices.alarms));
+  // What the operator brings or tunes: each refusal a profile causes names its control.
+  const ingestMemoryMiB = choices.ingestMemoryMiB ?? ingestFunctionDefaults.memoryMiB;
+  const ingestArchitecture = choices.ingestArchitecture ?? ingestFunctionDefaults.architecture;
+  const queue = resolveDeliveryQueue(choices.deliveryQueue, choices.alarms?.queueAge);
+  problems.push(
+    ...userVpcProblems(choices, profiles),
+    ...alarmTopicProblems(choices, profiles),
+    ...ingestFunctionProblems(ingestMemoryMiB, ingestArchitecture),
+    ...queue.problems,
+    ...dashboardNameProblems(choices.dashboardName),
+  );
   const removalPolicy = choices.removalPolicy ?? 'retain';
   problems.push(...removalProblems(removalPolicy, profiles));
   if (problems.length > 0) throw new DeploymentSettingsError(problems);
@@ -200,6 +228,10 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     credentialHeaders: credentials.headers,
     ...(warm === undefined ? {} : { auditWarmWriteUnitsPerSecond: warm }),
     removalPolicy,
+    ingestMemoryMiB,
+    ingestArchitecture,
+    deliveryQueue: queue.settings,
+    ...(choices.dashboardName === undefined ? {} : { dashboardName: choices.dashboardName }),
   };
 }
 

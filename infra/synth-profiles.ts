@@ -1,10 +1,12 @@
 /**
  * `npm run synth`: the app synthesized once per compliance profile and once with all of them,
  * each into cdk.out/<name>, in one process (the same app `cdk synth` runs). The cdk-nag packs
- * run in every synthesis, and any finding left unacknowledged, error or warning, fails it.
+ * and AWS Control Tower's proactive controls (compliance/guard.ts) run in every synthesis, and
+ * any finding left unacknowledged, error or warning, fails it.
  * Offline: the stack is environment-agnostic and the Lambda is the bundle the build made
  * (dist/lambda/ingest).
  */
+import { registerGuard } from '../compliance/guard.ts';
 import { complianceProfileNames } from '../compliance/profiles.ts';
 import { contextKeys } from './context.ts';
 import { buildIngestionApp } from './ingestion-app.ts';
@@ -23,6 +25,7 @@ for (const [name, profiles] of syntheses) {
       [contextKeys.stackName]: `webhook-ingestion-${name}`,
     },
   });
+  registerGuard(app);
   app.synth();
   console.log(`synthesized ${name} (${profiles}) in ${Date.now() - started} ms: cdk.out/${name}`);
 }

@@ -137,6 +137,12 @@ export interface IngestWebAclProps {
   readonly ruleGroupVersions: Readonly<Record<VersionedRuleGroupName, string>>;
   /** The headers that carry a credential, in lower case (infra/credential-headers.ts). */
   readonly credentialHeaders: readonly string[];
+  /**
+   * The web ACL's name, unique in the account and region, and so its `aws-waf-logs-` log
+   * group's: the instance's (infra/outputs.ts `instanceNames`).
+   * @default - `<stack name>-ingest`
+   */
+  readonly name?: string;
 }
 
 /**
@@ -152,7 +158,7 @@ export class IngestWebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: IngestWebAclProps) {
     super(scope, id);
-    this.name = `${Stack.of(this).stackName}-ingest`;
+    this.name = props.name ?? `${Stack.of(this).stackName}-ingest`;
     const metricName = 'WebhookIngestion';
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: this.name,

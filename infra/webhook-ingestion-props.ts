@@ -4,10 +4,14 @@
  * depend on the props and not on the construct that uses their result.
  */
 
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ComplianceProfileName } from '../compliance/profiles.ts';
 import type { RetentionClassName } from '../functions/config/retention.ts';
 import type { IngestFrontName, StageThrottling } from './front.ts';
+import type { IngestArchitecture } from './ingest-function.ts';
 import type { IngestAlarmThresholds } from './observability/alarm-thresholds.ts';
+import type { DeliveryQueueOptions } from './queues.ts';
 
 /** Whether deleting the stack keeps its data (`retain`) or deletes it too (`destroy`). */
 export type DataRemovalPolicy = 'retain' | 'destroy';
@@ -101,6 +105,20 @@ export interface WebhookIngestionProps {
    */
   readonly vpcPlacement?: boolean;
   /**
+   * Your VPC for the functions, in place of the one of isolated subnets the construct creates:
+   * the security groups, the endpoints (DynamoDB, S3, SQS, KMS, each limited to this
+   * deployment's resources) and a flow log per selected subnet are created in it
+   * (docs/construct.md). Turns `vpcPlacement` on.
+   * @default - a VPC of the construct's own, when `vpcPlacement` is on
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * The subnets of `vpc` the functions run in: never public ones, and under pci-dss or hipaa
+   * ones `vpc` knows to be isolated or private, the refusal naming the control.
+   * @default - `vpc`'s isolated subnets, else its private ones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
    * Concurrent executions reserved for the ingest Lambda, which also caps it. Lambda refuses a
    * reservation that would leave the account less than its minimum unreserved (100 at the
    * default quota of 1,000), so one fails to deploy in accounts whose quota is still reduced, as
@@ -147,10 +165,57 @@ export interface WebhookIngestionProps {
    */
   readonly alarmEmail?: string;
   /**
+   * Your SNS topic for the alarms, in place of the encrypted, TLS-only one the construct
+   * creates; `alarmEmail` subscribes to it. Under profiles whose controls require every topic
+   * to refuse plain HTTP (pci-dss, hipaa, gdpr) set `alarmTopicEncryptedAndTlsOnly` too.
+   * @default - a topic of the construct's own
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * States that `alarmTopic` is encrypted with a KMS key CloudWatch may use and that its policy
+   * denies requests without TLS, which synthesis cannot see on a topic of another stack.
+   * @default false
+   */
+  readonly alarmTopicEncryptedAndTlsOnly?: boolean;
+  /**
+   * The CloudWatch dashboard's name: letters, digits, `-` and `_`, at most 255.
+   * @default - `<stack name>-audit`
+   */
+  readonly dashboardName?: string;
+  /**
+   * The ingest function's memory, which also sets its CPU share: 256 to 10,240 MiB.
+   * @default 512
+   */
+  readonly ingestMemoryMiB?: number;
+  /**
+   * The ingest function's instruction set; its bundle is plain JavaScript and runs on either.
+   * @default 'arm64'
+   */
+  readonly ingestArchitecture?: IngestArchitecture;
+  /**
+   * The delivery queue's retention, visibility timeout and receives before the dead-letter
+   * queue, each within SQS's limits (infra/queues.ts).
+   * @default - 14 days, 5 minutes, 5 receives
+   */
+  readonly deliveryQueue?: DeliveryQueueOptions;
+  /**
    * Set the region's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), which a REST
-   * API's execution and access logging need (front `rest` only). Turn off when another stack
-   * already manages it.
-   * @default true
+   * API's execution and access logging need (front `rest` only). It is one per account and
+   * region, so exactly one stack there may set it: by default the unnamed instance, which is
+   * itself one per account and region (its key aliases are fixed). Give it to one named
+   * instance where there is no unnamed one; an app in which two instances would set it fails.
+   * @default - true for the unnamed instance, false for a named one
    */
   readonly manageApiGatewayAccount?: boolean;
+  /**
+   * Tells this instance apart from the others in its stack and in the account and region: its
+   * output keys and its queues' and buckets' logical ids start with it (`--instance` in the
+   * CLI), and its key aliases, web ACL and WAF log group, metric namespace and dashboard are
+   * named after its stack and it. Without it the instance keeps the names a deployment had
+   * before instances existed, so one app holds at most one unnamed instance, and an account
+   * and region at most one (its key aliases are fixed).
+   * @default - the unnamed instance
+   * @example 'Payments'
+   */
+  readonly instanceName?: string;
 }

@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
 import { retentionClasses } from '../functions/config/retention.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
+import { complianceProfilesOutputKey } from '../functions/profile-guard/resource.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { AuditDigests } from './audit-digests.ts';
 import { AuditBackups } from './backup.ts';
@@ -28,10 +29,11 @@ import type { LogGroupSettings } from './log-groups.ts';
 import { type OutcomeMetricOptions, outcomeMetric, queueMetric } from './metrics.ts';
 import { IngestNetwork } from './network.ts';
 import { IngestObservability } from './observability/index.ts';
-import { addOutputs } from './outputs.ts';
+import { instanceOutputKey } from './output-names.ts';
+import { addOutputs, type InstanceNames, instanceNames, markInstance } from './outputs.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { ProfileGuard } from './profile-guard.ts';
-import { DeliveryQueues } from './queues.ts';
+import { checkConsumerTimeout, DeliveryQueues, expireBodiesWithin } from './queues.ts';
 import { type DeploymentSettings, resolveSettings } from './settings.ts';
 import { applyTableRemoval, definedTable } from './tables.ts';
 import { IngestWebAcl } from './waf.ts';
@@ -40,6 +42,8 @@ import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
 /** Deployable webhook ingestion; see docs/architecture.md and docs/compliance.md. */
 export class WebhookIngestion extends Construct {
   readonly settings: DeploymentSettings;
+  /** What tells this instance apart from others (`instanceName`): infra/outputs.ts. */
+  readonly instanceNames: InstanceNames;
   readonly keys: DataKeys;
   readonly registryTable: dynamodb.Table;
   readonly auditTable: dynamodb.Table;
@@ -82,11 +86,17 @@ export class WebhookIngestion extends Construct {
     super(scope, id);
     this.settings = resolveSettings(props);
     const settings = this.settings;
+    this.instanceNames = instanceNames(Stack.of(this).stackName, props.instanceName);
+    const names = this.instanceNames;
+    const managesApiGatewayAccount =
+      settings.front === 'rest' &&
+      (props.manageApiGatewayAccount ?? props.instanceName === undefined);
+    markInstance(this, { names, managesApiGatewayAccount });
     // What `cdk destroy` does to the data (docs/teardown.md): DESTROY on baseline only.
     this.#removalPolicy =
       settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const removalPolicy = this.#removalPolicy;
-    this.keys = new DataKeys(this, 'Keys', removalPolicy);
+    this.keys = new DataKeys(this, 'Keys', removalPolicy, names.keyAliases);
     const logs: LogGroupSettings = {
       key: this.keys.audit,
       retentionDays: settings.logRetentionDays,
@@ -96,6 +106,9 @@ export class WebhookIngestion extends Construct {
       profiles: settings.profiles,
       allowDowngrade: props.allowProfileDowngrade ?? false,
       logs,
+      ...(props.instanceName === undefined
+        ? {}
+        : { outputKey: instanceOutputKey(complianceProfilesOutputKey, props.instanceName) }),
     });
 
     // The registry sits under the secrets key: it holds the provider keys' ciphertexts, so
@@ -120,11 +133,20 @@ export class WebhookIngestion extends Construct {
         retentionDays: retentionClasses[settings.deliveryAuditFloor].auditDays,
       });
     }
-    this.queues = new DeliveryQueues(this, 'Queues', this.keys.queue);
+    this.queues = new DeliveryQueues(
+      this,
+      'Queues',
+      this.keys.queue,
+      names.logicalIdPrefix,
+      settings.deliveryQueue,
+    );
     this.payloadBucket = new PayloadBucket(this, 'Payloads', this.keys.queue, {
       removalPolicy,
       logs,
+      logicalIdPrefix: names.logicalIdPrefix,
     });
+    // Large bodies expire within the queue's retention, when deliveryQueue shortens it.
+    expireBodiesWithin(this.payloadBucket.bucket, settings.deliveryQueue.retentionSeconds);
 
     if (settings.vpcPlacement) {
       this.network = new IngestNetwork(this, 'Network', {
@@ -133,6 +155,8 @@ export class WebhookIngestion extends Construct {
         queue: this.queues.queue,
         payloadBucket: this.payloadBucket.bucket,
         keys: [this.keys.secrets, this.keys.audit],
+        ...(props.vpc === undefined ? {} : { vpc: props.vpc }),
+        ...(props.vpcSubnets === undefined ? {} : { vpcSubnets: props.vpcSubnets }),
       });
     }
     this.ingest = new IngestFunction(this, 'Ingest', {
@@ -148,13 +172,16 @@ export class WebhookIngestion extends Construct {
       retentionFloor: settings.deliveryAuditFloor,
       payloadCopyCeiling: settings.payloadCopyCeiling,
       tracing: settings.tracing,
+      metricsNamespace: names.metricsNamespace,
+      memoryMiB: settings.ingestMemoryMiB,
+      architecture: settings.ingestArchitecture,
       ...(this.network === undefined ? {} : { network: this.network.placement }),
     });
     this.front = ingestFront(this, {
       settings,
       handler: this.ingest.function,
       logs,
-      manageAccountLoggingRole: props.manageApiGatewayAccount ?? true,
+      manageAccountLoggingRole: managesApiGatewayAccount,
     });
     // resolveSettings refuses a WAF on any front but a REST API.
     if (settings.waf && this.front.kind === 'rest') {
@@ -164,11 +191,13 @@ export class WebhookIngestion extends Construct {
         rateLimitPerFiveMinutes: settings.wafRateLimitPerFiveMinutes,
         ruleGroupVersions: settings.wafRuleGroupVersions,
         credentialHeaders: settings.credentialHeaders,
+        name: names.webAclName,
       });
     }
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       key: this.keys.audit,
       ...(props.alarmEmail === undefined ? {} : { email: props.alarmEmail }),
+      ...(props.alarmTopic === undefined ? {} : { topic: props.alarmTopic }),
     });
     this.observability = new IngestObservability(this, 'Observability', {
       ingestFunction: this.ingest.function,
@@ -179,6 +208,9 @@ export class WebhookIngestion extends Construct {
       tables: [this.registryTable, this.auditTable],
       alarmTopic: this.alarmTopic.topic,
       logsKey: this.keys.audit,
+      metricsNamespace: names.metricsNamespace,
+      dashboardName: settings.dashboardName ?? names.dashboardName,
+      queryFolder: names.queryFolder,
       ...(this.webAcl === undefined ? {} : { webAcl: { name: this.webAcl.name } }),
       ...(props.alarms === undefined ? {} : { alarmThresholds: props.alarms }),
       ...(settings.reservedConcurrency === undefined
@@ -199,6 +231,7 @@ export class WebhookIngestion extends Construct {
       alarmTopic: this.alarmTopic.topic,
       dashboard: this.observability.dashboard,
       removalPolicy,
+      logicalIdPrefix: names.logicalIdPrefix,
     });
 
     addOutputs(this, {
@@ -242,6 +275,7 @@ export class WebhookIngestion extends Construct {
         `addConsumer: ${this.node.path} already has a consumer (${this.consumer.node.path}); the queue hands each delivery to one reader, so route by provider and event type inside one createConsumer handler instead`,
       );
     }
+    checkConsumerTimeout(fn.timeout, this.settings.deliveryQueue);
     checkConsumerFits(fn, options);
     // The wiring names its table in `fn`'s environment and maps the queue to `fn`: across
     // stacks, each would depend on the other.
@@ -330,22 +364,22 @@ export class WebhookIngestion extends Construct {
 
   /** Deliveries accepted (202), per 5 minutes: every provider, or per `groupBy`. */
   metricAccepted(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
-    return outcomeMetric('accepted', options);
+    return outcomeMetric('accepted', options, this.instanceNames.metricsNamespace);
   }
 
   /** Deliveries rejected (401): a signature that did not verify, an unknown provider. */
   metricRejected(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
-    return outcomeMetric('rejected', options);
+    return outcomeMetric('rejected', options, this.instanceNames.metricsNamespace);
   }
 
   /** Repeats of a delivery already accepted, answered 200 and not queued again. */
   metricDuplicates(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
-    return outcomeMetric('duplicate', options);
+    return outcomeMetric('duplicate', options, this.instanceNames.metricsNamespace);
   }
 
   /** Requests answered 503 because KMS, DynamoDB or SQS failed (`groupBy: ['reason']` names it). */
   metricDependencyFailures(options?: OutcomeMetricOptions): cloudwatch.MathExpression {
-    return outcomeMetric('unavailable', options);
+    return outcomeMetric('unavailable', options, this.instanceNames.metricsNamespace);
   }
 
   /** Deliveries waiting on the queue (maximum per 5 minutes). */

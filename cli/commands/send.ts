@@ -388,7 +388,7 @@ function rejectionHint(report: SendReport, flags: TargetFlags): string {
   const target =
     flags.stack === undefined
       ? '--local'
-      : `--stack ${flags.stack}${flags.region === undefined ? '' : ` --region ${flags.region}`}`;
+      : `--stack ${flags.stack}${flags.instance === undefined ? '' : ` --instance ${flags.instance}`}${flags.region === undefined ? '' : ` --region ${flags.region}`}`;
   return `hint: the reason is in its audit record: webhooks audit list --provider ${report.providerId} --outcome rejected --since 10m ${target}\n`;
 }
 

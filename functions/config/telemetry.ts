@@ -9,6 +9,19 @@ export const telemetry = {
 } as const;
 
 /**
+ * The variable the construct names each instance's EMF namespace in (infra/outputs.ts
+ * `instanceNames`), Powertools' own: the handler counts there and the instance's dashboard and
+ * alarms read there, so two instances in one account and region never count together.
+ */
+export const metricsNamespaceVariable = 'POWERTOOLS_METRICS_NAMESPACE';
+
+/** The namespace `env` names, else `telemetry.metricsNamespace` (the local stack sets none). */
+export function metricsNamespaceFrom(env: Readonly<Record<string, string | undefined>>): string {
+  const named = env[metricsNamespaceVariable];
+  return named === undefined || named === '' ? telemetry.metricsNamespace : named;
+}
+
+/**
  * The names the consumer (consumer/) counts its outcomes under, one metric per outcome in the
  * same namespace, which addConsumer's dashboard row and alarms read back.
  */

@@ -40,6 +40,7 @@ import {
   deliveryHandledMessage,
   type IngestFailedFields,
   ingestFailedMessage,
+  metricsNamespaceFrom,
   telemetry,
   type UnreadableEventFields,
   unreadableEventMessage,
@@ -62,7 +63,9 @@ import { IngestLogFormatter } from './log-formatter.ts';
 import type { IngestPorts } from './ports.ts';
 import { RejectionBudget } from './rejection-budget.ts';
 
-const { serviceName, metricsNamespace } = telemetry;
+const { serviceName } = telemetry;
+// Each instance's own, from the environment the construct sets (infra/ingest-function.ts).
+const metricsNamespace = metricsNamespaceFrom(process.env);
 const logger = new Logger({ serviceName, logFormatter: new IngestLogFormatter() });
 const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
 // Off outside Lambda (no AWS_EXECUTION_ENV): the local stack and the tests trace nothing.

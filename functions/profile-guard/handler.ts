@@ -24,7 +24,7 @@ export interface StackState {
 }
 
 export interface GuardDependencies {
-  readonly readStack: (stackId: string) => Promise<StackState>;
+  readonly readStack: (stackId: string, outputKey: string) => Promise<StackState>;
   /** Waits between attempts to read the stack: its role's grant may still be propagating. */
   readonly pause: (ms: number) => Promise<void>;
 }
@@ -42,14 +42,12 @@ const stackReadPauseMs = 3_000;
 const cloudFormation = new CloudFormationClient({});
 
 export const defaultDependencies: GuardDependencies = {
-  readStack: async (stackId) => {
+  readStack: async (stackId, outputKey) => {
     const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
     const stack = Stacks?.[0];
     if (stack?.StackStatus === undefined)
       throw new Error(`DescribeStacks found no stack ${stackId}`);
-    const output = stack.Outputs?.find(
-      ({ OutputKey }) => OutputKey === complianceProfilesOutputKey,
-    );
+    const output = stack.Outputs?.find(({ OutputKey }) => OutputKey === outputKey);
     return {
       status: stack.StackStatus,
       recordedProfiles:
@@ -115,7 +113,9 @@ async function verdictOn(
   const allowDowngrade = event.ResourceProperties[profileGuardProperties.allowDowngrade] === 'true';
   let stack: Promise<StackState> | undefined;
   const readStack = () => {
-    stack ??= readWithRetries(event.StackId, dependencies);
+    const key = event.ResourceProperties[profileGuardProperties.outputKey];
+    const outputKey = typeof key === 'string' ? key : complianceProfilesOutputKey;
+    stack ??= readWithRetries(event.StackId, outputKey, dependencies);
     return stack;
   };
   const rollingBack = async () => (await readStack()).status.endsWith('ROLLBACK_IN_PROGRESS');
@@ -131,10 +131,14 @@ async function verdictOn(
 }
 
 /** The stack's state, read again while the role's fresh grant propagates. */
-async function readWithRetries(stackId: string, dependencies: GuardDependencies) {
+async function readWithRetries(
+  stackId: string,
+  outputKey: string,
+  dependencies: GuardDependencies,
+) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dependencies.readStack(stackId);
+      return await dependencies.readStack(stackId, outputKey);
     } catch (error) {
       if (attempt >= stackReadAttempts) throw error;
       await dependencies.pause(stackReadPauseMs);

@@ -20,6 +20,11 @@ export const profileGuardProperties = {
   profiles: 'Profiles',
   /** `'true'` lets this deploy drop profiles the stack follows; `'false'` otherwise. */
   allowDowngrade: 'AllowProfileDowngrade',
+  /**
+   * The stack output naming the profiles, for a named instance (its key is prefixed by its
+   * name: infra/output-names.ts). @default - {@link complianceProfilesOutputKey}
+   */
+  outputKey: 'ProfilesOutputKey',
 } as const;
 
 /**

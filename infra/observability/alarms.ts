@@ -42,6 +42,8 @@ export interface IngestAlarmsProps {
   readonly reservedConcurrency?: number;
   /** @default - the defaults of each threshold (alarmDefaults) */
   readonly thresholds?: IngestAlarmThresholds;
+  /** The instance's EMF namespace (infra/outputs.ts). @default - the unnamed instance's */
+  readonly metricsNamespace?: string;
 }
 
 const period = countPeriod;
@@ -52,9 +54,12 @@ const reasonsAlarmedApart = ['claim_not_released', providerKeysRejected] as cons
 /** The ingest path's alarms, all notifying `alarmTopic`. */
 export class IngestAlarms extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** Where the handler counts, which the alarms on its counts query. */
+  readonly #namespace: string | undefined;
 
   constructor(scope: Construct, id: string, props: IngestAlarmsProps) {
     super(scope, id);
+    this.#namespace = props.metricsNamespace;
     const thresholds = props.thresholds ?? {};
     assertAlarmThresholds(thresholds);
     /** The threshold asked for, else its default; `undefined` when turned off. */
@@ -98,7 +103,7 @@ export class IngestAlarms extends Construct {
       ...(props.webAclName === undefined || wafBlocks === undefined
         ? []
         : [this.wafBlockSpike(props.webAclName, wafBlocks)]),
-      ...quietProviderAlarms(this, thresholds.quietProviders ?? []),
+      ...quietProviderAlarms(this, thresholds.quietProviders ?? [], props.metricsNamespace),
     ];
     const notify = new actions.SnsAction(props.alarmTopic);
     for (const alarm of alarms) {
@@ -122,7 +127,7 @@ export class IngestAlarms extends Construct {
         'the dashboard\'s "Rejection reasons" and the saved query "Rejections by provider and reason". signature_mismatch from the real provider means it signs with a key that is not registered: compare `webhooks providers show <id>` with its settings, then `webhooks providers rotate`. Probes of unknown ids need nothing, or a WAF.',
       ),
       metric: new cloudwatch.MathExpression({
-        expression: outcomeQuery('rejected', ['provider']),
+        expression: outcomeQuery('rejected', ['provider'], undefined, this.#namespace),
         label: 'rejected per provider',
         period,
       }),
@@ -145,7 +150,12 @@ export class IngestAlarms extends Construct {
         'the delivery ids in the logs (reason claim_not_released); check each with `webhooks audit show`, and send it again with `webhooks replay` if its payload copy is kept, or ask the provider to resend it.',
       ),
       metric: new cloudwatch.MathExpression({
-        expression: outcomeQuery('unavailable', ['provider'], 'claim_not_released'),
+        expression: outcomeQuery(
+          'unavailable',
+          ['provider'],
+          'claim_not_released',
+          this.#namespace,
+        ),
         label: 'claims not released per provider',
         period,
       }),
@@ -168,7 +178,12 @@ export class IngestAlarms extends Construct {
         'compare `webhooks providers show <id>` with what was registered. Keys registered before settings binding are bound with `webhooks providers bind <id>`; a provider whose item was changed is added again (remove, then add) or its item restored.',
       ),
       metric: new cloudwatch.MathExpression({
-        expression: outcomeQuery('unavailable', ['provider'], providerKeysRejected),
+        expression: outcomeQuery(
+          'unavailable',
+          ['provider'],
+          providerKeysRejected,
+          this.#namespace,
+        ),
         label: 'provider keys rejected per provider',
         period,
       }),
@@ -191,7 +206,12 @@ export class IngestAlarms extends Construct {
         'the AWS Health Dashboard for the service the reason names, then the saved query "Dependency failures (503) by reason" and the dashboard\'s DynamoDB errors. Timeouts with VPC placement: its endpoints. provider_item_malformed: `webhooks providers show` the provider its log lines name.',
       ),
       metric: new cloudwatch.MathExpression({
-        expression: outcomeQuery('unavailable', ['reason'], { except: reasonsAlarmedApart }),
+        expression: outcomeQuery(
+          'unavailable',
+          ['reason'],
+          { except: reasonsAlarmedApart },
+          this.#namespace,
+        ),
         label: '503 per reason',
         period,
       }),

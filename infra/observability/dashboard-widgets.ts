@@ -34,6 +34,8 @@ export interface DashboardSources {
   readonly alarms: readonly cloudwatch.IAlarm[];
   /** @default - no WAF row */
   readonly webAclName?: string;
+  /** The instance's EMF namespace (infra/outputs.ts). @default - the unnamed instance's */
+  readonly metricsNamespace?: string;
 }
 
 const third = { width: 8, height: 6 } as const;
@@ -54,12 +56,12 @@ export function dashboardRows(
         height: 3,
       }),
     ],
-    deliveriesPerProvider(),
-    whyDeliveriesFail(),
+    deliveriesPerProvider(sources.metricsNamespace),
+    whyDeliveriesFail(sources.metricsNamespace),
     latency(sources.api, sources.ingestFunction),
     lambdaAndRequests(sources.api, sources.ingestFunction),
     queues(sources.queue, sources.deadLetterQueue),
-    dependencies(sources.tables),
+    dependencies(sources.tables, sources.metricsNamespace),
   ];
   if (sources.webAclName !== undefined) rows.push(waf(scope, sources.webAclName));
   rows.push([
@@ -91,26 +93,31 @@ function countGraph(
   });
 }
 
-function deliveriesPerProvider(): cloudwatch.IWidget[] {
+function deliveriesPerProvider(namespace?: string): cloudwatch.IWidget[] {
   return [
-    countGraph('Accepted per provider', [outcomeByDimension('accepted', ['provider'])]),
-    countGraph('Rejected per provider', [outcomeByDimension('rejected', ['provider'])]),
-    countGraph('Duplicates per provider', [outcomeByDimension('duplicate', ['provider'])]),
+    countGraph('Accepted per provider', [outcomeByDimension('accepted', ['provider'], namespace)]),
+    countGraph('Rejected per provider', [outcomeByDimension('rejected', ['provider'], namespace)]),
+    countGraph('Duplicates per provider', [
+      outcomeByDimension('duplicate', ['provider'], namespace),
+    ]),
   ];
 }
 
-function whyDeliveriesFail(): cloudwatch.IWidget[] {
+function whyDeliveriesFail(namespace?: string): cloudwatch.IWidget[] {
   const counts = Object.keys(countLabels) as HandlerCount[];
   return [
-    countGraph('Rejection reasons', [outcomeByDimension('rejected', ['reason'])], {
+    countGraph('Rejection reasons', [outcomeByDimension('rejected', ['reason'], namespace)], {
       stacked: true,
     }),
     countGraph(
       'Rejections per provider and reason (time range total)',
-      [outcomeByDimension('rejected', ['provider', 'reason'])],
+      [outcomeByDimension('rejected', ['provider', 'reason'], namespace)],
       { view: cloudwatch.GraphWidgetView.BAR, setPeriodToTimeRange: true },
     ),
-    countGraph('Every outcome, all providers', counts.map(countTotal)),
+    countGraph(
+      'Every outcome, all providers',
+      counts.map((count) => countTotal(count, namespace)),
+    ),
   ];
 }
 
@@ -197,12 +204,12 @@ function queues(queue: sqs.IQueue, deadLetterQueue: sqs.IQueue): cloudwatch.IWid
   ];
 }
 
-function dependencies(tables: readonly TableMetrics[]): cloudwatch.IWidget[] {
+function dependencies(tables: readonly TableMetrics[], namespace?: string): cloudwatch.IWidget[] {
   const sum = { statistic: cloudwatch.Stats.SUM, period: countPeriod };
   return [
     countGraph(
       'Dependency failures answered 503 (KMS, DynamoDB, SQS), by reason',
-      [outcomeByDimension('unavailable', ['reason'])],
+      [outcomeByDimension('unavailable', ['reason'], namespace)],
       half,
     ),
     countGraph(

@@ -1,7 +1,9 @@
 /**
  * The ingest handler's EMF metrics as the dashboard and alarms query them. The handler
- * (functions/ingest/handler.ts) counts one metric per request, named after the outcome, in the
- * `WebhookIngestion` namespace with the dimensions service, provider and reason. Providers are
+ * (functions/ingest/handler.ts) counts one metric per request, named after the outcome, in its
+ * instance's namespace (`WebhookIngestion` for the unnamed one: infra/outputs.ts
+ * `instanceNames`) with the dimensions service, provider and reason. Every query here takes the
+ * namespace, defaulting to the unnamed instance's. Providers are
  * registered at run time, so every query here groups by a dimension instead of naming one.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -58,8 +60,9 @@ export function outcomeQuery(
   outcome: IngestOutcome,
   groupBy: readonly HandlerDimension[],
   reason?: ReasonFilter,
+  namespace: string = handlerMetrics.namespace,
 ): string {
-  const { namespace, service } = handlerMetrics;
+  const { service } = handlerMetrics;
   return [
     `SELECT SUM(${outcome})`,
     `FROM SCHEMA("${namespace}", provider, reason, service)`,
@@ -85,10 +88,11 @@ function reasonConditions(reason: ReasonFilter | undefined): string[] {
 export function outcomeByDimension(
   outcome: IngestOutcome,
   groupBy: readonly HandlerDimension[],
+  namespace: string = handlerMetrics.namespace,
 ): cloudwatch.MathExpression {
   // An empty label leaves each series named by its group values (the provider, the reason).
   return new cloudwatch.MathExpression({
-    expression: outcomeQuery(outcome, groupBy),
+    expression: outcomeQuery(outcome, groupBy, undefined, namespace),
     label: '',
     period: countPeriod,
   });
@@ -99,8 +103,11 @@ export function outcomeByDimension(
  * Metrics Insights: a graph may hold only one Metrics Insights query, and this one sits beside
  * the other counts in the same graph.
  */
-export function countTotal(count: HandlerCount): cloudwatch.MathExpression {
-  const { namespace, service } = handlerMetrics;
+export function countTotal(
+  count: HandlerCount,
+  namespace: string = handlerMetrics.namespace,
+): cloudwatch.MathExpression {
+  const { service } = handlerMetrics;
   const search = `{${namespace},provider,reason,service} MetricName="${count}" service="${service}"`;
   return new cloudwatch.MathExpression({
     expression: `SUM(SEARCH('${search}', 'Sum', ${countPeriod.toSeconds()}))`,

@@ -67,6 +67,23 @@ export interface IngestObservabilityProps {
    * @default - none: the alarm measures the account's concurrency quota, which it shares
    */
   readonly reservedConcurrency?: number;
+  /**
+   * The EMF namespace the ingest handler counts in, which every graph and alarm on its counts
+   * reads: the instance's (infra/outputs.ts `instanceNames`).
+   * @default - `WebhookIngestion`, the unnamed instance's
+   */
+  readonly metricsNamespace?: string;
+}
+
+/**
+ * What CloudWatch refuses in a dashboard name (`dashboardName`): it takes letters, digits, `-`
+ * and `_`, at most 255 of them.
+ */
+export function dashboardNameProblems(name: string | undefined): string[] {
+  if (name === undefined || /^[A-Za-z0-9_-]{1,255}$/.test(name)) return [];
+  return [
+    `dashboardName must be 1 to 255 letters, digits, '-' or '_', got ${JSON.stringify(name)}`,
+  ];
 }
 
 /**
@@ -94,6 +111,7 @@ export class IngestObservability extends Construct {
       queue: props.queue,
       deadLetterQueue: props.deadLetterQueue,
       alarmTopic: props.alarmTopic,
+      ...(props.metricsNamespace === undefined ? {} : { metricsNamespace: props.metricsNamespace }),
       ...(webAclName === undefined ? {} : { webAclName }),
       ...(props.alarmThresholds === undefined ? {} : { thresholds: props.alarmThresholds }),
       ...(props.reservedConcurrency === undefined
@@ -112,6 +130,9 @@ export class IngestObservability extends Construct {
         deadLetterQueue: props.deadLetterQueue,
         tables: props.tables,
         alarms: this.alarms,
+        ...(props.metricsNamespace === undefined
+          ? {}
+          : { metricsNamespace: props.metricsNamespace }),
         ...(webAclName === undefined ? {} : { webAclName }),
       }),
     });

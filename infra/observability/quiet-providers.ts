@@ -21,9 +21,12 @@ export const quietProvidersId = 'ProviderQuiet';
  * is `none` for an accepted delivery (functions/ingest/handler.ts). One accepted without its
  * payload copy (`payload_copy_not_written`) does not count: that delivery has its own problem.
  */
-export function acceptedPerHour(providerId: string): cloudwatch.Metric {
+export function acceptedPerHour(
+  providerId: string,
+  namespace: string = handlerMetrics.namespace,
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: handlerMetrics.namespace,
+    namespace,
     metricName: 'accepted',
     dimensionsMap: { provider: providerId, reason: 'none', service: handlerMetrics.service },
     statistic: cloudwatch.Stats.SUM,
@@ -35,6 +38,7 @@ export function acceptedPerHour(providerId: string): cloudwatch.Metric {
 export function quietProviderAlarms(
   scope: Construct,
   providers: readonly QuietProvider[],
+  namespace: string = handlerMetrics.namespace,
 ): cloudwatch.Alarm[] {
   if (providers.length === 0) return [];
   const alarms = new Construct(scope, quietProvidersId);
@@ -45,7 +49,7 @@ export function quietProviderAlarms(
           `No delivery from provider '${providerId}' was accepted for ${hours} hours: it stopped sending, its deliveries are refused, or they no longer reach this endpoint.`,
           `\`webhooks audit list --provider ${providerId} --since ${hours}h\` for refused attempts (401 after a secret rotated, 503 with a reason), then the provider's own webhook settings and delivery log: endpoint URL, subscription enabled, events selected.`,
         ),
-        metric: acceptedPerHour(providerId),
+        metric: acceptedPerHour(providerId, namespace),
         // Each of the hours must be empty: one accepted delivery clears it.
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

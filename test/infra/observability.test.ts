@@ -270,7 +270,9 @@ describe('the handler and the dashboard', () => {
       namespace: telemetry.metricsNamespace,
       service: telemetry.serviceName,
     });
-    expect(handler).toContain('const { serviceName, metricsNamespace } = telemetry;');
+    // The namespace is each instance's, from the environment the construct sets.
+    expect(handler).toContain('const { serviceName } = telemetry;');
+    expect(handler).toContain('const metricsNamespace = metricsNamespaceFrom(process.env);');
     expect(handler).toContain('new Metrics({ namespace: metricsNamespace, serviceName })');
     expect(handler).toContain("metrics.addDimension('provider'");
     expect(handler).toContain("metrics.addDimension('reason'");

@@ -80,6 +80,35 @@ describe("a user's own CDK app installs the package and composes the construct a
     ]);
   });
 
+  it('synthesizes two instances in one stack, a pci-dss one in another and its consumer in a third, cdk-nag and cfn-lint clean', {
+    timeout: 180_000,
+  }, async () => {
+    const outdir = join(scratch, 'cdk.out.instances');
+    // Throws, and so fails here, on a cdk-nag error or a duplicate logical id or output.
+    await run(node24, ['instances-app.ts', outdir], { cwd: appDir });
+    const templates = ['Receivers', 'Cards', 'CardConsumers'].map((name) =>
+      join(outdir, `${name}.template.json`),
+    );
+    const receivers = JSON.parse(readFileSync(templates[0] ?? '', 'utf8'));
+    expect(Object.keys(receivers.Outputs)).toEqual(
+      expect.arrayContaining(['RegistryTableName', 'PartnersRegistryTableName']),
+    );
+    const aliases = templates.flatMap((file) =>
+      resourcesOf(JSON.parse(readFileSync(file, 'utf8')), 'AWS::KMS::Alias').map(
+        ([, { Properties }]) => Properties?.AliasName,
+      ),
+    );
+    expect(new Set(aliases).size).toBe(9);
+    const lint = await run(
+      process.execPath,
+      ['scripts/lint-templates.mjs', '--templates', ...templates],
+      {
+        cwd: root,
+      },
+    ).catch((error: { stdout: string; stderr: string; code: number }) => error);
+    expect('code' in lint ? lint.code : 0, `${lint.stdout}${lint.stderr}`).toBe(0);
+  });
+
   it('loads the consumer export and a handler made with it', { timeout: 30_000 }, async () => {
     const { stdout } = await run(node24, ['consumer-export.ts'], {
       cwd: appDir,

@@ -61,7 +61,11 @@ export async function responseUrl(statuses: number[] = []) {
 }
 
 /** DescribeStacks answers with the stack in `status`, its output naming `recorded` if given. */
-export function stackShows(status: string, recorded?: string) {
+export function stackShows(
+  status: string,
+  recorded?: string,
+  others: readonly { readonly OutputKey: string; readonly OutputValue: string }[] = [],
+) {
   const cloudFormation = mockClient(CloudFormationClient);
   cloudFormation.on(DescribeStacksCommand, { StackName: stackId }).resolves({
     Stacks: [
@@ -70,10 +74,12 @@ export function stackShows(status: string, recorded?: string) {
         StackName: 'webhook-ingestion',
         StackStatus: status as never,
         CreationTime: new Date('2026-01-01T00:00:00Z'),
-        Outputs:
-          recorded === undefined
+        Outputs: [
+          ...(recorded === undefined
             ? []
-            : [{ OutputKey: complianceProfilesOutputKey, OutputValue: recorded }],
+            : [{ OutputKey: complianceProfilesOutputKey, OutputValue: recorded }]),
+          ...others,
+        ],
       },
     ],
   });

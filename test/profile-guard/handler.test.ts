@@ -164,6 +164,18 @@ describe('a Create', () => {
     expect(body.Status).toBe('FAILED');
     expect(body.Reason).toContain('would drop the compliance profile pci-dss');
   });
+
+  it("of a named instance compares with its own output, not the unnamed instance's", async () => {
+    // A baseline instance named teamB added to a stack whose unnamed instance is pci-dss.
+    stackShows('UPDATE_IN_PROGRESS', 'pci-dss', [
+      { OutputKey: 'teamBComplianceProfiles', OutputValue: 'baseline' },
+    ]);
+    const properties = {
+      ...guardProperties(['baseline']),
+      ProfilesOutputKey: 'teamBComplianceProfiles',
+    };
+    expect((await answerTo('Create', url.url, properties)).body.Status).toBe('SUCCESS');
+  });
 });
 
 describe('a Delete', () => {
