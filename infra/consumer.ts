@@ -146,13 +146,18 @@ export class ConsumerWiring extends Construct {
  * Refuses what would fail at deploy time or break the once-only run: SQS requires the queue's
  * visibility timeout to cover the function's, and a FIFO source hands over at most 10.
  */
-export function checkConsumerFits(fn: lambda.Function, props: AddConsumerOptions): void {
+export function checkConsumerFits(
+  fn: lambda.Function,
+  props: AddConsumerOptions,
+  visibilityTimeoutSeconds: number = deliveryQueue.visibilityTimeoutSeconds,
+): void {
   const timeout = fn.timeout?.toSeconds() ?? 3;
   // Strictly below: a run's in-progress record lasts the function's remaining time, and a copy
   // handed over again exactly as it ends would find it still in progress and use up a receive.
-  if (timeout >= deliveryQueue.visibilityTimeoutSeconds) {
+  // Against the deployed queue's value: the construct's `deliveryQueue.visibilityTimeout`.
+  if (timeout >= visibilityTimeoutSeconds) {
     throw new Error(
-      `addConsumer: the function's timeout (${timeout} s) must be shorter than the delivery queue's visibility timeout (${deliveryQueue.visibilityTimeoutSeconds} s)`,
+      `addConsumer: the function's timeout (${timeout} s) must be shorter than the delivery queue's visibility timeout (${visibilityTimeoutSeconds} s), which deliveryQueue.visibilityTimeout sets`,
     );
   }
   const batchSize = props.batchSize ?? 10;

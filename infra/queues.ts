@@ -135,22 +135,6 @@ export function expireBodiesWithin(bucket: s3.Bucket, retentionSeconds: number):
   );
 }
 
-/**
- * SQS refuses to map a queue to a function whose timeout its visibility timeout does not cover;
- * strictly shorter, as infra/consumer.ts `checkConsumerFits` says why, against the deployed value.
- */
-export function checkConsumerTimeout(
-  timeout: Duration | undefined,
-  settings: DeliveryQueueSettings,
-): void {
-  const seconds = timeout?.toSeconds() ?? 3;
-  if (seconds >= settings.visibilityTimeoutSeconds) {
-    throw new Error(
-      `addConsumer: the function's timeout (${seconds} s) must be shorter than the delivery queue's visibility timeout (${settings.visibilityTimeoutSeconds} s), which deliveryQueue.visibilityTimeout sets`,
-    );
-  }
-}
-
 export const queueLogicalIds = { queue: 'DeliveryQueue', deadLetterQueue: 'DeadLetterQueue' };
 
 export class DeliveryQueues extends Construct {

@@ -33,7 +33,7 @@ import { instanceOutputKey } from './output-names.ts';
 import { addOutputs, type InstanceNames, instanceNames, markInstance } from './outputs.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { ProfileGuard } from './profile-guard.ts';
-import { checkConsumerTimeout, DeliveryQueues, expireBodiesWithin } from './queues.ts';
+import { DeliveryQueues, expireBodiesWithin } from './queues.ts';
 import { type DeploymentSettings, resolveSettings } from './settings.ts';
 import { applyTableRemoval, definedTable } from './tables.ts';
 import { IngestWebAcl } from './waf.ts';
@@ -275,8 +275,7 @@ export class WebhookIngestion extends Construct {
         `addConsumer: ${this.node.path} already has a consumer (${this.consumer.node.path}); the queue hands each delivery to one reader, so route by provider and event type inside one createConsumer handler instead`,
       );
     }
-    checkConsumerTimeout(fn.timeout, this.settings.deliveryQueue);
-    checkConsumerFits(fn, options);
+    checkConsumerFits(fn, options, this.settings.deliveryQueue.visibilityTimeoutSeconds);
     // The wiring names its table in `fn`'s environment and maps the queue to `fn`: across
     // stacks, each would depend on the other.
     if (Stack.of(fn) !== Stack.of(this)) {

@@ -140,3 +140,11 @@ describe('a deployment tuned by the operator', () => {
     );
   });
 });
+
+describe('a delivery queue with a longer visibility timeout', () => {
+  it('takes a consumer that the default 300 s would refuse', () => {
+    const d = synthesized(() => ({ deliveryQueue: { visibilityTimeout: Duration.minutes(15) } }));
+    const fn = userConsumerFunction(d.stack, 'LongConsumer', { timeout: Duration.minutes(10) });
+    expect(() => d.ingestion.addConsumer(fn)).not.toThrow();
+  });
+});
