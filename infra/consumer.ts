@@ -4,7 +4,7 @@
  * written out, the SQS event source mapping with partial batch responses, and the consumer's
  * alarms and dashboard row. `WebhookIngestion.addConsumer` builds it.
  */
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { deliveryQueue } from '../functions/config/queues.ts';
 import { consumerNameVariable, consumerTable } from '../functions/config/tables.ts';
 import { consumerOutcomes, consumerTelemetry, telemetry } from '../functions/config/telemetry.ts';
+import { serviceEndpoint, viaService } from './key-policies.ts';
 import { definedTable } from './tables.ts';
 
 /** What `addConsumer` takes beside the function. */
@@ -181,17 +182,20 @@ export function checkConsumerFits(
   }
 }
 
+/** What reading the delivery queue takes: `addConsumer`'s wiring and `grantConsumeDeliveries`. */
+export const receiveDeliveryActions = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+] as const;
+
 /** Every action the consumer needs, on exactly its resources. */
 function consumerStatements(table: dynamodb.Table, props: ConsumerWiringProps) {
   return [
     new iam.PolicyStatement({
       sid: 'ReceiveDeliveries',
-      actions: [
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:ChangeMessageVisibility',
-        'sqs:GetQueueAttributes',
-      ],
+      actions: [...receiveDeliveryActions],
       resources: [props.queue.queueArn],
     }),
     new iam.PolicyStatement({
@@ -205,7 +209,9 @@ function consumerStatements(table: dynamodb.Table, props: ConsumerWiringProps) {
       sid: 'DecryptDeliveries',
       actions: ['kms:Decrypt'],
       resources: [props.queueKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': [viaService('sqs'), viaService('s3')] } },
+      conditions: {
+        StringEquals: { 'kms:ViaService': [serviceEndpoint('sqs'), serviceEndpoint('s3')] },
+      },
     }),
     new iam.PolicyStatement({
       sid: 'RecordRuns',
@@ -223,12 +229,10 @@ function consumerStatements(table: dynamodb.Table, props: ConsumerWiringProps) {
       sid: 'RecordRunsEncrypted',
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       resources: [props.tableKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': viaService('dynamodb') } },
+      conditions: { StringEquals: viaService('dynamodb') },
     }),
   ];
 }
-
-const viaService = (service: string) => `${service}.${Aws.REGION}.amazonaws.com`;
 
 /**
  * The SQS event filter for `providers` and `eventTypes`: it matches the envelope's top-level

@@ -34,6 +34,7 @@ import {
   providerKeyContextKeys,
   providerSecretPurpose,
 } from '../functions/registry/key-binding.ts';
+import { receiveDeliveryActions } from './consumer.ts';
 import {
   encryptionContextBound,
   type StatementConditions,
@@ -203,12 +204,7 @@ const grantStatements: Readonly<
   consumeDeliveries: (d) => [
     {
       sid: 'ReceiveDeliveries',
-      actions: [
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:ChangeMessageVisibility',
-        'sqs:GetQueueAttributes',
-      ],
+      actions: receiveDeliveryActions,
       resources: [d.queues.queue.queueArn],
     },
     {

@@ -51,8 +51,12 @@ export type StatementConditions = Record<string, Record<string, unknown>>;
 export type KeyUsingService = 'dynamodb' | 'sqs' | 's3';
 
 /** The regional endpoint name `kms:ViaService` compares with. */
+export const serviceEndpoint = (service: KeyUsingService) =>
+  `${service}.${Aws.REGION}.amazonaws.com`;
+
+/** The condition that a key is used by `service` on the caller's behalf. */
 export function viaService(service: KeyUsingService) {
-  return { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` };
+  return { 'kms:ViaService': serviceEndpoint(service) };
 }
 
 /**
