@@ -3,11 +3,10 @@
  * ended; reads of the audit trail too. Run against the local stack, through the whole CLI.
  */
 import { hostname, userInfo } from 'node:os';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stackOutputKeys } from '../../cli/target.ts';
 import { AuditStore } from '../../functions/audit/audit-store.ts';
@@ -24,6 +23,7 @@ import { AdminTrailStore } from '../../ops/admin-trail/admin-trail-store.ts';
 import { auditRecord } from '../support/audit-records.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, jsonLines, tempFiles } from './helpers.ts';
+import { mockedStackClients } from './stack-clients.ts';
 
 const firstSecret = 'whsec_first_5f1c9a0e7b3d4c2a';
 const secondSecret = 'whsec_second_8e2d6b4f1a9c0e3b';
@@ -410,17 +410,8 @@ describe('when the admin record cannot be written', () => {
 });
 
 describe('providers commands --stack', () => {
-  const cloudFormation = mockClient(CloudFormationClient);
-  const sts = mockClient(STSClient);
+  const { cloudFormation, sts } = mockedStackClients();
   const arn = 'arn:aws:sts::123456789012:assumed-role/WebhooksAdmin/alice';
-  afterEach(() => {
-    cloudFormation.reset();
-    sts.reset();
-  });
-  afterAll(() => {
-    cloudFormation.restore();
-    sts.restore();
-  });
 
   const describeStack = () => {
     const { resources } = admin.stack;

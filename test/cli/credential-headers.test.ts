@@ -6,17 +6,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stackFileVariable, stackOutputKeys } from '../../cli/target.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { deploymentCredentialHeaders } from '../../infra/credential-headers.ts';
 import { operatorOutputKeys } from '../../infra/output-names.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
+import { mockedStackClients } from './stack-clients.ts';
 
 let admin: AdminStack;
 
@@ -109,19 +108,7 @@ describe('providers add --local', () => {
 });
 
 describe('providers add --stack', () => {
-  const cloudFormation = mockClient(CloudFormationClient);
-  const sts = mockClient(STSClient);
-  beforeEach(() =>
-    sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::123456789012:user/ops' }),
-  );
-  afterEach(() => {
-    cloudFormation.reset();
-    sts.reset();
-  });
-  afterAll(() => {
-    cloudFormation.restore();
-    sts.restore();
-  });
+  const { cloudFormation } = mockedStackClients('arn:aws:iam::123456789012:user/ops');
 
   /** The stack's outputs, with `CredentialHeaders` as given (none when undefined). */
   const describeStack = (credentialHeaders: string | undefined) => {

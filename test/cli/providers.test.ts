@@ -1,9 +1,7 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseDuration } from '../../cli/parse.ts';
 import type { ProviderView } from '../../cli/provider-view.ts';
 import { stackFileVariable, stackOutputKeys } from '../../cli/target.ts';
@@ -14,6 +12,7 @@ import { metaVerifyToken } from '../../functions/verify/challenges.ts';
 import { bindingOf } from '../support/providers.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
+import { mockedStackClients } from './stack-clients.ts';
 
 const oldSecret = 'whsec_old_0123456789abcdef';
 const newSecret = 'whsec_new_fedcba9876543210';
@@ -501,20 +500,7 @@ describe('webhooks providers --local', () => {
 });
 
 describe('webhooks providers --stack', () => {
-  const cloudFormation = mockClient(CloudFormationClient);
-  // Admin actions are audited under the caller STS names (test/cli/admin-audit.test.ts).
-  const sts = mockClient(STSClient);
-  beforeEach(() =>
-    sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::123456789012:user/ops' }),
-  );
-  afterEach(() => {
-    cloudFormation.reset();
-    sts.reset();
-  });
-  afterAll(() => {
-    cloudFormation.restore();
-    sts.restore();
-  });
+  const { cloudFormation } = mockedStackClients('arn:aws:iam::123456789012:user/ops');
 
   const outputs = () => {
     const { resources } = admin.stack;
