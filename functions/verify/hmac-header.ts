@@ -7,6 +7,7 @@ import type { SchemeVerdict, VerificationKey } from './types.ts';
 const digestText: Record<DigestEncoding, RegExp> = {
   hex: /^[0-9a-fA-F]+$/,
   base64: /^[A-Za-z0-9+/]+={0,2}$/,
+  base64url: /^[A-Za-z0-9_-]+$/,
 };
 
 /** The HMAC one key gives the signed parts, and where the candidate signatures came from. */

@@ -12,8 +12,8 @@ export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 const secretKeys = new BoundedCache<KeyObject>(256);
 const importSecret = (secret: string) => createSecretKey(Buffer.from(secret, 'utf8'));
 
-/** How a provider writes a digest as text. */
-export type DigestEncoding = 'hex' | 'base64';
+/** How a provider writes a digest as text; `base64url` is RFC 4648 §5, unpadded (JWS, Sanity). */
+export type DigestEncoding = 'hex' | 'base64' | 'base64url';
 
 /**
  * HMAC of the parts in order, written as the provider writes it. The parts are fed one by

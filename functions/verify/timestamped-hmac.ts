@@ -1,7 +1,7 @@
 import { allValues, parseParameterList, singleValue } from './parameters.ts';
 import { accept, reject, requireHeader, type SchemeInput } from './scheme.ts';
 import { signatureBudgetRefusal } from './signature-budget.ts';
-import { findMatchingKey, hmac } from './signatures.ts';
+import { type DigestEncoding, findMatchingKey, hmac } from './signatures.ts';
 import { checkTimestamp, parseUnixTimestamp } from './timestamp.ts';
 import type { SchemeVerdict } from './types.ts';
 
@@ -36,12 +36,8 @@ export interface TimestampedHmacShape {
    * How the digest is written: lower-case hex, padded standard base64, or unpadded base64url
    * (RFC 4648 §5). Compared as exact text, as the provider writes it. @default 'hex'
    */
-  readonly encoding?: 'hex' | 'base64' | 'base64url';
+  readonly encoding?: DigestEncoding;
 }
-
-/** Base64 digits that base64url (RFC 4648 §5) writes otherwise: `+` `/`, and `=` padding dropped. */
-const BASE64_ONLY = /[+/=]/g;
-const base64urlDigit = (digit: string) => (digit === '+' ? '-' : digit === '/' ? '_' : '');
 
 /**
  * The digest a {@link TimestampedHmacShape} carries for one key: HMAC-SHA256 of the timestamp
@@ -53,10 +49,7 @@ export function timestampedHmacDigest(
   timestampText: string,
   body: Uint8Array,
 ): string {
-  const encoding = shape.encoding ?? 'hex';
-  const parts = [timestampText, shape.joiner, body] as const;
-  if (encoding !== 'base64url') return hmac('sha256', encoding, secret, ...parts);
-  return hmac('sha256', 'base64', secret, ...parts).replace(BASE64_ONLY, base64urlDigit);
+  return hmac('sha256', shape.encoding ?? 'hex', secret, timestampText, shape.joiner, body);
 }
 
 type Input = Pick<SchemeInput<unknown>, 'headers' | 'body' | 'keys' | 'nowMs' | 'toleranceSeconds'>;

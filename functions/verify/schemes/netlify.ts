@@ -16,10 +16,7 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
  * UTF-8 text, as unpadded base64url (RFC 7515 §2, RFC 7518 §3.2).
  */
 export function hs256(secret: string, signingInput: string): string {
-  return hmac('sha256', 'base64', secret, signingInput)
-    .replace(/=+$/, '')
-    .replaceAll('+', '-')
-    .replaceAll('/', '_');
+  return hmac('sha256', 'base64url', secret, signingInput);
 }
 
 /**
