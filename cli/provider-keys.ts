@@ -3,10 +3,12 @@
  * file only, never from argv (argv shows in `ps` and shell history), checked against the
  * scheme's key kind before it is read, and a public key refused when it is weak.
  */
+
 import type { JsonWebKey, JsonWebKeyInput, PublicKeyInput } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { KeyKind } from '../functions/registry/provider.ts';
+import { canonicalBase64 } from '../functions/verify/base64.ts';
 import { ed25519KeyInput, readPublicKey } from '../functions/verify/public-keys.ts';
 import type { Scheme } from '../functions/verify/scheme.ts';
 import type { SchemeName } from '../functions/verify/schemes/index.ts';
@@ -85,14 +87,6 @@ interface PublicKeyFormat {
 }
 
 const HEX_32_BYTES = /^[0-9a-fA-F]{64}$/;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** Base64 text in its one canonical spelling, as the schemes read keys, else `undefined`. */
-function canonicalBase64(text: string): Buffer | undefined {
-  if (!BASE64.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : undefined;
-}
 
 /** A key text's JSON object, else `undefined`. */
 function jsonObject(text: string): Record<string, unknown> | undefined {

@@ -1,4 +1,5 @@
 import { createVerify, type KeyObject } from 'node:crypto';
+import { canonicalBase64 } from '../base64.ts';
 import { cachedPublicKey } from '../public-keys.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { checkTimestamp, requireUnixTimestampHeader } from '../timestamp.ts';
@@ -14,18 +15,6 @@ export const sendgridHeaders = {
 
 const SIGNATURE = sendgridHeaders.signature.toLowerCase();
 const TIMESTAMP = sendgridHeaders.timestamp.toLowerCase();
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/**
- * Decodes standard, padded base64 only when it is the one canonical spelling of its bytes.
- * Node's decoder skips stray characters and ignores the spare low bits of the last
- * character, so without this check several header texts would name the same signature.
- */
-function canonicalBase64(text: string): Buffer | undefined {
-  if (!BASE64.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : undefined;
-}
 
 /**
  * The verification key as the SendGrid console and API show it: base64 of a DER

@@ -1,4 +1,5 @@
 import { createSecretKey, type KeyObject, verify as verifySignature } from 'node:crypto';
+import { canonicalBase64 } from '../base64.ts';
 import { BoundedCache } from '../bounded-cache.ts';
 import { textEqual } from '../compare.ts';
 import { ed25519PublicKey } from '../public-keys.ts';
@@ -39,33 +40,20 @@ type ParsedKey =
   | { readonly kind: 'public'; readonly key: KeyObject }
   | { readonly kind: 'invalid' };
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/**
- * Standard base64 in its canonical form only. Node's decoder ignores stray characters and
- * unused trailing bits, so several texts decode to one signature; requiring the text to
- * round-trip keeps "any changed character is rejected" true for Ed25519 signatures too.
- */
-function decodeBase64(text: string): Buffer | undefined {
-  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : undefined;
-}
-
 /** Keys as issued: `whpk_` + base64 Ed25519 public key, else a secret, `whsec_` optional. */
 function parseKey(value: string): ParsedKey {
   // Configured keys may have lost their base64 padding on the way; signatures may not.
   const padded = (text: string) => text.padEnd(Math.ceil(text.length / 4) * 4, '=');
   const { secret, publicKey, signingKey } = standardWebhooksKeyPrefixes;
   if (value.startsWith(publicKey)) {
-    const raw = decodeBase64(padded(value.slice(publicKey.length)));
+    const raw = canonicalBase64(padded(value.slice(publicKey.length)));
     const key = raw && ed25519PublicKey(raw);
     return key ? { kind: 'public', key } : { kind: 'invalid' };
   }
   // A `whsk_` signing key belongs to the sender only; refuse it rather than misread it.
   if (value.startsWith(signingKey)) return { kind: 'invalid' };
   const text = value.startsWith(secret) ? value.slice(secret.length) : value;
-  const bytes = decodeBase64(padded(text));
+  const bytes = canonicalBase64(padded(text));
   return bytes !== undefined && bytes.length > 0
     ? { kind: 'secret', key: createSecretKey(bytes) }
     : { kind: 'invalid' };
@@ -109,7 +97,7 @@ function readSignatureList(text: string): SignatureList {
       hmacSignatures.push(value);
     } else if (version === 'v1a') {
       entries++;
-      const signature = decodeBase64(value);
+      const signature = canonicalBase64(value);
       if (signature?.length === 64) ed25519Signatures.push(signature);
     }
   }

@@ -1,4 +1,5 @@
 import { type KeyObject, verify as verifySignature } from 'node:crypto';
+import { canonicalBase64 } from '../base64.ts';
 import { ed25519PublicKey } from '../public-keys.ts';
 import { accept, reject, requireHeader, type Scheme } from '../scheme.ts';
 import { signatureBudgetRefusal } from '../signature-budget.ts';
@@ -16,17 +17,10 @@ export const telnyxHeaders = {
 /** What Telnyx signs before the body: the timestamp header's text as sent, then `|`. */
 export const telnyxSignedPrefix = (timestamp: string): string => `${timestamp}|`;
 
-const PADDED_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/**
- * `text` as the `bytes` bytes it spells in padded standard base64, or `undefined`. Only the
- * one canonical spelling decodes: node's decoder skips stray characters and the spare low bits
- * of the last character, which would let several header texts name one signature.
- */
-function base64OfLength(text: string, bytes: number): Buffer | undefined {
-  if (text.length !== Math.ceil(bytes / 3) * 4 || !PADDED_BASE64.test(text)) return undefined;
-  const decoded = Buffer.from(text, 'base64');
-  return decoded.length === bytes && decoded.toString('base64') === text ? decoded : undefined;
+/** `text` as exactly `length` bytes of canonical base64, or `undefined`. */
+function base64OfLength(text: string, length: number): Buffer | undefined {
+  const bytes = canonicalBase64(text);
+  return bytes?.length === length ? bytes : undefined;
 }
 
 /** The account's public key as Mission Control shows it: base64 of the key's 32 raw bytes. */
