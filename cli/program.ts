@@ -16,9 +16,11 @@ import { addProvidersBindCommand } from './commands/providers/bind.ts';
 import { addProvidersCatalogCommand } from './commands/providers/catalog.ts';
 import { addProvidersEnableDisableCommands } from './commands/providers/enable-disable.ts';
 import { addProvidersListCommand } from './commands/providers/list.ts';
+import { addProvidersRefreshSourcesCommand } from './commands/providers/refresh-sources.ts';
 import { addProvidersRemoveCommand } from './commands/providers/remove.ts';
 import { addProvidersRotateCommand } from './commands/providers/rotate.ts';
 import { addProvidersShowCommand } from './commands/providers/show.ts';
+import { addProvidersUpdateCommand } from './commands/providers/update.ts';
 import { addReplayCommand } from './commands/replay.ts';
 import { addSchemesCommand } from './commands/schemes.ts';
 import { addSendCommand } from './commands/send.ts';
@@ -46,8 +48,10 @@ const providersGroup: CommandGroup = {
     addProvidersListCommand,
     addProvidersShowCommand,
     addProvidersRotateCommand,
+    addProvidersUpdateCommand,
     addProvidersEnableDisableCommands,
     addProvidersBindCommand,
+    addProvidersRefreshSourcesCommand,
     addProvidersRemoveCommand,
     addProvidersCatalogCommand,
   ],

@@ -78,6 +78,12 @@ export interface AcknowledgedConstructs extends IConstruct {
   };
   /** The compliance profile guard (infra/profile-guard.ts), in every configuration. */
   readonly profileGuard: { readonly function: IConstruct };
+  /** The source range refresher (infra/source-range-refresher.ts), in every configuration. */
+  readonly sourceRefresher: {
+    readonly function: IConstruct;
+    readonly schedule: IConstruct;
+    readonly policies: { readonly tracing?: IConstruct };
+  };
   /** The wiring `addConsumer` builds (infra/consumer.ts). @default - no consumer */
   readonly consumer?: IConstruct & {
     readonly table: IConstruct;
@@ -282,6 +288,13 @@ export const acknowledgements: readonly Acknowledgement[] = [
   },
   {
     rules: ['AwsSolutions-IAM5[Resource::*]'],
+    resource: "source range refresher Lambda role's tracing policy",
+    reason: `The same policy as the ingest Lambda's: ${unscopedTracing}`,
+    condition: 'with tracing',
+    targets: (i) => present(i.sourceRefresher.policies.tracing),
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::*]'],
     resource: "ingest Lambda role's network interface policy",
     reason: unscopedNetworkInterfaces,
     condition: 'with VPC placement',
@@ -336,11 +349,26 @@ export const acknowledgements: readonly Acknowledgement[] = [
     targets: (i) => [i.digests.schedule],
   },
   {
+    rules: lambdaDlq,
+    resource: 'source range refresher Lambda',
+    reason:
+      "EventBridge invokes it asynchronously once a day with an event that carries nothing but the time, so a dead-letter queue would hold only empty schedule events. A failed run raises its error alarm and Lambda retries it; every run fetches every list again, and `webhooks providers refresh-sources` runs one by hand. A list that could not be used leaves its providers' ranges as they were.",
+    targets: (i) => [i.sourceRefresher.function],
+  },
+  {
+    rules: ['Serverless-EventBusDLQ'],
+    resource: "source range refresher schedule's target",
+    reason:
+      "The target is the refresher, sent a schedule event that carries nothing to replay: an event that is not delivered only delays the refresh to the next day's run, and the providers keep the ranges they hold meanwhile.",
+    targets: (i) => [i.sourceRefresher.schedule],
+  },
+  {
     rules: ['Serverless-LambdaTracing'],
-    resource: 'ingest Lambda, audit digest Lambda',
+    resource: 'ingest Lambda, audit digest Lambda, source range refresher Lambda',
     reason: untraced,
     condition: 'without tracing, the default',
-    targets: (i) => (i.settings.tracing ? [] : [i.ingest.function, i.digests.function]),
+    targets: (i) =>
+      i.settings.tracing ? [] : [i.ingest.function, i.digests.function, i.sourceRefresher.function],
   },
   {
     rules: ['Serverless-SQSRedrivePolicy'],
@@ -446,6 +474,13 @@ export const acknowledgements: readonly Acknowledgement[] = [
       'The chosen profiles do not require network isolation: the functions only call AWS APIs (DynamoDB, SQS, S3, KMS) over TLS with IAM authorization and serve no inbound connections. pci-dss and hipaa turn VPC placement on, and vpcPlacement turns it on for any profile.',
     condition: 'without VPC placement: baseline, gdpr and ccpa by default',
     targets: (i) => (i.network === undefined ? [i.ingest.function, i.digests.function] : []),
+  },
+  {
+    rules: lambdaInVpc,
+    resource: 'source range refresher Lambda',
+    reason:
+      "It fetches the providers' published source lists from their HTTPS URLs on the internet once a day, which the deployment's isolated subnets (no NAT, no internet gateway, endpoints only for what the ingest function calls) cannot reach; it serves no inbound connection. It handles no delivery, audit field or provider key: its role may read registry items and put them back conditional on their revision (the keys stay ciphertexts only the ingest role may decrypt), and put admin records in the admin partition, sealed under the operator's context. A list is stored only once validated (no range wider than an IPv4 /8 or IPv6 /24, never empty), and a delivery from an allowed address must still carry a valid signature.",
+    targets: (i) => [i.sourceRefresher.function],
   },
   {
     rules: lambdaInVpc,

@@ -190,6 +190,22 @@ const proofs = {
     file: refusals,
     name: 'keeps no copy where the ceiling keeps less than the provider class would',
   },
+  sourceAllowlist: {
+    file: 'test/ingest/source-allowlist.test.ts',
+    name: 'refuses before the signature is checked: a forgery from elsewhere is source_not_allowed',
+  },
+  sourceAllowlistAudited: {
+    file: 'test/ingest/source-allowlist.test.ts',
+    name: 'refuses one from elsewhere with the 401 of every refusal, queues nothing and audits why',
+  },
+  sourceNotSpoofable: {
+    file: 'test/ingest/source-allowlist.test.ts',
+    name: 'matches the TCP peer only: a forwarding header the client sends is never the source',
+  },
+  tooWideRefused: {
+    file: 'test/ingest/source-allowlist.test.ts',
+    name: 'refuses an empty or too wide list, an unknown list and a provider that publishes none',
+  },
   adminRecords: {
     file: adminAudit,
     name: 'write one record each, naming the caller, the action and the provider',
@@ -223,7 +239,7 @@ const encryptionImplementation =
   'Both DynamoDB tables, both SQS queues and every CloudWatch log group are encrypted with customer managed KMS keys of this stack, one key per class of data (provider secrets, audit trail and logs, queued deliveries). Request headers and payload copies in audit records are encrypted again, field by field, with AES-256-GCM data keys.';
 
 const transitImplementation =
-  'Webhooks arrive through one front, an API Gateway REST or HTTP API or a Lambda function URL, each answering HTTPS only; there is no other way in (no second front, no load balancer). The queue and topic policies refuse any request made without TLS, and the Lambda calls AWS services over HTTPS.';
+  'Webhooks arrive through one front, an API Gateway REST or HTTP API or a Lambda function URL, each answering HTTPS only; there is no other way in (no second front, no load balancer; with a custom domain the default execute-api endpoint is turned off, so the domain is the only address). The queue and topic policies refuse any request made without TLS, and the Lambda calls AWS services over HTTPS.';
 
 export const controls: readonly Control[] = [
   {
@@ -234,9 +250,12 @@ export const controls: readonly Control[] = [
     requirement:
       'Inbound and outbound traffic of the systems that handle account data is limited to what is necessary.',
     implementation:
-      'The ingest Lambda runs in isolated subnets with no NAT and no internet gateway; it reaches DynamoDB, SQS and KMS through VPC endpoints only, and VPC flow logs record all traffic.',
+      "The ingest Lambda runs in isolated subnets with no NAT and no internet gateway; it reaches DynamoDB, SQS and KMS through VPC endpoints only, and VPC flow logs record all traffic. Inbound, each provider may be limited to the address ranges it sends from (a source allowlist, set with `webhooks providers add/update --allow-source` or `--allow-published`): a delivery from elsewhere is refused before its signature is checked and audited as source_not_allowed. The lists are the registry's runtime settings, so the report's Source allowlists section shows each provider's only when it reads the live stack (--stack).",
     checks: ['lambda-in-isolated-network'],
     tests: [
+      proofs.sourceAllowlist,
+      proofs.sourceNotSpoofable,
+      proofs.tooWideRefused,
       {
         file: deploymentChecks,
         name: 'runs the Lambda in isolated subnets that reach only DynamoDB, SQS and KMS endpoints',
@@ -407,6 +426,23 @@ export const controls: readonly Control[] = [
       'An AWS Backup plan copies the audit and registry tables every day into a vault under Vault Lock (compliance mode) for the audit retention; point-in-time recovery restores either table to any second of the last 35 days. docs/restore.md is the restore drill, erasures re-applied after a restore included.',
     checks: ['audit-backups-in-locked-vault', 'tables-point-in-time-recovery'],
     tests: [proofs.backupVault, proofs.backupSelection, proofs.tablesEncrypted],
+  },
+  {
+    id: 'hipaa 164.312(a)(1)',
+    profile: 'hipaa',
+    clause: '§164.312(a)(1)',
+    title: 'Access control',
+    requirement:
+      'Only the persons and systems granted access rights may reach the systems that hold ePHI.',
+    implementation:
+      "Every delivery must carry its provider's signature over the exact bytes received, checked against keys only KMS can decrypt; a provider may also be limited to the address ranges it sends from (`webhooks providers add/update --allow-source` or `--allow-published`), checked before the signature, with refusals audited as source_not_allowed. The address is the one API Gateway saw, never a header. The report's Source allowlists section lists each provider's when it reads the live stack (--stack).",
+    checks: ['exact-body-reaches-verifier', 'api-served-over-https-only'],
+    tests: [
+      proofs.badSignature,
+      proofs.sourceAllowlist,
+      proofs.sourceAllowlistAudited,
+      proofs.sourceNotSpoofable,
+    ],
   },
   {
     id: 'hipaa 164.312(a)(2)(iv)',

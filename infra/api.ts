@@ -40,6 +40,13 @@ export interface IngestApiProps {
   readonly tracing: boolean;
   /** A web ACL will be associated with the stage: its verdict goes in the access log. */
   readonly waf: boolean;
+  /**
+   * The custom domain mapped to the stage (infra/custom-domain.ts): the default execute-api
+   * endpoint is turned off (`disableExecuteApiEndpoint`), so every request comes through the
+   * domain, and `baseUrl` and `webhookUrlTemplate` are the domain's.
+   * @default - none: the execute-api endpoint answers, and the URLs are its
+   */
+  readonly customDomainName?: string;
 }
 
 export class IngestApi extends Construct implements IngestFront {
@@ -49,9 +56,12 @@ export class IngestApi extends Construct implements IngestFront {
   readonly executionLogGroup: logs.LogGroup;
   /** The region's API Gateway logging role, when this deployment manages it. */
   readonly accountLoggingRole?: iam.Role;
+  /** @default - no custom domain */
+  readonly customDomainName?: string;
 
   constructor(scope: Construct, id: string, props: IngestApiProps) {
     super(scope, id);
+    if (props.customDomainName !== undefined) this.customDomainName = props.customDomainName;
     this.accessLogGroup = encryptedLogGroup(this, 'AccessLogGroup', props.logs);
     this.api = new apigateway.RestApi(this, 'Api', {
       description:
@@ -59,6 +69,8 @@ export class IngestApi extends Construct implements IngestFront {
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
       binaryMediaTypes: ['*/*'],
       cloudWatchRole: false,
+      // With a custom domain, only the domain answers: nothing reaches the stage another way.
+      ...(props.customDomainName === undefined ? {} : { disableExecuteApiEndpoint: true }),
       deployOptions: {
         stageName,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
@@ -93,6 +105,12 @@ export class IngestApi extends Construct implements IngestFront {
     );
     this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
+    if (props.customDomainName !== undefined) {
+      // API Gateway applies disableExecuteApiEndpoint at the stage's next deployment: make the
+      // deploy that sets (or clears) it a new deployment, so it holds from that deploy on.
+      this.api.latestDeployment?.addToLogicalId({ disableExecuteApiEndpoint: true });
+    }
+
     const validator = this.api.addRequestValidator('ProviderIdValidator', {
       requestValidatorName: 'provider-id-required',
       validateRequestParameters: true,
@@ -118,11 +136,16 @@ export class IngestApi extends Construct implements IngestFront {
   }
 
   get baseUrl(): string {
-    return this.api.url;
+    // The domain is mapped at its root to the stage: its URL has no stage segment.
+    return this.customDomainName === undefined ? this.api.url : `https://${this.customDomainName}/`;
   }
 
   get webhookUrlTemplate(): string {
-    return `${this.api.urlForPath(webhookPath)}/{${providerIdParameter}}`;
+    const base =
+      this.customDomainName === undefined
+        ? this.api.urlForPath(webhookPath)
+        : `https://${this.customDomainName}${webhookPath}`;
+    return `${base}/{${providerIdParameter}}`;
   }
 
   get metrics(): apigateway.RestApi {

@@ -3,10 +3,13 @@
  *
  *   npx cdk synth -c profiles=pci-dss,hipaa -c alarmEmail=ops@example.com
  *   npx cdk deploy -c stackName=webhooks-prod -c profiles=gdpr
+ *   npx cdk deploy -c customDomain=hooks.example.com -c customDomainHostedZoneId=Z0123456789ABC \
+ *     -c customDomainHostedZoneName=example.com
  *
  * The CLI synthesizes the app when this process exits; cdk-nag findings fail it.
  */
 import { AppContextError } from './context.ts';
+import { CustomDomainError } from './custom-domain.ts';
 import { buildIngestionApp } from './ingestion-app.ts';
 import { DeploymentSettingsError } from './settings.ts';
 
@@ -14,7 +17,15 @@ try {
   buildIngestionApp();
 } catch (error) {
   // A configuration mistake is the operator's to fix: say what, without a stack trace.
-  if (!(error instanceof AppContextError || error instanceof DeploymentSettingsError)) throw error;
+  if (
+    !(
+      error instanceof AppContextError ||
+      error instanceof DeploymentSettingsError ||
+      error instanceof CustomDomainError
+    )
+  ) {
+    throw error;
+  }
   console.error(error.message);
   process.exit(1);
 }

@@ -30,6 +30,7 @@ import { keyPendingWindowDays } from './keys.ts';
 import { lambdaBundleDirectory } from './lambda-bundle.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 import type { IngestNetwork } from './network.ts';
+import { alarmOnFailedRuns, settleScheduledFunction } from './scheduled-runs.ts';
 
 /**
  * The bucket's logical id, fixed (as the payload bucket's is) so that the one wildcard of the
@@ -167,16 +168,7 @@ export class AuditDigests extends Construct {
             securityGroups: [props.network.placement.securityGroup],
           }),
     });
-    if (props.tracing) {
-      // Set on the L1 resource: the L2 `tracing` prop would add an inline policy to the role.
-      (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = {
-        mode: lambda.Tracing.ACTIVE,
-      };
-    }
-    // The function must not be created (and invoked) before its permissions exist.
-    for (const policy of Object.values(this.policies)) {
-      if (policy !== undefined) this.function.node.addDependency(policy);
-    }
+    settleScheduledFunction(this.function, this.policies, props.tracing);
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: "Writes the audit trail's digests that are due",
@@ -303,22 +295,12 @@ export class AuditDigests extends Construct {
   }
 
   private alarmOnErrors(topic: sns.ITopic): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'Errors', {
-      alarmDescription:
+    return alarmOnFailedRuns(this, this.function, {
+      description:
         "A run of the audit digest function failed: no digest is written past the last one until a run succeeds (each run catches up, a day's periods at most). First check: the digest function's log for the error; `webhooks audit verify` shows where the digests stop.",
-      metric: this.function.metricErrors({
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.seconds(auditDigests.periodSeconds),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      period: Duration.seconds(auditDigests.periodSeconds),
+      topic,
     });
-    const notify = new actions.SnsAction(topic);
-    alarm.addAlarmAction(notify);
-    alarm.addOkAction(notify);
-    return alarm;
   }
 
   private alarmWhenNotRunning(topic: sns.ITopic): cloudwatch.Alarm {

@@ -9,6 +9,7 @@ import {
   isComplianceProfileName,
 } from '../compliance/profiles.ts';
 import { isRetentionClassName, type RetentionClassName } from '../functions/config/retention.ts';
+import { isDnsName } from './custom-domain.ts';
 import { type IngestFrontName, ingestFrontNames, isIngestFrontName } from './front.ts';
 import type { DataRemovalPolicy, WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
@@ -33,6 +34,13 @@ export const contextKeys = {
   auditWarmWriteUnitsPerSecond: 'auditWarmWriteUnitsPerSecond',
   manageApiGatewayAccount: 'manageApiGatewayAccount',
   removal: 'removal',
+  /** `-c customDomain=hooks.example.com`, with a certificate or a hosted zone (below). */
+  customDomain: 'customDomain',
+  /** An ACM certificate for `customDomain`, in the stack's region. */
+  customDomainCertificateArn: 'customDomainCertificateArn',
+  /** The Route 53 hosted zone `customDomain` lies in: its id, and its name with it. */
+  customDomainHostedZoneId: 'customDomainHostedZoneId',
+  customDomainHostedZoneName: 'customDomainHostedZoneName',
 } as const;
 
 /** @default 'webhook-ingestion' */
@@ -41,6 +49,21 @@ export const defaultStackName = 'webhook-ingestion';
 export interface AppConfiguration {
   readonly stackName: string;
   readonly props: WebhookIngestionProps;
+  /**
+   * The custom domain the context names, which the app turns into the `customDomain` prop by
+   * importing the certificate and the zone into its stack (infra/ingestion-app.ts).
+   * @default - no custom domain
+   */
+  readonly customDomain?: CustomDomainContext;
+}
+
+/** `customDomain` and the certificate or hosted zone the context gives for it. */
+export interface CustomDomainContext {
+  readonly domainName: string;
+  /** @default - none: the construct requests one in `hostedZone` */
+  readonly certificateArn?: string;
+  /** @default - none: the DNS record is the operator's to add */
+  readonly hostedZone?: { readonly hostedZoneId: string; readonly zoneName: string };
 }
 
 /** A context key held a value its reader cannot use. */
@@ -87,6 +110,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const auditWarmWriteUnitsPerSecond = read(contextKeys.auditWarmWriteUnitsPerSecond, integer);
   const manageApiGatewayAccount = read(contextKeys.manageApiGatewayAccount, flag);
   const removalPolicy = read(contextKeys.removal, removal);
+  const customDomain = readCustomDomain(read, problems);
   if (problems.length > 0) throw new AppContextError(problems);
 
   const retention = {
@@ -95,6 +119,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   };
   return {
     stackName,
+    ...(customDomain === undefined ? {} : { customDomain }),
     props: {
       ...(profiles === undefined ? {} : { complianceProfiles: profiles }),
       ...(allowProfileDowngrade === undefined ? {} : { allowProfileDowngrade }),
@@ -120,6 +145,72 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
       ...(removalPolicy === undefined ? {} : { removalPolicy }),
     },
   };
+}
+
+/**
+ * The custom domain's keys: the domain, and an ACM certificate ARN, a hosted zone's id and name,
+ * or both. A certificate or zone key without the domain, or the domain with neither, is a
+ * problem of its own.
+ */
+function readCustomDomain(
+  read: <T>(key: string, parse: (value: unknown) => Parsed<T>) => T | undefined,
+  problems: string[],
+): CustomDomainContext | undefined {
+  const domainName = read(contextKeys.customDomain, dnsName);
+  const certificateArn = read(contextKeys.customDomainCertificateArn, acmCertificateArn);
+  const hostedZoneId = read(contextKeys.customDomainHostedZoneId, route53ZoneId);
+  const zoneName = read(contextKeys.customDomainHostedZoneName, dnsName);
+  const { customDomain, customDomainHostedZoneId, customDomainHostedZoneName } = contextKeys;
+  if ((hostedZoneId === undefined) !== (zoneName === undefined)) {
+    problems.push(
+      `${customDomainHostedZoneId} and ${customDomainHostedZoneName} go together: give the zone's id and its name`,
+    );
+  }
+  const hostedZone =
+    hostedZoneId === undefined || zoneName === undefined ? undefined : { hostedZoneId, zoneName };
+  if (domainName === undefined) {
+    const orphans = [
+      ...(certificateArn === undefined ? [] : [contextKeys.customDomainCertificateArn]),
+      ...(hostedZoneId === undefined ? [] : [customDomainHostedZoneId]),
+      ...(zoneName === undefined ? [] : [customDomainHostedZoneName]),
+    ];
+    if (orphans.length > 0) {
+      problems.push(`${orphans.join(', ')}: give the domain they are for with ${customDomain}`);
+    }
+    return undefined;
+  }
+  if (certificateArn === undefined && hostedZone === undefined) {
+    problems.push(
+      `${customDomain}: give ${contextKeys.customDomainCertificateArn}, or ${customDomainHostedZoneId} and ${customDomainHostedZoneName}, or all three`,
+    );
+  }
+  return {
+    domainName,
+    ...(certificateArn === undefined ? {} : { certificateArn }),
+    ...(hostedZone === undefined ? {} : { hostedZone }),
+  };
+}
+
+/** A lower-case DNS name, such as hooks.example.com (a zone's name may end with a dot). */
+function dnsName(raw: unknown): Parsed<string> {
+  const name = typeof raw === 'string' ? raw.replace(/\.$/, '') : undefined;
+  return name !== undefined && isDnsName(name)
+    ? { value: name }
+    : { expected: 'a lower-case DNS name such as hooks.example.com' };
+}
+
+function acmCertificateArn(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' &&
+    /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(raw)
+    ? { value: raw }
+    : { expected: 'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)' };
+}
+
+/** A Route 53 hosted zone id: `Z` and upper-case letters and digits. */
+function route53ZoneId(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' && /^Z[A-Z0-9]{1,31}$/.test(raw)
+    ? { value: raw }
+    : { expected: 'a Route 53 hosted zone id (Z and upper-case letters and digits)' };
 }
 
 /** CloudFormation stack names: a letter, then letters, digits and hyphens, 128 at most. */

@@ -27,6 +27,13 @@ export interface IngestHttpApiProps {
   readonly logs: LogGroupSettings;
   readonly throttling: StageThrottling;
   readonly accessLogDetail: AccessLogDetail;
+  /**
+   * The custom domain mapped to the `$default` stage (infra/custom-domain.ts): the default
+   * execute-api endpoint is turned off (`disableExecuteApiEndpoint`), so every request comes
+   * through the domain, and `baseUrl` and `webhookUrlTemplate` are the domain's.
+   * @default - none: the execute-api endpoint answers, and the URLs are its
+   */
+  readonly customDomainName?: string;
 }
 
 export class IngestHttpApi extends Construct implements IngestFront {
@@ -36,13 +43,18 @@ export class IngestHttpApi extends Construct implements IngestFront {
   /** One per method of `webhookMethods`. */
   readonly routes: readonly apigwv2.HttpRoute[];
   readonly accessLogGroup: logs.LogGroup;
+  /** @default - no custom domain */
+  readonly customDomainName?: string;
 
   constructor(scope: Construct, id: string, props: IngestHttpApiProps) {
     super(scope, id);
+    if (props.customDomainName !== undefined) this.customDomainName = props.customDomainName;
     this.accessLogGroup = encryptedLogGroup(this, 'AccessLogGroup', props.logs);
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: `Receives third-party webhooks: ${webhookMethods.join(', ')} ${webhookRoute}`,
       createDefaultStage: false,
+      // With a custom domain, only the domain answers: nothing reaches the stage another way.
+      ...(props.customDomainName === undefined ? {} : { disableExecuteApiEndpoint: true }),
     });
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
@@ -70,12 +82,14 @@ export class IngestHttpApi extends Construct implements IngestFront {
   }
 
   get baseUrl(): string {
-    return this.stage.url;
+    return this.customDomainName === undefined
+      ? this.stage.url
+      : `https://${this.customDomainName}/`;
   }
 
   get webhookUrlTemplate(): string {
-    // The default stage's URL ends with a slash.
-    return `${this.stage.url}${webhookPath.slice(1)}/{${providerIdParameter}}`;
+    // The default stage's URL and the domain's both end with a slash.
+    return `${this.baseUrl}${webhookPath.slice(1)}/{${providerIdParameter}}`;
   }
 
   get metrics(): apigwv2.HttpApi {

@@ -8,6 +8,7 @@ export type { AlarmTopic } from './alarm-topic.ts';
 export type { AuditDigests } from './audit-digests.ts';
 export type { AuditBackups } from './backup.ts';
 export type { AddConsumerOptions, ConsumerWiring } from './consumer.ts';
+export type { CustomDomainOptions, IngestCustomDomain } from './custom-domain.ts';
 export type { IngestFrontName, StageThrottling } from './front.ts';
 export type { AnyIngestFront } from './ingest-front.ts';
 export type { IngestFunction, IngestNetworkPlacement } from './ingest-function.ts';

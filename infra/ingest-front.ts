@@ -16,11 +16,19 @@ export interface IngestFrontProps {
   readonly logs: LogGroupSettings;
   /** Set the region's API Gateway logging role; only a REST API needs it. */
   readonly manageAccountLoggingRole: boolean;
+  /**
+   * The custom domain of a REST or HTTP API (infra/custom-domain.ts), which turns its
+   * execute-api endpoint off; a function URL has none.
+   * @default - none
+   */
+  readonly customDomainName?: string;
 }
 
 /** Builds `settings.front` under `scope` with the id `Api` (`Url` for a function URL). */
 export function ingestFront(scope: Construct, props: IngestFrontProps): AnyIngestFront {
   const { settings, handler, logs } = props;
+  const domain =
+    props.customDomainName === undefined ? {} : { customDomainName: props.customDomainName };
   switch (settings.front) {
     case 'rest':
       return new IngestApi(scope, 'Api', {
@@ -31,6 +39,7 @@ export function ingestFront(scope: Construct, props: IngestFrontProps): AnyInges
         accessLogDetail: settings.accessLogDetail,
         tracing: settings.tracing,
         waf: settings.waf,
+        ...domain,
       });
     case 'http':
       return new IngestHttpApi(scope, 'Api', {
@@ -38,6 +47,7 @@ export function ingestFront(scope: Construct, props: IngestFrontProps): AnyInges
         logs,
         throttling: settings.throttling,
         accessLogDetail: settings.accessLogDetail,
+        ...domain,
       });
     case 'url':
       return new IngestFunctionUrl(scope, 'Url', { handler });

@@ -4,8 +4,11 @@
  * through infra/app.ts; `npm run synth` builds one per compliance profile in one process.
  */
 import { App, type AppProps, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { registerNagPacks } from '../compliance/nag.ts';
-import { readAppContext } from './context.ts';
+import { type CustomDomainContext, readAppContext } from './context.ts';
+import type { CustomDomainOptions } from './custom-domain.ts';
 import { WebhookIngestion } from './webhook-ingestion.ts';
 
 export interface IngestionApp {
@@ -17,14 +20,48 @@ export interface IngestionApp {
 /** The app, its stack and construct; `props.context` adds to the context the CLI passes. */
 export function buildIngestionApp(props: AppProps = {}): IngestionApp {
   const app = new App(props);
-  const { stackName, props: ingestionProps } = readAppContext((key) => app.node.tryGetContext(key));
+  const {
+    stackName,
+    props: ingestionProps,
+    customDomain,
+  } = readAppContext((key) => app.node.tryGetContext(key));
   const stack = new Stack(app, stackName, {
     stackName,
     description: 'webhook-ingestion: verified, audited third-party webhooks into SQS',
     // No `env`: an environment-agnostic stack synthesizes offline (no AZ lookups) and deploys
     // to the account and region of the CLI's credentials.
   });
-  const ingestion = new WebhookIngestion(stack, 'WebhookIngestion', ingestionProps);
+  const ingestion = new WebhookIngestion(stack, 'WebhookIngestion', {
+    ...ingestionProps,
+    ...(customDomain === undefined
+      ? {}
+      : { customDomain: importedCustomDomain(stack, customDomain) }),
+  });
   registerNagPacks(app);
   return { app, stack, ingestion };
+}
+
+/** The context's custom domain as the construct's prop: its certificate and zone imported. */
+function importedCustomDomain(stack: Stack, domain: CustomDomainContext): CustomDomainOptions {
+  return {
+    domainName: domain.domainName,
+    ...(domain.certificateArn === undefined
+      ? {}
+      : {
+          certificate: acm.Certificate.fromCertificateArn(
+            stack,
+            'CustomDomainCertificate',
+            domain.certificateArn,
+          ),
+        }),
+    ...(domain.hostedZone === undefined
+      ? {}
+      : {
+          hostedZone: route53.HostedZone.fromHostedZoneAttributes(
+            stack,
+            'CustomDomainZone',
+            domain.hostedZone,
+          ),
+        }),
+  };
 }

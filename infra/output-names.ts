@@ -34,6 +34,15 @@ export const operatorOutputKeys = {
   credentialHeaders: 'CredentialHeaders',
 } as const;
 
+/** Outputs only some deployments have, each with what adds it. */
+export const optionalOutputKeys = {
+  /**
+   * With a custom domain (infra/custom-domain.ts): the API Gateway domain's regional name, which
+   * a CNAME record of the domain points at when the construct was given no hosted zone.
+   */
+  customDomainTarget: 'CustomDomainTarget',
+} as const;
+
 /**
  * What tells several WebhookIngestion constructs in one account and region apart: the
  * `instanceName` prop. Letters and digits, as an output key is; short, because the queues'

@@ -11,6 +11,7 @@ import {
   instanceNamePattern,
   instanceOutputKey,
   operatorOutputKeys,
+  optionalOutputKeys,
   stackOutputKeys,
 } from './output-names.ts';
 
@@ -74,11 +75,13 @@ export function instanceNames(stackName: string, instanceName?: string): Instanc
   };
 }
 
+/** Every deployment's outputs, and those only some have (`optionalOutputKeys`). */
 export type OutputValues = Readonly<
-  Record<keyof typeof stackOutputKeys | keyof typeof operatorOutputKeys, string>
+  Record<keyof typeof stackOutputKeys | keyof typeof operatorOutputKeys, string> &
+    Partial<Record<keyof typeof optionalOutputKeys, string>>
 >;
 
-const descriptions: OutputValues = {
+const descriptions: Required<OutputValues> = {
   registryTableName: 'Provider registry table (webhooks providers … --stack)',
   auditTableName: 'Audit trail table (webhooks audit … --stack)',
   queueUrl: 'Delivery queue that consumers read',
@@ -99,23 +102,27 @@ const descriptions: OutputValues = {
   digestSigningKeyArn: "KMS key ARN that signs the audit trail's digests, to verify them with",
   credentialHeaders:
     'Request headers treated as credentials: redacted by the WAF; providers add refuses any other',
+  customDomainTarget:
+    "The custom domain's API Gateway regional name: point the domain's CNAME record at it when no hosted zone was given",
 };
 
 /**
  * One CfnOutput per key, with the key as both logical id and output name: prefixed by the
  * instance's name, so that several instances' outputs fit in one stack and `--instance` finds
- * each one's (cli/target.ts).
+ * each one's (cli/target.ts). An optional output without a value is left out.
  */
 export function addOutputs(
   scope: Construct & { readonly instanceNames: InstanceNames },
   values: OutputValues,
 ): void {
   const { instanceName } = scope.instanceNames;
-  const keys = { ...stackOutputKeys, ...operatorOutputKeys };
+  const keys = { ...stackOutputKeys, ...operatorOutputKeys, ...optionalOutputKeys };
   for (const [name, key] of Object.entries(keys) as [keyof OutputValues, string][]) {
+    const value = values[name];
+    if (value === undefined) continue;
     const outputKey = instanceOutputKey(key, instanceName);
     new CfnOutput(scope, key, {
-      value: values[name],
+      value,
       description: descriptions[name],
     }).overrideLogicalId(outputKey);
   }

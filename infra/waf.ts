@@ -177,6 +177,9 @@ export class IngestWebAcl extends Construct {
       ],
       dataProtectionConfig: headerDataProtection(props.credentialHeaders),
     });
+    // On the stage, not on an endpoint: a custom domain mapped to the stage
+    // (infra/custom-domain.ts) is served by it, so the ACL sees the domain's requests too, and
+    // the construct turns the execute-api endpoint off then, leaving no URL around it.
     new wafv2.CfnWebACLAssociation(this, 'StageAssociation', {
       resourceArn: props.stageArn,
       webAclArn: this.webAcl.attrArn,

@@ -8,6 +8,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ComplianceProfileName } from '../compliance/profiles.ts';
 import type { RetentionClassName } from '../functions/config/retention.ts';
+import type { CustomDomainOptions } from './custom-domain.ts';
 import type { IngestFrontName, StageThrottling } from './front.ts';
 import type { IngestArchitecture } from './ingest-function.ts';
 import type { IngestAlarmThresholds } from './observability/alarm-thresholds.ts';
@@ -60,6 +61,16 @@ export interface WebhookIngestionProps {
    * @default - 'rest' when the WAF is on, else 'http'
    */
   readonly front?: IngestFrontName;
+  /**
+   * A custom domain for the webhook URL (infra/custom-domain.ts, docs/construct.md): providers
+   * are given `https://<domainName>/v1/webhooks/{providerId}`, which outlives the stack, its
+   * region and its front. A domain name with an ACM certificate of the stack's region, or a
+   * Route 53 hosted zone the construct makes the certificate and the A and AAAA records in.
+   * The API's default execute-api endpoint is turned off, so the domain is its only address.
+   * Fronts `rest` and `http` only: front `url` refuses it.
+   * @default - the front's own URL
+   */
+  readonly customDomain?: CustomDomainOptions;
   /**
    * A WAF web ACL in front of the API (front `rest` only). Profiles that require one (pci-dss)
    * refuse `false`.

@@ -21,6 +21,7 @@ import { AuditDigests } from './audit-digests.ts';
 import { AuditBackups } from './backup.ts';
 import { type AddConsumerOptions, ConsumerWiring, checkConsumerFits } from './consumer.ts';
 import { credentialHeadersOutputValue } from './credential-headers.ts';
+import { IngestCustomDomain } from './custom-domain.ts';
 import { DeploymentGrants } from './grants.ts';
 import { type AnyIngestFront, ingestFront } from './ingest-front.ts';
 import { IngestFunction } from './ingest-function.ts';
@@ -35,6 +36,7 @@ import { PayloadBucket } from './payload-bucket.ts';
 import { ProfileGuard } from './profile-guard.ts';
 import { DeliveryQueues, expireBodiesWithin } from './queues.ts';
 import { type DeploymentSettings, resolveSettings } from './settings.ts';
+import { SourceRangeRefresher } from './source-range-refresher.ts';
 import { applyTableRemoval, definedTable } from './tables.ts';
 import { IngestWebAcl } from './waf.ts';
 import type { WebhookIngestionProps } from './webhook-ingestion-props.ts';
@@ -60,8 +62,19 @@ export class WebhookIngestion extends Construct {
    * records (infra/audit-digests.ts, ops/integrity/): in every profile.
    */
   readonly digests: AuditDigests;
+  /**
+   * Refreshes providers' published source ranges daily, outside the VPC
+   * (infra/source-range-refresher.ts): in every deployment; one Scan a day when no provider
+   * uses a published list.
+   */
+  readonly sourceRefresher: SourceRangeRefresher;
   /** @default - undefined when `settings.waf` is off */
   readonly webAcl?: IngestWebAcl;
+  /**
+   * The custom domain, its certificate, mapping and records (infra/custom-domain.ts).
+   * @default - undefined without the `customDomain` prop
+   */
+  readonly customDomain?: IngestCustomDomain;
   /** @default - undefined when `settings.vpcPlacement` is off */
   readonly network?: IngestNetwork;
   /**
@@ -182,7 +195,16 @@ export class WebhookIngestion extends Construct {
       handler: this.ingest.function,
       logs,
       manageAccountLoggingRole: managesApiGatewayAccount,
+      ...(props.customDomain === undefined
+        ? {}
+        : { customDomainName: props.customDomain.domainName }),
     });
+    if (props.customDomain !== undefined) {
+      this.customDomain = new IngestCustomDomain(this, 'CustomDomain', {
+        ...props.customDomain,
+        front: this.front,
+      });
+    }
     // resolveSettings refuses a WAF on any front but a REST API.
     if (settings.waf && this.front.kind === 'rest') {
       this.webAcl = new IngestWebAcl(this, 'Waf', {
@@ -233,6 +255,17 @@ export class WebhookIngestion extends Construct {
       removalPolicy,
       logicalIdPrefix: names.logicalIdPrefix,
     });
+    this.sourceRefresher = new SourceRangeRefresher(this, 'SourceRefresher', {
+      registryTable: this.registryTable,
+      auditTable: this.auditTable,
+      secretsKey: this.keys.secrets,
+      auditKey: this.keys.audit,
+      logs,
+      tracing: settings.tracing,
+      alarmTopic: this.alarmTopic.topic,
+      dashboard: this.observability.dashboard,
+      metricsNamespace: names.metricsNamespace,
+    });
 
     addOutputs(this, {
       registryTableName: this.registryTable.tableName,
@@ -254,6 +287,7 @@ export class WebhookIngestion extends Construct {
       digestBucketName: this.digests.bucket.bucketName,
       digestSigningKeyArn: this.digests.signingKey.keyArn,
       credentialHeaders: credentialHeadersOutputValue(settings.credentialHeaders),
+      ...(this.customDomain === undefined ? {} : { customDomainTarget: this.customDomain.target }),
     });
     applyAcknowledgements(this);
   }

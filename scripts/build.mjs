@@ -3,8 +3,8 @@
 // that .ci/run runs (aws-cdk-lib, constructs and cdk-nag stay external); the package's library
 // exports, `construct` and `consumer`, with their declarations under dist/types; and the Lambda
 // bundles the construct deploys: the ingest function's (dist/lambda/ingest), the audit digest
-// function's (dist/lambda/audit-digest) and the compliance profile guard's
-// (dist/lambda/profile-guard).
+// function's (dist/lambda/audit-digest), the source range refresher's (dist/lambda/source-ranges)
+// and the compliance profile guard's (dist/lambda/profile-guard).
 // `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named;
 // `--outdir DIR` writes them elsewhere than dist/ (the build's own test does).
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -41,6 +41,11 @@ const lambdaBundles = {
     entry: 'scheduled/audit-digest.ts',
     folder: 'audit-digest',
     deployedBy: 'infra/audit-digests.ts',
+  },
+  'lambda-source-ranges': {
+    entry: 'scheduled/source-ranges.ts',
+    folder: 'source-ranges',
+    deployedBy: 'infra/source-range-refresher.ts',
   },
   'lambda-profile-guard': {
     entry: 'functions/profile-guard/handler.ts',

@@ -12,7 +12,13 @@ export default function setup(): void {
   const root = fileURLToPath(new URL('..', import.meta.url));
   execFileSync(
     process.execPath,
-    ['scripts/build.mjs', 'lambda-ingest', 'lambda-audit-digest', 'lambda-profile-guard'],
+    [
+      'scripts/build.mjs',
+      'lambda-ingest',
+      'lambda-audit-digest',
+      'lambda-profile-guard',
+      'lambda-source-ranges',
+    ],
     { cwd: root, stdio: 'inherit' },
   );
 }

@@ -48,26 +48,45 @@ export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
         ...notReadable(context, '@aws-sdk/client-api-gateway'),
       };
     });
-    const domains = resourcesOfType(context.template, 'AWS::ApiGateway::DomainName').map(
-      (domain) => {
-        const policy = property(domain.resource, 'SecurityPolicy');
-        if (!isModern(policy)) {
-          findings.push(
-            finding(
-              `custom domain ${domain.id} has SecurityPolicy ${describeValue(policy)}`,
-              domain.id,
-            ),
-          );
-        }
+    // A REST custom domain sets its policy at the top; an HTTP API's, per endpoint configuration.
+    const domains = [
+      ...resourcesOfType(context.template, 'AWS::ApiGateway::DomainName').map((domain) => ({
+        domain,
+        property: 'SecurityPolicy',
+        policies: [property(domain.resource, 'SecurityPolicy')],
+      })),
+      ...resourcesOfType(context.template, 'AWS::ApiGatewayV2::DomainName').map((domain) => {
+        const configurations = property(domain.resource, 'DomainNameConfigurations');
         return {
-          resource: domain.id,
-          type: domain.resource.Type,
-          property: 'SecurityPolicy',
-          value: describeValue(policy),
-          ...notReadable(context, '@aws-sdk/client-api-gateway'),
+          domain,
+          property: 'DomainNameConfigurations[].SecurityPolicy',
+          policies: Array.isArray(configurations)
+            ? configurations.map((configuration: unknown) =>
+                typeof configuration === 'object' && configuration !== null
+                  ? (configuration as Record<string, unknown>).SecurityPolicy
+                  : undefined,
+              )
+            : [undefined],
         };
-      },
-    );
+      }),
+    ].map(({ domain, property: name, policies }) => {
+      const weak = policies.filter((policy) => !isModern(policy));
+      if (weak.length > 0 || policies.length === 0) {
+        findings.push(
+          finding(
+            `custom domain ${domain.id} has ${name} ${policies.map(describeValue).join(', ') || '(none)'}`,
+            domain.id,
+          ),
+        );
+      }
+      return {
+        resource: domain.id,
+        type: domain.resource.Type,
+        property: name,
+        value: policies.map(describeValue).join(', '),
+        ...notReadable(context, '@aws-sdk/client-api-gateway'),
+      };
+    });
     const http = httpApis(context.template).map((api) => ({
       resource: api.id,
       type: api.resource.Type,

@@ -58,6 +58,7 @@ export function reportDocument(report: ComplianceReport): Block[] {
     ...summaryBlocks(report),
     ...readingGuide(report),
     ...controlBlocks(report),
+    ...sourceAllowlistBlocks(report),
     ...nagBlocks(report),
     ...acknowledgementBlocks(report),
     ...retentionBlocks(report),
@@ -251,6 +252,48 @@ function evidenceRow(row: Evidence, live: boolean): Text[] {
   if (value === undefined) return [...cells, '—'];
   if (value.state === 'not-checked') return [...cells, `not checked: ${value.reason}`];
   return [...cells, [value.value, ' ', { verdict: value.state === 'agrees' }]];
+}
+
+/** Evidence of access control at the door (PCI DSS 1.3, HIPAA §164.312(a)(1)): who may knock. */
+function sourceAllowlistBlocks(report: ComplianceReport): Block[] {
+  const intro = paragraph([
+    'Beside the signature every delivery must carry, each provider may be limited to the address ranges it sends from (',
+    { code: 'webhooks providers add/update --allow-source CIDR' },
+    ' or ',
+    { code: '--allow-published' },
+    '). A delivery from elsewhere is refused before its signature is checked and audited with the reason ',
+    { code: 'source_not_allowed' },
+    "; the address is the one API Gateway saw, never a header. The lists are settings of the running deployment's registry, so only a live reading shows them.",
+  ]);
+  const { sourceAllowlists: read } = report;
+  const head = heading(2, 'Source allowlists');
+  if (read.status === 'not-read') return [head, intro, paragraph(`Not read: ${read.reason}.`)];
+  if (read.providers.length === 0) {
+    return [head, intro, paragraph('No provider is registered in the live registry.')];
+  }
+  const restricted = read.providers.filter((provider) => provider.ranges.length > 0).length;
+  return [
+    head,
+    intro,
+    paragraph(
+      `${restricted} of ${read.providers.length} registered providers accept deliveries only from listed ranges; the others accept any address and rely on the signature alone.`,
+    ),
+    table(
+      ['Provider', 'Enabled', 'Ranges', 'Published list'],
+      read.providers.map((provider): Text[] => [
+        { code: provider.providerId },
+        provider.enabled ? 'yes' : 'no',
+        provider.ranges.length === 0
+          ? 'any address'
+          : provider.ranges.length <= 6
+            ? provider.ranges.join(', ')
+            : `${provider.ranges.length} ranges`,
+        provider.published === undefined
+          ? '—'
+          : `${provider.published.list}, fetched ${provider.published.fetchedAt}`,
+      ]),
+    ),
+  ];
 }
 
 function nagBlocks(report: ComplianceReport): Block[] {

@@ -15,6 +15,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { allowedRanges } from '../../functions/registry/provider.ts';
+import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
+import { stackOutputKeys } from '../../infra/output-names.ts';
 import { StackUnreachableError } from './errors.ts';
 import { isRecord, referencedId, type Template } from './template.ts';
 
@@ -64,6 +67,19 @@ export interface LiveQueue {
   }>;
 }
 
+/**
+ * A provider's source allowlist as the registry holds it (functions/registry/source-ranges.ts):
+ * runtime data, set with `webhooks providers add/update`, so only the live stack shows it.
+ */
+export interface LiveSourceAllowlist {
+  readonly providerId: string;
+  readonly enabled: boolean;
+  /** Every range deliveries may come from; empty when any address may deliver. */
+  readonly ranges: readonly string[];
+  /** The provider's published list, when the allowlist follows it. */
+  readonly published?: { readonly list: string; readonly fetchedAt: string };
+}
+
 /** What the report compares with the template, by the resources' logical ids. */
 export interface LiveStack {
   readonly stackName: string;
@@ -72,6 +88,8 @@ export interface LiveStack {
   readonly tables: ReadonlyMap<string, LiveTable>;
   readonly keys: ReadonlyMap<string, LiveKey>;
   readonly queues: ReadonlyMap<string, LiveQueue>;
+  /** Each registered provider's allowlist, read from the registry table the outputs name. */
+  readonly sourceAllowlists: Observed<readonly LiveSourceAllowlist[]>;
 }
 
 /** Clients for `region` (default: the SDK's); `destroy` closes them. */
@@ -133,7 +151,8 @@ export async function readLiveStack(
         [...ids].map(async ([logicalId, id]) => [logicalId, await reader(id, logicalId)] as const),
       ),
     );
-  const [tables, keys, queues, region] = await Promise.all([
+  const registryTable = stack.outputs.get(stackOutputKeys.registryTableName);
+  const [tables, keys, queues, region, sourceAllowlists] = await Promise.all([
     read(physical.get('AWS::DynamoDB::Table') ?? new Map(), (name) =>
       readTable(clients.dynamodb, name),
     ),
@@ -142,8 +161,49 @@ export async function readLiveStack(
     ),
     read(physical.get('AWS::SQS::Queue') ?? new Map(), (url) => readQueue(clients.sqs, url)),
     clients.cloudFormation.config.region().catch(() => 'the SDK default region'),
+    registryTable === undefined
+      ? { unavailable: `the stack has no ${stackOutputKeys.registryTableName} output` }
+      : readSourceAllowlists(clients.dynamodb, registryTable),
   ]);
-  return { stackName: stack.stackName, region, outputs: stack.outputs, tables, keys, queues };
+  return {
+    stackName: stack.stackName,
+    region,
+    outputs: stack.outputs,
+    tables,
+    keys,
+    queues,
+    sourceAllowlists,
+  };
+}
+
+/** Every provider's allowlist; a listing the registry cannot give is `unavailable`. */
+export function readSourceAllowlists(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+): Promise<Observed<readonly LiveSourceAllowlist[]>> {
+  return observe('dynamodb:Scan', async () => {
+    const store = new ProviderRegistryStore({ dynamodb, tableName });
+    // The store wraps the SDK's error: report the SDK's own, which names a missing permission.
+    const { providers, malformed } = await store.list().catch((error: unknown) => {
+      throw error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    });
+    if (malformed.length > 0) {
+      throw new Error(`${malformed.length} registry items could not be read`);
+    }
+    return providers.map(({ providerId, enabled, sources }) => ({
+      providerId,
+      enabled,
+      ranges: sources === undefined ? [] : allowedRanges(sources),
+      ...(sources?.published === undefined
+        ? {}
+        : {
+            published: {
+              list: sources.published.list,
+              fetchedAt: new Date(sources.published.fetchedAtMs).toISOString(),
+            },
+          }),
+    }));
+  });
 }
 
 /** For each resource type, logical id → the physical id an output (a `Ref`) gives. */

@@ -11,7 +11,7 @@ import { type Control, controlsFor, isRegulatedProfile, regulations } from '../c
 import { type ComplianceProfileName, complianceProfiles } from '../profiles.ts';
 import type { NagResults, RecordedAcknowledgement } from './assembly.ts';
 import { type CheckResult, runCheck } from './check-result.ts';
-import type { LiveStack } from './live.ts';
+import type { LiveSourceAllowlist, LiveStack } from './live.ts';
 import { type RetentionRow, retentionRows } from './record-classes.ts';
 import type { Template } from './template.ts';
 
@@ -101,6 +101,13 @@ export interface ComplianceReport {
   readonly acknowledgementsNotApplying: ReadonlyArray<Omit<AcknowledgementResult, 'recordedOn'>>;
   /** Acknowledgements recorded by something else (AWS CDK itself), with their reasons. */
   readonly otherAcknowledgements: readonly RecordedAcknowledgement[];
+  /**
+   * Each provider's source allowlist, read from the live registry: runtime settings, which no
+   * template holds (functions/registry/source-ranges.ts).
+   */
+  readonly sourceAllowlists:
+    | { readonly status: 'not-read'; readonly reason: string }
+    | { readonly status: 'read'; readonly providers: readonly LiveSourceAllowlist[] };
   readonly retention: readonly RetentionRow[];
   readonly retentionClasses: ReadonlyArray<{
     readonly name: RetentionClassName;
@@ -154,6 +161,7 @@ export function buildReport(inputs: ReportInputs): ComplianceReport {
     acknowledgementsKnown: inputs.acknowledged !== undefined,
     acknowledgementsNotApplying: notApplying,
     otherAcknowledgements: others,
+    sourceAllowlists: sourceAllowlistsOf(live),
     retention: retentionRows(inputs.template, inputs.profiles),
     retentionClasses: Object.entries(retentionClasses).map(([name, days]) => ({
       name: name as RetentionClassName,
@@ -183,6 +191,19 @@ function evaluateControl(
     checks,
     tests: control.tests,
   };
+}
+
+function sourceAllowlistsOf(live: LiveStack | undefined): ComplianceReport['sourceAllowlists'] {
+  if (live === undefined) {
+    return {
+      status: 'not-read',
+      reason: 'allowlists are settings of the running deployment: run the report with --stack',
+    };
+  }
+  const read = live.sourceAllowlists;
+  return 'value' in read
+    ? { status: 'read', providers: read.value }
+    : { status: 'not-read', reason: read.unavailable };
 }
 
 function stackSummary(stack: StackState): ComplianceReport['stack'] {

@@ -1,10 +1,10 @@
 /**
- * A delivery from a registered provider, as small named steps: verify the raw body, answer a
- * handshake or prepare the audit record, then the two round trips of docs/architecture.md
- * ("Ingest path: two round trips"): the claim, which writes the accepted record as the
- * delivery's item, then the send. No 2xx is answered unless both succeeded. Every step waits
- * within the delivery's deadline; what an abort at each step leaves is in docs/architecture.md
- * ("Every wait bounded").
+ * A delivery from a registered provider, as small named steps: refuse a sender outside the
+ * provider's source allowlist, verify the raw body, answer a handshake or prepare the audit
+ * record, then the two round trips of docs/architecture.md ("Ingest path: two round trips"):
+ * the claim, which writes the accepted record as the delivery's item, then the send. No 2xx is
+ * answered unless both succeeded. Every step waits within the delivery's deadline; what an abort
+ * at each step leaves is in docs/architecture.md ("Every wait bounded").
  */
 import type { ClaimResult } from '../audit/delivery-claims.ts';
 import type { ClaimTimes } from '../audit/delivery-item.ts';
@@ -29,7 +29,14 @@ import {
 import { type Decision, failureReason } from './decision.ts';
 import { nameDelivery } from './delivery-names.ts';
 import type { Attempt, IngestPorts } from './ports.ts';
-import { methodNotAllowed, methodsAnswered, refuseAttempt, rejection } from './refusals.ts';
+import {
+  methodNotAllowed,
+  methodsAnswered,
+  outsideAllowlist,
+  refuseAttempt,
+  rejection,
+  sourceNotAllowed,
+} from './refusals.ts';
 
 /** A verified delivery, its id settled and its audit record ready but for the outcome. */
 interface PreparedDelivery {
@@ -68,6 +75,11 @@ export async function deliver(
   target: AuditTarget,
   time: DeliveryTime,
 ): Promise<Decision> {
+  // Before the signature: a sender outside the allowlist costs no verification, and a GET
+  // handshake from there is refused too.
+  if (outsideAllowlist(attempt, provider)) {
+    return refuseAttempt(attempt, target, rejection(sourceNotAllowed));
+  }
   const verdict = await verify(attempt, provider);
   if (!verdict.accepted) return refuseAttempt(attempt, target, rejection(verdict.reason));
   if (verdict.handshake !== undefined) {

@@ -1,9 +1,10 @@
 /**
  * The refusals of the ingest path and their audit. A body over the limit (413) is refused
  * whatever the provider, and a method other than POST (405) unless the provider's scheme
- * answers it under its options (a GET handshake); an unknown or disabled provider and a
- * delivery that fails verification, with the same 401. Every refused attempt is audited,
- * within a budget per source address (rejection-budget.ts).
+ * answers it under its options (a GET handshake); an unknown or disabled provider, a delivery
+ * from outside its provider's source allowlist and one that fails verification, with the same
+ * 401. Every refused attempt is audited, within a budget per source address
+ * (rejection-budget.ts).
  */
 import { maxBodySizeBytes } from '../config/limits.ts';
 import type { ResolvedProvider } from '../registry/provider-cache.ts';
@@ -52,6 +53,21 @@ export function methodNotAllowed(allowed: readonly string[]): Refusal {
 /** A 401, for a registry code (`provider_not_found`…) or a verification failure's reason. */
 export function rejection(reason: string): Refusal {
   return { outcome: 'rejected', reason };
+}
+
+/**
+ * The reason of a delivery refused by its provider's source allowlist (`sources`), before its
+ * signature is checked: the audit record's, the log line's and the metric's `reason` dimension
+ * (the dashboard graphs it per provider). The caller gets the 401 of every refusal.
+ */
+export const sourceNotAllowed = 'source_not_allowed';
+
+/**
+ * Whether the provider's source allowlist refuses the attempt: the address is API Gateway's
+ * `sourceIp` (http-event.ts), the TCP peer it saw, never a header the client sent.
+ */
+export function outsideAllowlist({ request }: Attempt, provider: ResolvedProvider): boolean {
+  return provider.allowedSources !== undefined && !provider.allowedSources.allows(request.sourceIp);
 }
 
 /**

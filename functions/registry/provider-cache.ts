@@ -25,6 +25,7 @@ import { credentialHeadersOf } from '../verify/verify.ts';
 import { ProviderDisabledError, ProviderNotFoundError, RegistryOptionsError } from './errors.ts';
 import { settingsDigest } from './key-binding.ts';
 import {
+  allowedRanges,
   isProviderId,
   type ProviderConfig,
   type ProviderKey,
@@ -32,6 +33,7 @@ import {
 } from './provider.ts';
 import { ProviderRegistryStore } from './registry-store.ts';
 import { decryptProviderKey } from './secrets.ts';
+import { type SourceMatcher, sourceMatcher } from './source-ranges.ts';
 
 export interface ProviderCacheOptions {
   /** Created once per container. */
@@ -62,6 +64,11 @@ export interface ResolvedProvider {
   readonly options: SchemeOptions<SchemeName>;
   /** The keys valid now, newest first, each with id `v<version>`; never logged. */
   readonly keys: readonly VerificationKey[];
+  /**
+   * The provider's source allowlist (`config.sources`), built once per load of the
+   * configuration. @default - no allowlist: deliveries from any address are verified
+   */
+  readonly allowedSources?: SourceMatcher;
 }
 
 interface DecryptedKey {
@@ -79,6 +86,8 @@ interface DecryptedKey {
 interface ProviderEntry {
   readonly config: ProviderConfig;
   readonly options: SchemeOptions<SchemeName>;
+  /** `sourceMatcher` over `config.sources`, once per load; undefined without an allowlist. */
+  readonly allowedSources: SourceMatcher | undefined;
   readonly loadedAtMs: number;
   /** `settingsDigest(config)`, once per load rather than on every request (key-binding.ts). */
   readonly settingsDigest: string;
@@ -177,6 +186,7 @@ export class ProviderCache {
       config,
       options: entry.options,
       keys: valid.map((key, index) => ({ id: `v${key.version}`, value: values[index] as string })),
+      ...(entry.allowedSources === undefined ? {} : { allowedSources: entry.allowedSources }),
     };
   }
 
@@ -227,6 +237,8 @@ export class ProviderCache {
     const entry: ProviderEntry = {
       config,
       options: parseProviderOptions(config),
+      allowedSources:
+        config.sources === undefined ? undefined : sourceMatcher(allowedRanges(config.sources)),
       loadedAtMs: startedAtMs,
       settingsDigest: settingsDigest(config),
       keys,

@@ -19,6 +19,7 @@ import {
   InvalidProviderIdError,
   MalformedProviderItemError,
 } from './errors.ts';
+import { sourceRangeProblems } from './source-ranges.ts';
 
 /** A DynamoDB item in the low-level client's attribute-value form. */
 export type RegistryItem = Record<string, AttributeValue>;
@@ -50,6 +51,36 @@ export interface RedactionRule {
   readonly action: RedactionAction;
 }
 
+/**
+ * The address ranges a provider's deliveries may come from (functions/registry/source-ranges.ts):
+ * the operator's own and the provider's published ones, together. Not bound to the keys
+ * (key-binding.ts): the published list changes without an operator, and a registry writer who
+ * removes a list gains nothing a valid signature does not still decide.
+ */
+export interface SourceAllowlist {
+  /** Ranges the operator gave (`--allow-source`), canonical. */
+  readonly ranges: readonly string[];
+  /** The provider's published ranges (`--allow-published`), which the refresher keeps current. */
+  readonly published?: PublishedSources;
+}
+
+/** A provider's published source ranges, as last fetched and found valid. */
+export interface PublishedSources {
+  /**
+   * The published list (ops/source-lists; `webhooks providers catalog` names each provider's),
+   * e.g. `github`, or `pagerduty-eu` where a provider publishes one per region.
+   */
+  readonly list: string;
+  /** Never empty: an empty published list must not turn into "allow everything". */
+  readonly ranges: readonly string[];
+  readonly fetchedAtMs: number;
+}
+
+/** Every range of `sources`, the operator's and the published ones. */
+export function allowedRanges(sources: SourceAllowlist): string[] {
+  return [...sources.ranges, ...(sources.published?.ranges ?? [])];
+}
+
 /** What an operator chooses for a provider: everything but its keys and bookkeeping. */
 export interface ProviderSettings {
   readonly providerId: string;
@@ -69,6 +100,8 @@ export interface ProviderSettings {
    * subject's records. @default - no subject index for this provider
    */
   readonly subjectKeyPath?: string;
+  /** @default - deliveries from any address are verified */
+  readonly sources?: SourceAllowlist;
 }
 
 /** A provider as stored: its settings, its keys (several during a rotation) and a revision. */
@@ -164,6 +197,7 @@ export function providerProblems(config: ProviderConfig): string[] {
     () =>
       `subjectKeyPath must be 1 to ${maxRedactionDepth} dot-separated field names (no '*'), got ${JSON.stringify(config.subjectKeyPath)}`,
   );
+  if (config.sources !== undefined) sourceProblems(config.sources, problems);
   keyProblems(config, problems);
   rule(
     isIntegerIn(config.updatedAtMs, 0, Number.MAX_SAFE_INTEGER),
@@ -201,7 +235,74 @@ export function toItem(config: ProviderConfig): RegistryItem {
     item.toleranceSeconds = { N: String(config.toleranceSeconds) };
   }
   if (config.subjectKeyPath !== undefined) item.subjectKeyPath = { S: config.subjectKeyPath };
+  if (config.sources !== undefined) item.sources = { M: sourcesItem(config.sources) };
   return item;
+}
+
+const rangeList = (ranges: readonly string[]): AttributeValue => ({
+  L: ranges.map((range) => ({ S: range })),
+});
+
+function sourcesItem({ ranges, published }: SourceAllowlist): RegistryItem {
+  const item: RegistryItem = { ranges: rangeList(ranges) };
+  if (published !== undefined) {
+    item.published = {
+      M: {
+        list: { S: published.list },
+        ranges: rangeList(published.ranges),
+        fetchedAt: { S: new Date(published.fetchedAtMs).toISOString() },
+      },
+    };
+  }
+  return item;
+}
+
+function readSources(read: ItemReader, value: AttributeValue): SourceAllowlist {
+  const item = read.map(value, 'sources') ?? {};
+  const strings = (list: AttributeValue | undefined, at: string) =>
+    (read.list(list, at) ?? []).map((entry, index) => read.string(entry, `${at}[${index}]`) ?? '');
+  const ranges = strings(item.ranges, 'sources.ranges');
+  if (item.published === undefined) return { ranges };
+  const published = read.map(item.published, 'sources.published') ?? {};
+  return {
+    ranges,
+    published: {
+      list: read.string(published.list, 'sources.published.list') ?? '',
+      ranges: strings(published.ranges, 'sources.published.ranges'),
+      fetchedAtMs: read.time(published.fetchedAt, 'sources.published.fetchedAt') ?? 0,
+    },
+  };
+}
+
+const publishedListPattern = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+function sourceProblems(sources: SourceAllowlist, problems: string[]): void {
+  if (!Array.isArray(sources.ranges)) {
+    problems.push('sources.ranges must be a list');
+    return;
+  }
+  problems.push(...sourceRangeProblems(sources.ranges, 'sources.ranges'));
+  const { published } = sources;
+  if (published !== undefined) {
+    if (typeof published.list !== 'string' || !publishedListPattern.test(published.list)) {
+      problems.push(
+        `sources.published.list must name a provider, got ${JSON.stringify(published.list)}`,
+      );
+    }
+    if (!Array.isArray(published.ranges) || published.ranges.length === 0) {
+      problems.push(
+        'sources.published.ranges must not be empty: an empty list never allows everyone',
+      );
+    } else {
+      problems.push(...sourceRangeProblems(published.ranges, 'sources.published.ranges'));
+    }
+    if (!isIntegerIn(published.fetchedAtMs, 0, Number.MAX_SAFE_INTEGER)) {
+      problems.push('sources.published.fetchedAt is not a time');
+    }
+  }
+  if (Array.isArray(sources.ranges) && sources.ranges.length === 0 && published === undefined) {
+    problems.push('sources must hold at least one range: leave it out to allow any address');
+  }
 }
 
 /** The configuration an item holds; throws MalformedProviderItemError if it breaks a rule. */
@@ -235,6 +336,7 @@ export function fromItem(item: RegistryItem): ProviderConfig {
     ...(item.subjectKeyPath === undefined
       ? {}
       : { subjectKeyPath: read.string(item.subjectKeyPath, 'subjectKeyPath') as string }),
+    ...(item.sources === undefined ? {} : { sources: readSources(read, item.sources) }),
   } satisfies ProviderConfig;
   const problems = read.problems.length > 0 ? read.problems : providerProblems(decoded);
   if (problems.length > 0) throw new MalformedProviderItemError(providerId, problems);

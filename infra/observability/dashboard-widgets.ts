@@ -1,8 +1,9 @@
 /**
  * The audit dashboard's widgets, one row per question: who sent what, why deliveries fail,
- * how fast the path is, whether the Lambda and the queue keep up, which dependency fails, what
- * the WAF blocks, and the latest rejected attempts. A graph holds at most one Metrics Insights
- * query (one per GetMetricData call), so each per-provider view is its own widget.
+ * which senders the source allowlists kept out, how fast the path is, whether the Lambda and the
+ * queue keep up, which dependency fails, what the WAF blocks, and the latest rejected attempts. A
+ * graph holds at most one Metrics Insights query (one per GetMetricData call), so each
+ * per-provider view is its own widget.
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -10,6 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
+import { sourceNotAllowed } from '../../functions/ingest/refusals.ts';
 import { latestRejections } from './audit-queries.ts';
 import type { FrontMetrics } from './front-metrics.ts';
 import {
@@ -18,6 +20,7 @@ import {
   countTotal,
   type HandlerCount,
   outcomeByDimension,
+  outcomeQuery,
 } from './handler-metrics.ts';
 import { wafMetric } from './waf-metrics.ts';
 
@@ -58,6 +61,7 @@ export function dashboardRows(
     ],
     deliveriesPerProvider(sources.metricsNamespace),
     whyDeliveriesFail(sources.metricsNamespace),
+    refusedBySource(sources.metricsNamespace),
     latency(sources.api, sources.ingestFunction),
     lambdaAndRequests(sources.api, sources.ingestFunction),
     queues(sources.queue, sources.deadLetterQueue),
@@ -119,6 +123,16 @@ function whyDeliveriesFail(namespace?: string): cloudwatch.IWidget[] {
       counts.map((count) => countTotal(count, namespace)),
     ),
   ];
+}
+
+/** Deliveries a provider's source allowlist refused, before their signatures were checked. */
+function refusedBySource(namespace?: string): cloudwatch.IWidget[] {
+  const perProvider = new cloudwatch.MathExpression({
+    expression: outcomeQuery('rejected', ['provider'], sourceNotAllowed, namespace),
+    label: '',
+    period: countPeriod,
+  });
+  return [countGraph('Refused by source allowlist, per provider', [perProvider], { width: 24 })];
 }
 
 function latency(api: FrontMetrics, ingestFunction: lambda.IFunction): cloudwatch.IWidget[] {

@@ -31,8 +31,15 @@ export const adminActions = [
   'provider.remove',
   /** `webhooks providers bind`: keys from before settings binding bound to the stored settings. */
   'provider.bind',
+  /** `webhooks providers update`: a provider's source allowlist changed. */
+  'provider.update',
   /** `webhooks send --register-test-key`: a test key pair's public half added as a key. */
   'provider.add-test-key',
+  /**
+   * A provider's published source ranges replaced by a newer copy of its list: by the
+   * scheduled refresher (its role the actor) or `webhooks providers refresh-sources`.
+   */
+  'provider.refresh-sources',
   /** `webhooks send`: a signed test delivery posted to the deployment's webhook URL. */
   'delivery.send',
   /** `webhooks replay`: a delivery's payload copy queued again. */
@@ -105,6 +112,12 @@ export const adminDetailNames = [
   'replayOf',
   /** The JSON path of a provider's data-subject key (`provider.add`). */
   'subjectKeyPath',
+  /**
+   * A provider's source allowlist after `provider.add` or `provider.update`, as counts and the
+   * published list's name (`ranges=3,published=github`), or `any`; never the ranges themselves,
+   * which can be a provider's whole published list.
+   */
+  'sources',
   /** What `audit.erase` selected by: `delivery`, `range` or `subject` (never a subject's value). */
   'selector',
   /** `audit.erase` with `--dry-run`: `true`. */
@@ -120,6 +133,16 @@ export const adminDetailNames = [
   /** `audit.verify`'s counts: records verified, and findings (any kind). */
   'recordsVerified',
   'findings',
+  /** `provider.refresh-sources`: the published source list refreshed (ops/source-lists). */
+  'publishedList',
+  /** `provider.refresh-sources`'s counts: ranges the list gained and lost. */
+  'rangesAdded',
+  'rangesRemoved',
+  /**
+   * `provider.refresh-sources`: the ranges gained (`+`) and lost (`-`), space-separated, cut
+   * short with `…` past the detail's length (published ranges are public, never personal data).
+   */
+  'rangeChanges',
 ] as const;
 
 export type AdminDetailName = (typeof adminDetailNames)[number];

@@ -7,6 +7,7 @@
 import type { Scheme } from '../../functions/verify/scheme.ts';
 import { eventSourcesOf, methodsOf, signedFieldsOf } from '../../functions/verify/scheme.ts';
 import { getScheme } from '../../functions/verify/verify.ts';
+import { publishedListsOf } from '../source-lists/index.ts';
 import { businessAppProviders } from './business-app-providers.ts';
 import { developerToolProviders } from './developer-tool-providers.ts';
 import { messagingProviders } from './messaging-providers.ts';
@@ -54,6 +55,11 @@ export interface CatalogRow {
   readonly proof: string;
   readonly proofDetail: Proof;
   readonly note: string | null;
+  /**
+   * The provider's published source lists (ops/source-lists), for `--allow-published`: one,
+   * one per region, or none.
+   */
+  readonly publishedLists: readonly string[];
 }
 
 export function catalogRow(provider: NamedProvider): CatalogRow {
@@ -97,6 +103,7 @@ export function catalogRow(provider: NamedProvider): CatalogRow {
     proof: proofText(provider.proof),
     proofDetail: provider.proof,
     note: provider.note ?? null,
+    publishedLists: publishedListsOf(provider.name).map((list) => list.name),
   };
 }
 

@@ -111,7 +111,7 @@ describe('webhooks providers catalog', () => {
     const text = await cli(['providers', 'catalog']);
     expect(text.code).toBe(0);
     expect(text.stdout.split('\n')[0]).toMatch(
-      /^PROVIDER\s+SCHEME\s+DELIVERY ID\s+EVENT TYPE\s+PROOF$/,
+      /^PROVIDER\s+SCHEME\s+DELIVERY ID\s+EVENT TYPE\s+PROOF\s+PUBLISHED LIST$/,
     );
     const json = await cli(['providers', 'catalog', '--json']);
     const rows = JSON.parse(json.stdout) as { name: string; scheme: string; proof: string }[];

@@ -9,6 +9,7 @@ import { configCacheSeconds } from '../../functions/config/limits.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { decryptProviderKey } from '../../functions/registry/secrets.ts';
 import { metaVerifyToken } from '../../functions/verify/challenges.ts';
+import { operatorOutputKeys } from '../../infra/output-names.ts';
 import { bindingOf } from '../support/providers.ts';
 import { type AdminStack, startAdminStack, startBudgetMs } from '../support/stack.ts';
 import { cli, tempFiles } from './helpers.ts';
@@ -63,8 +64,8 @@ describe('webhooks providers --local', () => {
 
     const listed = await cli(['providers', 'list', '--local']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^PROVIDER\s+SCHEME\s+ENABLED\s+KEYS\s+RETENTION$/m);
-    expect(listed.stdout).toMatch(/^stripe-live\s+stripe\s+yes\s+v1\s+minimal$/m);
+    expect(listed.stdout).toMatch(/^PROVIDER\s+SCHEME\s+ENABLED\s+KEYS\s+RETENTION\s+SOURCES$/m);
+    expect(listed.stdout).toMatch(/^stripe-live\s+stripe\s+yes\s+v1\s+minimal\s+any$/m);
 
     const before = Date.now();
     const rotated = await cli(
@@ -549,8 +550,62 @@ describe('webhooks providers --stack', () => {
       `(running ingest functions re-read provider settings every ${configCacheSeconds} s;`,
     );
     const listed = await cli(['providers', 'list', '--stack', 'webhooks-prod']);
-    expect(listed.stdout).toMatch(/^via-stack\s+github\s+yes\s+v1\s+standard$/m);
+    expect(listed.stdout).toMatch(/^via-stack\s+github\s+yes\s+v1\s+standard\s+any$/m);
     expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(2);
+  });
+
+  it("shows a provider's webhook URL from the stack's WebhookUrlTemplate, its custom domain's", async () => {
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'webhooks-domain' }).resolves({
+      Stacks: [
+        {
+          StackName: 'webhooks-domain',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: [
+            ...outputs(),
+            {
+              OutputKey: operatorOutputKeys.webhookUrlTemplate,
+              OutputValue: 'https://hooks.example.com/v1/webhooks/{providerId}',
+            },
+          ],
+        },
+      ],
+    });
+    const target = ['--stack', 'webhooks-domain', '--region', 'us-east-1'];
+    const added = await cli(
+      ['providers', 'add', 'domain-hooks', '--scheme', 'github', '--secret-stdin', ...target],
+      'secret',
+    );
+    expect(added.code).toBe(0);
+    const shown = await cli(['providers', 'show', 'domain-hooks', ...target]);
+    expect(shown).toMatchObject({ code: 0, stderr: '' });
+    expect(shown.stdout).toMatch(
+      /^provider {5}domain-hooks\nurl {10}https:\/\/hooks\.example\.com\/v1\/webhooks\/domain-hooks\nscheme /,
+    );
+    const json = await cli(['providers', 'show', 'domain-hooks', '--json', ...target]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      providerId: 'domain-hooks',
+      url: 'https://hooks.example.com/v1/webhooks/domain-hooks',
+    });
+
+    // A stack without the output (one from before it), and a local stack without a gateway
+    // (the test stack has none): no url at all.
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'webhooks-plain' }).resolves({
+      Stacks: [
+        {
+          StackName: 'webhooks-plain',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+          Outputs: outputs(),
+        },
+      ],
+    });
+    const plain = await cli(['providers', 'show', 'domain-hooks', '--stack', 'webhooks-plain']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).not.toMatch(/^url/m);
+    const local = await cli(['providers', 'show', 'domain-hooks', '--json', '--local']);
+    expect(local.code).toBe(0);
+    expect(JSON.parse(local.stdout)).not.toHaveProperty('url');
   });
 
   it('exits 2 naming the outputs a stack lacks', async () => {

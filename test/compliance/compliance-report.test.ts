@@ -12,6 +12,7 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,7 +21,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templateCheckNames } from '../../compliance/checks/pack.ts';
 import { controls, controlsFor, regulations } from '../../compliance/controls.ts';
 import { complianceProfileNames } from '../../compliance/profiles.ts';
+import { reportDocument } from '../../compliance/report/document.ts';
+import { renderMarkdown } from '../../compliance/report/markdown.ts';
 import type { ComplianceReport } from '../../compliance/report/report.ts';
+import { type ProviderConfig, toItem, withDefaults } from '../../functions/registry/provider.ts';
 import { cli, tempFiles } from '../cli/helpers.ts';
 import { deployment, outputRef } from '../infra/deployment.ts';
 
@@ -433,6 +437,69 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
 
     const live = (...flags: string[]) =>
       reportOf(templatePath, '--stack', 'webhooks-prod', '--region', 'eu-west-1', ...flags);
+
+    /** A registered provider's item, with a key the report never reads. */
+    const providerItem = (providerId: string, sources?: ProviderConfig['sources']) =>
+      toItem({
+        ...withDefaults({ providerId, scheme: 'github' }),
+        ...(sources === undefined ? {} : { sources }),
+        keys: [{ version: 1, kind: 'secret', ciphertext: new Uint8Array(32), createdAtMs: 0 }],
+        updatedAtMs: 0,
+        revision: 1,
+      });
+
+    it("lists each provider's source allowlist from the live registry", async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      dynamodb.on(ScanCommand).resolves({
+        Items: [
+          providerItem('github-prod', {
+            ranges: ['203.0.113.0/24'],
+            published: {
+              list: 'github',
+              ranges: ['192.30.252.0/22'],
+              fetchedAtMs: Date.parse('2026-12-01T00:00:00.000Z'),
+            },
+          }),
+          providerItem('open-door'),
+        ],
+      });
+      const { report } = await live('--profile', 'hipaa');
+      expect(report.sourceAllowlists).toEqual({
+        status: 'read',
+        providers: [
+          {
+            providerId: 'github-prod',
+            enabled: true,
+            ranges: ['203.0.113.0/24', '192.30.252.0/22'],
+            published: { list: 'github', fetchedAt: '2026-12-01T00:00:00.000Z' },
+          },
+          { providerId: 'open-door', enabled: true, ranges: [] },
+        ],
+      });
+      const registryTable = stackOutputs().find((o) => o.OutputKey === 'RegistryTableName');
+      expect(dynamodb.commandCalls(ScanCommand)[0]?.args[0].input.TableName).toBe(
+        registryTable?.OutputValue,
+      );
+      const markdown = renderMarkdown(reportDocument(report));
+      expect(markdown).toContain(
+        '1 of 2 registered providers accept deliveries only from listed ranges',
+      );
+      expect(markdown).toMatch(/`open-door` \| yes \| any address/);
+    });
+
+    it('says the allowlists were not read when the registry cannot be listed', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      dynamodb.on(ScanCommand).rejects(
+        Object.assign(new Error('not authorized to perform dynamodb:Scan'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+      const { report } = await live();
+      expect(report.sourceAllowlists).toEqual({
+        status: 'not-read',
+        reason: 'permission missing: dynamodb:Scan (AccessDeniedException)',
+      });
+    });
 
     it('compares live settings with the template and names a missing permission', async () => {
       liveStack({ auditPitr: 'ENABLED' });

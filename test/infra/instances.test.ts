@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseInstance } from '../../cli/target.ts';
 import { registerNagPacks } from '../../compliance/nag.ts';
 import { kmsKeys } from '../../functions/config/keys.ts';
+import { deliveryQueue } from '../../functions/config/queues.ts';
 import { telemetry } from '../../functions/config/telemetry.ts';
 import { digestBucketLogicalId } from '../../infra/audit-digests.ts';
 import { operatorOutputKeys, stackOutputKeys } from '../../infra/output-names.ts';
@@ -34,12 +35,16 @@ function valuesOf(template: Template, type: string, property: string): unknown[]
     .map((resource) => resource.Properties?.[property]);
 }
 
-/** The ingest functions' metric namespaces, from their environment. */
+/**
+ * The ingest functions' metric namespaces, from their environment: the functions that send to
+ * the delivery queue (the source range refresher names the instance's namespace too).
+ */
 function namespaces(template: Template): unknown[] {
   return valuesOf(template, 'AWS::Lambda::Function', 'Environment')
     .map((env) => (env as { Variables?: Record<string, unknown> } | undefined)?.Variables)
     .flatMap((variables) =>
-      variables?.POWERTOOLS_METRICS_NAMESPACE === undefined
+      variables?.POWERTOOLS_METRICS_NAMESPACE === undefined ||
+      variables[deliveryQueue.urlVariable] === undefined
         ? []
         : [variables.POWERTOOLS_METRICS_NAMESPACE],
     );

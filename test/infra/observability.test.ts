@@ -8,6 +8,7 @@ import {
 } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { telemetry } from '../../functions/config/telemetry.ts';
+import { sourceNotAllowed } from '../../functions/ingest/refusals.ts';
 import { countLabels, handlerMetrics } from '../../infra/observability/handler-metrics.ts';
 import {
   type DashboardWidget,
@@ -97,6 +98,12 @@ describe('the audit dashboard', () => {
     expect(perProvider.properties.view).toBe('bar');
     expect(expressions(perProvider)).toEqual([
       `SELECT SUM(rejected) ${schema} GROUP BY provider, reason ORDER BY SUM() DESC`,
+    ]);
+  });
+
+  it('graphs the deliveries refused by a source allowlist, per provider', () => {
+    expect(expressions(widget('Refused by source allowlist, per provider'))).toEqual([
+      `SELECT SUM(rejected) ${schema} AND reason = '${sourceNotAllowed}' GROUP BY provider ORDER BY SUM() DESC`,
     ]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * What a provider key is bound to (functions/registry/key-binding.ts): every security setting
- * changes the digest, `enabled` and the order options were given in do not.
+ * changes the digest, `enabled`, the source allowlist and the order options were given in do not.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -38,6 +38,13 @@ describe('settings digest', () => {
     expect(settingsDigest(reordered)).toBe(settingsDigest(base));
     const disabled: ProviderSettings = { ...base, enabled: false };
     expect(settingsDigest(disabled)).toBe(settingsDigest(base));
+  });
+
+  it('leaves out the source allowlist: it changes (and its published list refreshes) without the keys', () => {
+    const published = { list: 'github', ranges: ['192.30.252.0/22'], fetchedAtMs: 1 };
+    for (const sources of [{ ranges: ['203.0.113.0/24'] }, { ranges: [], published }]) {
+      expect(settingsDigest({ ...base, sources })).toBe(settingsDigest(base));
+    }
   });
 
   it('is versioned and fits an encryption context value', () => {

@@ -105,6 +105,47 @@ describe('resolveProvider', () => {
     expect(resolved?.config).toMatchObject({ scheme: 'stripe', enabled: true });
   });
 
+  it('builds the source allowlist once per load; a changed allowlist needs no key re-bound', async () => {
+    const added = await addStripe('stripe-sources', 'whsec_sources');
+    const restricted = await store.put({ ...added, sources: { ranges: ['203.0.113.0/24'] } });
+    const cache = newCache();
+    // The key was bound to the settings without an allowlist, and still decrypts with one.
+    const first = await cache.resolveProvider('stripe-sources');
+    expect(first.keys).toEqual([{ id: 'v1', value: 'whsec_sources' }]);
+    expect(first.allowedSources?.allows('203.0.113.7')).toBe(true);
+    expect(first.allowedSources?.allows('198.51.100.7')).toBe(false);
+    clock.advanceSeconds(30);
+    const warm = await cache.resolveProvider('stripe-sources');
+    expect(warm.allowedSources).toBe(first.allowedSources);
+
+    await store.put({
+      ...restricted,
+      sources: {
+        ranges: ['198.51.100.0/24'],
+        published: { list: 'github', ranges: ['192.30.252.0/22'], fetchedAtMs: clock.now() },
+      },
+    });
+    clock.advanceSeconds(30);
+    let reloaded: Awaited<ReturnType<ProviderCache['resolveProvider']>> | undefined;
+    const calls = await callsDuring(async () => {
+      reloaded = await cache.resolveProvider('stripe-sources');
+    });
+    // Read again, but the decrypted key kept: the allowlist is not among the bound settings.
+    expect(calls).toEqual({ dynamodb: ['GetItemCommand'], kms: [] });
+    expect(reloaded?.keys).toEqual([{ id: 'v1', value: 'whsec_sources' }]);
+    for (const [address, allowed] of [
+      ['203.0.113.7', false],
+      ['198.51.100.7', true],
+      ['192.30.253.1', true],
+      ['::ffff:192.30.253.1', true],
+    ] as const) {
+      expect(reloaded?.allowedSources?.allows(address)).toBe(allowed);
+    }
+
+    await addStripe('stripe-anywhere');
+    expect((await cache.resolveProvider('stripe-anywhere')).allowedSources).toBeUndefined();
+  });
+
   it('shares one load among concurrent misses', async () => {
     await addStripe('stripe-concurrent');
     const cache = newCache();

@@ -15,6 +15,7 @@ import {
   type ProviderKey,
   type RegistryItem,
   rotatedKeys,
+  type SourceAllowlist,
   toItem,
 } from '../../functions/registry/provider.ts';
 
@@ -53,6 +54,29 @@ const anyKey = fc.record(
   },
   { requiredKeys: ['version', 'kind', 'ciphertext', 'createdAtMs'] },
 );
+const anyRange = fc.constantFrom(
+  '127.0.0.1/32',
+  '192.30.252.0/22',
+  '203.0.113.0/24',
+  '10.0.0.0/8',
+  '2001:db8::/32',
+  '2a0a:a440::/29',
+  '::1/128',
+);
+const anySources: fc.Arbitrary<SourceAllowlist> = fc
+  .record(
+    {
+      ranges: fc.uniqueArray(anyRange, { maxLength: 4 }),
+      published: fc.record({
+        list: fc.constantFrom('github', 'stripe', 'pagerduty-eu'),
+        ranges: fc.uniqueArray(anyRange, { minLength: 1, maxLength: 4 }),
+        fetchedAtMs: anyTime,
+      }),
+    },
+    { requiredKeys: ['ranges'] },
+  )
+  // An allowlist holds a range: an empty one is left out instead.
+  .filter((sources) => sources.ranges.length > 0 || sources.published !== undefined);
 const anyConfig: fc.Arbitrary<ProviderConfig> = fc.record(
   {
     providerId: anyProviderId,
@@ -74,6 +98,7 @@ const anyConfig: fc.Arbitrary<ProviderConfig> = fc.record(
     keys: fc.uniqueArray(anyKey, { selector: (k) => k.version, maxLength: maxKeysPerProvider }),
     updatedAtMs: anyTime,
     revision: fc.integer({ min: 1, max: 1_000_000 }),
+    sources: anySources,
   },
   {
     requiredKeys: [
@@ -184,6 +209,83 @@ describe('item mapping', () => {
     }
   });
 
+  it('keeps a source allowlist, the published list with its ranges and fetch time', () => {
+    const sources: SourceAllowlist = {
+      ranges: ['203.0.113.0/24', '2001:db8::/32'],
+      published: { list: 'github', ranges: ['192.30.252.0/22'], fetchedAtMs: createdAtMs },
+    };
+    const item = toItem({ ...stripe, sources });
+    expect(item.sources).toEqual({
+      M: {
+        ranges: { L: [{ S: '203.0.113.0/24' }, { S: '2001:db8::/32' }] },
+        published: {
+          M: {
+            list: { S: 'github' },
+            ranges: { L: [{ S: '192.30.252.0/22' }] },
+            fetchedAt: { S: '2099-03-01T12:00:00.000Z' },
+          },
+        },
+      },
+    });
+    expect(fromItem(item)).toEqual({ ...stripe, sources });
+    const own = { ...stripe, sources: { ranges: ['127.0.0.1/32'] } };
+    expect(fromItem(toItem(own))).toEqual(own);
+    expect(toItem(stripe).sources).toBeUndefined();
+  });
+
+  it('refuses an allowlist that would allow everyone or no one, or holds a range not as stored', () => {
+    const published = { list: 'github', ranges: ['192.30.252.0/22'], fetchedAtMs: createdAtMs };
+    const refused: [SourceAllowlist, RegExp][] = [
+      [{ ranges: [] }, /sources must hold at least one range: leave it out to allow any address/],
+      [
+        { ranges: [], published: { ...published, ranges: [] } },
+        /sources\.published\.ranges must not be empty: an empty list never allows everyone/,
+      ],
+      [{ ranges: ['0.0.0.0/0'] }, /sources\.ranges: '0\.0\.0\.0\/0' is too wide/],
+      [{ ranges: ['::/0'] }, /sources\.ranges: '::\/0' is too wide/],
+      [{ ranges: ['10.0.0.7/8'] }, /host bits set: did you mean 10\.0\.0\.0\/8\?/],
+      [{ ranges: ['203.0.113.7'] }, /'203\.0\.113\.7' must be written 203\.0\.113\.7\/32/],
+      [{ ranges: ['not-an-ip'] }, /'not-an-ip' is not an IPv4 or IPv6 address/],
+      [{ ranges: [], published: { ...published, list: 'GitHub!' } }, /sources\.published\.list/],
+      [
+        { ranges: [], published: { ...published, ranges: ['0.0.0.0/0'] } },
+        /sources\.published\.ranges: '0\.0\.0\.0\/0' is too wide/,
+      ],
+    ];
+    for (const [sources, problem] of refused) {
+      expect(() => toItem({ ...stripe, sources })).toThrow(InvalidProviderConfigError);
+      expect(() => toItem({ ...stripe, sources })).toThrow(problem);
+    }
+  });
+
+  it('reads a stored allowlist that breaks a rule as a MalformedProviderItemError', () => {
+    const withSources = (sources: RegistryItem[string]) => ({ ...toItem(stripe), sources });
+    const published = (ranges: RegistryItem[string]) => ({
+      M: { list: { S: 'github' }, ranges, fetchedAt: { S: '2099-03-01T12:00:00.000Z' } },
+    });
+    const malformed: [RegistryItem[string], RegExp][] = [
+      [{ M: { ranges: { L: [{ S: '10.0.0.7/8' }] } } }, /host bits set/],
+      [{ M: { ranges: { L: [{ S: '0.0.0.0/0' }] } } }, /too wide/],
+      [{ M: { ranges: { L: [{ S: 'not-an-ip' }] } } }, /not an IPv4 or IPv6 address/],
+      [{ M: { ranges: { L: [{ N: '1' }] } } }, /sources\.ranges\[0\] must be a string/],
+      [{ M: { ranges: { L: [] } } }, /at least one range/],
+      [{ M: {} }, /sources\.ranges must be a list/],
+      [{ S: '127.0.0.1/32' }, /sources must be a map/],
+      [
+        { M: { ranges: { L: [] }, published: published({ L: [] }) } },
+        /an empty list never allows everyone/,
+      ],
+      [
+        { M: { ranges: { L: [] }, published: published({ L: [{ S: '::/0' }] }) } },
+        /sources\.published\.ranges: '::\/0' is too wide/,
+      ],
+    ];
+    for (const [sources, problem] of malformed) {
+      expect(() => fromItem(withSources(sources))).toThrow(MalformedProviderItemError);
+      expect(() => fromItem(withSources(sources))).toThrow(problem);
+    }
+  });
+
   it('reads an item with a wrong attribute type as a typed error naming it', () => {
     const item = { ...toItem(stripe), enabled: { S: 'yes' } };
     expect(() => fromItem(item)).toThrow(MalformedProviderItemError);
@@ -207,7 +309,7 @@ describe('item mapping', () => {
         fc.record({ M: fc.dictionary(fc.string(), tie('attribute'), { maxKeys: 3 }) }),
       ),
     })).attribute;
-    const names = fc.constantFrom(...Object.keys(toItem(stripe)), 'toleranceSeconds');
+    const names = fc.constantFrom(...Object.keys(toItem(stripe)), 'toleranceSeconds', 'sources');
     fc.assert(
       fc.property(fc.dictionary(names, value), (changes) => {
         try {

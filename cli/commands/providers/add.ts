@@ -19,6 +19,7 @@ import {
   isSubjectKeyPath,
   type RedactionAction,
   type RedactionRule,
+  type SourceAllowlist,
   withDefaults,
 } from '../../../functions/registry/provider.ts';
 import type { Scheme } from '../../../functions/verify/scheme.ts';
@@ -32,12 +33,20 @@ import { type ExitCode, exitCodes, type Io, UsageError } from '../../io.ts';
 import { parseOptionFlags, parseSeconds, repeatable } from '../../parse.ts';
 import { addWaitOption, runProviderChange, type WaitFlags } from '../../provider-change.ts';
 import { addKeySourceOptions, type KeySourceFlags, readNewKey } from '../../provider-keys.ts';
-import { redactionRuleText } from '../../provider-view.ts';
+import {
+  addSourceOptions,
+  publishedListName,
+  rangesOf,
+  readPublishedSources,
+  type SourceFlags,
+  sourcesDetail,
+} from '../../provider-sources.ts';
+import { providerView, redactionRuleText, sourcesSummary } from '../../provider-view.ts';
 import { encryptProviderKeyOf, registryOf, subjectIndexOf } from '../../registry.ts';
 import { lookUpScheme } from '../../schemes.ts';
 import { addTargetOptions, type Target, type TargetFlags, withTarget } from '../../target.ts';
 
-export interface AddFlags extends WaitFlags, KeySourceFlags {
+export interface AddFlags extends WaitFlags, KeySourceFlags, SourceFlags {
   /** A named provider (`providers catalog`): its scheme, options and tolerance. */
   readonly provider?: string;
   readonly scheme?: string;
@@ -73,11 +82,26 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         `--subject-key '${subjectKey}' must be dot-separated field names of A-Z, a-z, 0-9, '_', '$', '@' and '-' (no '*')`,
       );
     }
+    const ranges = rangesOf(flags.allowSource ?? [], '--allow-source');
+    const publishedName = publishedListName(
+      flags,
+      named?.name,
+      'give one, or add the provider with --provider NAME',
+    );
     const refusal = credentialHeaderRefusal({ id, schemeName, scheme, options, target, flags });
     if (refusal !== undefined) {
       io.stderr(`error: ${refusal}\n`);
       return exitCodes.rejected;
     }
+    // Before the key is read: a list that cannot be had leaves nothing half done.
+    const published =
+      publishedName === undefined
+        ? undefined
+        : await readPublishedSources(publishedName, flags.publishedList, Date.now());
+    const sources: SourceAllowlist | undefined =
+      ranges.length === 0 && published === undefined
+        ? undefined
+        : { ranges, ...(published === undefined ? {} : { published }) };
     const key = await readNewKey(flags, io, schemeName, scheme);
     const code = await runProviderChange(
       { target, flags, io },
@@ -96,16 +120,19 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
             ? {}
             : { redaction: redaction.map(redactionRuleText).join(',') }),
           ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
+          ...(sources === undefined ? {} : { sources: sourcesDetail(sources) }),
         });
         // Before the provider exists: its first delivery must find the secret to hash with.
         if (subjectKey !== undefined) await subjectIndexOf(target).ensureCreated();
-        // The key is bound to the very settings stored with it (functions/registry/key-binding.ts).
+        // The key is bound to the very settings stored with it (functions/registry/key-binding.ts),
+        // the source allowlist aside: it is not bound, so that it can change without the keys.
         const settings = withDefaults({
           providerId: id,
           scheme: schemeName as SchemeName,
           options,
           redaction,
           ...(subjectKey === undefined ? {} : { subjectKeyPath: subjectKey }),
+          ...(sources === undefined ? {} : { sources }),
           ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
           ...(retentionClass === undefined ? {} : { retentionClass }),
         });
@@ -120,8 +147,10 @@ export async function addProvider(id: string, flags: AddFlags, io: Io): Promise<
         });
         detail.revision = String(config.revision);
         // A function asked for the id before it existed remembers that it had none.
+        const allowed =
+          sources === undefined ? '' : `, sources ${sourcesSummary(providerView(config).sources)}`;
         return () => ({
-          done: `added provider '${id}' (scheme ${config.scheme}, key v1)`,
+          done: `added provider '${id}' (scheme ${config.scheme}, key v1${allowed})`,
           meanwhile: 'its deliveries may still be refused as unknown',
           held: `provider '${id}' is known everywhere now: its deliveries are accepted`,
         });
@@ -230,33 +259,36 @@ export function addProvidersAddCommand(
 ): void {
   addTargetOptions(
     addKeySourceOptions(
-      addWaitOption(providers.command('add <id>'))
-        .description('register a provider with its first key')
-        .option(
-          '--provider <name>',
-          'a named provider: sets its scheme, options and tolerance (`webhooks providers catalog` lists them)',
-        )
-        .option('--scheme <name>', 'the signing scheme (`webhooks schemes` lists them)')
-        .option('--tolerance-seconds <n>', "timestamp tolerance (default: the scheme's)")
-        .option(
-          '--retention <class>',
-          `retention class: ${Object.keys(retentionClasses).join(', ')} (default: standard)`,
-        )
-        .option('--option <key=value>', 'a scheme option; repeatable', repeatable)
-        .option(
-          '--redact <path[=drop|mask]>',
-          'a field of the payload copy to redact, e.g. data.object.email=drop (default: mask); repeatable',
-          repeatable,
-        )
-        .option(
-          '--subject-key <path>',
-          "where a JSON body names its data subject, e.g. data.object.customer; indexed only as a keyed hash, for 'audit erase --subject'",
-        ),
+      addSourceOptions(
+        addWaitOption(providers.command('add <id>'))
+          .description('register a provider with its first key')
+          .option(
+            '--provider <name>',
+            'a named provider: sets its scheme, options and tolerance (`webhooks providers catalog` lists them)',
+          )
+          .option('--scheme <name>', 'the signing scheme (`webhooks schemes` lists them)')
+          .option('--tolerance-seconds <n>', "timestamp tolerance (default: the scheme's)")
+          .option(
+            '--retention <class>',
+            `retention class: ${Object.keys(retentionClasses).join(', ')} (default: standard)`,
+          )
+          .option('--option <key=value>', 'a scheme option; repeatable', repeatable)
+          .option(
+            '--redact <path[=drop|mask]>',
+            'a field of the payload copy to redact, e.g. data.object.email=drop (default: mask); repeatable',
+            repeatable,
+          )
+          .option(
+            '--subject-key <path>',
+            "where a JSON body names its data subject, e.g. data.object.customer; indexed only as a keyed hash, for 'audit erase --subject'",
+          ),
+        'the --provider name',
+      ),
     ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ webhooks providers add stripe-live --scheme stripe --secret-stdin --local < stripe.secret\n  $ webhooks providers add wa --provider whatsapp --secret-stdin --local < app.secret\n  $ webhooks providers add discord-app --scheme discord --public-key-file discord.pub --stack webhook-ingestion',
+      '\nExamples:\n  $ webhooks providers add stripe-live --scheme stripe --secret-stdin --local < stripe.secret\n  $ webhooks providers add wa --provider whatsapp --secret-stdin --local < app.secret\n  $ webhooks providers add gh --provider github --allow-published --secret-stdin --local < gh.secret\n  $ webhooks providers add discord-app --scheme discord --public-key-file discord.pub --stack webhook-ingestion',
     )
     .action(async (id: string, flags: AddFlags) => finish(await addProvider(id, flags, io)));
 }

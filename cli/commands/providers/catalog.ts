@@ -1,7 +1,8 @@
 /**
  * `webhooks providers catalog`: every named provider `providers add --provider NAME` knows,
  * with its scheme, the headers it reads, where the delivery id and event type come from (and
- * whether the signature covers them), its documentation and the proof behind it. Offline: it
+ * whether the signature covers them), its documentation, the proof behind it and its published
+ * source lists (ops/source-lists, for `--allow-published`). Offline: it
  * reads the catalog (ops/catalog/), no deployment.
  */
 import type { Command } from 'commander';
@@ -15,13 +16,14 @@ const source = ({ from, signed }: ValueSource) =>
 /** The table: one line a provider; `--json` has every column and the docs link. */
 export function formatCatalog(rows: readonly CatalogRow[]): string {
   return alignedTable([
-    ['PROVIDER', 'SCHEME', 'DELIVERY ID', 'EVENT TYPE', 'PROOF'],
+    ['PROVIDER', 'SCHEME', 'DELIVERY ID', 'EVENT TYPE', 'PROOF', 'PUBLISHED LIST'],
     ...rows.map((row) => [
       row.name,
       row.scheme,
       source(row.deliveryId),
       source(row.eventType),
       row.proof,
+      row.publishedLists.join(',') || '-',
     ]),
   ]);
 }
@@ -34,13 +36,13 @@ export function catalogMarkdown(rows: readonly CatalogRow[]): string {
   const cell = (text: string) => text.replaceAll('|', '\\|');
   const code = (texts: readonly string[]) => texts.map((text) => `\`${text}\``).join(', ');
   const lines = [
-    '| Provider | Scheme | Headers | Delivery id | Event type | Proof | Notes |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| Provider | Scheme | Headers | Delivery id | Event type | Proof | Published source list | Notes |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => {
       const options = Object.entries(row.options).map(([name, value]) => `${name}=${value}`);
       const scheme =
         options.length === 0 ? `\`${row.scheme}\`` : `\`${row.scheme}\` (${code(options)})`;
-      return `| [${cell(row.displayName)}](${row.docs}) \`${row.name}\` | ${cell(scheme)} | ${cell(code(row.headers))} | ${cell(source(row.deliveryId))} | ${cell(source(row.eventType))} | ${cell(row.proof)} | ${cell(row.note ?? '')} |`;
+      return `| [${cell(row.displayName)}](${row.docs}) \`${row.name}\` | ${cell(scheme)} | ${cell(code(row.headers))} | ${cell(source(row.deliveryId))} | ${cell(source(row.eventType))} | ${cell(row.proof)} | ${cell(code(row.publishedLists))} | ${cell(row.note ?? '')} |`;
     }),
   ];
   return `${lines.join('\n')}\n`;
@@ -69,7 +71,7 @@ export function addProvidersCatalogCommand(
   providers
     .command('catalog')
     .description(
-      'list the named providers `providers add --provider NAME` knows: scheme, headers, ids and proof',
+      'list the named providers `providers add --provider NAME` knows: scheme, headers, ids, proof and published source lists',
     )
     .option('--json', 'print a JSON array (adds the options, headers, docs link and notes)')
     .option('--markdown', 'print the Markdown table of docs/providers.md')

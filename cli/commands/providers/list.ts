@@ -1,8 +1,11 @@
-/** `webhooks providers list`: every provider of a deployment, its scheme, keys and retention. */
+/**
+ * `webhooks providers list`: every provider of a deployment, its scheme, keys, retention and
+ * source allowlist.
+ */
 import type { Command } from 'commander';
 import type { ProviderConfig } from '../../../functions/registry/provider.ts';
 import { type ExitCode, exitCodes, type Io } from '../../io.ts';
-import { providerView } from '../../provider-view.ts';
+import { providerView, sourcesSummary } from '../../provider-view.ts';
 import { registryOf } from '../../registry.ts';
 import { alignedTable } from '../../table.ts';
 import { addTargetOptions, type TargetFlags, withTarget } from '../../target.ts';
@@ -14,13 +17,14 @@ export interface ListFlags extends TargetFlags {
 /** `list`'s text form: an aligned table under a header row. */
 export function formatProviderTable(configs: readonly ProviderConfig[]): string {
   return alignedTable([
-    ['PROVIDER', 'SCHEME', 'ENABLED', 'KEYS', 'RETENTION'],
+    ['PROVIDER', 'SCHEME', 'ENABLED', 'KEYS', 'RETENTION', 'SOURCES'],
     ...configs.map((config) => [
       config.providerId,
       config.scheme,
       config.enabled ? 'yes' : 'no',
       config.keys.map((key) => `v${key.version}`).join(','),
       config.retentionClass,
+      sourcesSummary(providerView(config).sources),
     ]),
   ]);
 }

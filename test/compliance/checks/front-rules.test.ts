@@ -90,6 +90,31 @@ describe('the front rules on an HTTP API', () => {
     expect(evaluate(apiMinimumTls12, httpApiTemplate('2.0'))).toEqual({ kind: 'compliant' });
   });
 
+  it("judge a custom domain by each endpoint configuration's security policy", () => {
+    const withDomain = (policy: string) => ({
+      Resources: {
+        ...httpApiTemplate('2.0').Resources,
+        Domain: {
+          Type: 'AWS::ApiGatewayV2::DomainName',
+          Properties: {
+            DomainName: 'hooks.example.com',
+            DomainNameConfigurations: [{ EndpointType: 'REGIONAL', SecurityPolicy: policy }],
+          },
+        },
+      },
+    });
+    expect(evaluate(apiMinimumTls12, withDomain('TLS_1_2'))).toEqual({ kind: 'compliant' });
+    expect(evaluate(apiMinimumTls12, withDomain('TLS_1_0'))).toEqual({
+      kind: 'non-compliant',
+      findings: [
+        {
+          resources: ['Domain'],
+          why: 'custom domain Domain has DomainNameConfigurations[].SecurityPolicy TLS_1_0',
+        },
+      ],
+    });
+  });
+
   it('refuse payload format 1.0, whose body is not the raw 2.0 one', () => {
     expect(evaluate(exactBodyReachesVerifier, httpApiTemplate('1.0'))).toEqual({
       kind: 'non-compliant',

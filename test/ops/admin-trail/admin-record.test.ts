@@ -122,7 +122,7 @@ describe('admin record rules', () => {
   it.each([
     ['a failure without its reason', { outcome: 'failed' }, 'reason'],
     ['a success with a reason', { reason: 'provider_not_found' }, 'reason'],
-    ['an unknown action', { action: 'provider.update' }, 'action'],
+    ['an unknown action', { action: 'provider.rename' }, 'action'],
     ['a provider action on something not a provider id', { target: 'Bad.Id' }, 'target'],
     ['an empty actor', { actor: '' }, 'actor'],
     ['an actor with a line break', { actor: 'alice\nforged line' }, 'actor'],
