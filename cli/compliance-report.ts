@@ -26,13 +26,18 @@ import { renderMarkdown } from '../compliance/report/markdown.ts';
 import {
   buildReport,
   type ComplianceReport,
+  type PeriodicReviewInput,
   type ProfilesSource,
   type StackState,
   type TemplateSource,
 } from '../compliance/report/report.ts';
+import { readSupplyChain } from '../compliance/report/supply-chain.ts';
 import { outputText } from '../compliance/report/template.ts';
 import { defaultStackName } from '../infra/context.ts';
-import { operatorOutputKeys } from '../infra/output-names.ts';
+import { packageRoot } from '../infra/lambda-bundle.ts';
+import { operatorOutputKeys, stackOutputKeys } from '../infra/output-names.ts';
+import { SelfAuditHistory } from '../ops/review/run-store.ts';
+import { notRunReason } from '../scheduled/self-audit/call.ts';
 import { type ExitCode, exitCodes, type Io, UsageError } from './io.ts';
 
 export interface ComplianceReportFlags {
@@ -43,6 +48,10 @@ export interface ComplianceReportFlags {
   readonly region?: string;
   readonly out?: string;
   readonly json?: boolean;
+  /** Do not ask npm's registry about known vulnerabilities. */
+  readonly offline?: boolean;
+  /** Write the Lambdas' SBOM (CycloneDX JSON) to this file too. */
+  readonly sbom?: string;
 }
 
 /** What the command reaches outside itself; tests replace the clock or the synthesis. */
@@ -122,6 +131,19 @@ export async function generateComplianceReport(
         ? { kind: 'synthesized', durationMs: Math.round(performance.now() - synthesisStarted) }
         : { kind: 'file', path: flags.template };
     const stackState = await liveState(stack, evidence, clients, io);
+    const periodicReview = await readPeriodicReview(stack, clients, dependencies.now, io);
+    const supplyChain = await readSupplyChain(evidence.template, {
+      packageRoot: packageRoot(),
+      product: { name: 'webhook-ingestion', version: dependencies.version },
+      now: dependencies.now,
+      ...(flags.offline === true ? { offline: 'not asked (--offline)' } : {}),
+    });
+    if (flags.sbom !== undefined) {
+      if (supplyChain.sbom.status !== 'made') {
+        throw new UsageError(`cannot write ${flags.sbom}: ${supplyChain.sbom.reason}`);
+      }
+      await writeOut(flags.sbom, `${JSON.stringify(supplyChain.sbom.bom, null, 2)}\n`, io);
+    }
     const report = buildReport({
       generatedAt: dependencies.now(),
       version: dependencies.version,
@@ -133,6 +155,8 @@ export async function generateComplianceReport(
       ...(evidence.acknowledged === undefined ? {} : { acknowledged: evidence.acknowledged }),
       stack: stackState,
       notices,
+      ...(periodicReview === undefined ? {} : { periodicReview }),
+      supplyChain,
     });
     await emit(report, format, flags.out, io);
     return verdict(report, io);
@@ -245,6 +269,57 @@ async function liveState(
   return { kind: 'checked', live };
 }
 
+/**
+ * The scheduled self-audit's runs from the stack's audit table, through the reader `webhooks
+ * compliance history` uses (ops/review/run-store.ts): undefined without --stack (the report
+ * says to run with it), not read with the reason when the stack or the table cannot be read.
+ */
+async function readPeriodicReview(
+  stack: DescribedStack,
+  clients: LiveClients | undefined,
+  now: () => Date,
+  io: Io,
+): Promise<PeriodicReviewInput | undefined> {
+  if (stack.kind === 'none' || clients === undefined) return undefined;
+  if (stack.kind === 'unreachable') {
+    return { kind: 'not-read', reason: 'the stack could not be described' };
+  }
+  const auditTableName =
+    stack.outputs.get(stackOutputKeys.auditTableName) ??
+    [...stack.outputs].find(([key]) => key.endsWith(stackOutputKeys.auditTableName))?.[1];
+  if (auditTableName === undefined) {
+    return {
+      kind: 'not-read',
+      reason: `the stack has no ${stackOutputKeys.auditTableName} output`,
+    };
+  }
+  io.stderr(`reading the self-audit's runs in ${auditTableName}…\n`);
+  try {
+    const history = new SelfAuditHistory({
+      dynamodb: clients.dynamodb,
+      tableName: auditTableName,
+      now: () => now().getTime(),
+    });
+    const { summaries } = await history.summaries();
+    const statusOf = (statuses: (typeof summaries)[number]['statuses'], wanted: string) =>
+      Object.entries(statuses)
+        .filter(([, status]) => status === wanted)
+        .map(([name]) => name);
+    return {
+      kind: 'read',
+      runs: summaries
+        .filter((summary) => summary.trigger === 'schedule')
+        .map((summary) => ({
+          startedAt: summary.startedAt,
+          failedChecks: statusOf(summary.statuses, 'failed'),
+          notRunChecks: statusOf(summary.statuses, 'not_run'),
+        })),
+    };
+  } catch (error) {
+    return { kind: 'not-read', reason: notRunReason(error) };
+  }
+}
+
 async function emit(
   report: ComplianceReport,
   format: ReportFormat,
@@ -261,13 +336,17 @@ async function emit(
     io.stdout(text);
     return;
   }
+  await writeOut(out, text, io);
+}
+
+async function writeOut(path: string, text: string, io: Io): Promise<void> {
   try {
-    await writeFile(out, text);
+    await writeFile(path, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unwritable';
-    throw new UsageError(`cannot write ${out} (${code})`, { cause: error });
+    throw new UsageError(`cannot write ${path} (${code})`, { cause: error });
   }
-  io.stderr(`wrote ${out}\n`);
+  io.stderr(`wrote ${path}\n`);
 }
 
 /** Says on stderr how it ended, naming every failing control; the exit code to match. */

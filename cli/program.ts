@@ -9,6 +9,8 @@ import { addAuditReceiptsCommand } from './commands/audit/receipts.ts';
 import { addAuditShowCommand } from './commands/audit/show.ts';
 import { addAuditStatsCommand } from './commands/audit/stats.ts';
 import { addAuditVerifyCommand } from './commands/audit/verify.ts';
+import { addComplianceAuditCommand } from './commands/compliance/audit.ts';
+import { addComplianceHistoryCommand } from './commands/compliance/history.ts';
 import { addComplianceReportCommand } from './commands/compliance/report.ts';
 import { addInitCommand } from './commands/init.ts';
 import { addProvidersAddCommand } from './commands/providers/add.ts';
@@ -77,7 +79,7 @@ const complianceGroup: CommandGroup = {
   name: 'compliance',
   description: 'show how a deployment meets PCI DSS, HIPAA, GDPR and CCPA controls',
   example: 'webhooks compliance report --profile pci-dss --out report.md',
-  commands: [addComplianceReportCommand],
+  commands: [addComplianceReportCommand, addComplianceAuditCommand, addComplianceHistoryCommand],
 };
 
 /** The program's commands, in the order its help lists them. */

@@ -60,7 +60,10 @@ export interface AcknowledgedConstructs extends IConstruct {
   readonly auditTable: IConstruct;
   readonly alarmTopic: { readonly emailSubscription?: IConstruct };
   /** @default - no VPC placement */
-  readonly network?: IConstruct;
+  readonly network?: IConstruct & {
+    /** The deploy-time lookup of DynamoDB's and S3's prefix lists (infra/network.ts). */
+    readonly prefixLists: { readonly function: IConstruct; readonly policy: IConstruct };
+  };
   /** @default - no web ACL */
   readonly webAcl?: IConstruct;
   /** The audit and registry tables' backup plan (infra/backup.ts). @default - no backup plan */
@@ -83,6 +86,11 @@ export interface AcknowledgedConstructs extends IConstruct {
     readonly function: IConstruct;
     readonly schedule: IConstruct;
     readonly policies: { readonly tracing?: IConstruct };
+  };
+  /** The scheduled self-audit (infra/self-audit.ts), in every configuration. */
+  readonly selfAudit: {
+    readonly function: IConstruct;
+    readonly policies: { readonly data: IConstruct; readonly tracing?: IConstruct };
   };
   /** The wiring `addConsumer` builds (infra/consumer.ts). @default - no consumer */
   readonly consumer?: IConstruct & {
@@ -295,6 +303,13 @@ export const acknowledgements: readonly Acknowledgement[] = [
   },
   {
     rules: ['AwsSolutions-IAM5[Resource::*]'],
+    resource: "self-audit Lambda role's tracing policy",
+    reason: `The same policy as the ingest Lambda's: ${unscopedTracing}`,
+    condition: 'with tracing',
+    targets: (i) => present(i.selfAudit.policies.tracing),
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::*]'],
     resource: "ingest Lambda role's network interface policy",
     reason: unscopedNetworkInterfaces,
     condition: 'with VPC placement',
@@ -306,6 +321,14 @@ export const acknowledgements: readonly Acknowledgement[] = [
     reason: `The same policy as the ingest Lambda's, on the same subnets: ${unscopedNetworkInterfaces}`,
     condition: 'with VPC placement',
     targets: (i) => present(i.digests.policies.networkInterfaces),
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::*]'],
+    resource: "prefix list lookup Lambda role's policy",
+    reason:
+      "ec2:DescribeManagedPrefixLists, a read, supports no resource-level permissions: EC2 requires its Resource to be *. The policy holds nothing else but the function's own log streams, so the role can read the region's prefix lists and change nothing.",
+    condition: 'with VPC placement',
+    targets: (i) => (i.network === undefined ? [] : [i.network.prefixLists.policy]),
   },
   {
     rules: [
@@ -363,12 +386,22 @@ export const acknowledgements: readonly Acknowledgement[] = [
     targets: (i) => [i.sourceRefresher.schedule],
   },
   {
+    rules: lambdaDlq,
+    resource: 'self-audit Lambda',
+    reason:
+      "EventBridge Scheduler invokes it asynchronously, daily by default, with an event that carries nothing but the schedule's time, so a dead-letter queue would hold only empty schedule events. A failed run raises its Errors alarm and Lambda retries it; every run audits everything again, and two days without a run raise its NotRunning alarm.",
+    targets: (i) => [i.selfAudit.function],
+  },
+  {
     rules: ['Serverless-LambdaTracing'],
-    resource: 'ingest Lambda, audit digest Lambda, source range refresher Lambda',
+    resource:
+      'ingest Lambda, audit digest Lambda, source range refresher Lambda, self-audit Lambda',
     reason: untraced,
     condition: 'without tracing, the default',
     targets: (i) =>
-      i.settings.tracing ? [] : [i.ingest.function, i.digests.function, i.sourceRefresher.function],
+      i.settings.tracing
+        ? []
+        : [i.ingest.function, i.digests.function, i.sourceRefresher.function, i.selfAudit.function],
   },
   {
     rules: ['Serverless-SQSRedrivePolicy'],
@@ -414,6 +447,13 @@ export const acknowledgements: readonly Acknowledgement[] = [
     reason:
       "s3:GetObject and s3:PutObject on the digest bucket's `digests/` objects only: each key is derived from the audit table's name and the period's start (`digests/<table>/<yyyy>/<mm>/<dd>/<start>.json` and its `.sig`), so no fixed list can name them. The bucket holds nothing else, and no delete or Object Lock action is granted.",
     targets: (i) => [i.digests.policies.data],
+  },
+  {
+    rules: ['AwsSolutions-IAM5[Resource::<DigestBucket.Arn>/digests/*]'],
+    resource: "self-audit Lambda role's data policy",
+    reason:
+      "s3:GetObject and s3:GetObjectVersion on the digest bucket's `digests/` objects only, to verify the audit trail's digests as `webhooks audit verify` does: each key is derived from the audit table's name and the period's start, so no fixed list can name them. Read only: no put, delete or Object Lock action.",
+    targets: (i) => [i.selfAudit.policies.data],
   },
   {
     rules: ['AwsSolutions-IAM5[Resource::<PayloadBucket.Arn>/*]'],
@@ -484,6 +524,13 @@ export const acknowledgements: readonly Acknowledgement[] = [
   },
   {
     rules: lambdaInVpc,
+    resource: 'self-audit Lambda',
+    reason:
+      "It reads this stack through the CloudFormation API (GetTemplate, DescribeStacks), which the deployment's isolated subnets (no NAT, no internet gateway, endpoints only for what the ingest function calls) cannot reach; it serves no inbound connection. It handles no delivery body, header or provider secret: its role may read this stack's template and outputs, describe its tables, keys and queues and read their policies, scan the registry (the provider keys stay ciphertexts only the ingest role may decrypt), read the audit trail, its seals and its digests as `webhooks audit verify` does, and put new items in two partitions only, its run record and the admin record naming it, sealed under the operator's context.",
+    targets: (i) => [i.selfAudit.function],
+  },
+  {
+    rules: lambdaInVpc,
     resource: 'compliance profile guard Lambda',
     reason:
       "It runs only while CloudFormation creates, updates or deletes the stack, to compare the deploy's compliance profiles with the stack's: it handles no delivery, record or key, and may only call cloudformation:DescribeStacks on this stack and write its own log group. It answers CloudFormation at the request's pre-signed S3 URL and reads the stack through the CloudFormation API, which the isolated subnets (no NAT, no internet gateway, endpoints only for what the ingest function calls) cannot reach.",
@@ -494,6 +541,30 @@ export const acknowledgements: readonly Acknowledgement[] = [
     resource: 'compliance profile guard Lambda',
     reason: `CloudFormation invokes it for one stack operation and waits for its answer at the request's pre-signed URL for ${profileGuardTimeoutSeconds / 60} minutes at most (the resource's ServiceTimeout), then fails the resource and rolls the update back. A request kept in a dead-letter queue could no longer be answered: the operation it belongs to has ended.`,
     targets: (i) => [i.profileGuard.function],
+  },
+  {
+    rules: lambdaInVpc,
+    resource: 'prefix list lookup Lambda',
+    reason:
+      "It runs only while CloudFormation creates or updates the stack, to read the ids of the region's DynamoDB and S3 prefix lists, which the functions' security group lets HTTPS out to: it handles no delivery, record or key, and may only call ec2:DescribeManagedPrefixLists and write its own log group. It calls the EC2 API and answers CloudFormation at the request's pre-signed S3 URL, which the isolated subnets (no NAT, no internet gateway, endpoints only for what the functions call) cannot reach.",
+    condition: 'with VPC placement: pci-dss and hipaa, or vpcPlacement',
+    targets: (i) => (i.network === undefined ? [] : [i.network.prefixLists.function]),
+  },
+  {
+    rules: lambdaDlq,
+    resource: 'prefix list lookup Lambda',
+    reason:
+      "CloudFormation invokes it for one stack operation and waits for its answer at the request's pre-signed URL (2 minutes at most, the resource's ServiceTimeout), then fails the resource and rolls the operation back. A request kept in a dead-letter queue could no longer be answered: the operation it belongs to has ended.",
+    condition: 'with VPC placement: pci-dss and hipaa, or vpcPlacement',
+    targets: (i) => (i.network === undefined ? [] : [i.network.prefixLists.function]),
+  },
+  {
+    rules: ['Serverless-LambdaTracing'],
+    resource: 'prefix list lookup Lambda',
+    reason:
+      'It runs once per stack operation that changes its properties, for about a second, and never during deliveries: its JSON log line per request and the stack events record every answer, and tracing it would add a policy of X-Ray actions that take no resource.',
+    condition: 'with VPC placement: pci-dss and hipaa, or vpcPlacement',
+    targets: (i) => (i.network === undefined ? [] : [i.network.prefixLists.function]),
   },
   {
     rules: ['Serverless-LambdaTracing'],

@@ -56,9 +56,13 @@ function wafSection(): string {
     const version = isVersionedRuleGroupName(group.name)
       ? `\`${pinnedRuleGroupVersions[group.name]}\``
       : `unversioned: ${group.unversioned}`;
+    const unalarmed = group.unalarmed ?? {};
     lines.push(
-      `- \`${group.name}\` (${version}): blocks${counted.length === 0 ? '.' : ', except these rules, which only count:'}`,
-      ...counted.map(([rule, why]) => `  - \`${rule}\`: ${why}.`),
+      `- \`${group.name}\` (${version}): blocks${counted.length === 0 ? '.' : ', except these rules, which only count, each match raising the `WafCountedMatches` alarm unless said:'}`,
+      ...counted.map(([rule, why]) => {
+        const quiet = unalarmed[rule];
+        return `  - \`${rule}\`: ${why}.${quiet === undefined ? '' : ` No alarm: ${quiet}.`}`;
+      }),
     );
   }
   lines.push('', 'Left out:', '');

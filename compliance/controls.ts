@@ -250,7 +250,7 @@ export const controls: readonly Control[] = [
     requirement:
       'Inbound and outbound traffic of the systems that handle account data is limited to what is necessary.',
     implementation:
-      "The ingest Lambda runs in isolated subnets with no NAT and no internet gateway; it reaches DynamoDB, SQS and KMS through VPC endpoints only, and VPC flow logs record all traffic. Inbound, each provider may be limited to the address ranges it sends from (a source allowlist, set with `webhooks providers add/update --allow-source` or `--allow-published`): a delivery from elsewhere is refused before its signature is checked and audited as source_not_allowed. The lists are the registry's runtime settings, so the report's Source allowlists section shows each provider's only when it reads the live stack (--stack).",
+      "The ingest Lambda runs in isolated subnets with no NAT and no internet gateway; it reaches DynamoDB, SQS, KMS and S3 through VPC endpoints only, its security group lets HTTPS out to those endpoints alone (the interface endpoints' group and DynamoDB's and S3's prefix lists, never 0.0.0.0/0), and VPC flow logs record all traffic. Inbound, each provider may be limited to the address ranges it sends from (a source allowlist, set with `webhooks providers add/update --allow-source` or `--allow-published`): a delivery from elsewhere is refused before its signature is checked and audited as source_not_allowed. The lists are the registry's runtime settings, so the report's Source allowlists section shows each provider's only when it reads the live stack (--stack).",
     checks: ['lambda-in-isolated-network'],
     tests: [
       proofs.sourceAllowlist,
@@ -330,7 +330,7 @@ export const controls: readonly Control[] = [
     requirement:
       'An automated technical solution in front of the public endpoint detects and prevents web-based attacks.',
     implementation:
-      'A regional AWS WAF web ACL is associated with the API stage: a rate limit per source address, the Amazon IP reputation list and AWS managed rule groups; rules that judge the signed body only count. Blocked and counted requests are logged.',
+      'A regional AWS WAF web ACL is associated with the API stage: a rate limit per source address, the Amazon IP reputation list and AWS managed rule groups, which block. The rules that judge the signed body, and NoUserAgent_HEADER, only count: blocking one would lose a real delivery its provider retries into the same block, while a forged body fails its signature check anyway. docs/compliance.md "WAF rules" lists each rule with its reason, from infra/waf.ts. A counted match raises the WafCountedMatches alarm, so that someone looks (SizeRestrictions_BODY, which every body over 8 KB matches, excepted). Blocked and counted requests are logged.',
     checks: ['waf-in-front-of-api'],
     tests: [
       {

@@ -51,6 +51,16 @@ export interface ComplianceProfile extends ComplianceRequirements {
   readonly summary: string;
   /** The clauses that force the values above. */
   readonly citations: readonly string[];
+  /**
+   * Days a provider's key may stay in use before the scheduled self-audit flags it
+   * (infra/self-audit.ts, `key-cryptoperiod`): a ceiling, so profiles combine to the shortest
+   * (`keyCryptoperiod`). No regulation here fixes a number: PCI DSS v4.0.1 3.6.1 and 3.7.4 leave
+   * the cryptoperiod to the entity, and NIST SP 800-57 Part 1 suggests an originator-usage
+   * period of up to one to two years for symmetric authentication keys, whose shorter end every
+   * profile takes. Not a `ComplianceRequirements` field: the deployment's strictest is
+   * `DeploymentSettings.selfAudit.cryptoperiodDays`.
+   */
+  readonly keyCryptoperiodDays: number;
 }
 
 export const complianceProfiles = {
@@ -65,6 +75,7 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: false,
     backupPlanRequired: false,
+    keyCryptoperiodDays: 365,
   },
   gdpr: {
     summary: 'Storage limitation: no payload copies, short audit history and logs by default.',
@@ -79,6 +90,7 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: false,
     backupPlanRequired: false,
+    keyCryptoperiodDays: 365,
   },
   ccpa: {
     summary: 'Records of consumer requests kept 24 months.',
@@ -91,6 +103,7 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: false,
     backupPlanRequired: false,
+    keyCryptoperiodDays: 365,
   },
   'pci-dss': {
     summary:
@@ -101,6 +114,7 @@ export const complianceProfiles = {
       'PCI DSS v4.0 10.2.1 and 10.2.2: every access logged with who, what, when and the outcome',
       'PCI DSS v4.0 1.3 and cdk-nag PCI.DSS.321-LambdaInsideVPC: the function in a segmented network',
       'PCI DSS v4.0 10.3.3: audit logs promptly backed up to storage that is difficult to alter (a locked backup vault)',
+      "PCI DSS v4.0.1 3.7.4: keys changed at the end of their cryptoperiod, which the key owner defines from industry guidance: 365 days for provider keys, the shorter end of NIST SP 800-57 Part 1's one to two years for symmetric authentication keys, checked by the daily self-audit",
     ],
     deliveryAuditFloor: 'standard',
     adminAuditFloor: 'standard',
@@ -110,6 +124,7 @@ export const complianceProfiles = {
     wafRequired: true,
     accessLogRequired: true,
     backupPlanRequired: true,
+    keyCryptoperiodDays: 365,
   },
   hipaa: {
     summary:
@@ -128,6 +143,7 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: true,
     backupPlanRequired: true,
+    keyCryptoperiodDays: 365,
   },
 } as const satisfies Record<ComplianceProfileName, ComplianceProfile>;
 
@@ -167,6 +183,23 @@ export function combineProfiles(names: readonly ComplianceProfileName[]): Compli
     wafRequired: profiles.some((p) => p.wafRequired),
     accessLogRequired: profiles.some((p) => p.accessLogRequired),
     backupPlanRequired: profiles.some((p) => p.backupPlanRequired),
+  };
+}
+
+/**
+ * The shortest key cryptoperiod the named profiles allow, and the profiles that ask for it.
+ * @example
+ * keyCryptoperiod(['baseline', 'pci-dss']) // { days: 365, profiles: ['baseline', 'pci-dss'] }
+ */
+export function keyCryptoperiod(names: readonly ComplianceProfileName[]): {
+  readonly days: number;
+  readonly profiles: readonly ComplianceProfileName[];
+} {
+  if (names.length === 0) throw new RangeError('name at least one compliance profile');
+  const days = Math.min(...names.map((name) => complianceProfiles[name].keyCryptoperiodDays));
+  return {
+    days,
+    profiles: names.filter((name) => complianceProfiles[name].keyCryptoperiodDays === days),
   };
 }
 

@@ -41,6 +41,14 @@ export const contextKeys = {
   /** The Route 53 hosted zone `customDomain` lies in: its id, and its name with it. */
   customDomainHostedZoneId: 'customDomainHostedZoneId',
   customDomainHostedZoneName: 'customDomainHostedZoneName',
+  /** The self-audit's EventBridge Scheduler expression, e.g. `-c selfAuditSchedule='cron(0 6 * * ? *)'`. */
+  selfAuditSchedule: 'selfAuditSchedule',
+  /** Days a provider key may be in use before the self-audit flags it, at most the profiles'. */
+  keyCryptoperiodDays: 'keyCryptoperiodDays',
+  /** Days without an accepted delivery before the self-audit flags a provider. */
+  idleProviderDays: 'idleProviderDays',
+  /** `-c awsConfigRules=true`: AWS Config managed rules for the stack's own resources. */
+  awsConfigRules: 'awsConfigRules',
 } as const;
 
 /** @default 'webhook-ingestion' */
@@ -111,8 +119,18 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const manageApiGatewayAccount = read(contextKeys.manageApiGatewayAccount, flag);
   const removalPolicy = read(contextKeys.removal, removal);
   const customDomain = readCustomDomain(read, problems);
+  const schedule = read(contextKeys.selfAuditSchedule, scheduleExpression);
+  const cryptoperiodDays = read(contextKeys.keyCryptoperiodDays, integer);
+  const idleProviderDays = read(contextKeys.idleProviderDays, integer);
+  const awsConfigRules = read(contextKeys.awsConfigRules, flag);
   if (problems.length > 0) throw new AppContextError(problems);
 
+  const selfAudit = {
+    ...(schedule === undefined ? {} : { schedule }),
+    ...(cryptoperiodDays === undefined ? {} : { cryptoperiodDays }),
+    ...(idleProviderDays === undefined ? {} : { idleProviderDays }),
+    ...(awsConfigRules === undefined ? {} : { awsConfigRules }),
+  };
   const retention = {
     ...(deliveryAudit === undefined ? {} : { deliveryAudit }),
     ...(payloadCopies === undefined ? {} : { payloadCopies }),
@@ -143,6 +161,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
       ...(auditWarmWriteUnitsPerSecond === undefined ? {} : { auditWarmWriteUnitsPerSecond }),
       ...(manageApiGatewayAccount === undefined ? {} : { manageApiGatewayAccount }),
       ...(removalPolicy === undefined ? {} : { removalPolicy }),
+      ...(Object.keys(selfAudit).length === 0 ? {} : { selfAudit }),
     },
   };
 }
@@ -256,6 +275,13 @@ function integer(raw: unknown): Parsed<number> {
 /** `-c removal=destroy`: what `cdk destroy` does to the data (docs/teardown.md). */
 function removal(raw: unknown): Parsed<DataRemovalPolicy> {
   return raw === 'retain' || raw === 'destroy' ? { value: raw } : { expected: 'retain or destroy' };
+}
+
+/** A schedule expression's text; its shape and frequency are the settings' to check. */
+function scheduleExpression(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' && /^(cron|rate|at)\(.+\)$/.test(raw.trim())
+    ? { value: raw.trim() }
+    : { expected: 'an EventBridge Scheduler expression such as cron(0 5 * * ? *)' };
 }
 
 function flag(raw: unknown): Parsed<boolean> {

@@ -18,17 +18,25 @@ const packageName = 'webhook-ingestion';
  * @param what the function, in words, for the error that names a missing bundle
  */
 export function lambdaBundleDirectory(folder: string, what: string): string {
+  const root = packageRoot();
+  const assetDirectory = join(root, 'dist', 'lambda', folder);
+  if (!existsSync(join(assetDirectory, 'index.mjs'))) {
+    throw new Error(
+      `${what}'s bundle ${join(assetDirectory, 'index.mjs')} is missing: run \`npm run build\` in ${root}`,
+    );
+  }
+  return assetDirectory;
+}
+
+/**
+ * This package's root: the nearest folder above this module whose package.json is this
+ * package's. The bundles are under its dist/lambda, each with the inventory of the npm packages
+ * it holds beside it (`<folder>.packages.json`).
+ */
+export function packageRoot(): string {
   const start = dirname(fileURLToPath(import.meta.url));
   for (let dir = start; ; dir = dirname(dir)) {
-    if (isPackageRoot(dir)) {
-      const assetDirectory = join(dir, 'dist', 'lambda', folder);
-      if (!existsSync(join(assetDirectory, 'index.mjs'))) {
-        throw new Error(
-          `${what}'s bundle ${join(assetDirectory, 'index.mjs')} is missing: run \`npm run build\` in ${dir}`,
-        );
-      }
-      return assetDirectory;
-    }
+    if (isPackageRoot(dir)) return dir;
     if (dirname(dir) === dir) {
       throw new Error(`no package.json named ${packageName} in ${start} or above`);
     }

@@ -2,18 +2,31 @@
  * The VPC the ingest Lambda runs in when a profile (or the operator) asks for it: isolated
  * subnets with no route out, so the function reaches only the VPC endpoints of what it calls
  * (DynamoDB, SQS, KMS, S3), each endpoint's policy limited to this deployment's resources, and
- * flow logs of all traffic to an encrypted log group. The audit digest function
- * (infra/audit-digests.ts) runs here too, and adds what it calls with `allowThrough`.
+ * flow logs of all traffic to an encrypted log group. Its security group lets HTTPS out to those
+ * endpoints alone: the interface endpoints' group, and the AWS-managed prefix lists of DynamoDB
+ * and S3, whose gateway endpoints are reached at the services' public addresses; the lists' ids
+ * differ per region, so a small custom resource looks them up at deploy time. The audit digest
+ * function (infra/audit-digests.ts) runs here too, in the same group (it calls DynamoDB, S3 and
+ * KMS), and adds what it calls with `allowThrough`.
  *
  * Or the operator's own VPC (`vpc`, `vpcSubnets`): the same security groups, endpoints and their
  * policies are created in it, and a flow log per selected subnet, since what an existing flow
  * log keeps, and under which key, cannot be seen from here (docs/construct.md).
  */
-import { Aws, CfnResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnResource,
+  CustomResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -44,6 +57,15 @@ export interface IngestNetworkProps {
 
 const https = ec2.Port.tcp(443);
 
+/** CDK's own egress rule for a group that lets nothing out: ICMP type 252, code 86, to one address. */
+const noTrafficRule = {
+  CidrIp: '255.255.255.255/32',
+  Description: 'Disallow all traffic',
+  FromPort: 252,
+  IpProtocol: 'icmp',
+  ToPort: 86,
+};
+
 /** The services whose endpoints another function of the deployment may widen. */
 export type EndpointService = 'dynamodb' | 's3' | 'kms';
 
@@ -57,6 +79,8 @@ export class IngestNetwork extends Construct {
    * @default - undefined in the operator's VPC, whose default group is left as it is
    */
   readonly restrictedDefaultGroupLogGroup?: logs.LogGroup;
+  /** The deploy-time lookup of DynamoDB's and S3's prefix lists, which the egress rules name. */
+  readonly prefixLists: GatewayPrefixLists;
   readonly #endpoints: Readonly<
     Record<EndpointService, ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint>
   >;
@@ -80,10 +104,26 @@ export class IngestNetwork extends Construct {
       allowAllOutbound: false,
     });
     endpointGroup.addIngressRule(functionGroup, https, 'HTTPS from the ingest Lambda');
-    // Any address, because DynamoDB's gateway endpoint is reached at public addresses (its
-    // prefix list differs per region); the isolated subnets route nowhere but the endpoints
-    // (an operator's private subnets may route through a NAT: docs/construct.md).
-    functionGroup.addEgressRule(ec2.Peer.anyIpv4(), https, 'HTTPS to the VPC endpoints');
+    // Out to the endpoints only, never to any address: the interface endpoints (SQS, KMS) by
+    // their group, the gateway endpoints (DynamoDB, S3) by the prefix lists of the public
+    // addresses they are reached at. A NAT of the operator's subnets is then no way out either.
+    this.prefixLists = new GatewayPrefixLists(this, 'PrefixLists', { logs: props.logs });
+    functionGroup.addEgressRule(endpointGroup, https, 'HTTPS to the SQS and KMS endpoints');
+    for (const service of gatewayServices) {
+      functionGroup.addEgressRule(
+        ec2.Peer.prefixList(this.prefixLists.ids[service]),
+        https,
+        `HTTPS to the ${service === 'dynamodb' ? 'DynamoDB' : 'S3'} gateway endpoint`,
+      );
+    }
+    // Those three rules are resources of their own (CDK never inlines a group or prefix list
+    // peer), and a group created with no rule of its own starts with EC2's default, all traffic to
+    // any address, until CloudFormation adds the first of them. CDK's rule that matches nothing
+    // keeps the group shut from its creation, and says so in the template.
+    (functionGroup.node.defaultChild as ec2.CfnSecurityGroup).addPropertyOverride(
+      'SecurityGroupEgress',
+      [noTrafficRule],
+    );
 
     const dynamoDb = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
       service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
@@ -197,6 +237,162 @@ export class IngestNetwork extends Construct {
     resources: readonly string[],
   ): void {
     limitTo(this.#endpoints[service], actions, resources);
+  }
+}
+
+/** The services reached through gateway endpoints, at the addresses of their prefix lists. */
+export const gatewayServices = ['dynamodb', 's3'] as const;
+export type GatewayService = (typeof gatewayServices)[number];
+
+/** The name AWS gives a service's managed prefix list in a region. */
+export const managedPrefixListName = (region: string, service: GatewayService): string =>
+  `com.amazonaws.${region}.${service}`;
+
+/** The custom resource's type, its properties and what its answer's `Data` holds. */
+export const prefixListLookup = {
+  resourceType: 'Custom::ManagedPrefixLists',
+  /** Service to prefix list name, e.g. `{ dynamodb: 'com.amazonaws.eu-west-1.dynamodb' }`. */
+  namesProperty: 'PrefixListNames',
+} as const;
+
+/**
+ * The lookup function's code, inline (CloudFormation's ZipFile: index.js, CommonJS, at most
+ * 4,096 characters): it answers the custom resource with the id of each named AWS-managed prefix
+ * list, read with one `DescribeManagedPrefixLists` call, and fails it when a list is missing.
+ * A Delete has nothing to undo. It answers CloudFormation itself, at the request's pre-signed
+ * URL, with an empty Content-Type, which that URL's signature expects.
+ */
+export const prefixListLookupCode = `const https = require('node:https');
+const { EC2Client, DescribeManagedPrefixListsCommand } = require('@aws-sdk/client-ec2');
+
+exports.handler = async (event) => {
+  const answer = {
+    Status: 'SUCCESS',
+    PhysicalResourceId: event.PhysicalResourceId || event.LogicalResourceId,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+  };
+  try {
+    if (event.RequestType !== 'Delete') {
+      const names = event.ResourceProperties.${prefixListLookup.namesProperty};
+      const found = await new EC2Client({}).send(
+        new DescribeManagedPrefixListsCommand({
+          Filters: [{ Name: 'prefix-list-name', Values: Object.values(names) }],
+        }),
+      );
+      const data = {};
+      for (const [service, name] of Object.entries(names)) {
+        const list = (found.PrefixLists || []).find((l) => l.PrefixListName === name);
+        if (!list || !list.PrefixListId) throw new Error('no AWS-managed prefix list ' + name);
+        data[service] = list.PrefixListId;
+      }
+      answer.Data = data;
+      answer.PhysicalResourceId = Object.values(data).join(',');
+    }
+  } catch (error) {
+    answer.Status = 'FAILED';
+    answer.Reason = String((error && error.message) || error);
+  }
+  console.log(JSON.stringify({ request: event.RequestType, status: answer.Status, reason: answer.Reason, data: answer.Data }));
+  await respond(event.ResponseURL, JSON.stringify(answer));
+};
+
+function respond(url, body) {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, {
+      method: 'PUT',
+      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+    }, (response) => {
+      response.resume();
+      response.on('end', resolve);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+`;
+
+export interface GatewayPrefixListsProps {
+  readonly logs: LogGroupSettings;
+}
+
+/**
+ * The ids of the region's AWS-managed prefix lists of DynamoDB and S3, looked up while
+ * CloudFormation creates or updates the stack: the stack names no region at synthesis, and a
+ * list's id differs per region. A function of its own answers the custom resource, rather than
+ * CDK's AwsCustomResource, whose one Lambda per stack is shared with any other such resource
+ * the operator's stack holds, role and policy included. Its role may call
+ * `ec2:DescribeManagedPrefixLists`, a read that takes no resource, and write its own log:
+ * nothing else.
+ */
+export class GatewayPrefixLists extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly policy: iam.ManagedPolicy;
+  readonly logGroup: logs.LogGroup;
+  readonly resource: CustomResource;
+  /** Each gateway service's prefix list id, resolved at deploy time. */
+  readonly ids: Readonly<Record<GatewayService, string>>;
+
+  constructor(scope: Construct, id: string, props: GatewayPrefixListsProps) {
+    super(scope, id);
+    this.logGroup = encryptedLogGroup(this, 'LogGroup', props.logs);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: "Looks up the region's DynamoDB and S3 prefix lists: read only",
+    });
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description:
+        "The prefix list lookup: describe the region's managed prefix lists, its own logs",
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DescribeManagedPrefixLists',
+          actions: ['ec2:DescribeManagedPrefixLists'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
+    this.function = new lambda.Function(this, 'Function', {
+      description: "Looks up the ids of the region's DynamoDB and S3 managed prefix lists",
+      code: lambda.Code.fromInline(prefixListLookupCode),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      // One stack operation at a time calls it.
+      reservedConcurrentExecutions: 1,
+    });
+    // It must not run before it may call EC2 and write its log.
+    this.function.node.addDependency(this.policy);
+    const region = Stack.of(this).region;
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.function.functionArn,
+      resourceType: prefixListLookup.resourceType,
+      properties: {
+        [prefixListLookup.namesProperty]: Object.fromEntries(
+          gatewayServices.map((service) => [service, managedPrefixListName(region, service)]),
+        ),
+      },
+      // compliance/acknowledgements.ts states it (the lookup Lambda's dead-letter queue).
+      serviceTimeout: Duration.minutes(2),
+    });
+    this.ids = {
+      dynamodb: this.resource.getAttString('dynamodb'),
+      s3: this.resource.getAttString('s3'),
+    };
   }
 }
 

@@ -41,6 +41,11 @@ export const optionalOutputKeys = {
    * a CNAME record of the domain points at when the construct was given no hosted zone.
    */
   customDomainTarget: 'CustomDomainTarget',
+  /**
+   * With `selfAudit.awsConfigRules` (infra/self-audit.ts): the AWS Config rules watching the
+   * stack's own resources, comma-separated, which the compliance report names.
+   */
+  configRuleNames: 'ConfigRuleNames',
 } as const;
 
 /**

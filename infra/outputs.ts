@@ -104,6 +104,8 @@ const descriptions: Required<OutputValues> = {
     'Request headers treated as credentials: redacted by the WAF; providers add refuses any other',
   customDomainTarget:
     "The custom domain's API Gateway regional name: point the domain's CNAME record at it when no hosted zone was given",
+  configRuleNames:
+    "The AWS Config rules watching the stack's own resources (selfAudit.awsConfigRules), comma-separated",
 };
 
 /**

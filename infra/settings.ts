@@ -25,6 +25,7 @@ import { userVpcProblems } from './network.ts';
 import { alarmThresholdProblems } from './observability/alarm-thresholds.ts';
 import { dashboardNameProblems } from './observability/index.ts';
 import { type DeliveryQueueSettings, resolveDeliveryQueue } from './queues.ts';
+import { resolveSelfAudit, type SelfAuditSettings } from './self-audit.ts';
 import { resolveRuleGroupVersions, type VersionedRuleGroupName } from './waf.ts';
 import type { DataRemovalPolicy, WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
@@ -79,6 +80,11 @@ export interface DeploymentSettings {
   readonly deliveryQueue: DeliveryQueueSettings;
   /** @default - `<stack name>-audit` */
   readonly dashboardName?: string;
+  /**
+   * The scheduled self-audit (infra/self-audit.ts): its schedule, the key cryptoperiod (the
+   * shortest the profiles allow, or shorter), the idle days, and whether AWS Config rules are on.
+   */
+  readonly selfAudit: SelfAuditSettings;
 }
 
 /** Defaults for the capacity settings no profile decides. */
@@ -208,6 +214,12 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
   );
   const removalPolicy = choices.removalPolicy ?? 'retain';
   problems.push(...removalProblems(removalPolicy, profiles));
+  const selfAudit = resolveSelfAudit(
+    choices.selfAudit,
+    profiles.length === 0 ? defaultComplianceProfiles : profiles,
+    retentionClasses[deliveryAuditFloor].auditDays,
+  );
+  problems.push(...selfAudit.problems);
   if (problems.length > 0) throw new DeploymentSettingsError(problems);
   return {
     profiles,
@@ -232,6 +244,7 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     ingestArchitecture,
     deliveryQueue: queue.settings,
     ...(choices.dashboardName === undefined ? {} : { dashboardName: choices.dashboardName }),
+    selfAudit: selfAudit.settings,
   };
 }
 

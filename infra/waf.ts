@@ -1,9 +1,15 @@
 /**
  * The regional web ACL in front of the API stage. Webhook bodies are signed bytes that only
  * the Lambda can judge, so no rule may block on what a body contains: a body rule's false
- * positive silently drops a real delivery. Rules that judge the sender (its address, its
- * rate) or the request line and headers block; body-inspecting rules only count, so their
- * matches still show in metrics and logs. docs/compliance.md explains each choice.
+ * positive blocks a real delivery, the provider retries the same bytes into the same block, and
+ * the event is lost, while a forged body fails its signature check (401) whatever it holds. Rules
+ * that judge the sender (its address, its rate) or the request line and headers block: none
+ * reads what an event carries, so a false positive refuses a sender, not one event among its
+ * others, and shows in the WafBlockSpike alarm and the WAF log. Body-inspecting rules only
+ * count: their matches are seen but never stop a delivery, and each raises the
+ * WafCountedMatches alarm (infra/observability/alarms.ts) so that someone looks, unless the
+ * rule's `unalarmed` says why not. The choices below, their reasons included, are
+ * docs/compliance.md's "WAF rules" (generated) and what the pci-dss 6.4.2 control cites.
  *
  * Each versioned managed rule group runs a pinned static version: AWS moves a group's default
  * version when it publishes another, and a new rule could then block deliveries with nothing
@@ -19,8 +25,14 @@ import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 /** A managed rule group in the web ACL, and the rules in it that only count. */
 export interface ManagedRuleGroupChoice {
   readonly name: string;
-  /** Rules overridden to Count, each with why. */
+  /** Rules overridden to Count, each with why: a false positive on a real delivery. */
   readonly countOnly: Readonly<Record<string, string>>;
+  /**
+   * Rules of `countOnly` whose matches raise no alarm, each with why: what they match is
+   * ordinary traffic, not an attack.
+   * @default - every count-only rule's matches raise the WafCountedMatches alarm
+   */
+  readonly unalarmed?: Readonly<Record<string, string>>;
   /**
    * Why the group has no version to pin.
    * @default - versioned: it runs its {@link pinnedRuleGroupVersions} entry, or the override
@@ -100,22 +112,39 @@ export const managedRuleGroups: readonly ManagedRuleGroupChoice[] = [
   {
     name: 'AWSManagedRulesKnownBadInputsRuleSet',
     countOnly: {
-      JavaDeserializationRCE_BODY: bodyRule,
-      Log4JRCE_BODY: `${bodyRule}; event text that quotes an exploit (an issue about Log4Shell) is data here`,
+      JavaDeserializationRCE_BODY: `${bodyRule}; nothing here deserializes Java, and events from scanners and CI quote such payloads as data`,
+      Log4JRCE_BODY: `${bodyRule}; nothing here runs Log4j, and event text that quotes an exploit (an issue about Log4Shell) is data`,
     },
   },
   {
     name: 'AWSManagedRulesCommonRuleSet',
     countOnly: {
       SizeRestrictions_BODY: `blocks bodies over 8 KB; deliveries of up to ${maxBodySizeBytes.toLocaleString('en-US')} bytes are valid`,
-      CrossSiteScripting_BODY: `${bodyRule}; e-mail and CMS events carry HTML`,
-      GenericLFI_BODY: `${bodyRule}; file paths are ordinary content of CI and repository events`,
-      GenericRFI_BODY: `${bodyRule}; URLs are ordinary content of most events`,
-      EC2MetaDataSSRF_BODY: `${bodyRule}; the body is never fetched or dereferenced`,
-      NoUserAgent_HEADER: 'some senders send no User-Agent; the signature authenticates them',
+      CrossSiteScripting_BODY: `${bodyRule}; e-mail, CMS and ticket events carry HTML, which nothing here renders`,
+      GenericLFI_BODY: `${bodyRule}; relative file paths are ordinary content of CI and repository events, and nothing here opens one`,
+      GenericRFI_BODY: `${bodyRule}; URLs with an IP address are ordinary content of monitoring and self-hosted CI events, and nothing here fetches one`,
+      EC2MetaDataSSRF_BODY: `${bodyRule}; cloud security and monitoring events name the metadata address, and the body is never fetched or dereferenced`,
+      NoUserAgent_HEADER:
+        'blocking would refuse every delivery of a sender that sends no User-Agent and stop no attacker, who sends one; the signature, not the header, authenticates the sender',
+    },
+    unalarmed: {
+      SizeRestrictions_BODY:
+        'every delivery over 8 KB matches it (a push event with its commits): its matches are ordinary traffic, and the Lambda answers 413 past the limit',
     },
   },
 ];
+
+/** The count-only rules whose matches raise the WafCountedMatches alarm. */
+export function alarmedCountOnlyRules(): string[] {
+  return managedRuleGroups.flatMap((group) =>
+    Object.keys(group.countOnly).filter((rule) => !Object.hasOwn(group.unalarmed ?? {}, rule)),
+  );
+}
+
+/** The count-only rules whose matches raise no alarm (each group's `unalarmed`). */
+export function unalarmedCountOnlyRules(): string[] {
+  return managedRuleGroups.flatMap((group) => Object.keys(group.unalarmed ?? {}));
+}
 
 /** Managed rule groups considered and left out, with why. */
 export const excludedRuleGroups: Readonly<Record<string, string>> = {

@@ -13,6 +13,7 @@ import type { IngestFrontName, StageThrottling } from './front.ts';
 import type { IngestArchitecture } from './ingest-function.ts';
 import type { IngestAlarmThresholds } from './observability/alarm-thresholds.ts';
 import type { DeliveryQueueOptions } from './queues.ts';
+import type { SelfAuditOptions } from './self-audit.ts';
 
 /** Whether deleting the stack keeps its data (`retain`) or deletes it too (`destroy`). */
 export type DataRemovalPolicy = 'retain' | 'destroy';
@@ -229,4 +230,10 @@ export interface WebhookIngestionProps {
    * @example 'Payments'
    */
   readonly instanceName?: string;
+  /**
+   * The scheduled self-audit's schedule, thresholds and optional AWS Config rules
+   * (`SelfAuditOptions`); the self-audit itself is always deployed.
+   * @default - daily at 05:00 UTC, the profiles' cryptoperiod, 30 idle days, no Config rules
+   */
+  readonly selfAudit?: SelfAuditOptions;
 }

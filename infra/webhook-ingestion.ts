@@ -6,7 +6,7 @@
  * for the Lambdas. What it deploys
  * follows the compliance profiles (compliance/profiles.ts).
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -35,6 +35,7 @@ import { addOutputs, type InstanceNames, instanceNames, markInstance } from './o
 import { PayloadBucket } from './payload-bucket.ts';
 import { ProfileGuard } from './profile-guard.ts';
 import { DeliveryQueues, expireBodiesWithin } from './queues.ts';
+import { SelfAudit } from './self-audit.ts';
 import { type DeploymentSettings, resolveSettings } from './settings.ts';
 import { SourceRangeRefresher } from './source-range-refresher.ts';
 import { applyTableRemoval, definedTable } from './tables.ts';
@@ -68,6 +69,11 @@ export class WebhookIngestion extends Construct {
    * uses a published list.
    */
   readonly sourceRefresher: SourceRangeRefresher;
+  /**
+   * The scheduled self-audit, daily by default, outside the VPC (infra/self-audit.ts): in every
+   * profile; its AWS Config rules with `selfAudit.awsConfigRules`.
+   */
+  readonly selfAudit: SelfAudit;
   /** @default - undefined when `settings.waf` is off */
   readonly webAcl?: IngestWebAcl;
   /**
@@ -266,6 +272,40 @@ export class WebhookIngestion extends Construct {
       dashboard: this.observability.dashboard,
       metricsNamespace: names.metricsNamespace,
     });
+    // After the ingest and digest functions: the compliance rules take the first function naming
+    // the audit table for the ingest function and the first naming the digest bucket for the
+    // digest writer, and this one names both.
+    this.selfAudit = new SelfAudit(this, 'SelfAudit', {
+      settings: settings.selfAudit,
+      profiles: settings.profiles,
+      registryTable: this.registryTable,
+      auditTable: this.auditTable,
+      keys: this.keys,
+      queues: [this.queues.queue, this.queues.deadLetterQueue],
+      digests: this.digests,
+      logs,
+      tracing: settings.tracing,
+      alarmTopic: this.alarmTopic.topic,
+      dashboard: this.observability.dashboard,
+      metricsNamespace: names.metricsNamespace,
+      ...(props.instanceName === undefined ? {} : { instanceName: props.instanceName }),
+      configTargets: {
+        tables: [this.registryTable, this.auditTable],
+        tableKeyArns: [this.keys.secrets.keyArn, this.keys.audit.keyArn],
+        keyIds: [
+          this.keys.secrets.keyId,
+          this.keys.audit.keyId,
+          this.keys.queue.keyId,
+          this.digests.signingKey.keyId,
+        ],
+        buckets: [this.payloadBucket.bucket, this.digests.bucket],
+        functionsInVpc:
+          this.network === undefined ? [] : [this.ingest.function, this.digests.function],
+        ...(this.webAcl !== undefined && this.front.kind === 'rest'
+          ? { wafStage: this.front.api.deploymentStage }
+          : {}),
+      },
+    });
 
     addOutputs(this, {
       registryTableName: this.registryTable.tableName,
@@ -288,6 +328,9 @@ export class WebhookIngestion extends Construct {
       digestSigningKeyArn: this.digests.signingKey.keyArn,
       credentialHeaders: credentialHeadersOutputValue(settings.credentialHeaders),
       ...(this.customDomain === undefined ? {} : { customDomainTarget: this.customDomain.target }),
+      ...(this.selfAudit.configRuleNames.length === 0
+        ? {}
+        : { configRuleNames: Fn.join(',', [...this.selfAudit.configRuleNames]) }),
     });
     applyAcknowledgements(this);
   }

@@ -9,11 +9,10 @@
  * ranges as they were; it is counted in the metric `published_list_failed` (dimension `list`)
  * and the invocation fails, so that the function's error alarm fires. The next run tries again.
  */
-import { hostname } from 'node:os';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import { createSealer } from '../functions/audit/record-seal.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
@@ -21,11 +20,8 @@ import { metricsNamespaceFrom, telemetry } from '../functions/config/telemetry.t
 import { ProviderRegistryStore } from '../functions/registry/registry-store.ts';
 import { AdminTrailStore } from '../ops/admin-trail/admin-trail-store.ts';
 import { fetchPublishedRanges } from '../ops/source-lists/index.ts';
-import {
-  type RefreshSummary,
-  type RefreshWriter,
-  refreshPublishedSources,
-} from '../ops/source-lists/refresh.ts';
+import { type RefreshSummary, refreshPublishedSources } from '../ops/source-lists/refresh.ts';
+import { lambdaWriter, requiredVariable } from './lambda-role.ts';
 
 /** The count of lists a run could not use, one data point per list. */
 export const publishedListFailedMetric = 'published_list_failed';
@@ -36,14 +32,12 @@ export const refreshedMessage = 'published source lists refreshed';
 /** Created once per container, from the standard AWS settings. */
 const dynamodb = new DynamoDBClient({});
 const kms = new KMSClient({});
-const sts = new STSClient({});
+const writerIdentity = lambdaWriter(new STSClient({}));
+const variable = (name: string) => requiredVariable(name, 'the source range refresher');
 const metrics = new Metrics({
   namespace: metricsNamespaceFrom(process.env),
   serviceName: telemetry.serviceName,
 });
-
-/** The role's identity, asked of STS once per container (GetCallerIdentity needs no permission). */
-let writer: Promise<RefreshWriter> | undefined;
 
 export async function handler(): Promise<Omit<RefreshSummary, 'failed' | 'changes'>> {
   const summary = await refreshSources();
@@ -67,14 +61,14 @@ export async function handler(): Promise<Omit<RefreshSummary, 'failed' | 'change
 export function refreshSources(): Promise<RefreshSummary> {
   const registry = new ProviderRegistryStore({
     dynamodb,
-    tableName: required(registryTable.nameVariable),
+    tableName: variable(registryTable.nameVariable),
   });
   const adminTrail = new AdminTrailStore({
     dynamodb,
-    tableName: required(auditTable.nameVariable),
+    tableName: variable(auditTable.nameVariable),
     // Admin records verify under the operator's seal keys: this function acts in the operator's
     // stead (`providers refresh-sources`, scheduled), and its role is the record's actor.
-    sealer: createSealer({ kms, keyId: required(kmsKeys.audit.idVariable), writer: 'operator' }),
+    sealer: createSealer({ kms, keyId: variable(kmsKeys.audit.idVariable), writer: 'operator' }),
   });
   return (async () =>
     refreshPublishedSources({
@@ -82,27 +76,6 @@ export function refreshSources(): Promise<RefreshSummary> {
       adminTrail,
       fetchRanges: (list) => fetchPublishedRanges(list),
       nowMs: Date.now,
-      writer: await refresherIdentity(),
+      writer: await writerIdentity(),
     }))();
-}
-
-function refresherIdentity(): Promise<RefreshWriter> {
-  writer ??= sts.send(new GetCallerIdentityCommand({})).then(
-    ({ Arn }) => {
-      if (!Arn) throw new Error('STS GetCallerIdentity named no ARN');
-      const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
-      return { actor: Arn, host: functionName ? `lambda:${functionName}` : hostname() };
-    },
-    (error: unknown) => {
-      writer = undefined;
-      throw error;
-    },
-  );
-  return writer;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`the source range refresher needs ${name}`);
-  return value;
 }

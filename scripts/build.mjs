@@ -3,10 +3,12 @@
 // that .ci/run runs (aws-cdk-lib, constructs and cdk-nag stay external); the package's library
 // exports, `construct` and `consumer`, with their declarations under dist/types; and the Lambda
 // bundles the construct deploys: the ingest function's (dist/lambda/ingest), the audit digest
-// function's (dist/lambda/audit-digest), the source range refresher's (dist/lambda/source-ranges)
-// and the compliance profile guard's (dist/lambda/profile-guard).
+// function's (dist/lambda/audit-digest), the source range refresher's (dist/lambda/source-ranges),
+// the compliance profile guard's (dist/lambda/profile-guard) and the self-audit's
+// (dist/lambda/self-audit).
 // `node scripts/build.mjs` builds all of them; `node scripts/build.mjs webhooks` only those named;
 // `--outdir DIR` writes them elsewhere than dist/ (the build's own test does).
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,6 +53,11 @@ const lambdaBundles = {
     entry: 'functions/profile-guard/handler.ts',
     folder: 'profile-guard',
     deployedBy: 'infra/profile-guard.ts',
+  },
+  'lambda-self-audit': {
+    entry: 'scheduled/self-audit/handler.ts',
+    folder: 'self-audit',
+    deployedBy: 'infra/self-audit.ts',
   },
 };
 const lambdaNames = Object.keys(lambdaBundles);
@@ -139,7 +146,7 @@ async function bundleEntries() {
  * The banner gives CommonJS dependencies the `require` an ES module lacks.
  */
 async function bundleLambda({ entry, folder }) {
-  const { outputFiles } = await build({
+  const { outputFiles, metafile } = await build({
     entryPoints: { index: entry },
     outdir: join(outdir, 'lambda', folder),
     outExtension: { '.js': '.mjs' },
@@ -156,8 +163,38 @@ async function bundleLambda({ entry, folder }) {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
     write: false,
+    metafile: true,
   });
-  await Promise.all(outputFiles.map(({ path, contents }) => writeIfChanged(path, contents)));
+  await Promise.all([
+    ...outputFiles.map(({ path, contents }) => writeIfChanged(path, contents)),
+    writeIfChanged(
+      join(outdir, 'lambda', `${folder}.packages.json`),
+      new TextEncoder().encode(`${JSON.stringify(bundledPackages(metafile), null, 2)}\n`),
+    ),
+  ]);
+}
+
+/**
+ * The npm packages a bundle holds code of, by their folder under node_modules (a nested copy
+ * under its own path), with what package-lock.json pins there (version, source, integrity,
+ * licence; the lockfile is not in the published package): the inventory that
+ * `webhooks compliance report` makes its software bill of materials from. Beside the bundle's
+ * folder, not in it, so that it is not deployed.
+ */
+function bundledPackages(metafile) {
+  const folders = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) folders.add(match[1]);
+  }
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+  return [...folders].sort().map((path) => {
+    const locked = lock.packages?.[path];
+    if (locked?.version === undefined) throw new Error(`${path} is not in package-lock.json`);
+    const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    const { version, resolved, integrity, license } = locked;
+    return { name, version, path, resolved, integrity, license };
+  });
 }
 
 /**

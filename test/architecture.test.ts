@@ -67,6 +67,32 @@ describe('the ingest Lambda bundle', () => {
   });
 });
 
+describe('the self-audit Lambda bundle', () => {
+  it('holds no aws-cdk-lib, constructs or cdk-nag module, and no CLI, CDK app or local code', async () => {
+    // Bundled as the construct deploys it: every dependency inside, so a CDK import would show.
+    const { metafile } = await build({
+      entryPoints: ['scheduled/self-audit/handler.ts'],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(metafile.inputs);
+    expect(
+      inputs.filter((input) => /node_modules\/(aws-cdk-lib|constructs|cdk-nag)\//.test(input)),
+    ).toEqual([]);
+    expect(
+      inputs.filter((input) => /^(cli|local|consumer|bench|scripts|test)\//.test(input)),
+    ).toEqual([]);
+    // The compliance report's rules and live reader are in it: one implementation, two callers.
+    expect(inputs).toContain('compliance/report/control-result.ts');
+    expect(inputs).toContain('compliance/report/live.ts');
+    expect(inputs).toContain('ops/review/run-store.ts');
+  }, 60_000);
+});
+
 /** Relative paths in string literals (dot-dot segments first) that climb out of `root` from `file`'s folder. */
 function pathsLeaving(root: string, file: string, source: string): string[] {
   const literal = /(['"`])((?:\.\.\/)+[^'"`\n]*)\1/g;

@@ -1,14 +1,17 @@
 /**
  * Network access restricted to what is necessary (PCI DSS 1.3, HIPAA §164.312(b)): the ingest
- * Lambda in subnets with no way out but the endpoints of what it calls, and flow logs of all
- * traffic.
+ * Lambda in subnets with no way out but the endpoints of what it calls, its security groups
+ * letting nothing out to any address, and flow logs of all traffic.
  */
 import { auditTable } from '../../functions/config/tables.ts';
 import {
   describeValue,
   ingestFunction,
+  isRecord,
   property,
+  referencedId,
   resourcesOfType,
+  type Template,
   valueAt,
 } from '../report/template.ts';
 import {
@@ -27,10 +30,96 @@ const endpointServices = ['dynamodb', 'sqs', 'kms'];
 /** Resources that would give the VPC a route to the internet. */
 const gatewayTypes = ['AWS::EC2::NatGateway', 'AWS::EC2::InternetGateway'];
 
+/** The destinations that stand for any address. */
+const anyAddress = { CidrIp: '0.0.0.0/0', CidrIpv6: '::/0' } as const;
+
+/** One egress rule of a security group, inline or a resource of its own. */
+interface EgressRule {
+  /** The logical id of the group, or of the `AWS::EC2::SecurityGroupEgress` resource. */
+  readonly id: string;
+  readonly type: string;
+  readonly rule: Readonly<Record<string, unknown>>;
+}
+
+/** A rule's protocol, ports and destination, as a reader would write them. */
+function describeRule(rule: Readonly<Record<string, unknown>>): string {
+  const protocol = describeValue(rule.IpProtocol);
+  const ports =
+    rule.FromPort === rule.ToPort
+      ? describeValue(rule.FromPort)
+      : `${describeValue(rule.FromPort)}-${describeValue(rule.ToPort)}`;
+  const destination = [
+    'CidrIp',
+    'CidrIpv6',
+    'DestinationPrefixListId',
+    'DestinationSecurityGroupId',
+  ]
+    .filter((field) => rule[field] !== undefined)
+    .map((field) => `${field} ${describeValue(rule[field])}`)
+    .join(', ');
+  return `${protocol} ${ports} to ${destination || '(no destination)'}`;
+}
+
+/**
+ * What the ingest Lambda's security groups let out, and what is wrong with it: a rule to any
+ * address, a group of the template with no egress rule at all (EC2 then keeps its default rule,
+ * all traffic to any address, which CloudFormation removes only when it adds a rule), or a
+ * group the template does not hold.
+ */
+function egressOf(
+  template: Template,
+  groupIds: readonly unknown[],
+): { readonly rules: EgressRule[]; readonly findings: Finding[] } {
+  const rules: EgressRule[] = [];
+  const findings: Finding[] = [];
+  for (const value of groupIds) {
+    const id = referencedId(value);
+    const group = id === undefined ? undefined : template.Resources[id];
+    if (id === undefined || group?.Type !== 'AWS::EC2::SecurityGroup') {
+      findings.push(
+        finding(
+          `the ingest Lambda's security group ${describeValue(value)} is not in the template, so what it lets out cannot be read`,
+        ),
+      );
+      continue;
+    }
+    const inline = property(group, 'SecurityGroupEgress');
+    const groupRules: EgressRule[] = [
+      ...(Array.isArray(inline) ? inline : [])
+        .filter(isRecord)
+        .map((rule) => ({ id, type: group.Type, rule })),
+      ...resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress')
+        .filter(({ resource }) => referencedId(property(resource, 'GroupId')) === id)
+        .map(({ id: ruleId, resource }) => ({
+          id: ruleId,
+          type: resource.Type,
+          rule: resource.Properties ?? {},
+        })),
+    ];
+    if (groupRules.length === 0) {
+      findings.push(
+        finding(
+          `security group ${id} has no egress rule, so EC2 keeps its default: all traffic to any address`,
+          id,
+        ),
+      );
+    }
+    rules.push(...groupRules);
+  }
+  for (const { id, rule } of rules) {
+    for (const [field, address] of Object.entries(anyAddress)) {
+      if (rule[field] === address) {
+        findings.push(finding(`${id} lets the ingest Lambda out to any address (${address})`, id));
+      }
+    }
+  }
+  return { rules, findings };
+}
+
 export const lambdaInIsolatedNetwork: TemplateRule<'lambda-in-isolated-network'> = {
   name: 'lambda-in-isolated-network',
   summary:
-    'The ingest Lambda runs in VPC subnets with no NAT and no internet gateway, reaches DynamoDB, SQS and KMS through VPC endpoints, and flow logs record all traffic.',
+    'The ingest Lambda runs in VPC subnets with no NAT and no internet gateway, reaches DynamoDB, SQS and KMS through VPC endpoints, its security groups let nothing out to any address (0.0.0.0/0, ::/0), and flow logs record all traffic.',
   evaluate(context) {
     const { template } = context;
     const ingest = ingestFunction(template, auditTable.nameVariable);
@@ -41,6 +130,9 @@ export const lambdaInIsolatedNetwork: TemplateRule<'lambda-in-isolated-network'>
     if (!Array.isArray(subnets) || subnets.length === 0) {
       findings.push(finding('the ingest Lambda is in no VPC', ingest.id));
     }
+    const groupIds = valueAt(property(ingest.resource, 'VpcConfig'), 'SecurityGroupIds');
+    const egress = egressOf(template, Array.isArray(groupIds) ? groupIds : []);
+    findings.push(...egress.findings);
     const gateways = gatewayTypes.flatMap((type) => resourcesOfType(template, type));
     const waysOut = gateways.map(({ id, resource }) => `${id} (${resource.Type})`).join(', ');
     if (gateways.length > 0) {
@@ -71,6 +163,12 @@ export const lambdaInIsolatedNetwork: TemplateRule<'lambda-in-isolated-network'>
         property: 'ServiceName',
         value: `endpoints for ${endpointServices.filter((s) => !missing.includes(s)).join(', ') || 'none'}; ${gateways.length === 0 ? 'no NAT or internet gateway' : waysOut}`,
       },
+      ...egress.rules.map(({ id, type, rule }) => ({
+        resource: id,
+        type,
+        property: type === 'AWS::EC2::SecurityGroup' ? 'SecurityGroupEgress' : 'egress rule',
+        value: describeRule(rule),
+      })),
       ...flowLogs.map(({ id, resource }) => ({
         resource: id,
         type: resource.Type,

@@ -7,6 +7,7 @@
 import type { Evidence } from '../checks/rule.ts';
 import type { CheckResult } from './check-result.ts';
 import type { AcknowledgementResult, ComplianceReport, ControlResult } from './report.ts';
+import { runtimeSupportSource } from './supply-chain.ts';
 
 export type Inline =
   | string
@@ -59,6 +60,8 @@ export function reportDocument(report: ComplianceReport): Block[] {
     ...readingGuide(report),
     ...controlBlocks(report),
     ...sourceAllowlistBlocks(report),
+    ...periodicReviewBlocks(report),
+    ...supplyChainBlocks(report),
     ...nagBlocks(report),
     ...acknowledgementBlocks(report),
     ...retentionBlocks(report),
@@ -294,6 +297,101 @@ function sourceAllowlistBlocks(report: ComplianceReport): Block[] {
       ]),
     ),
   ];
+}
+
+/**
+ * Evidence of periodic review (PCI DSS v4.0.1 10.4.1, 3.7.4, 12.4; HIPAA §164.308(a)(1)(ii)(D),
+ * §164.308(a)(8)): the scheduled self-audit's runs, read from the deployment's audit table.
+ */
+/** PCI DSS v4.0.1 6.3.1 to 6.3.3: what runs, how long it is supported, what is known against it. */
+function supplyChainBlocks(report: ComplianceReport): Block[] {
+  const head = heading(2, 'Software supply chain');
+  const chain = report.supplyChain;
+  if (chain === null) return [head, paragraph('Not read.')];
+  const { sbom, advisories } = chain;
+  const components = sbom.status === 'made' ? sbom.bom.components : [];
+  return [
+    head,
+    paragraph([
+      "Each Lambda's runtime, with the dates AWS gives for the end of its support (",
+      { code: runtimeSupportSource },
+      '):',
+    ]),
+    table(
+      ['Function', 'Runtime', 'Deprecated', 'Updates blocked'],
+      chain.runtimes.map((fn): Text[] => [
+        { code: fn.resource },
+        { code: fn.runtime },
+        fn.deprecation ?? 'not known to this report',
+        fn.blockUpdate ?? '—',
+      ]),
+    ),
+    paragraph(
+      advisories.status === 'checked'
+        ? `Known vulnerabilities, asked of ${advisories.source} at ${advisories.checkedAt} for ${advisories.packages} packages: ${advisories.advisories.length === 0 ? 'none' : advisories.advisories.map((a) => `${a.name}@${a.version} ${a.severity} (${a.title}, ${a.url})`).join('; ')}.`
+        : `Known vulnerabilities: not checked at ${advisories.checkedAt}: ${advisories.reason}.`,
+    ),
+    ...(sbom.status === 'made'
+      ? [
+          paragraph([
+            `The npm packages the Lambda bundles hold (${components.length}), from the inventory the build writes and the versions package-lock.json pins; `,
+            { code: 'webhooks compliance report --sbom FILE' },
+            ` writes them as a CycloneDX ${sbom.bom.specVersion} SBOM (serial ${sbom.bom.serialNumber}).`,
+          ]),
+          table(
+            ['Package', 'Version', 'Licence', 'Bundles'],
+            components.map((c): Text[] => [
+              { code: c.group === undefined ? c.name : `${c.group}/${c.name}` },
+              c.version,
+              c.licenses?.map((l) => l.expression).join(', ') ?? 'not stated',
+              c.properties.map((p) => p.value).join(', '),
+            ]),
+          ),
+        ]
+      : [paragraph(`No SBOM: ${sbom.reason}.`)]),
+  ];
+}
+
+function periodicReviewBlocks(report: ComplianceReport): Block[] {
+  const intro = paragraph([
+    "The deployment's scheduled self-audit (daily by default) runs this report's live checks against the deployed template, and checks provider keys against the cryptoperiod, keys kept past their rotation grace, providers idle for too long, the audit trail's integrity over the last day and changes in who may decrypt or read the audit trail. Each run leaves a record in the admin trail (",
+    { code: 'compliance.audit' },
+    '), a metric per failing check and an alarm; ',
+    { code: 'webhooks compliance history' },
+    ' lists the runs.',
+  ]);
+  const head = heading(2, 'Periodic review (scheduled self-audit)');
+  const review = report.periodicReview;
+  switch (review.status) {
+    case 'not-read':
+      return [head, intro, paragraph(`Not read: ${review.reason}.`)];
+    case 'none':
+      return [head, intro, paragraph('No scheduled run found.')];
+    case 'read':
+      return [head, intro, paragraph(periodicReviewText(review))];
+  }
+}
+
+/** `checked daily since …, n runs, last run …: …, last failure …`. */
+export function periodicReviewText(
+  review: Extract<ComplianceReport['periodicReview'], { status: 'read' }>,
+): string {
+  const cadence =
+    review.everyDays === null
+      ? 'checked'
+      : review.everyDays <= 1.5
+        ? 'checked daily'
+        : `checked every ${review.everyDays} days on average`;
+  const outcome = (run: typeof review.lastRun) =>
+    [
+      ...(run.failedChecks.length === 0 ? [] : [`failed ${run.failedChecks.join(', ')}`]),
+      ...(run.notRunChecks.length === 0 ? [] : [`not run ${run.notRunChecks.join(', ')}`]),
+    ].join('; ') || 'passed';
+  const failure =
+    review.lastFailure === undefined
+      ? 'no failure'
+      : `last failure ${review.lastFailure.startedAt} (${review.lastFailure.failedChecks.join(', ')})`;
+  return `${cadence} since ${review.firstRunAt}, ${review.runs} ${review.runs === 1 ? 'run' : 'runs'}, last run ${review.lastRun.startedAt}: ${outcome(review.lastRun)}, ${failure}.`;
 }
 
 function nagBlocks(report: ComplianceReport): Block[] {

@@ -304,8 +304,11 @@ async function observe<T>(action: string, read: () => Promise<T>): Promise<Obser
   }
 }
 
-/** `permission missing: <action> (AccessDeniedException)`, or `<action> failed (<name>)`. */
-function failure(action: string, error: unknown): string {
+/**
+ * `permission missing: <action> (AccessDeniedException)`, or `<action> failed (<name>: <message>)`:
+ * how the report, and the self-audit's checks that could not run, name a failed call.
+ */
+export function failure(action: string, error: unknown): string {
   const name = error instanceof Error ? error.name : 'unknown error';
   return /AccessDenied|Unauthorized|NotAuthorized|Forbidden/i.test(name)
     ? `permission missing: ${action} (${name})`

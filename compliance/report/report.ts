@@ -7,12 +7,13 @@
 
 import { type RetentionClassName, retentionClasses } from '../../functions/config/retention.ts';
 import { acknowledgements } from '../acknowledgements.ts';
-import { type Control, controlsFor, isRegulatedProfile, regulations } from '../controls.ts';
-import { type ComplianceProfileName, complianceProfiles } from '../profiles.ts';
+import { controlsFor, isRegulatedProfile, regulations } from '../controls.ts';
+import type { ComplianceProfileName } from '../profiles.ts';
 import type { NagResults, RecordedAcknowledgement } from './assembly.ts';
-import { type CheckResult, runCheck } from './check-result.ts';
+import { type ControlResult, evaluateControl } from './control-result.ts';
 import type { LiveSourceAllowlist, LiveStack } from './live.ts';
 import { type RetentionRow, retentionRows } from './record-classes.ts';
+import type { SupplyChain } from './supply-chain.ts';
 import type { Template } from './template.ts';
 
 /** Where the profiles came from, for the header. */
@@ -40,15 +41,46 @@ export interface ReportInputs {
   readonly stack: StackState;
   /** Things the reader should know, e.g. that the stack names other profiles. */
   readonly notices: readonly string[];
+  /** The scheduled self-audit's runs. @default - not read: the report was made without --stack */
+  readonly periodicReview?: PeriodicReviewInput;
+  /** @default - not read: the section says so */
+  readonly supplyChain?: SupplyChain;
 }
 
-/** A control of the catalogue as evaluated: its words and tests, and its rules' results. */
-export interface ControlResult
-  extends Pick<Control, 'id' | 'clause' | 'title' | 'requirement' | 'implementation' | 'tests'> {
-  readonly regulation: string;
-  readonly passed: boolean;
-  readonly checks: readonly CheckResult[];
+/** Evaluated once, for the report and the scheduled self-audit alike (control-result.ts). */
+export { type ControlResult, evaluateControl };
+
+/** One scheduled self-audit run, as the report cites it. */
+export interface ReviewRun {
+  /** ISO 8601. */
+  readonly startedAt: string;
+  /** The checks that failed, and those that could not run. */
+  readonly failedChecks: readonly string[];
+  readonly notRunChecks: readonly string[];
 }
+
+/**
+ * The scheduled self-audit's runs (scheduled/self-audit/), read from the deployment's audit
+ * table by the caller (`webhooks compliance report --stack`), or why they were not read.
+ */
+export type PeriodicReviewInput =
+  | { readonly kind: 'read'; readonly runs: readonly ReviewRun[] }
+  | { readonly kind: 'not-read'; readonly reason: string };
+
+/** The periodic review as the report states it. */
+export type PeriodicReview =
+  | { readonly status: 'not-read'; readonly reason: string }
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'read';
+      readonly runs: number;
+      readonly firstRunAt: string;
+      /** Average days between runs, one decimal; null with one run. */
+      readonly everyDays: number | null;
+      readonly lastRun: ReviewRun;
+      /** The newest run with a failed check. @default - none failed */
+      readonly lastFailure?: ReviewRun;
+    };
 
 export interface AcknowledgementResult {
   readonly rules: readonly string[];
@@ -108,6 +140,10 @@ export interface ComplianceReport {
   readonly sourceAllowlists:
     | { readonly status: 'not-read'; readonly reason: string }
     | { readonly status: 'read'; readonly providers: readonly LiveSourceAllowlist[] };
+  /** The scheduled self-audit's runs as evidence of periodic review. */
+  readonly periodicReview: PeriodicReview;
+  /** The Lambdas' runtimes, SBOM and known vulnerabilities (supply-chain.ts), when read. */
+  readonly supplyChain: SupplyChain | null;
   readonly retention: readonly RetentionRow[];
   readonly retentionClasses: ReadonlyArray<{
     readonly name: RetentionClassName;
@@ -162,6 +198,8 @@ export function buildReport(inputs: ReportInputs): ComplianceReport {
     acknowledgementsNotApplying: notApplying,
     otherAcknowledgements: others,
     sourceAllowlists: sourceAllowlistsOf(live),
+    periodicReview: periodicReviewOf(inputs.periodicReview),
+    supplyChain: inputs.supplyChain ?? null,
     retention: retentionRows(inputs.template, inputs.profiles),
     retentionClasses: Object.entries(retentionClasses).map(([name, days]) => ({
       name: name as RetentionClassName,
@@ -171,25 +209,27 @@ export function buildReport(inputs: ReportInputs): ComplianceReport {
   };
 }
 
-function evaluateControl(
-  control: Control,
-  template: Template,
-  live: LiveStack | undefined,
-): ControlResult {
-  const requirements = complianceProfiles[control.profile];
-  const context =
-    live === undefined ? { template, requirements } : { template, requirements, live };
-  const checks = control.checks.map((name) => runCheck(name, context));
+/**
+ * What the scheduled runs show: since when, how many, how often, the last one and the last
+ * failure. Operator runs (`webhooks compliance audit`) are not periodic review and are not
+ * handed in.
+ */
+export function periodicReviewOf(input: PeriodicReviewInput | undefined): PeriodicReview {
+  if (input === undefined) return { status: 'not-read', reason: 'run with --stack' };
+  if (input.kind === 'not-read') return { status: 'not-read', reason: input.reason };
+  const runs = [...input.runs].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+  const first = runs[0];
+  const last = runs.at(-1);
+  if (first === undefined || last === undefined) return { status: 'none' };
+  const spanDays = (Date.parse(last.startedAt) - Date.parse(first.startedAt)) / 86_400_000;
+  const lastFailure = runs.findLast((run) => run.failedChecks.length > 0);
   return {
-    id: control.id,
-    regulation: regulations[control.profile],
-    clause: control.clause,
-    title: control.title,
-    requirement: control.requirement,
-    implementation: control.implementation,
-    passed: checks.every((check) => check.passed),
-    checks,
-    tests: control.tests,
+    status: 'read',
+    runs: runs.length,
+    firstRunAt: first.startedAt,
+    everyDays: runs.length < 2 ? null : Math.round((spanDays / (runs.length - 1)) * 10) / 10,
+    lastRun: last,
+    ...(lastFailure === undefined ? {} : { lastFailure }),
   };
 }
 

@@ -18,7 +18,10 @@ export interface QuietProvider {
   readonly hours: number;
 }
 
-/** When the alarms fire. Counts are per five minutes; `false` turns an alarm off. */
+/**
+ * When the alarms fire. Counts are per five minutes, but the WAF's counted matches per hour;
+ * `false` turns an alarm off.
+ */
 export interface IngestAlarmThresholds {
   /**
    * Rejections of one provider in five minutes (a wrong secret after a rotation, a forger, or
@@ -60,6 +63,12 @@ export interface IngestAlarmThresholds {
   /** Requests the web ACL blocked (front `rest` with a WAF only). @default 100 */
   readonly wafBlockedRequests?: number | false;
   /**
+   * Requests one count-only rule of the web ACL matched in an hour (front `rest` with a WAF
+   * only): a match was seen but not stopped, so someone should look (infra/waf.ts).
+   * @default 1
+   */
+  readonly wafCountedRequests?: number | false;
+  /**
    * Providers expected to deliver regularly, each with one alarm when none of its deliveries
    * has been accepted for its `hours`. Providers are registered at run time, so the ones to
    * watch are named here; at most {@link maxQuietProviders}.
@@ -78,6 +87,7 @@ export const alarmDefaults = {
   concurrencyPercent: 80,
   serverErrorPercent: 5,
   wafBlockedRequests: 100,
+  wafCountedRequests: 1,
 } as const;
 
 /** The dashboard's alarm status widget shows at most 100 alarms: this leaves room for the rest. */
@@ -103,6 +113,7 @@ const counts = [
   'lambdaThrottles',
   'dependencyFailures',
   'wafBlockedRequests',
+  'wafCountedRequests',
 ] as const;
 const percents = ['concurrencyPercent', 'serverErrorPercent'] as const;
 

@@ -4,7 +4,7 @@
  * description says what the alarm means and the first thing to check (runbook.ts);
  * docs/operations.md lists them all, with their thresholds and props.
  */
-import type { Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +13,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
 import { providerKeysRejected } from '../../functions/ingest/decision.ts';
+import { unalarmedCountOnlyRules } from '../waf.ts';
 import {
   alarmDefaults,
   assertAlarmThresholds,
@@ -23,7 +24,7 @@ import type { FrontMetrics } from './front-metrics.ts';
 import { countPeriod, outcomeQuery } from './handler-metrics.ts';
 import { quietProviderAlarms } from './quiet-providers.ts';
 import { runbook } from './runbook.ts';
-import { wafMetric } from './waf-metrics.ts';
+import { countedMatchesQuery, wafMetric } from './waf-metrics.ts';
 
 export type { IngestAlarmThresholds, QuietProvider } from './alarm-thresholds.ts';
 
@@ -33,7 +34,7 @@ export interface IngestAlarmsProps {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly alarmTopic: sns.ITopic;
-  /** @default - no WAF alarm */
+  /** @default - no WAF alarms */
   readonly webAclName?: string;
   /**
    * The ingest function's reserved concurrency, which ConcurrencyNearLimit measures against.
@@ -74,6 +75,7 @@ export class IngestAlarms extends Construct {
         : { reservedConcurrency: props.reservedConcurrency }),
     };
     const wafBlocks = chosen(thresholds.wafBlockedRequests, alarmDefaults.wafBlockedRequests);
+    const wafCounts = chosen(thresholds.wafCountedRequests, alarmDefaults.wafCountedRequests);
     const alarms = [
       ...when(chosen(thresholds.rejectionsPerProvider, alarmDefaults.rejectionsPerProvider), (t) =>
         this.rejectionSpike(t),
@@ -103,6 +105,9 @@ export class IngestAlarms extends Construct {
       ...(props.webAclName === undefined || wafBlocks === undefined
         ? []
         : [this.wafBlockSpike(props.webAclName, wafBlocks)]),
+      ...(props.webAclName === undefined || wafCounts === undefined
+        ? []
+        : [this.wafCountedMatches(props.webAclName, wafCounts)]),
       ...quietProviderAlarms(this, thresholds.quietProviders ?? [], props.metricsNamespace),
     ];
     const notify = new actions.SnsAction(props.alarmTopic);
@@ -303,6 +308,33 @@ export class IngestAlarms extends Construct {
         "the WAF console's sampled requests and the web ACL's log (terminatingRuleId, source address). A provider blocked by the rate rule needs a higher wafRateLimitPerFiveMinutes.",
       ),
       metric: wafMetric(this, webAclName, 'BlockedRequests'),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * A count-only rule of the web ACL matched (infra/waf.ts): the request was seen, not stopped,
+   * and reached the Lambda, which judged its signature. One contributor per rule, each with its
+   * own state, so a rule matching one provider's ordinary traffic does not hide another rule's
+   * first match. Over an hour, so that one probe's burst notifies once; at one match by default,
+   * since on signed webhook traffic a body rule rarely matches and each match is either an attack
+   * the signature check refused or a provider's content worth knowing of.
+   */
+  private wafCountedMatches(webAclName: string, threshold: number): cloudwatch.Alarm {
+    const matched = threshold === 1 ? 'a request' : `at least ${threshold} requests`;
+    return new cloudwatch.Alarm(this, 'WafCountedMatches', {
+      alarmDescription: runbook(
+        `A rule of the web ACL that only counts (a body rule, NoUserAgent_HEADER) matched ${matched} in an hour. WAF did not stop it, and the Lambda judged its signature: either an attack, which that check refuses (401), or a provider's ordinary content. The contributor names the rule.`,
+        "that rule's sampled requests in the WAF console, or the web ACL's log group (aws-waf-logs-…, ruleGroupList[].nonTerminatingMatchingRules): source address, path and matched part, credential headers redacted. Then `webhooks audit list --provider <id>` at that time: rejected means the attempt was refused; accepted means a real delivery matched, so record it, and raise alarms.wafCountedRequests if that provider's events keep matching.",
+      ),
+      metric: new cloudwatch.MathExpression({
+        expression: countedMatchesQuery(webAclName, unalarmedCountOnlyRules()),
+        label: 'counted matches per rule',
+        period: Duration.hours(1),
+      }),
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

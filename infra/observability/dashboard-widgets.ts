@@ -1,9 +1,9 @@
 /**
  * The audit dashboard's widgets, one row per question: who sent what, why deliveries fail,
  * which senders the source allowlists kept out, how fast the path is, whether the Lambda and the
- * queue keep up, which dependency fails, what the WAF blocks, and the latest rejected attempts. A
- * graph holds at most one Metrics Insights query (one per GetMetricData call), so each
- * per-provider view is its own widget.
+ * queue keep up, which dependency fails, what the WAF blocks and counts, and the latest rejected
+ * attempts. A graph holds at most one Metrics Insights query (one per GetMetricData call), so
+ * each per-provider view is its own widget.
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -22,7 +22,7 @@ import {
   outcomeByDimension,
   outcomeQuery,
 } from './handler-metrics.ts';
-import { wafMetric } from './waf-metrics.ts';
+import { countedMatchesQuery, wafMetric } from './waf-metrics.ts';
 
 /** What the dashboard reads of a DynamoDB table: its name, for the AWS/DynamoDB metrics. */
 export type TableMetrics = Pick<dynamodb.ITable, 'tableName'>;
@@ -271,7 +271,19 @@ function waf(scope: IConstruct, webAclName: string): cloudwatch.IWidget[] {
         wafMetric(scope, webAclName, 'BlockedRequests').with({ label: 'blocked' }),
         wafMetric(scope, webAclName, 'AllowedRequests').with({ label: 'allowed' }),
       ],
-      { width: 24 },
+      half,
+    ),
+    // Every count-only rule, those whose matches raise no alarm included.
+    countGraph(
+      'WAF counted matches per count-only rule',
+      [
+        new cloudwatch.MathExpression({
+          expression: countedMatchesQuery(webAclName),
+          label: '',
+          period: countPeriod,
+        }),
+      ],
+      half,
     ),
   ];
 }

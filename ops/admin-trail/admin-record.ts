@@ -54,6 +54,13 @@ export const adminActions = [
   'audit.receipts',
   /** `webhooks audit verify`: the records checked against the signed digests. */
   'audit.verify',
+  /**
+   * A self-audit run (scheduled/self-audit/): by the construct's schedule (its role the actor)
+   * or `webhooks compliance audit`. Its details say what was checked, passed, failed and not
+   * run, against which template; the whole run is an item of its own (ops/review/run-record.ts),
+   * whose SHA-256 the record names.
+   */
+  'compliance.audit',
 ] as const;
 
 /** What was done: a change to a provider, or a read of the audit trail. */
@@ -130,7 +137,10 @@ export const adminDetailNames = [
   'recordsNotFound',
   'payloadCopiesDeleted',
   'bodyObjectsDeleted',
-  /** `audit.verify`'s counts: records verified, and findings (any kind). */
+  /**
+   * `audit.verify`'s counts: records verified, and findings (any kind); `compliance.audit`'s
+   * findings over every check.
+   */
   'recordsVerified',
   'findings',
   /** `provider.refresh-sources`: the published source list refreshed (ops/source-lists). */
@@ -143,6 +153,25 @@ export const adminDetailNames = [
    * short with `…` past the detail's length (published ranges are public, never personal data).
    */
   'rangeChanges',
+  /** `compliance.audit`: who started the run, `schedule` or `operator`. */
+  'trigger',
+  /** `compliance.audit`: the compliance profiles checked, comma-separated. */
+  'profiles',
+  /** `compliance.audit`: the numbers the run checked against (whole days). */
+  'cryptoperiodDays',
+  'idleProviderDays',
+  /** `compliance.audit`: the checks by outcome, comma-separated check names, or `none`. */
+  'checksPassed',
+  'checksFailed',
+  'checksNotRun',
+  /** `compliance.audit`: each check not run and why (`check: action (error)`), cut short with `…`. */
+  'notRunReasons',
+  /** `compliance.audit`: the failed checks' first findings, `; `-separated, cut short with `…`. */
+  'findingSummary',
+  /** `compliance.audit`: SHA-256 of the deployed template checked (CloudFormation GetTemplate). */
+  'templateSha256',
+  /** `compliance.audit`: SHA-256 of the run's full record (ops/review/run-record.ts `runSha256`). */
+  'runSha256',
 ] as const;
 
 export type AdminDetailName = (typeof adminDetailNames)[number];
@@ -160,7 +189,8 @@ export interface AdminRecord {
   readonly action: AdminAction;
   /**
    * What it acted on: a provider id for `provider.*` and `audit.list --provider`, a delivery
-   * id for `audit.show`, `*` for a listing of every provider or of the admin trail.
+   * id for `audit.show`, `*` for a listing of every provider or of the admin trail, the
+   * deployment checked (a stack's name, or `local`) for `compliance.audit`.
    */
   readonly target: string;
   /** When the outcome was known. */

@@ -11,7 +11,7 @@ import { type GatewayStack, startBudgetMs, startGatewayStack } from '../support/
 import { cli, githubSignature } from './helpers.ts';
 
 /** Short, so that each test waits it out; long enough for a command and a delivery inside it. */
-const cacheSeconds = 3;
+const cacheSeconds = 5;
 /** A test waits out the cache time, rounded up to a second, once or twice. */
 const testBudgetMs = (2 * cacheSeconds + 10) * 1000;
 
@@ -94,148 +94,151 @@ async function changeAndWait(args: readonly string[], held: string, stdin?: stri
   );
 }
 
-describe('providers rotate without --grace', { timeout: testBudgetMs }, () => {
-  it('says until when the old key may still be accepted, and it is, until then only', async () => {
-    await addGithub('rotate-now', 'old-secret');
-    expect(await deliver('rotate-now', 'old-secret')).toBe(202);
-    const { stdout, holdsAtMs } = await change(['rotate', 'rotate-now', '--secret-stdin'], 'new');
-    expect(stdout).toMatch(
-      /^rotated provider 'rotate-now' to key v2; v1 may still be accepted, and v2 refused, until \S+ \(running ingest functions re-read provider settings every 3 s; --wait returns only then\)\n$/,
-    );
-    expect(await deliverBefore(holdsAtMs, 'rotate-now', 'old-secret')).toBe(202);
-    expect(await deliverBefore(holdsAtMs, 'rotate-now', 'new')).toBe(401);
-    await sleepUntil(holdsAtMs);
-    expect(await deliver('rotate-now', 'old-secret')).toBe(401);
-    expect(await deliver('rotate-now', 'new')).toBe(202);
+// Each test waits out the cache on providers of its own, so they wait side by side.
+describe.concurrent('changes to providers', () => {
+  describe('providers rotate without --grace', { timeout: testBudgetMs }, () => {
+    it('says until when the old key may still be accepted, and it is, until then only', async () => {
+      await addGithub('rotate-now', 'old-secret');
+      expect(await deliver('rotate-now', 'old-secret')).toBe(202);
+      const { stdout, holdsAtMs } = await change(['rotate', 'rotate-now', '--secret-stdin'], 'new');
+      expect(stdout).toMatch(
+        /^rotated provider 'rotate-now' to key v2; v1 may still be accepted, and v2 refused, until \S+ \(running ingest functions re-read provider settings every 5 s; --wait returns only then\)\n$/,
+      );
+      expect(await deliverBefore(holdsAtMs, 'rotate-now', 'old-secret')).toBe(202);
+      expect(await deliverBefore(holdsAtMs, 'rotate-now', 'new')).toBe(401);
+      await sleepUntil(holdsAtMs);
+      expect(await deliver('rotate-now', 'old-secret')).toBe(401);
+      expect(await deliver('rotate-now', 'new')).toBe(202);
+    });
+
+    it('with --wait returns once the old key is refused everywhere', async () => {
+      await addGithub('rotate-wait', 'old-secret');
+      expect(await deliver('rotate-wait', 'old-secret')).toBe(202);
+      await changeAndWait(
+        ['rotate', 'rotate-wait', '--secret-stdin'],
+        "provider 'rotate-wait' verifies with key v2 everywhere now; v1 no longer accepted",
+        'new',
+      );
+      expect(await deliver('rotate-wait', 'old-secret')).toBe(401);
+      expect(await deliver('rotate-wait', 'new')).toBe(202);
+    });
+
+    it('with a grace shorter than the cache time, gives the cache bound as the old key end', async () => {
+      await addGithub('rotate-grace', 'old-secret');
+      const { stdout, holdsAtMs } = await change(
+        ['rotate', 'rotate-grace', '--secret-stdin', '--grace', '1s'],
+        'new',
+      );
+      const oldKeyEnd = /v1 accepted until (\S+);/.exec(stdout)?.[1];
+      expect(oldKeyEnd).toBe(new Date(holdsAtMs).toISOString().replace('.000Z', 'Z'));
+    });
   });
 
-  it('with --wait returns once the old key is refused everywhere', async () => {
-    await addGithub('rotate-wait', 'old-secret');
-    expect(await deliver('rotate-wait', 'old-secret')).toBe(202);
-    await changeAndWait(
-      ['rotate', 'rotate-wait', '--secret-stdin'],
-      "provider 'rotate-wait' verifies with key v2 everywhere now; v1 no longer accepted",
-      'new',
-    );
-    expect(await deliver('rotate-wait', 'old-secret')).toBe(401);
-    expect(await deliver('rotate-wait', 'new')).toBe(202);
+  describe('providers disable', { timeout: testBudgetMs }, () => {
+    it('says until when deliveries may still be accepted, and they are, until then only', async () => {
+      await addGithub('disable-now', 'secret');
+      expect(await deliver('disable-now', 'secret')).toBe(202);
+      const { stdout, holdsAtMs } = await change(['disable', 'disable-now']);
+      expect(stdout).toMatch(
+        /^disabled provider 'disable-now'; its deliveries may still be accepted until \S+ \(running ingest functions re-read provider settings every 5 s; --wait returns only then\)\n$/,
+      );
+      expect(await deliverBefore(holdsAtMs, 'disable-now', 'secret')).toBe(202);
+      await sleepUntil(holdsAtMs);
+      expect(await deliver('disable-now', 'secret')).toBe(401);
+    });
+
+    it('with --wait returns once deliveries are refused everywhere', async () => {
+      await addGithub('disable-wait', 'secret');
+      expect(await deliver('disable-wait', 'secret')).toBe(202);
+      await changeAndWait(
+        ['disable', 'disable-wait'],
+        "provider 'disable-wait' is disabled everywhere now: its deliveries are refused",
+      );
+      expect(await deliver('disable-wait', 'secret')).toBe(401);
+    });
   });
 
-  it('with a grace shorter than the cache time, gives the cache bound as the old key end', async () => {
-    await addGithub('rotate-grace', 'old-secret');
-    const { stdout, holdsAtMs } = await change(
-      ['rotate', 'rotate-grace', '--secret-stdin', '--grace', '1s'],
-      'new',
-    );
-    const oldKeyEnd = /v1 accepted until (\S+);/.exec(stdout)?.[1];
-    expect(oldKeyEnd).toBe(new Date(holdsAtMs).toISOString().replace('.000Z', 'Z'));
-  });
-});
+  describe('providers enable', { timeout: testBudgetMs }, () => {
+    const addDisabled = async (id: string) => {
+      await addGithub(id, 'secret');
+      await providers(['disable', id]);
+      expect(await deliver(id, 'secret')).toBe(401);
+    };
 
-describe('providers disable', { timeout: testBudgetMs }, () => {
-  it('says until when deliveries may still be accepted, and they are, until then only', async () => {
-    await addGithub('disable-now', 'secret');
-    expect(await deliver('disable-now', 'secret')).toBe(202);
-    const { stdout, holdsAtMs } = await change(['disable', 'disable-now']);
-    expect(stdout).toMatch(
-      /^disabled provider 'disable-now'; its deliveries may still be accepted until \S+ \(running ingest functions re-read provider settings every 3 s; --wait returns only then\)\n$/,
-    );
-    expect(await deliverBefore(holdsAtMs, 'disable-now', 'secret')).toBe(202);
-    await sleepUntil(holdsAtMs);
-    expect(await deliver('disable-now', 'secret')).toBe(401);
-  });
+    it('says until when deliveries may still be refused, and they are, until then only', async () => {
+      await addDisabled('enable-now');
+      const { stdout, holdsAtMs } = await change(['enable', 'enable-now']);
+      expect(stdout).toMatch(
+        /^enabled provider 'enable-now'; its deliveries may still be refused until \S+ \(running ingest functions re-read provider settings every 5 s; --wait returns only then\)\n$/,
+      );
+      expect(await deliverBefore(holdsAtMs, 'enable-now', 'secret')).toBe(401);
+      await sleepUntil(holdsAtMs);
+      expect(await deliver('enable-now', 'secret')).toBe(202);
+    });
 
-  it('with --wait returns once deliveries are refused everywhere', async () => {
-    await addGithub('disable-wait', 'secret');
-    expect(await deliver('disable-wait', 'secret')).toBe(202);
-    await changeAndWait(
-      ['disable', 'disable-wait'],
-      "provider 'disable-wait' is disabled everywhere now: its deliveries are refused",
-    );
-    expect(await deliver('disable-wait', 'secret')).toBe(401);
-  });
-});
-
-describe('providers enable', { timeout: testBudgetMs }, () => {
-  const addDisabled = async (id: string) => {
-    await addGithub(id, 'secret');
-    await providers(['disable', id]);
-    expect(await deliver(id, 'secret')).toBe(401);
-  };
-
-  it('says until when deliveries may still be refused, and they are, until then only', async () => {
-    await addDisabled('enable-now');
-    const { stdout, holdsAtMs } = await change(['enable', 'enable-now']);
-    expect(stdout).toMatch(
-      /^enabled provider 'enable-now'; its deliveries may still be refused until \S+ \(running ingest functions re-read provider settings every 3 s; --wait returns only then\)\n$/,
-    );
-    expect(await deliverBefore(holdsAtMs, 'enable-now', 'secret')).toBe(401);
-    await sleepUntil(holdsAtMs);
-    expect(await deliver('enable-now', 'secret')).toBe(202);
+    it('with --wait returns once deliveries are accepted everywhere', async () => {
+      await addDisabled('enable-wait');
+      await changeAndWait(
+        ['enable', 'enable-wait'],
+        "provider 'enable-wait' is enabled everywhere now: its deliveries are accepted",
+      );
+      expect(await deliver('enable-wait', 'secret')).toBe(202);
+    });
   });
 
-  it('with --wait returns once deliveries are accepted everywhere', async () => {
-    await addDisabled('enable-wait');
-    await changeAndWait(
-      ['enable', 'enable-wait'],
-      "provider 'enable-wait' is enabled everywhere now: its deliveries are accepted",
-    );
-    expect(await deliver('enable-wait', 'secret')).toBe(202);
-  });
-});
+  describe('providers remove', { timeout: testBudgetMs }, () => {
+    it('says until when deliveries may still be accepted, and they are, until then only', async () => {
+      await addGithub('remove-now', 'secret');
+      expect(await deliver('remove-now', 'secret')).toBe(202);
+      const { stdout, holdsAtMs } = await change(['remove', 'remove-now']);
+      expect(stdout).toMatch(
+        /^removed provider 'remove-now'; its deliveries may still be accepted until \S+ \(running ingest functions re-read provider settings every 5 s; --wait returns only then\)\n$/,
+      );
+      expect(await deliverBefore(holdsAtMs, 'remove-now', 'secret')).toBe(202);
+      await sleepUntil(holdsAtMs);
+      expect(await deliver('remove-now', 'secret')).toBe(401);
+    });
 
-describe('providers remove', { timeout: testBudgetMs }, () => {
-  it('says until when deliveries may still be accepted, and they are, until then only', async () => {
-    await addGithub('remove-now', 'secret');
-    expect(await deliver('remove-now', 'secret')).toBe(202);
-    const { stdout, holdsAtMs } = await change(['remove', 'remove-now']);
-    expect(stdout).toMatch(
-      /^removed provider 'remove-now'; its deliveries may still be accepted until \S+ \(running ingest functions re-read provider settings every 3 s; --wait returns only then\)\n$/,
-    );
-    expect(await deliverBefore(holdsAtMs, 'remove-now', 'secret')).toBe(202);
-    await sleepUntil(holdsAtMs);
-    expect(await deliver('remove-now', 'secret')).toBe(401);
-  });
-
-  it('with --wait returns once deliveries are refused everywhere', async () => {
-    await addGithub('remove-wait', 'secret');
-    expect(await deliver('remove-wait', 'secret')).toBe(202);
-    await changeAndWait(
-      ['remove', 'remove-wait'],
-      "provider 'remove-wait' is removed everywhere now: its deliveries are refused",
-    );
-    expect(await deliver('remove-wait', 'secret')).toBe(401);
-  });
-});
-
-describe('providers add of an id asked for shortly before', { timeout: testBudgetMs }, () => {
-  it('says until when deliveries may still be refused as unknown, and they are, until then only', async () => {
-    expect(await deliver('add-late', 'secret')).toBe(401);
-    const { stdout, holdsAtMs } = await change(
-      ['add', 'add-late', '--scheme', 'github', '--secret-stdin'],
-      'secret',
-    );
-    expect(stdout).toMatch(
-      /^added provider 'add-late' \(scheme github, key v1\); its deliveries may still be refused as unknown until \S+ \(running ingest functions re-read provider settings every 3 s; --wait returns only then\)\n$/,
-    );
-    expect(await deliverBefore(holdsAtMs, 'add-late', 'secret')).toBe(401);
-    await sleepUntil(holdsAtMs);
-    expect(await deliver('add-late', 'secret')).toBe(202);
+    it('with --wait returns once deliveries are refused everywhere', async () => {
+      await addGithub('remove-wait', 'secret');
+      expect(await deliver('remove-wait', 'secret')).toBe(202);
+      await changeAndWait(
+        ['remove', 'remove-wait'],
+        "provider 'remove-wait' is removed everywhere now: its deliveries are refused",
+      );
+      expect(await deliver('remove-wait', 'secret')).toBe(401);
+    });
   });
 
-  it('with --wait returns once deliveries are accepted everywhere', async () => {
-    expect(await deliver('add-wait', 'secret')).toBe(401);
-    await changeAndWait(
-      ['add', 'add-wait', '--scheme', 'github', '--secret-stdin'],
-      "provider 'add-wait' is known everywhere now: its deliveries are accepted",
-      'secret',
-    );
-    expect(await deliver('add-wait', 'secret')).toBe(202);
-  });
-});
+  describe('providers add of an id asked for shortly before', { timeout: testBudgetMs }, () => {
+    it('says until when deliveries may still be refused as unknown, and they are, until then only', async () => {
+      expect(await deliver('add-late', 'secret')).toBe(401);
+      const { stdout, holdsAtMs } = await change(
+        ['add', 'add-late', '--scheme', 'github', '--secret-stdin'],
+        'secret',
+      );
+      expect(stdout).toMatch(
+        /^added provider 'add-late' \(scheme github, key v1\); its deliveries may still be refused as unknown until \S+ \(running ingest functions re-read provider settings every 5 s; --wait returns only then\)\n$/,
+      );
+      expect(await deliverBefore(holdsAtMs, 'add-late', 'secret')).toBe(401);
+      await sleepUntil(holdsAtMs);
+      expect(await deliver('add-late', 'secret')).toBe(202);
+    });
 
-describe('the cache time a deployment runs with', { timeout: testBudgetMs }, () => {
-  it('is recorded in the local stack file when npm start was given it', () => {
-    expect(stack.stack.environment[configCacheSecondsVariable]).toBe(String(cacheSeconds));
+    it('with --wait returns once deliveries are accepted everywhere', async () => {
+      expect(await deliver('add-wait', 'secret')).toBe(401);
+      await changeAndWait(
+        ['add', 'add-wait', '--scheme', 'github', '--secret-stdin'],
+        "provider 'add-wait' is known everywhere now: its deliveries are accepted",
+        'secret',
+      );
+      expect(await deliver('add-wait', 'secret')).toBe(202);
+    });
+  });
+
+  describe('the cache time a deployment runs with', { timeout: testBudgetMs }, () => {
+    it('is recorded in the local stack file when npm start was given it', () => {
+      expect(stack.stack.environment[configCacheSecondsVariable]).toBe(String(cacheSeconds));
+    });
   });
 });

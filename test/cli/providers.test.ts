@@ -64,8 +64,12 @@ describe('webhooks providers --local', () => {
 
     const listed = await cli(['providers', 'list', '--local']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^PROVIDER\s+SCHEME\s+ENABLED\s+KEYS\s+RETENTION\s+SOURCES$/m);
-    expect(listed.stdout).toMatch(/^stripe-live\s+stripe\s+yes\s+v1\s+minimal\s+any$/m);
+    expect(listed.stdout).toMatch(
+      /^PROVIDER\s+SCHEME\s+ENABLED\s+KEYS\s+RETENTION\s+SOURCES\s+KEY AGE\s+LAST DELIVERY$/m,
+    );
+    expect(listed.stdout).toMatch(
+      /^stripe-live\s+stripe\s+yes\s+v1\s+minimal\s+any\s+0d\s+never$/m,
+    );
 
     const before = Date.now();
     const rotated = await cli(
@@ -550,7 +554,7 @@ describe('webhooks providers --stack', () => {
       `(running ingest functions re-read provider settings every ${configCacheSeconds} s;`,
     );
     const listed = await cli(['providers', 'list', '--stack', 'webhooks-prod']);
-    expect(listed.stdout).toMatch(/^via-stack\s+github\s+yes\s+v1\s+standard\s+any$/m);
+    expect(listed.stdout).toMatch(/^via-stack\s+github\s+yes\s+v1\s+standard\s+any\s+0d\s+never$/m);
     expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(2);
   });
 

@@ -12,6 +12,7 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
+  QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -24,7 +25,13 @@ import { complianceProfileNames } from '../../compliance/profiles.ts';
 import { reportDocument } from '../../compliance/report/document.ts';
 import { renderMarkdown } from '../../compliance/report/markdown.ts';
 import type { ComplianceReport } from '../../compliance/report/report.ts';
+import {
+  type SelfAuditCheckName,
+  type SelfAuditCheckStatus,
+  selfAuditCheckNames,
+} from '../../functions/config/self-audit.ts';
 import { type ProviderConfig, toItem, withDefaults } from '../../functions/registry/provider.ts';
+import { type SelfAuditTrigger, toRunItem } from '../../ops/review/run-record.ts';
 import { cli, tempFiles } from '../cli/helpers.ts';
 import { deployment, outputRef } from '../infra/deployment.ts';
 
@@ -253,6 +260,39 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
     return { ...run, report: JSON.parse(run.stdout) as ComplianceReport };
   };
 
+  it("carries the Lambdas' runtimes, their SBOM, and says the registry was not asked", async () => {
+    const { folder = '' } = tempFiles({});
+    const sbomPath = join(folder, 'sbom.json');
+    const { report, stderr } = await reportOf(templatePath, '--sbom', sbomPath);
+    const chain = report.supplyChain;
+    expect(chain?.runtimes.length).toBeGreaterThan(1);
+    for (const fn of chain?.runtimes ?? []) {
+      expect(fn).toMatchObject({
+        runtime: 'nodejs24.x',
+        deprecation: '2028-04-30',
+        blockUpdate: '2028-07-01',
+      });
+    }
+    // The tests point npm's registry at a loopback port that refuses (vitest.config.ts).
+    expect(chain?.advisories).toMatchObject({
+      status: 'not-checked',
+      reason: expect.stringMatching(
+        /^http:\/\/127\.0\.0\.1:9\/-\/npm\/v1\/security\/advisories\/bulk could not be asked/,
+      ),
+    });
+    expect(stderr).toContain(`wrote ${sbomPath}`);
+    const sbom = readJson<{ bomFormat: string; components: { purl: string }[] }>(sbomPath);
+    expect(sbom.bomFormat).toBe('CycloneDX');
+    expect(sbom.components.map((c) => c.purl)).toContain(
+      'pkg:npm/%40aws-sdk/client-dynamodb@3.1169.0',
+    );
+    const offline = await reportOf(templatePath, '--offline');
+    expect(offline.report.supplyChain?.advisories).toMatchObject({
+      status: 'not-checked',
+      reason: 'not asked (--offline)',
+    });
+  });
+
   it("takes the profiles from the template's output and passes every GDPR and CCPA control", async () => {
     const { code, report, stderr } = await reportOf(templatePath);
     expect(report.profiles).toEqual(['gdpr', 'ccpa']);
@@ -288,6 +328,14 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
       kept: 'at least 731 days (class consumer-requests)',
       meetsProfiles: true,
     });
+  });
+
+  it('says the periodic review was not read without --stack', async () => {
+    const { report } = await reportOf(templatePath);
+    expect(report.periodicReview).toEqual({ status: 'not-read', reason: 'run with --stack' });
+    const markdown = renderMarkdown(reportDocument(report));
+    expect(markdown).toContain('## Periodic review (scheduled self-audit)');
+    expect(markdown).toContain('Not read: run with --stack.');
   });
 
   it('fails the controls that need point-in-time recovery when a table lacks it, exit code 1', async () => {
@@ -485,6 +533,102 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
         '1 of 2 registered providers accept deliveries only from listed ranges',
       );
       expect(markdown).toMatch(/`open-door` \| yes \| any address/);
+    });
+
+    /** A self-audit run's item, every check passed but those given. */
+    const runItem = (
+      startedAt: string,
+      trigger: SelfAuditTrigger,
+      statuses: Partial<Record<SelfAuditCheckName, SelfAuditCheckStatus>> = {},
+    ) =>
+      toRunItem({
+        run: {
+          runId: `run-${startedAt.slice(0, 13)}-${trigger}`,
+          startedAt,
+          finishedAt: startedAt,
+          profiles: ['gdpr', 'ccpa'],
+          settings: { cryptoperiodDays: 365, idleProviderDays: 30, integrityWindowSeconds: 86_400 },
+          checks: selfAuditCheckNames.map((name) => {
+            const status = statuses[name] ?? 'passed';
+            return {
+              name,
+              status,
+              ...(status === 'not_run' ? { reason: 'permission missing: kms:GetKeyPolicy' } : {}),
+              findings: status === 'failed' ? ['a finding'] : [],
+            };
+          }),
+        },
+        actor:
+          trigger === 'schedule'
+            ? 'arn:aws:sts::123456789012:assumed-role/SelfAudit/fn'
+            : 'arn:aws:iam::123456789012:user/ops',
+        host: 'lambda:self-audit',
+        trigger,
+        target: 'webhooks-prod',
+      });
+
+    it("cites the scheduled self-audit's runs as evidence of periodic review", async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      // Newest first, as the Query reads them; an operator's run is no periodic review.
+      dynamodb.on(QueryCommand).resolves({
+        Items: [
+          runItem('2026-11-03T10:00:00.000Z', 'operator', { 'idle-providers': 'failed' }),
+          runItem('2026-11-03T05:00:00.000Z', 'schedule', { 'access-changes': 'not_run' }),
+          runItem('2026-11-02T05:00:00.000Z', 'schedule', { 'key-cryptoperiod': 'failed' }),
+          runItem('2026-11-01T05:00:00.000Z', 'schedule'),
+        ],
+      });
+      const { report } = await live();
+      expect(report.periodicReview).toEqual({
+        status: 'read',
+        runs: 3,
+        firstRunAt: '2026-11-01T05:00:00.000Z',
+        everyDays: 1,
+        lastRun: {
+          startedAt: '2026-11-03T05:00:00.000Z',
+          failedChecks: [],
+          notRunChecks: ['access-changes'],
+        },
+        lastFailure: {
+          startedAt: '2026-11-02T05:00:00.000Z',
+          failedChecks: ['key-cryptoperiod'],
+          notRunChecks: [],
+        },
+      });
+      const query = dynamodb.commandCalls(QueryCommand)[0]?.args[0].input;
+      const auditTable = stackOutputs().find((o) => o.OutputKey === 'AuditTableName');
+      expect(query).toMatchObject({
+        TableName: auditTable?.OutputValue,
+        ExpressionAttributeValues: { ':pk': { S: '_self-audit' } },
+      });
+      expect(renderMarkdown(reportDocument(report))).toContain(
+        'checked daily since 2026-11-01T05:00:00.000Z, 3 runs, last run 2026-11-03T05:00:00.000Z: not run access-changes, last failure 2026-11-02T05:00:00.000Z (key-cryptoperiod).',
+      );
+    });
+
+    it('says no scheduled run was found when only operators ran the self-audit', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      dynamodb
+        .on(QueryCommand)
+        .resolves({ Items: [runItem('2026-11-03T10:00:00.000Z', 'operator')] });
+      const { report } = await live();
+      expect(report.periodicReview).toEqual({ status: 'none' });
+      expect(renderMarkdown(reportDocument(report))).toContain('No scheduled run found.');
+    });
+
+    it('says the runs were not read when the audit table cannot be queried, naming the permission', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      dynamodb.on(QueryCommand).rejects(
+        Object.assign(new Error('not authorized to perform dynamodb:Query'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+      const { code, report } = await live();
+      expect(code).toBe(0);
+      expect(report.periodicReview).toEqual({
+        status: 'not-read',
+        reason: 'permission missing: dynamodb:Query (AccessDeniedException)',
+      });
     });
 
     it('says the allowlists were not read when the registry cannot be listed', async () => {

@@ -67,6 +67,7 @@ import {
   expectModernTls,
   expectWebhookRoute,
 } from './front-checks.ts';
+import { expectEgressToEndpointsOnly, expectReadOnlyPrefixListLookup } from './network-checks.ts';
 
 export interface Expectations {
   readonly profiles: readonly ComplianceProfileName[];
@@ -492,6 +493,31 @@ export function describeDeployment(
           ]),
         });
       });
+
+      it('alarms on any match of its count-only rules, notifying the alarm topic both ways', () => {
+        const [acl] = resourcesOfType(d.cloudFormation, 'AWS::WAFv2::WebACL');
+        const aclName = propertyOf<string>(acl, 'Name');
+        const counted = resourcesOfType(d.cloudFormation, 'AWS::CloudWatch::Alarm').filter(
+          ({ id }) => id.includes('WafCountedMatches'),
+        );
+        expect(counted).toHaveLength(1);
+        const alarm = counted[0];
+        const [metric] = propertyOf<Array<{ Expression: string; Period: number }>>(
+          alarm,
+          'Metrics',
+        );
+        expect(metric?.Expression).toMatch(
+          /^SELECT SUM\(CountedRequests\) FROM SCHEMA\("AWS\/WAFV2",/,
+        );
+        expect(metric?.Expression).toContain(`WHERE WebACL = '${aclName}'`);
+        expect(metric?.Period).toBe(3600);
+        const topic = { Ref: outputRef(d.cloudFormation, operatorOutputKeys.alarmTopicArn) };
+        expect(alarm?.resource.Properties).toMatchObject({
+          Threshold: 1,
+          AlarmActions: [topic],
+          OKActions: [topic],
+        });
+      });
     } else {
       it('has no web ACL', () => {
         d.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
@@ -509,6 +535,17 @@ export function describeDeployment(
           ResourceType: 'VPC',
           TrafficType: 'ALL',
         });
+      });
+
+      it("lets the functions out to the endpoints only: the endpoints' group and the DynamoDB and S3 prefix lists, on 443", () => {
+        expectEgressToEndpointsOnly(d);
+        const evidence = outcome(lambdaInIsolatedNetwork).evidence;
+        expect(evidence.filter((e) => e.value.startsWith('tcp 443 to '))).toHaveLength(3);
+        expect(evidence.map((e) => e.value).join('\n')).not.toMatch(/0\.0\.0\.0\/0|::\/0/);
+      });
+
+      it('looks up the prefix lists at deploy time with a function that may only read them', () => {
+        expectReadOnlyPrefixListLookup(d);
       });
     } else {
       it('keeps the Lambda out of any VPC', () => {

@@ -38,18 +38,19 @@ describe('node dist/infra-app.mjs', { timeout: 120_000 }, () => {
       (resource) => resource.Type,
     );
     expect(types).toContain('AWS::Lambda::Function');
-    // The four Lambda bundles the build made (dist/lambda/): the ingest handler, the audit
-    // digest writer, the source range refresher and the compliance profile guard, each an
-    // asset of its own.
+    // The five Lambda bundles the build made (dist/lambda/): the ingest handler, the audit
+    // digest writer, the source range refresher, the compliance profile guard and the
+    // self-audit, each an asset of its own.
     const bundled = readdirSync(outdir)
       .filter((name) => name.startsWith('asset.') && existsSync(join(outdir, name, 'index.mjs')))
       .map((name) => readFileSync(join(outdir, name, 'index.mjs'), 'utf8'));
-    expect(bundled).toHaveLength(4);
+    expect(bundled).toHaveLength(5);
     expect(bundled.filter((code) => code.includes('delivery handled'))).toHaveLength(1);
     expect(bundled.filter((code) => code.includes('audit digests written'))).toHaveLength(1);
     expect(
       bundled.filter((code) => code.includes('published source lists refreshed')),
     ).toHaveLength(1);
     expect(bundled.filter((code) => code.includes('compliance profile guard'))).toHaveLength(1);
+    expect(bundled.filter((code) => code.includes('self-audit run'))).toHaveLength(1);
   });
 });

@@ -24,12 +24,12 @@ function alarm(fixture: ObservabilityFixture, prefix: string): AlarmProperties {
 }
 
 describe('the alarms', () => {
-  it('are eleven with a web ACL, ten without one', () => {
-    expect(withWaf.observability.alarms).toHaveLength(11);
-    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+  it('are twelve with a web ACL, ten without one', () => {
+    expect(withWaf.observability.alarms).toHaveLength(12);
+    withWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
     withoutWaf.template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     const withoutWafIds = Object.keys(withoutWaf.template.findResources('AWS::CloudWatch::Alarm'));
-    expect(withoutWafIds.filter((id) => id.includes('WafBlockSpike'))).toEqual([]);
+    expect(withoutWafIds.filter((id) => id.includes('Waf'))).toEqual([]);
   });
 
   it('each notify the topic when they fire and when they recover', () => {
@@ -168,6 +168,32 @@ describe('the alarms', () => {
     });
   });
 
+  it('fire on any match of a count-only WAF rule in an hour, one contributor per rule', () => {
+    const counted = alarm(withWaf, 'WafCountedMatches');
+    expect(counted.Metrics).toEqual([
+      {
+        Expression:
+          'SELECT SUM(CountedRequests) FROM SCHEMA("AWS/WAFV2", ManagedRuleGroup, ManagedRuleGroupRule, Region, WebACL) ' +
+          "WHERE WebACL = 'webhook-ingestion-acl' AND ManagedRuleGroupRule != 'SizeRestrictions_BODY' " +
+          'GROUP BY ManagedRuleGroupRule ORDER BY SUM() DESC',
+        Id: 'expr_1',
+        Label: 'counted matches per rule',
+        Period: 3600,
+        ReturnData: true,
+      },
+    ]);
+    expect(counted).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    const topic = { Ref: logicalId(withWaf.template, 'AWS::SNS::Topic', 'AlarmTopic') };
+    expect(counted.AlarmActions).toEqual([topic]);
+    expect(counted.OKActions).toEqual([topic]);
+    expect(counted.AlarmDescription).toMatch(/First check: that rule's sampled requests/);
+  });
+
   it(
     'take their thresholds from the props',
     () => {
@@ -179,6 +205,7 @@ describe('the alarms', () => {
           lambdaErrors: 3,
           serverErrorPercent: 1,
           wafBlockedRequests: 1000,
+          wafCountedRequests: 5,
         },
       });
       expect(alarm(tuned, 'RejectionSpike').Threshold).toBe(5);
@@ -186,6 +213,10 @@ describe('the alarms', () => {
       expect(alarm(tuned, 'LambdaErrors').Threshold).toBe(3);
       expect(alarm(tuned, 'ServerErrorRate').Threshold).toBe(1);
       expect(alarm(tuned, 'WafBlockSpike').Threshold).toBe(1000);
+      expect(alarm(tuned, 'WafCountedMatches').Threshold).toBe(5);
+      expect(alarm(tuned, 'WafCountedMatches').AlarmDescription).toMatch(
+        /matched at least 5 requests in an hour/,
+      );
     },
     synthTimeoutMs,
   );

@@ -163,6 +163,7 @@ describe('the alarms on failures that raised none', () => {
           concurrencyPercent: false,
           serverErrorPercent: false,
           wafBlockedRequests: false,
+          wafCountedRequests: false,
         },
       });
       expect(alarmIds(quiet)).toEqual(['DeadLetters', 'ClaimNotReleased', 'ProviderKeysRejected']);
@@ -188,6 +189,7 @@ describe('the alarm thresholds', () => {
       alarmThresholdProblems({
         lambdaThrottles: 0,
         dependencyFailures: 2.5,
+        wafCountedRequests: 0,
         concurrencyPercent: 120,
         quietProviders: [
           { providerId: 'Stripe Live', hours: 6 },
@@ -198,6 +200,7 @@ describe('the alarm thresholds', () => {
     ).toEqual([
       'alarms.lambdaThrottles must be a positive integer or false, got 0',
       'alarms.dependencyFailures must be a positive integer or false, got 2.5',
+      'alarms.wafCountedRequests must be a positive integer or false, got 0',
       'alarms.concurrencyPercent must be a percentage above 0 and at most 100, got 120',
       'alarms.quietProviders[0].providerId "Stripe Live" is no provider id (a-z, 0-9, - and _, at most 64)',
       'alarms.quietProviders[1].hours must be an integer from 1 to 168, got 0',

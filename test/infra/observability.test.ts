@@ -187,14 +187,20 @@ describe('the audit dashboard', () => {
     expect(metrics(dynamodb)).toEqual(['AWS/DynamoDB UserErrors Sum']);
   });
 
-  it('shows WAF blocked and allowed requests when there is a web ACL, and no WAF row otherwise', () => {
+  it('shows WAF blocked, allowed and counted requests when there is a web ACL, and no WAF row otherwise', () => {
     expect(metrics(widget('WAF requests'))).toEqual([
       'AWS/WAFV2 BlockedRequests Region=us-east-1 Rule=ALL WebACL=webhook-ingestion-acl Sum',
       'AWS/WAFV2 AllowedRequests Region=us-east-1 Rule=ALL WebACL=webhook-ingestion-acl Sum',
     ]);
+    // Every count-only rule, SizeRestrictions_BODY too, whose matches raise no alarm.
+    expect(expressions(widget('WAF counted matches per count-only rule'))).toEqual([
+      'SELECT SUM(CountedRequests) FROM SCHEMA("AWS/WAFV2", ManagedRuleGroup, ManagedRuleGroupRule, Region, WebACL) ' +
+        "WHERE WebACL = 'webhook-ingestion-acl' GROUP BY ManagedRuleGroupRule ORDER BY SUM() DESC",
+    ]);
     const titles = dashboardWidgets(withoutWaf.template).map((w) => w.properties.title);
     expect(titles).not.toContain('WAF requests');
-    expect(titles.length).toBe(widgets.length - 1);
+    expect(titles).not.toContain('WAF counted matches per count-only rule');
+    expect(titles.length).toBe(widgets.length - 2);
   });
 
   it('lists the latest rejected attempts from the ingest log group, fields by name, never @message', () => {

@@ -231,8 +231,10 @@ describe('a provider with an allowlist, on the local stack', () => {
       published: null,
     });
     const listed = await providers(['list']);
-    expect(listed.stdout).toMatch(/^PROVIDER\s+SCHEME\s+ENABLED\s+KEYS\s+RETENTION\s+SOURCES$/m);
-    expect(listed.stdout).toMatch(/^gh-allow\s+github\s+yes\s+v1\s+standard\s+1 range$/m);
+    expect(listed.stdout).toMatch(
+      /^PROVIDER\s+SCHEME\s+ENABLED\s+KEYS\s+RETENTION\s+SOURCES\s+KEY AGE\s+LAST DELIVERY$/m,
+    );
+    expect(listed.stdout).toMatch(/^gh-allow\s+github\s+yes\s+v1\s+standard\s+1 range\s+0d\s/m);
   });
 });
 
@@ -435,7 +437,7 @@ describe('--allow-published with a saved copy of the list (--published-list)', {
     expect((await providers(['show', 'gh-published'])).stdout).toMatch(
       /^published\s+github: 1 range, fetched \d{4}-\d\d-\d\dT\S+Z$/m,
     );
-    expect((await providers(['list'])).stdout).toMatch(/^gh-published\s.*\sgithub \(1\)$/m);
+    expect((await providers(['list'])).stdout).toMatch(/^gh-published\s.*\sgithub \(1\)\s+0d\s/m);
   });
 
   it('on update, reads the stored list again by default, and drops it with --no-published', async () => {

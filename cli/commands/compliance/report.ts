@@ -72,6 +72,8 @@ export function addComplianceReportCommand(
     .option('--region <region>', "the stack's region (default: the SDK's)")
     .option('--out <file>', 'write to a file: .md (Markdown), .html, or .json with --json')
     .option('--json', 'the report as JSON')
+    .option('--sbom <file>', "also write the Lambdas' SBOM (CycloneDX JSON) to this file")
+    .option('--offline', "do not ask npm's registry about known vulnerabilities")
     .addHelpText('after', examples)
     .action(async (flags: ComplianceReportFlags) => finish(await complianceReport(flags, io)));
 }
