@@ -363,7 +363,7 @@ export class SelfAudit extends Construct {
       meaning:
         'A check of the daily self-audit failed: a control of the compliance report, a provider key past its cryptoperiod or grace, an idle provider, the audit trail, or a change in who may decrypt or read it. It clears an hour after the run; the next run fires it again while the finding stands.',
       check:
-        "`webhooks compliance audit` (the last run's record: each failed check and why) and the dashboard's self-audit row (which check); `webhooks compliance history` shows since when.",
+        "`webhooks compliance audit` (runs the checks again and prints each failure and why) and the dashboard's self-audit row (which check); `webhooks compliance history` shows since when.",
     });
     this.checksNotRunAlarm = this.checkAlarm('ChecksNotRun', selfAudit.checkNotRunMetric, props, {
       meaning:

@@ -299,10 +299,6 @@ function sourceAllowlistBlocks(report: ComplianceReport): Block[] {
   ];
 }
 
-/**
- * Evidence of periodic review (PCI DSS v4.0.1 10.4.1, 3.7.4, 12.4; HIPAA §164.308(a)(1)(ii)(D),
- * §164.308(a)(8)): the scheduled self-audit's runs, read from the deployment's audit table.
- */
 /** PCI DSS v4.0.1 6.3.1 to 6.3.3: what runs, how long it is supported, what is known against it. */
 function supplyChainBlocks(report: ComplianceReport): Block[] {
   const head = heading(2, 'Software supply chain');
@@ -352,6 +348,10 @@ function supplyChainBlocks(report: ComplianceReport): Block[] {
   ];
 }
 
+/**
+ * Evidence of periodic review (PCI DSS v4.0.1 10.4.1, 3.7.4, 12.4; HIPAA §164.308(a)(1)(ii)(D),
+ * §164.308(a)(8)): the scheduled self-audit's runs, read from the deployment's audit table.
+ */
 function periodicReviewBlocks(report: ComplianceReport): Block[] {
   const intro = paragraph([
     "The deployment's scheduled self-audit (daily by default) runs this report's live checks against the deployed template, and checks provider keys against the cryptoperiod, keys kept past their rotation grace, providers idle for too long, the audit trail's integrity over the last day and changes in who may decrypt or read the audit trail. Each run leaves a record in the admin trail (",
@@ -362,14 +362,33 @@ function periodicReviewBlocks(report: ComplianceReport): Block[] {
   ]);
   const head = heading(2, 'Periodic review (scheduled self-audit)');
   const review = report.periodicReview;
-  switch (review.status) {
-    case 'not-read':
-      return [head, intro, paragraph(`Not read: ${review.reason}.`)];
-    case 'none':
-      return [head, intro, paragraph('No scheduled run found.')];
-    case 'read':
-      return [head, intro, paragraph(periodicReviewText(review))];
+  const runs =
+    review.status === 'not-read'
+      ? `Not read: ${review.reason}.`
+      : review.status === 'none'
+        ? 'No scheduled run found.'
+        : periodicReviewText(review);
+  return [head, intro, paragraph(runs), configRulesBlock(report)];
+}
+
+/** The AWS Config rules the stack adds for its own resources, where the account records. */
+function configRulesBlock(report: ComplianceReport): Block {
+  if (report.configRules.length === 0) {
+    return paragraph([
+      'AWS Config rules: none in this template (',
+      { code: 'selfAudit.awsConfigRules' },
+      ' is off).',
+    ]);
   }
+  return paragraph([
+    "AWS Config rules for the stack's own resources, evaluated where the account runs an AWS Config recorder: ",
+    ...report.configRules.flatMap((rule, index): Inline[] => [
+      ...(index === 0 ? [] : [', ']),
+      { code: rule.identifier },
+      ` (${rule.resource})`,
+    ]),
+    '.',
+  ]);
 }
 
 /** `checked daily since …, n runs, last run …: …, last failure …`. */

@@ -14,7 +14,7 @@ import { type ControlResult, evaluateControl } from './control-result.ts';
 import type { LiveSourceAllowlist, LiveStack } from './live.ts';
 import { type RetentionRow, retentionRows } from './record-classes.ts';
 import type { SupplyChain } from './supply-chain.ts';
-import type { Template } from './template.ts';
+import { property, resourcesOfType, type Template, valueAt } from './template.ts';
 
 /** Where the profiles came from, for the header. */
 export type ProfilesSource = 'flag' | 'stack' | 'template' | 'default';
@@ -142,6 +142,11 @@ export interface ComplianceReport {
     | { readonly status: 'read'; readonly providers: readonly LiveSourceAllowlist[] };
   /** The scheduled self-audit's runs as evidence of periodic review. */
   readonly periodicReview: PeriodicReview;
+  /**
+   * The AWS Config managed rules the template creates for the stack's own resources
+   * (`selfAudit.awsConfigRules`), by identifier; empty when it creates none.
+   */
+  readonly configRules: ReadonlyArray<{ readonly resource: string; readonly identifier: string }>;
   /** The Lambdas' runtimes, SBOM and known vulnerabilities (supply-chain.ts), when read. */
   readonly supplyChain: SupplyChain | null;
   readonly retention: readonly RetentionRow[];
@@ -200,6 +205,12 @@ export function buildReport(inputs: ReportInputs): ComplianceReport {
     sourceAllowlists: sourceAllowlistsOf(live),
     periodicReview: periodicReviewOf(inputs.periodicReview),
     supplyChain: inputs.supplyChain ?? null,
+    configRules: resourcesOfType(inputs.template, 'AWS::Config::ConfigRule').map(
+      ({ id, resource }) => ({
+        resource: id,
+        identifier: String(valueAt(property(resource, 'Source'), 'SourceIdentifier') ?? 'custom'),
+      }),
+    ),
     retention: retentionRows(inputs.template, inputs.profiles),
     retentionClasses: Object.entries(retentionClasses).map(([name, days]) => ({
       name: name as RetentionClassName,

@@ -338,6 +338,29 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
     expect(markdown).toContain('Not read: run with --stack.');
   });
 
+  it('names the AWS Config rules the template creates, and says when it creates none', async () => {
+    const { report } = await reportOf(templatePath);
+    expect(report.configRules).toEqual([]);
+    expect(renderMarkdown(reportDocument(report))).toContain(
+      'AWS Config rules: none in this template',
+    );
+    const withRules = structuredClone(template);
+    withRules.Resources.TablesEncrypted = {
+      Type: 'AWS::Config::ConfigRule',
+      Properties: {
+        Source: { Owner: 'AWS', SourceIdentifier: 'DYNAMODB_TABLE_ENCRYPTED_KMS' },
+      },
+    };
+    const { path = '' } = tempFiles({ path: JSON.stringify(withRules) });
+    const named = await reportOf(path);
+    expect(named.report.configRules).toEqual([
+      { resource: 'TablesEncrypted', identifier: 'DYNAMODB_TABLE_ENCRYPTED_KMS' },
+    ]);
+    expect(renderMarkdown(reportDocument(named.report))).toContain(
+      '`DYNAMODB_TABLE_ENCRYPTED_KMS` (TablesEncrypted)',
+    );
+  });
+
   it('fails the controls that need point-in-time recovery when a table lacks it, exit code 1', async () => {
     const broken = structuredClone(template);
     const auditTableId = outputRef(broken, 'AuditTableName');
