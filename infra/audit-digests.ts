@@ -11,7 +11,6 @@
  */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -30,7 +29,11 @@ import { keyPendingWindowDays } from './keys.ts';
 import { lambdaBundleDirectory } from './lambda-bundle.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 import type { IngestNetwork } from './network.ts';
-import { alarmOnFailedRuns, settleScheduledFunction } from './scheduled-runs.ts';
+import {
+  alarmOnFailedRuns,
+  alarmWhenNotRunning,
+  settleScheduledFunction,
+} from './scheduled-runs.ts';
 
 /**
  * The bucket's logical id, fixed (as the payload bucket's is) so that the one wildcard of the
@@ -304,23 +307,13 @@ export class AuditDigests extends Construct {
   }
 
   private alarmWhenNotRunning(topic: sns.ITopic): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'NotRunning', {
-      alarmDescription:
+    return alarmWhenNotRunning(this, this.function, {
+      description:
         "The audit digest function has not run for two periods: its schedule is disabled or gone, or EventBridge cannot invoke it. Digests stop until it runs; the next run catches up. First check: the digest schedule's EventBridge rule (enabled, its target the digest function) and the function's throttles.",
-      metric: this.function.metricInvocations({
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.seconds(auditDigests.periodSeconds),
-      }),
-      threshold: 1,
-      evaluationPeriods: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      // No invocation publishes no data point: that is what this alarm is for.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      period: Duration.seconds(auditDigests.periodSeconds),
+      periods: 2,
+      topic,
     });
-    const notify = new actions.SnsAction(topic);
-    alarm.addAlarmAction(notify);
-    alarm.addOkAction(notify);
-    return alarm;
   }
 
   private addDashboardRow(dashboard: cloudwatch.Dashboard): void {

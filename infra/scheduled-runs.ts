@@ -1,7 +1,8 @@
 /**
  * What every scheduled Lambda of the construct shares (the audit digest writer, the source range
- * refresher): active tracing set on the L1 resource, creation after its permissions, and an
- * alarm on any failed run that tells the alarm topic when it fires and when it clears.
+ * refresher, the self-audit): active tracing set on the L1 resource, creation after its
+ * permissions, and alarms on a failed run and on no run, which tell the alarm topic when they
+ * fire and when they clear.
  */
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -48,8 +49,44 @@ export function alarmOnFailedRuns(
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
-  const notify = new actions.SnsAction(options.topic);
-  alarm.addAlarmAction(notify);
-  alarm.addOkAction(notify);
+  notifyBothWays(alarm, options.topic);
   return alarm;
+}
+
+export interface NotRunningAlarmOptions {
+  readonly description: string;
+  /** The period invocations are summed over. */
+  readonly period: Duration;
+  /** How many periods in a row without an invocation fire it. */
+  readonly periods: number;
+  /** Set `datapointsToAlarm` to `periods` explicitly. @default - left to CloudWatch's default */
+  readonly explicitDatapoints?: boolean;
+  readonly topic: sns.ITopic;
+}
+
+/** `NotRunning` under `scope`: `fn` was not invoked in `periods` periods in a row. */
+export function alarmWhenNotRunning(
+  scope: Construct,
+  fn: lambda.Function,
+  options: NotRunningAlarmOptions,
+): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, 'NotRunning', {
+    alarmDescription: options.description,
+    metric: fn.metricInvocations({ statistic: cloudwatch.Stats.SUM, period: options.period }),
+    threshold: 1,
+    evaluationPeriods: options.periods,
+    ...(options.explicitDatapoints === true ? { datapointsToAlarm: options.periods } : {}),
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+    // No invocation publishes no data point: that is what this alarm is for.
+    treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+  });
+  notifyBothWays(alarm, options.topic);
+  return alarm;
+}
+
+/** Tells `topic` when `alarm` fires and when it clears. */
+export function notifyBothWays(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
+  const action = new actions.SnsAction(topic);
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
 }

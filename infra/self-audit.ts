@@ -22,7 +22,6 @@
  */
 import { Aws, Duration, Fn, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as config from 'aws-cdk-lib/aws-config';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -52,7 +51,12 @@ import {
 import { lambdaBundleDirectory } from './lambda-bundle.ts';
 import { encryptedLogGroup, type LogGroupSettings } from './log-groups.ts';
 import { runbook } from './observability/runbook.ts';
-import { alarmOnFailedRuns, settleScheduledFunction } from './scheduled-runs.ts';
+import {
+  alarmOnFailedRuns,
+  alarmWhenNotRunning,
+  notifyBothWays,
+  settleScheduledFunction,
+} from './scheduled-runs.ts';
 
 /**
  * The scheduled self-audit's options (the `selfAudit` prop). There is no switch to turn it off:
@@ -596,7 +600,7 @@ export class SelfAudit extends Construct {
       // A run publishes the metric only for a check that failed (or did not run).
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    notify(alarm, props.alarmTopic);
+    notifyBothWays(alarm, props.alarmTopic);
     return alarm;
   }
 
@@ -605,24 +609,16 @@ export class SelfAudit extends Construct {
    * that it fires two days after the last run rather than at a day period's end.
    */
   private alarmWhenNotRunning(topic: sns.ITopic): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, 'NotRunning', {
-      alarmDescription: runbook(
+    return alarmWhenNotRunning(this, this.function, {
+      description: runbook(
         `The self-audit has not run for ${notRunningHours / 24} days: its schedule is disabled or gone, EventBridge Scheduler cannot invoke the function, or it is throttled. Until it runs, no control is checked. After a first deploy it waits for the first run.`,
         "the self-audit's EventBridge Scheduler schedule (enabled, its target the self-audit function, its role) and the function's throttles.",
       ),
-      metric: this.function.metricInvocations({
-        statistic: cloudwatch.Stats.SUM,
-        period: alarmPeriod,
-      }),
-      threshold: 1,
-      evaluationPeriods: notRunningHours,
-      datapointsToAlarm: notRunningHours,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      // No invocation publishes no data point: that is what this alarm is for.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      period: alarmPeriod,
+      periods: notRunningHours,
+      explicitDatapoints: true,
+      topic,
     });
-    notify(alarm, topic);
-    return alarm;
   }
 
   private addDashboardRow(dashboard: cloudwatch.Dashboard, namespace: string): void {
@@ -680,12 +676,6 @@ export class SelfAudit extends Construct {
  */
 export function checkQuery(metric: string, namespace: string): string {
   return `SELECT SUM(${metric}) FROM "${namespace}"`;
-}
-
-function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
-  const action = new actions.SnsAction(topic);
-  alarm.addAlarmAction(action);
-  alarm.addOkAction(action);
 }
 
 /**
