@@ -8,6 +8,7 @@ import { extname } from 'node:path';
 import {
   type ComplianceProfileName,
   complianceProfileNames,
+  complianceProfiles,
   isComplianceProfileName,
 } from '../compliance/profiles.ts';
 import {
@@ -22,18 +23,28 @@ import {
   type LiveClients,
   readLiveStack,
 } from '../compliance/report/live.ts';
+import {
+  type LiveResourceClients,
+  readLiveResources,
+} from '../compliance/report/live-resources.ts';
 import { renderMarkdown } from '../compliance/report/markdown.ts';
+import { type CallerIdentity, reproducingCommand } from '../compliance/report/metadata.ts';
+import { commitOf, toolVersions } from '../compliance/report/metadata-sources.ts';
 import {
   buildReport,
   type ComplianceReport,
   type PeriodicReviewInput,
   type ProfilesSource,
+  type ReportInputs,
   type StackState,
   type TemplateSource,
 } from '../compliance/report/report.ts';
+import { readRuleEvidence } from '../compliance/report/rule-findings-evidence.ts';
 import { readSupplyChain } from '../compliance/report/supply-chain.ts';
 import { outputText } from '../compliance/report/template.ts';
-import { defaultStackName } from '../infra/context.ts';
+import { readTestResults } from '../compliance/report/test-results.ts';
+import { verdictLine } from '../compliance/report/verdict.ts';
+import { defaultStackName, placeholderAlarmEmail } from '../infra/context.ts';
 import { packageRoot } from '../infra/lambda-bundle.ts';
 import { operatorOutputKeys, stackOutputKeys } from '../infra/output-names.ts';
 import { SelfAuditHistory } from '../ops/review/run-store.ts';
@@ -52,6 +63,8 @@ export interface ComplianceReportFlags {
   readonly offline?: boolean;
   /** Write the Lambdas' SBOM (CycloneDX JSON) to this file too. */
   readonly sbom?: string;
+  /** vitest's JSON results (`--reporter=json --outputFile`): the tests' outcomes in the report. */
+  readonly testResults?: string;
 }
 
 /** What the command reaches outside itself; tests replace the clock or the synthesis. */
@@ -61,8 +74,22 @@ export interface ReportDependencies {
   readonly synthesize: (request: {
     readonly profiles: readonly ComplianceProfileName[];
     readonly stackName: string;
+    readonly alarmEmail?: string;
   }) => Promise<TemplateWithAssembly>;
   readonly liveClients: (region: string | undefined) => LiveClients & { destroy(): void };
+  /**
+   * The clients of the other resource classes (live-resources.ts). @default - not read: their
+   * rows say so and their controls stay `configured`
+   */
+  readonly resourceClients?: (
+    region: string | undefined,
+  ) => Omit<LiveResourceClients, 'cloudFormation'> & { destroy(): void };
+  /** Who runs the report, with --stack. @default - not asked */
+  readonly callerIdentity?: (region: string | undefined) => Promise<CallerIdentity>;
+  /** The project root: git commit and tool versions. @default packageRoot() */
+  readonly root?: string;
+  /** Where `cfn-lint` is, for the rule findings. @default - looked up on PATH */
+  readonly findCfnLint?: () => Promise<string | undefined>;
 }
 
 export type ReportFormat = 'markdown' | 'html' | 'json';
@@ -117,7 +144,7 @@ export async function generateComplianceReport(
   if (flags.region !== undefined && flags.stack === undefined) {
     throw new UsageError('--region goes with --stack only');
   }
-  const clients = flags.stack === undefined ? undefined : dependencies.liveClients(flags.region);
+  const clients = flags.stack === undefined ? undefined : liveClientsOf(flags.region, dependencies);
   try {
     const stack = await describeStack(flags.stack, clients, io);
     const notices: string[] = [];
@@ -125,7 +152,7 @@ export async function generateComplianceReport(
       flags.template === undefined ? undefined : await readGivenTemplate(flags.template, io);
     const { profiles, source } = chooseProfiles(flagged, stack, given, notices);
     const synthesisStarted = performance.now();
-    const evidence = given ?? (await synthesize(profiles, flags.stack, dependencies, io));
+    const evidence = given ?? (await synthesize(profiles, flags.stack, dependencies, io, notices));
     const templateSource: TemplateSource =
       flags.template === undefined
         ? { kind: 'synthesized', durationMs: Math.round(performance.now() - synthesisStarted) }
@@ -144,6 +171,17 @@ export async function generateComplianceReport(
       }
       await writeOut(flags.sbom, `${JSON.stringify(supplyChain.sbom.bom, null, 2)}\n`, io);
     }
+    const testResults =
+      flags.testResults === undefined
+        ? undefined
+        : await readTestResults(flags.testResults, dependencies.root ?? packageRoot());
+    const provenance = await provenanceOf(flags, evidence, stackState, dependencies);
+    const ruleEvidence = await readRuleEvidence({
+      template: evidence.template,
+      ...(flags.template === undefined ? {} : { templatePath: flags.template }),
+      now: dependencies.now,
+      ...(dependencies.findCfnLint === undefined ? {} : { findCfnLint: dependencies.findCfnLint }),
+    });
     const report = buildReport({
       generatedAt: dependencies.now(),
       version: dependencies.version,
@@ -157,6 +195,9 @@ export async function generateComplianceReport(
       notices,
       ...(periodicReview === undefined ? {} : { periodicReview }),
       supplyChain,
+      ...(testResults === undefined ? {} : { testResults }),
+      provenance,
+      ruleEvidence,
     });
     await emit(report, format, flags.out, io);
     return verdict(report, io);
@@ -232,28 +273,121 @@ function namedProfiles(value: string | undefined): ComplianceProfileName[] | und
 const sameProfiles = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((name) => b.includes(name));
 
+/**
+ * The app synthesized for `profiles`. Every profile but baseline refuses to synthesize without
+ * an alarm destination, and a deployment's own is not the report's to know: the synthesis
+ * subscribes the placeholder address, which changes nothing the controls check, and a notice
+ * says so, pointing to the deployment's own template for its destination.
+ */
 async function synthesize(
   profiles: readonly ComplianceProfileName[],
   stackName: string | undefined,
   dependencies: ReportDependencies,
   io: Io,
+  notices: string[],
 ): Promise<TemplateWithAssembly> {
   io.stderr(
     `synthesizing the CDK app for ${profiles.join(', ')} with the cdk-nag packs (this takes a few seconds)…\n`,
   );
+  const requiring = profiles.filter((name) => complianceProfiles[name].alarmDestinationRequired);
+  if (requiring.length > 0) {
+    notices.push(
+      `The template was synthesized with the placeholder alarm address ${placeholderAlarmEmail}, since ${requiring.join(', ')} require${requiring.length === 1 ? 's' : ''} an alarm destination and a deployment's own is not known here: a deployment's alarms reach the alarmEmail or alarmTopic it was deployed with, shown in its own template (--template cdk.out/…).`,
+    );
+  }
   const started = performance.now();
   const synthesized = await dependencies.synthesize({
     profiles,
     stackName: stackName ?? defaultStackName,
+    ...(requiring.length === 0 ? {} : { alarmEmail: placeholderAlarmEmail }),
   });
   io.stderr(`synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return synthesized;
 }
 
+/** The report's clients: live.ts's, and live-resources.ts's when the dependencies give them. */
+type ReportClients = LiveClients & {
+  readonly resources?: Omit<LiveResourceClients, 'cloudFormation'>;
+  destroy(): void;
+};
+
+function liveClientsOf(
+  region: string | undefined,
+  dependencies: ReportDependencies,
+): ReportClients {
+  const clients = dependencies.liveClients(region);
+  const resources = dependencies.resourceClients?.(region);
+  return {
+    ...clients,
+    ...(resources === undefined ? {} : { resources }),
+    destroy() {
+      clients.destroy();
+      resources?.destroy();
+    },
+  };
+}
+
+/**
+ * Where the report's evidence came from (compliance/report/metadata.ts): the command that makes
+ * it again, the commit, each template's SHA-256, the tools' versions and, with --stack, the
+ * caller.
+ */
+async function provenanceOf(
+  flags: ComplianceReportFlags,
+  evidence: TemplateWithAssembly,
+  stack: StackState,
+  dependencies: ReportDependencies,
+): Promise<NonNullable<ReportInputs['provenance']>> {
+  const root = dependencies.root ?? packageRoot();
+  const [commit, versions, caller] = await Promise.all([
+    commitOf(root),
+    toolVersions(root, dependencies.version),
+    stack.kind === 'template-only' || dependencies.callerIdentity === undefined
+      ? null
+      : dependencies.callerIdentity(flags.region),
+  ]);
+  return {
+    command: reproducingCommand(reportArguments(flags)),
+    commit,
+    templates:
+      evidence.templateSha256 === undefined
+        ? []
+        : [
+            {
+              source:
+                flags.template === undefined ? 'synthesized in-process, not kept' : flags.template,
+              sha256: evidence.templateSha256,
+            },
+          ],
+    versions,
+    caller,
+  };
+}
+
+/** The command's arguments as the flags give them, in the help's order. */
+function reportArguments(flags: ComplianceReportFlags): string[] {
+  const pairs: Array<[string, string | undefined]> = [
+    ...(flags.profile ?? []).map((name): [string, string] => ['--profile', name]),
+    ['--template', flags.template],
+    ['--stack', flags.stack],
+    ['--region', flags.region],
+    ['--test-results', flags.testResults],
+    ['--out', flags.out],
+    ['--sbom', flags.sbom],
+  ];
+  return [
+    'compliance',
+    'report',
+    ...pairs.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value])),
+    ...(flags.json === true ? ['--json'] : []),
+    ...(flags.offline === true ? ['--offline'] : []),
+  ];
+}
+
 async function liveState(
   stack: DescribedStack,
   evidence: TemplateWithAssembly,
-  clients: LiveClients | undefined,
+  clients: ReportClients | undefined,
   io: Io,
 ): Promise<StackState> {
   if (stack.kind === 'unreachable') {
@@ -261,12 +395,16 @@ async function liveState(
   }
   if (stack.kind === 'none' || clients === undefined) return { kind: 'template-only' };
   io.stderr(`reading the live settings of ${stack.name}…\n`);
-  const live = await readLiveStack(
-    evidence.template,
-    { stackName: stack.name, outputs: stack.outputs },
-    clients,
-  );
-  return { kind: 'checked', live };
+  const [live, resources] = await Promise.all([
+    readLiveStack(evidence.template, { stackName: stack.name, outputs: stack.outputs }, clients),
+    clients.resources === undefined
+      ? undefined
+      : readLiveResources(evidence.template, stack.name, {
+          ...clients.resources,
+          cloudFormation: clients.cloudFormation,
+        }),
+  ]);
+  return { kind: 'checked', live: resources === undefined ? live : { ...live, resources } };
 }
 
 /**
@@ -311,6 +449,7 @@ async function readPeriodicReview(
         .filter((summary) => summary.trigger === 'schedule')
         .map((summary) => ({
           startedAt: summary.startedAt,
+          passedChecks: statusOf(summary.statuses, 'passed'),
           failedChecks: statusOf(summary.statuses, 'failed'),
           notRunChecks: statusOf(summary.statuses, 'not_run'),
         })),
@@ -361,9 +500,7 @@ function verdict(report: ComplianceReport, io: Io): ExitCode {
   if (summary.nag.unacknowledged !== null && summary.nag.unacknowledged > 0) {
     io.stderr(`failed: cdk-nag reports ${summary.nag.unacknowledged} unacknowledged findings\n`);
   }
-  io.stderr(
-    `${summary.passed ? 'PASS' : 'FAIL'}: ${summary.controls.passed} of ${summary.controls.total} controls pass\n`,
-  );
+  io.stderr(`${verdictLine(report)}\n`);
   if (report.stack.status === 'unreachable') return exitCodes.usage;
   return summary.passed ? exitCodes.ok : exitCodes.rejected;
 }

@@ -1,12 +1,14 @@
 /**
  * What `audit erase` and `audit receipts` share: the target's erasure store
- * (ops/erasure/erasure-store.ts), a receipt and its request as printed, and the naming of a
- * table whose call AWS denied the caller.
+ * (ops/erasure/erasure-store.ts), the selection of a subject's records under every version of
+ * the subject-index secret, a receipt and its request as printed, and the naming of a table
+ * whose call AWS denied the caller.
  */
 
+import type { VersionedHash } from '../functions/audit/subject-index-secret.ts';
 import { BodyObjectErasure } from '../ops/erasure/body-object-erasure.ts';
 import type { ErasureReceipt, ErasureRequest } from '../ops/erasure/erasure-receipt.ts';
-import { ErasureStore } from '../ops/erasure/erasure-store.ts';
+import { ErasureStore, type RecordKey } from '../ops/erasure/erasure-store.ts';
 import { namingDeniedAccess } from './errors.ts';
 import { iso } from './table.ts';
 import { operatorSealerOf, type Target } from './target.ts';
@@ -25,6 +27,36 @@ export const erasureStoreOf = (target: Target) =>
           }),
         }),
   });
+
+/**
+ * A subject's request under each version's hash, the current version's first: a record holds
+ * the hash of the version that indexed it (functions/audit/subject-index.ts), so a subject
+ * indexed before a rotation is found only under an older version's.
+ */
+export function subjectRequests(
+  providerId: string,
+  hashes: readonly VersionedHash[],
+): Extract<ErasureRequest, { kind: 'subject' }>[] {
+  return hashes.map(({ hash }) => ({ kind: 'subject', providerId, subjectHash: hash }));
+}
+
+/** The records any of `requests` selects, each once, in the requests' order. */
+export async function selectRecordsOfEach(
+  store: Pick<ErasureStore, 'selectRecords'>,
+  requests: readonly ErasureRequest[],
+): Promise<RecordKey[]> {
+  const seen = new Set<string>();
+  const keys: RecordKey[] = [];
+  for (const request of requests) {
+    for (const key of await store.selectRecords(request)) {
+      const id = `${key.pk}\u0000${key.sk}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      keys.push(key);
+    }
+  }
+  return keys;
+}
 
 /** Runs a call, naming the table (and the action) when AWS denied it. */
 export async function denialNamed<Result>(

@@ -6,6 +6,7 @@ import { addAuditExportCommand } from './commands/audit/export.ts';
 import { addAuditListCommand } from './commands/audit/list.ts';
 import { addAuditPublicKeyCommand } from './commands/audit/public-key.ts';
 import { addAuditReceiptsCommand } from './commands/audit/receipts.ts';
+import { addAuditRotateSubjectSecretCommand } from './commands/audit/rotate-subject-secret.ts';
 import { addAuditShowCommand } from './commands/audit/show.ts';
 import { addAuditStatsCommand } from './commands/audit/stats.ts';
 import { addAuditVerifyCommand } from './commands/audit/verify.ts';
@@ -70,6 +71,7 @@ const auditGroup: CommandGroup = {
     addAuditExportCommand,
     addAuditEraseCommand,
     addAuditReceiptsCommand,
+    addAuditRotateSubjectSecretCommand,
     addAuditVerifyCommand,
     addAuditPublicKeyCommand,
   ],

@@ -1,7 +1,8 @@
 /**
  * The generated parts of docs/compliance.md: the profile table, the WAF rule choices and the
- * cdk-nag acknowledgements, rendered from the code that deploys them. `npm run docs:compliance`
- * rewrites them in place; test/compliance/compliance-doc.test.ts fails when the file is stale.
+ * cdk-nag acknowledgements with their verdicts, rendered from the code that deploys them.
+ * `npm run docs:compliance` rewrites them in place; test/compliance/compliance-doc.test.ts fails
+ * when the file is stale.
  */
 
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
@@ -11,7 +12,11 @@ import {
   managedRuleGroups,
   pinnedRuleGroupVersions,
 } from '../infra/waf.ts';
-import { acknowledgements } from './acknowledgements.ts';
+import {
+  type AcknowledgementVerdict,
+  acknowledgements,
+  acknowledgementVerdicts,
+} from './acknowledgements.ts';
 import { type ComplianceProfile, complianceProfileNames, complianceProfiles } from './profiles.ts';
 
 function auditClass(name: RetentionClassName): string {
@@ -87,15 +92,42 @@ function ruleGroupVersionsText(): string[] {
   ];
 }
 
+/** How a verdict reads in docs/compliance.md, and what it means. */
+export const verdictText: Readonly<
+  Record<
+    AcknowledgementVerdict,
+    { readonly label: string; readonly plural: string; readonly meaning: string }
+  >
+> = {
+  false_positive: {
+    label: 'False positive',
+    plural: 'false positives',
+    meaning:
+      'the rule misreads the resource, or asks for what cannot exist or take effect on it; the reason says what the rule does not see',
+  },
+  accepted: {
+    label: 'Accepted',
+    plural: 'accepted risks',
+    meaning: 'the finding is true; the reason says why its risk is accepted and what compensates',
+  },
+};
+
 function acknowledgementsSection(): string {
-  return acknowledgements
-    .map((entry) =>
-      [
-        `- **${entry.resource}**${entry.condition === undefined ? '' : ` (${entry.condition})`}: ${entry.rules.map((rule) => `\`${rule}\``).join(', ')}`,
-        `  ${entry.reason}`,
-      ].join('\n'),
-    )
-    .join('\n');
+  const counts = acknowledgementVerdicts.map((verdict) => {
+    const count = acknowledgements.filter((entry) => entry.verdict === verdict).length;
+    return `${count} ${verdictText[verdict].plural} (${verdictText[verdict].meaning})`;
+  });
+  const entries = acknowledgements.map((entry) =>
+    [
+      `- **${entry.resource}**${entry.condition === undefined ? '' : ` (${entry.condition})`}: ${entry.rules.map((rule) => `\`${rule}\``).join(', ')}`,
+      `  ${verdictText[entry.verdict].label}: ${entry.reason}`,
+    ].join('\n'),
+  );
+  return [
+    `${acknowledgements.length} acknowledgements: ${counts.join('; ')}.`,
+    '',
+    ...entries,
+  ].join('\n');
 }
 
 /** The generated sections, by the name their markers carry. */

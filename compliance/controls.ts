@@ -16,7 +16,7 @@ export type RegulatedProfileName = Exclude<ComplianceProfileName, 'baseline'>;
 
 /** Each regulated profile's regulation, as an auditor would cite it. */
 export const regulations = {
-  'pci-dss': 'PCI DSS v4.0',
+  'pci-dss': 'PCI DSS v4.0.1',
   hipaa: 'HIPAA Security Rule (45 CFR Part 164, Subpart C)',
   gdpr: 'GDPR (Regulation (EU) 2016/679)',
   ccpa: 'CCPA (Cal. Civ. Code §1798.100 ff. and 11 CCR §7000 ff.)',
@@ -67,6 +67,32 @@ const adminAudit = 'test/cli/admin-audit.test.ts';
 const fieldEncryption = 'test/audit/field-encryption.test.ts';
 const auditTrailIntegrity = 'test/ops/integrity/trail.test.ts';
 const auditBackups = 'test/infra/audit-backups.test.ts';
+const accessTrail = 'test/infra/access-trail.test.ts';
+
+/**
+ * What the access trail (infra/access-trail.ts) logs, as the template shows it: the trail
+ * `AccessTrail` (AWS::CloudTrail::Trail) and its bucket `AccessTrailBucket`.
+ */
+const accessTrailImplementation =
+  "The CloudTrail trail AccessTrail (AWS::CloudTrail::Trail, on under pci-dss and hipaa) logs what reaches the data without the CLI: its AdvancedEventSelectors name the audit and registry tables (AWS::DynamoDB::Table data events), the delivery and dead-letter queues (AWS::SQS::Queue), the digest and payload buckets' objects (AWS::S3::Object) and reads of its own bucket's files, and take every management event, so KMS Decrypt and GenerateDataKey on the stack's keys are logged with the caller. EnableLogFileValidation is true (hourly signed digest files, which aws cloudtrail validate-logs checks), KMSKeyId is a key of its own, IsMultiRegionTrail false (every resource is in the stack's region); its files go to AccessTrailBucket, under Object Lock in compliance mode for the log retention, and to a log group kept as long.";
+
+/** The access trail's tests, shared by PCI DSS 10.2.1 and HIPAA §164.312(b). */
+const accessTrailProofs: readonly TestReference[] = [
+  {
+    file: accessTrail,
+    name: 'selects the data events of exactly the tables, queues and buckets, and every management event',
+  },
+  {
+    file: accessTrail,
+    name: 'logs to its bucket with log file validation, under a key of its own, in one region',
+  },
+  {
+    file: accessTrail,
+    name: 'keeps its files locked in compliance mode for … days, under its key, TLS only',
+  },
+  { file: accessTrail, name: 'cannot be turned off under pci-dss or hipaa' },
+];
+const keyGuardTests = 'test/infra/key-guard.test.ts';
 
 /** The tests shared by several controls, by what they prove. */
 const proofs = {
@@ -290,11 +316,19 @@ export const controls: readonly Control[] = [
     requirement:
       'Access to keys is restricted to the fewest custodians, each key serves one purpose, and secret keys are never stored in the clear.',
     implementation:
-      'One KMS key per class of data. Key policies grant no wildcard action, and every use of a key is bound to an encryption context or to the service that asks: only the ingest Lambda may decrypt provider secrets. Provider secrets are stored as KMS ciphertexts; the template and the Lambda environment hold names only.',
+      'One KMS key per class of data. Key policies grant no wildcard action, and every use of a key is bound to an encryption context or to the service that asks: only the ingest Lambda may decrypt provider secrets. Provider secrets are stored as KMS ciphertexts; the template and the Lambda environment hold names only. Who may decrypt audit fields and deliveries: by default any principal of the account whose IAM policy allows it, so the custodians are whoever IAM outside the stack names; with keyCustodians the key policies name the auditor and consumer roles by ARN and deny that decryption to every other principal but the ingest Lambda. Key administration is the account\'s, as IAM allows, including changing a key policy; every change of a key policy raises the KeyChanges notification (docs/security.md, "Key custodians and the key guard").',
     checks: ['one-key-per-data-class', 'key-use-bound-without-wildcards', 'no-secrets-in-template'],
     tests: [
       proofs.keysRotate,
       proofs.keyUseBound,
+      {
+        file: keyGuardTests,
+        name: 'name the auditors by ARN, and nobody else, for decrypting audit fields',
+      },
+      {
+        file: keyGuardTests,
+        name: "name the consumers and the construct's own consumer for decrypting deliveries",
+      },
       proofs.secretsDecrypt,
       proofs.noWildcards,
       proofs.noSecrets,
@@ -307,9 +341,15 @@ export const controls: readonly Control[] = [
     title: 'Keys are changed at the end of their cryptoperiod',
     requirement: 'Keys are rotated on a defined schedule.',
     implementation:
-      'Every KMS key of the stack has automatic rotation on (yearly); administrators may not turn it off.',
+      "Every KMS key of the stack has automatic rotation on (yearly). No key policy statement allows turning it off, but the account's key administrators, as IAM allows them, may change a key policy and so could allow it; with keyGuard every key denies turning rotation off, disabling and deleting to all but a break-glass role, and every key policy change, or attempt to disable or delete a key, raises the KeyChanges notification.",
     checks: ['keys-rotate-yearly'],
-    tests: [proofs.keysRotate],
+    tests: [
+      proofs.keysRotate,
+      {
+        file: keyGuardTests,
+        name: 'denies disabling, deletion and rotation off on every key to all but the break-glass role',
+      },
+    ],
   },
   {
     id: 'pci-dss 4.2.1',
@@ -346,10 +386,15 @@ export const controls: readonly Control[] = [
     title: 'Audit logs are enabled and active',
     requirement:
       'Every access to the system is logged, including every access to the audit logs themselves (10.2.1.3).',
-    implementation:
-      'Every delivery attempt, accepted or refused, gets an audit record in the audit table; every admin action of the CLI, reads of the audit trail included, gets its own record. API Gateway writes an access log line per request.',
-    checks: ['ingest-writes-audit-trail', 'api-access-logging'],
-    tests: [proofs.accepted, proofs.badSignature, proofs.adminRecords, proofs.auditReads],
+    implementation: `Every delivery attempt, accepted or refused, gets an audit record in the audit table; every admin action of the CLI, reads of the audit trail included, gets its own record. API Gateway writes an access log line per request. ${accessTrailImplementation}`,
+    checks: ['ingest-writes-audit-trail', 'api-access-logging', 'access-trail-logs-data-access'],
+    tests: [
+      proofs.accepted,
+      proofs.badSignature,
+      proofs.adminRecords,
+      proofs.auditReads,
+      ...accessTrailProofs,
+    ],
   },
   {
     id: 'pci-dss 10.2.2',
@@ -466,10 +511,20 @@ export const controls: readonly Control[] = [
     clause: '§164.312(b)',
     title: 'Audit controls',
     requirement: 'Activity in systems that contain or use ePHI is recorded and can be examined.',
-    implementation:
-      'Every delivery attempt and every admin action (reads of the audit trail included) is recorded in the audit table; API Gateway access logs record every request. The Lambda runs in a VPC whose flow logs record all traffic.',
-    checks: ['ingest-writes-audit-trail', 'api-access-logging', 'lambda-in-isolated-network'],
-    tests: [proofs.accepted, proofs.badSignature, proofs.accessLogs, proofs.adminRecords],
+    implementation: `Every delivery attempt and every admin action (reads of the audit trail included) is recorded in the audit table; API Gateway access logs record every request. The Lambda runs in a VPC whose flow logs record all traffic. ${accessTrailImplementation}`,
+    checks: [
+      'ingest-writes-audit-trail',
+      'api-access-logging',
+      'lambda-in-isolated-network',
+      'access-trail-logs-data-access',
+    ],
+    tests: [
+      proofs.accepted,
+      proofs.badSignature,
+      proofs.accessLogs,
+      proofs.adminRecords,
+      ...accessTrailProofs,
+    ],
   },
   {
     id: 'hipaa 164.312(c)(1)',

@@ -45,6 +45,22 @@ export interface ComplianceRequirements {
    * vault as long as the delivery audit records are kept (infra/backup.ts).
    */
   readonly backupPlanRequired: boolean;
+  /**
+   * The alarms must reach someone, so synthesis refuses a deployment without `alarmEmail` or
+   * `alarmTopic` (alarmDestinationProblems, infra/alarm-topic.ts): the topic the construct
+   * creates has no subscriber of its own, and an alarm nobody receives detects nothing. Every
+   * regulation here asks for failures and incidents to be noticed and answered promptly (PCI
+   * DSS v4.0.1 10.7.2, HIPAA 45 CFR §164.308(a)(6)(ii), GDPR Art. 33(1), CCPA §1798.100(e)'s
+   * reasonable security); baseline names none.
+   */
+  readonly alarmDestinationRequired: boolean;
+  /**
+   * A CloudTrail trail must record every read and write of the audit and registry tables, the
+   * queues and the digest and payload buckets, and every use of the keys (infra/access-trail.ts):
+   * access to the audit trail itself is logged, not only the CLI's (PCI DSS v4.0.1 10.2.1,
+   * 10.2.1.3; HIPAA 45 CFR §164.312(b)).
+   */
+  readonly accessTrailRequired: boolean;
 }
 
 export interface ComplianceProfile extends ComplianceRequirements {
@@ -75,6 +91,8 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: false,
     backupPlanRequired: false,
+    alarmDestinationRequired: false,
+    accessTrailRequired: false,
     keyCryptoperiodDays: 365,
   },
   gdpr: {
@@ -90,6 +108,8 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: false,
     backupPlanRequired: false,
+    alarmDestinationRequired: true,
+    accessTrailRequired: false,
     keyCryptoperiodDays: 365,
   },
   ccpa: {
@@ -103,17 +123,19 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: false,
     backupPlanRequired: false,
+    alarmDestinationRequired: true,
+    accessTrailRequired: false,
     keyCryptoperiodDays: 365,
   },
   'pci-dss': {
     summary:
       'Twelve months of audit history, backed up to a locked vault, a WAF in front of the API, the Lambda in a VPC.',
     citations: [
-      'PCI DSS v4.0 10.5.1: audit log history kept 12 months, the last 3 immediately available',
-      'PCI DSS v4.0 6.4.2: public-facing web applications behind an automated attack filter (a WAF)',
-      'PCI DSS v4.0 10.2.1 and 10.2.2: every access logged with who, what, when and the outcome',
-      'PCI DSS v4.0 1.3 and cdk-nag PCI.DSS.321-LambdaInsideVPC: the function in a segmented network',
-      'PCI DSS v4.0 10.3.3: audit logs promptly backed up to storage that is difficult to alter (a locked backup vault)',
+      'PCI DSS v4.0.1 10.5.1: audit log history kept 12 months, the last 3 immediately available',
+      'PCI DSS v4.0.1 6.4.2: public-facing web applications behind an automated attack filter (a WAF)',
+      'PCI DSS v4.0.1 10.2.1 and 10.2.2: every access logged with who, what, when and the outcome',
+      'PCI DSS v4.0.1 1.3 and cdk-nag PCI.DSS.321-LambdaInsideVPC: the function in a segmented network',
+      'PCI DSS v4.0.1 10.3.3: audit logs promptly backed up to storage that is difficult to alter (a locked backup vault)',
       "PCI DSS v4.0.1 3.7.4: keys changed at the end of their cryptoperiod, which the key owner defines from industry guidance: 365 days for provider keys, the shorter end of NIST SP 800-57 Part 1's one to two years for symmetric authentication keys, checked by the daily self-audit",
     ],
     deliveryAuditFloor: 'standard',
@@ -124,6 +146,8 @@ export const complianceProfiles = {
     wafRequired: true,
     accessLogRequired: true,
     backupPlanRequired: true,
+    alarmDestinationRequired: true,
+    accessTrailRequired: true,
     keyCryptoperiodDays: 365,
   },
   hipaa: {
@@ -143,6 +167,8 @@ export const complianceProfiles = {
     wafRequired: false,
     accessLogRequired: true,
     backupPlanRequired: true,
+    alarmDestinationRequired: true,
+    accessTrailRequired: true,
     keyCryptoperiodDays: 365,
   },
 } as const satisfies Record<ComplianceProfileName, ComplianceProfile>;
@@ -183,6 +209,8 @@ export function combineProfiles(names: readonly ComplianceProfileName[]): Compli
     wafRequired: profiles.some((p) => p.wafRequired),
     accessLogRequired: profiles.some((p) => p.accessLogRequired),
     backupPlanRequired: profiles.some((p) => p.backupPlanRequired),
+    alarmDestinationRequired: profiles.some((p) => p.alarmDestinationRequired),
+    accessTrailRequired: profiles.some((p) => p.accessTrailRequired),
   };
 }
 

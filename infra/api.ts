@@ -91,7 +91,7 @@ export class IngestApi extends Construct implements IngestFront {
     });
 
     // Without a policy a regional API's default endpoint still accepts TLS 1.0 and 1.1 (PCI DSS
-    // v4.0 4.2.1, HIPAA §164.312(e)(1)). TLS_1_2, not a TLS 1.3-only policy: providers' senders
+    // v4.0.1 4.2.1, HIPAA §164.312(e)(1)). TLS_1_2, not a TLS 1.3-only policy: providers' senders
     // still connect with TLS 1.2.
     (this.api.node.defaultChild as apigateway.CfnRestApi).securityPolicy = minimumTlsPolicy;
 

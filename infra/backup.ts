@@ -1,5 +1,5 @@
 /**
- * Backups of the audit trail for the profiles that require them (PCI DSS v4.0 10.3.3, HIPAA
+ * Backups of the audit trail for the profiles that require them (PCI DSS v4.0.1 10.3.3, HIPAA
  * §164.308(a)(7)(ii)(A)): a daily AWS Backup of the audit and registry tables into a vault
  * under the audit key, with Vault Lock in compliance mode, each copy kept exactly as long as the
  * delivery audit records are. The consumer table is left out: it records which deliveries a

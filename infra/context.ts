@@ -6,11 +6,15 @@
 import {
   type ComplianceProfileName,
   complianceProfileNames,
+  complianceProfiles,
+  defaultComplianceProfiles,
   isComplianceProfileName,
 } from '../compliance/profiles.ts';
 import { isRetentionClassName, type RetentionClassName } from '../functions/config/retention.ts';
+import { isEmailAddress } from './alarm-topic.ts';
 import { isDnsName } from './custom-domain.ts';
 import { type IngestFrontName, ingestFrontNames, isIngestFrontName } from './front.ts';
+import { isRoleArn } from './key-custodians.ts';
 import type { DataRemovalPolicy, WebhookIngestionProps } from './webhook-ingestion-props.ts';
 
 /** The context keys, each mapped to the prop it sets. */
@@ -19,7 +23,12 @@ export const contextKeys = {
   profiles: 'profiles',
   /** `-c allowProfileDowngrade=true`: a deploy that may drop profiles (infra/profile-guard.ts). */
   allowProfileDowngrade: 'allowProfileDowngrade',
+  /** An address the alarms e-mail: it or `alarmTopicArn` under every profile but baseline. */
   alarmEmail: 'alarmEmail',
+  /** An existing SNS topic the alarms notify instead of the stack's own (`alarmTopic`). */
+  alarmTopicArn: 'alarmTopicArn',
+  /** `-c alarmTopicEncryptedAndTlsOnly=true`: the operator vouches for `alarmTopicArn`'s topic. */
+  alarmTopicEncryptedAndTlsOnly: 'alarmTopicEncryptedAndTlsOnly',
   deliveryAuditRetention: 'deliveryAuditRetention',
   payloadCopyRetention: 'payloadCopyRetention',
   logRetentionDays: 'logRetentionDays',
@@ -27,6 +36,8 @@ export const contextKeys = {
   waf: 'waf',
   tracing: 'tracing',
   vpcPlacement: 'vpcPlacement',
+  /** `-c accessTrail=true`: the CloudTrail trail of every access (infra/access-trail.ts). */
+  accessTrail: 'accessTrail',
   reservedConcurrency: 'reservedConcurrency',
   throttlingRateLimit: 'throttlingRateLimit',
   throttlingBurstLimit: 'throttlingBurstLimit',
@@ -49,10 +60,39 @@ export const contextKeys = {
   idleProviderDays: 'idleProviderDays',
   /** `-c awsConfigRules=true`: AWS Config managed rules for the stack's own resources. */
   awsConfigRules: 'awsConfigRules',
+  /** `-c breakGlassRoleArn=arn:aws:iam::…:role/…`: the key guard's one exception (`keyGuard`). */
+  breakGlassRoleArn: 'breakGlassRoleArn',
+  /** Comma-separated role ARNs the audit key names for decrypting audit fields (`keyCustodians`). */
+  auditorRoleArns: 'auditorRoleArns',
+  /** Comma-separated role ARNs the queue key names for decrypting deliveries (`keyCustodians`). */
+  consumerRoleArns: 'consumerRoleArns',
 } as const;
 
 /** @default 'webhook-ingestion' */
 export const defaultStackName = 'webhook-ingestion';
+
+/**
+ * The alarm address of syntheses that deploy nothing (`npm run synth`, the compliance report's
+ * own synthesis, the cost tool's setups), which every profile but baseline requires: under
+ * example.com, reserved for examples (RFC 2606), so it names no one. A deployment gives its own.
+ */
+export const placeholderAlarmEmail = 'alarms@example.com';
+
+/**
+ * `context` with `placeholderAlarmEmail` added when its profiles require an alarm destination
+ * and it names none (neither key, not even empty: an empty value is how a test asks for none).
+ */
+export function withPlaceholderAlarmEmail(
+  context: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const { alarmEmail, alarmTopicArn, profiles } = contextKeys;
+  if (alarmEmail in context || alarmTopicArn in context) return context;
+  const named = profileList(context[profiles] ?? [...defaultComplianceProfiles]);
+  const required =
+    'value' in named &&
+    named.value.some((name) => complianceProfiles[name].alarmDestinationRequired);
+  return required ? { ...context, [alarmEmail]: placeholderAlarmEmail } : context;
+}
 
 export interface AppConfiguration {
   readonly stackName: string;
@@ -63,6 +103,12 @@ export interface AppConfiguration {
    * @default - no custom domain
    */
   readonly customDomain?: CustomDomainContext;
+  /**
+   * The existing SNS topic the context names, which the app imports into its stack as the
+   * `alarmTopic` prop (infra/ingestion-app.ts).
+   * @default - the construct's own topic
+   */
+  readonly alarmTopicArn?: string;
 }
 
 /** `customDomain` and the certificate or hosted zone the context gives for it. */
@@ -103,6 +149,8 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const profiles = read(contextKeys.profiles, profileList);
   const allowProfileDowngrade = read(contextKeys.allowProfileDowngrade, flag);
   const alarmEmail = read(contextKeys.alarmEmail, emailAddress);
+  const alarmTopicArn = read(contextKeys.alarmTopicArn, snsTopicArn);
+  const alarmTopicEncryptedAndTlsOnly = read(contextKeys.alarmTopicEncryptedAndTlsOnly, flag);
   const deliveryAudit = read(contextKeys.deliveryAuditRetention, retentionClass);
   const payloadCopies = read(contextKeys.payloadCopyRetention, retentionClass);
   const logRetentionDays = read(contextKeys.logRetentionDays, integer);
@@ -110,6 +158,7 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const waf = read(contextKeys.waf, flag);
   const tracing = read(contextKeys.tracing, flag);
   const vpcPlacement = read(contextKeys.vpcPlacement, flag);
+  const accessTrail = read(contextKeys.accessTrail, flag);
   const reservedConcurrency = read(contextKeys.reservedConcurrency, integer);
   // The stage's rate and burst, each on its own: the other keeps its default (settings.ts).
   const rateLimit = read(contextKeys.throttlingRateLimit, integer);
@@ -123,6 +172,9 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   const cryptoperiodDays = read(contextKeys.keyCryptoperiodDays, integer);
   const idleProviderDays = read(contextKeys.idleProviderDays, integer);
   const awsConfigRules = read(contextKeys.awsConfigRules, flag);
+  const breakGlassRoleArn = read(contextKeys.breakGlassRoleArn, roleArn);
+  const auditorRoleArns = read(contextKeys.auditorRoleArns, roleArnList);
+  const consumerRoleArns = read(contextKeys.consumerRoleArns, roleArnList);
   if (problems.length > 0) throw new AppContextError(problems);
 
   const selfAudit = {
@@ -131,6 +183,10 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
     ...(idleProviderDays === undefined ? {} : { idleProviderDays }),
     ...(awsConfigRules === undefined ? {} : { awsConfigRules }),
   };
+  const keyCustodians = {
+    ...(auditorRoleArns === undefined ? {} : { auditorRoleArns }),
+    ...(consumerRoleArns === undefined ? {} : { consumerRoleArns }),
+  };
   const retention = {
     ...(deliveryAudit === undefined ? {} : { deliveryAudit }),
     ...(payloadCopies === undefined ? {} : { payloadCopies }),
@@ -138,16 +194,19 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
   return {
     stackName,
     ...(customDomain === undefined ? {} : { customDomain }),
+    ...(alarmTopicArn === undefined ? {} : { alarmTopicArn }),
     props: {
       ...(profiles === undefined ? {} : { complianceProfiles: profiles }),
       ...(allowProfileDowngrade === undefined ? {} : { allowProfileDowngrade }),
       ...(Object.keys(retention).length === 0 ? {} : { retention }),
       ...(alarmEmail === undefined ? {} : { alarmEmail }),
+      ...(alarmTopicEncryptedAndTlsOnly === undefined ? {} : { alarmTopicEncryptedAndTlsOnly }),
       ...(logRetentionDays === undefined ? {} : { logRetentionDays }),
       ...(front === undefined ? {} : { front }),
       ...(waf === undefined ? {} : { waf }),
       ...(tracing === undefined ? {} : { tracing }),
       ...(vpcPlacement === undefined ? {} : { vpcPlacement }),
+      ...(accessTrail === undefined ? {} : { accessTrail }),
       ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
       ...(rateLimit === undefined && burstLimit === undefined
         ? {}
@@ -162,6 +221,8 @@ export function readAppContext(lookup: (key: string) => unknown): AppConfigurati
       ...(manageApiGatewayAccount === undefined ? {} : { manageApiGatewayAccount }),
       ...(removalPolicy === undefined ? {} : { removalPolicy }),
       ...(Object.keys(selfAudit).length === 0 ? {} : { selfAudit }),
+      ...(breakGlassRoleArn === undefined ? {} : { keyGuard: { breakGlassRoleArn } }),
+      ...(Object.keys(keyCustodians).length === 0 ? {} : { keyCustodians }),
     },
   };
 }
@@ -260,9 +321,17 @@ function retentionClass(raw: unknown): Parsed<RetentionClassName> {
 }
 
 function emailAddress(raw: unknown): Parsed<string> {
-  return typeof raw === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(raw)
+  return typeof raw === 'string' && isEmailAddress(raw)
     ? { value: raw }
-    : { expected: 'an e-mail address' };
+    : { expected: 'an e-mail address such as ops@example.com' };
+}
+
+/** A standard SNS topic's ARN: a FIFO topic (`.fifo`) takes SQS FIFO subscribers, no e-mail. */
+function snsTopicArn(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' &&
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(raw)
+    ? { value: raw }
+    : { expected: 'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)' };
 }
 
 function integer(raw: unknown): Parsed<number> {
@@ -282,6 +351,23 @@ function scheduleExpression(raw: unknown): Parsed<string> {
   return typeof raw === 'string' && /^(cron|rate|at)\(.+\)$/.test(raw.trim())
     ? { value: raw.trim() }
     : { expected: 'an EventBridge Scheduler expression such as cron(0 5 * * ? *)' };
+}
+
+const roleArnExpected = 'an IAM role ARN such as arn:aws:iam::123456789012:role/break-glass';
+
+function roleArn(raw: unknown): Parsed<string> {
+  return typeof raw === 'string' && isRoleArn(raw.trim())
+    ? { value: raw.trim() }
+    : { expected: roleArnExpected };
+}
+
+/** `arn1,arn2` from `-c`, or a JSON list from cdk.json: at least one role ARN. */
+function roleArnList(raw: unknown): Parsed<string[]> {
+  const expected = `a comma-separated list of role ARNs, each ${roleArnExpected}`;
+  const arns = typeof raw === 'string' ? raw.split(',') : raw;
+  if (!Array.isArray(arns)) return { expected };
+  const trimmed = arns.map((arn) => String(arn).trim()).filter((arn) => arn !== '');
+  return trimmed.length > 0 && trimmed.every(isRoleArn) ? { value: trimmed } : { expected };
 }
 
 function flag(raw: unknown): Parsed<boolean> {

@@ -1,12 +1,14 @@
 /**
  * The construct's grants (`WebhookIngestion.grantConsumeDeliveries`, `grantReadAuditRecords`,
- * `grantReadPayloadCopies`, `grantAdministerProviders`). Each is one customer managed policy,
- * made once in the deployment's stack and attached from the grantee's side (its role, user or
- * group lists the policy's ARN), and none adds anything to a key policy: the key policies
- * already let this account's principals use each key for exactly these purposes, through the
- * service or under the encryption context the data is kept with, and leave who to IAM
- * (infra/key-policies.ts). Every statement of a grant that names a key carries those same
- * conditions, so the grantee gets no use of a key that the data does not need.
+ * `grantReadPayloadCopies`, `grantAdministerProviders`, `grantEraseSubjects`). Each is one
+ * customer managed policy, made once in the deployment's stack and attached from the grantee's
+ * side (its role, user or group lists the policy's ARN), and none adds anything to a key
+ * policy: the key policies already let this account's principals use each key for exactly
+ * these purposes, through the service or under the encryption context the data is kept with,
+ * and leave who to IAM (infra/key-policies.ts). Every statement of a grant that names a key carries those same
+ * conditions, so the grantee gets no use of a key that the data does not need. With
+ * `keyCustodians` the key policies name who decrypts audit fields and deliveries, and the two
+ * grants that need it refuse a grantee not named there (`assertCustodian`).
  *
  * So a grantee in another stack of the app refers to the deployment's stack, never the other
  * way round. CDK's own grants cannot: the keys are imported with `Key.fromCfnKey`, whose
@@ -29,12 +31,14 @@ import {
 import { auditFieldsKmsContext } from '../functions/audit/data-key-cache.ts';
 import { integrityKmsContext } from '../functions/audit/record-seal.ts';
 import { subjectIndexKmsContext } from '../functions/audit/subject-index.ts';
+import { subjectIndexSecretId } from '../functions/audit/subject-index-secret.ts';
 import { auditTable } from '../functions/config/tables.ts';
 import {
   providerKeyContextKeys,
   providerSecretPurpose,
 } from '../functions/registry/key-binding.ts';
 import { receiveDeliveryActions } from './consumer.ts';
+import { custodianLists, isCustodian, type KeyCustodians } from './key-custodians.ts';
 import {
   encryptionContextBound,
   type StatementConditions,
@@ -50,6 +54,7 @@ export const deploymentGrantNames = [
   'readAuditRecords',
   'readPayloadCopies',
   'administerProviders',
+  'eraseSubjects',
 ] as const;
 
 export type DeploymentGrantName = (typeof deploymentGrantNames)[number];
@@ -61,12 +66,20 @@ export type DeploymentGrantName = (typeof deploymentGrantNames)[number];
  */
 export const adminPartition = '_admin';
 
+/**
+ * The partition of the erasure receipts (ops/erasure/erasure-receipt.ts `erasurePartitionKey`;
+ * test/infra/grants.test.ts keeps the two equal): the only items an eraser puts.
+ */
+export const erasurePartition = '_erasure';
+
 /** What the grants read of a deployment; the construct has it all. */
 export interface GrantSources extends IConstruct {
   readonly keys: {
     readonly secrets: Pick<kms.IKey, 'keyArn'>;
     readonly audit: Pick<kms.IKey, 'keyArn'>;
     readonly queue: Pick<kms.IKey, 'keyArn'>;
+    /** @default - none: the key policies leave who decrypts to IAM */
+    readonly custodians?: KeyCustodians;
   };
   readonly queues: { readonly queue: Pick<sqs.IQueue, 'queueArn'> };
   readonly payloadBucket: { readonly bucket: Pick<s3.IBucket, 'bucketArn' | 'arnForObjects'> };
@@ -127,6 +140,7 @@ export class DeploymentGrants {
     const deployment = this.#deployment;
     const identity = identityOf(grantee, name);
     assertSameEnvironment(deployment, identity, name);
+    const custodian = assertCustodian(deployment, identity, name);
     const key = `${name} ${identity.node.path}`;
     const granted = this.#granted.get(key);
     if (granted !== undefined) return granted;
@@ -135,7 +149,13 @@ export class DeploymentGrants {
     const policy = this.#policy(name, statements);
     // From the grantee's side: its role (user, group) lists the policy's ARN, a reference
     // from its stack to the deployment's and never back.
-    identity.addManagedPolicy(policy);
+    // A custodian role of the deployment's own stack is named by the key policy, which the
+    // policy names in turn: listing the policy from the role's side would close the loop.
+    if (custodian && identity instanceof iam.Role && Stack.of(identity) === Stack.of(deployment)) {
+      policy.attachToRole(identity);
+    } else {
+      identity.addManagedPolicy(policy);
+    }
     const grant = statements
       .map((statement) => recorded(policy, identity, statement))
       .reduce((all, one) => all.combine(one));
@@ -189,6 +209,7 @@ const purposes: Readonly<Record<DeploymentGrantName, string>> = {
   readAuditRecords: 'read the audit trail (not its encrypted fields), record each read',
   readPayloadCopies: 'read the audit trail and decrypt its fields: payload copies and headers',
   administerProviders: 'register, rotate and remove providers, record each change',
+  eraseSubjects: "erase data subjects' personal fields, payload copies and bodies, write receipts",
 };
 
 const capitalized = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
@@ -267,16 +288,77 @@ const grantStatements: Readonly<
       ),
       through: 'kms',
     },
-    {
-      sid: 'SubjectIndexSecret',
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [d.keys.audit.keyArn],
-      conditions: encryptionContextBound(subjectIndexKmsContext, ['purpose']),
-      through: 'kms',
-    },
+    subjectIndexSecretUse(d),
     ...adminRecords(d),
   ],
+  eraseSubjects: (d) => erasure(d),
 };
+
+/**
+ * What `webhooks audit erase` calls (cli/erasure.ts, ops/erasure/): find the records by
+ * delivery, subject or time; delete their payload copies and the delivery's bodies; remove
+ * their personal fields (one UpdateItem each); put a receipt, sealed as an operator's; hash a
+ * subject's value with the subject-index secret (created if absent) after reading the
+ * provider's settings; and the admin record every command leaves. Only this grant may delete
+ * or update an audit record: the ingest function may not (infra/ingest-function.ts).
+ */
+function erasure(d: GrantSources): GrantStatement[] {
+  const indexes = auditTable.globalSecondaryIndexes.map(
+    ({ indexName }) => `${d.auditTable.tableArn}/index/${indexName}`,
+  );
+  return [
+    {
+      sid: 'FindRecordsToErase',
+      actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+      resources: [d.auditTable.tableArn, ...indexes],
+      through: 'dynamodb',
+    },
+    {
+      sid: 'EraseRecords',
+      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resources: [d.auditTable.tableArn],
+      through: 'dynamodb',
+    },
+    {
+      sid: 'WriteErasureReceipts',
+      actions: ['dynamodb:PutItem'],
+      resources: [d.auditTable.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [erasurePartition] } },
+      through: 'dynamodb',
+    },
+    {
+      sid: 'FindBodyObjects',
+      actions: ['s3:ListBucket'],
+      resources: [d.payloadBucket.bucket.bucketArn],
+      through: 's3',
+    },
+    {
+      sid: 'DeleteBodyObjects',
+      actions: ['s3:DeleteObject'],
+      resources: [d.payloadBucket.bucket.arnForObjects('*')],
+      through: 's3',
+    },
+    {
+      sid: 'ReadProviderSettings',
+      actions: ['dynamodb:GetItem'],
+      resources: [d.registryTable.tableArn],
+      through: 'dynamodb',
+    },
+    {
+      sid: 'CreateSubjectIndexSecret',
+      actions: ['dynamodb:PutItem'],
+      resources: [d.registryTable.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [subjectIndexSecretId] },
+      },
+      through: 'dynamodb',
+    },
+    throughDynamoDb('RegistryEncryptedThroughDynamoDb', d.keys.secrets, tableItemKeyActions),
+    subjectIndexSecretUse(d),
+    // The receipts' and erasure seals' key, and the admin record's, under the operator's context.
+    ...adminRecords(d),
+  ];
+}
 
 /**
  * The audit table, its indexes by name (no wildcard), and the registry's provider ids, which
@@ -305,6 +387,17 @@ function auditReads(d: GrantSources): GrantStatement[] {
       'kms:DescribeKey',
     ]),
   ];
+}
+
+/** The subject-index secret made and opened (functions/audit/subject-index-secret.ts). */
+function subjectIndexSecretUse(d: GrantSources): GrantStatement {
+  return {
+    sid: 'SubjectIndexSecret',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: [d.keys.audit.keyArn],
+    conditions: encryptionContextBound(subjectIndexKmsContext, ['purpose']),
+    through: 'kms',
+  };
 }
 
 /**
@@ -363,6 +456,32 @@ function identityOf(grantee: iam.IGrantable, name: DeploymentGrantName): Attacha
     );
   }
   return principal as unknown as AttachableIdentity;
+}
+
+/** The custodian list (`keyCustodians`) each grant's decryption needs its grantee in. */
+const custodianListOf: Partial<Record<DeploymentGrantName, keyof KeyCustodians>> = {
+  consumeDeliveries: 'consumerRoleArns',
+  readPayloadCopies: 'auditorRoleArns',
+};
+
+/**
+ * With `keyCustodians`, the key policy lets only the roles named decrypt: a grant to anyone
+ * else would give an IAM policy the key refuses, so it is refused here, naming the prop. True
+ * when the grantee is a custodian the grant needs.
+ */
+function assertCustodian(
+  deployment: GrantSources,
+  identity: AttachableIdentity,
+  name: DeploymentGrantName,
+): boolean {
+  const list = custodianListOf[name];
+  const custodians = list === undefined ? undefined : deployment.keys.custodians?.[list];
+  if (list === undefined || custodians === undefined) return false;
+  const roleArn = 'roleArn' in identity ? (identity as iam.IRole).roleArn : undefined;
+  if (roleArn !== undefined && isCustodian(roleArn, custodians)) return true;
+  throw new GrantError(
+    `${name}: ${identity.node.path} is not among keyCustodians.${list}, the only roles the key policy lets decrypt ${custodianLists[list]}: add its role's ARN there, and grant the role imported by that ARN (iam.Role.fromRoleArn) or the role itself`,
+  );
 }
 
 /**

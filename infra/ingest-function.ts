@@ -13,6 +13,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { retentionFloorVariable } from '../compliance/profiles.ts';
+import { ingestUpdatedAttributes } from '../functions/audit/delivery-item.ts';
 import { payloadBucket } from '../functions/config/buckets.ts';
 import { kmsKeys } from '../functions/config/keys.ts';
 import { ingestFunctionTimeoutSeconds } from '../functions/config/limits.ts';
@@ -196,7 +197,8 @@ export class IngestFunction extends Construct {
   /** What the handler calls, on exactly the resources it calls it on. */
   private dataPolicy(props: IngestFunctionProps): iam.ManagedPolicy {
     return new iam.ManagedPolicy(this, 'DataPolicy', {
-      description: 'The webhook ingest Lambda: registry reads, audit writes, queue sends, logs',
+      description:
+        'The webhook ingest Lambda: registry reads, append-only audit writes, queue sends, logs',
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({
@@ -205,11 +207,26 @@ export class IngestFunction extends Construct {
           resources: [props.registryTable.tableArn],
         }),
         new iam.PolicyStatement({
-          // Claim (conditional update), release (delete), records and payload copies (put); an id
-          // reused after its dedup window replaces its item in a transaction of two puts.
-          sid: 'WriteDedupMarkersAndAuditRecords',
-          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          // Claims, records and payload copies, each a PutItem on condition that its key is
+          // new; a void delivery item (past its dedup window, or released) is replaced only in a
+          // transaction that first copies it aside (functions/audit/delivery-claims.ts). IAM
+          // cannot require the condition: docs/audit-integrity.md says what the digests catch.
+          sid: 'AppendAuditRecords',
+          actions: ['dynamodb:PutItem'],
           resources: [props.auditTable.tableArn],
+        }),
+        new iam.PolicyStatement({
+          // A repeat appended to its delivery item, a claim marked released: the updates name
+          // no attribute but these (keys, `attempts`, `releasedAtMs`), so never a record field,
+          // a seal or `expiresAt`, and return nothing. No DeleteItem: erasure is the operator's
+          // (`grantEraseSubjects`).
+          sid: 'AppendToDeliveryItems',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.auditTable.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...ingestUpdatedAttributes] },
+            StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+          },
         }),
         new iam.PolicyStatement({
           sid: 'QueueAcceptedDeliveries',

@@ -6,6 +6,7 @@
 import { App, type AppProps, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { registerNagPacks } from '../compliance/nag.ts';
 import { type CustomDomainContext, readAppContext } from './context.ts';
 import type { CustomDomainOptions } from './custom-domain.ts';
@@ -24,6 +25,7 @@ export function buildIngestionApp(props: AppProps = {}): IngestionApp {
     stackName,
     props: ingestionProps,
     customDomain,
+    alarmTopicArn,
   } = readAppContext((key) => app.node.tryGetContext(key));
   const stack = new Stack(app, stackName, {
     stackName,
@@ -36,6 +38,10 @@ export function buildIngestionApp(props: AppProps = {}): IngestionApp {
     ...(customDomain === undefined
       ? {}
       : { customDomain: importedCustomDomain(stack, customDomain) }),
+    // An existing topic (`-c alarmTopicArn=…`): imported, so synthesis looks nothing up.
+    ...(alarmTopicArn === undefined
+      ? {}
+      : { alarmTopic: sns.Topic.fromTopicArn(stack, 'AlarmTopic', alarmTopicArn) }),
   });
   registerNagPacks(app);
   return { app, stack, ingestion };

@@ -2,15 +2,18 @@
  * Key policy statements, every action spelled out (no `kms:*`, no `kms:Get*`), so that a
  * reviewer reads exactly what each principal may do with each key.
  */
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { SealWriter } from '../functions/audit/record-seal.ts';
 import { symmetricDataActions } from './key-actions.ts';
 
 /**
- * What the account's key administrators may do: manage, tag, alias and schedule deletion, but
- * never encrypt, decrypt or turn rotation off. Delegated to the account so that IAM decides
- * who administers; KMS's lockout check needs the deploying role to keep kms:PutKeyPolicy.
+ * What the account's key administrators may do: manage, tag, alias, disable and schedule
+ * deletion, but not encrypt, decrypt or turn rotation off. Delegated to the account so that IAM
+ * decides who administers; KMS's lockout check needs the deploying role to keep
+ * kms:PutKeyPolicy. Whoever holds kms:PutKeyPolicy can rewrite the policy, so "not" holds only
+ * until a policy change: `keyGuard` (keyDeletionGuard) denies disabling and deletion to all but
+ * a break-glass role, and the KeyChanges rule (infra/key-change-alarm.ts) notifies every change.
  */
 export const keyAdministrationActions = [
   'kms:DescribeKey',
@@ -343,5 +346,153 @@ export function contextBoundUse(
     actions: [...actions],
     resources: ['*'],
     conditions: encryptionContextBound({ purpose }, allowedContextKeys),
+  });
+}
+
+/**
+ * What `keyGuard` denies: disabling a key, deleting it, turning its rotation off. Disabling
+ * or deleting makes every ciphertext under the key unreadable; rotation off keeps one key
+ * material past its cryptoperiod. CancelKeyDeletion and EnableKey undo the first two, and stay
+ * open to the administrators.
+ */
+export const guardedKeyActions = [
+  'kms:ScheduleKeyDeletion',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+] as const;
+
+/**
+ * `keyGuard`: nobody but the break-glass role may disable a key, schedule its deletion or turn
+ * its rotation off, whatever another statement or an IAM policy allows (an explicit Deny wins).
+ * Not kms:PutKeyPolicy: CloudFormation changes the policy on every update that changes a
+ * grant, and KMS refuses a policy that locks its own caller out of changing it. So an
+ * administrator can still remove this statement first: the KeyChanges rule notifies the alarm
+ * topic of every such change (infra/key-change-alarm.ts).
+ */
+export function keyDeletionGuard(breakGlassRoleArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'KeyDeletionOnlyByBreakGlassRole',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: [...guardedKeyActions],
+    resources: ['*'],
+    conditions: { ArnNotLike: { 'aws:PrincipalArn': breakGlassRoleArn } },
+  });
+}
+
+/**
+ * The role ARNs of the custodians a statement names, read when the template is written: the
+ * construct's own consumer and the ingest function join after the keys are made.
+ */
+export type CustodianArns = () => readonly string[];
+
+/** `aws:PrincipalArn` among `arns` (ArnLike: an IAM Identity Center role's name may end in `*`). */
+const principalArnAmong = (arns: CustodianArns) => ({
+  ArnLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...arns()] }) },
+});
+
+/**
+ * `keyCustodians.auditorRoleArns`: the roles named, and no other principal of the account,
+ * may decrypt audit fields (`webhooks audit show`, `replay`). The account is the principal so
+ * that each role's IAM policy (`grantReadPayloadCopies`) must allow it as well; the condition
+ * is who. Replaces `auditFieldDecryptionByAuditors`.
+ */
+export function auditFieldDecryptionByCustodians(
+  purpose: string,
+  auditors: CustodianArns,
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AuditFieldDecryptionByCustodians',
+    principals: [account()],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions: {
+      StringEquals: { 'kms:EncryptionContext:purpose': purpose },
+      ...principalArnAmong(auditors),
+    },
+  });
+}
+
+/**
+ * With `keyCustodians.consumerRoleArns`, what is left of `queueConsumersOfAccount` for the
+ * account: SQS may make data keys for a sender, which cannot read a message with them.
+ */
+export function queueSendingByAccount(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'QueueEncryptionThroughSqs',
+    principals: [account()],
+    actions: ['kms:GenerateDataKey', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: {
+      StringEquals: { ...viaService('sqs'), 'kms:CallerAccount': Aws.ACCOUNT_ID },
+    },
+  });
+}
+
+/**
+ * `keyCustodians.consumerRoleArns`: the roles named (and the construct's own consumer's) may
+ * have SQS decrypt deliveries and S3 their large bodies for them; as for the auditors, each
+ * role's IAM policy (`grantConsumeDeliveries`) must allow it too.
+ */
+export function deliveryDecryptionByCustodians(consumers: CustodianArns): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DeliveryDecryptionByCustodians',
+    principals: [account()],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions: {
+      StringEquals: {
+        'kms:ViaService': [serviceEndpoint('sqs'), serviceEndpoint('s3')],
+        'kms:CallerAccount': Aws.ACCOUNT_ID,
+      },
+      ...principalArnAmong(consumers),
+    },
+  });
+}
+
+/**
+ * Whatever any other statement allows (one for the account added elsewhere, such as the
+ * payload bucket's through S3), no principal outside `allowed` may decrypt, or re-encrypt to
+ * another key, what `context` marks: an explicit Deny wins. AWS services acting as themselves
+ * (CloudWatch Logs, DynamoDB's own reads) carry no principal ARN and are left out.
+ */
+export function decryptionOnlyBy(
+  sid: string,
+  allowed: CustodianArns,
+  context: Readonly<Record<string, string>> = {},
+): iam.PolicyStatement {
+  const contextConditions = Object.fromEntries(
+    Object.entries(context).map(([key, value]) => [`kms:EncryptionContext:${key}`, value]),
+  );
+  return new iam.PolicyStatement({
+    sid,
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+    resources: ['*'],
+    conditions: {
+      ...(Object.keys(contextConditions).length === 0 ? {} : { StringEquals: contextConditions }),
+      ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...allowed()] }) },
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
+}
+
+/**
+ * EventBridge publishes the KeyChanges rule's events to the KMS-encrypted alarm topic; SNS asks
+ * KMS for a data key on its behalf, under the topic's ARN, as for CloudWatch's alarms.
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function alarmPublishingByEventBridge(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AlarmNotificationsByEventBridge',
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:sns:topicArn': `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:*`,
+      },
+    },
   });
 }

@@ -16,20 +16,25 @@ import {
   providerKeyContextKeys,
   providerSecretPurpose,
 } from '../functions/registry/key-binding.ts';
+import type { KeyCustodians } from './key-custodians.ts';
 import {
   administration,
   alarmPublishingByCloudWatch,
   auditFieldDecryptionByAuditors,
+  auditFieldDecryptionByCustodians,
   auditSealingByOperators,
   auditSealVerificationByAuditors,
   cloudWatchLogsEncryption,
   contextBoundUse,
+  decryptionOnlyBy,
+  deliveryDecryptionByCustodians,
   dynamoDbServiceMetadata,
   dynamoDbTablesOfAccount,
   grantsOnlyForAwsServices,
   ingestSealing,
   providerSecretEncryptionByOperators,
   queueConsumersOfAccount,
+  queueSendingByAccount,
   queueSendingThroughSqs,
   subjectIndexSecretByOperators,
   tableAccessThroughDynamoDb,
@@ -48,6 +53,19 @@ export class DataKeys extends Construct {
   readonly audit: kms.IKey;
   /** The delivery queue and its dead-letter queue. */
   readonly queue: kms.IKey;
+  /** The three keys, in the order above. */
+  readonly all: readonly kms.IKey[];
+  /**
+   * Who the key policies name for audit-field and delivery decryption (`keyCustodians`), with
+   * the roles that join them as the construct is built: the ingest function's, which writes
+   * both, and the consumer's of `addConsumer`, which reads deliveries.
+   * @default - none: IAM decides, through the account's statements
+   */
+  readonly custodians?: KeyCustodians;
+  readonly #auditReaders: string[] = [];
+  readonly #deliveryReaders: string[] = [];
+  /** The ingest function's role: it decrypts its own audit-field data keys and sends bodies. */
+  readonly #writers: string[] = [];
 
   /**
    * @param removalPolicy RETAIN keeps the keys when the stack is deleted, so that the tables,
@@ -55,6 +73,8 @@ export class DataKeys extends Construct {
    * deletion after KMS's shortest wait, as the data they encrypt is deleted with the stack too.
    * @param aliases Each key's alias, one per account and region: the instance's
    * (infra/outputs.ts `instanceNames`); the unnamed instance's are functions/config/keys.ts's.
+   * @param custodians The roles the audit key names for decrypting audit fields and the queue
+   * key for decrypting deliveries, in place of the account's principals as IAM allows them.
    */
   constructor(
     scope: Construct,
@@ -65,8 +85,20 @@ export class DataKeys extends Construct {
       audit: kmsKeys.audit.alias,
       queue: kmsKeys.queue.alias,
     },
+    custodians?: KeyCustodians,
   ) {
     super(scope, id);
+    if (custodians !== undefined) this.custodians = custodians;
+    const auditors = custodians?.auditorRoleArns;
+    const consumers = custodians?.consumerRoleArns;
+    this.#auditReaders.push(...(auditors ?? []));
+    this.#deliveryReaders.push(...(consumers ?? []));
+    const auditReaders = () => this.#auditReaders;
+    const deliveryReaders = () => this.#deliveryReaders;
+    const withWriters = (readers: () => readonly string[]) => () => [
+      ...readers(),
+      ...this.#writers,
+    ];
     this.secrets = dataKey(
       this,
       'SecretsKey',
@@ -89,7 +121,14 @@ export class DataKeys extends Construct {
         administration(),
         dynamoDbTablesOfAccount(),
         dynamoDbServiceMetadata(),
-        auditFieldDecryptionByAuditors(auditFieldsPurpose),
+        ...(auditors === undefined
+          ? [auditFieldDecryptionByAuditors(auditFieldsPurpose)]
+          : [
+              auditFieldDecryptionByCustodians(auditFieldsPurpose, auditReaders),
+              decryptionOnlyBy('AuditFieldsDecryptedOnlyByCustodians', withWriters(auditReaders), {
+                purpose: auditFieldsPurpose,
+              }),
+            ]),
         subjectIndexSecretByOperators(subjectIndexPurpose),
         auditSealingByOperators(auditIntegrityPurpose),
         auditSealVerificationByAuditors(auditIntegrityPurpose),
@@ -103,9 +142,28 @@ export class DataKeys extends Construct {
       'QueueKey',
       aliases.queue,
       'The delivery queue and dead-letter queue of webhook-ingestion',
-      [administration(), queueConsumersOfAccount()],
+      [
+        administration(),
+        ...(consumers === undefined
+          ? [queueConsumersOfAccount()]
+          : [
+              queueSendingByAccount(),
+              deliveryDecryptionByCustodians(deliveryReaders),
+              // Covers the payload bucket's statement for the account's principals too.
+              decryptionOnlyBy('DeliveriesDecryptedOnlyByCustodians', withWriters(deliveryReaders)),
+            ]),
+      ],
       removalPolicy,
     );
+    this.all = [this.secrets, this.audit, this.queue];
+  }
+
+  /**
+   * The construct's own consumer (`addConsumer`) reads deliveries: with `consumerRoleArns`, the
+   * queue key names its role beside them, so that it needs no naming of its own.
+   */
+  addDeliveryReader(role: iam.IRole): void {
+    if (this.custodians?.consumerRoleArns !== undefined) this.#deliveryReaders.push(role.roleArn);
   }
 
   /**
@@ -115,6 +173,8 @@ export class DataKeys extends Construct {
    * tables, and send to the queue.
    */
   grantIngest(role: iam.IRole): void {
+    // Left out of the custodians' Deny statements: it makes and reads both kinds of data.
+    this.#writers.push(role.roleArn);
     this.secrets.addToResourcePolicy(
       contextBoundUse(
         'IngestDecryptsProviderSecrets',

@@ -46,6 +46,13 @@ export const optionalOutputKeys = {
    * stack's own resources, comma-separated, which the compliance report names.
    */
   configRuleNames: 'ConfigRuleNames',
+  /**
+   * With the access trail (infra/access-trail.ts, `accessTrail`): the CloudTrail trail's ARN and
+   * the bucket its log and digest files are delivered to, which an auditor reads and validates
+   * (`aws cloudtrail validate-logs`).
+   */
+  accessTrailArn: 'AccessTrailArn',
+  accessTrailBucketName: 'AccessTrailBucketName',
 } as const;
 
 /**

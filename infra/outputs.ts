@@ -39,6 +39,11 @@ export interface InstanceNames {
   readonly dashboardName: string;
   /** The folder of the saved Logs Insights queries. */
   readonly queryFolder: string;
+  /**
+   * The access trail's name (infra/access-trail.ts), one per account and region: fixed, so that
+   * its ARN, which the trail's key and bucket policies name, is known before the trail exists.
+   */
+  readonly trailName: string;
 }
 
 /** The names of the instance called `instanceName` (or the unnamed one) in `stackName`. */
@@ -55,6 +60,7 @@ export function instanceNames(stackName: string, instanceName?: string): Instanc
       metricsNamespace: telemetry.metricsNamespace,
       dashboardName: `${stackName}-audit`,
       queryFolder: stackName,
+      trailName: `${stackName}-access`,
     };
   }
   if (!instanceNamePattern.test(instanceName)) {
@@ -72,6 +78,7 @@ export function instanceNames(stackName: string, instanceName?: string): Instanc
     metricsNamespace: `${telemetry.metricsNamespace}/${stackName}/${instanceName}`,
     dashboardName: `${qualifier}-audit`,
     queryFolder: `${stackName}/${instanceName}`,
+    trailName: `${qualifier}-access`,
   };
 }
 
@@ -106,6 +113,10 @@ const descriptions: Required<OutputValues> = {
     "The custom domain's API Gateway regional name: point the domain's CNAME record at it when no hosted zone was given",
   configRuleNames:
     "The AWS Config rules watching the stack's own resources (selfAudit.awsConfigRules), comma-separated",
+  accessTrailArn:
+    "CloudTrail trail of every access to the stack's tables, queues, buckets and keys (accessTrail)",
+  accessTrailBucketName:
+    "Bucket of the access trail's log and digest files, under Object Lock (aws cloudtrail validate-logs)",
 };
 
 /**

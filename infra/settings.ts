@@ -12,7 +12,7 @@ import {
 } from '../compliance/profiles.ts';
 import { type RetentionClassName, retentionClasses } from '../functions/config/retention.ts';
 import type { AccessLogDetail } from './access-log-format.ts';
-import { alarmTopicProblems } from './alarm-topic.ts';
+import { alarmDestinationProblems, alarmTopicProblems } from './alarm-topic.ts';
 import { resolveCredentialHeaders } from './credential-headers.ts';
 import type { IngestFrontName, StageThrottling } from './front.ts';
 import {
@@ -20,6 +20,8 @@ import {
   ingestFunctionDefaults,
   ingestFunctionProblems,
 } from './ingest-function.ts';
+import { keyCustodianProblems } from './key-custodians.ts';
+import { keyGuardProblems } from './key-guard.ts';
 import { logRetentionDayValues } from './log-groups.ts';
 import { userVpcProblems } from './network.ts';
 import { alarmThresholdProblems } from './observability/alarm-thresholds.ts';
@@ -33,10 +35,7 @@ import type { DataRemovalPolicy, WebhookIngestionProps } from './webhook-ingesti
  * The props of WebhookIngestion that settle what it deploys, each documented in
  * webhook-ingestion-props.ts.
  */
-export type DeploymentChoices = Omit<
-  WebhookIngestionProps,
-  'alarmEmail' | 'manageApiGatewayAccount'
->;
+export type DeploymentChoices = Omit<WebhookIngestionProps, 'manageApiGatewayAccount'>;
 
 /** What the construct deploys. */
 export interface DeploymentSettings {
@@ -57,6 +56,11 @@ export interface DeploymentSettings {
    * records are kept (infra/backup.ts): on when a profile requires it, never turned off.
    */
   readonly backupPlan: boolean;
+  /**
+   * A CloudTrail trail records every read and write of the tables, queues and buckets and every
+   * use of the keys (infra/access-trail.ts): on when a profile requires it, or when asked.
+   */
+  readonly accessTrail: boolean;
   /**
    * The ingest function's reserved concurrency: none by default, so that the stack deploys in
    * accounts with a small concurrency quota; front `url`, which no stage throttles, has one.
@@ -169,6 +173,12 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
       `vpcPlacement cannot be turned off: ${strictest('vpcPlacementRequired')} requires the Lambda in a VPC`,
     );
   }
+  const accessTrail = choices.accessTrail ?? requirements.accessTrailRequired;
+  if (!accessTrail && requirements.accessTrailRequired) {
+    problems.push(
+      `accessTrail cannot be turned off: ${strictest('accessTrailRequired')} requires a CloudTrail trail of every access to the audit trail, the queues and the keys (PCI DSS 10.2.1, HIPAA §164.312(b))`,
+    );
+  }
   const reservedConcurrency =
     choices.reservedConcurrency ??
     (front === 'url' ? capacityDefaults.functionUrlReservedConcurrency : undefined);
@@ -207,6 +217,7 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
   const queue = resolveDeliveryQueue(choices.deliveryQueue, choices.alarms?.queueAge);
   problems.push(
     ...userVpcProblems(choices, profiles),
+    ...alarmDestinationProblems(choices, profiles),
     ...alarmTopicProblems(choices, profiles),
     ...ingestFunctionProblems(ingestMemoryMiB, ingestArchitecture),
     ...queue.problems,
@@ -214,6 +225,11 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
   );
   const removalPolicy = choices.removalPolicy ?? 'retain';
   problems.push(...removalProblems(removalPolicy, profiles));
+  // The key guard contradicts 'destroy'; custodian lists must name roles.
+  problems.push(
+    ...keyGuardProblems(choices.keyGuard, removalPolicy),
+    ...keyCustodianProblems(choices.keyCustodians),
+  );
   const selfAudit = resolveSelfAudit(
     choices.selfAudit,
     profiles.length === 0 ? defaultComplianceProfiles : profiles,
@@ -233,6 +249,7 @@ export function resolveSettings(choices: DeploymentChoices): DeploymentSettings 
     tracing,
     vpcPlacement,
     backupPlan: requirements.backupPlanRequired,
+    accessTrail,
     ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
     throttling,
     wafRateLimitPerFiveMinutes,

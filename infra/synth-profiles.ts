@@ -3,13 +3,15 @@
  * and with a custom domain on each API front (infra/custom-domain.ts), each into
  * cdk.out/<name>, in one process (the same app `cdk synth` runs). The cdk-nag packs
  * and AWS Control Tower's proactive controls (compliance/guard.ts) run in every synthesis, and
- * any finding left unacknowledged, error or warning, fails it.
+ * any finding left unacknowledged, error or warning, fails it. Every profile but baseline
+ * requires an alarm destination: those syntheses subscribe the placeholder address
+ * (`placeholderAlarmEmail`), which names no one; a deployment gives its own.
  * Offline: the stack is environment-agnostic and the Lambda is the bundle the build made
  * (dist/lambda/ingest).
  */
 import { registerGuard } from '../compliance/guard.ts';
 import { complianceProfileNames } from '../compliance/profiles.ts';
-import { contextKeys } from './context.ts';
+import { contextKeys, withPlaceholderAlarmEmail } from './context.ts';
 import { buildIngestionApp } from './ingestion-app.ts';
 
 /** Placeholders for the custom domain's syntheses: imported, so nothing is looked up. */
@@ -39,11 +41,11 @@ for (const [name, profiles, extra = {}] of syntheses) {
   const started = Date.now();
   const { app } = buildIngestionApp({
     outdir: `cdk.out/${name}`,
-    context: {
+    context: withPlaceholderAlarmEmail({
       ...extra,
       [contextKeys.profiles]: profiles,
       [contextKeys.stackName]: `webhook-ingestion-${name}`,
-    },
+    }),
   });
   registerGuard(app);
   app.synth();

@@ -11,6 +11,7 @@ import type { RetentionClassName } from '../functions/config/retention.ts';
 import type { CustomDomainOptions } from './custom-domain.ts';
 import type { IngestFrontName, StageThrottling } from './front.ts';
 import type { IngestArchitecture } from './ingest-function.ts';
+import type { KeyCustodians, KeyGuardOptions } from './key-custodians.ts';
 import type { IngestAlarmThresholds } from './observability/alarm-thresholds.ts';
 import type { DeliveryQueueOptions } from './queues.ts';
 import type { SelfAuditOptions } from './self-audit.ts';
@@ -131,6 +132,17 @@ export interface WebhookIngestionProps {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
+   * A CloudTrail trail of every access to the deployment's data (infra/access-trail.ts): data
+   * events for the audit and registry tables, the delivery and dead-letter queues and the digest
+   * and payload buckets, and the region's management events, KMS's Decrypt and GenerateDataKey
+   * on the stack's keys among them; delivered, with log file validation, to a bucket of its own
+   * under a key of its own and Object Lock for `logRetentionDays`. Data events are billed per
+   * event and a second copy of management events per event too (docs/cost.md). Profiles that
+   * require it (pci-dss, hipaa) refuse `false`.
+   * @default - on when a profile requires it
+   */
+  readonly accessTrail?: boolean;
+  /**
    * Concurrent executions reserved for the ingest Lambda, which also caps it. Lambda refuses a
    * reservation that would leave the account less than its minimum unreserved (100 at the
    * default quota of 1,000), so one fails to deploy in accounts whose quota is still reduced, as
@@ -172,14 +184,18 @@ export interface WebhookIngestionProps {
    */
   readonly alarms?: IngestAlarmThresholds;
   /**
-   * An address the alarm topic e-mails; SNS asks it to confirm first.
-   * @default - no subscription
+   * An address the alarm topic e-mails; SNS asks it to confirm first. Every profile but
+   * baseline requires an alarm destination, this or `alarmTopic`: synthesis fails without one,
+   * since alarms nobody receives detect nothing.
+   * @default - no subscription: baseline only
    */
   readonly alarmEmail?: string;
   /**
    * Your SNS topic for the alarms, in place of the encrypted, TLS-only one the construct
-   * creates; `alarmEmail` subscribes to it. Under profiles whose controls require every topic
-   * to refuse plain HTTP (pci-dss, hipaa, gdpr) set `alarmTopicEncryptedAndTlsOnly` too.
+   * creates; `alarmEmail` subscribes to it. It is an alarm destination of its own (its
+   * subscribers are yours), which every profile but baseline requires, this or `alarmEmail`.
+   * Under profiles whose controls require every topic to refuse plain HTTP (pci-dss, hipaa,
+   * gdpr) set `alarmTopicEncryptedAndTlsOnly` too.
    * @default - a topic of the construct's own
    */
   readonly alarmTopic?: sns.ITopic;
@@ -236,4 +252,22 @@ export interface WebhookIngestionProps {
    * @default - daily at 05:00 UTC, the profiles' cryptoperiod, 30 idle days, no Config rules
    */
   readonly selfAudit?: SelfAuditOptions;
+  /**
+   * Every customer managed key's policy denies disabling the key, scheduling its deletion and
+   * turning its rotation off to every principal but `breakGlassRoleArn` (infra/key-guard.ts).
+   * Administrators who may rewrite a key policy can still remove the guard first; the KeyChanges
+   * rule notifies the alarm topic of that (docs/security.md, "Key custodians and the key guard").
+   * `removalPolicy: 'destroy'` refuses it: the stack's deletion deletes the keys.
+   * @default - no guard: the account's key administrators, as IAM allows them, may disable and
+   * delete the keys
+   */
+  readonly keyGuard?: KeyGuardOptions;
+  /**
+   * The roles the key policies name as the only ones that may decrypt audit fields
+   * (`auditorRoleArns`) and deliveries (`consumerRoleArns`), in place of every principal of the
+   * account whose IAM policy allows it (infra/key-custodians.ts). `grantReadPayloadCopies` and
+   * `grantConsumeDeliveries` then refuse a grantee not named.
+   * @default - none named: IAM outside the stack decides who decrypts
+   */
+  readonly keyCustodians?: KeyCustodians;
 }

@@ -9,6 +9,7 @@
 import { Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -16,6 +17,7 @@ import { applyAcknowledgements } from '../compliance/acknowledgements.ts';
 import { retentionClasses } from '../functions/config/retention.ts';
 import { auditTable, registryTable } from '../functions/config/tables.ts';
 import { complianceProfilesOutputKey } from '../functions/profile-guard/resource.ts';
+import { AccessTrail } from './access-trail.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { AuditDigests } from './audit-digests.ts';
 import { AuditBackups } from './backup.ts';
@@ -25,6 +27,8 @@ import { IngestCustomDomain } from './custom-domain.ts';
 import { DeploymentGrants } from './grants.ts';
 import { type AnyIngestFront, ingestFront } from './ingest-front.ts';
 import { IngestFunction } from './ingest-function.ts';
+import { alarmOnKeyChanges } from './key-change-alarm.ts';
+import { deploymentKeys, guardKeys } from './key-guard.ts';
 import { DataKeys } from './keys.ts';
 import type { LogGroupSettings } from './log-groups.ts';
 import { type OutcomeMetricOptions, outcomeMetric, queueMetric } from './metrics.ts';
@@ -89,6 +93,12 @@ export class WebhookIngestion extends Construct {
    * @default - undefined when `settings.backupPlan` is off
    */
   readonly backups?: AuditBackups;
+  /**
+   * The CloudTrail trail of every access to the tables, queues, digest and payload buckets and
+   * keys (infra/access-trail.ts), to a locked bucket under a key of its own.
+   * @default - undefined when `settings.accessTrail` is off: on under pci-dss and hipaa
+   */
+  readonly accessTrail?: AccessTrail;
   /** The consumer's wiring, once `addConsumer` has been called. */
   consumer?: ConsumerWiring;
   /**
@@ -96,6 +106,11 @@ export class WebhookIngestion extends Construct {
    * of the construct changes (infra/profile-guard.ts): in every profile.
    */
   readonly profileGuard: ProfileGuard;
+  /**
+   * Notifies the alarm topic of every key policy change and every attempt to disable or delete
+   * a key of the deployment (infra/key-change-alarm.ts): in every profile.
+   */
+  readonly keyChanges: events.Rule;
   /** `settings.removalPolicy` as CloudFormation's, for the consumer table `addConsumer` adds. */
   readonly #removalPolicy: RemovalPolicy;
   /** The grant methods' policies (infra/grants.ts); it reads the construct only when asked. */
@@ -115,7 +130,7 @@ export class WebhookIngestion extends Construct {
     this.#removalPolicy =
       settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const removalPolicy = this.#removalPolicy;
-    this.keys = new DataKeys(this, 'Keys', removalPolicy, names.keyAliases);
+    this.keys = new DataKeys(this, 'Keys', removalPolicy, names.keyAliases, props.keyCustodians);
     const logs: LogGroupSettings = {
       key: this.keys.audit,
       retentionDays: settings.logRetentionDays,
@@ -261,6 +276,16 @@ export class WebhookIngestion extends Construct {
       removalPolicy,
       logicalIdPrefix: names.logicalIdPrefix,
     });
+    if (settings.accessTrail) {
+      this.accessTrail = new AccessTrail(this, 'AccessTrail', {
+        trailName: names.trailName,
+        tables: [this.auditTable, this.registryTable],
+        queues: [this.queues.queue, this.queues.deadLetterQueue],
+        buckets: [this.digests.bucket, this.payloadBucket.bucket],
+        logs,
+        logicalIdPrefix: names.logicalIdPrefix,
+      });
+    }
     this.sourceRefresher = new SourceRangeRefresher(this, 'SourceRefresher', {
       registryTable: this.registryTable,
       auditTable: this.auditTable,
@@ -307,6 +332,11 @@ export class WebhookIngestion extends Construct {
       },
     });
 
+    // Last of the resources: the guard and the rule cover every key made before them.
+    const keys = deploymentKeys(this, this.keys.all);
+    if (props.keyGuard !== undefined) guardKeys(keys, props.keyGuard);
+    this.keyChanges = alarmOnKeyChanges(this, { keys, alarmTopic: this.alarmTopic });
+
     addOutputs(this, {
       registryTableName: this.registryTable.tableName,
       auditTableName: this.auditTable.tableName,
@@ -328,6 +358,12 @@ export class WebhookIngestion extends Construct {
       digestSigningKeyArn: this.digests.signingKey.keyArn,
       credentialHeaders: credentialHeadersOutputValue(settings.credentialHeaders),
       ...(this.customDomain === undefined ? {} : { customDomainTarget: this.customDomain.target }),
+      ...(this.accessTrail === undefined
+        ? {}
+        : {
+            accessTrailArn: this.accessTrail.trail.attrArn,
+            accessTrailBucketName: this.accessTrail.bucket.bucketName,
+          }),
       ...(this.selfAudit.configRuleNames.length === 0
         ? {}
         : { configRuleNames: Fn.join(',', [...this.selfAudit.configRuleNames]) }),
@@ -375,6 +411,8 @@ export class WebhookIngestion extends Construct {
       dashboard: this.observability.dashboard,
     });
     applyTableRemoval(this.consumer.table, this.#removalPolicy);
+    // With `keyCustodians.consumerRoleArns`, the queue key names the function's role too.
+    if (fn.role !== undefined) this.keys.addDeliveryReader(fn.role);
     if (this.network !== undefined) {
       // The function's own calls, from the isolated subnets: its runs, and large bodies. SQS is
       // polled, and its messages deleted, by the event source mapping outside the VPC.
@@ -412,7 +450,8 @@ export class WebhookIngestion extends Construct {
    * whose key statements are bound to SQS and S3 for this queue and bucket. Adds nothing to a
    * key policy, so `grantee` may be in another stack (where `queue.grantConsumeMessages` and
    * `SqsEventSource` make a cycle). Map the queue with an `EventSourceMapping` and
-   * `grant.applyBefore(mapping)`: docs/consumer.md, "From another stack".
+   * `grant.applyBefore(mapping)`: docs/consumer.md, "From another stack". With
+   * `keyCustodians.consumerRoleArns`, `grantee`'s role must be named there (GrantError).
    */
   grantConsumeDeliveries(grantee: iam.IGrantable): iam.Grant {
     return this.#grants.grant('consumeDeliveries', grantee);
@@ -423,7 +462,10 @@ export class WebhookIngestion extends Construct {
     return this.#grants.grant('readAuditRecords', grantee);
   }
 
-  /** As `grantReadAuditRecords`, and decrypt the records' fields: payload copies and headers. */
+  /**
+   * As `grantReadAuditRecords`, and decrypt the records' fields: payload copies and headers.
+   * With `keyCustodians.auditorRoleArns`, `grantee` must be a role named there (GrantError).
+   */
   grantReadPayloadCopies(grantee: iam.IGrantable): iam.Grant {
     return this.#grants.grant('readPayloadCopies', grantee);
   }
@@ -431,6 +473,15 @@ export class WebhookIngestion extends Construct {
   /** Lets `grantee` register, rotate and remove providers (never decrypt their keys). */
   grantAdministerProviders(grantee: iam.IGrantable): iam.Grant {
     return this.#grants.grant('administerProviders', grantee);
+  }
+
+  /**
+   * Lets `grantee` carry out erasure requests (`webhooks audit erase`): remove records' personal
+   * fields, delete payload copies and bodies, write receipts. The only grant that may change or
+   * delete an audit record; the ingest function cannot (docs/audit-integrity.md).
+   */
+  grantEraseSubjects(grantee: iam.IGrantable): iam.Grant {
+    return this.#grants.grant('eraseSubjects', grantee);
   }
 
   /** The managed policy of each grant made so far (infra/grants.ts). */

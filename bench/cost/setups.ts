@@ -3,7 +3,7 @@
  * setting at its default, and the lean one. Each is a set of CDK context values, exactly what
  * `npx cdk deploy -c key=value` passes; what it deploys is read from its template, never assumed.
  */
-import { complianceProfileNames } from '../../compliance/profiles.ts';
+import { complianceProfileNames, complianceProfiles } from '../../compliance/profiles.ts';
 import {
   defaultRetentionClass,
   isRetentionClassName,
@@ -11,6 +11,7 @@ import {
   payloadCopyCeilingVariable,
   type RetentionClassName,
 } from '../../functions/config/retention.ts';
+import { contextKeys, placeholderAlarmEmail } from '../../infra/context.ts';
 import type { PathName } from './paths.ts';
 import type { TemplateFacts } from './template-facts.ts';
 
@@ -29,10 +30,20 @@ export const defaultSetupName = 'baseline';
 
 export const leanSetupName = 'lean';
 
+/**
+ * The alarm address every profile but baseline requires (`cdk deploy` refuses without one):
+ * the placeholder, which the reader replaces with theirs. An e-mail subscription adds nothing
+ * the cost tool prices.
+ */
+const alarmDestination = { [contextKeys.alarmEmail]: placeholderAlarmEmail };
+
 export const setups: readonly Setup[] = [
   ...complianceProfileNames.map((name) => ({
     name,
-    context: { profiles: name },
+    context: {
+      profiles: name,
+      ...(complianceProfiles[name].alarmDestinationRequired ? alarmDestination : {}),
+    },
     providerClass: defaultRetentionClass,
     summary:
       name === defaultSetupName
@@ -44,7 +55,7 @@ export const setups: readonly Setup[] = [
     // The cheapest deployment the profiles allow: GDPR keeps no payload copies, no WAF, and a
     // Lambda function URL in front (no per-request front price; gdpr does not require the
     // access log a function URL lacks). The template says which front was deployed.
-    context: { profiles: 'gdpr', waf: 'false', front: 'url' },
+    context: { profiles: 'gdpr', waf: 'false', front: 'url', ...alarmDestination },
     providerClass: 'minimal',
     summary:
       'GDPR storage limits, no WAF, a function URL front, providers registered with `--retention minimal`',

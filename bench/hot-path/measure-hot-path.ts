@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { RestApiProxyEvent } from '../../functions/ingest/http-event.ts';
 import type { HttpResponse } from '../../functions/ingest/ingest.ts';
 import { signerFor } from '../../functions/verify/schemes/signers.ts';
@@ -200,11 +200,20 @@ function baselineTargets(calls: readonly SdkCall[]) {
   };
 }
 
-/** The claim's input: the delivery item's UpdateItem on the audit table, a warm path's first call. */
-function claimOf(calls: readonly SdkCall[]): UpdateItemCommandInput {
-  const claim = calls.find((call) => call.service === 'DynamoDB' && call.command === 'UpdateItem');
+/**
+ * The claim's input: the delivery item's conditional PutItem on the audit table, a warm path's
+ * first call. The payload copy is a PutItem too; the claim is the one that asks for the item
+ * already there when its condition fails (functions/audit/delivery-item.ts `claimPut`).
+ */
+function claimOf(calls: readonly SdkCall[]): PutItemCommandInput {
+  const claim = calls.find(
+    (call) =>
+      call.service === 'DynamoDB' &&
+      call.command === 'PutItem' &&
+      call.input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+  );
   if (claim === undefined) throw new Error(`the handler made no claim: ${describeCalls(calls)}`);
-  return claim.input as unknown as UpdateItemCommandInput;
+  return claim.input as unknown as PutItemCommandInput;
 }
 
 const describeCalls = (calls: readonly SdkCall[]) =>

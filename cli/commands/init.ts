@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import {
   complianceProfileNames,
+  complianceProfiles,
   defaultComplianceProfiles,
   isComplianceProfileName,
 } from '../../compliance/profiles.ts';
@@ -52,12 +53,13 @@ async function recordProfiles(flags: InitFlags, io: Io): Promise<ExitCode> {
   const previous = before === undefined ? [...defaultComplianceProfiles] : namesOf(before);
   const value: Json = Array.isArray(before) ? profiles : profiles.join(',');
   const next = { ...context, [profilesKey]: value };
-  await checkTheAppAccepts(next, path);
+  const { needAlarmDestination } = await checkTheAppAccepts(next, path);
 
   const name = basename(path);
   warnOfStandingDowngrade(context, name, io);
   if (isDeepStrictEqual([...previous].sort(), [...profiles].sort())) {
     io.stdout(`${name} already names the profiles ${profiles.join(',')}: nothing changed\n`);
+    remindOfAlarmDestination(needAlarmDestination, name, io);
     return exitCodes.ok;
   }
   await replaceFile(path, withContext(text, manifest, next));
@@ -70,7 +72,19 @@ async function recordProfiles(flags: InitFlags, io: Io): Promise<ExitCode> {
       `this drops ${dropped.join(',')}: a stack that follows ${dropped.length === 1 ? 'it' : 'them'} refuses the next deploy unless it is given -c allowProfileDowngrade=true\n`,
     );
   }
+  remindOfAlarmDestination(needAlarmDestination, name, io);
   return exitCodes.ok;
+}
+
+/**
+ * The alarm destination is for each deploy to give (`-c alarmEmail=…`), or for cdk.json: when
+ * the profiles require one and cdk.json gives none, a deploy without it is refused, so say so.
+ */
+function remindOfAlarmDestination(requiring: readonly string[], name: string, io: Io): void {
+  if (requiring.length === 0) return;
+  io.stdout(
+    `${requiring.join(', ')} require${requiring.length === 1 ? 's' : ''} an alarm destination, which ${name} does not give: deploy with -c alarmEmail=ops@example.com (or -c alarmTopicArn=arn:aws:sns:…), or add alarmEmail to its context\n`,
+  );
 }
 
 /** The flag is for one deploy: kept in cdk.json, it would let every deploy drop profiles. */
@@ -117,14 +131,32 @@ function parseManifest(text: string, path: string): JsonObject {
 const isObject = (value: Json | undefined): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** The app's own reading of the context (infra/context.ts, infra/settings.ts), loaded on use. */
-async function checkTheAppAccepts(context: JsonObject, path: string): Promise<void> {
-  const [{ readAppContext }, { resolveSettings }] = await Promise.all([
+/**
+ * The app's own reading of the context (infra/context.ts, infra/settings.ts), loaded on use.
+ * An alarm destination may come with each deploy (`-c alarmEmail=…`) instead of cdk.json, so
+ * its absence is not a refusal: the context is checked with a placeholder address, and the
+ * profiles that need one the context does not give are returned.
+ */
+async function checkTheAppAccepts(
+  context: JsonObject,
+  path: string,
+): Promise<{ readonly needAlarmDestination: readonly string[] }> {
+  const [{ readAppContext, withPlaceholderAlarmEmail }, { resolveSettings }] = await Promise.all([
     import('../../infra/context.ts'),
     import('../../infra/settings.ts'),
   ]);
+  const checked = withPlaceholderAlarmEmail(context);
   try {
-    resolveSettings(readAppContext((key) => context[key]).props);
+    const { props } = readAppContext((key) => checked[key]);
+    resolveSettings(props);
+    return {
+      needAlarmDestination:
+        checked === context
+          ? []
+          : (props.complianceProfiles ?? []).filter(
+              (profile) => complianceProfiles[profile].alarmDestinationRequired,
+            ),
+    };
   } catch (error) {
     throw new UsageError(
       `the CDK app would refuse ${path} with these profiles, so it is left as it was:\n${(error as Error).message}`,

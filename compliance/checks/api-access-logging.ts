@@ -7,7 +7,14 @@
 import { referencedId, resourcesOfType } from '../report/template.ts';
 import { accessLogValues } from './access-log-format.ts';
 import { functionUrls, stageAccessLogs } from './fronts.ts';
-import { type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
+import {
+  type Finding,
+  finding,
+  livePhysicalId,
+  liveResource,
+  ruleOutcome,
+  type TemplateRule,
+} from './rule.ts';
 
 /**
  * Access log fields PCI DSS 10.2.2 asks for: who, what, when, outcome, origin, resource. Each
@@ -54,11 +61,30 @@ export const apiAccessLogging: TemplateRule<'api-access-logging'> = {
             ),
           );
         }
+        const logGroupName = livePhysicalId(context, target);
         return {
           resource: stage.id,
           type: stage.resource.Type,
           property,
           value: `to ${target ?? '(nowhere)'}: ${fields.map((field) => field.replace('$context.', '')).join(', ')}`,
+          // The log group the stage writes to, and the fields of its line.
+          ...liveResource(
+            context,
+            'stages',
+            stage.id,
+            ({ accessLogDestinationArn: arn, accessLogFormat }) => {
+              const liveFields = accessLogValues(accessLogFormat);
+              return [
+                arn !== undefined &&
+                  logGroupName !== undefined &&
+                  arn.replace(/:\*$/, '').endsWith(`:log-group:${logGroupName}`) &&
+                  liveFields.join() === fields.join(),
+                arn === undefined
+                  ? 'no access log'
+                  : `to ${arn}: ${liveFields.map((field) => field.replace('$context.', '')).join(', ')}`,
+              ];
+            },
+          ),
         };
       },
     );

@@ -6,7 +6,14 @@
  */
 import { describeValue, property, resourcesOfType } from '../report/template.ts';
 import { httpApis, restApis } from './fronts.ts';
-import { type Finding, finding, notReadable, ruleOutcome, type TemplateRule } from './rule.ts';
+import {
+  type Finding,
+  finding,
+  liveResource,
+  notRead,
+  ruleOutcome,
+  type TemplateRule,
+} from './rule.ts';
 
 /**
  * Security policies that refuse TLS 1.0 and 1.1: the legacy `TLS_1_2` and the enhanced
@@ -45,7 +52,13 @@ export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
           : policy === undefined
             ? '(not set: TLS_1_0)'
             : describeValue(policy),
-        ...notReadable(context, '@aws-sdk/client-api-gateway'),
+        // GetRestApi shows whether the default endpoint is off, not the policy it serves.
+        ...(defaultEndpointOff
+          ? liveResource(context, 'apis', api.id, ({ disableExecuteApiEndpoint: off }) => [
+              off === true,
+              off === true ? 'true (default endpoint off)' : 'default endpoint on',
+            ])
+          : notRead(context, "the REST API's security policy (GetRestApi does not give it)")),
       };
     });
     // A REST custom domain sets its policy at the top; an HTTP API's, per endpoint configuration.
@@ -84,7 +97,7 @@ export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
         type: domain.resource.Type,
         property: name,
         value: policies.map(describeValue).join(', '),
-        ...notReadable(context, '@aws-sdk/client-api-gateway'),
+        ...notRead(context, 'the custom domain (apigateway GetDomainName)'),
       };
     });
     const http = httpApis(context.template).map((api) => ({

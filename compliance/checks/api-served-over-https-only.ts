@@ -14,7 +14,14 @@ import {
   valueAt,
 } from '../report/template.ts';
 import { functionUrls, httpApis, restApis } from './fronts.ts';
-import { type Evidence, type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
+import {
+  type Evidence,
+  type Finding,
+  finding,
+  liveResource,
+  ruleOutcome,
+  type TemplateRule,
+} from './rule.ts';
 
 export const apiServedOverHttpsOnly: TemplateRule<'api-served-over-https-only'> = {
   name: 'api-served-over-https-only',
@@ -34,12 +41,21 @@ export const apiServedOverHttpsOnly: TemplateRule<'api-served-over-https-only'> 
         type: api.resource.Type,
         property: 'EndpointConfiguration.Types',
         value: `${describeValue(valueAt(api.resource.Properties, 'EndpointConfiguration.Types'))} (HTTPS only)`,
+        ...liveResource(context, 'apis', api.id, ({ endpointTypes }) => [
+          describeValue(endpointTypes) ===
+            describeValue(valueAt(api.resource.Properties, 'EndpointConfiguration.Types')),
+          describeValue(endpointTypes),
+        ]),
       })),
       ...httpApis(template).map((api) => ({
         resource: api.id,
         type: api.resource.Type,
         property: 'ProtocolType',
         value: 'HTTP API (HTTPS only)',
+        ...liveResource(context, 'apis', api.id, ({ protocolType }) => [
+          protocolType === 'HTTP',
+          `${protocolType ?? 'no'} API`,
+        ]),
       })),
       ...ingestUrls.map((url) => ({
         resource: url.id,

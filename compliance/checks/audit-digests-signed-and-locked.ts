@@ -19,6 +19,7 @@ import {
   type Evidence,
   type Finding,
   finding,
+  liveBucket,
   notApplicable,
   type TemplateRule,
 } from './rule.ts';
@@ -73,6 +74,14 @@ export const auditDigestsSignedAndLocked: TemplateRule<'audit-digests-signed-and
       type: bucket?.Type ?? writer.resource.Type,
       property: 'ObjectLockConfiguration.Rule.DefaultRetention',
       value: `${describeValue(mode)}, ${describeValue(keptDays)} days`,
+      ...(bucketId === undefined
+        ? {}
+        : liveBucket(context, bucketId, 'objectLock', (live) => [
+            live.enabled && live.mode === mode && live.days === keptDays,
+            live.enabled
+              ? `${live.mode ?? 'no mode'}, ${live.days ?? 'no'} days`
+              : 'no Object Lock',
+          ])),
     });
     if (
       bucket?.Type !== 'AWS::S3::Bucket' ||

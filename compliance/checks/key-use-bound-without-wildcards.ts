@@ -7,6 +7,7 @@ import { keyDataActions } from '../../infra/key-actions.ts';
 import {
   actionsOf,
   describeKey,
+  describeValue,
   isRecord,
   policyStatements,
   resourcesOfType,
@@ -48,7 +49,11 @@ export const keyUseBoundWithoutWildcards: TemplateRule<'key-use-bound-without-wi
         resource: describeKey(context.template, key.id),
         type: key.resource.Type,
         property: 'KeyPolicy',
-        value: `${grants.length} data-use grants, ${grants.length - unbound.length} bound to an encryption context or kms:ViaService`,
+        value: `${grants.length} data-use grants, ${grants.length - unbound.length} bound to an encryption context or kms:ViaService; ${custodyOf(
+          policyStatements(context.template)
+            .filter(({ owner }) => owner === key.id)
+            .map(({ statement }) => statement),
+        )}`,
       };
     });
     evidence.push({
@@ -60,6 +65,33 @@ export const keyUseBoundWithoutWildcards: TemplateRule<'key-use-bound-without-wi
     return ruleOutcome(evidence, findings, 'the template has no policy');
   },
 };
+
+/**
+ * Who the key policy itself names (`keyCustodians`, `keyGuard`; infra/key-policies.ts), so that
+ * the evidence says whether decryption and deletion are the key policy's to decide or IAM's.
+ */
+function custodyOf(statements: readonly Readonly<Record<string, unknown>>[]): string {
+  const principalArns = (statement: Readonly<Record<string, unknown>>, operator: string) => {
+    const condition = isRecord(statement.Condition) ? statement.Condition[operator] : undefined;
+    const arns = isRecord(condition) ? condition['aws:PrincipalArn'] : undefined;
+    return arns === undefined ? [] : (Array.isArray(arns) ? arns : [arns]).map(describeValue);
+  };
+  const named = statements
+    .filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('kms:Decrypt'))
+    .flatMap((s) => principalArns(s, 'ArnLike'));
+  const guard = statements.find(
+    (s) => s.Effect === 'Deny' && actionsOf(s).includes('kms:ScheduleKeyDeletion'),
+  );
+  const breakGlass = guard === undefined ? [] : principalArns(guard, 'ArnNotLike');
+  return [
+    named.length === 0
+      ? 'decryption: principals of the account as IAM allows'
+      : `decryption named in the key policy: ${named.join(', ')}`,
+    guard === undefined
+      ? 'no key guard: administrators as IAM allows may disable or delete it'
+      : `key guard: disabling, deletion and rotation off denied but to ${breakGlass.join(', ')}`,
+  ].join('; ');
+}
 
 function boundToContextOrService(statement: Readonly<Record<string, unknown>>): boolean {
   const conditions = isRecord(statement.Condition) ? Object.values(statement.Condition) : [];

@@ -19,8 +19,8 @@ import {
   type Evidence,
   type Finding,
   finding,
+  liveResource,
   notApplicable,
-  notReadable,
   type TemplateRule,
 } from './rule.ts';
 
@@ -125,7 +125,12 @@ export const lambdaInIsolatedNetwork: TemplateRule<'lambda-in-isolated-network'>
     const ingest = ingestFunction(template, auditTable.nameVariable);
     if (ingest === undefined) return notApplicable('the template has no ingest Lambda');
     const findings: Finding[] = [];
-    const live = notReadable(context, '@aws-sdk/client-lambda and @aws-sdk/client-ec2');
+    const templateSubnets = valueAt(property(ingest.resource, 'VpcConfig'), 'SubnetIds');
+    const live = liveResource(context, 'functions', ingest.id, ({ subnetIds }) => [
+      subnetIds.length > 0 &&
+        subnetIds.length === (Array.isArray(templateSubnets) ? templateSubnets.length : 0),
+      subnetIds.length === 0 ? 'in no VPC' : `in subnets ${subnetIds.join(', ')}`,
+    ]);
     const subnets = valueAt(property(ingest.resource, 'VpcConfig'), 'SubnetIds');
     if (!Array.isArray(subnets) || subnets.length === 0) {
       findings.push(finding('the ingest Lambda is in no VPC', ingest.id));

@@ -1,6 +1,6 @@
 /** CloudWatch log groups under a customer managed key of this stack: PCI DSS 3.5.1 and 10.3. */
-import { eachResourceOfType, notReadable, type TemplateRule } from './rule.ts';
-import { stackKeyAt } from './stack-key.ts';
+import { eachResourceOfType, liveResource, type TemplateRule } from './rule.ts';
+import { liveKeyArn, stackKeyAt } from './stack-key.ts';
 
 export const logGroupsEncrypted: TemplateRule<'log-groups-encrypted'> = {
   name: 'log-groups-encrypted',
@@ -8,6 +8,7 @@ export const logGroupsEncrypted: TemplateRule<'log-groups-encrypted'> = {
   evaluate: (context) =>
     eachResourceOfType(context, 'AWS::Logs::LogGroup', 'the template has no log group', (group) => {
       const key = stackKeyAt(context, group, 'KmsKeyId');
+      const arn = liveKeyArn(context, key.keyId);
       return {
         why: key.keyId
           ? undefined
@@ -17,7 +18,11 @@ export const logGroupsEncrypted: TemplateRule<'log-groups-encrypted'> = {
           type: group.resource.Type,
           property: 'KmsKeyId',
           value: key.text,
-          ...notReadable(context, '@aws-sdk/client-cloudwatch-logs'),
+          // The key's ARN, when a stack output gives it; else any customer key agrees.
+          ...liveResource(context, 'logGroups', group.id, ({ kmsKeyId }) => [
+            kmsKeyId !== undefined && (arn === undefined || kmsKeyId === arn),
+            kmsKeyId ?? 'no KMS key',
+          ]),
         },
       };
     }),

@@ -3,7 +3,7 @@
  * and not forever (GDPR 5(1)(e)).
  */
 import { property } from '../report/template.ts';
-import { eachResourceOfType, notReadable, type TemplateRule } from './rule.ts';
+import { eachResourceOfType, liveResource, type TemplateRule } from './rule.ts';
 
 export const logRetention: TemplateRule<'log-retention'> = {
   name: 'log-retention',
@@ -28,7 +28,10 @@ export const logRetention: TemplateRule<'log-retention'> = {
             type: group.resource.Type,
             property: 'RetentionInDays',
             value: typeof days === 'number' ? `${days} days` : '(not set: forever)',
-            ...notReadable(context, '@aws-sdk/client-cloudwatch-logs'),
+            ...liveResource(context, 'logGroups', group.id, ({ retentionInDays: live }) => [
+              live === (typeof days === 'number' ? days : undefined),
+              live === undefined ? 'never expires' : `${live} days`,
+            ]),
           },
         };
       },

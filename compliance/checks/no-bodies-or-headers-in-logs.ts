@@ -7,7 +7,14 @@
 import { describeValue, property, resourcesOfType, valueAt } from '../report/template.ts';
 import { accessLogValues } from './access-log-format.ts';
 import { functionUrls, stageAccessLogs } from './fronts.ts';
-import { type Evidence, type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
+import {
+  type Evidence,
+  type Finding,
+  finding,
+  liveResource,
+  ruleOutcome,
+  type TemplateRule,
+} from './rule.ts';
 
 /** Access log variables that would copy a body or a header into the log. */
 const bodyOrHeader = /input\.body|header|requestOverride|responseOverride/i;
@@ -44,6 +51,10 @@ export const noBodiesOrHeadersInLogs: TemplateRule<'no-bodies-or-headers-in-logs
                   type: stage.resource.Type,
                   property: 'MethodSettings[].DataTraceEnabled',
                   value: String(traced),
+                  ...liveResource(context, 'stages', stage.id, ({ dataTraceEnabled }) => [
+                    dataTraceEnabled === traced,
+                    String(dataTraceEnabled),
+                  ]),
                 },
               ]
             : []),
@@ -52,6 +63,13 @@ export const noBodiesOrHeadersInLogs: TemplateRule<'no-bodies-or-headers-in-logs
             type: stage.resource.Type,
             property: `${name}.Format`,
             value: leaks.length === 0 ? 'no header or body field' : leaks.join(', '),
+            ...liveResource(context, 'stages', stage.id, ({ accessLogFormat }) => {
+              const live = accessLogValues(accessLogFormat).filter((f) => bodyOrHeader.test(f));
+              return [
+                live.join() === leaks.join(),
+                live.length === 0 ? 'no header or body field' : live.join(', '),
+              ];
+            }),
           },
         ];
       },

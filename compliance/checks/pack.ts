@@ -4,6 +4,7 @@
  * the ones its controls cite, and the deployment tests (test/compliance/deployment-checks.ts)
  * run the same rules on every configuration.
  */
+import { accessTrailLogsDataAccess } from './access-trail-logs-data-access.ts';
 import { adminAuditRetention } from './admin-audit-retention.ts';
 import { apiAccessLogging } from './api-access-logging.ts';
 import { apiMinimumTls12 } from './api-minimum-tls-1-2.ts';
@@ -57,6 +58,7 @@ export const templateRules = [
   ingestWritesAuditTrail,
   noBodiesOrHeadersInLogs,
   wafInFrontOfApi,
+  accessTrailLogsDataAccess,
   lambdaInIsolatedNetwork,
   exactBodyReachesVerifier,
 ] as const;

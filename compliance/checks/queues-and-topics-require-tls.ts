@@ -6,7 +6,7 @@ import { isRecord, property, referencedId, resourcesOfType, valueAt } from '../r
 import {
   type Evidence,
   finding,
-  notReadable,
+  liveResource,
   observation,
   type RuleContext,
   ruleOutcome,
@@ -51,15 +51,14 @@ function tlsOnlyRows(
     });
     const denied =
       policy !== undefined && deniesPlainHttp(property(policy.resource, 'PolicyDocument'));
+    const judge = ({ policy: text }: { readonly policy: string | undefined }) => {
+      const agrees = text !== undefined && deniesPlainHttp(parseJson(text));
+      return [agrees, agrees ? 'denies requests without TLS' : 'no TLS-only statement'] as const;
+    };
     const live =
       type === 'AWS::SQS::Queue'
-        ? withLive(context, (stack) =>
-            observation(stack.queues.get(id)?.attributes, ({ policy: text }) => {
-              const agrees = text !== undefined && deniesPlainHttp(parseJson(text));
-              return [agrees, agrees ? 'denies requests without TLS' : 'no TLS-only statement'];
-            }),
-          )
-        : notReadable(context, '@aws-sdk/client-sns');
+        ? withLive(context, (stack) => observation(stack.queues.get(id)?.attributes, judge))
+        : liveResource(context, 'topics', id, judge);
     return {
       denied,
       row: {

@@ -10,8 +10,8 @@ import { describeValue, environmentOf, ingestFunction } from '../report/template
 import {
   compliantUnless,
   finding,
+  liveResource,
   notApplicable,
-  notReadable,
   type RuleContext,
   type RuleOutcome,
 } from './rule.ts';
@@ -49,7 +49,10 @@ export function lambdaRetentionClass(
       type: ingest.resource.Type,
       property: `Environment.Variables.${variable}`,
       value: isRetentionClassName(value) ? describe(value) : describeValue(value),
-      ...notReadable(context, '@aws-sdk/client-lambda'),
+      ...liveResource(context, 'functions', ingest.id, ({ settings }) => [
+        settings[variable] === value,
+        settings[variable] ?? '(not set)',
+      ]),
     },
   ]);
 }

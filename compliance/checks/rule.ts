@@ -5,13 +5,17 @@
  */
 import type { ComplianceRequirements } from '../profiles.ts';
 import type { LiveStack, Observed } from '../report/live.ts';
+import type { LiveBucket, LiveResources } from '../report/live-resources.ts';
 import { type Resource, resourcesOfType, type Template } from '../report/template.ts';
 
-/** What the live stack showed for one template setting. */
+/**
+ * What the live stack showed for one template setting; `readAt` (ISO 8601) is when the value
+ * was asked for, absent when nothing was asked.
+ */
 export type LiveObservation =
-  | { readonly state: 'agrees'; readonly value: string }
-  | { readonly state: 'differs'; readonly value: string }
-  | { readonly state: 'not-checked'; readonly reason: string };
+  | { readonly state: 'agrees'; readonly value: string; readonly readAt?: string }
+  | { readonly state: 'differs'; readonly value: string; readonly readAt?: string }
+  | { readonly state: 'not-checked'; readonly reason: string; readonly readAt?: string };
 
 /** One setting that implements a control: where it is, and its value. */
 export interface Evidence {
@@ -133,19 +137,81 @@ export function observation<T>(value: Observed<T> | undefined, judge: Judge<T>):
   if (value === undefined) {
     return { state: 'not-checked', reason: 'no stack output names this resource' };
   }
-  if ('unavailable' in value) return { state: 'not-checked', reason: value.unavailable };
+  const at = value.readAt === undefined ? {} : { readAt: value.readAt };
+  if ('unavailable' in value) return { state: 'not-checked', reason: value.unavailable, ...at };
   const [agrees, text] = judge(value.value);
-  return agrees ? { state: 'agrees', value: text } : { state: 'differs', value: text };
+  return agrees
+    ? { state: 'agrees', value: text, ...at }
+    : { state: 'differs', value: text, ...at };
 }
 
-/** The observation for a resource no installed client can read; none without `--stack`. */
-export function notReadable(
+/** The report's readings of one class of live-resources.ts, by logical id. */
+type ResourceClass = Exclude<keyof LiveResources, 'unlisted' | 'buckets' | 'physicalIds'>;
+
+/**
+ * How a resource of live-resources.ts compares with the template: not checked, with the
+ * reason, when the class was not read (the self-audit reads tables, keys and queues only),
+ * the stack's resources could not be listed, or the stack holds no such resource.
+ */
+export function liveResource<C extends ResourceClass, T = ObservedValue<LiveResources[C]>>(
   context: RuleContext,
-  client: string,
+  resourceClass: C,
+  logicalId: string,
+  judge: Judge<T>,
 ): { readonly live?: LiveObservation } {
+  return withLive(context, (live) => {
+    const read = readingOf(live, (resources) => resources[resourceClass].get(logicalId));
+    return 'reason' in read
+      ? { state: 'not-checked', reason: read.reason }
+      : observation(read.value as Observed<T>, judge);
+  });
+}
+
+/** One reading of a bucket (live-resources.ts), as `liveResource` judges the others. */
+export function liveBucket<K extends Exclude<keyof LiveBucket, never>>(
+  context: RuleContext,
+  logicalId: string,
+  reading: K,
+  judge: Judge<ObservedValue<LiveBucket[K]>>,
+): { readonly live?: LiveObservation } {
+  return withLive(context, (live) => {
+    const read = readingOf(live, (resources) => resources.buckets.get(logicalId)?.[reading]);
+    return 'reason' in read
+      ? { state: 'not-checked', reason: read.reason }
+      : observation(read.value as Observed<ObservedValue<LiveBucket[K]>>, judge);
+  });
+}
+
+/** The physical id the live stack lists for a logical id, when it was listed. */
+export function livePhysicalId(context: RuleContext, logicalId: string | undefined) {
+  return logicalId === undefined ? undefined : context.live?.resources?.physicalIds.get(logicalId);
+}
+
+/** The value an `Observed` (or a map of them) holds when it was read. */
+type ObservedValue<O> = O extends ReadonlyMap<string, infer V> ? ValueOf<V> : ValueOf<O>;
+type ValueOf<O> = O extends { readonly value: infer T } ? T : never;
+
+function readingOf<T>(
+  live: LiveStack,
+  pick: (resources: LiveResources) => T | undefined,
+): { readonly value: T } | { readonly reason: string } {
+  const { resources } = live;
+  if (resources === undefined) {
+    return { reason: 'not read by this caller (it reads tables, keys and queues only)' };
+  }
+  if (resources.unlisted !== undefined) return { reason: resources.unlisted };
+  const value = pick(resources);
+  return value === undefined ? { reason: 'the stack lists no such resource' } : { value };
+}
+
+/**
+ * The observation for a setting the live mode does not read (`what` says which, and the call it
+ * would take); none without `--stack`. Such a row keeps its control at `configured`.
+ */
+export function notRead(context: RuleContext, what: string): { readonly live?: LiveObservation } {
   return context.live === undefined
     ? {}
-    : { live: { state: 'not-checked', reason: `${client} is not installed` } };
+    : { live: { state: 'not-checked', reason: `not read by the live mode: ${what}` } };
 }
 
 /** `{ live }` when the live stack was asked, else nothing (exactOptionalPropertyTypes). */

@@ -15,7 +15,9 @@ import {
   type Evidence,
   type Finding,
   finding,
-  notReadable,
+  livePhysicalId,
+  liveResource,
+  notRead,
   ruleOutcome,
   type TemplateRule,
 } from './rule.ts';
@@ -58,21 +60,26 @@ export const wafInFrontOfApi: TemplateRule<'waf-in-front-of-api'> = {
         ({ resource }) => referencedId(property(resource, 'ResourceArn')) === acl.id,
       );
       if (!logged) findings.push(finding(`web ACL ${acl.id} is not logged`, acl.id));
-      const live = notReadable(context, '@aws-sdk/client-wafv2');
+      // A web ACL's physical id is `name|id|scope`; its ARN ends `/webacl/name/id`.
+      const aclName = livePhysicalId(context, acl.id)?.split('|')[0];
       evidence.push(
         {
           resource: association.id,
           type: association.resource.Type,
           property: 'ResourceArn',
           value: `stage ${stage}, web ACL ${acl.id}`,
-          ...live,
+          ...liveResource(context, 'stages', stage, ({ webAclArn }) => [
+            webAclArn !== undefined &&
+              (aclName === undefined || webAclArn.includes(`/webacl/${aclName}/`)),
+            webAclArn ?? 'no web ACL',
+          ]),
         },
         {
           resource: acl.id,
           type: acl.resource.Type,
           property: 'Rules',
           value: names.join(', '),
-          ...live,
+          ...notRead(context, "the web ACL's rules (wafv2:GetWebACL is not called)"),
         },
       );
     }

@@ -5,6 +5,7 @@
  * A template given without its assembly is still read; the report then says the nag results
  * are not available.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InvalidTemplateError } from './errors.ts';
@@ -41,6 +42,11 @@ export interface RecordedAcknowledgement {
 export interface TemplateWithAssembly {
   readonly template: Template;
   readonly templatePath: string;
+  /**
+   * SHA-256 (hex) of the template file's bytes, read with it: what the report's metadata names,
+   * so a reader can tell which template was judged. @default - not hashed
+   */
+  readonly templateSha256?: string;
   readonly nag: NagResults;
   /** @default - the stack's metadata was not found beside the template */
   readonly acknowledged?: readonly RecordedAcknowledgement[];
@@ -57,13 +63,22 @@ export async function readTemplateWithAssembly(
   templatePath: string,
 ): Promise<TemplateWithAssembly> {
   const template = asTemplate(await readJson(templatePath, 'template'), templatePath);
+  const templateSha256 = createHash('sha256')
+    .update(await readFile(templatePath))
+    .digest('hex');
   const directory = dirname(templatePath);
   const metadata = await stackMetadata(directory, basename(templatePath));
   const logicalIds = metadata === undefined ? new Map<string, string>() : logicalIdsOf(metadata);
   const nag = await nagResults(directory, logicalIds);
   const acknowledged =
     metadata === undefined ? undefined : acknowledgementsOf(metadata, logicalIds);
-  return { template, templatePath, nag, ...(acknowledged === undefined ? {} : { acknowledged }) };
+  return {
+    template,
+    templatePath,
+    templateSha256,
+    nag,
+    ...(acknowledged === undefined ? {} : { acknowledged }),
+  };
 }
 
 /** The stack's metadata from the assembly manifest: inline, or in its additional file. */

@@ -17,3 +17,8 @@ export class InvalidTemplateError extends ReportInputError {
 export class StackUnreachableError extends ReportInputError {
   readonly code = 'stack_unreachable';
 }
+
+/** `--test-results` named a file that is missing, not JSON, or not a vitest JSON report. */
+export class InvalidTestResultsError extends ReportInputError {
+  readonly code = 'invalid_test_results';
+}

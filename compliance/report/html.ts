@@ -3,7 +3,7 @@
  * Every value is escaped, in text and in attributes alike, so nothing in a template or a stack
  * can inject markup.
  */
-import type { Block, Inline, Text } from './document.ts';
+import type { Block, Inline, Text } from './blocks.ts';
 
 const htmlEntities: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -26,6 +26,8 @@ th { background: #f3f3f3; }
 code { font-size: .9em; background: #f5f5f5; padding: 0 .2em; }
 .verdict { font-weight: bold; padding: 0 .3em; border-radius: 3px; }
 .pass { color: #0b5d1e; background: #e3f4e6; } .fail { color: #8a1111; background: #fbe4e4; }
+.configured { color: #6b4e00; background: #fdf3d8; } .in-place { color: #0b4a6f; background: #e1f0fa; }
+.operating { color: #0b5d1e; background: #e3f4e6; }
 @media print { body { margin: 0; max-width: none; } }
 `;
 
@@ -33,6 +35,11 @@ function inline(part: Inline): string {
   if (typeof part === 'string') return escapeHtml(part);
   if ('code' in part) return `<code>${escapeHtml(part.code)}</code>`;
   if ('strong' in part) return `<strong>${escapeHtml(part.strong)}</strong>`;
+  if ('level' in part) {
+    return part.level === 'fail'
+      ? '<span class="verdict fail">FAIL</span>'
+      : `<span class="verdict ${part.level.replace(' ', '-')}">${part.level}</span>`;
+  }
   return part.verdict
     ? '<span class="verdict pass">PASS</span>'
     : '<span class="verdict fail">FAIL</span>';

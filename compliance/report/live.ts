@@ -19,6 +19,11 @@ import { allowedRanges } from '../../functions/registry/provider.ts';
 import { ProviderRegistryStore } from '../../functions/registry/registry-store.ts';
 import { stackOutputKeys } from '../../infra/output-names.ts';
 import { StackUnreachableError } from './errors.ts';
+import type { LiveResources } from './live-resources.ts';
+import { failure, type Observed, observe } from './observed.ts';
+
+export { failure, type Observed, observe };
+
 import { isRecord, referencedId, type Template } from './template.ts';
 
 export interface LiveClients {
@@ -27,9 +32,6 @@ export interface LiveClients {
   readonly kms: KMSClient;
   readonly sqs: SQSClient;
 }
-
-/** A value read from the stack, or why it could not be read (the action and the error). */
-export type Observed<T> = { readonly value: T } | { readonly unavailable: string };
 
 export interface LiveTable {
   readonly name: string;
@@ -90,6 +92,11 @@ export interface LiveStack {
   readonly queues: ReadonlyMap<string, LiveQueue>;
   /** Each registered provider's allowlist, read from the registry table the outputs name. */
   readonly sourceAllowlists: Observed<readonly LiveSourceAllowlist[]>;
+  /**
+   * Log groups, functions, API stages, topics and buckets (live-resources.ts), read by the
+   * report. @default - not read: the caller (the scheduled self-audit) reads the classes above only
+   */
+  readonly resources?: LiveResources;
 }
 
 /** Clients for `region` (default: the SDK's); `destroy` closes them. */
@@ -294,23 +301,4 @@ async function readQueue(sqs: SQSClient, url: string): Promise<LiveQueue> {
     return { kmsMasterKeyId: Attributes?.KmsMasterKeyId, policy: Attributes?.Policy };
   });
   return { url, attributes };
-}
-
-async function observe<T>(action: string, read: () => Promise<T>): Promise<Observed<T>> {
-  try {
-    return { value: await read() };
-  } catch (error) {
-    return { unavailable: failure(action, error) };
-  }
-}
-
-/**
- * `permission missing: <action> (AccessDeniedException)`, or `<action> failed (<name>: <message>)`:
- * how the report, and the self-audit's checks that could not run, name a failed call.
- */
-export function failure(action: string, error: unknown): string {
-  const name = error instanceof Error ? error.name : 'unknown error';
-  return /AccessDenied|Unauthorized|NotAuthorized|Forbidden/i.test(name)
-    ? `permission missing: ${action} (${name})`
-    : `${action} failed (${name}${error instanceof Error && error.message ? `: ${error.message}` : ''})`;
 }

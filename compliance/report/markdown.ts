@@ -3,7 +3,7 @@
  * holds `|`, `<script>`, a backtick or a line break renders as text, never as markup, a new
  * table cell or a new block.
  */
-import type { Block, Inline, Text } from './document.ts';
+import type { Block, Inline, Text } from './blocks.ts';
 
 /** Markdown punctuation that could start markup, and `&`, `<`, `>` that could start HTML. */
 const markdownSpecial = /[\\`*_[\]#|<>&]/g;
@@ -25,6 +25,7 @@ function inline(part: Inline, inTable: boolean): string {
     return `\`${inTable ? code.replaceAll('|', '\\|') : code}\``;
   }
   if ('strong' in part) return `**${escapeMarkdown(part.strong)}**`;
+  if ('level' in part) return part.level === 'fail' ? '**FAIL**' : `**${part.level}**`;
   return part.verdict ? '**PASS**' : '**FAIL**';
 }
 

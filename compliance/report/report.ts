@@ -9,12 +9,24 @@ import { type RetentionClassName, retentionClasses } from '../../functions/confi
 import { acknowledgements } from '../acknowledgements.ts';
 import { controlsFor, isRegulatedProfile, regulations } from '../controls.ts';
 import type { ComplianceProfileName } from '../profiles.ts';
+import type { AcknowledgementResult } from './acknowledgement-result.ts';
 import type { NagResults, RecordedAcknowledgement } from './assembly.ts';
 import { type ControlResult, evaluateControl } from './control-result.ts';
+import {
+  type ControlEvidence,
+  controlEvidence,
+  type EvidenceLevel,
+  type EvidenceSources,
+  levelCounts,
+  weakestLevel,
+} from './evidence-levels.ts';
 import type { LiveSourceAllowlist, LiveStack } from './live.ts';
+import { assessmentStatement, type ReportMetadata } from './metadata.ts';
 import { type RetentionRow, retentionRows } from './record-classes.ts';
+import { type RuleEvidence, type RuleFindings, ruleFindingsOf } from './rule-findings.ts';
 import type { SupplyChain } from './supply-chain.ts';
 import { property, resourcesOfType, type Template, valueAt } from './template.ts';
+import type { TestResults } from './test-results.ts';
 
 /** Where the profiles came from, for the header. */
 export type ProfilesSource = 'flag' | 'stack' | 'template' | 'default';
@@ -45,6 +57,20 @@ export interface ReportInputs {
   readonly periodicReview?: PeriodicReviewInput;
   /** @default - not read: the section says so */
   readonly supplyChain?: SupplyChain;
+  /** vitest's results (`--test-results`). @default - none: the tests were not run with the report */
+  readonly testResults?: TestResults;
+  /** Where the evidence came from (metadata.ts): what the caller read outside the report. */
+  readonly provenance?: Pick<
+    ReportMetadata,
+    'command' | 'commit' | 'templates' | 'versions' | 'caller'
+  >;
+  /** The rules' own runs (rule-findings-evidence.ts). @default - the report's inputs only */
+  readonly ruleEvidence?: RuleEvidence;
+}
+
+/** A control as the report states it: its result, and how strongly it is shown. */
+export interface ReportControl extends ControlResult {
+  readonly evidence: ControlEvidence;
 }
 
 /** Evaluated once, for the report and the scheduled self-audit alike (control-result.ts). */
@@ -54,7 +80,8 @@ export { type ControlResult, evaluateControl };
 export interface ReviewRun {
   /** ISO 8601. */
   readonly startedAt: string;
-  /** The checks that failed, and those that could not run. */
+  /** The checks that passed, failed, and could not run. @default - not said (none passed) */
+  readonly passedChecks?: readonly string[];
   readonly failedChecks: readonly string[];
   readonly notRunChecks: readonly string[];
 }
@@ -82,18 +109,7 @@ export type PeriodicReview =
       readonly lastFailure?: ReviewRun;
     };
 
-export interface AcknowledgementResult {
-  readonly rules: readonly string[];
-  readonly resource: string;
-  /** @default - every configuration */
-  readonly condition?: string;
-  readonly reason: string;
-  /** Where it is recorded in this deployment: construct paths and logical ids. */
-  readonly recordedOn: ReadonlyArray<{
-    readonly constructPath: string;
-    readonly logicalId?: string;
-  }>;
-}
+export type { AcknowledgementResult } from './acknowledgement-result.ts';
 
 export interface ComplianceReport {
   readonly generatedAt: string;
@@ -122,8 +138,15 @@ export interface ComplianceReport {
       readonly differs: number;
       readonly notChecked: number;
     } | null;
+    /** The weakest evidence level among the controls (null: none), and how many are at each. */
+    readonly evidence: {
+      readonly weakest: { readonly level: EvidenceLevel; readonly controls: number } | null;
+      readonly levels: Readonly<Record<EvidenceLevel, number>>;
+    };
   };
-  readonly controls: readonly ControlResult[];
+  /** Where the evidence came from and what the report is (metadata.ts). */
+  readonly metadata: ReportMetadata;
+  readonly controls: readonly ReportControl[];
   readonly nag: NagResults;
   /** Acknowledgements recorded in this deployment, or every one when that is not known. */
   readonly acknowledgements: readonly AcknowledgementResult[];
@@ -147,6 +170,8 @@ export interface ComplianceReport {
    * (`selfAudit.awsConfigRules`), by identifier; empty when it creates none.
    */
   readonly configRules: ReadonlyArray<{ readonly resource: string; readonly identifier: string }>;
+  /** AWS's rules on this template, each finding with its verdict (rule-findings.ts). */
+  readonly ruleFindings: RuleFindings;
   /** The Lambdas' runtimes, SBOM and known vulnerabilities (supply-chain.ts), when read. */
   readonly supplyChain: SupplyChain | null;
   readonly retention: readonly RetentionRow[];
@@ -161,14 +186,30 @@ export interface ComplianceReport {
 /** Evaluates every control of `inputs.profiles` and gathers the rest of the report. */
 export function buildReport(inputs: ReportInputs): ComplianceReport {
   const live = inputs.stack.kind === 'checked' ? inputs.stack.live : undefined;
-  const controls = controlsFor(inputs.profiles).map((control) =>
-    evaluateControl(control, inputs.template, live),
-  );
+  const sources = evidenceSources(inputs);
+  const controls = controlsFor(inputs.profiles).map((control): ReportControl => {
+    const result = evaluateControl(control, inputs.template, live);
+    return { ...result, evidence: controlEvidence(result, sources) };
+  });
+  const levels = controls.map((control) => control.evidence.level);
   const failedControls = controls
     .filter((c) => !c.passed)
     .map((c) => `${c.regulation} ${c.clause}`);
   const { recorded, notApplying, others } = joinAcknowledgements(inputs.acknowledged);
   const unacknowledged = inputs.nag.available ? inputs.nag.findings.length : null;
+  const configRules = resourcesOfType(inputs.template, 'AWS::Config::ConfigRule').map(
+    ({ id, resource }) => ({
+      resource: id,
+      identifier: String(valueAt(property(resource, 'Source'), 'SourceIdentifier') ?? 'custom'),
+    }),
+  );
+  const ruleFindings = ruleFindingsOf({
+    acknowledgements: recorded,
+    acknowledgementsKnown: inputs.acknowledged !== undefined,
+    nag: inputs.nag,
+    configRules,
+    ...(inputs.ruleEvidence === undefined ? {} : { evidence: inputs.ruleEvidence }),
+  });
   return {
     generatedAt: inputs.generatedAt.toISOString(),
     generatedBy: `webhooks compliance report (webhook-ingestion ${inputs.version})`,
@@ -195,7 +236,9 @@ export function buildReport(inputs: ReportInputs): ComplianceReport {
           inputs.acknowledged === undefined ? null : inputs.acknowledged.length - others.length,
       },
       live: live === undefined ? null : liveCounts(controls),
+      evidence: { weakest: weakestLevel(levels), levels: levelCounts(levels) },
     },
+    metadata: metadataOf(inputs, controls),
     controls,
     nag: inputs.nag,
     acknowledgements: recorded,
@@ -205,18 +248,77 @@ export function buildReport(inputs: ReportInputs): ComplianceReport {
     sourceAllowlists: sourceAllowlistsOf(live),
     periodicReview: periodicReviewOf(inputs.periodicReview),
     supplyChain: inputs.supplyChain ?? null,
-    configRules: resourcesOfType(inputs.template, 'AWS::Config::ConfigRule').map(
-      ({ id, resource }) => ({
-        resource: id,
-        identifier: String(valueAt(property(resource, 'Source'), 'SourceIdentifier') ?? 'custom'),
-      }),
-    ),
+    configRules,
+    ruleFindings,
     retention: retentionRows(inputs.template, inputs.profiles),
     retentionClasses: Object.entries(retentionClasses).map(([name, days]) => ({
       name: name as RetentionClassName,
       ...days,
     })),
     notices: inputs.notices,
+  };
+}
+
+/** The live reading, the scheduled runs and the test results, as evidence-levels.ts takes them. */
+function evidenceSources(inputs: ReportInputs): EvidenceSources {
+  const { stack, periodicReview: review } = inputs;
+  const notLive =
+    stack.kind === 'template-only'
+      ? 'template only: run the report with --stack to read the deployed settings'
+      : stack.kind === 'unreachable'
+        ? `the stack ${stack.stackName} could not be read (${stack.reason})`
+        : undefined;
+  const scheduledRuns =
+    review === undefined
+      ? { reason: 'run with --stack' }
+      : review.kind === 'not-read'
+        ? { reason: review.reason }
+        : {
+            runs: review.runs.map((run) => ({
+              startedAt: run.startedAt,
+              passedChecks: run.passedChecks ?? [],
+              failedChecks: run.failedChecks,
+              notRunChecks: run.notRunChecks,
+            })),
+          };
+  return {
+    ...(notLive === undefined ? {} : { notLive }),
+    scheduledRuns,
+    ...(inputs.testResults === undefined ? {} : { testResults: inputs.testResults }),
+  };
+}
+
+/** The report's metadata: the caller's provenance, with the deployment and reading times. */
+function metadataOf(inputs: ReportInputs, controls: readonly ControlResult[]): ReportMetadata {
+  const { provenance, stack } = inputs;
+  const caller = provenance?.caller ?? null;
+  const times = controls
+    .flatMap((control) => control.checks.flatMap((check) => check.evidence))
+    .flatMap((row) => (row.live?.readAt === undefined ? [] : [row.live.readAt]))
+    .sort();
+  const first = times[0];
+  const last = times.at(-1);
+  return {
+    generatedAt: inputs.generatedAt.toISOString(),
+    command: provenance?.command ?? 'not known: the report was built without its command line',
+    commit: provenance?.commit ?? { status: 'not-git', reason: 'not asked' },
+    templates: provenance?.templates ?? [],
+    versions: provenance?.versions ?? {
+      node: process.version,
+      webhookIngestion: inputs.version,
+      packages: {},
+    },
+    deployment:
+      stack.kind === 'checked'
+        ? {
+            stack: stack.live.stackName,
+            region: stack.live.region,
+            ...(caller?.status === 'read' ? { account: caller.account } : {}),
+          }
+        : null,
+    caller,
+    liveReadings: first === undefined || last === undefined ? null : { first, last },
+    statement: assessmentStatement,
   };
 }
 
@@ -272,8 +374,10 @@ function stackSummary(stack: StackState): ComplianceReport['stack'] {
 function liveCounts(controls: readonly ControlResult[]) {
   const seen = new Map<string, string>();
   for (const { evidence } of controls.flatMap((control) => control.checks)) {
-    for (const { resource, property, live } of evidence) {
-      if (live !== undefined) seen.set(`${resource}|${property}`, live.state);
+    for (const { resource, type, property, live } of evidence) {
+      // A deployed setting the live mode does not read is not checked too; code is no resource.
+      const state = live?.state ?? (type === 'code' ? undefined : 'not-checked');
+      if (state !== undefined) seen.set(`${resource}|${property}`, state);
     }
   }
   const states = [...seen.values()];

@@ -1,10 +1,16 @@
 /**
  * The audit table's DynamoDB adapter for the records the ingest function writes beside its
  * delivery items (delivery-claims.ts): a PutItem per refused, failed or unrecorded repeat
- * attempt, and the accepted delivery's payload copy, an item of its own. The operator's reads
- * live in ops/audit/audit-reader.ts. Any SDK failure becomes a DependencyUnavailableError.
+ * attempt, and the accepted delivery's payload copy, an item of its own. Each PutItem is
+ * conditional on its key being new: a record is never overwritten, and nothing is deleted
+ * (docs/audit-integrity.md, "Append-only writes"). The operator's reads live in
+ * ops/audit/audit-reader.ts. Any SDK failure becomes a DependencyUnavailableError.
  */
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { dynamodbUnavailable } from '../aws/errors.ts';
 import { InvalidAuditRecordError, KeyServiceUnavailableError } from './errors.ts';
 import { type AuditItem, type AuditRecord, toAuditItem, toPayloadItem } from './record.ts';
@@ -65,23 +71,22 @@ export class AuditStore {
     if (item !== undefined) await this.#put(item);
   }
 
-  /** Deletes the payload copy of a delivery whose send failed: it belongs to no accepted record. */
-  async deletePayloadCopy(record: AuditRecord): Promise<void> {
-    const item = toPayloadItem(record);
-    if (item?.pk === undefined || item.sk === undefined) return;
-    try {
-      await this.#dynamodb.send(
-        new DeleteItemCommand({ TableName: this.#tableName, Key: { pk: item.pk, sk: item.sk } }),
-      );
-    } catch (error) {
-      throw dynamodbUnavailable('DeleteItem', error);
-    }
-  }
-
+  /**
+   * Writes a new item. Its key names one attempt (its time, delivery and request id): taken
+   * already, it is this very write that the SDK retried after its first try was applied, and
+   * what is there stays.
+   */
   async #put(item: AuditItem): Promise<void> {
     try {
-      await this.#dynamodb.send(new PutItemCommand({ TableName: this.#tableName, Item: item }));
+      await this.#dynamodb.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
     } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
       throw dynamodbUnavailable('PutItem', error);
     }
   }

@@ -2,23 +2,35 @@
  * The delivery item: one item per accepted delivery that is both its dedup marker and its
  * accepted audit record, with every later attempt of the same delivery appended to it. It is
  * what lets an accepted delivery cost two round trips (docs/architecture.md, "Ingest path: two
- * round trips"): one UpdateItem that claims the delivery or records a repeat of it, then the
- * send. Refused and failed attempts stay records of their own (record.ts).
+ * round trips"): one conditional PutItem that claims the delivery, then the send. A repeat
+ * finds the item in that PutItem's answer and is appended with an UpdateItem that touches
+ * `attempts` only. Refused and failed attempts stay records of their own (record.ts).
+ *
+ * The ingest function writes it append-only (docs/audit-integrity.md, "Append-only writes"):
+ * it never replaces an item but a void one, moved aside first, and its updates name only
+ * `ingestUpdatedAttributes`, which its IAM policy enforces: never a record field, a seal, or
+ * `expiresAt`.
  *
  * Item layout:
  *   pk            `d#<deliveryId>`: `audit show <deliveryId>` is a Query on it, any provider
  *   sk            `p#<providerId>`; an item moved aside when the delivery id came again after
- *                 its dedup window: `p#<providerId>#<requestId>` (`archivedSortKey`)
+ *                 its dedup window, or after its claim was released: `p#<providerId>#<requestId>`
+ *                 (`archivedSortKey`)
  *   listPk/listSk the record's time keys (record.ts `auditPartitionKey`, `auditSortKey`): the
  *                 keys-only `byTime` index lists deliveries with the records by time
  *   attempts      every attempt, the accepted one first: {r: request id, t: received ms,
  *                 ip: source address, ua: user agent, k/s/sp: the attempt's seal}; erasure
- *                 removes `ip`, `ua` and `sp`
+ *                 removes `ip`, `ua` and `sp`. `k` names a blob the item holds (`sealKey_…`)
+ *                 by its fingerprint, or, on a repeat sealed under a key the item does not
+ *                 hold, is the blob itself: a repeat adds no attribute beside `attempts`
  *   sealKeyRef/seal/sealPersonal  the accepted record's seal (record-seal.ts)
- *   sealKey_<fingerprint>  each seal key's blob, once (seal-attributes.ts)
+ *   sealKey_<fingerprint>  each seal key's blob, once (seal-attributes.ts), written by the claim
  *   sendingUntil  Unix ms: until then a repeat is answered 503 `in_flight`, the send may still
  *                 be under way; after it, 200 `duplicate`
  *   dedupUntil    Unix ms: the provider's dedup window; a repeat after it is a new delivery
+ *   releasedAtMs  Unix ms, set when the claim's send failed and it was released: the item is
+ *                 void (its attempt is recorded `failed`, a record of its own), a retry claims
+ *                 the delivery anew; absent on items written before releases were kept
  *   expiresAt     Unix seconds, the retention class's (DynamoDB TTL)
  * and the accepted record's other fields under their own names. It has no `deliveryId`
  * attribute, so it is not in the byDeliveryId index (which holds the other records).
@@ -41,10 +53,13 @@ import {
   deliverySealAttributes,
   type ErasureSeal,
   erasureSealOf,
+  isSealKeyAttribute,
   type RecordSeal,
   type Seal,
   sealFromAttributes,
+  sealKeyAttribute,
   sealKeyBlobAttribute,
+  sealKeyFingerprint,
   sealToAttributes,
 } from './seal-attributes.ts';
 import { show } from './text.ts';
@@ -109,49 +124,122 @@ export function appendableSince(receivedAtMs: number, digestPeriodMs: number): s
 }
 
 /**
- * The accepted record, as the UpdateItem that claims its delivery (or appends this attempt
- * to the item that claimed it): every field set only if the item does not have it yet, the
- * attempt appended to `attempts`. The condition lets it through when the item is new, or
- * holds fewer than `maxItemAttempts`, is not erased (an erased item must not get personal
- * fields back), was accepted no earlier than `appendableSince` and is still in its dedup
- * window (past it, this is a new delivery: nothing is appended, so the item the caller moves
- * aside is the one it read); ALL_OLD tells the caller which, on success and on failure.
+ * The top-level attributes the ingest function's UpdateItems name, keys included, in their
+ * expressions and conditions alike: `attempts` (a repeat appended) and `releasedAtMs` (a
+ * claim released). infra/ingest-function.ts allows UpdateItem on the audit table with these
+ * only (`dynamodb:Attributes`); a record field, a seal, `expiresAt` are none of them.
  */
-export function claimUpdate(
+export const ingestUpdatedAttributes = ['pk', 'sk', 'attempts', 'releasedAtMs'] as const;
+
+/**
+ * The claim: the accepted record as a new delivery item, on condition that the delivery has
+ * none. When it has, ALL_OLD returns the item there, which tells the caller what this attempt
+ * is (`existingState`); nothing is written.
+ */
+export function claimPut(
   tableName: string,
   record: AuditRecord,
   times: ClaimTimes,
   attemptSeal: Seal,
-  digestPeriodMs: number,
 ) {
-  const fields = { ...deliveryFields(record, times), ...sealKeyBlobAttribute(attemptSeal) };
-  const names: Record<string, string> = {};
-  const values: Record<string, AttributeValue> = {
-    ':attempt': { L: [attemptValue(record, attemptSeal)] },
-    ':none': { L: [] },
-    ':max': { N: String(maxItemAttempts) },
-    ':since': { S: appendableSince(record.receivedAtMs, digestPeriodMs) },
-    ':now': { N: String(record.receivedAtMs) },
-  };
-  const sets = Object.entries(fields).map(([name, value], index) => {
-    names[`#f${index}`] = name;
-    values[`:f${index}`] = value;
-    return `#f${index} = if_not_exists(#f${index}, :f${index})`;
-  });
   return {
     TableName: tableName,
-    Key: deliveryKey(record.providerId, record.deliveryId),
-    UpdateExpression: `SET ${sets.join(', ')}, attempts = list_append(if_not_exists(attempts, :none), :attempt)`,
-    ConditionExpression:
-      'attribute_not_exists(pk) OR (size(attempts) < :max AND attribute_not_exists(erasedAtMs) AND listSk >= :since AND dedupUntil > :now)',
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-    ReturnValues: 'ALL_OLD' as const,
+    Item: toDeliveryItem(record, times, attemptSeal),
+    ConditionExpression: 'attribute_not_exists(pk)',
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
 }
 
-/** The accepted record as a whole delivery item (the replacement after a dedup window). */
+/**
+ * Whether a repeat at `receivedAtMs` may be appended to `item`, as read: it is not void (not
+ * released, still in its dedup window), not erased (an erased item must not get personal
+ * fields back), holds fewer than `maxItemAttempts`, and was accepted no earlier than
+ * `appendableSince`. `appendUpdate`'s condition checks again what may change meanwhile.
+ */
+export function isAppendable(item: AuditItem, receivedAtMs: number, digestPeriodMs: number) {
+  return (
+    existingState(item, receivedAtMs).state !== 'void' &&
+    item.erasedAtMs === undefined &&
+    attemptCount(item) < maxItemAttempts &&
+    (item.listSk?.S ?? '') >= appendableSince(receivedAtMs, digestPeriodMs)
+  );
+}
+
+/**
+ * The one UpdateItem of a repeat: appended to the item whose claim `claimedBy` made (the
+ * request id of its first attempt), naming `attempts` and `releasedAtMs` only
+ * (`ingestUpdatedAttributes`). Its condition pins the item by that first attempt (a replaced
+ * item has another) and checks what may
+ * have changed since it was read: not released, not full, not erased (erasure removes every
+ * attempt's address, the accepted attempt's included, which is never absent otherwise).
+ * `sealKeys` are the `sealKey_…` attributes the item holds: a seal under another key keeps
+ * its blob in the attempt itself.
+ */
+export function appendUpdate(
+  tableName: string,
+  record: AuditRecord,
+  attemptSeal: Seal,
+  claimedBy: string,
+  sealKeys: ReadonlySet<string>,
+) {
+  const byReference = sealKeys.has(sealKeyAttribute(sealKeyFingerprint(attemptSeal.key)));
+  return {
+    TableName: tableName,
+    Key: deliveryKey(record.providerId, record.deliveryId),
+    UpdateExpression: 'SET attempts = list_append(attempts, :attempt)',
+    ConditionExpression:
+      'attempts[0].r = :claimedBy AND size(attempts) < :max AND ' +
+      'attribute_exists(attempts[0].ip) AND attribute_not_exists(releasedAtMs)',
+    ExpressionAttributeValues: {
+      ':attempt': { L: [attemptValue(record, attemptSeal, byReference)] },
+      ':claimedBy': { S: claimedBy },
+      ':max': { N: String(maxItemAttempts) },
+    },
+  };
+}
+
+/**
+ * The release of the claim `record` took (after a failed send): `releasedAtMs` set, if the
+ * item is still that claim's and not released yet. Nothing else of the item changes: the
+ * item stays, void, and the provider's retry replaces it (moved aside, as after a dedup
+ * window).
+ */
+export function releaseUpdate(tableName: string, record: AuditRecord, releasedAtMs: number) {
+  return {
+    TableName: tableName,
+    Key: deliveryKey(record.providerId, record.deliveryId),
+    UpdateExpression: 'SET releasedAtMs = :at',
+    ConditionExpression: 'attempts[0].r = :mine AND attribute_not_exists(releasedAtMs)',
+    ExpressionAttributeValues: {
+      ':at': { N: String(releasedAtMs) },
+      ':mine': { S: record.requestId },
+    },
+  };
+}
+
+/**
+ * The condition of a replacement: the item there is still the void one read (its claim, its
+ * attempts, its erasure and release as read), so that the copy moved aside holds all of it.
+ */
+export function pinnedCondition(previous: AuditItem) {
+  const values: Record<string, AttributeValue> = {
+    ':previous': previous.listSk ?? { S: '' },
+    ':count': { N: String(attemptCount(previous)) },
+  };
+  const pins = ['listSk = :previous', 'size(attempts) = :count'];
+  for (const name of ['erasedAtMs', 'releasedAtMs'] as const) {
+    const value = previous[name];
+    if (value === undefined) {
+      pins.push(`attribute_not_exists(${name})`);
+    } else {
+      pins.push(`${name} = :${name}`);
+      values[`:${name}`] = value;
+    }
+  }
+  return { ConditionExpression: pins.join(' AND '), ExpressionAttributeValues: values };
+}
+
+/** The accepted record as a whole delivery item: the claim's, or a void item's replacement. */
 export function toDeliveryItem(
   record: AuditRecord,
   times: ClaimTimes,
@@ -161,7 +249,7 @@ export function toDeliveryItem(
     ...deliveryKey(record.providerId, record.deliveryId),
     ...deliveryFields(record, times),
     ...sealKeyBlobAttribute(attemptSeal),
-    attempts: { L: [attemptValue(record, attemptSeal)] },
+    attempts: { L: [attemptValue(record, attemptSeal, true)] },
   };
 }
 
@@ -209,33 +297,49 @@ function deliveryFields(record: AuditRecord, times: ClaimTimes): AuditItem {
   };
 }
 
-function attemptValue(record: AuditRecord, seal: Seal): AttributeValue {
+/** An attempt as `attempts` keeps it; its seal's key by fingerprint, or the blob itself. */
+function attemptValue(record: AuditRecord, seal: Seal, byReference: boolean): AttributeValue {
   return {
     M: {
       r: { S: record.requestId },
       t: { N: String(record.receivedAtMs) },
       ...(record.sourceIp === undefined ? {} : { ip: { S: record.sourceIp } }),
       ...(record.userAgent === undefined ? {} : { ua: { S: record.userAgent } }),
-      ...sealToAttributes(seal, attemptSealAttributes, true),
+      ...sealToAttributes(seal, { ...attemptSealAttributes, byReference }, true),
     },
   };
 }
 
-/** The claim's state as the item returned by ALL_OLD tells it. */
+/**
+ * The claim's state as the item returned by ALL_OLD tells it. `void`: its dedup window has
+ * passed, or its claim was released after a failed send; either way a new attempt is a new
+ * delivery, which replaces the item (moved aside).
+ */
 export type ExistingDelivery =
   | { readonly state: 'sending'; readonly sendingUntilMs: number }
   | { readonly state: 'accepted' }
-  | { readonly state: 'window_passed' };
+  | { readonly state: 'void' };
 
 /** What an existing item means for a new attempt at `nowMs`. */
 export function existingState(item: AuditItem, nowMs: number): ExistingDelivery {
+  if (isReleased(item)) return { state: 'void' };
   const sendingUntilMs = Number(item.sendingUntil?.N);
   const dedupUntilMs = Number(item.dedupUntil?.N);
-  if (Number.isFinite(dedupUntilMs) && dedupUntilMs <= nowMs) return { state: 'window_passed' };
+  if (Number.isFinite(dedupUntilMs) && dedupUntilMs <= nowMs) return { state: 'void' };
   if (Number.isFinite(sendingUntilMs) && sendingUntilMs > nowMs) {
     return { state: 'sending', sendingUntilMs };
   }
   return { state: 'accepted' };
+}
+
+/** Whether the item's claim was released: no accepted record, only the repeats it holds. */
+export function isReleased(item: AuditItem): boolean {
+  return item.releasedAtMs !== undefined;
+}
+
+/** The `sealKey_…` attributes an item holds. */
+export function sealKeysOf(item: AuditItem): ReadonlySet<string> {
+  return new Set(Object.keys(item).filter(isSealKeyAttribute));
 }
 
 /** The number of attempts an item holds. */
@@ -247,7 +351,9 @@ export function attemptCount(item: AuditItem): number {
  * Every attempt a delivery item holds, as records: the accepted one, then each repeat as a
  * `duplicate` (reason `in_flight` when it came while the send could still be under way, and
  * was answered 503), oldest first. Repeats carry no headers: only the accepted attempt's are
- * kept. MalformedAuditItemError if the item is not a valid delivery item.
+ * kept. A released item (`isReleased`) holds no accepted record: only its repeats, each
+ * `failed` with reason `in_flight`, as they were answered. MalformedAuditItemError if the item
+ * is not a valid delivery item.
  */
 export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
   const problems: string[] = [];
@@ -299,18 +405,22 @@ export function fromDeliveryItem(item: AuditItem): AuditRecord[] {
   }
   if (problems.length > 0) throw new MalformedAuditItemError(problems);
   const sendingUntilMs = Number(item.sendingUntil?.N);
+  const released = isReleased(item);
   const repeats = attempts
     .filter((attempt) => attempt.requestId !== requestId)
     .map((attempt) =>
       present({
         ...shared,
         ...attemptFields(attempt),
-        outcome: 'duplicate',
-        reason: attempt.receivedAtMs < sendingUntilMs ? 'in_flight' : 'already_accepted',
+        // Answered 503 while a send was under way that then failed: nothing was accepted.
+        outcome: released ? 'failed' : 'duplicate',
+        reason:
+          released || attempt.receivedAtMs < sendingUntilMs ? 'in_flight' : 'already_accepted',
         seal: scoped(attempt.seal, 'attempt', erasure),
       }),
     );
-  return [accepted, ...repeats];
+  // A released claim is no accepted record: its attempt is recorded `failed`, an item of its own.
+  return released ? repeats : [accepted, ...repeats];
 }
 
 /** The provider, delivery and accepted request a delivery item's keys (and `listSk`) name. */
@@ -337,8 +447,12 @@ function readAttempts(item: AuditItem, problems: string[]): ItemAttempt[] {
     const entry = value.M;
     const requestId = entry?.r?.S;
     const receivedAtMs = Number(entry?.t?.N);
+    // `k` is a fingerprint of a blob the item holds, or (a repeat's) the blob itself.
+    const inline = entry?.k?.B !== undefined;
     const seal =
-      entry === undefined ? undefined : sealFromAttributes(entry, attemptSealAttributes, item);
+      entry === undefined
+        ? undefined
+        : sealFromAttributes(entry, { ...attemptSealAttributes, byReference: !inline }, item);
     if (requestId === undefined || !Number.isSafeInteger(receivedAtMs)) {
       problems.push(`attempts[${index}] lacks its request id or time`);
       return [];

@@ -2,7 +2,7 @@
  * The audit record of one delivery attempt (accepted, duplicate, rejected or failed) and its
  * mapping to and from the audit table's item (functions/config/tables.ts `auditTable`).
  *
- * It holds what PCI DSS v4.0 10.2.2 asks of each audit log entry: who (provider, source IP,
+ * It holds what PCI DSS v4.0.1 10.2.2 asks of each audit log entry: who (provider, source IP,
  * user agent), what (event type, outcome, reason), when (received time), where (request id,
  * queue message id), which key matched, and the body's SHA-256. Headers and the redacted
  * payload copy arrive already encrypted by field-encryption.ts; this module only stores them.
@@ -43,6 +43,7 @@ import {
   sealFromAttributes,
   sealToAttributes,
 } from './seal-attributes.ts';
+import { subjectHashPattern } from './subject-index.ts';
 import { isText, show } from './text.ts';
 
 /**
@@ -308,8 +309,8 @@ export function auditRecordProblems(record: AuditRecord): string[] {
   );
   check(
     record.subjectHash === undefined ||
-      (typeof record.subjectHash === 'string' && sha256HexPattern.test(record.subjectHash)),
-    `subjectHash must be 64 lowercase hex digits, got ${show(record.subjectHash)}`,
+      (typeof record.subjectHash === 'string' && subjectHashPattern.test(record.subjectHash)),
+    `subjectHash must be 64 lowercase hex digits, after v<version>: for a version after the first, got ${show(record.subjectHash)}`,
   );
   check(
     record.subjectHash === undefined || record.outcome !== 'rejected',

@@ -3,23 +3,27 @@
  * GenerateDataKey under the audit key and `subjectIndexKmsContext`, kept only as that call's
  * ciphertext, in the registry table under `subjectIndexSecretId`, a reserved id no provider
  * can take. The registry, because the Lambda already reads it with GetItem; the audit key,
- * because the hashes it makes are part of the audit trail.
- *
- *   providerId  `_subject-index`
- *   ciphertext  GenerateDataKey's CiphertextBlob
- *   createdAt   ISO 8601
+ * because the hashes it makes are part of the audit trail. The item holds every version still
+ * needed (subject-index-versions.ts says how).
  *
  * The local stack creates it at start; on a deployed stack the first CLI call that needs it
  * (`providers add --subject-key`, `audit erase --subject`) does, with a conditional put: of
  * two racing callers one writes, and the other reads back the one written. The Lambda only
- * reads and decrypts it, once per container and then every `secretCacheSeconds`, and only
- * when a provider has a subject key. It is never replaced: a new secret would orphan every
- * hash already stored.
+ * reads and decrypts the current version, once per container and then every
+ * `secretCacheSeconds`, and only when a provider has a subject key: a rotation reaches every
+ * running function within that time.
+ *
+ * `webhooks audit rotate-subject-secret` rotates it (`rotate`): a new current version, the
+ * one it replaces kept for erasure, which looks a subject up under every version held
+ * (`everyHash`). A rotation is a conditional put on the version it read: of two racing
+ * rotations one writes, and the other is refused with SubjectIndexRotationConflictError, so
+ * no version is lost.
  */
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
+  type GetItemCommandOutput,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -38,10 +42,38 @@ import {
   KeyServiceUnavailableError,
   SubjectIndexSecretMissingError,
 } from './errors.ts';
-import { subjectHashOf, subjectIndexKmsContext, subjectIndexSecretBytes } from './subject-index.ts';
+import {
+  firstSubjectIndexVersion,
+  subjectHashOf,
+  subjectIndexKmsContext,
+  subjectIndexSecretBytes,
+} from './subject-index.ts';
+import {
+  heldVersions,
+  itemOfVersions,
+  rotatedVersions,
+  type SubjectIndexVersion,
+  type SubjectIndexVersions,
+  versionsOfItem,
+} from './subject-index-versions.ts';
 
 /** The registry item's id: reserved, so no provider can take or overwrite it. */
 export const subjectIndexSecretId = `${reservedRegistryIdPrefix}subject-index`;
+
+/** Another rotation replaced the version this one read: nothing was written, nothing lost. */
+export class SubjectIndexRotationConflictError extends Error {
+  override readonly name = 'SubjectIndexRotationConflictError';
+  readonly code = 'rotation_conflict';
+  constructor(
+    readonly expectedVersion: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the subject-index secret is no longer at v${expectedVersion}: another rotation replaced it first`,
+      options,
+    );
+  }
+}
 
 export interface SubjectIndexSecretOptions {
   /** Created once per container. */
@@ -60,9 +92,26 @@ export interface SubjectIndexSecretOptions {
 
 interface CachedSecret {
   readonly plaintext: Buffer;
+  readonly version: number;
   readonly loadedAtMs: number;
   /** Set, and the bytes zeroed, once a newer load replaced it. */
   retired: boolean;
+}
+
+/** A subject's hash under one version of the secret. */
+export interface VersionedHash {
+  readonly version: number;
+  readonly hash: string;
+}
+
+/** What a rotation did. */
+export interface SubjectIndexRotation {
+  /** The new current version. */
+  readonly current: Omit<SubjectIndexVersion, 'ciphertext'>;
+  /** The versions kept for erasure, newest first: the one replaced, then older ones. */
+  readonly kept: readonly Omit<SubjectIndexVersion, 'ciphertext'>[];
+  /** Versions dropped: retired longer ago than any record they indexed can be kept. */
+  readonly dropped: readonly number[];
 }
 
 /**
@@ -91,17 +140,46 @@ export class SubjectIndexSecret {
   }
 
   /**
-   * The keyed hash of `value` for `providerId` (subject-index.ts). Throws
-   * SubjectIndexSecretMissingError when the secret was never created, KeyServiceUnavailableError
-   * or DataKeyRejectedError when KMS fails or refuses, DependencyUnavailableError when
-   * DynamoDB fails.
+   * The keyed hash of `value` for `providerId` under the current version (subject-index.ts).
+   * Throws SubjectIndexSecretMissingError when the secret was never created,
+   * KeyServiceUnavailableError or DataKeyRejectedError when KMS fails or refuses,
+   * DependencyUnavailableError when DynamoDB fails, SubjectIndexItemMalformedError when the
+   * item cannot be read.
    */
   async hash(providerId: string, value: string): Promise<string> {
     for (;;) {
       const secret = await this.#secret();
       // A reload may have retired (and zeroed) it between the await and here: ask again.
-      if (!secret.retired) return subjectHashOf(secret.plaintext, providerId, value);
+      if (!secret.retired) {
+        return subjectHashOf(secret.plaintext, providerId, value, secret.version);
+      }
     }
+  }
+
+  /**
+   * The keyed hash of `value` under every version held, the current first: what erasure looks
+   * a subject up by. Decrypts each version once, uncached (the CLI's, not the Lambda's), and
+   * zeroes it; throws as `hash` does.
+   */
+  async everyHash(providerId: string, value: string): Promise<readonly VersionedHash[]> {
+    const versions = await this.#read();
+    if (versions === undefined) throw new SubjectIndexSecretMissingError();
+    const hashes: VersionedHash[] = [];
+    for (const { version, ciphertext } of heldVersions(versions)) {
+      const plaintext = await this.#decrypt(ciphertext, version);
+      try {
+        hashes.push({ version, hash: subjectHashOf(plaintext, providerId, value, version) });
+      } finally {
+        plaintext.fill(0);
+      }
+    }
+    return hashes;
+  }
+
+  /** The versions held, without their ciphertexts; undefined when there is no secret. */
+  async versions(): Promise<readonly Omit<SubjectIndexVersion, 'ciphertext'>[] | undefined> {
+    const versions = await this.#read();
+    return versions === undefined ? undefined : heldVersions(versions).map(withoutCiphertext);
   }
 
   /**
@@ -116,6 +194,7 @@ export class SubjectIndexSecret {
       await this.#dynamodb.send(
         new PutItemCommand({
           TableName: this.#tableName,
+          // The first version, unnumbered as before rotations: a Lambda of any age reads it.
           Item: {
             providerId: { S: subjectIndexSecretId },
             ciphertext: { B: ciphertext },
@@ -130,8 +209,57 @@ export class SubjectIndexSecret {
       if (error instanceof ConditionalCheckFailedException) return 'existing';
       throw dynamodbUnavailable('PutItem', error);
     }
-    this.#replace({ plaintext, loadedAtMs: this.#now(), retired: false });
+    this.#replace({
+      plaintext,
+      version: firstSubjectIndexVersion,
+      loadedAtMs: this.#now(),
+      retired: false,
+    });
     return 'created';
+  }
+
+  /**
+   * Replaces the current version with a new secret, keeping the one replaced (and each
+   * previous one still needed: subject-index-versions.ts `rotatedVersions`) for erasure.
+   * A put conditional on the version read: SubjectIndexRotationConflictError when another
+   * rotation came first. Throws SubjectIndexSecretMissingError when there is nothing to rotate.
+   * Needs what `ensureCreated` needs.
+   */
+  async rotate(): Promise<SubjectIndexRotation> {
+    const held = await this.#read();
+    if (held === undefined) throw new SubjectIndexSecretMissingError();
+    const { plaintext, ciphertext } = await this.#generate();
+    const nowMs = this.#now();
+    const plan = rotatedVersions(held, ciphertext, nowMs);
+    try {
+      await this.#dynamodb.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: itemOfVersions(subjectIndexSecretId, plan.versions),
+          // An item no rotation wrote has no version: it is still at its first.
+          ConditionExpression: held.versioned
+            ? 'attribute_exists(providerId) AND #version = :expected'
+            : 'attribute_exists(providerId) AND attribute_not_exists(#version)',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ...(held.versioned
+            ? { ExpressionAttributeValues: { ':expected': { N: String(held.current.version) } } }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      plaintext.fill(0);
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new SubjectIndexRotationConflictError(held.current.version, { cause: error });
+      }
+      throw dynamodbUnavailable('PutItem', error);
+    }
+    const { current, previous } = plan.versions;
+    this.#replace({ plaintext, version: current.version, loadedAtMs: nowMs, retired: false });
+    return {
+      current: withoutCiphertext(current),
+      kept: previous.map(withoutCiphertext),
+      dropped: plan.dropped,
+    };
   }
 
   /** Zeroes and forgets the decrypted secret. */
@@ -150,8 +278,17 @@ export class SubjectIndexSecret {
   }
 
   async #load(): Promise<CachedSecret> {
-    const ciphertext = await this.#read();
-    if (ciphertext === undefined) throw new SubjectIndexSecretMissingError();
+    const versions = await this.#read();
+    if (versions === undefined) throw new SubjectIndexSecretMissingError();
+    const { version, ciphertext } = versions.current;
+    const plaintext = await this.#decrypt(ciphertext, version);
+    const secret = { plaintext, version, loadedAtMs: this.#now(), retired: false };
+    this.#replace(secret);
+    return secret;
+  }
+
+  /** One version's 32 bytes, from KMS. */
+  async #decrypt(ciphertext: Uint8Array, version: number): Promise<Buffer> {
     let plaintext: Uint8Array | undefined;
     try {
       ({ Plaintext: plaintext } = await this.#kms.send(
@@ -163,9 +300,10 @@ export class SubjectIndexSecret {
       ));
     } catch (error) {
       if (error instanceof InvalidCiphertextException || error instanceof IncorrectKeyException) {
-        throw new DataKeyRejectedError(`the subject-index secret: KMS answered ${error.name}`, {
-          cause: error,
-        });
+        throw new DataKeyRejectedError(
+          `the subject-index secret v${version}: KMS answered ${error.name}`,
+          { cause: error },
+        );
       }
       throw new KeyServiceUnavailableError('Decrypt', needs('kms:Decrypt', error), {
         cause: error,
@@ -173,28 +311,26 @@ export class SubjectIndexSecret {
     }
     if (plaintext?.length !== subjectIndexSecretBytes) {
       plaintext?.fill(0);
-      throw new DataKeyRejectedError('the subject-index secret is not 32 bytes');
+      throw new DataKeyRejectedError(`the subject-index secret v${version} is not 32 bytes`);
     }
-    const secret = { plaintext: viewOf(plaintext), loadedAtMs: this.#now(), retired: false };
-    this.#replace(secret);
-    return secret;
+    return viewOf(plaintext);
   }
 
-  /** The stored ciphertext, or `undefined` when there is none. */
-  async #read(): Promise<Uint8Array | undefined> {
+  /** The versions stored, or `undefined` when there is no secret. */
+  async #read(): Promise<SubjectIndexVersions | undefined> {
+    let item: GetItemCommandOutput['Item'];
     try {
-      const { Item } = await this.#dynamodb.send(
+      ({ Item: item } = await this.#dynamodb.send(
         new GetItemCommand({
           TableName: this.#tableName,
           Key: { providerId: { S: subjectIndexSecretId } },
           ConsistentRead: true,
         }),
-      );
-      const ciphertext = Item?.ciphertext?.B;
-      return ciphertext === undefined || ciphertext.length === 0 ? undefined : ciphertext;
+      ));
     } catch (error) {
       throw dynamodbUnavailable('GetItem', error);
     }
+    return versionsOfItem(item);
   }
 
   async #generate(): Promise<{ plaintext: Buffer; ciphertext: Uint8Array }> {
@@ -229,6 +365,8 @@ export class SubjectIndexSecret {
     this.#cached = next;
   }
 }
+
+const withoutCiphertext = ({ ciphertext: _, ...dates }: SubjectIndexVersion) => dates;
 
 /** The SDK failure, and the permission it takes when KMS denied it. */
 function needs(permission: string, error: unknown): string {

@@ -12,6 +12,11 @@
  * delivery. The provider id is in the message so that one value sent by two providers gives
  * two unrelated hashes; `\0` cannot occur in a provider id, so the message splits one way.
  *
+ * The secret has versions (a rotation adds one: subject-index-versions.ts), and a hash says
+ * which made it: the first version's is the bare 64 hex digits, as every hash from before
+ * rotations was, a later one's `v<n>:` before them (`v2:3c1f…`). Erasure looks a subject up
+ * under every version still held, so a record indexed before a rotation is still found.
+ *
  * Pure: bytes and a path in, text out; no AWS SDK.
  */
 import { createHmac } from 'node:crypto';
@@ -59,12 +64,35 @@ export function readSubjectValue(body: Uint8Array, path: string): string | undef
   return undefined;
 }
 
+/** The version a deployment's secret starts at; its hashes carry no version tag. */
+export const firstSubjectIndexVersion = 1;
+
+/** A stored subject hash: 64 lowercase hex digits, after `v<n>:` for a version after the first. */
+export const subjectHashPattern = /^(?:v(?:[2-9]|[1-9][0-9]+):)?[0-9a-f]{64}$/;
+
 /**
- * The keyed hash of a provider's subject value, lowercase hex: what a record's `subjectHash`
- * holds and what erasure by subject looks up.
+ * The keyed hash of a provider's subject value under one version of the secret: what a
+ * record's `subjectHash` holds and what erasure by subject looks up. Lowercase hex, tagged
+ * with the version unless it is the first (module comment).
  * @example
  * subjectHashOf(secret, 'shop', 'cus_9s6XKzkNRiz8i3') // '3c1f…' (64 hex digits)
+ * subjectHashOf(secret, 'shop', 'cus_9s6XKzkNRiz8i3', 2) // 'v2:9ab0…'
  */
-export function subjectHashOf(secret: Uint8Array, providerId: string, value: string): string {
-  return createHmac('sha256', secret).update(`${providerId}\0${value}`, 'utf8').digest('hex');
+export function subjectHashOf(
+  secret: Uint8Array,
+  providerId: string,
+  value: string,
+  version: number = firstSubjectIndexVersion,
+): string {
+  if (!Number.isSafeInteger(version) || version < firstSubjectIndexVersion) {
+    throw new RangeError(`a subject-index version is a whole number from 1, got ${version}`);
+  }
+  const hex = createHmac('sha256', secret).update(`${providerId}\0${value}`, 'utf8').digest('hex');
+  return version === firstSubjectIndexVersion ? hex : `v${version}:${hex}`;
+}
+
+/** The version of the secret that made a stored hash; undefined when it is no subject hash. */
+export function subjectHashVersion(hash: string): number | undefined {
+  if (!subjectHashPattern.test(hash)) return undefined;
+  return hash.startsWith('v') ? Number(hash.slice(1, hash.indexOf(':'))) : firstSubjectIndexVersion;
 }

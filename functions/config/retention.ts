@@ -19,7 +19,7 @@ export interface RetentionClass {
 export const retentionClasses = {
   /** GDPR Art. 5(1)(e) storage limitation: audit kept briefly, no payload copy. */
   minimal: { auditDays: 30, payloadDays: 0, headers: false },
-  /** PCI DSS v4.0 10.5.1: at least 12 months of audit history (400 days leaves slack). */
+  /** PCI DSS v4.0.1 10.5.1: at least 12 months of audit history (400 days leaves slack). */
   standard: { auditDays: 400, payloadDays: 7, headers: true },
   /** CCPA 11 CCR §7101: records of consumer requests kept 24 months. */
   'consumer-requests': { auditDays: 731, payloadDays: 0, headers: true },

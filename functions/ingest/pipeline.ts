@@ -214,7 +214,7 @@ function claimTimes(
 /**
  * A claim that failed. One that timed out may have been applied, leaving an item that reads as
  * accepted once its sending window ends though nothing was sent: it is released (the release
- * deletes only this attempt's own claim). One that DynamoDB answered with an error was not
+ * marks only this attempt's own claim). One that DynamoDB answered with an error was not
  * applied. Either way the `failed` record is best effort: it goes to the DynamoDB that failed.
  */
 async function settleFailedClaim(
@@ -292,8 +292,7 @@ async function send(
   ]);
   if (sent.status === 'rejected') {
     const reason = failureReason(sent.reason) ?? 'internal_error';
-    const copyWritten = copied.status === 'fulfilled';
-    const released = await giveUp(ports, time, delivery, reason, true, copyWritten);
+    const released = await giveUp(ports, time, delivery, reason, true);
     if (!released) return notReleased(delivery);
     throw sent.reason;
   }
@@ -306,11 +305,13 @@ async function send(
 }
 
 /**
- * Settles a delivery given up: releases its claim (if taken) and then writes the `failed`
- * record, with a record for each repeat that was answered 503 meanwhile, and deletes a payload
- * copy written for it; all best effort within the settle allowance: the 503 is the answer
- * either way. False when the claim was taken and could not be released: it stays, and after
- * its `sendingUntil` the delivery reads as accepted though nothing was queued.
+ * Settles a delivery given up: releases its claim (if taken) and writes the `failed` record,
+ * both best effort within the settle allowance: the 503 is the answer either way. The repeats
+ * answered 503 meanwhile stay in the released item, which reads them as `failed`; a payload
+ * copy written for it stays beside the `failed` record until its TTL (the class's payloadDays):
+ * the ingest function deletes nothing of the audit table (docs/audit-integrity.md). False when
+ * the claim was taken and could not be released: it stays, and after its `sendingUntil` the
+ * delivery reads as accepted though nothing was queued.
  */
 async function giveUp(
   ports: IngestPorts,
@@ -318,26 +319,15 @@ async function giveUp(
   delivery: PreparedDelivery,
   reason: string,
   claimed: boolean,
-  copyWritten = false,
 ): Promise<boolean> {
   const failed: AuditRecord = { ...delivery.record, outcome: 'failed', reason };
   let released = !claimed;
-  const releaseAndRecordRepeats = async () => {
-    const repeats = await releaseQuietly(ports, delivery.accepted);
-    released = repeats !== undefined;
-    await Promise.all(
-      (repeats ?? []).map((repeat) =>
-        writeQuietly(ports, { ...repeat, outcome: 'failed', reason: 'in_flight' }),
-      ),
-    );
+  const release = async () => {
+    released = await releaseQuietly(ports, delivery.accepted);
   };
   await deadline
     .settle(settleMs, () =>
-      Promise.all([
-        writeQuietly(ports, failed),
-        claimed ? releaseAndRecordRepeats() : undefined,
-        copyWritten ? deleteCopyQuietly(ports, delivery.accepted) : undefined,
-      ]),
+      Promise.all([writeQuietly(ports, failed), claimed ? release() : undefined]),
     )
     .catch(() => undefined);
   return released;
@@ -352,27 +342,16 @@ function cut(text: string, maxChars: number): string {
 }
 
 /**
- * The repeats the released item held; `undefined` when the release failed: the item stays,
- * and after its `sendingUntil` the provider's retries are answered `duplicate` though nothing
- * was queued (docs/architecture.md, "What a retry can cause").
+ * Whether the claim no longer stands: released, or not this attempt's any more. False when the
+ * release failed: the item stays, and after its `sendingUntil` the provider's retries are
+ * answered `duplicate` though nothing was queued (docs/architecture.md, "What a retry can cause").
  */
-async function releaseQuietly(
-  ports: IngestPorts,
-  record: AuditRecord,
-): Promise<readonly AuditRecord[] | undefined> {
+async function releaseQuietly(ports: IngestPorts, record: AuditRecord): Promise<boolean> {
   try {
-    const released = await ports.claims.release(record);
-    return released === 'not_held' ? [] : released;
+    await ports.claims.release(record);
+    return true;
   } catch {
-    return undefined;
-  }
-}
-
-async function deleteCopyQuietly(ports: IngestPorts, record: AuditRecord): Promise<void> {
-  try {
-    await ports.audit.deletePayloadCopy(record);
-  } catch {
-    // Its TTL (the class's payloadDays) removes it; it names an attempt recorded `failed`.
+    return false;
   }
 }
 

@@ -27,7 +27,7 @@ export interface IngestPorts {
       record: AuditRecord,
       times: ClaimTimes,
     ): Promise<'claimed' | 'lost'>;
-    release(record: AuditRecord): Promise<readonly AuditRecord[] | 'not_held'>;
+    release(record: AuditRecord): Promise<'released' | 'not_held'>;
   };
   /** `DeliveryQueue`: the envelope, and a body too large for it in the payload bucket. */
   readonly queue: { send(delivery: EnvelopeInput): Promise<SentMessage> };
@@ -35,7 +35,6 @@ export interface IngestPorts {
   readonly audit: {
     writeAttempt(record: AuditRecord): Promise<void>;
     writePayloadCopy(record: AuditRecord): Promise<void>;
-    deletePayloadCopy(record: AuditRecord): Promise<void>;
   };
   /** `encryptField` bound to the audit `DataKeyCache`. */
   readonly encryptField: (binding: FieldBinding, plaintext: Uint8Array) => Promise<Buffer>;

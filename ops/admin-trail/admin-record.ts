@@ -3,7 +3,7 @@
  * mapping to and from the audit table's item (functions/config/tables.ts `auditTable`).
  *
  * It holds who (the caller's identity and host), what (the action, its target, how it ended
- * and details that are settings or counts, never key text) and when: PCI DSS v4.0 10.2.1.2
+ * and details that are settings or counts, never key text) and when: PCI DSS v4.0.1 10.2.1.2
  * asks for every action taken with administrative access, 10.2.1.3 for every access to the
  * audit logs (`audit list` and `audit show`, which decrypts), and 10.2.2 for these fields.
  *
@@ -54,6 +54,11 @@ export const adminActions = [
   'audit.receipts',
   /** `webhooks audit verify`: the records checked against the signed digests. */
   'audit.verify',
+  /**
+   * `webhooks audit rotate-subject-secret`: a new version of the subject-index secret, the
+   * one it replaced kept for erasure (functions/audit/subject-index-secret.ts).
+   */
+  'audit.rotate-subject-secret',
   /**
    * A self-audit run (scheduled/self-audit/): by the construct's schedule (its role the actor)
    * or `webhooks compliance audit`. Its details say what was checked, passed, failed and not
@@ -129,6 +134,13 @@ export const adminDetailNames = [
   'selector',
   /** `audit.erase` with `--dry-run`: `true`. */
   'dryRun',
+  /**
+   * The subject-index secret's versions (`v2,v1`): those `audit.erase --subject` looked the
+   * subject up under, those `audit.rotate-subject-secret` left held (the new one `keyVersion`).
+   */
+  'subjectIndexVersions',
+  /** `audit.rotate-subject-secret`: versions dropped as past the longest retention, or `none`. */
+  'subjectIndexVersionsDropped',
   /** The erasure receipt `audit.erase` wrote. */
   'receiptId',
   /** `audit.erase`'s counts. */
@@ -227,8 +239,12 @@ export function adminSortKey(record: Pick<AdminRecord, 'atMs' | 'requestId'>): s
 
 /** Whether the action reads the audit trail rather than changing a provider. */
 export function isReadAction(action: AdminAction): boolean {
-  // `audit.erase` changes the trail: it is printed when done, even if its record then fails.
-  return action.startsWith('audit.') && action !== 'audit.erase';
+  // These change the trail or its index: printed when done, even if their record then fails.
+  return (
+    action.startsWith('audit.') &&
+    action !== 'audit.erase' &&
+    action !== 'audit.rotate-subject-secret'
+  );
 }
 
 /** Every rule the record breaks, each naming the value received; empty when valid. */

@@ -27,6 +27,7 @@ import {
   auditTimeKey,
   unregisteredProviderId,
 } from '../../functions/audit/record.ts';
+import { subjectHashPattern } from '../../functions/audit/subject-index.ts';
 import { isText, show } from '../../functions/audit/text.ts';
 import { deadLetterQueue, deliveryQueue } from '../../functions/config/queues.ts';
 import {
@@ -131,11 +132,15 @@ export interface ErasureReceipt {
  * names the obligation that applies to it. PCI DSS binds by contract (the card brands'
  * rules), not by statute: where no law imposes it, GDPR Art. 17(3)(e) rather than (b) is the
  * exemption to rely on (docs/gdpr-article-30.md).
+ *
+ * A receipt keeps the basis as it was given when the request was answered: those written
+ * before v4.0.1 replaced the retired v4.0 say "PCI DSS v4.0 10.5.1" and still read, since a
+ * receipt's basis is checked as text, never against this table.
  */
 export const skeletonRetentionBasis: Readonly<Record<RetentionClassName, string>> = {
   minimal: `kept until its ${retentionClasses.minimal.auditDays}-day retention ends as the record that the delivery was received and erased; it holds no personal field`,
   standard:
-    'PCI DSS v4.0 10.5.1: audit log history kept 12 months (GDPR Art. 17(3)(b) where a law imposes it, Art. 17(3)(e) otherwise)',
+    'PCI DSS v4.0.1 10.5.1: audit log history kept 12 months (GDPR Art. 17(3)(b) where a law imposes it, Art. 17(3)(e) otherwise)',
   'consumer-requests':
     'CCPA regulations, 11 CCR §7101: records kept 24 months; a legal obligation (GDPR Art. 17(3)(b))',
   extended:
@@ -164,7 +169,6 @@ export const receiptFieldLimits = {
 } as const;
 
 const receiptIdPattern = /^[A-Za-z0-9._:-]+$/;
-const sha256HexPattern = /^[0-9a-f]{64}$/;
 const latestMs = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const countNames = [
   'recordsErased',
@@ -285,8 +289,13 @@ function requestProblems(request: ErasureRequest): string[] {
       if (!isProviderId(request.providerId)) {
         problems.push(`request.providerId is not a provider id, got ${show(request.providerId)}`);
       }
-      if (typeof request.subjectHash !== 'string' || !sha256HexPattern.test(request.subjectHash)) {
-        problems.push('request.subjectHash must be 64 lowercase hex digits');
+      if (
+        typeof request.subjectHash !== 'string' ||
+        !subjectHashPattern.test(request.subjectHash)
+      ) {
+        problems.push(
+          'request.subjectHash must be 64 lowercase hex digits, after v<version>: for a version after the first',
+        );
       }
       break;
     default:

@@ -2,12 +2,14 @@
  * Each provider's last accepted delivery, read from the audit table's keys-only `byTime` index
  * (functions/config/tables.ts), where every delivery item (functions/audit/delivery-item.ts) is
  * listed under `listPk` `<providerId>#<shard>` and `listSk` `<ISO receivedAt>#…`: one Query per
- * shard, newest first, `Limit` 1, and the newest of the shards' answers. A delivery item is an
- * accepted delivery (its repeats, refusals and failures are records of their own, not in the
- * index). The index is global, so not strongly consistent: a delivery accepted a moment ago
+ * shard, newest first, and the newest of the shards' answers. A delivery item is an accepted
+ * delivery unless its claim was released after a failed send (`releasedAtMs`), which the keys-only
+ * index cannot show: the newest entries' items are fetched (BatchGetItem) to skip those. The index is global, so not strongly consistent: a delivery accepted a moment ago
  * may not show yet, which for a count of idle days does not matter.
  */
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandOutput,
@@ -53,30 +55,100 @@ export async function lastAcceptedDeliveries(
   return last;
 }
 
+/**
+ * A claim released after a failed send stays in the index (delivery-item.ts `releasedAtMs`) but
+ * is not an accepted delivery: the newest index entries are read in pages of this many, and
+ * each page's items fetched to skip released ones.
+ */
+const pageSize = 5;
+
+/** Pages read per shard before giving up on finding an unreleased item (released claims are rare). */
+const maxPages = 4;
+
 async function newestInShard(
-  { dynamodb, tableName }: LastDeliveryOptions,
+  options: LastDeliveryOptions,
   providerId: string,
   shard: number,
 ): Promise<number | undefined> {
-  let page: QueryCommandOutput;
+  let startKey: QueryCommandOutput['LastEvaluatedKey'];
+  for (let page = 0; page < maxPages; page++) {
+    const output = await queryNewest(options, providerId, shard, startKey);
+    const items = output.Items ?? [];
+    const released = await releasedKeys(options, items);
+    for (const item of items) {
+      if (released.has(keyOf(item))) continue;
+      const listSk = item.listSk?.S;
+      // The sort key starts with the accepted attempt's time (record.ts `auditSortKey`).
+      const at = listSk === undefined ? Number.NaN : Date.parse(listSk.split('#')[0] ?? '');
+      if (Number.isFinite(at)) return at;
+    }
+    startKey = output.LastEvaluatedKey;
+    if (startKey === undefined) return undefined;
+  }
+  return undefined;
+}
+
+async function queryNewest(
+  { dynamodb, tableName }: LastDeliveryOptions,
+  providerId: string,
+  shard: number,
+  startKey: QueryCommandOutput['LastEvaluatedKey'],
+): Promise<QueryCommandOutput> {
   try {
-    page = await dynamodb.send(
+    return await dynamodb.send(
       new QueryCommand({
         TableName: tableName,
         IndexName: byTime,
         KeyConditionExpression: 'listPk = :pk',
         ExpressionAttributeValues: { ':pk': { S: auditPartitionKey(providerId, shard) } },
         ScanIndexForward: false,
-        Limit: 1,
+        Limit: pageSize,
+        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
       }),
     );
   } catch (error) {
     throw dynamodbUnavailable('Query', error);
   }
-  const listSk = page.Items?.[0]?.listSk?.S;
-  // The sort key starts with the accepted attempt's time (record.ts `auditSortKey`).
-  const at = listSk === undefined ? Number.NaN : Date.parse(listSk.split('#')[0] ?? '');
-  return Number.isFinite(at) ? at : undefined;
+}
+
+type Item = NonNullable<QueryCommandOutput['Items']>[number];
+
+const keyOf = (item: Item) => `${item.pk?.S ?? ''}\u0000${item.sk?.S ?? ''}`;
+
+/** The keys of `items` whose delivery item carries `releasedAtMs` (one BatchGetItem). */
+async function releasedKeys(
+  { dynamodb, tableName }: LastDeliveryOptions,
+  items: readonly Item[],
+): Promise<Set<string>> {
+  const released = new Set<string>();
+  let keys = items.flatMap((item) =>
+    item.pk === undefined || item.sk === undefined ? [] : [{ pk: item.pk, sk: item.sk }],
+  );
+  // BatchGetItem may leave keys unprocessed under throttling: asked again, a bounded few times.
+  for (let round = 0; keys.length > 0 && round < 5; round++) {
+    let output: BatchGetItemCommandOutput;
+    try {
+      output = await dynamodb.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: keys,
+              ProjectionExpression: 'pk, sk, releasedAtMs',
+            },
+          },
+        }),
+      );
+    } catch (error) {
+      throw dynamodbUnavailable('BatchGetItem', error);
+    }
+    for (const item of output.Responses?.[tableName] ?? []) {
+      if (item.releasedAtMs !== undefined) released.add(keyOf(item));
+    }
+    keys = (output.UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+  }
+  if (keys.length > 0)
+    throw dynamodbUnavailable('BatchGetItem', new Error('keys left unprocessed'));
+  return released;
 }
 
 /** `map` over `items` with at most `limit` calls in flight; results in the items' order. */

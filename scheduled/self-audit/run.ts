@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { SubjectIndexItemMalformedError } from '../../functions/audit/subject-index-versions.ts';
 import type { DigestTiming } from '../../functions/config/audit-digests.ts';
 import { type SelfAuditCheckName, selfAuditCheckNames } from '../../functions/config/self-audit.ts';
 import type { ProviderListing } from '../../functions/registry/registry-store.ts';
@@ -32,6 +33,8 @@ import { lastAcceptedDeliveries } from '../../ops/review/last-delivery.ts';
 import { isoTime } from '../../ops/review/review-finding.ts';
 import type { SelfAuditCheck, SelfAuditRun } from '../../ops/review/run-record.ts';
 import { SelfAuditHistory } from '../../ops/review/run-store.ts';
+import { readSubjectIndexAge } from '../../ops/review/subject-index-age.ts';
+import { subjectIndexSecretPastCryptoperiod } from '../../ops/review/subject-index-cryptoperiod.ts';
 import { type AccessResources, readPrincipalSets } from './access.ts';
 import { notRunReason } from './call.ts';
 import type { SelfAuditSettings } from './settings.ts';
@@ -97,6 +100,15 @@ export async function runSelfAudit(
     now,
   });
   const previousPrincipals = once(() => history.latestPrincipals());
+  // An item that cannot be read is a finding, as an unreadable provider is; a failed Scan is not.
+  const subjectIndexAge = () =>
+    readSubjectIndexAge({ dynamodb: target.dynamodb, tableName: target.registryTableName }).then(
+      (age) => ({ age }),
+      (error: unknown) => {
+        if (error instanceof SubjectIndexItemMalformedError) return { unreadable: error.message };
+        throw error;
+      },
+    );
   const checks: Record<SelfAuditCheckName, () => Promise<CheckOutcome>> = {
     'template-controls': async () => {
       if (target.stack === undefined) {
@@ -107,14 +119,24 @@ export async function runSelfAudit(
       });
     },
     'key-cryptoperiod': async () => {
-      const { providers, malformed } = await listing();
+      const [{ providers, malformed }, subjectIndex] = await Promise.all([
+        listing(),
+        subjectIndexAge(),
+      ]);
       const keys = providers.reduce((sum, provider) => sum + provider.keys.length, 0);
       return judged(
         [
           ...unreadable(malformed),
           ...keysPastCryptoperiod(providers, settings.cryptoperiodDays, startedMs).map(text),
+          ...('unreadable' in subjectIndex
+            ? [`subject-index secret not readable, its age not checked: ${subjectIndex.unreadable}`]
+            : subjectIndexSecretPastCryptoperiod(
+                subjectIndex.age,
+                settings.cryptoperiodDays,
+                startedMs,
+              ).map(text)),
         ],
-        `${keys} keys of ${providers.length} providers against a ${settings.cryptoperiodDays}-day cryptoperiod`,
+        `${keys} keys of ${providers.length} providers${'age' in subjectIndex && subjectIndex.age === undefined ? '' : ' and the subject-index secret'} against a ${settings.cryptoperiodDays}-day cryptoperiod`,
       );
     },
     'key-grace-overdue': async () => {

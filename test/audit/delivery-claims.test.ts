@@ -9,6 +9,7 @@ import {
 } from '../../functions/audit/delivery-item.ts';
 import { MalformedAuditItemError } from '../../functions/audit/errors.ts';
 import { type AuditRecord, auditExpiresAt } from '../../functions/audit/record.ts';
+import { createSealer } from '../../functions/audit/record-seal.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { auditDigests } from '../../functions/config/audit-digests.ts';
 import { accepted, sealedAs } from '../support/audit-records.ts';
@@ -225,11 +226,52 @@ describe('claim', () => {
     const deliveryId = freshDelivery();
     const first = attempt(deliveryId, 1);
     expect(await claim(first)).toEqual({ outcome: 'claimed' });
+    const before = await storedItem(deliveryId);
     expect(await claim(first)).toEqual({ outcome: 'claimed' });
-    // Appended twice, read once: no repeat that reads as the accepted attempt again.
+    // The second PutItem's condition failed: nothing written, the item as the first left it.
     const item = (await storedItem(deliveryId)) ?? {};
-    expect(item.attempts?.L).toHaveLength(2);
+    expect(item).toEqual(before);
     expect(fromDeliveryItem(item).map(({ requestId }) => requestId)).toEqual(['req-1']);
+  });
+
+  it('still reads an item the former claim wrote, an attempt the SDK retried listed twice, once', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const item = (await storedItem(deliveryId)) ?? {};
+    const [first] = item.attempts?.L ?? [];
+    // The former UpdateItem appended on every try: a retried claim left its attempt twice.
+    const former = { ...item, attempts: { L: [first, first] as AttributeValue[] } };
+    expect(fromDeliveryItem(former).map(({ requestId }) => requestId)).toEqual(['req-1']);
+  });
+
+  it('appends a repeat without adding any attribute: a seal key the item lacks goes in the attempt', async () => {
+    const deliveryId = freshDelivery();
+    await claim(attempt(deliveryId, 1));
+    const before = (await storedItem(deliveryId)) ?? {};
+    // Another container: its own cached seal key, which the item does not hold.
+    const elsewhere = new DeliveryClaims({
+      dynamodb: stack.dynamodb,
+      tableName: stack.tableName,
+      sealer: createSealer({
+        kms: stack.kms,
+        keyId: stack.stack.resources.keys.audit.keyId,
+        writer: 'ingest',
+      }),
+    });
+    const repeat = attempt(deliveryId, 2, sendingMs);
+    expect(await elsewhere.claim(repeat, timesOf(repeat))).toEqual({
+      outcome: 'duplicate',
+      recorded: true,
+    });
+    const item = (await storedItem(deliveryId)) ?? {};
+    const { attempts: _after, ...rest } = item;
+    const { attempts: _before, ...restBefore } = before;
+    expect(rest).toEqual(restBefore);
+    const [, entry] = item.attempts?.L ?? [];
+    expect(entry?.M?.k?.B).toBeInstanceOf(Uint8Array);
+    const records = fromDeliveryItem(item);
+    expect(records.map((record) => record.seal?.scope)).toEqual(['record', 'attempt']);
+    expect(records[1]?.seal?.key).toEqual(Buffer.from(entry?.M?.k?.B ?? []));
   });
 
   it('reads an erased item that holds an address again as malformed', async () => {
@@ -305,6 +347,23 @@ describe('replace', () => {
     expect(await claims.replace(result.previous, second, timesOf(second))).toBe('lost');
   });
 
+  it('loses when a repeat was appended since the item was read, so that the copy moved aside misses none', async () => {
+    const deliveryId = freshDelivery();
+    const first = attempt(deliveryId, 1);
+    await claim(first);
+    const again = attempt(deliveryId, 2, windowMs);
+    const result = await claim(again);
+    if (result.outcome !== 'window_passed') throw new Error(`got ${result.outcome}`);
+    // A repeat another container appended in between (its clock behind this one's).
+    const late = attempt(deliveryId, 3, sendingMs);
+    expect(await claim(late)).toEqual({ outcome: 'duplicate', recorded: true });
+    expect(await claims.replace(result.previous, again, timesOf(again))).toBe('lost');
+    expect(fromDeliveryItem((await storedItem(deliveryId)) ?? {}).map((r) => r.requestId)).toEqual([
+      'req-1',
+      'req-3',
+    ]);
+  });
+
   it('loses when an erasure changed the item since it was read, so that no erased field comes back', async () => {
     const deliveryId = freshDelivery();
     await claim(attempt(deliveryId, 1));
@@ -331,22 +390,52 @@ describe('replace', () => {
 });
 
 describe('release', () => {
-  it('deletes the claim and hands back the repeats it held', async () => {
+  it('marks the claim released, keeps the item with its repeats (read as failed), and lets a retry claim anew', async () => {
     const deliveryId = freshDelivery();
     const first = attempt(deliveryId, 1);
     await claim(first);
     await claim(attempt(deliveryId, 2, 10));
-    const repeats = await claims.release(first);
-    expect(repeats).toMatchObject([{ requestId: 'req-2', reason: 'in_flight' }]);
-    expect(await storedItem(deliveryId)).toBeUndefined();
-    expect(await claim(attempt(deliveryId, 3, 20))).toEqual({ outcome: 'claimed' });
+    const before = (await storedItem(deliveryId)) ?? {};
+    expect(await claims.release(first, startMs + 50)).toBe('released');
+    const released = (await storedItem(deliveryId)) ?? {};
+    // Only the marker added: no record field, seal or expiresAt changed, nothing deleted.
+    expect(released).toEqual({ ...before, releasedAtMs: { N: String(startMs + 50) } });
+    // No accepted record: the attempt is recorded `failed` by the caller; its repeat stays.
+    expect(
+      fromDeliveryItem(released).map(({ requestId, outcome, reason }) => [
+        requestId,
+        outcome,
+        reason,
+      ]),
+    ).toEqual([['req-2', 'failed', 'in_flight']]);
+    // Released once: a second release, or a repeat, changes nothing.
+    expect(await claims.release(first)).toBe('not_held');
+    const retry = attempt(deliveryId, 3, 20);
+    const result = await claim(retry);
+    if (result.outcome !== 'window_passed') throw new Error(`got ${result.outcome}`);
+    expect(await storedItem(deliveryId)).toEqual(released);
+    expect(await claims.replace(result.previous, retry, timesOf(retry))).toBe('claimed');
+    expect(fromDeliveryItem((await storedItem(deliveryId)) ?? {})).toMatchObject([
+      { requestId: 'req-3', outcome: 'accepted' },
+    ]);
+    // The released item moved aside whole, still released.
+    const { Item: archived } = await stack.dynamodb.send(
+      new GetItemCommand({
+        TableName: stack.tableName,
+        Key: { pk: { S: `d#${deliveryId}` }, sk: { S: `p#${providerId}#req-1` } },
+        ConsistentRead: true,
+      }),
+    );
+    const { dedupUntil: _window, sk: _sk, ...kept } = released;
+    expect(archived).toMatchObject(kept);
   });
 
   it('leaves another attempt’s claim alone', async () => {
     const deliveryId = freshDelivery();
     await claim(attempt(deliveryId, 1));
+    const before = await storedItem(deliveryId);
     expect(await claims.release(attempt(deliveryId, 2))).toBe('not_held');
-    expect(await storedItem(deliveryId)).toBeDefined();
+    expect(await storedItem(deliveryId)).toEqual(before);
   });
 });
 

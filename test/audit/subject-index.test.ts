@@ -4,7 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readSubjectValue, subjectHashOf } from '../../functions/audit/subject-index.ts';
+import {
+  readSubjectValue,
+  subjectHashOf,
+  subjectHashPattern,
+  subjectHashVersion,
+} from '../../functions/audit/subject-index.ts';
 
 const body = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 const secret = Buffer.from(Array.from({ length: 32 }, (_, index) => index));
@@ -82,5 +87,35 @@ describe('subjectHashOf', () => {
         expect(subjectHashOf(secret, p1, v1)).not.toBe(subjectHashOf(secret, p2, v2));
       }),
     );
+  });
+});
+
+describe('a subject hash names the version of the secret that made it', () => {
+  const bare = '600c87f24d867d7c8832e8f61aef34fa81dc01827f5026431ebf70ecc8303edd';
+
+  it('leaves the first version bare, as every hash from before rotations is', () => {
+    expect(subjectHashOf(secret, 'shop', 'cus_9s6XKzkNRiz8i3', 1)).toBe(bare);
+    expect(subjectHashVersion(bare)).toBe(1);
+  });
+
+  it('tags a later version with `v<n>:`, over the same HMAC', () => {
+    expect(subjectHashOf(secret, 'shop', 'cus_9s6XKzkNRiz8i3', 2)).toBe(`v2:${bare}`);
+    expect(subjectHashVersion(`v2:${bare}`)).toBe(2);
+    expect(subjectHashVersion(`v12:${bare}`)).toBe(12);
+  });
+
+  it('reads nothing else as a subject hash, and makes none under no version', () => {
+    for (const text of [
+      `v1:${bare}`,
+      `v0:${bare}`,
+      `v02:${bare}`,
+      `${bare}0`,
+      bare.toUpperCase(),
+    ]) {
+      expect(subjectHashPattern.test(text)).toBe(false);
+      expect(subjectHashVersion(text)).toBeUndefined();
+    }
+    expect(() => subjectHashOf(secret, 'shop', 'x', 0)).toThrow(RangeError);
+    expect(() => subjectHashOf(secret, 'shop', 'x', 1.5)).toThrow(RangeError);
   });
 });

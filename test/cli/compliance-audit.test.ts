@@ -101,7 +101,7 @@ describe('webhooks compliance audit --local, 400 days on', () => {
     result = await audit({ cryptoperiodDays: '365' }, atMs);
   }, runBudgetMs);
 
-  it('flags both keys past the 365-day cryptoperiod and the provider never delivered to', () => {
+  it('flags both keys and the subject-index secret past the 365-day cryptoperiod, and the provider never delivered to', () => {
     const { run } = result;
     expect(run.checks.map((check) => check.name)).toEqual([...selfAuditCheckNames]);
     expect(run.settings).toMatchObject({ cryptoperiodDays: 365, idleProviderDays: 30 });
@@ -113,6 +113,10 @@ describe('webhooks compliance audit --local, 400 days on', () => {
         ),
         expect.stringMatching(
           /^provider 'quiet' key v1 \(secret\) .* 400 days ago: past the 365-day cryptoperiod/,
+        ),
+        // The local stack created the subject-index secret at start, as old as the keys.
+        expect.stringMatching(
+          /^the subject-index secret v1 was created .* 400 days ago: past the 365-day cryptoperiod; rotate it \(webhooks audit rotate-subject-secret\)$/,
         ),
       ],
     });

@@ -20,7 +20,10 @@ describe('webhooks init', () => {
     const { 'cdk.json': path } = tempFiles({ 'cdk.json': projectManifest });
     const run = await cli(['init', '--profiles', 'pci-dss,hipaa', '--cdk-json', path as string]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toBe('cdk.json: context.profiles baseline → pci-dss,hipaa\n');
+    expect(run.stdout).toBe(
+      'cdk.json: context.profiles baseline → pci-dss,hipaa\n' +
+        'pci-dss, hipaa require an alarm destination, which cdk.json does not give: deploy with -c alarmEmail=ops@example.com (or -c alarmTopicArn=arn:aws:sns:…), or add alarmEmail to its context\n',
+    );
     const written = readFileSync(path as string, 'utf8');
     expect(written).toBe(
       projectManifest.replace('"profiles": "baseline"', '"profiles": "pci-dss,hipaa"'),
@@ -45,8 +48,8 @@ describe('webhooks init', () => {
     });
     for (const path of [withContext, withoutContext] as string[]) {
       const run = await cli(['init', '--profiles', 'gdpr', '--cdk-json', path]);
-      expect(run.stdout).toBe(
-        `${path.split('/').pop()}: context.profiles (not set: baseline) → gdpr\n`,
+      expect(run.stdout.split('\n')[0]).toBe(
+        `${path.split('/').pop()}: context.profiles (not set: baseline) → gdpr`,
       );
       expect(profilesIn(path)).toEqual(['gdpr']);
     }
@@ -74,6 +77,39 @@ describe('webhooks init', () => {
     const run = await cli(['init', '--profiles', 'hipaa', '--cdk-json', path as string]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('warning: cdk.json sets allowProfileDowngrade');
+  });
+
+  it('leaves the alarm destination to each deploy, and says so only when cdk.json gives none', async () => {
+    const { 'cdk.json': path } = tempFiles({ 'cdk.json': projectManifest });
+    const baseline = await cli(['init', '--profiles', 'baseline', '--cdk-json', path as string]);
+    expect(baseline.stdout).not.toContain('alarm destination');
+    const gdpr = await cli(['init', '--profiles', 'gdpr', '--cdk-json', path as string]);
+    expect(gdpr.code).toBe(0);
+    expect(gdpr.stdout).toContain(
+      'gdpr requires an alarm destination, which cdk.json does not give',
+    );
+    const withAddress = projectManifest.replace(
+      '"cli-telemetry": false',
+      '"cli-telemetry": false,\n    "alarmEmail": "ops@example.com"',
+    );
+    const { 'cdk.json': addressed } = tempFiles({ 'cdk.json': withAddress });
+    const hipaa = await cli(['init', '--profiles', 'hipaa', '--cdk-json', addressed as string]);
+    expect(hipaa).toMatchObject({
+      code: 0,
+      stdout: 'cdk.json: context.profiles baseline → hipaa\n',
+    });
+  });
+
+  it('refuses a malformed alarm address in cdk.json, as the CDK app would', async () => {
+    const manifest = projectManifest.replace(
+      '"cli-telemetry": false',
+      '"cli-telemetry": false,\n    "alarmEmail": "ops at example.com"',
+    );
+    const { 'cdk.json': path } = tempFiles({ 'cdk.json': manifest });
+    const run = await cli(['init', '--profiles', 'pci-dss', '--cdk-json', path as string]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('alarmEmail: expected an e-mail address');
+    expect(readFileSync(path as string, 'utf8')).toBe(manifest);
   });
 
   it('refuses an unknown profile, naming the known ones, and writes nothing', async () => {

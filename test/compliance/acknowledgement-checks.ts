@@ -6,6 +6,7 @@ import { NagPack } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { acknowledgements } from '../../compliance/acknowledgements.ts';
+import { verdictText } from '../../compliance/compliance-doc.ts';
 import { guardPluginName } from '../../compliance/guard-rules.ts';
 import { buildIngestionApp } from '../../infra/ingestion-app.ts';
 import { type Deployment, deployment, nagFindings } from '../infra/deployment.ts';
@@ -95,10 +96,10 @@ export function describeAcknowledgements(
       expect(nagAcknowledgements.filter((ack) => !listed.has(ack))).toEqual([]);
     });
 
-    it('are each listed in docs/compliance.md with their reason', () => {
+    it('are each listed in docs/compliance.md with their verdict and reason', () => {
       const doc = readFileSync('docs/compliance.md', 'utf8');
       for (const entry of acknowledgements) {
-        expect(doc).toContain(entry.reason);
+        expect(doc).toContain(`${verdictText[entry.verdict].label}: ${entry.reason}`);
         for (const rule of entry.rules) expect(doc).toContain(`\`${rule}\``);
       }
     });

@@ -4,9 +4,22 @@
  * hostile templates, and against a live stack stood in for by SDK mocks. Also keeps the control
  * catalogue's test references from rotting.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { APIGatewayClient, GetRestApiCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import {
+  ApiGatewayV2Client,
+  GetApiCommand,
+  GetStageCommand as GetHttpStageCommand,
+} from '@aws-sdk/client-apigatewayv2';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
@@ -16,7 +29,11 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templateCheckNames } from '../../compliance/checks/pack.ts';
@@ -122,7 +139,9 @@ describe('usage', () => {
     const { code, stdout } = await cli(['compliance', 'report', '--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('$ webhooks compliance report --profile pci-dss --out report.md');
-    expect(stdout).toMatch(/Exit codes: 0 every control passes, 1 a control fails/);
+    expect(stdout).toMatch(/Exit codes: 0 no control fails, 1 a control fails/);
+    expect(stdout).toContain('--test-results <file>');
+    expect(stdout).toMatch(/A template alone never\s+makes more than configured/);
   });
 
   it.each([
@@ -169,7 +188,7 @@ describe('a report from the app synthesized in-process for pci-dss', () => {
   });
 
   it('lists every PCI DSS control of the catalogue, each with evidence and tests', () => {
-    expect(report.regulations).toEqual(['PCI DSS v4.0']);
+    expect(report.regulations).toEqual(['PCI DSS v4.0.1']);
     expect(report.controls.map((c) => c.id)).toEqual(controlsFor(['pci-dss']).map((c) => c.id));
     for (const control of report.controls) {
       expect(control.checks.every((check) => check.evidence.length > 0)).toBe(true);
@@ -192,9 +211,25 @@ describe('a report from the app synthesized in-process for pci-dss', () => {
     expect(controlOf(report, 'pci-dss 4.2.1').passed).toBe(true);
   });
 
-  it('passes every PCI DSS control of the deployed app, exit code 0', () => {
+  it('says the synthesis subscribed the placeholder alarm address that pci-dss requires', () => {
+    expect(report.notices).toEqual([
+      expect.stringMatching(
+        /^The template was synthesized with the placeholder alarm address alarms@example\.com, since pci-dss requires an alarm destination/,
+      ),
+    ]);
+  });
+
+  it('fails no PCI DSS control of the deployed app, exit code 0, each configured by the template alone', () => {
     expect(report.summary.passed).toBe(true);
     expect(run.code).toBe(0);
+    // The template shows what is asked for, not what runs: configured, never PASS.
+    expect(report.summary.evidence.weakest).toEqual({
+      level: 'configured',
+      controls: report.controls.length,
+    });
+    expect(run.stderr).toContain(
+      `no control fails; weakest evidence: configured (template only), ${report.controls.length} of ${report.controls.length} controls`,
+    );
   });
 
   it('exits 0 only when every control passes, and names each failing control on stderr', () => {
@@ -301,7 +336,124 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
       controlsFor(['gdpr', 'ccpa']).map((c) => [c.id, true]),
     );
     expect(code).toBe(0);
-    expect(stderr).toContain('PASS: 5 of 5 controls pass');
+    // A template alone shows what is asked for, not what runs: no PASS, the weakest level named.
+    expect(stderr).toContain(
+      'no control fails; weakest evidence: configured (template only), 5 of 5 controls',
+    );
+    expect(stderr).not.toContain('PASS');
+  });
+
+  it('reads every control of a template-only report as configured, never PASS', async () => {
+    const { report } = await reportOf(templatePath);
+    expect(report.controls.map((c) => c.evidence.level)).toEqual(
+      report.controls.map(() => 'configured'),
+    );
+    expect(report.summary.evidence.weakest).toEqual({
+      level: 'configured',
+      controls: report.controls.length,
+    });
+    for (const control of report.controls) {
+      expect(control.evidence.inPlace).toEqual({
+        status: 'not-read',
+        reason: 'template only: run the report with --stack to read the deployed settings',
+      });
+      expect(control.evidence.tests).toEqual({
+        status: 'not-run',
+        reason: 'not run with this report',
+      });
+    }
+    const markdown = renderMarkdown(reportDocument(report));
+    expect(markdown).not.toContain('PASS');
+    expect(markdown).toContain(
+      `| Result | Weakest evidence: **configured** (template only) — ${report.controls.length} of ${report.controls.length} controls.`,
+    );
+    expect(markdown).toMatch(/^#### Art\. 32: .* — \*\*configured\*\*$/m);
+    expect(markdown).toContain('**Proved by (not run with this report: ');
+  });
+
+  it('states where its evidence came from and that it supports an assessment, not makes one', async () => {
+    const { report } = await reportOf(templatePath, '--offline');
+    const { metadata } = report;
+    const bytes = readFileSync(templatePath);
+    expect(metadata.templates).toEqual([
+      { source: templatePath, sha256: createHash('sha256').update(bytes).digest('hex') },
+    ]);
+    expect(metadata.command).toBe(
+      `webhooks compliance report --template ${templatePath} --json --offline`,
+    );
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    expect(metadata.commit).toMatchObject({ status: 'git', sha: head });
+    expect(metadata.versions).toEqual({
+      node: process.version,
+      webhookIngestion: '0.1.0',
+      packages: {
+        'aws-cdk-lib': expect.stringMatching(/^2\./),
+        'cdk-nag': expect.stringMatching(/^\d+\./),
+        '@cdklabs/cdk-validator-cfnguard': expect.stringMatching(/^\d+\./),
+        constructs: expect.stringMatching(/^10\./),
+      },
+    });
+    expect(metadata).toMatchObject({ deployment: null, caller: null, liveReadings: null });
+    expect(metadata.generatedAt).toBe(report.generatedAt);
+    expect(metadata.statement).toMatch(/^This report supports an assessment; it is not one\./);
+    const markdown = renderMarkdown(reportDocument(report));
+    expect(markdown).toContain('## About this report');
+    expect(markdown).toContain(`| Reproduce with | \`${metadata.command}\` |`);
+    expect(markdown).toContain(`\`${metadata.templates[0]?.sha256}\``);
+  });
+
+  it('shows whether the tests that prove a control ran, from vitest JSON results', async () => {
+    const gdpr32 = controlsFor(['gdpr']).find((c) => c.id === 'gdpr 32');
+    const [first, second] = gdpr32?.tests ?? [];
+    if (first === undefined || second === undefined) throw new Error('gdpr 32 cites no tests');
+    const { folder = '' } = tempFiles({});
+    const resultsPath = join(folder, 'results.json');
+    const startTime = Date.parse('2026-12-01T09:00:00.000Z');
+    const concrete = (name: string) => name.replaceAll('…', '400');
+    // A shared file of tests runs from a test file beside it (the deployment checks).
+    const runner = (file: string) =>
+      file.endsWith('.test.ts') ? file : join(dirname(file), 'runs-it.test.ts');
+    writeFileSync(
+      resultsPath,
+      JSON.stringify({
+        startTime,
+        success: false,
+        testResults: [
+          {
+            name: join(process.cwd(), runner(first.file)),
+            assertionResults: [{ title: concrete(first.name), status: 'passed' }],
+          },
+          {
+            name: join(process.cwd(), runner(second.file)),
+            assertionResults: [{ title: concrete(second.name), status: 'failed' }],
+          },
+        ],
+      }),
+    );
+    const { report } = await reportOf(templatePath, '--test-results', resultsPath);
+    const tests = controlOf(report, 'gdpr 32').evidence.tests;
+    expect(tests).toMatchObject({ status: 'ran', ranAt: '2026-12-01T09:00:00.000Z' });
+    const outcomes = tests.status === 'ran' ? tests.tests.map((t) => t.outcome) : [];
+    expect(outcomes.slice(0, 2)).toEqual(['passed', 'failed']);
+    expect(outcomes.slice(2).every((o) => o === 'not in the results')).toBe(true);
+    // Tests alone do not make a control operating: nothing was read from a deployed stack.
+    expect(controlOf(report, 'gdpr 32').evidence.level).toBe('configured');
+    expect(renderMarkdown(reportDocument(report))).toContain(
+      `**Proved by (results of ${resultsPath}, run 2026-12-01T09:00:00.000Z):**`,
+    );
+    const { folder: other = '' } = tempFiles({});
+    const notJson = join(other, 'results.json');
+    writeFileSync(notJson, 'not json');
+    const refused = await cli([
+      'compliance',
+      'report',
+      '--template',
+      templatePath,
+      '--test-results',
+      notJson,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`--test-results ${notJson} is not JSON`);
   });
 
   it('reads the nag results and acknowledgements from the assembly beside the template', async () => {
@@ -435,8 +587,20 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
     const dynamodb = mockClient(DynamoDBClient);
     const kms = mockClient(KMSClient);
     const sqs = mockClient(SQSClient);
+    // The other resource classes and the caller: mocked in every test, so that none reaches AWS.
+    const logs = mockClient(CloudWatchLogsClient);
+    const lambda = mockClient(LambdaClient);
+    const apiGateway = mockClient(APIGatewayClient);
+    const apiGatewayV2 = mockClient(ApiGatewayV2Client);
+    const sns = mockClient(SNSClient);
+    const s3 = mockClient(S3Client);
+    const sts = mockClient(STSClient);
+    const mocks = [
+      ...[cloudFormation, dynamodb, kms, sqs, logs, lambda, apiGateway, apiGatewayV2],
+      ...[sns, s3, sts],
+    ];
     afterEach(() => {
-      for (const mock of [cloudFormation, dynamodb, kms, sqs]) mock.reset();
+      for (const mock of mocks) mock.reset();
     });
 
     /** The outputs a deployed stack of this template would have. */
@@ -508,6 +672,158 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
 
     const live = (...flags: string[]) =>
       reportOf(templatePath, '--stack', 'webhooks-prod', '--region', 'eu-west-1', ...flags);
+
+    /** A physical id for each resource, as CloudFormation would list it. */
+    const physicalId = (id: string, type: string) =>
+      type === 'AWS::Logs::LogGroup'
+        ? `/webhooks-prod/${id}`
+        : type === 'AWS::SNS::Topic'
+          ? `arn:aws:sns:eu-west-1:123456789012:${id}`
+          : type === 'AWS::WAFv2::WebACL'
+            ? `${id}|a1b2c3|REGIONAL`
+            : type === 'AWS::ApiGateway::Stage'
+              ? 'v1'
+              : `live-${id}`;
+
+    /**
+     * Every resource class the controls cite, as the template sets it: the stack's resources
+     * listed, log groups, functions, the API stage, topics and the digest bucket's Object Lock.
+     */
+    function resourcesInPlace() {
+      const resources = Object.entries(template.Resources);
+      const byPhysical = new Map(
+        resources.map(([id, r]) => [physicalId(id, r.Type), { id, ...r }] as const),
+      );
+      const keyArn = new Map(
+        stackOutputs().flatMap(({ OutputKey, OutputValue }) => {
+          const getAtt = (template.Outputs[OutputKey]?.Value as { 'Fn::GetAtt'?: string[] })?.[
+            'Fn::GetAtt'
+          ];
+          return getAtt?.[1] === 'Arn' ? [[getAtt[0], OutputValue] as const] : [];
+        }),
+      );
+      const refOf = (value: unknown) =>
+        (value as { Ref?: string })?.Ref ??
+        (value as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt']?.[0];
+      cloudFormation.on(ListStackResourcesCommand).resolves({
+        StackResourceSummaries: resources.map(([id, r]) => ({
+          LogicalResourceId: id,
+          PhysicalResourceId: physicalId(id, r.Type),
+          ResourceType: r.Type,
+          LastUpdatedTimestamp: new Date(),
+          ResourceStatus: 'CREATE_COMPLETE',
+        })),
+      });
+      logs.on(DescribeLogGroupsCommand).callsFake(({ logGroupNamePrefix }) => {
+        const group = byPhysical.get(logGroupNamePrefix);
+        const key = refOf(group?.Properties?.KmsKeyId);
+        return {
+          logGroups: [
+            {
+              logGroupName: logGroupNamePrefix,
+              retentionInDays: group?.Properties?.RetentionInDays as number | undefined,
+              kmsKeyId: (key && keyArn.get(key)) ?? `arn:aws:kms:eu-west-1:123456789012:key/${key}`,
+            },
+          ],
+        };
+      });
+      lambda.on(GetFunctionConfigurationCommand).callsFake(({ FunctionName }) => {
+        const properties = byPhysical.get(FunctionName)?.Properties ?? {};
+        const vpc = properties.VpcConfig as { SubnetIds?: unknown[] } | undefined;
+        const variables = (properties.Environment as { Variables?: Record<string, unknown> })
+          ?.Variables;
+        return {
+          Runtime: 'nodejs24.x',
+          VpcConfig: { SubnetIds: (vpc?.SubnetIds ?? []).map((_, i) => `subnet-${i}`) },
+          Environment: {
+            Variables: Object.fromEntries(
+              Object.entries(variables ?? {}).filter(([, v]) => typeof v === 'string'),
+            ) as Record<string, string>,
+          },
+        };
+      });
+      /** A stage's access log settings as the template sets them, the log group by its name. */
+      const accessLog = (type: string, property: string) => {
+        const stage = resources.find(([, r]) => r.Type === type);
+        const setting = stage?.[1].Properties?.[property] as
+          | { DestinationArn?: unknown; Format?: string }
+          | undefined;
+        const group = physicalId(refOf(setting?.DestinationArn) ?? '', 'AWS::Logs::LogGroup');
+        return {
+          destinationArn: `arn:aws:logs:eu-west-1:123456789012:log-group:${group}`,
+          format: setting?.Format,
+        };
+      };
+      apiGateway.on(GetStageCommand).callsFake(() => {
+        const acl = resources.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')?.[0];
+        return {
+          accessLogSettings: accessLog('AWS::ApiGateway::Stage', 'AccessLogSetting'),
+          methodSettings: { '*/*': { dataTraceEnabled: false } },
+          ...(acl === undefined
+            ? {}
+            : { webAclArn: `arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/${acl}/a1b2c3` }),
+        };
+      });
+      apiGateway.on(GetRestApiCommand).callsFake(({ restApiId }) => {
+        const properties = byPhysical.get(restApiId)?.Properties ?? {};
+        return {
+          endpointConfiguration: properties.EndpointConfiguration as { types?: string[] },
+          disableExecuteApiEndpoint: properties.DisableExecuteApiEndpoint === true,
+        };
+      });
+      apiGatewayV2.on(GetHttpStageCommand).callsFake(() => {
+        const { destinationArn, format } = accessLog(
+          'AWS::ApiGatewayV2::Stage',
+          'AccessLogSettings',
+        );
+        return { AccessLogSettings: { DestinationArn: destinationArn, Format: format } };
+      });
+      apiGatewayV2.on(GetApiCommand).callsFake(({ ApiId }) => ({
+        ProtocolType: byPhysical.get(ApiId)?.Properties?.ProtocolType as 'HTTP' | undefined,
+        DisableExecuteApiEndpoint:
+          byPhysical.get(ApiId)?.Properties?.DisableExecuteApiEndpoint === true,
+      }));
+      sns.on(GetTopicAttributesCommand).resolves({
+        Attributes: {
+          Policy: JSON.stringify({
+            Statement: [
+              { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+            ],
+          }),
+        },
+      });
+      s3.on(GetObjectLockConfigurationCommand).callsFake(({ Bucket }) => {
+        const lock = byPhysical.get(Bucket)?.Properties?.ObjectLockConfiguration as
+          | { Rule?: { DefaultRetention?: { Mode?: string; Days?: number; Years?: number } } }
+          | undefined;
+        return lock === undefined
+          ? Promise.reject(
+              Object.assign(new Error('no Object Lock'), {
+                name: 'ObjectLockConfigurationNotFoundError',
+              }),
+            )
+          : {
+              ObjectLockConfiguration: {
+                ObjectLockEnabled: 'Enabled',
+                Rule: { DefaultRetention: lock.Rule?.DefaultRetention },
+              },
+            };
+      });
+      kms.on(GetKeyRotationStatusCommand).callsFake(({ KeyId }) => {
+        const key = byPhysical.get(KeyId)?.Properties ?? {};
+        return {
+          KeyRotationEnabled: key.EnableKeyRotation === true,
+          ...(typeof key.RotationPeriodInDays === 'number'
+            ? { RotationPeriodInDays: key.RotationPeriodInDays }
+            : {}),
+        };
+      });
+      sts.on(GetCallerIdentityCommand).resolves({
+        Arn: 'arn:aws:sts::123456789012:assumed-role/Auditor/alice',
+        Account: '123456789012',
+        UserId: 'AROAEXAMPLE:alice',
+      });
+    }
 
     /** A registered provider's item, with a key the report never reads. */
     const providerItem = (providerId: string, sources?: ProviderConfig['sources']) =>
@@ -609,11 +925,13 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
         everyDays: 1,
         lastRun: {
           startedAt: '2026-11-03T05:00:00.000Z',
+          passedChecks: selfAuditCheckNames.filter((name) => name !== 'access-changes'),
           failedChecks: [],
           notRunChecks: ['access-changes'],
         },
         lastFailure: {
           startedAt: '2026-11-02T05:00:00.000Z',
+          passedChecks: selfAuditCheckNames.filter((name) => name !== 'key-cryptoperiod'),
           failedChecks: ['key-cryptoperiod'],
           notRunChecks: [],
         },
@@ -682,13 +1000,16 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
       const pitr = controlOf(report, 'gdpr 32')
         .checks.flatMap((check) => check.evidence)
         .filter((e) => e.property.startsWith('PointInTimeRecoverySpecification'));
+      // Each live value now carries the time it was read.
       expect(pitr.map((e) => e.live)).toEqual([
-        { state: 'agrees', value: 'ENABLED' },
-        { state: 'agrees', value: 'ENABLED' },
+        { state: 'agrees', value: 'ENABLED', readAt: expect.any(String) },
+        { state: 'agrees', value: 'ENABLED', readAt: expect.any(String) },
       ]);
+      // Log groups are read too (CloudWatch Logs), found through the stack's resource list,
+      // which this stack's stand-in leaves empty: not checked, never taken as agreeing.
       expect(evidence.find((e) => e.type === 'AWS::Logs::LogGroup')?.live).toEqual({
         state: 'not-checked',
-        reason: '@aws-sdk/client-cloudwatch-logs is not installed',
+        reason: 'the stack lists no such resource',
       });
       expect(report.summary.live?.differs).toBe(0);
       expect(report.summary.live?.agrees).toBeGreaterThan(5);
@@ -713,11 +1034,161 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
         Array(3).fill({
           state: 'not-checked',
           reason: 'permission missing: kms:GetKeyRotationStatus (AccessDeniedException)',
+          readAt: expect.any(String),
         }),
       );
       expect(report.notices).toEqual([
         'The stack says it was deployed for gdpr, ccpa; this report checks it against hipaa.',
       ]);
+    });
+
+    it('reads every resource class the controls cite and states a control in place, with the times', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      resourcesInPlace();
+      const { report } = await live();
+      const evidence = report.controls.flatMap((c) => c.checks.flatMap((check) => check.evidence));
+      const logGroup = evidence.find((e) => e.type === 'AWS::Logs::LogGroup');
+      expect(logGroup?.live).toEqual({
+        state: 'agrees',
+        value: expect.any(String),
+        readAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+      // Every row of these controls names a deployed setting that was read, and agrees.
+      for (const id of ['gdpr 5(1)(e)', 'gdpr 25', 'ccpa 7101']) {
+        expect([id, controlOf(report, id).evidence]).toEqual([
+          id,
+          expect.objectContaining({
+            level: 'in place',
+            inPlace: expect.objectContaining({
+              status: 'read',
+              differs: 0,
+              notRead: [],
+              readBetween: { first: expect.any(String), last: expect.any(String) },
+            }),
+          }),
+        ]);
+      }
+      // A setting the live mode does not read (a key policy, an IAM policy) keeps its
+      // control at configured, and the control names it; no value differs.
+      expect(evidence.filter((e) => e.live?.state === 'differs')).toEqual([]);
+      const gdpr32 = controlOf(report, 'gdpr 32').evidence;
+      expect(gdpr32.level).toBe('configured');
+      expect(gdpr32.inPlace).toMatchObject({
+        status: 'read',
+        notRead: expect.arrayContaining([
+          expect.stringMatching(/KeyPolicy: not read by the live mode$/),
+        ]),
+      });
+      // The header's count says so too: those rows are not checked.
+      expect(report.summary.live).toMatchObject({ differs: 0, notChecked: 7 });
+      expect(report.summary.evidence).toEqual({
+        weakest: { level: 'configured', controls: 2 },
+        levels: { fail: 0, configured: 2, 'in place': 3, operating: 0 },
+      });
+      expect(report.metadata).toMatchObject({
+        deployment: { stack: 'webhooks-prod', region: 'eu-west-1', account: '123456789012' },
+        caller: {
+          status: 'read',
+          arn: 'arn:aws:sts::123456789012:assumed-role/Auditor/alice',
+          account: '123456789012',
+        },
+        liveReadings: { first: expect.any(String), last: expect.any(String) },
+        command: `webhooks compliance report --template ${templatePath} --stack webhooks-prod --region eu-west-1 --json`,
+      });
+      const markdown = renderMarkdown(reportDocument(report));
+      expect(markdown).toContain(
+        '| Result | Weakest evidence: **configured** (template only) — 2 of 5 controls. No control fails; 0 operating, 3 in place, 2 configured. |',
+      );
+      expect(markdown).toMatch(/^#### Art\. 5\(1\)\(e\): .* — \*\*in place\*\*$/m);
+      expect(markdown).toContain(
+        '| Run by | `arn:aws:sts::123456789012:assumed-role/Auditor/alice` (STS GetCallerIdentity) |',
+      );
+      expect(markdown).toMatch(/\| ENABLED: agrees \(read \d{4}-/);
+    });
+
+    it('states a control operating when the latest scheduled self-audit run passed it, with its date', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      resourcesInPlace();
+      dynamodb.on(QueryCommand).resolves({
+        Items: [
+          runItem('2026-11-03T05:00:00.000Z', 'schedule'),
+          runItem('2026-11-02T05:00:00.000Z', 'schedule', { 'template-controls': 'failed' }),
+        ],
+      });
+      const { report } = await live();
+      const control = controlOf(report, 'gdpr 5(1)(e)');
+      expect(control.evidence.level).toBe('operating');
+      expect(control.evidence.selfAudit).toEqual({
+        status: 'ran',
+        check: 'template-controls',
+        startedAt: '2026-11-03T05:00:00.000Z',
+        result: 'passed',
+      });
+      expect(renderMarkdown(reportDocument(report))).toContain(
+        'Operating (self-audit): the latest scheduled run, 2026-11-03T05:00:00.000Z, passed its template-controls check.',
+      );
+    });
+
+    it('states a control operating when it is in place and every test that proves it passed', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      resourcesInPlace();
+      const control = controlsFor(['gdpr']).find((c) => c.id === 'gdpr 5(1)(e)');
+      const { folder = '' } = tempFiles({});
+      const resultsPath = join(folder, 'results.json');
+      const runner = (file: string) =>
+        file.endsWith('.test.ts') ? file : join(dirname(file), 'runs-it.test.ts');
+      writeFileSync(
+        resultsPath,
+        JSON.stringify({
+          startTime: Date.parse('2026-12-01T09:00:00.000Z'),
+          testResults: (control?.tests ?? []).map((test) => ({
+            name: join(process.cwd(), runner(test.file)),
+            assertionResults: [{ title: test.name.replaceAll('…', '400'), status: 'passed' }],
+          })),
+        }),
+      );
+      const { report } = await live('--test-results', resultsPath);
+      expect(controlOf(report, 'gdpr 5(1)(e)').evidence).toMatchObject({
+        level: 'operating',
+        // The audit table's stand-in answers nothing here: the runs were not read.
+        selfAudit: { status: 'not-read' },
+        tests: { status: 'ran', ranAt: '2026-12-01T09:00:00.000Z' },
+      });
+    });
+
+    it('keeps a control in place, not operating, when the latest scheduled run failed it', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      resourcesInPlace();
+      dynamodb.on(QueryCommand).resolves({
+        Items: [runItem('2026-11-03T05:00:00.000Z', 'schedule', { 'template-controls': 'failed' })],
+      });
+      const { report } = await live();
+      expect(controlOf(report, 'gdpr 5(1)(e)').evidence).toMatchObject({
+        level: 'in place',
+        selfAudit: { status: 'ran', result: 'failed' },
+      });
+    });
+
+    it('reports a resource that could not be read as not checked, and its control as configured', async () => {
+      liveStack({ auditPitr: 'ENABLED' });
+      resourcesInPlace();
+      logs.on(DescribeLogGroupsCommand).rejects(
+        Object.assign(new Error('not authorized to perform logs:DescribeLogGroups'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+      const { report } = await live();
+      const control = controlOf(report, 'gdpr 5(1)(e)');
+      expect(control.passed).toBe(true);
+      expect(control.evidence.level).toBe('configured');
+      expect(control.evidence.inPlace).toMatchObject({
+        status: 'read',
+        notRead: expect.arrayContaining([
+          expect.stringMatching(
+            /RetentionInDays: permission missing: logs:DescribeLogGroups \(AccessDeniedException\)$/,
+          ),
+        ]),
+      });
     });
 
     it('makes the report from the template and exits 2 when the stack cannot be described', async () => {

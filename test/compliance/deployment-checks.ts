@@ -8,6 +8,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { accessTrailLogsDataAccess } from '../../compliance/checks/access-trail-logs-data-access.ts';
 import { auditBackupsInLockedVault } from '../../compliance/checks/audit-backups-in-locked-vault.ts';
 import { auditEvidenceRetainedOnStackDeletion } from '../../compliance/checks/audit-evidence-retained-on-stack-deletion.ts';
 import { auditRecordsExpireByTtl } from '../../compliance/checks/audit-records-expire-by-ttl.ts';
@@ -136,12 +137,20 @@ export function describeDeployment(
           : []),
         // Only the regulated profiles keep backups; the others have nothing it could judge.
         ...(requirements.backupPlanRequired ? [] : (['audit-backups-in-locked-vault'] as const)),
+        // Only pci-dss and hipaa require the access trail.
+        ...(requirements.accessTrailRequired ? [] : (['access-trail-logs-data-access'] as const)),
       ];
       const on = templateRules.filter((rule) => !off.includes(rule.name));
       if (!requirements.backupPlanRequired) {
         expect(verdictOf(auditBackupsInLockedVault)).toEqual({
           kind: 'not-applicable',
           reason: 'the profile requires no backup plan',
+        });
+      }
+      if (!requirements.accessTrailRequired) {
+        expect(verdictOf(accessTrailLogsDataAccess)).toEqual({
+          kind: 'not-applicable',
+          reason: 'the profile requires no access trail',
         });
       }
       expect(on.map((rule) => [rule.name, verdictOf(rule)])).toEqual(
@@ -151,10 +160,12 @@ export function describeDeployment(
 
     it('rotates one customer managed key per data class, under the configured aliases', () => {
       const keys = resourcesOfType(d.cloudFormation, 'AWS::KMS::Key');
-      // The data keys, and the audit digests' signing key, which KMS cannot rotate.
+      // The data keys, the audit digests' signing key, which KMS cannot rotate, and the access
+      // trail's key where a profile requires the trail (infra/access-trail.ts).
+      const symmetric = requirements.accessTrailRequired ? 4 : 3;
       expect(
         keys.map(({ resource }) => property(resource, 'KeySpec') ?? 'SYMMETRIC_DEFAULT').sort(),
-      ).toEqual(['ECC_NIST_P256', 'SYMMETRIC_DEFAULT', 'SYMMETRIC_DEFAULT', 'SYMMETRIC_DEFAULT']);
+      ).toEqual(['ECC_NIST_P256', ...Array<string>(symmetric).fill('SYMMETRIC_DEFAULT')]);
       expect(verdictOf(keysRotateYearly)).toEqual(compliant);
       expect(verdictOf(oneKeyPerDataClass)).toEqual(compliant);
       const aliases = resourcesOfType(d.cloudFormation, 'AWS::KMS::Alias').map(({ resource }) => [
@@ -344,7 +355,11 @@ export function describeDeployment(
         resourcesOfType(d.cloudFormation, 'AWS::S3::Bucket')
           .map(({ id }) => id)
           .sort(),
-      ).toEqual(['DigestBucket', 'PayloadBucket']);
+      ).toEqual(
+        requirements.accessTrailRequired
+          ? ['AccessTrailBucket', 'DigestBucket', 'PayloadBucket']
+          : ['DigestBucket', 'PayloadBucket'],
+      );
       expect(encryptionKeyOf('PayloadBucket')).toEqual(queueKey);
       expect(encryptionKeyOf('DigestBucket')).toEqual({
         'Fn::GetAtt': [keyId(stackOutputKeys.auditKeyId), 'Arn'],

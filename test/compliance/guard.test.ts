@@ -23,7 +23,7 @@ interface GuardedSynthesis extends IngestionApp {
 function synthesizeGuarded(profiles: string): GuardedSynthesis {
   const built = buildIngestionApp({
     outdir: mkdtempSync(join(tmpdir(), 'webhook-ingestion-guard-')),
-    context: { stackName: 'webhook-ingestion-test', profiles },
+    context: { stackName: 'webhook-ingestion-test', profiles, alarmEmail: 'alarms@example.com' },
   });
   registerGuard(built.app);
   return { ...built, assembly: built.app.synth() };

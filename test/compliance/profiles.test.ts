@@ -71,12 +71,16 @@ describe('combining profiles', () => {
       wafRequired: false,
       accessLogRequired: true,
       backupPlanRequired: true,
+      alarmDestinationRequired: true,
+      accessTrailRequired: true,
     });
   });
 
   it('requires a switch when any profile requires it', () => {
     expect(combineProfiles(['baseline', 'pci-dss']).wafRequired).toBe(true);
     expect(combineProfiles(['baseline', 'gdpr', 'ccpa']).vpcPlacementRequired).toBe(false);
+    expect(combineProfiles(['baseline']).alarmDestinationRequired).toBe(false);
+    expect(combineProfiles(['baseline', 'ccpa']).alarmDestinationRequired).toBe(true);
   });
 
   it('is as strict as each profile alone, whatever the order', () => {

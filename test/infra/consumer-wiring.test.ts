@@ -178,7 +178,10 @@ describe('addConsumer', () => {
 
   it('places the function in the VPC where the profiles require one, and opens its endpoints to it', () => {
     const stack = new Stack(new App(), 'Vpc');
-    const ingestion = new WebhookIngestion(stack, 'Webhooks', { complianceProfiles: ['pci-dss'] });
+    const ingestion = new WebhookIngestion(stack, 'Webhooks', {
+      complianceProfiles: ['pci-dss'],
+      alarmEmail: 'alarms@example.com',
+    });
     expect(() => ingestion.addConsumer(userConsumerFunction(stack, 'Outside'))).toThrow(
       /place its functions in a VPC \(pci-dss\).*consumerPlacement/,
     );

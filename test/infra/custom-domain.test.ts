@@ -67,6 +67,7 @@ type DomainFront = keyof typeof resourceTypes;
 function frontOf(profiles: readonly ComplianceProfileName[], front?: IngestFrontName): DomainFront {
   const chosen = resolveSettings({
     complianceProfiles: profiles,
+    alarmEmail: 'alarms@example.com',
     ...(front === undefined ? {} : { front }),
   }).front;
   if (chosen === 'url') throw new Error('no custom domain on a function URL');

@@ -1,7 +1,9 @@
 /**
  * Synthesized deployments for the infra tests, one synthesis per configuration and test file:
  * the app the CLI runs (infra/ingestion-app.ts), with its cdk-nag packs, bundled Lambda and
- * cloud assembly, and the template read back from that assembly.
+ * cloud assembly, and the template read back from that assembly. As `npm run synth` does, a
+ * profile that requires an alarm destination gets the placeholder address unless the context
+ * names one (or names `alarmEmail: ''`, to see the refusal).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ import {
   type Resource,
 } from '../../compliance/report/template.ts';
 import { auditTable } from '../../functions/config/tables.ts';
-import { readAppContext } from '../../infra/context.ts';
+import { readAppContext, withPlaceholderAlarmEmail } from '../../infra/context.ts';
 import { buildIngestionApp, type IngestionApp } from '../../infra/ingestion-app.ts';
 import { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
 
@@ -51,12 +53,14 @@ export function deployment(
   context: Readonly<Record<string, unknown>>,
   options: DeploymentOptions = {},
 ): Deployment {
-  const key = JSON.stringify([context, options]);
+  const full = withPlaceholderAlarmEmail({ stackName: 'webhook-ingestion-test', ...context });
+  // Sorted, so that the same context in another order is the same synthesis.
+  const key = JSON.stringify([Object.entries(full).sort(), options]);
   const cached = deployments.get(key);
   if (cached !== undefined) return cached;
   const appProps = {
     outdir: mkdtempSync(join(tmpdir(), 'webhook-ingestion-cdk-')),
-    context: { stackName: 'webhook-ingestion-test', ...context },
+    context: full,
   };
   const { app, stack, ingestion } = options.consumer
     ? appWithConsumer(appProps)

@@ -21,6 +21,7 @@ import { asTemplate } from '../../compliance/report/template.ts';
 import { auditFieldsKmsContext } from '../../functions/audit/data-key-cache.ts';
 import { integrityKmsContext } from '../../functions/audit/record-seal.ts';
 import { subjectIndexKmsContext } from '../../functions/audit/subject-index.ts';
+import { subjectIndexSecretId } from '../../functions/audit/subject-index-secret.ts';
 import { auditTable } from '../../functions/config/tables.ts';
 import {
   providerKeyContextKeys,
@@ -30,10 +31,12 @@ import {
   adminPartition,
   type DeploymentGrantName,
   deploymentGrantNames,
+  erasurePartition,
   GrantError,
 } from '../../infra/grants.ts';
 import { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
+import { erasurePartitionKey } from '../../ops/erasure/erasure-receipt.ts';
 import { cfnLint, hasCfnLint, nagFindings, userConsumerFunction } from './deployment.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -53,6 +56,7 @@ function grantsApp(profile: ComplianceProfileName, withGrants = true) {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'webhook-ingestion-grants-')) });
   const ingestion = new WebhookIngestion(new Stack(app, 'Webhooks'), 'Ingestion', {
     complianceProfiles: [profile],
+    alarmEmail: 'alarms@example.com',
   });
   const consumers = new Stack(app, 'Consumers');
   const onDelivery = userConsumerFunction(consumers, 'OnDelivery', ingestion.consumerPlacement());
@@ -69,6 +73,7 @@ function grantsApp(profile: ComplianceProfileName, withGrants = true) {
     auditor: role('Auditor'),
     investigator: role('Investigator'),
     operator: role('Operator'),
+    eraser: role('Eraser'),
   };
   const consume = withGrants ? ingestion.grantConsumeDeliveries(onDelivery) : undefined;
   consume?.applyBefore(mapping);
@@ -76,6 +81,7 @@ function grantsApp(profile: ComplianceProfileName, withGrants = true) {
     ingestion.grantReadAuditRecords(roles.auditor);
     ingestion.grantReadPayloadCopies(roles.investigator);
     ingestion.grantAdministerProviders(roles.operator);
+    ingestion.grantEraseSubjects(roles.eraser);
   }
   return {
     app,
@@ -222,6 +228,54 @@ describe('the construct grants', () => {
     expect(reads?.Resource).toHaveLength(1 + auditTable.globalSecondaryIndexes.length);
   });
 
+  it("give an eraser exactly erasure's calls (ops/erasure/, cli/commands/audit/erase.ts), and no other grant an update or delete of an audit record", () => {
+    expect(erasurePartition).toBe(erasurePartitionKey);
+    const statements = grantPolicy(gdpr, 'eraseSubjects').statements;
+    const table = (s: Statement) => JSON.stringify(s.Resource);
+    const granted = statements.map((s) => [s.Sid, actionsOf(s)]);
+    expect(granted).toEqual([
+      ['FindRecordsToErase', ['dynamodb:GetItem', 'dynamodb:Query']],
+      ['EraseRecords', ['dynamodb:UpdateItem', 'dynamodb:DeleteItem']],
+      ['WriteErasureReceipts', ['dynamodb:PutItem']],
+      ['FindBodyObjects', ['s3:ListBucket']],
+      ['DeleteBodyObjects', ['s3:DeleteObject']],
+      ['ReadProviderSettings', ['dynamodb:GetItem']],
+      ['CreateSubjectIndexSecret', ['dynamodb:PutItem']],
+      ['RegistryEncryptedThroughDynamoDb', expect.any(Array)],
+      ['SubjectIndexSecret', ['kms:GenerateDataKey', 'kms:Decrypt']],
+      ['RecordAdminActions', ['dynamodb:PutItem']],
+      ['AuditTableEncryptedThroughDynamoDb', expect.any(Array)],
+      ['SealAdminRecords', ['kms:GenerateDataKey']],
+    ]);
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    // The records: the table and its indexes by name; updated and deleted on the table only.
+    expect(bySid.FindRecordsToErase?.Resource).toHaveLength(
+      1 + auditTable.globalSecondaryIndexes.length,
+    );
+    expect(table(bySid.EraseRecords as Statement)).toMatch(/AuditTable/);
+    expect(table(bySid.EraseRecords as Statement)).not.toMatch(/index/);
+    // Puts: receipts only on the audit table, the subject-index secret only on the registry.
+    expect(bySid.WriteErasureReceipts?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [erasurePartitionKey] },
+    });
+    expect(bySid.CreateSubjectIndexSecret?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [subjectIndexSecretId] },
+    });
+    expect(table(bySid.ReadProviderSettings as Statement)).toMatch(/RegistryTable/);
+    expect(bySid.SealAdminRecords?.Condition).toMatchObject({
+      StringEquals: { 'kms:EncryptionContext:writer': 'operator' },
+    });
+    // No other grant may change or delete an audit record.
+    for (const name of deploymentGrantNames.filter((n) => n !== 'eraseSubjects')) {
+      const changes = grantPolicy(gdpr, name).statements.filter(
+        (s) =>
+          actionsOf(s).some((a) => /^dynamodb:(Update|Delete)/.test(a)) &&
+          table(s).includes('AuditTable'),
+      );
+      expect(changes, name).toEqual([]);
+    }
+  });
+
   it('synthesize a consumer in another stack and operators in a third without a cycle', () => {
     const assembly = gdpr.app.synth();
     const dependencies = (name: string) =>
@@ -255,6 +309,7 @@ describe('the construct grants', () => {
       exported('readPayloadCopies'),
     );
     expect(attached('Operations', gdpr.roles.operator)).toContain(exported('administerProviders'));
+    expect(attached('Operations', gdpr.roles.eraser)).toContain(exported('eraseSubjects'));
     // The mapping is created after the role lists the policy (Lambda checks it then).
     const mappingId = gdpr.consumers.getLogicalId(
       gdpr.mapping.node.defaultChild as lambda.CfnEventSourceMapping,

@@ -62,6 +62,7 @@ describe('two instances in one stack and one in another, in one app', () => {
   const cards = new WebhookIngestion(second, 'Webhooks', {
     instanceName: 'Cards',
     complianceProfiles: ['pci-dss'],
+    alarmEmail: 'alarms@example.com',
     manageApiGatewayAccount: true,
   });
   registerNagPacks(shared);

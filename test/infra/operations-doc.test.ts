@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alarmDefaults } from '../../infra/observability/alarm-thresholds.ts';
 import { quietProvidersId } from '../../infra/observability/quiet-providers.ts';
@@ -18,6 +19,8 @@ const doc = readFileSync('docs/operations.md', 'utf8');
 const quietProvider = 'stripe-live';
 
 let alarms: cloudwatch.Alarm[];
+/** EventBridge rules whose target is the alarm topic (infra/key-change-alarm.ts): alarms too. */
+let notifyingRules: events.Rule[];
 let ingestion: WebhookIngestion;
 
 beforeAll(() => {
@@ -31,10 +34,20 @@ beforeAll(() => {
   alarms = stack.node
     .findAll()
     .filter((node): node is cloudwatch.Alarm => node instanceof cloudwatch.Alarm);
+  const topicArn = JSON.stringify(stack.resolve(ingestion.alarmTopic.topic.topicArn));
+  notifyingRules = stack.node
+    .findAll()
+    .filter(
+      (node): node is events.Rule =>
+        node instanceof events.Rule &&
+        JSON.stringify(stack.resolve((node.node.defaultChild as events.CfnRule).targets)).includes(
+          topicArn,
+        ),
+    );
 }, 180_000);
 
 /** An alarm as the doc names it: its path under the construct, the ingest path's prefix cut. */
-function docName(alarm: cloudwatch.Alarm): string {
+function docName(alarm: cloudwatch.Alarm | events.Rule): string {
   return alarm.node.path
     .slice(ingestion.node.path.length + 1)
     .replace(/^Observability\/Alarms\//, '')
@@ -49,7 +62,10 @@ function listedAlarms(markdown: string): string[] {
 describe('docs/operations.md', () => {
   it('lists every alarm the construct creates, and no other', () => {
     expect(alarms.length).toBeGreaterThan(10);
-    expect([...listedAlarms(doc)].sort()).toEqual(alarms.map(docName).sort());
+    expect(notifyingRules.length).toBeGreaterThan(0);
+    expect([...listedAlarms(doc)].sort()).toEqual(
+      [...alarms.map(docName), ...notifyingRules.map(docName)].sort(),
+    );
   });
 
   it('names the prop of every threshold', () => {

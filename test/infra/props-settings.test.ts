@@ -40,10 +40,14 @@ describe("an operator's VPC", () => {
   it('turns VPC placement on, in its isolated subnets unless told otherwise', () => {
     const { vpc } = operatorVpc();
     expect(resolveSettings({ vpc }).vpcPlacement).toBe(true);
-    expect(resolveSettings({ complianceProfiles: ['pci-dss'], vpc }).vpcPlacement).toBe(true);
+    expect(
+      resolveSettings({ complianceProfiles: ['pci-dss'], alarmEmail: 'alarms@example.com', vpc })
+        .vpcPlacement,
+    ).toBe(true);
     expect(
       resolveSettings({
         complianceProfiles: ['hipaa'],
+        alarmEmail: 'alarms@example.com',
         vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       }).vpcPlacement,
@@ -54,6 +58,7 @@ describe("an operator's VPC", () => {
     const { vpc } = operatorVpc();
     const problems = problemsOf({
       complianceProfiles: ['pci-dss', 'hipaa'],
+      alarmEmail: 'alarms@example.com',
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
     });
@@ -72,9 +77,9 @@ describe("an operator's VPC", () => {
     const { stack, vpc } = operatorVpc();
     const unknown = ec2.Subnet.fromSubnetId(stack, 'Unknown', 'subnet-elsewhere');
     const props = { vpc, vpcSubnets: { subnets: [unknown] } };
-    expect(problemsOf({ ...props, complianceProfiles: ['pci-dss'] })).toEqual([
-      expect.stringMatching(/\(subnet-elsewhere\).*which pci-dss 1\.3 require/),
-    ]);
+    expect(
+      problemsOf({ ...props, complianceProfiles: ['pci-dss'], alarmEmail: 'alarms@example.com' }),
+    ).toEqual([expect.stringMatching(/\(subnet-elsewhere\).*which pci-dss 1\.3 require/)]);
     expect(resolveSettings(props).vpcPlacement).toBe(true);
   });
 

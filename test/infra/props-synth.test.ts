@@ -37,7 +37,11 @@ function operatorVpc(stack: Stack): ec2.IVpc {
 }
 
 describe("a pci-dss deployment in the operator's VPC", () => {
-  const d = synthesized((stack) => ({ complianceProfiles: ['pci-dss'], vpc: operatorVpc(stack) }));
+  const d = synthesized((stack) => ({
+    complianceProfiles: ['pci-dss'],
+    alarmEmail: 'alarms@example.com',
+    vpc: operatorVpc(stack),
+  }));
 
   it(
     'runs the ingest Lambda in its isolated subnets, and creates no VPC of its own',

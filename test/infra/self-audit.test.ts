@@ -525,7 +525,10 @@ describe('the self-audit options', () => {
 
   it("take the profiles' cryptoperiod, and refuse a longer one naming the profiles", () => {
     for (const profile of ['pci-dss', 'hipaa'] as const) {
-      expect(resolveSettings({ complianceProfiles: [profile] }).selfAudit).toEqual({
+      expect(
+        resolveSettings({ complianceProfiles: [profile], alarmEmail: 'alarms@example.com' })
+          .selfAudit,
+      ).toEqual({
         schedule: selfAudit.defaultSchedule,
         cryptoperiodDays: complianceProfiles[profile].keyCryptoperiodDays,
         idleProviderDays: selfAudit.defaultIdleProviderDays,
@@ -533,13 +536,17 @@ describe('the self-audit options', () => {
       });
     }
     expect(
-      resolveSettings({ complianceProfiles: ['pci-dss'], selfAudit: { cryptoperiodDays: 90 } })
-        .selfAudit.cryptoperiodDays,
+      resolveSettings({
+        complianceProfiles: ['pci-dss'],
+        alarmEmail: 'alarms@example.com',
+        selfAudit: { cryptoperiodDays: 90 },
+      }).selfAudit.cryptoperiodDays,
     ).toBe(90);
     expect(
       problemsOf(() =>
         resolveSettings({
           complianceProfiles: ['pci-dss', 'hipaa'],
+          alarmEmail: 'alarms@example.com',
           selfAudit: { cryptoperiodDays: 400 },
         }),
       ),
@@ -554,8 +561,11 @@ describe('the self-audit options', () => {
       'selfAudit.idleProviderDays 45 is longer than the 30 days delivery audit records are kept, which the idle check reads: keep them longer (retention.deliveryAudit) or flag sooner',
     ]);
     expect(
-      resolveSettings({ complianceProfiles: ['pci-dss'], selfAudit: { idleProviderDays: 45 } })
-        .selfAudit.idleProviderDays,
+      resolveSettings({
+        complianceProfiles: ['pci-dss'],
+        alarmEmail: 'alarms@example.com',
+        selfAudit: { idleProviderDays: 45 },
+      }).selfAudit.idleProviderDays,
     ).toBe(45);
   });
 

@@ -27,7 +27,9 @@ describe('deployment settings', () => {
   });
 
   it('put a REST API in front when a profile requires a WAF, or when one is asked for', () => {
-    expect(resolveSettings({ complianceProfiles: ['pci-dss'] })).toMatchObject({
+    expect(
+      resolveSettings({ complianceProfiles: ['pci-dss'], alarmEmail: 'alarms@example.com' }),
+    ).toMatchObject({
       front: 'rest',
       waf: true,
       accessLogDetail: 'detailed',
@@ -36,7 +38,9 @@ describe('deployment settings', () => {
   });
 
   it('keep the HTTP API for hipaa, with the detailed access log it requires', () => {
-    expect(resolveSettings({ complianceProfiles: ['hipaa'] })).toMatchObject({
+    expect(
+      resolveSettings({ complianceProfiles: ['hipaa'], alarmEmail: 'alarms@example.com' }),
+    ).toMatchObject({
       front: 'http',
       waf: false,
       accessLogDetail: 'detailed',
@@ -44,14 +48,26 @@ describe('deployment settings', () => {
   });
 
   it('use a function URL or a REST API without a WAF only when asked', () => {
-    expect(resolveSettings({ complianceProfiles: ['gdpr'], front: 'url' }).front).toBe('url');
+    expect(
+      resolveSettings({
+        complianceProfiles: ['gdpr'],
+        alarmEmail: 'alarms@example.com',
+        front: 'url',
+      }).front,
+    ).toBe('url');
     expect(resolveSettings({ front: 'rest' })).toMatchObject({ front: 'rest', waf: false });
     expect(resolveSettings({ tracing: true }).tracing).toBe(true);
   });
 
   it('refuse a function URL where a profile requires an access log of every request', () => {
     expect(
-      problemsOf(() => resolveSettings({ complianceProfiles: ['gdpr', 'hipaa'], front: 'url' })),
+      problemsOf(() =>
+        resolveSettings({
+          complianceProfiles: ['gdpr', 'hipaa'],
+          alarmEmail: 'alarms@example.com',
+          front: 'url',
+        }),
+      ),
     ).toEqual([
       "front 'url' writes no access log of each request, which hipaa requires: use front 'http' or 'rest'",
     ]);
@@ -62,7 +78,13 @@ describe('deployment settings', () => {
       "front 'http' cannot carry a WAF, which attaches to a REST API only (front 'rest'): waf is on",
     ]);
     expect(
-      problemsOf(() => resolveSettings({ complianceProfiles: ['pci-dss'], front: 'url' })),
+      problemsOf(() =>
+        resolveSettings({
+          complianceProfiles: ['pci-dss'],
+          alarmEmail: 'alarms@example.com',
+          front: 'url',
+        }),
+      ),
     ).toEqual([
       "front 'url' cannot carry a WAF, which attaches to a REST API only (front 'rest'): pci-dss requires a WAF",
       "front 'url' writes no access log of each request, which pci-dss requires: use front 'http' or 'rest'",
@@ -78,13 +100,17 @@ describe('deployment settings', () => {
   });
 
   it('place the Lambda in a VPC when a profile requires it', () => {
-    expect(resolveSettings({ complianceProfiles: ['hipaa'] }).vpcPlacement).toBe(true);
+    expect(
+      resolveSettings({ complianceProfiles: ['hipaa'], alarmEmail: 'alarms@example.com' })
+        .vpcPlacement,
+    ).toBe(true);
   });
 
   it('accept choices stricter than the profiles', () => {
     expect(
       resolveSettings({
         complianceProfiles: ['gdpr'],
+        alarmEmail: 'alarms@example.com',
         retention: { deliveryAudit: 'extended' },
         logRetentionDays: 365,
         vpcPlacement: true,
@@ -97,6 +123,7 @@ describe('deployment settings', () => {
       problemsOf(() =>
         resolveSettings({
           complianceProfiles: ['pci-dss'],
+          alarmEmail: 'alarms@example.com',
           retention: { deliveryAudit: 'minimal' },
         }),
       ),
@@ -108,7 +135,11 @@ describe('deployment settings', () => {
   it('refuse longer payload copies than GDPR allows', () => {
     expect(
       problemsOf(() =>
-        resolveSettings({ complianceProfiles: ['gdpr'], retention: { payloadCopies: 'standard' } }),
+        resolveSettings({
+          complianceProfiles: ['gdpr'],
+          alarmEmail: 'alarms@example.com',
+          retention: { payloadCopies: 'standard' },
+        }),
       ),
     ).toEqual([
       "retention.payloadCopies 'standard' keeps payload copies longer than 'minimal', which gdpr allows",
@@ -120,6 +151,7 @@ describe('deployment settings', () => {
       problemsOf(() =>
         resolveSettings({
           complianceProfiles: ['pci-dss', 'hipaa'],
+          alarmEmail: 'alarms@example.com',
           waf: false,
           vpcPlacement: false,
         }),
@@ -136,7 +168,13 @@ describe('deployment settings', () => {
 
   it('refuse log retention shorter than the profiles or not offered by CloudWatch', () => {
     expect(
-      problemsOf(() => resolveSettings({ complianceProfiles: ['hipaa'], logRetentionDays: 365 })),
+      problemsOf(() =>
+        resolveSettings({
+          complianceProfiles: ['hipaa'],
+          alarmEmail: 'alarms@example.com',
+          logRetentionDays: 365,
+        }),
+      ),
     ).toEqual(['logRetentionDays 365 is shorter than the 2192 days hipaa requires']);
     expect(problemsOf(() => resolveSettings({ logRetentionDays: 100 }))[0]).toMatch(
       /^logRetentionDays must be one of CloudWatch's periods \(.*\), got 100$/,

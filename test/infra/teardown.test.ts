@@ -192,7 +192,12 @@ describe("profiles that keep records for a regulation refuse 'destroy'", () => {
   });
 
   it.each(keeping)('%s refuses it, naming itself and its retention control', (name) => {
-    const settle = () => resolveSettings({ complianceProfiles: [name], removalPolicy: 'destroy' });
+    const settle = () =>
+      resolveSettings({
+        complianceProfiles: [name],
+        alarmEmail: 'alarms@example.com',
+        removalPolicy: 'destroy',
+      });
     expect(settle).toThrow(DeploymentSettingsError);
     expect(settle).toThrow(
       new RegExp(
@@ -206,6 +211,7 @@ describe("profiles that keep records for a regulation refuse 'destroy'", () => {
     try {
       resolveSettings({
         complianceProfiles: ['baseline', 'pci-dss', 'hipaa'],
+        alarmEmail: 'alarms@example.com',
         removalPolicy: 'destroy',
       });
     } catch (caught) {
@@ -222,13 +228,23 @@ describe("profiles that keep records for a regulation refuse 'destroy'", () => {
 
   it('refuses it from the app too: cdk deploy -c profiles=hipaa -c removal=destroy', () => {
     expect(() =>
-      buildIngestionApp({ context: { profiles: 'hipaa', [contextKeys.removal]: 'destroy' } }),
+      buildIngestionApp({
+        context: {
+          profiles: 'hipaa',
+          alarmEmail: 'alarms@example.com',
+          [contextKeys.removal]: 'destroy',
+        },
+      }),
     ).toThrow(/which hipaa refuses/);
   });
 
   it.each<ComplianceProfileName>(complianceProfileNames)('%s accepts retain', (name) => {
     expect(
-      resolveSettings({ complianceProfiles: [name], removalPolicy: 'retain' }).removalPolicy,
+      resolveSettings({
+        complianceProfiles: [name],
+        alarmEmail: 'alarms@example.com',
+        removalPolicy: 'retain',
+      }).removalPolicy,
     ).toBe('retain');
   });
 

@@ -169,7 +169,8 @@ describe('a dependency that stalls: 503 with Retry-After in time, and a retry me
     async () => {
       const ports = await warmPorts();
       const deliveryId = `evt_ddb_copy_${randomUUID()}`;
-      dynamodbProxy.stallOn('PutItem');
+      // The copy's PutItem, not the claim's (a PutItem too): only the copy holds this attribute.
+      dynamodbProxy.stallOn('encryptedPayload');
 
       const { result, elapsedMs } = await timed(() => post(ports, deliveryId));
       dynamodbProxy.resume();

@@ -76,7 +76,7 @@ describe('an abort at each step of the delivery', () => {
 
   it('the claim: 503, nothing sent; the claim released, since DynamoDB may have applied it', async () => {
     const { ports, claim, send, release, written } = fakePorts();
-    claim.mockImplementation(() => stalled('dynamodb', 'UpdateItem'));
+    claim.mockImplementation(() => stalled('dynamodb', 'PutItem'));
     expectUnavailable(await run(ports), 'dynamodb_deadline_exceeded');
     expect(send).not.toHaveBeenCalled();
     expect(release).toHaveBeenCalledOnce();
@@ -86,15 +86,15 @@ describe('an abort at each step of the delivery', () => {
 
   it('the claim, and its release stalled too: 503 claim_not_released, the claim may stay', async () => {
     const { ports, claim, release, send } = fakePorts();
-    claim.mockImplementation(() => stalled('dynamodb', 'UpdateItem'));
-    release.mockImplementation(() => stalled('dynamodb', 'DeleteItem'));
+    claim.mockImplementation(() => stalled('dynamodb', 'PutItem'));
+    release.mockImplementation(() => stalled('dynamodb', 'UpdateItem'));
     expectUnavailable(await run(ports), 'claim_not_released');
     expect(send).not.toHaveBeenCalled();
   });
 
   it('a claim DynamoDB refused (an answer): nothing to release', async () => {
     const { ports, claim, release } = fakePorts();
-    claim.mockRejectedValue(new DependencyUnavailableError('dynamodb', 'UpdateItem', 'down'));
+    claim.mockRejectedValue(new DependencyUnavailableError('dynamodb', 'PutItem', 'down'));
     expectUnavailable(await run(ports), 'dynamodb_unavailable');
     expect(release).not.toHaveBeenCalled();
   });
@@ -135,7 +135,7 @@ describe('the steps that settle what was begun run past the budget, and are boun
   it('a release that stalls ends with the settle allowance, and says the claim stayed', async () => {
     const { ports, claim, release } = fakePorts();
     claim.mockImplementation(() => answerAfter(budget.deliveryMs + 20, { outcome: 'claimed' }));
-    release.mockImplementation(() => stalled('dynamodb', 'DeleteItem'));
+    release.mockImplementation(() => stalled('dynamodb', 'UpdateItem'));
     vi.spyOn(ports.audit, 'writeAttempt').mockImplementation(() => stalled('dynamodb', 'PutItem'));
     expectUnavailable(await run(ports), 'claim_not_released');
   });
@@ -149,7 +149,7 @@ describe('the steps that settle what was begun run past the budget, and are boun
       releaseSignal = currentDeadlineSignal();
       await answerAfter(60, undefined);
       expect(releaseSignal?.aborted).toBe(false);
-      return [];
+      return 'released' as const;
     });
     expectUnavailable(await run(ports), 'sqs_deadline_exceeded');
     expect(releaseSignal).toBeDefined();

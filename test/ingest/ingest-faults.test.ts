@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { KeyServiceUnavailableError } from '../../functions/audit/errors.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { type IngestPorts, ingest } from '../../functions/ingest/ingest.ts';
-import { auditRecord } from '../support/audit-records.ts';
 import { acceptedVerdict, fakePorts, fakeRequest } from '../support/fake-delivery.ts';
 
 const request = fakeRequest;
@@ -80,8 +79,8 @@ describe('ingest, through fake ports', () => {
     expect(claim).not.toHaveBeenCalled();
   });
 
-  it('releases the claim and deletes the copy when SQS answers the send with an error', async () => {
-    const { ports, release, deletePayloadCopy, written } = fakePorts({
+  it('releases the claim and records the failure when SQS answers the send with an error, deleting nothing', async () => {
+    const { ports, release, writePayloadCopy, written } = fakePorts({
       queue: {
         send: async () => {
           throw new DependencyUnavailableError('sqs', 'SendMessage', 'down');
@@ -90,26 +89,38 @@ describe('ingest, through fake ports', () => {
     });
     expect((await run(ports)).response.statusCode).toBe(503);
     expect(release).toHaveBeenCalledWith(expect.objectContaining({ outcome: 'accepted' }));
-    expect(deletePayloadCopy).toHaveBeenCalledOnce();
+    // The copy stays beside the failed record until its TTL: the ingest path deletes nothing.
+    expect(writePayloadCopy).toHaveBeenCalledOnce();
+    expect(Object.keys(ports.audit)).not.toContain('deletePayloadCopy');
     expect(written).toMatchObject([{ outcome: 'failed', reason: 'sqs_unavailable' }]);
   });
 
-  it('records the repeats a released claim held as failed in_flight attempts', async () => {
-    const { ports, release, written } = fakePorts({
+  it('writes no record for the repeats a released claim held: they stay in its item, read as failed', async () => {
+    const { ports, written } = fakePorts({
       queue: {
         send: async () => {
           throw new DependencyUnavailableError('sqs', 'SendMessage', 'down');
         },
       },
     });
-    release.mockResolvedValue([
-      auditRecord({ requestId: 'req-2', outcome: 'duplicate', reason: 'in_flight' }),
-    ]);
     expect((await run(ports)).response.statusCode).toBe(503);
     expect(written.map((record) => [record.requestId, record.outcome, record.reason])).toEqual([
       ['req-1', 'failed', 'sqs_unavailable'],
-      ['req-2', 'failed', 'in_flight'],
     ]);
+  });
+
+  it('counts a claim another attempt holds as no longer standing: nothing of it to release', async () => {
+    const { ports, release } = fakePorts({
+      queue: {
+        send: async () => {
+          throw new DependencyUnavailableError('sqs', 'SendMessage', 'down');
+        },
+      },
+    });
+    release.mockResolvedValue('not_held');
+    const result = await run(ports);
+    expect(result.response.statusCode).toBe(503);
+    expect(result.reason).not.toBe('claim_not_released');
   });
 
   it('answers claim_not_released when the claim of a failed send cannot be released', async () => {
@@ -120,7 +131,7 @@ describe('ingest, through fake ports', () => {
         },
       },
     });
-    release.mockRejectedValue(new DependencyUnavailableError('dynamodb', 'DeleteItem', 'down'));
+    release.mockRejectedValue(new DependencyUnavailableError('dynamodb', 'UpdateItem', 'down'));
     const result = await run(ports);
     expect(result.response.statusCode).toBe(503);
     expect(result.reason).toBe('claim_not_released');

@@ -267,7 +267,7 @@ describe('handler faults, injected at the SDK on the handler\u2019s own clients'
       const sendFault = { active: true, hits: 0 };
       const releaseFault = { active: true, hits: 0 };
       injectFault(SQSClient, 'SendMessageCommand', sendFault);
-      injectFault(DynamoDBClient, 'DeleteItemCommand', releaseFault);
+      injectFault(DynamoDBClient, 'UpdateItemCommand', releaseFault);
       const handler = await coldHandler();
       const body = eventBody(`evt_loss_${randomUUID()}`, 'ddb');
 

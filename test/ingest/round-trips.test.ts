@@ -150,35 +150,34 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
         'DynamoDB GetItem': 1,
         'KMS Decrypt': 1,
         'KMS GenerateDataKey': 2,
-        'DynamoDB UpdateItem': 1,
         'SQS SendMessage': 1,
-        'DynamoDB PutItem': 1,
+        'DynamoDB PutItem': 2,
       },
       rounds: 5,
     });
   });
 
-  it('warm accepted delivery: two round trips, the claim (UpdateItem), then SendMessage beside the payload copy (PutItem); no KMS, no GetItem', async () => {
+  it('warm accepted delivery: two round trips, the claim (a conditional PutItem), then SendMessage beside the payload copy (PutItem); no KMS, no GetItem', async () => {
     const warm = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_warm')));
     expect(warm).toEqual({
       outcome: 'accepted',
       statusCode: 202,
-      calls: { 'DynamoDB UpdateItem': 1, 'SQS SendMessage': 1, 'DynamoDB PutItem': 1 },
+      calls: { 'SQS SendMessage': 1, 'DynamoDB PutItem': 2 },
       rounds: 2,
     });
   });
 
-  it('warm repeat while the first attempt may still be sending: one round trip, 503 in_flight; nothing sent', async () => {
+  it('warm repeat while the first attempt may still be sending: two round trips (the claim that finds the item, the UpdateItem that appends the repeat), 503 in_flight; nothing sent', async () => {
     const repeat = await roundTrips(stripeDelivery(providerId, secret, eventBody('evt_rt_warm')));
     expect(repeat).toEqual({
       outcome: 'in_flight',
       statusCode: 503,
-      calls: { 'DynamoDB UpdateItem': 1 },
-      rounds: 1,
+      calls: { 'DynamoDB PutItem': 1, 'DynamoDB UpdateItem': 1 },
+      rounds: 2,
     });
   });
 
-  it('warm duplicate: one round trip, the UpdateItem that finds the delivery and records the repeat; nothing sent, no KMS', async () => {
+  it('warm duplicate: two round trips, the claim that finds the delivery, then the UpdateItem that appends the repeat; nothing sent, no KMS', async () => {
     const duplicate = await roundTrips(
       stripeDelivery(providerId, secret, eventBody('evt_rt_warm')),
       afterSendingMs,
@@ -186,8 +185,8 @@ describe('AWS round trips per delivery, counted at the SDK', () => {
     expect(duplicate).toEqual({
       outcome: 'duplicate',
       statusCode: 200,
-      calls: { 'DynamoDB UpdateItem': 1 },
-      rounds: 1,
+      calls: { 'DynamoDB PutItem': 1, 'DynamoDB UpdateItem': 1 },
+      rounds: 2,
     });
     expect(await stack.drainQueue()).toHaveLength(0);
   });

@@ -25,6 +25,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlsFor } from '../../compliance/controls.ts';
 import { evaluateControl } from '../../compliance/report/control-result.ts';
 import { asTemplate } from '../../compliance/report/template.ts';
+import { subjectIndexSecretId } from '../../functions/audit/subject-index-secret.ts';
 import { DependencyUnavailableError } from '../../functions/aws/errors.ts';
 import { InvalidSettingError } from '../../functions/config/errors.ts';
 import { selfAudit, selfAuditCheckNames } from '../../functions/config/self-audit.ts';
@@ -157,12 +158,53 @@ describe('a self-audit run', () => {
       status: 'not_run',
       reason: 'this deployment keeps no audit digests (it predates them)',
     });
-    // One Query per shard of the byTime index per enabled provider, newest first, one item.
+    // One Query per shard of the byTime index per enabled provider, newest first, five items (a released claim is skipped: ops/review/last-delivery.ts).
     const byTime = dynamodb
       .commandCalls(QueryCommand)
       .filter((c) => c.args[0].input.IndexName === 'byTime');
     expect(byTime).toHaveLength(16);
-    expect(byTime[0]?.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 1 });
+    expect(byTime[0]?.args[0].input).toMatchObject({ ScanIndexForward: false, Limit: 5 });
+  });
+
+  it('flags the subject-index secret past the cryptoperiod beside the provider keys', async () => {
+    deployment();
+    const secretItem = {
+      providerId: { S: subjectIndexSecretId },
+      ciphertext: { B: new Uint8Array(184) },
+      createdAt: { S: new Date(createdMs).toISOString() },
+    };
+    dynamodb.on(ScanCommand).resolves({
+      Items: [toItem(provider('new-shop', nowMs - dayMs)), secretItem],
+    });
+    const run = await runSelfAudit(target, settings, { now });
+    expect(checkOf(run, 'key-cryptoperiod')).toEqual({
+      name: 'key-cryptoperiod',
+      status: 'failed',
+      summary: '1 keys of 1 providers and the subject-index secret against a 365-day cryptoperiod',
+      findings: [
+        'the subject-index secret v1 was created 2026-01-01T00:00:00.000Z, 400 days ago: past the 365-day cryptoperiod; rotate it (webhooks audit rotate-subject-secret)',
+      ],
+    });
+    // Read by Scan, as the providers are: the role may not GetItem.
+    expect(
+      dynamodb
+        .commandCalls(ScanCommand)
+        .some((c) => c.args[0].input.FilterExpression === 'providerId = :id'),
+    ).toBe(true);
+
+    // An item it cannot read is a finding, not a pass.
+    dynamodb.on(ScanCommand).resolves({
+      Items: [{ ...secretItem, createdAt: { S: 'not a time' } }],
+    });
+    const unreadable = await runSelfAudit(target, settings, { now });
+    expect(checkOf(unreadable, 'key-cryptoperiod')).toMatchObject({
+      status: 'failed',
+      findings: [
+        expect.stringMatching(
+          /^subject-index secret not readable, its age not checked: .*createdAt/,
+        ),
+      ],
+    });
   });
 
   it('records the first reading of who may decrypt or read as the baseline, and passes', async () => {

@@ -32,14 +32,13 @@ export const acceptedVerdict: Verdict = {
 /** Ports over which `fakeRequest` is verified, claimed, sent and recorded, each a spy. */
 export function fakePorts(overrides: Partial<IngestPorts> = {}) {
   const claim = vi.fn(async (): Promise<ClaimResult> => ({ outcome: 'claimed' }));
-  const release = vi.fn(async (): Promise<readonly AuditRecord[] | 'not_held'> => []);
+  const release = vi.fn(async (): Promise<'released' | 'not_held'> => 'released');
   const send = vi.fn(async () => ({ messageId: 'm-1' }));
   const written: AuditRecord[] = [];
   const writeAttempt = vi.fn(async (record: AuditRecord) => {
     written.push(record);
   });
   const writePayloadCopy = vi.fn(async () => undefined);
-  const deletePayloadCopy = vi.fn(async () => undefined);
   const ports: IngestPorts = {
     resolveProvider: async () => ({
       config: {
@@ -56,10 +55,10 @@ export function fakePorts(overrides: Partial<IngestPorts> = {}) {
     verify: async () => acceptedVerdict,
     claims: { claim, replace: vi.fn(async () => 'claimed' as const), release },
     queue: { send },
-    audit: { writeAttempt, writePayloadCopy, deletePayloadCopy },
+    audit: { writeAttempt, writePayloadCopy },
     rejections: new RejectionBudget(),
     encryptField: async () => Buffer.from([1]),
     ...overrides,
   };
-  return { ports, claim, release, send, writeAttempt, written, deletePayloadCopy };
+  return { ports, claim, release, send, writeAttempt, written, writePayloadCopy };
 }

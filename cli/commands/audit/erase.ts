@@ -4,14 +4,16 @@
  *
  * What to erase is selected by delivery id, by a provider's time range, or by the data
  * subject's value at the provider's subject key (hashed at once with the deployment's
- * subject-index secret; the value itself is never stored or sent anywhere). Each record
- * selected loses its personal fields and its payload copy and keeps its skeleton with an
+ * subject-index secret, under every version of it still held, so that a subject indexed
+ * before a rotation is found too; the value itself is never stored or sent anywhere). Each
+ * record selected loses its personal fields and its payload copy and keeps its skeleton with an
  * erasure marker (ops/erasure/erasure-store.ts); a receipt records the request and the
  * response (ops/erasure/erasure-receipt.ts). The erasure is an admin action too.
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { auditFieldLimits } from '../../../functions/audit/record.ts';
+import { subjectHashPattern } from '../../../functions/audit/subject-index.ts';
 import { isText } from '../../../functions/audit/text.ts';
 import { isProviderId } from '../../../functions/registry/provider.ts';
 import {
@@ -33,6 +35,8 @@ import {
   receiptView,
   requestText,
   requestView,
+  selectRecordsOfEach,
+  subjectRequests,
 } from '../../erasure.ts';
 import { namingDeniedAccess, reportingDeniedAccess } from '../../errors.ts';
 import { runAudited } from '../../identity.ts';
@@ -152,9 +156,12 @@ export async function eraseAudit(flags: AuditEraseFlags, io: Io): Promise<ExitCo
           ...(flags.dryRun ? { dryRun: 'true' } : {}),
         });
         const warning = await subjectKeyWarning(target, selection);
-        const request = await hashedRequest(target, selection);
+        const { request, lookups, versions } = await hashedRequest(target, selection);
+        if (versions !== undefined) {
+          detail.subjectIndexVersions = versions.map((version) => `v${version}`).join(',');
+        }
         const store = erasureStoreOf(target);
-        const keys = await denialNamed(target, () => store.selectRecords(request));
+        const keys = await denialNamed(target, () => selectRecordsOfEach(store, lookups));
         detail.records = String(keys.length);
         if (flags.dryRun) {
           const survey = await withProgress(io, flags, 'surveyed', (onProgress) =>
@@ -303,8 +310,10 @@ async function parseSelection(flags: AuditEraseFlags, io: Io, nowMs: number): Pr
     throw new UsageError('give one of --subject VALUE, --subject-stdin and --subject-hash HEX');
   }
   if (flags.subjectHash !== undefined) {
-    if (!/^[0-9a-f]{64}$/.test(flags.subjectHash)) {
-      throw new UsageError('--subject-hash must be 64 lowercase hex digits, as a receipt shows it');
+    if (!subjectHashPattern.test(flags.subjectHash)) {
+      throw new UsageError(
+        '--subject-hash must be a hash as a receipt shows it: 64 lowercase hex digits, after v<version>: for a version after the first',
+      );
     }
     return { kind: 'subject', providerId: provider, subjectHash: flags.subjectHash };
   }
@@ -315,15 +324,36 @@ async function parseSelection(flags: AuditEraseFlags, io: Io, nowMs: number): Pr
   return { kind: 'subject-value', providerId: provider, value };
 }
 
-/** The request to erase and keep on the receipt: a subject's value becomes its keyed hash. */
-async function hashedRequest(target: Target, selection: Selection): Promise<ErasureRequest> {
-  if (selection.kind !== 'subject-value') return selection;
+/**
+ * The request to erase and keep on the receipt, and the lookups that select its records: a
+ * subject's value becomes its keyed hash under every version of the secret held (the
+ * receipt names the current version's), anything else is looked up as it is.
+ */
+async function hashedRequest(
+  target: Target,
+  selection: Selection,
+): Promise<{
+  request: ErasureRequest;
+  lookups: readonly ErasureRequest[];
+  /** The versions of the secret a subject was looked up under, the current first. */
+  versions?: readonly number[];
+}> {
+  if (selection.kind !== 'subject-value') return { request: selection, lookups: [selection] };
   const subjects = subjectIndexOf(target);
   try {
     // Created if absent: the index may be empty, but the receipt still names what was asked.
     await denialNamed(target, () => subjects.ensureCreated(), target.names.registryTableName);
-    const subjectHash = await subjects.hash(selection.providerId, selection.value);
-    return { kind: 'subject', providerId: selection.providerId, subjectHash };
+    const hashes = await denialNamed(
+      target,
+      () => subjects.everyHash(selection.providerId, selection.value),
+      target.names.registryTableName,
+    );
+    const lookups = subjectRequests(selection.providerId, hashes);
+    return {
+      request: lookups[0] as ErasureRequest,
+      lookups,
+      versions: hashes.map(({ version }) => version),
+    };
   } finally {
     subjects.clear();
   }
@@ -382,7 +412,7 @@ export function addAuditEraseCommand(
       )
       .option(
         '--subject-hash <hex>',
-        "a subject's keyed hash, as a receipt names it (to apply a receipt again after a restore)",
+        "a subject's keyed hash, as a receipt names it (to apply a receipt again after a restore): records indexed under that version of the subject-index secret",
       )
       .option(
         '--requested-at <when>',

@@ -1,7 +1,7 @@
 /**
  * `webhooks audit list`: a deployment's delivery records by provider and time, or with
  * `--admin` its admin actions. The read is itself an admin action with its own record
- * (PCI DSS v4.0 10.2.1.3: all access to audit logs), written before anything is shown.
+ * (PCI DSS v4.0.1 10.2.1.3: all access to audit logs), written before anything is shown.
  */
 import type { Command } from 'commander';
 import {

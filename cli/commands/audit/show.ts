@@ -1,7 +1,7 @@
 /**
  * `webhooks audit show`: a delivery's attempts, their encrypted fields decrypted when the
  * caller's KMS Decrypt on the audit key succeeds, and said so plainly when it does not. The
- * read is itself an admin action with its own record (PCI DSS v4.0 10.2.1.3: all access to
+ * read is itself an admin action with its own record (PCI DSS v4.0.1 10.2.1.3: all access to
  * audit logs), written before anything is shown.
  */
 import type { Command } from 'commander';

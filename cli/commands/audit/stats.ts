@@ -1,7 +1,7 @@
 /**
  * `webhooks audit stats`: how many attempts each provider had in a time range, by outcome and
  * by reason, read from the audit trail itself (every record in the range, not a sample). Like
- * every read of the trail it is an admin action with its own record (PCI DSS v4.0 10.2.1.3).
+ * every read of the trail it is an admin action with its own record (PCI DSS v4.0.1 10.2.1.3).
  */
 import type { Command } from 'commander';
 import {

@@ -16,9 +16,18 @@ import { repeatable } from '../../parse.ts';
 
 /** Runs the report with the real clock, synthesis and AWS clients; bad usage exits 2. */
 export async function complianceReport(flags: ComplianceReportFlags, io: Io): Promise<ExitCode> {
-  const [{ generateComplianceReport }, { createLiveClients }] = await Promise.all([
+  const [
+    { generateComplianceReport },
+    { createLiveClients },
+    { createResourceClients },
+    { callerOf },
+    { STSClient },
+  ] = await Promise.all([
     import('../../compliance-report.ts'),
     import('../../../compliance/report/live.ts'),
+    import('../../../compliance/report/live-resources.ts'),
+    import('../../../compliance/report/metadata-sources.ts'),
+    import('@aws-sdk/client-sts'),
   ]);
   const dependencies: ReportDependencies = {
     now: () => new Date(),
@@ -28,6 +37,15 @@ export async function complianceReport(flags: ComplianceReportFlags, io: Io): Pr
       return synthesizeTemplate(request);
     },
     liveClients: createLiveClients,
+    resourceClients: createResourceClients,
+    async callerIdentity(region) {
+      const sts = new STSClient(region === undefined ? {} : { region });
+      try {
+        return await callerOf(sts);
+      } finally {
+        sts.destroy();
+      }
+    },
   };
   return reportingPlainly(io, [UsageError, ReportInputError], () =>
     generateComplianceReport(flags, io, dependencies),
@@ -39,12 +57,19 @@ Examples:
   $ webhooks compliance report --profile pci-dss --out report.md
   $ webhooks compliance report --profile gdpr --profile hipaa --stack webhook-ingestion --region eu-west-1 --out report.html
   $ webhooks compliance report --template cdk.out/pci-dss/webhook-ingestion-pci-dss.template.json --json
+  $ npx vitest run --reporter=json --outputFile=test-results.json
+  $ webhooks compliance report --profile hipaa --test-results test-results.json --out report.md
 
 Without --template the CDK app is synthesized in this process for the profiles (a few
 seconds; it packages the Lambda bundle that the build made). Without --profile the profiles are the stack's, else
 the template's, else all of them. Progress goes to stderr.
 
-Exit codes: 0 every control passes, 1 a control fails or cdk-nag reports an unacknowledged
+Each control is stated at the level of evidence it has: configured (the template sets it),
+in place (--stack read the deployed settings and they agree), operating (in place, and the
+latest scheduled self-audit run or the --test-results show it working). A template alone never
+makes more than configured; the header names the weakest level.
+
+Exit codes: 0 no control fails, 1 a control fails or cdk-nag reports an unacknowledged
 finding (each is named on stderr), 2 bad usage, an unreadable template or an unreachable
 stack (the report is still made from the template).`;
 
@@ -74,6 +99,10 @@ export function addComplianceReportCommand(
     .option('--json', 'the report as JSON')
     .option('--sbom <file>', "also write the Lambdas' SBOM (CycloneDX JSON) to this file")
     .option('--offline', "do not ask npm's registry about known vulnerabilities")
+    .option(
+      '--test-results <file>',
+      "vitest's JSON results (--reporter=json --outputFile): show whether each control's tests passed",
+    )
     .addHelpText('after', examples)
     .action(async (flags: ComplianceReportFlags) => finish(await complianceReport(flags, io)));
 }

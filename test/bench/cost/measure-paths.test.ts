@@ -21,10 +21,10 @@ beforeAll(async () => {
 const units = (path: PathName) => measured[path].units;
 
 describe('units per path, measured on the handler', () => {
-  it('an accepted delivery with a compressed payload copy: the claim, then the send beside the copy; 5 WRU, one SQS request, no KMS', () => {
+  it('an accepted delivery with a compressed payload copy: the claim (a conditional PutItem), then the send beside the copy; 5 WRU, one SQS request, no KMS', () => {
     expect(units('accepted-standard')).toMatchObject({
       statusCode: 202,
-      calls: ['DynamoDB UpdateItem', 'SQS SendMessage', 'DynamoDB PutItem'],
+      calls: ['DynamoDB PutItem', 'SQS SendMessage', 'DynamoDB PutItem'],
       sequentialCalls: 2,
       // The claimed item, with its headers and seals, is over 1 KB: 2 WRU, the copy 2, byTime 1.
       dynamodbWriteUnits: 5,
@@ -42,21 +42,24 @@ describe('units per path, measured on the handler', () => {
     });
   });
 
-  it('without a payload copy or headers (`minimal`), the claim and the send: 2 WRU', () => {
+  it('without a payload copy or headers (`minimal`), the claim PutItem and the send: 2 WRU', () => {
     expect(units('accepted-minimal')).toMatchObject({
-      calls: ['DynamoDB UpdateItem', 'SQS SendMessage'],
+      calls: ['DynamoDB PutItem', 'SQS SendMessage'],
       sequentialCalls: 2,
       dynamodbWriteUnits: 2,
       dynamodbUnitsByTarget: { table: 1, 'index byTime': 1 },
     });
   });
 
-  it('a duplicate: one UpdateItem that finds the delivery and records the repeat in its item; nothing sent', () => {
+  it('a duplicate: the claim PutItem fails its condition and answers with the item, one UpdateItem appends the repeat to it; nothing sent', () => {
     expect(units('duplicate')).toMatchObject({
       statusCode: 200,
-      calls: ['DynamoDB UpdateItem'],
-      sequentialCalls: 1,
-      dynamodbWriteUnits: 2,
+      calls: ['DynamoDB PutItem', 'DynamoDB UpdateItem'],
+      sequentialCalls: 2,
+      // The failed claim is charged for the item it carried (2 WRU, computed: DynamoDB reports
+      // nothing), the append for the item it grows (2 WRU); neither touches the byTime index.
+      dynamodbWriteUnits: 4,
+      dynamodbUnitsByTarget: { table: 4 },
       sqsRequests: 0,
     });
   });
@@ -86,7 +89,7 @@ describe('units per path, measured on the handler', () => {
   it('a 1 MiB body takes the claim check: one S3 PUT before one small SQS message, the compressed copy beside them', () => {
     expect(units('large-body')).toMatchObject({
       statusCode: 202,
-      calls: ['DynamoDB UpdateItem', 'S3 PutObject', 'DynamoDB PutItem', 'SQS SendMessage'],
+      calls: ['DynamoDB PutItem', 'S3 PutObject', 'DynamoDB PutItem', 'SQS SendMessage'],
       s3PutRequests: 1,
       sqsRequests: 1,
       dynamodbWriteUnits: 331,

@@ -39,14 +39,14 @@ describe('hot path against a bare baseline', () => {
     });
   });
 
-  it('times the claim alone beside the same item put plainly and the baseline put, as many of each', () => {
+  it('times the conditional claim alone beside the same item put plainly and the baseline put, as many of each', () => {
     for (const name of claimShapeNames) expect(measured.claimAlone[name]).toHaveLength(4);
   });
 
   it('the handler: a warm accepted delivery, the claim then the send beside the payload copy, no KMS or registry read', () => {
     expect(measured.handler.units).toMatchObject({
       statusCode: 202,
-      calls: ['DynamoDB UpdateItem', 'SQS SendMessage', 'DynamoDB PutItem'],
+      calls: ['DynamoDB PutItem', 'SQS SendMessage', 'DynamoDB PutItem'],
       sequentialCalls: 2,
       dynamodbReadUnits: 0,
       kmsRequests: 0,
@@ -80,8 +80,8 @@ describe('hot path against a bare baseline', () => {
     expect(report).toContain('| handler: warm accepted delivery (202) |');
     expect(report).toContain('| bare baseline: PutItem then SendMessage |');
     expect(report).toMatch(/handler ÷ baseline: \d+\.\d\d× by median/);
-    expect(report).toMatch(/\| handler \| DynamoDB UpdateItem \d+\.\d\d; SQS SendMessage/);
-    expect(report).toMatch(/\| claim UpdateItem \| \d+\.\d\d \|/);
+    expect(report).toMatch(/\| handler \| DynamoDB PutItem \d+\.\d\d; SQS SendMessage/);
+    expect(report).toMatch(/\| claim PutItem, conditional \| \d+\.\d\d \|/);
     expect(report).toContain('a `standard` provider');
   });
 });

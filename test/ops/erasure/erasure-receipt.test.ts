@@ -89,7 +89,7 @@ describe('erasure receipt item', () => {
   it('gives the basis for keeping each skeleton, and what the erasure cannot reach', () => {
     const item = toReceiptItem(receipt());
     expect(item.retained?.L?.[0]?.M?.basis?.S).toMatch(
-      /PCI DSS v4\.0 10\.5\.1.*GDPR Art\. 17\(3\)/,
+      /PCI DSS v4\.0\.1 10\.5\.1.*GDPR Art\. 17\(3\)/,
     );
     const limits = item.notReached?.L?.map((line) => line.S).join('\n');
     expect(limits).toMatch(/point-in-time recovery.*35 days/);
@@ -130,6 +130,13 @@ describe('erasure receipt item', () => {
     const { bodyObjectsDeleted: _bodies, ...olderCounts } = item.done?.M ?? {};
     const older = fromReceiptItem({ ...item, done: { M: olderCounts } });
     expect(older.done).toEqual({ ...receipt().done, bodyObjectsDeleted: 0 });
+  });
+
+  it('reads a receipt written under the retired PCI DSS v4.0 with the basis it was given', () => {
+    const basis =
+      'PCI DSS v4.0 10.5.1: audit log history kept 12 months (GDPR Art. 17(3)(b) where a law imposes it, Art. 17(3)(e) otherwise)';
+    const retained = receipt().retained.map((entry) => ({ ...entry, basis }));
+    expect(fromReceiptItem(toReceiptItem(receipt({ retained }))).retained).toEqual(retained);
   });
 
   it('still reads a receipt that lacks any other count as malformed', () => {

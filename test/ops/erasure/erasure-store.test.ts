@@ -360,7 +360,7 @@ describe('erasing a record', () => {
         records: 2,
         // The duplicate came later than the first attempt, so it is kept longer.
         keptUntilMs: Number((await getItem(aliceDuplicate))?.expiresAt?.N) * 1000,
-        basis: expect.stringContaining('PCI DSS v4.0 10.5.1'),
+        basis: expect.stringContaining('PCI DSS v4.0.1 10.5.1'),
       },
     ]);
   });
@@ -751,7 +751,7 @@ describe('erasing a delivery item', () => {
         retentionClass: 'standard',
         records: 1,
         keptUntilMs: Number(after.expiresAt?.N) * 1000,
-        basis: expect.stringContaining('PCI DSS v4.0 10.5.1'),
+        basis: expect.stringContaining('PCI DSS v4.0.1 10.5.1'),
       },
     ]);
   });

@@ -14,6 +14,7 @@ import { keysPastCryptoperiod, oldestKeyAgeDays } from '../../../ops/review/key-
 import { keysPastGrace } from '../../../ops/review/key-grace-overdue.ts';
 import { flaggedProviders, reviewProviders } from '../../../ops/review/provider-review.ts';
 import { dayMs } from '../../../ops/review/review-finding.ts';
+import { subjectIndexSecretPastCryptoperiod } from '../../../ops/review/subject-index-cryptoperiod.ts';
 
 const createdMs = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -74,6 +75,27 @@ describe('key-cryptoperiod', () => {
     });
     expect(oldestKeyAgeDays(two, createdMs + 20 * dayMs - 1)).toBe(19);
     expect(oldestKeyAgeDays(provider('none', { keys: [] }), createdMs)).toBeUndefined();
+  });
+});
+
+describe('key-cryptoperiod, the subject-index secret', () => {
+  it('flags the current version one millisecond past the cryptoperiod, not exactly at it', () => {
+    const current = { version: 2, createdAtMs: createdMs };
+    const at = createdMs + 365 * dayMs;
+    expect(subjectIndexSecretPastCryptoperiod(current, 365, at)).toEqual([]);
+    expect(subjectIndexSecretPastCryptoperiod(current, 365, at + 1)).toEqual([
+      {
+        subject: 'subject-index secret',
+        text: 'the subject-index secret v2 was created 2026-01-01T00:00:00.000Z, 365 days ago: past the 365-day cryptoperiod; rotate it (webhooks audit rotate-subject-secret)',
+      },
+    ]);
+  });
+
+  it('flags nothing where there is no secret, and refuses a cryptoperiod in part days', () => {
+    expect(subjectIndexSecretPastCryptoperiod(undefined, 365, createdMs + 9_999 * dayMs)).toEqual(
+      [],
+    );
+    expect(() => subjectIndexSecretPastCryptoperiod(undefined, 0.5, createdMs)).toThrow(RangeError);
   });
 });
 
