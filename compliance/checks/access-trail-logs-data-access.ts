@@ -5,15 +5,17 @@
  * event (KMS Decrypt and GenerateDataKey on the keys are management events), and takes data
  * events for the audit and registry tables, the delivery and dead-letter queues and the digest
  * bucket's objects: a direct read of any of them, outside the CLI's admin records, is logged.
+ * With `--stack`, each setting is compared with the trail as CloudTrail runs it (GetTrail,
+ * GetTrailStatus, GetEventSelectors): a trail stopped or with validation off fails the control.
  */
 import { operatorOutputKeys, stackOutputKeys } from '../../infra/output-names.ts';
+import type { LiveFieldSelector, LiveTrail } from '../report/live-trail.ts';
 import {
   describeValue,
   property,
   referencedId,
   resourceOfOutput,
   resourcesOfType,
-  type Template,
   type TemplateResource,
   valueAt,
 } from '../report/template.ts';
@@ -22,7 +24,11 @@ import {
   type Evidence,
   type Finding,
   finding,
+  type Judge,
+  livePhysicalId,
+  liveResource,
   notApplicable,
+  type RuleContext,
   type TemplateRule,
 } from './rule.ts';
 
@@ -53,7 +59,8 @@ export const accessTrailLogsDataAccess: TemplateRule<'access-trail-logs-data-acc
   name: 'access-trail-logs-data-access',
   summary:
     'A CloudTrail trail of the stack, logging with validated, KMS-encrypted files, takes every management event and the data events of the audit and registry tables, the queues and the digest bucket.',
-  evaluate({ template, requirements }) {
+  evaluate(context) {
+    const { template, requirements } = context;
     if (!requirements.accessTrailRequired) {
       return notApplicable('the profile requires no access trail');
     }
@@ -62,7 +69,7 @@ export const accessTrailLogsDataAccess: TemplateRule<'access-trail-logs-data-acc
       return compliantUnless([finding('the template has no CloudTrail trail')], []);
     }
     // The trail that covers most is judged: a stack of several instances has one each.
-    const judged = trails.map(({ id, resource }) => judgeTrail(template, id, resource));
+    const judged = trails.map(({ id, resource }) => judgeTrail(context, id, resource));
     judged.sort((a, b) => a.findings.length - b.findings.length);
     const best = judged[0] as Judged;
     return compliantUnless(best.findings, best.evidence);
@@ -74,8 +81,17 @@ interface Judged {
   readonly evidence: Evidence[];
 }
 
-function judgeTrail(template: Template, id: string, resource: TemplateResource): Judged {
+function judgeTrail(context: RuleContext, id: string, resource: TemplateResource): Judged {
+  const { template } = context;
   const type = 'AWS::CloudTrail::Trail';
+  const live = (judge: Judge<LiveTrail>) => liveResource(context, 'trails', id, judge);
+  const liveSetting = {
+    IsLogging: live(({ isLogging }) => [isLogging, String(isLogging)]),
+    EnableLogFileValidation: live(({ logFileValidation }) => [
+      logFileValidation,
+      String(logFileValidation),
+    ]),
+  };
   const findings: Finding[] = [];
   const evidence: Evidence[] = [];
   const settings = [
@@ -84,11 +100,27 @@ function judgeTrail(template: Template, id: string, resource: TemplateResource):
   ] as const;
   for (const [name, wanted] of settings) {
     const value = property(resource, name);
-    evidence.push({ resource: id, type, property: name, value: describeValue(value) });
+    evidence.push({
+      resource: id,
+      type,
+      property: name,
+      value: describeValue(value),
+      ...liveSetting[name],
+    });
     if (value !== wanted) findings.push(finding(`${name} is not ${wanted}`, id));
   }
   const key = property(resource, 'KMSKeyId');
-  evidence.push({ resource: id, type, property: 'KMSKeyId', value: describeValue(key) });
+  const keyId = livePhysicalId(context, referencedId(key));
+  evidence.push({
+    resource: id,
+    type,
+    property: 'KMSKeyId',
+    value: describeValue(key),
+    ...live(({ kmsKeyId }) => [
+      kmsKeyId !== undefined && (keyId === undefined || kmsKeyId.endsWith(keyId)),
+      kmsKeyId ?? 'not encrypted under a KMS key',
+    ]),
+  });
   if (key === undefined)
     findings.push(finding('its log files are not encrypted under a KMS key', id));
   const selectors = property(resource, 'AdvancedEventSelectors');
@@ -102,6 +134,13 @@ function judgeTrail(template: Template, id: string, resource: TemplateResource):
     type,
     property: 'AdvancedEventSelectors (management)',
     value: management ? 'every management event, KMS use of the keys included' : '(none)',
+    ...live(({ selectors }) => {
+      const all = selectors.some(
+        (fields) =>
+          fields.length === 1 && liveEquals(fields, 'eventCategory').includes('Management'),
+      );
+      return [all, all ? 'every management event' : 'not every management event'];
+    }),
   });
   if (!management) findings.push(finding('it does not take every management event', id));
   for (const wanted of dataResources) {
@@ -122,10 +161,45 @@ function judgeTrail(template: Template, id: string, resource: TemplateResource):
       type,
       property: `AdvancedEventSelectors (${wanted.what})`,
       value: covered ? `data events of ${target?.id}` : '(not covered)',
+      ...live(({ selectors }) => {
+        const name = target === undefined ? undefined : arnPartOf(context, target.id, wanted.type);
+        const takes =
+          name !== undefined &&
+          selectors.some(
+            (fields) =>
+              liveEquals(fields, 'eventCategory').includes('Data') &&
+              liveEquals(fields, 'resources.type').includes(dataEventType[wanted.type]) &&
+              !fields.some((field) => field.field === 'readOnly') &&
+              fields.some(
+                (field) =>
+                  field.field === 'resources.ARN' &&
+                  [...field.equals, ...field.startsWith].some((arn) => arn.includes(name)),
+              ),
+          );
+        return [
+          takes,
+          takes ? `data events of ${name}` : `no data events of ${name ?? wanted.what}`,
+        ];
+      }),
     });
     if (!covered) findings.push(finding(`it takes no data events of the ${wanted.what}`, id));
   }
   return { findings, evidence };
+}
+
+const liveEquals = (fields: readonly LiveFieldSelector[], name: string): readonly string[] =>
+  fields.find((field) => field.field === name)?.equals ?? [];
+
+/**
+ * What a live selector's ARN holds of a resource: a table's `:table/name`, a queue's `:name`
+ * (its URL's last part), a bucket's `:::name/`; undefined when the stack lists no such resource.
+ */
+function arnPartOf(context: RuleContext, logicalId: string, type: string): string | undefined {
+  const physical = livePhysicalId(context, logicalId);
+  if (physical === undefined) return undefined;
+  if (type === 'AWS::DynamoDB::Table') return `:table/${physical}`;
+  if (type === 'AWS::SQS::Queue') return `:${physical.split('/').at(-1)}`;
+  return `:::${physical}/`;
 }
 
 const fieldsOf = (selector: unknown): unknown[] => {

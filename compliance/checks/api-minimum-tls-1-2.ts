@@ -2,18 +2,13 @@
  * No TLS older than 1.2 at the API (PCI DSS 4.2.1: early TLS is not strong cryptography; HIPAA
  * §164.312(e)(1) with NIST SP 800-52). A REST API must set a security policy; API Gateway
  * enforces TLS_1_2 on every HTTP API endpoint ("Security policy for HTTP APIs in API Gateway").
- * A Lambda function URL has no security policy to set, so the rule cannot judge one.
+ * A Lambda function URL has no security policy to set, so the rule cannot judge one. With
+ * `--stack`, a REST API's policy is the one GetRestApi gives (`securityPolicy`; none given
+ * means the default endpoint's TLS_1_0), and a custom domain's the one GetDomainName gives.
  */
 import { describeValue, property, resourcesOfType } from '../report/template.ts';
 import { httpApis, restApis } from './fronts.ts';
-import {
-  type Finding,
-  finding,
-  liveResource,
-  notRead,
-  ruleOutcome,
-  type TemplateRule,
-} from './rule.ts';
+import { type Finding, finding, liveResource, ruleOutcome, type TemplateRule } from './rule.ts';
 
 /**
  * Security policies that refuse TLS 1.0 and 1.1: the legacy `TLS_1_2` and the enhanced
@@ -52,13 +47,15 @@ export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
           : policy === undefined
             ? '(not set: TLS_1_0)'
             : describeValue(policy),
-        // GetRestApi shows whether the default endpoint is off, not the policy it serves.
         ...(defaultEndpointOff
           ? liveResource(context, 'apis', api.id, ({ disableExecuteApiEndpoint: off }) => [
               off === true,
               off === true ? 'true (default endpoint off)' : 'default endpoint on',
             ])
-          : notRead(context, "the REST API's security policy (GetRestApi does not give it)")),
+          : liveResource(context, 'apis', api.id, ({ securityPolicy }) => [
+              isModern(securityPolicy),
+              securityPolicy ?? '(none given: TLS_1_0)',
+            ])),
       };
     });
     // A REST custom domain sets its policy at the top; an HTTP API's, per endpoint configuration.
@@ -97,7 +94,10 @@ export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
         type: domain.resource.Type,
         property: name,
         value: policies.map(describeValue).join(', '),
-        ...notRead(context, 'the custom domain (apigateway GetDomainName)'),
+        ...liveResource(context, 'domains', domain.id, ({ securityPolicies: live }) => [
+          live.length > 0 && live.every(isModern),
+          live.join(', ') || '(no security policy)',
+        ]),
       };
     });
     const http = httpApis(context.template).map((api) => ({
@@ -105,6 +105,11 @@ export const apiMinimumTls12: TemplateRule<'api-minimum-tls-1-2'> = {
       type: api.resource.Type,
       property: 'ProtocolType',
       value: 'HTTP (API Gateway enforces TLS_1_2 on HTTP API endpoints)',
+      // An HTTP API has no policy to read: that it is one is what fixes its TLS_1_2.
+      ...liveResource(context, 'apis', api.id, ({ protocolType }) => [
+        protocolType === 'HTTP',
+        protocolType ?? '(no protocol)',
+      ]),
     }));
     return ruleOutcome(
       [...apis, ...http, ...domains],

@@ -2,7 +2,9 @@
  * Audit logs promptly backed up to storage that is difficult to alter (PCI DSS 10.3.3), a data
  * backup plan (HIPAA §164.308(a)(7)(ii)(A)): where the profile requires it, an AWS Backup plan
  * copies the audit table into a vault under Vault Lock for at least the delivery audit
- * retention, and keeps each copy that long (infra/backup.ts).
+ * retention, and keeps each copy that long (infra/backup.ts). With `--stack`, the vault's lock
+ * (backup:DescribeBackupVault), the plan's rules (backup:GetBackupPlan) and the selection's
+ * resources (backup:GetBackupSelection) are read as AWS Backup holds them.
  */
 import { stackOutputKeys } from '../../infra/output-names.ts';
 import { auditDays } from '../profiles.ts';
@@ -19,6 +21,8 @@ import {
   type Evidence,
   type Finding,
   finding,
+  livePhysicalId,
+  liveResource,
   notApplicable,
   type TemplateRule,
 } from './rule.ts';
@@ -53,6 +57,10 @@ export const auditBackupsInLockedVault: TemplateRule<'audit-backups-in-locked-va
         type: vault.type,
         property: 'LockConfiguration.MinRetentionDays',
         value: describeValue(vault.minimum),
+        ...liveResource(context, 'backupVaults', vault.id, ({ locked, minRetentionDays }) => [
+          locked && minRetentionDays === vault.minimum,
+          `${locked ? 'locked' : 'not locked'}, ${minRetentionDays ?? 'no'} minimum retention days`,
+        ]),
       });
     }
     const lockedIds = new Set(
@@ -81,6 +89,21 @@ export const auditBackupsInLockedVault: TemplateRule<'audit-backups-in-locked-va
         type: plan.resource.Type,
         property: 'BackupPlan.BackupPlanRule',
         value: `into a locked vault, each copy kept at least ${days} days`,
+        ...liveResource(context, 'backupPlans', plan.id, ({ rules }) => {
+          const locked = [...lockedIds].flatMap((id) => livePhysicalId(context, id) ?? []);
+          const kept = rules.filter(
+            ({ targetVault, deleteAfterDays }) =>
+              targetVault !== undefined &&
+              locked.includes(targetVault) &&
+              (deleteAfterDays === undefined || deleteAfterDays >= days),
+          );
+          return [
+            kept.length > 0,
+            kept.length > 0
+              ? `into ${kept.map(({ targetVault }) => targetVault).join(', ')}, kept ${kept.map(({ deleteAfterDays }) => deleteAfterDays ?? 'indefinitely').join(', ')} days`
+              : 'no rule copies into the locked vault for long enough',
+          ];
+        }),
       });
     }
     if (plans.length === 0) {
@@ -101,6 +124,17 @@ export const auditBackupsInLockedVault: TemplateRule<'audit-backups-in-locked-va
         type: selection.resource.Type,
         property: 'BackupSelection.Resources',
         value: `the audit table (${table?.id})`,
+        ...liveResource(context, 'backupSelections', selection.id, ({ resources }) => {
+          const name = table === undefined ? undefined : livePhysicalId(context, table.id);
+          const named =
+            name !== undefined && resources.some((arn) => arn.endsWith(`:table/${name}`));
+          return [
+            named,
+            named
+              ? `the audit table (${name})`
+              : `not the audit table: ${resources.join(', ') || 'nothing'}`,
+          ];
+        }),
       });
     }
     if (selections.length === 0) {

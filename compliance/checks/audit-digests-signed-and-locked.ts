@@ -2,7 +2,9 @@
  * Audit logs protected from modification (PCI DSS 10.3.2), integrity controls (HIPAA
  * §164.312(c)(1)): a scheduled function signs a digest of every period's records with an
  * asymmetric KMS key and keeps it in a bucket under Object Lock in compliance mode for at
- * least the delivery audit retention (docs/audit-integrity.md).
+ * least the delivery audit retention (docs/audit-integrity.md). With `--stack`, the function's
+ * bucket variable, the key's spec and usage (kms:DescribeKey), the bucket's Object Lock and the
+ * schedule (events:DescribeRule) are read as they run.
  */
 import { auditDigests } from '../../functions/config/audit-digests.ts';
 import { auditDays } from '../profiles.ts';
@@ -20,6 +22,8 @@ import {
   type Finding,
   finding,
   liveBucket,
+  livePhysicalId,
+  liveResource,
   notApplicable,
   type TemplateRule,
 } from './rule.ts';
@@ -43,6 +47,14 @@ export const auditDigestsSignedAndLocked: TemplateRule<'audit-digests-signed-and
         type: writer.resource.Type,
         property: `Environment.Variables.${auditDigests.bucketVariable}`,
         value: describeValue(environment[auditDigests.bucketVariable]),
+        ...liveResource(context, 'functions', writer.id, ({ settings }) => {
+          const name = settings[auditDigests.bucketVariable];
+          const wanted = livePhysicalId(
+            context,
+            referencedId(environment[auditDigests.bucketVariable]),
+          );
+          return [name !== undefined && name === wanted, name ?? '(not set)'];
+        }),
       },
     ];
 
@@ -55,6 +67,12 @@ export const auditDigestsSignedAndLocked: TemplateRule<'audit-digests-signed-and
       type: key?.Type ?? writer.resource.Type,
       property: 'KeySpec, KeyUsage',
       value: `${describeValue(spec)}, ${describeValue(usage)}`,
+      ...(keyId === undefined
+        ? {}
+        : liveResource(context, 'keyDescriptions', keyId, (live) => [
+            live.enabled && live.keySpec === spec && live.keyUsage === usage,
+            `${live.keySpec ?? '(no spec)'}, ${live.keyUsage ?? '(no usage)'}${live.enabled ? '' : ', disabled'}`,
+          ])),
     });
     if (key?.Type !== 'AWS::KMS::Key' || usage !== 'SIGN_VERIFY' || typeof spec !== 'string') {
       findings.push(
@@ -109,6 +127,11 @@ export const auditDigestsSignedAndLocked: TemplateRule<'audit-digests-signed-and
         type: schedule.resource.Type,
         property: 'ScheduleExpression',
         value: describeValue(property(schedule.resource, 'ScheduleExpression')),
+        ...liveResource(context, 'eventRules', schedule.id, ({ scheduleExpression, state }) => [
+          scheduleExpression === property(schedule.resource, 'ScheduleExpression') &&
+            state === 'ENABLED',
+          `${scheduleExpression ?? '(no schedule)'}, ${state ?? '(no state)'}`,
+        ]),
       });
     }
     if (schedules.length === 0) {

@@ -1,9 +1,11 @@
 /**
  * Audit evidence outlives the stack (PCI DSS 10.3.2): deleting or replacing the stack must not
- * delete the tables, logs and keys that hold (or decrypt) the audit trail.
+ * delete the tables, logs and keys that hold (or decrypt) the audit trail. With `--stack`, each
+ * DeletionPolicy is read from the template CloudFormation deployed (cloudformation:GetTemplate):
+ * it is what deleting the stack applies, and no service setting shows it.
  */
 import { resourcesOfType } from '../report/template.ts';
-import { type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
+import { type Finding, finding, liveResource, ruleOutcome, type TemplateRule } from './rule.ts';
 
 /** Resource types that hold audit evidence, or the key without which it cannot be read. */
 const evidenceTypes = ['AWS::DynamoDB::Table', 'AWS::Logs::LogGroup', 'AWS::KMS::Key'];
@@ -25,6 +27,10 @@ export const auditEvidenceRetainedOnStackDeletion: TemplateRule<'audit-evidence-
             type,
             property: 'DeletionPolicy',
             value: resource.DeletionPolicy ?? '(not set: Delete)',
+            ...liveResource(context, 'deletionPolicies', id, ({ deletionPolicy }) => [
+              deletionPolicy === 'Retain',
+              deletionPolicy ?? '(not set: Delete)',
+            ]),
           };
         }),
       );

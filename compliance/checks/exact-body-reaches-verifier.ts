@@ -3,9 +3,11 @@
  * provider sent, so the front must hand the Lambda those bytes, not a re-encoded text. A REST
  * API does when every media type is binary (the body arrives base64 encoded); an HTTP API with
  * payload format 2.0 and a function URL pass the body as received, base64 encoded unless it is
- * text, with `isBase64Encoded` saying which.
+ * text, with `isBase64Encoded` saying which. With `--stack`, the REST API's binary media types
+ * (GetRestApi) and each integration (GetIntegration) are read as API Gateway runs them.
  */
 import { auditTable } from '../../functions/config/tables.ts';
+import type { LiveIntegration } from '../report/live-integrations.ts';
 import {
   describeValue,
   ingestFunction,
@@ -13,11 +15,19 @@ import {
   type Resource,
   referencedId,
   resourcesOfType,
-  type Template,
   valueAt,
 } from '../report/template.ts';
 import { functionUrls, httpApis, restApis } from './fronts.ts';
-import { type Evidence, type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
+import {
+  type Evidence,
+  type Finding,
+  finding,
+  livePhysicalId,
+  liveResource,
+  type RuleContext,
+  ruleOutcome,
+  type TemplateRule,
+} from './rule.ts';
 
 export const exactBodyReachesVerifier: TemplateRule<'exact-body-reaches-verifier'> = {
   name: 'exact-body-reaches-verifier',
@@ -27,8 +37,8 @@ export const exactBodyReachesVerifier: TemplateRule<'exact-body-reaches-verifier
     const { template } = context;
     const ingest = ingestFunction(template, auditTable.nameVariable);
     const judged = [
-      ...restApis(template).map((api) => restApi(template, api, ingest)),
-      ...httpApis(template).map((api) => httpApi(template, api, ingest)),
+      ...restApis(template).map((api) => restApi(context, api, ingest)),
+      ...httpApis(template).map((api) => httpApi(context, api, ingest)),
       ...functionUrls(template).flatMap((url) =>
         ingest !== undefined &&
         referencedId(property(url.resource, 'TargetFunctionArn')) === ingest.id
@@ -49,7 +59,8 @@ interface Judged {
   readonly findings: readonly Finding[];
 }
 
-function restApi(template: Template, api: Resource, ingest: Resource | undefined): Judged {
+function restApi(context: RuleContext, api: Resource, ingest: Resource | undefined): Judged {
+  const { template } = context;
   const findings: Finding[] = [];
   const types = property(api.resource, 'BinaryMediaTypes');
   if (!(Array.isArray(types) && types.includes('*/*'))) {
@@ -61,6 +72,10 @@ function restApi(template: Template, api: Resource, ingest: Resource | undefined
       type: api.resource.Type,
       property: 'BinaryMediaTypes',
       value: describeValue(types),
+      ...liveResource(context, 'apis', api.id, ({ binaryMediaTypes }) => [
+        binaryMediaTypes?.includes('*/*') === true,
+        binaryMediaTypes?.join(', ') || '(none)',
+      ]),
     },
   ];
   const proxies = resourcesOfType(template, 'AWS::ApiGateway::Method').filter(
@@ -77,12 +92,14 @@ function restApi(template: Template, api: Resource, ingest: Resource | undefined
       type: method.resource.Type,
       property: 'Integration',
       value: `AWS_PROXY to ${ingest?.id ?? '?'}`,
+      ...liveResource(context, 'integrations', method.id, proxiesTo(context, ingest)),
     });
   }
   return { evidence, findings };
 }
 
-function httpApi(template: Template, api: Resource, ingest: Resource | undefined): Judged {
+function httpApi(context: RuleContext, api: Resource, ingest: Resource | undefined): Judged {
+  const { template } = context;
   const proxies = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').filter(
     ({ resource }) =>
       referencedId(property(resource, 'ApiId')) === api.id &&
@@ -111,6 +128,13 @@ function httpApi(template: Template, api: Resource, ingest: Resource | undefined
     type: resource.Type,
     property: 'PayloadFormatVersion',
     value: `${describeValue(property(resource, 'PayloadFormatVersion'))}, AWS_PROXY to ${ingest?.id ?? '?'}`,
+    ...liveResource(context, 'integrations', id, (live: LiveIntegration) => {
+      const [proxies, text] = proxiesTo(context, ingest)(live);
+      return [
+        proxies && live.payloadFormatVersion === '2.0',
+        `${live.payloadFormatVersion ?? '(no payload format)'}, ${text}`,
+      ];
+    }),
   }));
   return { evidence, findings };
 }
@@ -127,6 +151,17 @@ function functionUrl(url: Resource): Judged {
     ],
     findings: [],
   };
+}
+
+/** Whether a live integration is a Lambda proxy to the ingest function, by its name. */
+function proxiesTo(context: RuleContext, ingest: Resource | undefined) {
+  const name = livePhysicalId(context, ingest?.id);
+  return (live: LiveIntegration): readonly [boolean, string] => [
+    live.type === 'AWS_PROXY' &&
+      name !== undefined &&
+      live.uri?.includes(`:function:${name}`) === true,
+    `${live.type ?? '(no type)'} to ${live.uri ?? '(no URI)'}`,
+  ];
 }
 
 /** Whether an integration URI (a `Fn::Join` or `Fn::GetAtt`) names the function's ARN. */

@@ -1,9 +1,12 @@
 /**
  * Every delivery attempt recorded (PCI DSS 10.2.1, HIPAA §164.312(b), GDPR 30): the ingest
- * Lambda is told which table is the audit trail, and its role may write there.
+ * Lambda is told which table is the audit trail, and its role may write there. With `--stack`,
+ * the function's live variable names the stack's audit table, and the live policy (iam:GetPolicy
+ * and GetPolicyVersion, or GetRolePolicy) still allows the write on it.
  */
 import { auditTable } from '../../functions/config/tables.ts';
 import { stackOutputKeys } from '../../infra/output-names.ts';
+import type { LivePolicy } from '../report/live-policies.ts';
 import {
   actionsOf,
   describeValue,
@@ -20,6 +23,8 @@ import {
   type Evidence,
   type Finding,
   finding,
+  livePhysicalId,
+  liveResource,
   notApplicable,
   type TemplateRule,
 } from './rule.ts';
@@ -68,12 +73,33 @@ export const ingestWritesAuditTrail: TemplateRule<'ingest-writes-audit-trail'> =
         type: ingest.resource.Type,
         property: `Environment.Variables.${auditTable.nameVariable}`,
         value: describeValue(variable),
+        ...liveResource(context, 'functions', ingest.id, ({ settings }) => {
+          const name = settings[auditTable.nameVariable];
+          const wanted = livePhysicalId(context, table.id);
+          return [name !== undefined && name === wanted, name ?? '(not set)'];
+        }),
       },
       ...writes.map(({ owner, statement }) => ({
         resource: owner,
         type: template.Resources[owner]?.Type ?? '?',
         property: `PolicyDocument${typeof statement.Sid === 'string' ? ` (${statement.Sid})` : ''}`,
         value: `${actionsOf(statement).join(', ')} on ${table.id}`,
+        ...liveResource(context, 'policies', owner, ({ statements }: LivePolicy) => {
+          const tableName = livePhysicalId(context, table.id);
+          const allowed = statements.some(
+            (s) =>
+              s.Effect === 'Allow' &&
+              actionsOf(s).includes('dynamodb:PutItem') &&
+              tableName !== undefined &&
+              JSON.stringify(s.Resource ?? null).includes(`:table/${tableName}`),
+          );
+          return [
+            allowed,
+            allowed
+              ? `dynamodb:PutItem on table/${tableName}`
+              : 'no dynamodb:PutItem on the audit table',
+          ];
+        }),
       })),
     ];
     return compliantUnless(findings, evidence);

@@ -1,18 +1,33 @@
 /**
  * Least privilege on keys (PCI DSS 3.6.1, GDPR 32): no wildcard action in any policy, and every
  * key policy grant to use a key on data bound to an encryption context or to the service that
- * asks, so a grant is for one purpose and not for the key as a whole.
+ * asks, so a grant is for one purpose and not for the key as a whole. With `--stack`, each key's
+ * live policy (kms:GetKeyPolicy) is judged as the template's is, and every policy the stack holds
+ * is read for wildcard actions (key, IAM, queue and topic policies).
  */
 import { keyDataActions } from '../../infra/key-actions.ts';
+import type { LivePolicy } from '../report/live-policies.ts';
+import type { LiveResources } from '../report/live-resources.ts';
+import type { Observed } from '../report/observed.ts';
 import {
   actionsOf,
   describeKey,
   describeValue,
   isRecord,
   policyStatements,
+  referencedId,
   resourcesOfType,
 } from '../report/template.ts';
-import { type Evidence, type Finding, finding, ruleOutcome, type TemplateRule } from './rule.ts';
+import {
+  type Evidence,
+  type Finding,
+  finding,
+  liveOfEach,
+  liveResource,
+  type RuleContext,
+  ruleOutcome,
+  type TemplateRule,
+} from './rule.ts';
 
 const dataActions: ReadonlySet<string> = new Set(keyDataActions);
 
@@ -37,6 +52,9 @@ export const keyUseBoundWithoutWildcards: TemplateRule<'key-use-bound-without-wi
           owner === key.id && actionsOf(statement).some((action) => dataActions.has(action)),
       );
       const unbound = grants.filter(({ statement }) => !boundToContextOrService(statement));
+      const guarded = policyStatements(context.template).some(
+        ({ owner, statement }) => owner === key.id && isGuard(statement),
+      );
       for (const { statement } of unbound) {
         findings.push(
           finding(
@@ -54,6 +72,16 @@ export const keyUseBoundWithoutWildcards: TemplateRule<'key-use-bound-without-wi
             .filter(({ owner }) => owner === key.id)
             .map(({ statement }) => statement),
         )}`,
+        ...liveResource(context, 'keyPolicies', key.id, ({ statements }: LivePolicy) => {
+          const live = keyPolicyOf(statements);
+          return [
+            live.grants === grants.length &&
+              live.bound === grants.length - unbound.length &&
+              live.wildcards === 0 &&
+              live.guarded === guarded,
+            `${live.grants} data-use grants, ${live.bound} bound; ${live.wildcards} wildcard actions; ${live.guarded ? 'key guard' : 'no key guard'}`,
+          ];
+        }),
       };
     });
     evidence.push({
@@ -61,6 +89,7 @@ export const keyUseBoundWithoutWildcards: TemplateRule<'key-use-bound-without-wi
       type: 'KeyPolicy, PolicyDocument, AssumeRolePolicyDocument',
       property: 'Statement[].Action',
       value: `${allows.length} Allow statements, ${wildcards === 0 ? 'none' : 'some'} with a wildcard action`,
+      ...everyPolicyLive(context),
     });
     return ruleOutcome(evidence, findings, 'the template has no policy');
   },
@@ -91,6 +120,125 @@ function custodyOf(statements: readonly Readonly<Record<string, unknown>>[]): st
       ? 'no key guard: administrators as IAM allows may disable or delete it'
       : `key guard: disabling, deletion and rotation off denied but to ${breakGlass.join(', ')}`,
   ].join('; ');
+}
+
+/** A key policy's data-use grants, how many are bound, its wildcard actions and its guard. */
+function keyPolicyOf(statements: readonly Readonly<Record<string, unknown>>[]) {
+  const allows = statements.filter((s) => s.Effect === 'Allow');
+  const grants = allows.filter((s) => actionsOf(s).some((action) => dataActions.has(action)));
+  return {
+    grants: grants.length,
+    bound: grants.filter(boundToContextOrService).length,
+    wildcards: wildcardsOf(allows),
+    guarded: statements.some(isGuard),
+  };
+}
+
+const isGuard = (statement: Readonly<Record<string, unknown>>) =>
+  statement.Effect === 'Deny' && actionsOf(statement).includes('kms:ScheduleKeyDeletion');
+
+const wildcardsOf = (statements: readonly Readonly<Record<string, unknown>>[]) =>
+  statements
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap(actionsOf)
+    .filter((action) => action.includes('*')).length;
+
+/**
+ * Every policy of the stack as it runs, for wildcard actions: key policies, IAM policies and
+ * roles' trust policies (live-policies.ts), queue, topic, bucket and VPC endpoint policies
+ * (those resources' readings). A policy of another kind is not read, and says so.
+ */
+function everyPolicyLive(context: RuleContext) {
+  const owners = [...new Set(policyStatements(context.template).map(({ owner }) => owner))];
+  const readers = owners.map((owner) => ({ owner, pick: policyReader(context, owner) }));
+  const unread = readers.filter(({ pick }) => pick === undefined).map(({ owner }) => owner);
+  if (unread.length > 0 && context.live !== undefined) {
+    return {
+      live: {
+        state: 'not-checked' as const,
+        reason: `not read by the live mode: the policies of ${unread.join(', ')}`,
+      },
+    };
+  }
+  const picks = new Map(readers.map(({ owner, pick }) => [owner, pick]));
+  return liveOfEach(
+    context,
+    owners,
+    (resources, owner) => picks.get(owner)?.(resources),
+    (policies: readonly LivePolicy[]) => {
+      const wildcards = policies.reduce((sum, { statements }) => sum + wildcardsOf(statements), 0);
+      return [
+        wildcards === 0,
+        `${policies.length} policies read, ${wildcards === 0 ? 'none' : wildcards} with a wildcard action`,
+      ];
+    },
+  );
+}
+
+type PolicyPick = (resources: LiveResources) => Observed<LivePolicy> | undefined;
+
+/** Where the live mode reads the policy `owner` holds, if it does. */
+function policyReader(context: RuleContext, owner: string): PolicyPick | undefined {
+  const type = context.template.Resources[owner]?.Type;
+  if (type === 'AWS::KMS::Key') return (resources) => resources.keyPolicies.get(owner);
+  if (
+    type === 'AWS::IAM::ManagedPolicy' ||
+    type === 'AWS::IAM::Policy' ||
+    type === 'AWS::IAM::Role'
+  ) {
+    return (resources) => resources.policies.get(owner);
+  }
+  const attached = (name: string) => {
+    const targets = context.template.Resources[owner]?.Properties?.[name];
+    return (Array.isArray(targets) ? targets : []).flatMap((target) => referencedId(target) ?? []);
+  };
+  if (type === 'AWS::SQS::QueuePolicy') {
+    const queues = attached('Queues');
+    return () => policyOfAll(queues.map((id) => context.live?.queues.get(id)?.attributes));
+  }
+  if (type === 'AWS::SNS::TopicPolicy') {
+    const topics = attached('Topics');
+    return (resources) => policyOfAll(topics.map((id) => resources.topics.get(id)));
+  }
+  if (type === 'AWS::S3::BucketPolicy') {
+    const bucket = referencedId(context.template.Resources[owner]?.Properties?.Bucket);
+    return (resources) => {
+      const policy = bucket === undefined ? undefined : resources.buckets.get(bucket)?.policy;
+      return policyOfAll([
+        policy === undefined || !('value' in policy)
+          ? policy
+          : { ...policy, value: { policy: policy.value } },
+      ]);
+    };
+  }
+  if (type === 'AWS::EC2::VPCEndpoint') {
+    return (resources) => {
+      const endpoint = resources.vpcEndpoints.get(owner);
+      return policyOfAll([
+        endpoint === undefined || !('value' in endpoint)
+          ? endpoint
+          : { ...endpoint, value: { policy: endpoint.value.policyDocument } },
+      ]);
+    };
+  }
+  return undefined;
+}
+
+/** The statements of every queue's or topic's live policy, as one reading. */
+function policyOfAll(
+  readings: readonly (Observed<{ readonly policy: string | undefined }> | undefined)[],
+): Observed<LivePolicy> | undefined {
+  const statements: Readonly<Record<string, unknown>>[] = [];
+  let readAt: string | undefined;
+  for (const reading of readings) {
+    if (reading === undefined) return undefined;
+    if ('unavailable' in reading) return reading;
+    readAt = reading.readAt ?? readAt;
+    const document: unknown = JSON.parse(reading.value.policy ?? '{}');
+    const list = isRecord(document) ? document.Statement : undefined;
+    statements.push(...(Array.isArray(list) ? list.filter(isRecord) : []));
+  }
+  return { value: { statements }, ...(readAt === undefined ? {} : { readAt }) };
 }
 
 function boundToContextOrService(statement: Readonly<Record<string, unknown>>): boolean {

@@ -46,13 +46,17 @@ export const keysRotateYearly: TemplateRule<'keys-rotate-yearly'> = {
             property: 'EnableKeyRotation',
             value: `${describeValue(enabled)} (every ${period === undefined ? defaultRotationDays : describeValue(period)} days)`,
             ...withLive(context, (live) =>
-              observation(live.keys.get(key.id)?.rotation, (rotation) => {
-                const days = rotation.periodInDays ?? defaultRotationDays;
-                return [
-                  rotation.enabled && days <= defaultRotationDays,
-                  rotation.enabled ? `enabled (every ${days} days)` : 'disabled',
-                ];
-              }),
+              // A key no output names (the access trail's) is read with the stack's resources.
+              observation(
+                live.keys.get(key.id)?.rotation ?? live.resources?.keyRotations.get(key.id),
+                (rotation) => {
+                  const days = rotation.periodInDays ?? defaultRotationDays;
+                  return [
+                    rotation.enabled && days <= defaultRotationDays,
+                    rotation.enabled ? `enabled (every ${days} days)` : 'disabled',
+                  ];
+                },
+              ),
             ),
           },
         };

@@ -1,9 +1,13 @@
 /**
  * Network access restricted to what is necessary (PCI DSS 1.3, HIPAA §164.312(b)): the ingest
  * Lambda in subnets with no way out but the endpoints of what it calls, its security groups
- * letting nothing out to any address, and flow logs of all traffic.
+ * letting nothing out to any address, and flow logs of all traffic. With `--stack`, each egress
+ * rule is looked for among the group's live rules (ec2:DescribeSecurityGroupRules), which must
+ * let nothing out to any address; the endpoints (ec2:DescribeVpcEndpoints) and flow logs
+ * (ec2:DescribeFlowLogs) are read as EC2 runs them.
  */
 import { auditTable } from '../../functions/config/tables.ts';
+import type { LiveEgressRule, LiveFlowLog, LiveVpcEndpoint } from '../report/live-network.ts';
 import {
   describeValue,
   ingestFunction,
@@ -19,8 +23,11 @@ import {
   type Evidence,
   type Finding,
   finding,
+  liveOfEach,
+  livePhysicalId,
   liveResource,
   notApplicable,
+  type RuleContext,
   type TemplateRule,
 } from './rule.ts';
 
@@ -39,6 +46,8 @@ interface EgressRule {
   readonly id: string;
   readonly type: string;
   readonly rule: Readonly<Record<string, unknown>>;
+  /** The security group the rule belongs to. */
+  readonly group: string;
 }
 
 /** A rule's protocol, ports and destination, as a reader would write them. */
@@ -87,13 +96,14 @@ function egressOf(
     const groupRules: EgressRule[] = [
       ...(Array.isArray(inline) ? inline : [])
         .filter(isRecord)
-        .map((rule) => ({ id, type: group.Type, rule })),
+        .map((rule) => ({ id, type: group.Type, rule, group: id })),
       ...resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress')
         .filter(({ resource }) => referencedId(property(resource, 'GroupId')) === id)
         .map(({ id: ruleId, resource }) => ({
           id: ruleId,
           type: resource.Type,
           rule: resource.Properties ?? {},
+          group: id,
         })),
     ];
     if (groupRules.length === 0) {
@@ -114,6 +124,60 @@ function egressOf(
     }
   }
   return { rules, findings };
+}
+
+/**
+ * Whether the live endpoints cover every service the Lambda calls, each available, and the
+ * stack lists no NAT or internet gateway (the gateways are judged from the stack's resources).
+ */
+function endpointsJudged(
+  context: RuleContext,
+  live: readonly LiveVpcEndpoint[],
+): readonly [boolean, string] {
+  const available = live.filter(({ state }) => state?.toLowerCase() === 'available');
+  const covered = endpointServices.filter((service) =>
+    available.some(({ serviceName }) => serviceName?.endsWith(`.${service}`)),
+  );
+  const gateways = [...(context.live?.resources?.physicalIds.keys() ?? [])].filter((id) =>
+    gatewayTypes.includes(context.template.Resources[id]?.Type ?? ''),
+  );
+  return [
+    covered.length === endpointServices.length && gateways.length === 0,
+    `available endpoints for ${covered.join(', ') || 'none'}; the stack lists ${gateways.length === 0 ? 'no NAT or internet gateway' : gateways.join(', ')}`,
+  ];
+}
+
+/** Whether a live egress rule is the template's: protocol, ports and destination. */
+function sameRule(
+  context: RuleContext,
+  rule: Readonly<Record<string, unknown>>,
+  live: LiveEgressRule,
+): boolean {
+  const destination = (value: unknown, liveValue: string | undefined) => {
+    if (value === undefined) return liveValue === undefined;
+    if (typeof value === 'string') return value === liveValue;
+    // A security group's reference is its physical id; another (a prefix list a custom
+    // resource looks up) only says the rule has a destination of that kind.
+    const id = referencedId(value);
+    const group =
+      id !== undefined && context.template.Resources[id]?.Type === 'AWS::EC2::SecurityGroup';
+    const physical = group ? livePhysicalId(context, id) : undefined;
+    return liveValue !== undefined && (physical === undefined || physical === liveValue);
+  };
+  return (
+    String(rule.IpProtocol) === live.ipProtocol &&
+    (rule.FromPort === undefined || rule.FromPort === live.fromPort) &&
+    (rule.ToPort === undefined || rule.ToPort === live.toPort) &&
+    destination(rule.CidrIp, live.cidrIpv4) &&
+    destination(rule.CidrIpv6, live.cidrIpv6) &&
+    destination(rule.DestinationPrefixListId, live.prefixListId) &&
+    destination(rule.DestinationSecurityGroupId, live.groupId)
+  );
+}
+
+function describeLive(rule: LiveEgressRule): string {
+  const to = rule.cidrIpv4 ?? rule.cidrIpv6 ?? rule.prefixListId ?? rule.groupId ?? '?';
+  return `${rule.ipProtocol} ${rule.fromPort}-${rule.toPort} to ${to}`;
 }
 
 export const lambdaInIsolatedNetwork: TemplateRule<'lambda-in-isolated-network'> = {
@@ -143,7 +207,8 @@ export const lambdaInIsolatedNetwork: TemplateRule<'lambda-in-isolated-network'>
     if (gateways.length > 0) {
       findings.push(finding(`the VPC has a way out: ${waysOut}`, ...gateways.map(({ id }) => id)));
     }
-    const services = resourcesOfType(template, 'AWS::EC2::VPCEndpoint').map(({ resource }) =>
+    const endpoints = resourcesOfType(template, 'AWS::EC2::VPCEndpoint');
+    const services = endpoints.map(({ resource }) =>
       JSON.stringify(property(resource, 'ServiceName') ?? null),
     );
     const missing = endpointServices.filter(
@@ -167,18 +232,42 @@ export const lambdaInIsolatedNetwork: TemplateRule<'lambda-in-isolated-network'>
         type: 'AWS::EC2::VPCEndpoint',
         property: 'ServiceName',
         value: `endpoints for ${endpointServices.filter((s) => !missing.includes(s)).join(', ') || 'none'}; ${gateways.length === 0 ? 'no NAT or internet gateway' : waysOut}`,
+        ...liveOfEach(
+          context,
+          endpoints.map(({ id }) => id),
+          (resources, id) => resources.vpcEndpoints.get(id),
+          (live: readonly LiveVpcEndpoint[]) => endpointsJudged(context, live),
+        ),
       },
-      ...egress.rules.map(({ id, type, rule }) => ({
+      ...egress.rules.map(({ id, type, rule, group }) => ({
         resource: id,
         type,
         property: type === 'AWS::EC2::SecurityGroup' ? 'SecurityGroupEgress' : 'egress rule',
         value: describeRule(rule),
+        ...liveResource(context, 'securityGroups', group, ({ egress: live }) => {
+          const open = live.filter(
+            (r) => r.cidrIpv4 === anyAddress.CidrIp || r.cidrIpv6 === anyAddress.CidrIpv6,
+          );
+          const found = live.some((r) => sameRule(context, rule, r));
+          return [
+            found && open.length === 0,
+            open.length > 0
+              ? `the group lets out to any address (${open.map(describeLive).join('; ')})`
+              : found
+                ? describeRule(rule)
+                : `no such rule; the group's egress: ${live.map(describeLive).join('; ') || 'none'}`,
+          ];
+        }),
       })),
       ...flowLogs.map(({ id, resource }) => ({
         resource: id,
         type: resource.Type,
         property: 'TrafficType',
         value: `ALL, to ${describeValue(property(resource, 'LogGroupName'))}`,
+        ...liveResource(context, 'flowLogs', id, ({ trafficType, status }: LiveFlowLog) => [
+          trafficType === 'ALL' && status?.toUpperCase() === 'ACTIVE',
+          `${trafficType ?? '(no traffic type)'}, ${status ?? '(no status)'}`,
+        ]),
       })),
     ];
     return compliantUnless(findings, evidence);

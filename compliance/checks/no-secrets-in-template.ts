@@ -2,17 +2,16 @@
  * No secret in the template (PCI DSS 3.6.1: secret keys never stored in the clear): a template
  * is stored by CloudFormation and readable by anyone who may describe the stack, so provider
  * secrets live as KMS ciphertexts in the registry and the Lambda's environment holds names.
+ * With `--stack`, each function's environment as it runs holds the template's variables and no
+ * value shaped like a credential (a variable set outside the template would show).
  */
+import { credentialPatterns } from '../report/secret-patterns.ts';
 import { environmentOf, resourcesOfType } from '../report/template.ts';
-import { finding, ruleOutcome, type TemplateRule } from './rule.ts';
+import { finding, liveResource, ruleOutcome, type TemplateRule } from './rule.ts';
 
 /** What a leaked credential looks like in a template. */
 const secretPatterns: ReadonlyArray<readonly [RegExp, string]> = [
-  [/whsec_/, 'a Stripe-style webhook secret (whsec_…)'],
-  [/sk_(live|test)_/, 'a Stripe API key'],
-  [/-----BEGIN/, 'a PEM key or certificate'],
-  [/\bAKIA[0-9A-Z]{16}\b/, 'an AWS access key id'],
-  [/xox[abp]-/, 'a Slack token'],
+  ...credentialPatterns,
   [/"(Secret|Password|Token)"\s*:/i, 'a Secret, Password or Token property'],
 ];
 
@@ -29,12 +28,26 @@ export const noSecretsInTemplate: TemplateRule<'no-secrets-in-template'> = {
         .map(([id]) => id);
       return [finding(`the template contains ${what}`, ...holders)];
     });
-    const evidence = resourcesOfType(context.template, 'AWS::Lambda::Function').map((fn) => ({
-      resource: fn.id,
-      type: fn.resource.Type,
-      property: 'Environment.Variables',
-      value: Object.keys(environmentOf(fn.resource)).join(', ') || '(none)',
-    }));
+    const evidence = resourcesOfType(context.template, 'AWS::Lambda::Function').map((fn) => {
+      const names = Object.keys(environmentOf(fn.resource)).sort();
+      return {
+        resource: fn.id,
+        type: fn.resource.Type,
+        property: 'Environment.Variables',
+        value: names.join(', ') || '(none)',
+        ...liveResource(context, 'functions', fn.id, ({ variableNames, credentialLike }) => {
+          const added = variableNames.filter((name) => !names.includes(name));
+          return [
+            added.length === 0 && credentialLike.length === 0,
+            credentialLike.length > 0
+              ? `${credentialLike.join(', ')} hold a value shaped like a credential`
+              : added.length > 0
+                ? `variables not in the template: ${added.join(', ')}`
+                : variableNames.join(', ') || '(none)',
+          ];
+        }),
+      };
+    });
     return ruleOutcome(evidence, findings, 'the template has no Lambda function');
   },
 };

@@ -182,6 +182,46 @@ export function liveBucket<K extends Exclude<keyof LiveBucket, never>>(
   });
 }
 
+/**
+ * How several resources of live-resources.ts together compare with one template row (a row
+ * that sums up many, such as every policy of the stack): not checked while any of them is,
+ * with that one's reason; else `judge` sees every value, and the row carries the latest time.
+ */
+export function liveOfEach<T>(
+  context: RuleContext,
+  logicalIds: readonly string[],
+  pick: (resources: LiveResources, logicalId: string) => Observed<T> | undefined,
+  judge: Judge<readonly T[]>,
+): { readonly live?: LiveObservation } {
+  return withLive(context, (live) => {
+    const values: T[] = [];
+    const times: string[] = [];
+    for (const logicalId of logicalIds) {
+      const read = readingOf(live, (resources) => pick(resources, logicalId));
+      if ('reason' in read) return { state: 'not-checked', reason: `${logicalId}: ${read.reason}` };
+      if (read.value.readAt !== undefined) times.push(read.value.readAt);
+      if ('unavailable' in read.value) {
+        return {
+          state: 'not-checked',
+          reason: `${logicalId}: ${read.value.unavailable}`,
+          ...at(times),
+        };
+      }
+      values.push(read.value.value);
+    }
+    if (logicalIds.length === 0) {
+      return { state: 'not-checked', reason: 'the template names no resource to read' };
+    }
+    const [agrees, text] = judge(values);
+    return { state: agrees ? 'agrees' : 'differs', value: text, ...at(times) };
+  });
+}
+
+const at = (times: readonly string[]) => {
+  const last = [...times].sort().at(-1);
+  return last === undefined ? {} : { readAt: last };
+};
+
 /** The physical id the live stack lists for a logical id, when it was listed. */
 export function livePhysicalId(context: RuleContext, logicalId: string | undefined) {
   return logicalId === undefined ? undefined : context.live?.resources?.physicalIds.get(logicalId);

@@ -1,7 +1,8 @@
 /**
  * An automated attack filter in front of the public endpoint (PCI DSS 6.4.2): a regional web
  * ACL on the API stage, limiting each source's rate, with its blocked and counted requests
- * logged.
+ * logged. With `--stack`, the stage's live web ACL is the stack's, and its rules as WAF runs
+ * them (wafv2:GetWebACL) are the template's, a rate-based one among them.
  */
 import {
   isRecord,
@@ -17,7 +18,6 @@ import {
   finding,
   livePhysicalId,
   liveResource,
-  notRead,
   ruleOutcome,
   type TemplateRule,
 } from './rule.ts';
@@ -79,7 +79,15 @@ export const wafInFrontOfApi: TemplateRule<'waf-in-front-of-api'> = {
           type: acl.resource.Type,
           property: 'Rules',
           value: names.join(', '),
-          ...notRead(context, "the web ACL's rules (wafv2:GetWebACL is not called)"),
+          ...liveResource(context, 'webAcls', acl.id, ({ scope, rules: live }) => {
+            const liveNames = live.map(({ name }) => name);
+            return [
+              scope === 'REGIONAL' &&
+                live.some(({ rateBased }) => rateBased) &&
+                names.every((name) => liveNames.includes(name)),
+              `${scope}: ${liveNames.join(', ') || 'no rules'}${live.some(({ rateBased }) => rateBased) ? '' : ' (none rate-based)'}`,
+            ];
+          }),
         },
       );
     }

@@ -3,7 +3,10 @@
  * and queues live.ts reads: CloudWatch log groups (retention, KMS key), Lambda functions (VPC
  * placement, runtime, the retention settings), API Gateway REST and HTTP API stages (access log
  * destination and fields, data trace, WAF web ACL) and APIs (endpoint, protocol), SNS topics
- * (KMS key, policy) and S3 buckets (encryption, versioning, public access block, Object Lock).
+ * (KMS key, policy), S3 buckets (encryption, versioning, public access block, Object Lock), KMS
+ * key policies and IAM policies (live-policies.ts), the CloudTrail trail (live-trail.ts),
+ * security groups, VPC endpoints and flow logs (live-network.ts), WAF web ACLs (live-waf.ts)
+ * and AWS Backup vaults, plans and selections (live-backup.ts).
  *
  * Resources are found by their logical ids through CloudFormation ListStackResources, so any
  * resource of the stack can be read, not only those an output names. A reading that fails is
@@ -11,33 +14,90 @@
  * passing. Only `webhooks compliance report` reads these: the scheduled self-audit's Lambda
  * bundles live.ts, and these clients stay out of it.
  */
-import { APIGatewayClient, GetRestApiCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  GetDomainNameCommand,
+  GetRestApiCommand,
+  GetStageCommand,
+} from '@aws-sdk/client-api-gateway';
 import {
   ApiGatewayV2Client,
   GetApiCommand,
+  GetDomainNameCommand as GetHttpDomainNameCommand,
   GetStageCommand as GetHttpStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
+import { BackupClient } from '@aws-sdk/client-backup';
 import {
   type CloudFormationClient,
   ListStackResourcesCommand,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
   GetPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
+import { auditDigests } from '../../functions/config/audit-digests.ts';
 import {
   payloadCopyCeilingVariable,
   retentionFloorVariable,
 } from '../../functions/config/retention.ts';
+import { auditTable } from '../../functions/config/tables.ts';
+import {
+  type LiveBackupPlan,
+  type LiveBackupSelection,
+  type LiveBackupVault,
+  readBackupPlan,
+  readBackupSelection,
+  readBackupVault,
+} from './live-backup.ts';
+import {
+  type LiveDeletionPolicy,
+  type LiveKeyDescription,
+  type LiveKeyRotation,
+  type LiveRule,
+  readDeletionPolicies,
+  readKeyDescription,
+  readKeyRotation,
+  readRule,
+} from './live-deployed.ts';
+import {
+  type LiveIntegration,
+  readHttpIntegration,
+  readMethodIntegration,
+} from './live-integrations.ts';
+import {
+  type LiveFlowLog,
+  type LiveSecurityGroup,
+  type LiveVpcEndpoint,
+  readFlowLog,
+  readSecurityGroup,
+  readVpcEndpoint,
+} from './live-network.ts';
+import {
+  type LivePolicy,
+  readInlinePolicy,
+  readKeyPolicy,
+  readManagedPolicy,
+  readTrustPolicy,
+} from './live-policies.ts';
+import { type LiveTrail, readTrail } from './live-trail.ts';
+import { type LiveWebAcl, readWebAcl } from './live-waf.ts';
 import { type Observed, observe } from './observed.ts';
-import { property, referencedId, type Template } from './template.ts';
+import { credentialPatterns } from './secret-patterns.ts';
+import { isRecord, property, referencedId, type Template } from './template.ts';
 
 export interface LiveResourceClients {
   readonly cloudFormation: CloudFormationClient;
@@ -47,6 +107,13 @@ export interface LiveResourceClients {
   readonly apiGatewayV2: ApiGatewayV2Client;
   readonly sns: SNSClient;
   readonly s3: S3Client;
+  readonly kms: KMSClient;
+  readonly iam: IAMClient;
+  readonly cloudTrail: CloudTrailClient;
+  readonly ec2: EC2Client;
+  readonly wafv2: WAFV2Client;
+  readonly backup: BackupClient;
+  readonly events: EventBridgeClient;
 }
 
 export interface LiveLogGroup {
@@ -60,6 +127,10 @@ export interface LiveFunction {
   readonly securityGroupIds: readonly string[];
   /** The variables of `readVariables` the function sets; no other value is kept. */
   readonly settings: Readonly<Record<string, string>>;
+  /** The names of every variable the function sets, sorted. */
+  readonly variableNames: readonly string[];
+  /** The names of the variables whose value is shaped like a credential (secret-patterns.ts). */
+  readonly credentialLike: readonly string[];
 }
 
 /**
@@ -69,6 +140,9 @@ export interface LiveFunction {
 export const readVariables: readonly string[] = [
   retentionFloorVariable,
   payloadCopyCeilingVariable,
+  // A table's and a bucket's name: where the audit trail and its digests go.
+  auditTable.nameVariable,
+  auditDigests.bucketVariable,
 ];
 
 /** A REST (v1) or HTTP API (v2) stage. */
@@ -86,6 +160,15 @@ export interface LiveApi {
   readonly endpointTypes: readonly string[] | undefined;
   readonly disableExecuteApiEndpoint: boolean | undefined;
   readonly protocolType: string | undefined;
+  /** A REST API's TLS security policy; undefined for an HTTP API, or when none is given. */
+  readonly securityPolicy: string | undefined;
+  /** A REST API's binary media types; undefined for an HTTP API. */
+  readonly binaryMediaTypes: readonly string[] | undefined;
+}
+
+/** A custom domain's TLS security policies: a REST domain's one, an HTTP domain's per endpoint. */
+export interface LiveDomain {
+  readonly securityPolicies: readonly string[];
 }
 
 export interface LiveTopic {
@@ -103,6 +186,8 @@ export interface LiveBucket {
     readonly mode: string | undefined;
     readonly days: number | undefined;
   }>;
+  /** The bucket policy as JSON text; undefined when the bucket has none. */
+  readonly policy: Observed<string | undefined>;
 }
 
 /** What the report read of each class, by logical id. */
@@ -118,8 +203,28 @@ export interface LiveResources {
   readonly functions: ReadonlyMap<string, Observed<LiveFunction>>;
   readonly stages: ReadonlyMap<string, Observed<LiveStage>>;
   readonly apis: ReadonlyMap<string, Observed<LiveApi>>;
+  readonly domains: ReadonlyMap<string, Observed<LiveDomain>>;
   readonly topics: ReadonlyMap<string, Observed<LiveTopic>>;
   readonly buckets: ReadonlyMap<string, LiveBucket>;
+  readonly keyPolicies: ReadonlyMap<string, Observed<LivePolicy>>;
+  /** Managed and inline IAM policies, and roles' trust policies, by the logical id that holds each. */
+  readonly policies: ReadonlyMap<string, Observed<LivePolicy>>;
+  readonly trails: ReadonlyMap<string, Observed<LiveTrail>>;
+  readonly securityGroups: ReadonlyMap<string, Observed<LiveSecurityGroup>>;
+  readonly vpcEndpoints: ReadonlyMap<string, Observed<LiveVpcEndpoint>>;
+  readonly flowLogs: ReadonlyMap<string, Observed<LiveFlowLog>>;
+  readonly webAcls: ReadonlyMap<string, Observed<LiveWebAcl>>;
+  readonly backupVaults: ReadonlyMap<string, Observed<LiveBackupVault>>;
+  readonly backupPlans: ReadonlyMap<string, Observed<LiveBackupPlan>>;
+  readonly backupSelections: ReadonlyMap<string, Observed<LiveBackupSelection>>;
+  /** REST methods' and HTTP APIs' integrations, by the method's or integration's logical id. */
+  readonly integrations: ReadonlyMap<string, Observed<LiveIntegration>>;
+  /** Every resource's DeletionPolicy in the deployed template. */
+  readonly deletionPolicies: ReadonlyMap<string, Observed<LiveDeletionPolicy>>;
+  readonly keyDescriptions: ReadonlyMap<string, Observed<LiveKeyDescription>>;
+  /** The rotation of each key no stack output names (live.ts reads the others). */
+  readonly keyRotations: ReadonlyMap<string, Observed<LiveKeyRotation>>;
+  readonly eventRules: ReadonlyMap<string, Observed<LiveRule>>;
 }
 
 /** The resource classes this file reads: what the report's reading guide names. */
@@ -130,8 +235,25 @@ export const liveResourceClasses = [
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGatewayV2::Stage',
   'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGateway::DomainName',
+  'AWS::ApiGatewayV2::DomainName',
   'AWS::SNS::Topic',
   'AWS::S3::Bucket',
+  'AWS::KMS::Key',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::Policy',
+  'AWS::IAM::Role',
+  'AWS::CloudTrail::Trail',
+  'AWS::EC2::SecurityGroup',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::EC2::FlowLog',
+  'AWS::WAFv2::WebACL',
+  'AWS::Backup::BackupVault',
+  'AWS::Backup::BackupPlan',
+  'AWS::Backup::BackupSelection',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::Events::Rule',
 ] as const;
 
 /** Clients for `region` (default: the SDK's); `destroy` closes them. */
@@ -146,6 +268,13 @@ export function createResourceClients(
     apiGatewayV2: new ApiGatewayV2Client(options),
     sns: new SNSClient(options),
     s3: new S3Client(options),
+    kms: new KMSClient(options),
+    iam: new IAMClient(options),
+    cloudTrail: new CloudTrailClient(options),
+    ec2: new EC2Client(options),
+    wafv2: new WAFV2Client(options),
+    backup: new BackupClient(options),
+    events: new EventBridgeClient(options),
   };
   return {
     ...clients,
@@ -182,8 +311,12 @@ export async function readLiveResources(
       ),
     );
   const apiOf = (stageId: string, name: string) => apiIdOf(template, stageId, name, physical);
-  const [logGroups, functions, restStages, httpStages, restApis, httpApis, topics, buckets] =
-    await Promise.all([
+  const [
+    [logGroups, functions, restStages, httpStages, restApis, httpApis, topics, buckets],
+    others,
+    deployed,
+  ] = await Promise.all([
+    Promise.all([
       each('AWS::Logs::LogGroup', (name) => readLogGroup(clients.logs, name)),
       each('AWS::Lambda::Function', (name) => readFunction(clients.lambda, name)),
       each('AWS::ApiGateway::Stage', (name, logicalId) =>
@@ -196,8 +329,13 @@ export async function readLiveResources(
       each('AWS::ApiGatewayV2::Api', (id) => readHttpApi(clients.apiGatewayV2, id)),
       each('AWS::SNS::Topic', (arn) => readTopic(clients.sns, arn)),
       each('AWS::S3::Bucket', (name) => readBucket(clients.s3, name)),
-    ]);
+    ]),
+    readPoliciesAndRest(template, physical, clients, each),
+    readDeployed(template, stackName, physical, clients, each),
+  ]);
   return {
+    ...others,
+    ...deployed,
     physicalIds: physical,
     logGroups,
     functions,
@@ -215,8 +353,182 @@ function empty() {
     functions: new Map(),
     stages: new Map(),
     apis: new Map(),
+    domains: new Map(),
     topics: new Map(),
     buckets: new Map(),
+    keyPolicies: new Map(),
+    policies: new Map(),
+    trails: new Map(),
+    securityGroups: new Map(),
+    vpcEndpoints: new Map(),
+    flowLogs: new Map(),
+    webAcls: new Map(),
+    backupVaults: new Map(),
+    backupPlans: new Map(),
+    backupSelections: new Map(),
+    integrations: new Map(),
+    deletionPolicies: new Map(),
+    keyDescriptions: new Map(),
+    keyRotations: new Map(),
+    eventRules: new Map(),
+  };
+}
+
+/**
+ * The physical id of the API Gateway resource a method is on; undefined for the root resource,
+ * which a method names `Fn::GetAtt [api, RootResourceId]` and the stack lists no id for.
+ */
+function resourceIdOf(
+  template: Template,
+  methodId: string,
+  physical: ReadonlyMap<string, string>,
+): string | undefined {
+  const method = template.Resources[methodId];
+  const id = method === undefined ? undefined : referencedId(property(method, 'ResourceId'));
+  return id !== undefined && template.Resources[id]?.Type === 'AWS::ApiGateway::Resource'
+    ? physical.get(id)
+    : undefined;
+}
+
+/** Integrations, the deployed template's deletion policies, keys' specs and rules (live-deployed.ts). */
+async function readDeployed(
+  template: Template,
+  stackName: string,
+  physical: ReadonlyMap<string, string>,
+  clients: LiveResourceClients,
+  each: ReadEach,
+) {
+  const referenced = (logicalId: string, name: string) => {
+    const resource = template.Resources[logicalId];
+    const id = resource === undefined ? undefined : referencedId(property(resource, name));
+    return id === undefined ? undefined : physical.get(id);
+  };
+  const [
+    restIntegrations,
+    httpIntegrations,
+    deletionPolicies,
+    keyDescriptions,
+    keyRotations,
+    eventRules,
+  ] = await Promise.all([
+    each('AWS::ApiGateway::Method', (_, logicalId) =>
+      readMethodIntegration(clients.apiGateway, {
+        restApiId: referenced(logicalId, 'RestApiId'),
+        resourceId: resourceIdOf(template, logicalId, physical),
+        httpMethod: String(template.Resources[logicalId]?.Properties?.HttpMethod),
+      }),
+    ),
+    each('AWS::ApiGatewayV2::Integration', (id, logicalId) =>
+      readHttpIntegration(clients.apiGatewayV2, referenced(logicalId, 'ApiId'), id),
+    ),
+    readDeletionPolicies(clients.cloudFormation, stackName, [...physical.keys()]),
+    each('AWS::KMS::Key', (keyId) => readKeyDescription(clients.kms, keyId)),
+    keyRotationsOf(template, physical, clients.kms),
+    each('AWS::Events::Rule', (name) => readRule(clients.events, name)),
+  ]);
+  return {
+    integrations: new Map([...restIntegrations, ...httpIntegrations]),
+    deletionPolicies,
+    keyDescriptions,
+    keyRotations,
+    eventRules,
+  };
+}
+
+/** The rotation of each key of the stack whose rotation live.ts does not read (no output names it). */
+async function keyRotationsOf(
+  template: Template,
+  physical: ReadonlyMap<string, string>,
+  kms: KMSClient,
+) {
+  // live.ts reads the keys an output refers to (`Ref`).
+  const outputKeyIds = new Set(
+    Object.values(template.Outputs ?? {}).flatMap(({ Value }) => {
+      const id = isRecord(Value) && typeof Value.Ref === 'string' ? Value.Ref : undefined;
+      return id !== undefined && template.Resources[id]?.Type === 'AWS::KMS::Key' ? [id] : [];
+    }),
+  );
+  const keys = [...physical].filter(
+    ([id]) => template.Resources[id]?.Type === 'AWS::KMS::Key' && !outputKeyIds.has(id),
+  );
+  return new Map(
+    await Promise.all(
+      keys.map(async ([id, keyId]) => [id, await readKeyRotation(kms, keyId)] as const),
+    ),
+  );
+}
+
+type ReadEach = <T>(
+  type: string,
+  read: (physicalId: string, logicalId: string) => Promise<T>,
+) => Promise<Map<string, T>>;
+
+/** The classes of live-policies.ts, live-trail.ts, live-network.ts, live-waf.ts and live-backup.ts. */
+async function readPoliciesAndRest(
+  template: Template,
+  physical: ReadonlyMap<string, string>,
+  clients: LiveResourceClients,
+  each: ReadEach,
+) {
+  const referenced = (logicalId: string, name: string) => {
+    const resource = template.Resources[logicalId];
+    const id = resource === undefined ? undefined : referencedId(property(resource, name));
+    return id === undefined ? undefined : physical.get(id);
+  };
+  /** The first role an inline policy is put on: CloudFormation puts the same document on each. */
+  const firstRole = (logicalId: string) => {
+    const resource = template.Resources[logicalId];
+    const roles = resource === undefined ? undefined : property(resource, 'Roles');
+    const role = Array.isArray(roles) ? referencedId(roles[0]) : undefined;
+    return role === undefined ? undefined : physical.get(role);
+  };
+  const [
+    keyPolicies,
+    managed,
+    inline,
+    trust,
+    trails,
+    securityGroups,
+    vpcEndpoints,
+    flowLogs,
+    webAcls,
+    backupVaults,
+    backupPlans,
+    backupSelections,
+    restDomains,
+    httpDomains,
+  ] = await Promise.all([
+    each('AWS::KMS::Key', (keyId) => readKeyPolicy(clients.kms, keyId)),
+    each('AWS::IAM::ManagedPolicy', (arn) => readManagedPolicy(clients.iam, arn)),
+    each('AWS::IAM::Policy', (name, logicalId) =>
+      readInlinePolicy(clients.iam, firstRole(logicalId), name),
+    ),
+    each('AWS::IAM::Role', (name) => readTrustPolicy(clients.iam, name)),
+    each('AWS::CloudTrail::Trail', (name) => readTrail(clients.cloudTrail, name)),
+    each('AWS::EC2::SecurityGroup', (groupId) => readSecurityGroup(clients.ec2, groupId)),
+    each('AWS::EC2::VPCEndpoint', (id) => readVpcEndpoint(clients.ec2, id)),
+    each('AWS::EC2::FlowLog', (id) => readFlowLog(clients.ec2, id)),
+    each('AWS::WAFv2::WebACL', (id) => readWebAcl(clients.wafv2, id)),
+    each('AWS::Backup::BackupVault', (name) => readBackupVault(clients.backup, name)),
+    each('AWS::Backup::BackupPlan', (id) => readBackupPlan(clients.backup, id)),
+    each('AWS::Backup::BackupSelection', (id, logicalId) =>
+      readBackupSelection(clients.backup, referenced(logicalId, 'BackupPlanId'), id),
+    ),
+    each('AWS::ApiGateway::DomainName', (name) => readDomain(clients.apiGateway, name)),
+    each('AWS::ApiGatewayV2::DomainName', (name) => readHttpDomain(clients.apiGatewayV2, name)),
+  ]);
+  return {
+    domains: new Map([...restDomains, ...httpDomains]),
+    keyPolicies,
+    policies: new Map([...managed, ...inline, ...trust]),
+    trails,
+    securityGroups,
+    vpcEndpoints,
+    flowLogs,
+    webAcls,
+    backupVaults,
+    backupPlans,
+    backupSelections,
   };
 }
 
@@ -281,6 +593,11 @@ async function readFunction(lambda: LambdaClient, name: string) {
           return value === undefined ? [] : [[name, value]];
         }),
       ),
+      variableNames: Object.keys(variables).sort(),
+      credentialLike: Object.entries(variables)
+        .filter(([, value]) => credentialPatterns.some(([pattern]) => pattern.test(value)))
+        .map(([name]) => name)
+        .sort(),
     };
   });
 }
@@ -331,6 +648,8 @@ async function readRestApi(apiGateway: APIGatewayClient, restApiId: string) {
       endpointTypes: api?.endpointConfiguration?.types,
       disableExecuteApiEndpoint: api?.disableExecuteApiEndpoint,
       protocolType: undefined,
+      securityPolicy: api?.securityPolicy,
+      binaryMediaTypes: api?.binaryMediaTypes ?? [],
     };
   });
 }
@@ -342,6 +661,30 @@ async function readHttpApi(apiGatewayV2: ApiGatewayV2Client, apiId: string) {
       endpointTypes: undefined,
       disableExecuteApiEndpoint: api?.DisableExecuteApiEndpoint,
       protocolType: api?.ProtocolType,
+      securityPolicy: undefined,
+      binaryMediaTypes: undefined,
+    };
+  });
+}
+
+async function readDomain(apiGateway: APIGatewayClient, domainName: string) {
+  return observe('apigateway:GET', async (): Promise<LiveDomain> => {
+    const domain = await apiGateway.send(new GetDomainNameCommand({ domainName }));
+    return {
+      securityPolicies: domain?.securityPolicy === undefined ? [] : [domain.securityPolicy],
+    };
+  });
+}
+
+async function readHttpDomain(apiGatewayV2: ApiGatewayV2Client, domainName: string) {
+  return observe('apigateway:GET', async (): Promise<LiveDomain> => {
+    const domain = await apiGatewayV2.send(
+      new GetHttpDomainNameCommand({ DomainName: domainName }),
+    );
+    return {
+      securityPolicies: (domain?.DomainNameConfigurations ?? []).flatMap(({ SecurityPolicy }) =>
+        SecurityPolicy === undefined ? [] : [SecurityPolicy],
+      ),
     };
   });
 }
@@ -354,7 +697,7 @@ async function readTopic(sns: SNSClient, arn: string) {
 }
 
 async function readBucket(s3: S3Client, bucket: string): Promise<LiveBucket> {
-  const [encryption, versioning, publicAccessBlocked, objectLock] = await Promise.all([
+  const [encryption, versioning, publicAccessBlocked, objectLock, policy] = await Promise.all([
     observe('s3:GetEncryptionConfiguration', async () => {
       const { ServerSideEncryptionConfiguration: config } = await s3.send(
         new GetBucketEncryptionCommand({ Bucket: bucket }),
@@ -397,8 +740,18 @@ async function readBucket(s3: S3Client, bucket: string): Promise<LiveBucket> {
         throw error;
       }
     }),
+    observe('s3:GetBucketPolicy', async () => {
+      try {
+        const { Policy } = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+        return Policy;
+      } catch (error) {
+        // S3's answer for a bucket with no policy: a fact, not a failed read.
+        if (error instanceof Error && error.name === 'NoSuchBucketPolicy') return undefined;
+        throw error;
+      }
+    }),
   ]);
-  return { encryption, versioning, publicAccessBlocked, objectLock };
+  return { encryption, versioning, publicAccessBlocked, objectLock, policy };
 }
 
 /** A resource the stack lists but the service does not show. */

@@ -8,17 +8,36 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { APIGatewayClient, GetRestApiCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  GetIntegrationCommand,
+  GetRestApiCommand,
+  GetStageCommand,
+} from '@aws-sdk/client-api-gateway';
 import {
   ApiGatewayV2Client,
   GetApiCommand,
+  GetIntegrationCommand as GetHttpIntegrationCommand,
   GetStageCommand as GetHttpStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
 import {
+  BackupClient,
+  DescribeBackupVaultCommand,
+  GetBackupPlanCommand,
+  GetBackupSelectionCommand,
+} from '@aws-sdk/client-backup';
+import {
   CloudFormationClient,
   DescribeStacksCommand,
+  GetTemplateCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
+import {
+  CloudTrailClient,
+  GetEventSelectorsCommand,
+  GetTrailCommand,
+  GetTrailStatusCommand,
+} from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeContinuousBackupsCommand,
@@ -28,12 +47,36 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  DescribeFlowLogsCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+} from '@aws-sdk/client-kms';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketPolicyCommand,
+  GetObjectLockConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetWebACLCommand, WAFV2Client } from '@aws-sdk/client-wafv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templateCheckNames } from '../../compliance/checks/pack.ts';
@@ -48,6 +91,7 @@ import {
   selfAuditCheckNames,
 } from '../../functions/config/self-audit.ts';
 import { type ProviderConfig, toItem, withDefaults } from '../../functions/registry/provider.ts';
+import { keyDataActions } from '../../infra/key-actions.ts';
 import { type SelfAuditTrigger, toRunItem } from '../../ops/review/run-record.ts';
 import { cli, tempFiles } from '../cli/helpers.ts';
 import { deployment, outputRef } from '../infra/deployment.ts';
@@ -280,6 +324,483 @@ describe('a report from the app synthesized in-process for pci-dss', () => {
     );
   });
 });
+
+// The live stack, stood in for by SDK mocks: every client the report makes, mocked for every
+// test of this file, so that none reaches AWS.
+const cloudFormation = mockClient(CloudFormationClient);
+const dynamodb = mockClient(DynamoDBClient);
+const kms = mockClient(KMSClient);
+const sqs = mockClient(SQSClient);
+const logs = mockClient(CloudWatchLogsClient);
+const lambda = mockClient(LambdaClient);
+const apiGateway = mockClient(APIGatewayClient);
+const apiGatewayV2 = mockClient(ApiGatewayV2Client);
+const sns = mockClient(SNSClient);
+const s3 = mockClient(S3Client);
+const iam = mockClient(IAMClient);
+const cloudTrail = mockClient(CloudTrailClient);
+const ec2 = mockClient(EC2Client);
+const wafv2 = mockClient(WAFV2Client);
+const backup = mockClient(BackupClient);
+const events = mockClient(EventBridgeClient);
+const sts = mockClient(STSClient);
+const liveMocks = [
+  ...[cloudFormation, dynamodb, kms, sqs, logs, lambda, apiGateway, apiGatewayV2, sns, s3],
+  ...[iam, cloudTrail, ec2, wafv2, backup, events, sts],
+];
+
+const account = '123456789012';
+const region = 'eu-west-1';
+
+/** The outputs a deployed stack of this template would have. */
+function stackOutputsOf(template: TemplateJson) {
+  return Object.entries(template.Outputs).map(([key, { Value }]) => {
+    const ref = (Value as { Ref?: string }).Ref;
+    const value = typeof Value === 'string' ? Value : `live-${ref ?? key}`;
+    return {
+      OutputKey: key,
+      OutputValue: key.endsWith('Arn') ? `arn:aws:kms:${region}:${account}:key/${key}` : value,
+    };
+  });
+}
+
+/** The stack's outputs, tables, keys' rotation (refused) and queues, as live.ts reads them. */
+function liveStackOf(template: TemplateJson, options: { readonly auditPitr: string }) {
+  const outputs = stackOutputsOf(template);
+  const arnOf = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
+  cloudFormation.on(DescribeStacksCommand).resolves({
+    Stacks: [
+      {
+        StackName: 'webhooks-prod',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: outputs,
+      },
+    ],
+  });
+  const auditTableName = outputs.find((o) => o.OutputKey === 'AuditTableName')?.OutputValue;
+  dynamodb.on(DescribeTableCommand).callsFake(({ TableName }) => ({
+    Table: {
+      TableName,
+      DeletionProtectionEnabled: true,
+      SSEDescription: {
+        Status: 'ENABLED',
+        SSEType: 'KMS',
+        KMSMasterKeyArn: arnOf(TableName === auditTableName ? 'AuditKeyArn' : 'SecretsKeyArn'),
+      },
+    },
+  }));
+  dynamodb.on(DescribeContinuousBackupsCommand).callsFake(({ TableName }) => ({
+    ContinuousBackupsDescription: {
+      ContinuousBackupsStatus: 'ENABLED',
+      PointInTimeRecoveryDescription: {
+        PointInTimeRecoveryStatus: TableName === auditTableName ? options.auditPitr : 'ENABLED',
+      },
+    },
+  }));
+  dynamodb.on(DescribeTimeToLiveCommand).resolves({
+    TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' },
+  });
+  kms.on(GetKeyRotationStatusCommand).rejects(
+    Object.assign(new Error('not authorized to perform kms:GetKeyRotationStatus'), {
+      name: 'AccessDeniedException',
+    }),
+  );
+  sqs.on(GetQueueAttributesCommand).resolves({
+    Attributes: {
+      KmsMasterKeyId: arnOf('QueueKeyArn') ?? '',
+      Policy: JSON.stringify({
+        Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      }),
+    },
+  });
+}
+
+/** A physical id for each resource, as CloudFormation would list it. */
+const physicalId = (id: string, type: string) =>
+  type === 'AWS::Logs::LogGroup'
+    ? `/webhooks-prod/${id}`
+    : type === 'AWS::SNS::Topic'
+      ? `arn:aws:sns:${region}:${account}:${id}`
+      : type === 'AWS::WAFv2::WebACL'
+        ? `${id}|a1b2c3|REGIONAL`
+        : type === 'AWS::ApiGateway::Stage'
+          ? 'v1'
+          : `live-${id}`;
+
+/** A resource's ARN, as its service writes it. */
+function arnOfResource(id: string, type: string): string {
+  const name = physicalId(id, type);
+  const arns: Readonly<Record<string, string>> = {
+    'AWS::DynamoDB::Table': `arn:aws:dynamodb:${region}:${account}:table/${name}`,
+    'AWS::SQS::Queue': `arn:aws:sqs:${region}:${account}:${name}`,
+    'AWS::S3::Bucket': `arn:aws:s3:::${name}`,
+    'AWS::KMS::Key': `arn:aws:kms:${region}:${account}:key/${name}`,
+    'AWS::Lambda::Function': `arn:aws:lambda:${region}:${account}:function:${name}`,
+    'AWS::Logs::LogGroup': `arn:aws:logs:${region}:${account}:log-group:${name}`,
+    'AWS::SNS::Topic': name,
+  };
+  return arns[type] ?? `arn:aws:${type.split('::')[1]?.toLowerCase()}:${region}:${account}:${name}`;
+}
+
+/** A template value as the deployed stack holds it: `Ref`, `Fn::GetAtt` and `Fn::Join` resolved. */
+function resolvedIn(template: TemplateJson): (value: unknown) => unknown {
+  const pseudo: Readonly<Record<string, string>> = {
+    'AWS::Region': region,
+    'AWS::AccountId': account,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    const record = value as Record<string, unknown>;
+    if (typeof record.Ref === 'string') {
+      return (
+        pseudo[record.Ref] ?? physicalId(record.Ref, template.Resources[record.Ref]?.Type ?? '')
+      );
+    }
+    const getAtt = record['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) {
+      const [id = '', attribute] = getAtt as string[];
+      const type = template.Resources[id]?.Type ?? '';
+      return attribute === 'Arn' ? arnOfResource(id, type) : physicalId(id, type);
+    }
+    const join = record['Fn::Join'];
+    if (Array.isArray(join)) {
+      const [separator, parts] = join as [string, unknown[]];
+      return (resolve(parts) as unknown[]).map(String).join(separator);
+    }
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolve(v)]));
+  };
+  return resolve;
+}
+
+/**
+ * Every resource class the controls cite, as the template sets it: the stack's resources
+ * listed, log groups, functions, API stages and APIs, topics, the buckets' Object Lock and
+ * policies, key policies and specs, IAM policies, the trail, the network, the web ACL, the
+ * backups, the digest schedule and the deployed template.
+ */
+function resourcesInPlaceOf(template: TemplateJson) {
+  const resources = Object.entries(template.Resources);
+  const resolve = resolvedIn(template);
+  const byPhysical = new Map(
+    resources.map(([id, r]) => [physicalId(id, r.Type), { id, ...r }] as const),
+  );
+  const propertiesOf = (physical: string | undefined) =>
+    byPhysical.get(physical ?? '')?.Properties ?? {};
+  const keyArn = new Map(
+    stackOutputsOf(template).flatMap(({ OutputKey, OutputValue }) => {
+      const getAtt = (template.Outputs[OutputKey]?.Value as { 'Fn::GetAtt'?: string[] })?.[
+        'Fn::GetAtt'
+      ];
+      return getAtt?.[1] === 'Arn' ? [[getAtt[0], OutputValue] as const] : [];
+    }),
+  );
+  const refOf = (value: unknown) =>
+    (value as { Ref?: string })?.Ref ?? (value as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt']?.[0];
+  const policyText = (document: unknown) => JSON.stringify(resolve(document) ?? {});
+  cloudFormation.on(ListStackResourcesCommand).resolves({
+    StackResourceSummaries: resources.map(([id, r]) => ({
+      LogicalResourceId: id,
+      PhysicalResourceId: physicalId(id, r.Type),
+      ResourceType: r.Type,
+      LastUpdatedTimestamp: new Date(),
+      ResourceStatus: 'CREATE_COMPLETE',
+    })),
+  });
+  cloudFormation.on(GetTemplateCommand).resolves({ TemplateBody: JSON.stringify(template) });
+  logs.on(DescribeLogGroupsCommand).callsFake(({ logGroupNamePrefix }) => {
+    const group = byPhysical.get(logGroupNamePrefix);
+    const key = refOf(group?.Properties?.KmsKeyId);
+    return {
+      logGroups: [
+        {
+          logGroupName: logGroupNamePrefix,
+          retentionInDays: group?.Properties?.RetentionInDays as number | undefined,
+          kmsKeyId: (key && keyArn.get(key)) ?? `arn:aws:kms:${region}:${account}:key/${key}`,
+        },
+      ],
+    };
+  });
+  lambda.on(GetFunctionConfigurationCommand).callsFake(({ FunctionName }) => {
+    const properties = propertiesOf(FunctionName);
+    const vpc = properties.VpcConfig as { SubnetIds?: unknown[] } | undefined;
+    const variables = resolve(
+      (properties.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {},
+    ) as Record<string, unknown>;
+    return {
+      Runtime: 'nodejs24.x',
+      VpcConfig: { SubnetIds: (vpc?.SubnetIds ?? []).map((_, i) => `subnet-${i}`) },
+      Environment: {
+        Variables: Object.fromEntries(
+          Object.entries(variables).filter(([, v]) => typeof v === 'string'),
+        ) as Record<string, string>,
+      },
+    };
+  });
+  /** A stage's access log settings as the template sets them, the log group by its name. */
+  const accessLog = (type: string, property: string) => {
+    const stage = resources.find(([, r]) => r.Type === type);
+    const setting = stage?.[1].Properties?.[property] as
+      | { DestinationArn?: unknown; Format?: string }
+      | undefined;
+    const group = physicalId(refOf(setting?.DestinationArn) ?? '', 'AWS::Logs::LogGroup');
+    return {
+      destinationArn: `arn:aws:logs:${region}:${account}:log-group:${group}`,
+      format: setting?.Format,
+    };
+  };
+  apiGateway.on(GetStageCommand).callsFake(() => {
+    const acl = resources.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')?.[0];
+    return {
+      accessLogSettings: accessLog('AWS::ApiGateway::Stage', 'AccessLogSetting'),
+      methodSettings: { '*/*': { dataTraceEnabled: false } },
+      ...(acl === undefined
+        ? {}
+        : { webAclArn: `arn:aws:wafv2:${region}:${account}:regional/webacl/${acl}/a1b2c3` }),
+    };
+  });
+  apiGateway.on(GetRestApiCommand).callsFake(({ restApiId }) => {
+    const properties = propertiesOf(restApiId);
+    return {
+      endpointConfiguration: {
+        types: (properties.EndpointConfiguration as { Types?: string[] } | undefined)?.Types,
+      },
+      disableExecuteApiEndpoint: properties.DisableExecuteApiEndpoint === true,
+      securityPolicy: properties.SecurityPolicy as 'TLS_1_2' | undefined,
+      binaryMediaTypes: properties.BinaryMediaTypes as string[] | undefined,
+    };
+  });
+  apiGateway.on(GetIntegrationCommand).callsFake(({ resourceId, httpMethod }) => {
+    const method = resources.find(
+      ([, r]) =>
+        r.Type === 'AWS::ApiGateway::Method' &&
+        r.Properties?.HttpMethod === httpMethod &&
+        resolve(r.Properties?.ResourceId) === resourceId,
+    );
+    const integration = method?.[1].Properties?.Integration as
+      | { Type?: 'AWS_PROXY'; Uri?: unknown }
+      | undefined;
+    return { type: integration?.Type, uri: resolve(integration?.Uri) as string | undefined };
+  });
+  apiGatewayV2.on(GetHttpStageCommand).callsFake(() => {
+    const { destinationArn, format } = accessLog('AWS::ApiGatewayV2::Stage', 'AccessLogSettings');
+    return { AccessLogSettings: { DestinationArn: destinationArn, Format: format } };
+  });
+  apiGatewayV2.on(GetApiCommand).callsFake(({ ApiId }) => ({
+    ProtocolType: propertiesOf(ApiId).ProtocolType as 'HTTP' | undefined,
+    DisableExecuteApiEndpoint: propertiesOf(ApiId).DisableExecuteApiEndpoint === true,
+  }));
+  apiGatewayV2.on(GetHttpIntegrationCommand).callsFake(({ IntegrationId }) => {
+    const properties = propertiesOf(IntegrationId);
+    return {
+      IntegrationType: properties.IntegrationType as 'AWS_PROXY' | undefined,
+      IntegrationUri: resolve(properties.IntegrationUri) as string | undefined,
+      PayloadFormatVersion: properties.PayloadFormatVersion as string | undefined,
+    };
+  });
+  sns.on(GetTopicAttributesCommand).resolves({
+    Attributes: {
+      Policy: JSON.stringify({
+        Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      }),
+    },
+  });
+  s3.on(GetObjectLockConfigurationCommand).callsFake(({ Bucket }) => {
+    const lock = propertiesOf(Bucket).ObjectLockConfiguration as
+      | { Rule?: { DefaultRetention?: { Mode?: string; Days?: number; Years?: number } } }
+      | undefined;
+    return lock === undefined
+      ? Promise.reject(
+          Object.assign(new Error('no Object Lock'), {
+            name: 'ObjectLockConfigurationNotFoundError',
+          }),
+        )
+      : {
+          ObjectLockConfiguration: {
+            ObjectLockEnabled: 'Enabled',
+            Rule: { DefaultRetention: lock.Rule?.DefaultRetention },
+          },
+        };
+  });
+  s3.on(GetBucketPolicyCommand).callsFake(({ Bucket }) => {
+    const policy = resources.find(
+      ([, r]) => r.Type === 'AWS::S3::BucketPolicy' && resolve(r.Properties?.Bucket) === Bucket,
+    );
+    return policy === undefined
+      ? Promise.reject(Object.assign(new Error('no policy'), { name: 'NoSuchBucketPolicy' }))
+      : { Policy: policyText(policy[1].Properties?.PolicyDocument) };
+  });
+  kms.on(GetKeyRotationStatusCommand).callsFake(({ KeyId }) => {
+    const key = propertiesOf(KeyId);
+    return {
+      KeyRotationEnabled: key.EnableKeyRotation === true,
+      ...(typeof key.RotationPeriodInDays === 'number'
+        ? { RotationPeriodInDays: key.RotationPeriodInDays }
+        : {}),
+    };
+  });
+  kms.on(GetKeyPolicyCommand).callsFake(({ KeyId }) => ({
+    Policy: policyText(propertiesOf(KeyId).KeyPolicy),
+  }));
+  kms.on(DescribeKeyCommand).callsFake(({ KeyId }) => ({
+    KeyMetadata: {
+      KeyId,
+      Enabled: true,
+      KeySpec: propertiesOf(KeyId).KeySpec as 'ECC_NIST_P256' | undefined,
+      KeyUsage: propertiesOf(KeyId).KeyUsage as 'SIGN_VERIFY' | undefined,
+    },
+  }));
+  iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: 'v1' } });
+  iam.on(GetPolicyVersionCommand).callsFake(({ PolicyArn }) => ({
+    PolicyVersion: {
+      Document: encodeURIComponent(policyText(propertiesOf(PolicyArn).PolicyDocument)),
+    },
+  }));
+  iam.on(GetRolePolicyCommand).callsFake(({ PolicyName }) => ({
+    PolicyDocument: encodeURIComponent(policyText(propertiesOf(PolicyName).PolicyDocument)),
+  }));
+  iam.on(GetRoleCommand).callsFake(({ RoleName }) => ({
+    Role: {
+      AssumeRolePolicyDocument: encodeURIComponent(
+        policyText(propertiesOf(RoleName).AssumeRolePolicyDocument),
+      ),
+    },
+  }));
+  cloudTrail.on(GetTrailCommand).callsFake(({ Name }) => ({
+    Trail: {
+      LogFileValidationEnabled: propertiesOf(Name).EnableLogFileValidation === true,
+      KmsKeyId: resolve(propertiesOf(Name).KMSKeyId) as string | undefined,
+    },
+  }));
+  cloudTrail.on(GetTrailStatusCommand).callsFake(({ Name }) => ({
+    IsLogging: propertiesOf(Name).IsLogging === true,
+  }));
+  cloudTrail.on(GetEventSelectorsCommand).callsFake(({ TrailName }) => ({
+    AdvancedEventSelectors: resolve(propertiesOf(TrailName).AdvancedEventSelectors) as [],
+  }));
+  ec2.on(DescribeSecurityGroupRulesCommand).callsFake(({ Filters }) => {
+    const groupId = Filters?.[0]?.Values?.[0] ?? '';
+    const group = byPhysical.get(groupId);
+    const inline = (group?.Properties?.SecurityGroupEgress as unknown[] | undefined) ?? [];
+    const separate = resources
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::EC2::SecurityGroupEgress' && resolve(r.Properties?.GroupId) === groupId,
+      )
+      .map(([, r]) => r.Properties);
+    return {
+      SecurityGroupRules: [...inline, ...separate].map((rule) => {
+        const r = resolve(rule) as Record<string, string | number | undefined>;
+        return {
+          GroupId: groupId,
+          IsEgress: true,
+          IpProtocol: String(r.IpProtocol),
+          FromPort: r.FromPort as number | undefined,
+          ToPort: r.ToPort as number | undefined,
+          CidrIpv4: r.CidrIp as string | undefined,
+          CidrIpv6: r.CidrIpv6 as string | undefined,
+          PrefixListId: r.DestinationPrefixListId as string | undefined,
+          ...(r.DestinationSecurityGroupId === undefined
+            ? {}
+            : { ReferencedGroupInfo: { GroupId: r.DestinationSecurityGroupId as string } }),
+        };
+      }),
+    };
+  });
+  ec2.on(DescribeVpcEndpointsCommand).callsFake(({ VpcEndpointIds }) => {
+    const properties = propertiesOf(VpcEndpointIds?.[0]);
+    return {
+      VpcEndpoints: [
+        {
+          VpcEndpointId: VpcEndpointIds?.[0],
+          ServiceName: resolve(properties.ServiceName) as string,
+          State: 'available',
+          PolicyDocument: policyText(properties.PolicyDocument),
+        },
+      ],
+    };
+  });
+  ec2.on(DescribeFlowLogsCommand).callsFake(({ FlowLogIds }) => ({
+    FlowLogs: [
+      {
+        FlowLogId: FlowLogIds?.[0],
+        TrafficType: propertiesOf(FlowLogIds?.[0]).TrafficType as 'ALL',
+        FlowLogStatus: 'ACTIVE',
+      },
+    ],
+  }));
+  wafv2.on(GetWebACLCommand).callsFake(({ Name }) => {
+    const rules = (propertiesOf(physicalId(Name ?? '', 'AWS::WAFv2::WebACL')).Rules ??
+      []) as Array<{ Name: string; Statement?: Record<string, unknown> }>;
+    return {
+      WebACL: {
+        Name,
+        Id: 'a1b2c3',
+        ARN: `arn:aws:wafv2:${region}:${account}:regional/webacl/${Name}/a1b2c3`,
+        DefaultAction: { Allow: {} },
+        VisibilityConfig: undefined,
+        Rules: rules.map((rule) => ({
+          Name: rule.Name,
+          Priority: 0,
+          Statement: rule.Statement?.RateBasedStatement
+            ? { RateBasedStatement: { Limit: 100, AggregateKeyType: 'IP' as const } }
+            : {},
+          VisibilityConfig: undefined,
+        })),
+      },
+    };
+  });
+  backup.on(DescribeBackupVaultCommand).callsFake(({ BackupVaultName }) => ({
+    BackupVaultName,
+    Locked: true,
+    MinRetentionDays: (
+      propertiesOf(BackupVaultName).LockConfiguration as { MinRetentionDays?: number }
+    )?.MinRetentionDays,
+  }));
+  backup.on(GetBackupPlanCommand).callsFake(({ BackupPlanId }) => {
+    const plan = resolve(propertiesOf(BackupPlanId).BackupPlan) as {
+      BackupPlanRule?: Array<{
+        TargetBackupVault?: string;
+        Lifecycle?: { DeleteAfterDays?: number };
+      }>;
+    };
+    return {
+      BackupPlan: {
+        BackupPlanName: 'Plan',
+        Rules: (plan?.BackupPlanRule ?? []).map((rule) => ({
+          RuleName: 'Daily',
+          TargetBackupVaultName: rule.TargetBackupVault,
+          Lifecycle: rule.Lifecycle,
+        })),
+      },
+    };
+  });
+  backup.on(GetBackupSelectionCommand).callsFake(({ SelectionId }) => {
+    const selection = resolve(propertiesOf(SelectionId).BackupSelection) as {
+      Resources?: string[];
+    };
+    return {
+      BackupSelection: {
+        SelectionName: 'Tables',
+        IamRoleArn: `arn:aws:iam::${account}:role/backup`,
+        Resources: selection?.Resources ?? [],
+      },
+    };
+  });
+  events.on(DescribeRuleCommand).callsFake(({ Name }) => ({
+    Name,
+    ScheduleExpression: propertiesOf(Name).ScheduleExpression as string | undefined,
+    State: 'ENABLED',
+  }));
+  sts.on(GetCallerIdentityCommand).resolves({
+    Arn: `arn:aws:sts::${account}:assumed-role/Auditor/alice`,
+    Account: account,
+    UserId: 'AROAEXAMPLE:alice',
+  });
+}
 
 describe('a report from a synthesized gdpr + ccpa template in its cloud assembly', () => {
   let templatePath: string;
@@ -583,247 +1104,15 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
   });
 
   describe('against a live stack', () => {
-    const cloudFormation = mockClient(CloudFormationClient);
-    const dynamodb = mockClient(DynamoDBClient);
-    const kms = mockClient(KMSClient);
-    const sqs = mockClient(SQSClient);
-    // The other resource classes and the caller: mocked in every test, so that none reaches AWS.
-    const logs = mockClient(CloudWatchLogsClient);
-    const lambda = mockClient(LambdaClient);
-    const apiGateway = mockClient(APIGatewayClient);
-    const apiGatewayV2 = mockClient(ApiGatewayV2Client);
-    const sns = mockClient(SNSClient);
-    const s3 = mockClient(S3Client);
-    const sts = mockClient(STSClient);
-    const mocks = [
-      ...[cloudFormation, dynamodb, kms, sqs, logs, lambda, apiGateway, apiGatewayV2],
-      ...[sns, s3, sts],
-    ];
     afterEach(() => {
-      for (const mock of mocks) mock.reset();
+      for (const mock of liveMocks) mock.reset();
     });
 
-    /** The outputs a deployed stack of this template would have. */
-    function stackOutputs() {
-      return Object.entries(template.Outputs).map(([key, { Value }]) => {
-        const ref = (Value as { Ref?: string }).Ref;
-        const value = typeof Value === 'string' ? Value : `live-${ref ?? key}`;
-        return {
-          OutputKey: key,
-          OutputValue: key.endsWith('Arn')
-            ? `arn:aws:kms:eu-west-1:123456789012:key/${key}`
-            : value,
-        };
-      });
-    }
-
-    function liveStack(options: { readonly auditPitr: string }) {
-      const outputs = stackOutputs();
-      const arnOf = (key: string) => outputs.find((o) => o.OutputKey === key)?.OutputValue;
-      cloudFormation.on(DescribeStacksCommand).resolves({
-        Stacks: [
-          {
-            StackName: 'webhooks-prod',
-            CreationTime: new Date(),
-            StackStatus: 'CREATE_COMPLETE',
-            Outputs: outputs,
-          },
-        ],
-      });
-      const auditTableName = outputs.find((o) => o.OutputKey === 'AuditTableName')?.OutputValue;
-      dynamodb.on(DescribeTableCommand).callsFake(({ TableName }) => ({
-        Table: {
-          TableName,
-          DeletionProtectionEnabled: true,
-          SSEDescription: {
-            Status: 'ENABLED',
-            SSEType: 'KMS',
-            KMSMasterKeyArn: arnOf(TableName === auditTableName ? 'AuditKeyArn' : 'SecretsKeyArn'),
-          },
-        },
-      }));
-      dynamodb.on(DescribeContinuousBackupsCommand).callsFake(({ TableName }) => ({
-        ContinuousBackupsDescription: {
-          ContinuousBackupsStatus: 'ENABLED',
-          PointInTimeRecoveryDescription: {
-            PointInTimeRecoveryStatus: TableName === auditTableName ? options.auditPitr : 'ENABLED',
-          },
-        },
-      }));
-      dynamodb.on(DescribeTimeToLiveCommand).resolves({
-        TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' },
-      });
-      kms.on(GetKeyRotationStatusCommand).rejects(
-        Object.assign(new Error('not authorized to perform kms:GetKeyRotationStatus'), {
-          name: 'AccessDeniedException',
-        }),
-      );
-      sqs.on(GetQueueAttributesCommand).resolves({
-        Attributes: {
-          KmsMasterKeyId: arnOf('QueueKeyArn') ?? '',
-          Policy: JSON.stringify({
-            Statement: [
-              { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-            ],
-          }),
-        },
-      });
-    }
-
+    const stackOutputs = () => stackOutputsOf(template);
+    const liveStack = (options: { readonly auditPitr: string }) => liveStackOf(template, options);
     const live = (...flags: string[]) =>
       reportOf(templatePath, '--stack', 'webhooks-prod', '--region', 'eu-west-1', ...flags);
-
-    /** A physical id for each resource, as CloudFormation would list it. */
-    const physicalId = (id: string, type: string) =>
-      type === 'AWS::Logs::LogGroup'
-        ? `/webhooks-prod/${id}`
-        : type === 'AWS::SNS::Topic'
-          ? `arn:aws:sns:eu-west-1:123456789012:${id}`
-          : type === 'AWS::WAFv2::WebACL'
-            ? `${id}|a1b2c3|REGIONAL`
-            : type === 'AWS::ApiGateway::Stage'
-              ? 'v1'
-              : `live-${id}`;
-
-    /**
-     * Every resource class the controls cite, as the template sets it: the stack's resources
-     * listed, log groups, functions, the API stage, topics and the digest bucket's Object Lock.
-     */
-    function resourcesInPlace() {
-      const resources = Object.entries(template.Resources);
-      const byPhysical = new Map(
-        resources.map(([id, r]) => [physicalId(id, r.Type), { id, ...r }] as const),
-      );
-      const keyArn = new Map(
-        stackOutputs().flatMap(({ OutputKey, OutputValue }) => {
-          const getAtt = (template.Outputs[OutputKey]?.Value as { 'Fn::GetAtt'?: string[] })?.[
-            'Fn::GetAtt'
-          ];
-          return getAtt?.[1] === 'Arn' ? [[getAtt[0], OutputValue] as const] : [];
-        }),
-      );
-      const refOf = (value: unknown) =>
-        (value as { Ref?: string })?.Ref ??
-        (value as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt']?.[0];
-      cloudFormation.on(ListStackResourcesCommand).resolves({
-        StackResourceSummaries: resources.map(([id, r]) => ({
-          LogicalResourceId: id,
-          PhysicalResourceId: physicalId(id, r.Type),
-          ResourceType: r.Type,
-          LastUpdatedTimestamp: new Date(),
-          ResourceStatus: 'CREATE_COMPLETE',
-        })),
-      });
-      logs.on(DescribeLogGroupsCommand).callsFake(({ logGroupNamePrefix }) => {
-        const group = byPhysical.get(logGroupNamePrefix);
-        const key = refOf(group?.Properties?.KmsKeyId);
-        return {
-          logGroups: [
-            {
-              logGroupName: logGroupNamePrefix,
-              retentionInDays: group?.Properties?.RetentionInDays as number | undefined,
-              kmsKeyId: (key && keyArn.get(key)) ?? `arn:aws:kms:eu-west-1:123456789012:key/${key}`,
-            },
-          ],
-        };
-      });
-      lambda.on(GetFunctionConfigurationCommand).callsFake(({ FunctionName }) => {
-        const properties = byPhysical.get(FunctionName)?.Properties ?? {};
-        const vpc = properties.VpcConfig as { SubnetIds?: unknown[] } | undefined;
-        const variables = (properties.Environment as { Variables?: Record<string, unknown> })
-          ?.Variables;
-        return {
-          Runtime: 'nodejs24.x',
-          VpcConfig: { SubnetIds: (vpc?.SubnetIds ?? []).map((_, i) => `subnet-${i}`) },
-          Environment: {
-            Variables: Object.fromEntries(
-              Object.entries(variables ?? {}).filter(([, v]) => typeof v === 'string'),
-            ) as Record<string, string>,
-          },
-        };
-      });
-      /** A stage's access log settings as the template sets them, the log group by its name. */
-      const accessLog = (type: string, property: string) => {
-        const stage = resources.find(([, r]) => r.Type === type);
-        const setting = stage?.[1].Properties?.[property] as
-          | { DestinationArn?: unknown; Format?: string }
-          | undefined;
-        const group = physicalId(refOf(setting?.DestinationArn) ?? '', 'AWS::Logs::LogGroup');
-        return {
-          destinationArn: `arn:aws:logs:eu-west-1:123456789012:log-group:${group}`,
-          format: setting?.Format,
-        };
-      };
-      apiGateway.on(GetStageCommand).callsFake(() => {
-        const acl = resources.find(([, r]) => r.Type === 'AWS::WAFv2::WebACL')?.[0];
-        return {
-          accessLogSettings: accessLog('AWS::ApiGateway::Stage', 'AccessLogSetting'),
-          methodSettings: { '*/*': { dataTraceEnabled: false } },
-          ...(acl === undefined
-            ? {}
-            : { webAclArn: `arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/${acl}/a1b2c3` }),
-        };
-      });
-      apiGateway.on(GetRestApiCommand).callsFake(({ restApiId }) => {
-        const properties = byPhysical.get(restApiId)?.Properties ?? {};
-        return {
-          endpointConfiguration: properties.EndpointConfiguration as { types?: string[] },
-          disableExecuteApiEndpoint: properties.DisableExecuteApiEndpoint === true,
-        };
-      });
-      apiGatewayV2.on(GetHttpStageCommand).callsFake(() => {
-        const { destinationArn, format } = accessLog(
-          'AWS::ApiGatewayV2::Stage',
-          'AccessLogSettings',
-        );
-        return { AccessLogSettings: { DestinationArn: destinationArn, Format: format } };
-      });
-      apiGatewayV2.on(GetApiCommand).callsFake(({ ApiId }) => ({
-        ProtocolType: byPhysical.get(ApiId)?.Properties?.ProtocolType as 'HTTP' | undefined,
-        DisableExecuteApiEndpoint:
-          byPhysical.get(ApiId)?.Properties?.DisableExecuteApiEndpoint === true,
-      }));
-      sns.on(GetTopicAttributesCommand).resolves({
-        Attributes: {
-          Policy: JSON.stringify({
-            Statement: [
-              { Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-            ],
-          }),
-        },
-      });
-      s3.on(GetObjectLockConfigurationCommand).callsFake(({ Bucket }) => {
-        const lock = byPhysical.get(Bucket)?.Properties?.ObjectLockConfiguration as
-          | { Rule?: { DefaultRetention?: { Mode?: string; Days?: number; Years?: number } } }
-          | undefined;
-        return lock === undefined
-          ? Promise.reject(
-              Object.assign(new Error('no Object Lock'), {
-                name: 'ObjectLockConfigurationNotFoundError',
-              }),
-            )
-          : {
-              ObjectLockConfiguration: {
-                ObjectLockEnabled: 'Enabled',
-                Rule: { DefaultRetention: lock.Rule?.DefaultRetention },
-              },
-            };
-      });
-      kms.on(GetKeyRotationStatusCommand).callsFake(({ KeyId }) => {
-        const key = byPhysical.get(KeyId)?.Properties ?? {};
-        return {
-          KeyRotationEnabled: key.EnableKeyRotation === true,
-          ...(typeof key.RotationPeriodInDays === 'number'
-            ? { RotationPeriodInDays: key.RotationPeriodInDays }
-            : {}),
-        };
-      });
-      sts.on(GetCallerIdentityCommand).resolves({
-        Arn: 'arn:aws:sts::123456789012:assumed-role/Auditor/alice',
-        Account: '123456789012',
-        UserId: 'AROAEXAMPLE:alice',
-      });
-    }
+    const resourcesInPlace = () => resourcesInPlaceOf(template);
 
     /** A registered provider's item, with a key the report never reads. */
     const providerItem = (providerId: string, sources?: ProviderConfig['sources']) =>
@@ -1068,22 +1357,18 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
           }),
         ]);
       }
-      // A setting the live mode does not read (a key policy, an IAM policy) keeps its
-      // control at configured, and the control names it; no value differs.
+      // Key and IAM policies are read too now: no row is left unread, none differs, and
+      // every control is in place.
       expect(evidence.filter((e) => e.live?.state === 'differs')).toEqual([]);
-      const gdpr32 = controlOf(report, 'gdpr 32').evidence;
-      expect(gdpr32.level).toBe('configured');
-      expect(gdpr32.inPlace).toMatchObject({
+      expect(controlOf(report, 'gdpr 32').evidence.inPlace).toMatchObject({
         status: 'read',
-        notRead: expect.arrayContaining([
-          expect.stringMatching(/KeyPolicy: not read by the live mode$/),
-        ]),
+        differs: 0,
+        notRead: [],
       });
-      // The header's count says so too: those rows are not checked.
-      expect(report.summary.live).toMatchObject({ differs: 0, notChecked: 7 });
+      expect(report.summary.live).toMatchObject({ differs: 0, notChecked: 0 });
       expect(report.summary.evidence).toEqual({
-        weakest: { level: 'configured', controls: 2 },
-        levels: { fail: 0, configured: 2, 'in place': 3, operating: 0 },
+        weakest: { level: 'in place', controls: 5 },
+        levels: { fail: 0, configured: 0, 'in place': 5, operating: 0 },
       });
       expect(report.metadata).toMatchObject({
         deployment: { stack: 'webhooks-prod', region: 'eu-west-1', account: '123456789012' },
@@ -1097,7 +1382,7 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
       });
       const markdown = renderMarkdown(reportDocument(report));
       expect(markdown).toContain(
-        '| Result | Weakest evidence: **configured** (template only) — 2 of 5 controls. No control fails; 0 operating, 3 in place, 2 configured. |',
+        '| Result | Weakest evidence: **in place** (read from the deployed stack) — 5 of 5 controls. No control fails; 0 operating, 5 in place, 0 configured. |',
       );
       expect(markdown).toMatch(/^#### Art\. 5\(1\)\(e\): .* — \*\*in place\*\*$/m);
       expect(markdown).toContain(
@@ -1204,6 +1489,137 @@ describe('a report from a synthesized gdpr + ccpa template in its cloud assembly
       );
       expect(report.stack).toMatchObject({ status: 'unreachable', name: 'webhooks-prod' });
       expect(report.controls.length).toBe(controlsFor(['gdpr', 'ccpa']).length);
+    });
+  });
+});
+
+describe('a report from a synthesized pci-dss + hipaa template against a live stack', () => {
+  let templatePath: string;
+  let template: TemplateJson;
+  beforeAll(() => {
+    const d = deployment({ profiles: 'pci-dss,hipaa' });
+    templatePath = d.assembly.getStackByName(d.stack.stackName).templateFullPath;
+    template = readJson<TemplateJson>(templatePath);
+  }, synthesisBudgetMs);
+  afterEach(() => {
+    for (const mock of liveMocks) mock.reset();
+  });
+
+  const live = async () => {
+    const run = await cli([
+      ...['compliance', 'report', '--template', templatePath, '--json', '--offline'],
+      ...['--stack', 'webhooks-prod', '--region', 'eu-west-1'],
+    ]);
+    return { ...run, report: JSON.parse(run.stdout) as ComplianceReport };
+  };
+  /** The stack as the template sets it, key rotation read too. */
+  const inPlace = () => {
+    liveStackOf(template, { auditPitr: 'ENABLED' });
+    resourcesInPlaceOf(template);
+  };
+  const rowsOf = (report: ComplianceReport, id: string, check: string) =>
+    controlOf(report, id).checks.find((c) => c.name === check)?.evidence ?? [];
+
+  it('a live read of every class gives in place: every PCI DSS and HIPAA control', async () => {
+    inPlace();
+    const { code, report, stderr } = await live();
+    const ids = controlsFor(['pci-dss', 'hipaa']).map((c) => c.id);
+    expect(report.controls.map((c) => c.id)).toEqual(ids);
+    const rows = report.controls.flatMap((c) => c.checks.flatMap((check) => check.evidence));
+    expect(rows.filter((e) => e.live?.state === 'differs')).toEqual([]);
+    const notInPlace = report.controls
+      .filter((c) => c.evidence.level !== 'in place')
+      .map((c) => [c.id, c.evidence.level, c.evidence.inPlace]);
+    expect(notInPlace).toEqual([]);
+    expect([code, stderr]).toEqual([0, expect.not.stringContaining('failed')]);
+    // Key policies, IAM policies, the trail, the network, the web ACL and the backups among them.
+    const read = report.controls.flatMap((c) => c.checks.flatMap((check) => check.evidence));
+    for (const type of [
+      'AWS::KMS::Key',
+      'AWS::IAM::ManagedPolicy',
+      'AWS::CloudTrail::Trail',
+      'AWS::EC2::SecurityGroupEgress',
+      'AWS::EC2::FlowLog',
+      'AWS::WAFv2::WebACL',
+      'AWS::Backup::BackupVault',
+      'AWS::Backup::BackupPlan',
+      'AWS::Backup::BackupSelection',
+      'AWS::ApiGateway::RestApi',
+    ]) {
+      expect([type, read.filter((e) => e.type === type).map((e) => e.live?.state)]).toEqual([
+        type,
+        expect.arrayContaining(['agrees']),
+      ]);
+    }
+    expect(report.summary.live).toMatchObject({ differs: 0, notChecked: 0 });
+  });
+
+  it('fails the key controls when a key policy lacks a statement the template grants', async () => {
+    inPlace();
+    const secretsKey = Object.entries(template.Resources).find(
+      ([id, r]) => r.Type === 'AWS::KMS::Key' && id.includes('SecretsKey'),
+    );
+    const policy = secretsKey?.[1].Properties?.KeyPolicy as { Statement: unknown[] };
+    // The key as deployed: the template's policy without its data-use grants.
+    kms
+      .on(GetKeyPolicyCommand, { KeyId: physicalId(secretsKey?.[0] ?? '', 'AWS::KMS::Key') })
+      .resolves({
+        Policy: JSON.stringify({
+          Statement: policy.Statement.filter(
+            (s) =>
+              (s as { Effect?: string }).Effect !== 'Allow' ||
+              ![s as { Action?: unknown }]
+                .flatMap(({ Action }) => Action ?? [])
+                .flat()
+                .some((action) => (keyDataActions as readonly unknown[]).includes(action)),
+          ),
+        }),
+      });
+    const { code, report } = await live();
+    expect(code).toBe(1);
+    const control = controlOf(report, 'pci-dss 3.6.1');
+    expect(control.passed).toBe(false);
+    expect(control.evidence.level).toBe('fail');
+    expect(
+      rowsOf(report, 'pci-dss 3.6.1', 'key-use-bound-without-wildcards').find((e) =>
+        e.resource.startsWith(secretsKey?.[0] ?? '?'),
+      )?.live,
+    ).toMatchObject({ state: 'differs', value: expect.stringMatching(/^0 data-use grants/) });
+  });
+
+  it("fails the access-trail controls when the trail's log file validation is off", async () => {
+    inPlace();
+    cloudTrail.on(GetTrailCommand).resolves({ Trail: { LogFileValidationEnabled: false } });
+    const { code, report, stderr } = await live();
+    expect(code).toBe(1);
+    for (const id of ['pci-dss 10.2.1', 'hipaa 164.312(b)']) {
+      expect([id, controlOf(report, id).evidence.level]).toEqual([id, 'fail']);
+    }
+    expect(
+      rowsOf(report, 'pci-dss 10.2.1', 'access-trail-logs-data-access').find(
+        (e) => e.property === 'EnableLogFileValidation',
+      )?.live,
+    ).toEqual({ state: 'differs', value: 'false', readAt: expect.any(String) });
+    expect(stderr).toMatch(/failed: .*10\.2\.1/);
+  });
+
+  it('keeps a control configured, naming the permission, when the web ACL cannot be read', async () => {
+    inPlace();
+    wafv2.on(GetWebACLCommand).rejects(
+      Object.assign(new Error('not authorized to perform wafv2:GetWebACL'), {
+        name: 'WAFAccessDeniedException',
+      }),
+    );
+    const { report } = await live();
+    const control = controlOf(report, 'pci-dss 6.4.2');
+    expect(control.passed).toBe(true);
+    expect(control.evidence.level).toBe('configured');
+    expect(control.evidence.inPlace).toMatchObject({
+      notRead: [
+        expect.stringMatching(
+          /Rules: permission missing: wafv2:GetWebACL \(WAFAccessDeniedException\)$/,
+        ),
+      ],
     });
   });
 });
