@@ -15,14 +15,7 @@ import {
   stackOutputKeys,
 } from '../../infra/output-names.ts';
 import { DeploymentSettingsError, resolveSettings } from '../../infra/settings.ts';
-import {
-  cfnLint,
-  type Deployment,
-  deployment,
-  hasCfnLint,
-  nagFindings,
-  outputRef,
-} from './deployment.ts';
+import { type Deployment, deployment, nagFindings, outputRef } from './deployment.ts';
 
 interface Resource {
   readonly Type: string;
@@ -239,16 +232,6 @@ describe.each(['pci-dss', 'hipaa'] as const)('with %s', (profile) => {
   it('passes every cdk-nag pack', () => {
     expect(nagFindings(d.app)).toEqual([]);
   });
-
-  it.runIf(hasCfnLint || process.env.CI)(
-    'passes cfn-lint',
-    () => {
-      const run = cfnLint(d.template, `access-trail-${profile}`);
-      expect(run.output).toMatch(/cfn-lint: 1 template, 0 findings/);
-      expect(run.status).toBe(0);
-    },
-    120_000,
-  );
 });
 
 describe('the accessTrail setting', () => {

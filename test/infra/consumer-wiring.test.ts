@@ -11,13 +11,8 @@ import { complianceProfileNames } from '../../compliance/profiles.ts';
 import { consumerNameVariable, consumerTable } from '../../functions/config/tables.ts';
 import { queueLogicalIds } from '../../infra/queues.ts';
 import { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
-import {
-  cfnLint,
-  deployment,
-  hasCfnLint,
-  nagFindings,
-  userConsumerFunction,
-} from './deployment.ts';
+import { cfnLint, cleanRun, hasCfnLint } from './cfn-lint.ts';
+import { deployment, nagFindings, userConsumerFunction } from './deployment.ts';
 
 /** A construct and a user function in a bare stack, for what addConsumer refuses or filters. */
 function bareIngestion() {
@@ -47,11 +42,10 @@ describe('addConsumer', () => {
   it.runIf(hasCfnLint || process.env.CI)(
     'passes cfn-lint',
     () => {
-      const run = cfnLint(
-        deployment({ profiles: 'hipaa' }, { consumer: true }).template,
-        'consumer',
-      );
-      expect(run.output).toMatch(/cfn-lint: 1 template, 0 findings/);
+      const run = cfnLint({
+        consumer: deployment({ profiles: 'hipaa' }, { consumer: true }).template,
+      });
+      expect(run.output).toContain(cleanRun(1));
       expect(run.status).toBe(0);
     },
     120_000,

@@ -5,8 +5,7 @@
  * profile that requires an alarm destination gets the placeholder address unless the context
  * names one (or names `alarmEmail: ''`, to see the refusal).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -132,23 +131,4 @@ export function ingestLambda(template: CloudFormationTemplate): Resource {
   const ingest = ingestFunction(template, auditTable.nameVariable);
   if (ingest === undefined) throw new Error('the template has no ingest Lambda');
   return ingest;
-}
-
-/** Whether cfn-lint is on this machine (CI has it: there its tests run regardless). */
-export const hasCfnLint = spawnSync('cfn-lint', ['--version']).status === 0;
-
-/**
- * cfn-lint, as `scripts/lint-templates.mjs` runs it on the stock app, on one synthesized
- * template: its exit status and what it printed.
- */
-export function cfnLint(
-  template: Template,
-  name: string,
-): { status: number | null; output: string } {
-  const file = join(mkdtempSync(join(tmpdir(), 'cfn-lint-')), `${name}.template.json`);
-  writeFileSync(file, JSON.stringify(template.toJSON()));
-  const run = spawnSync('node', ['scripts/lint-templates.mjs', '--templates', file], {
-    encoding: 'utf8',
-  });
-  return { status: run.status, output: run.stdout + run.stderr };
 }

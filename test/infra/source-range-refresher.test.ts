@@ -12,14 +12,7 @@ import { auditTable, registryTable } from '../../functions/config/tables.ts';
 import { metricsNamespaceVariable } from '../../functions/config/telemetry.ts';
 import { stackOutputKeys } from '../../infra/output-names.ts';
 import { adminPartitionKey } from '../../ops/admin-trail/admin-record.ts';
-import {
-  cfnLint,
-  type Deployment,
-  deployment,
-  hasCfnLint,
-  nagFindings,
-  outputRef,
-} from './deployment.ts';
+import { type Deployment, deployment, nagFindings, outputRef } from './deployment.ts';
 
 type Statement = Record<string, unknown>;
 interface Resource {
@@ -206,14 +199,4 @@ describe('the refresher passes the checks', () => {
     expect(d.ingestion.sourceRefresher.policies.tracing).toBeDefined();
     expect(nagFindings(d.app)).toEqual([]);
   }, 120_000);
-
-  it.runIf(hasCfnLint || process.env.CI).each(['baseline', 'pci-dss'] as const)(
-    'cfn-lint finds nothing with %s',
-    (profile) => {
-      const run = cfnLint(deployment({ profiles: profile }).template, profile);
-      expect(run.output).toMatch(/cfn-lint: 1 template, 0 findings/);
-      expect(run.status).toBe(0);
-    },
-    120_000,
-  );
 });

@@ -22,7 +22,7 @@ import { maxProtectedHeaders } from '../../infra/waf.ts';
 import { WebhookIngestion } from '../../infra/webhook-ingestion.ts';
 import type { WebhookIngestionProps } from '../../infra/webhook-ingestion-props.ts';
 import { namedProviders } from '../../ops/catalog/catalog.ts';
-import { cfnLint, hasCfnLint } from './deployment.ts';
+import { cfnLint, cleanRun, hasCfnLint } from './cfn-lint.ts';
 
 const templates = new Map<string, Template>();
 
@@ -139,14 +139,13 @@ describe('the WAF logging configuration', () => {
   it.runIf(hasCfnLint)(
     'synthesizes templates cfn-lint accepts, with a declared header and past the limit',
     () => {
-      for (const [name, props] of [
-        ['waf-declared-header', declared],
-        ['waf-every-header', tooMany],
-      ] as const) {
-        const lint = cfnLint(synthesized(props), name);
-        expect(lint.output).not.toMatch(/WAFv2/);
-        expect(lint.status).toBe(0);
-      }
+      const lint = cfnLint({
+        'waf-declared-header': synthesized(declared),
+        'waf-every-header': synthesized(tooMany),
+      });
+      expect(lint.output).not.toMatch(/WAFv2/);
+      expect(lint.output).toContain(cleanRun(2));
+      expect(lint.status).toBe(0);
     },
     120_000,
   );
