@@ -96,8 +96,9 @@ async function serverArguments(port: number, dataDirectory: string | undefined) 
     dataDirectory === undefined ? ['-inMemory'] : ['-dbPath', await ensureDirectory(dataDirectory)];
   return [
     // A stand-in starts often and serves little: the quick compiler only and one GC thread
-    // halve the CPU a start takes (some 2.5 s less here; the test suite starts one per file
-    // that needs a stack) and leave more than enough speed for a laptop's traffic.
+    // take some 40% off the CPU of a bare start and about 2.5 s off a test stack's start and
+    // first requests here (the suite starts one per file that needs a stack), and leave more
+    // than enough speed for a laptop's traffic.
     '-XX:TieredStopAtLevel=1',
     '-XX:+UseSerialGC',
     // sqlite4java loads its native library for this OS and CPU from here.

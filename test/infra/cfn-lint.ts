@@ -8,8 +8,16 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Template } from 'aws-cdk-lib/assertions';
+
+// Plain ESM without declarations (tsconfig has no allowJs): imported by URL, typed here.
+const { summaryLine } = (await import(
+  pathToFileURL(resolve(import.meta.dirname, '../../scripts/lint-templates-rules.mjs')).href
+)) as {
+  summaryLine(templates: number, failures: number, allowedCounts: Record<string, number>): string;
+};
 
 /**
  * Whether cfn-lint is on this machine's PATH (CI has it: there its tests run regardless).
@@ -49,7 +57,10 @@ export function cfnLint(templates: Readonly<Record<string, Template>>): CfnLintR
   return { status: run.status, output: run.stdout + run.stderr };
 }
 
-/** The closing line of a clean run over `count` templates. */
+/**
+ * The closing line of a clean run over `count` templates, as the script prints it, up to the
+ * count of allowed rules that may follow.
+ */
 export function cleanRun(count: number): string {
-  return `cfn-lint: ${count} template${count === 1 ? '' : 's'}, 0 findings`;
+  return summaryLine(count, 0, {});
 }

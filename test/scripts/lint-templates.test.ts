@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasCfnLint } from '../infra/cfn-lint.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 const script = resolve(projectRoot, 'scripts/lint-templates.mjs');
@@ -32,8 +33,6 @@ interface Rules {
 // Plain ESM without declarations (tsconfig has no allowJs): imported by URL, typed here.
 const rulesUrl = pathToFileURL(resolve(projectRoot, 'scripts/lint-templates-rules.mjs')).href;
 const rules: Rules = await import(rulesUrl);
-
-const hasCfnLint = spawnSync('cfn-lint', ['--version']).status === 0;
 
 const finding = (rule: string, level: string, path: (string | number)[] | null): Finding => ({
   Filename: 'cdk.out/baseline/webhook-ingestion-baseline.template.json',
